@@ -1,0 +1,79 @@
+import { Args, Flags } from '@oclif/core';
+import { Listr } from 'listr2';
+import { BaseCommand } from '../lib/base-command.js';
+import { ENGINES } from '../orchestrator/engines.js';
+import { down } from '../orchestrator/down.js';
+import { abortUp, prepareUp, upSteps, type UpContext } from '../orchestrator/up.js';
+import type { EngineName } from '../orchestrator/topology/types.js';
+import { renderUpSummary } from '../views/status.js';
+
+export default class Up extends BaseCommand {
+  static override description = 'Start a topology: render its configs, spawn and supervise the nodes, wire them, and return once everything is ready';
+  static override examples = [
+    '<%= config.bin %> up master-replica',
+    '<%= config.bin %> up sentinel --engine redis',
+    '<%= config.bin %> up cluster --json',
+    '<%= config.bin %> up ./my-topology.yaml --base-port 16000 --dir /tmp/kvctl',
+    '<%= config.bin %> up standalone --foreground',
+  ];
+  static override args = {
+    topology: Args.string({ description: 'bundled topology (standalone, master-replica, sentinel, cluster) or a YAML file', required: true }),
+  };
+  static override flags = {
+    engine: Flags.string({ description: 'server engine (default: the topology\'s, else builtin)', options: ENGINES }),
+    'engine-bin': Flags.string({ description: 'path of the redis-server / valkey-server binary' }),
+    dir: Flags.string({ description: 'folder holding the state folders (default $KVCTL_HOME or ./.kvctl)' }),
+    name: Flags.string({ description: 'run under another name (a second copy of a topology)' }),
+    'base-port': Flags.integer({ description: 'shift every port so the lowest is this one', min: 1, max: 65535 }),
+    timeout: Flags.integer({ description: 'seconds to wait until ready', default: 60, min: 1 }),
+    foreground: Flags.boolean({ description: 'stay attached: Ctrl-C (or the end of this process) stops everything', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Up);
+    const ctx = await prepareUp({
+      topology: args.topology,
+      dir: flags.dir,
+      name: flags.name,
+      basePort: flags['base-port'],
+      engine: flags.engine as EngineName | undefined,
+      engineBin: flags['engine-bin'],
+      timeoutMs: flags.timeout * 1000,
+      attach: flags.foreground,
+    });
+    const tasks = new Listr<UpContext>(
+      upSteps().filter((s) => !s.skip?.(ctx)).map((s) => ({
+        title: typeof s.title === 'string' ? s.title : s.title(ctx),
+        task: async (_c: UpContext, task: { output?: string }) =>
+          s.run(ctx, (msg) => {
+            if (task.output !== msg) task.output = msg;
+          }),
+      })),
+      {
+        ctx,
+        renderer: 'default',
+        fallbackRenderer: 'simple',
+        silentRendererCondition: flags.json,
+        rendererOptions: { collapseErrors: true, showErrorMessage: false },
+        exitOnError: true,
+      },
+    );
+    try {
+      await tasks.run();
+    } catch (err) {
+      await abortUp(ctx);
+      throw err;
+    }
+    const summary = ctx.summary!;
+    if (flags.json) this.printJson(summary);
+    else this.log(renderUpSummary(summary));
+    if (!flags.foreground) return;
+
+    if (!flags.json) this.log('running in the foreground: Ctrl-C stops everything');
+    await new Promise<void>((resolve) => {
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
+    });
+    await down(ctx.home, ctx.topo.name);
+    if (!flags.json) this.log(`${ctx.topo.name} stopped`);
+  }
+}

@@ -1,0 +1,113 @@
+// One connected client: its socket, parser, reply buffer and per-connection state (db, auth, RESP
+// version, MULTI queue, subscriptions, blocking).
+import type { Socket } from 'node:net';
+import { RespParser } from './protocol/parser.js';
+import { ReplyWriter } from './protocol/writer.js';
+import type { Command } from './commands/table.js';
+import type { Db } from './store/db.js';
+
+export interface MultiState {
+  queue: { cmd: Command; argv: Buffer[] }[];
+  /** A queued command was rejected (unknown, arity...): EXEC answers EXECABORT. */
+  error: boolean;
+}
+
+export interface BlockState {
+  /** Keys (latin1) in the db the client waits on. */
+  keys: string[];
+  db: Db;
+  /** Absolute ms, 0 = forever. */
+  deadline: number;
+  timer: NodeJS.Timeout | null;
+  /** Tries to serve the client now; true when it was served (and is unblocked). */
+  tryServe(): boolean;
+  /** Called on timeout: writes the timeout reply. */
+  onTimeout(): void;
+}
+
+export class Client {
+  readonly reply = new ReplyWriter();
+  readonly parser: RespParser;
+  name = '';
+  libName = '';
+  libVer = '';
+  authenticated: boolean;
+  user = 'default';
+  dbIndex = 0;
+  db: Db;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand = 'NULL';
+  multi: MultiState | null = null;
+  /** WATCHed keys: [db, key]; the watcher object is what Db.touch() marks. */
+  readonly watching: { db: Db; key: string }[] = [];
+  readonly watchFlag = { dirtyCas: false };
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  blocked: BlockState | null = null;
+  /** Commands received while blocked, run once unblocked (Redis stops reading a blocked client). */
+  readonly pending: Buffer[][] = [];
+  /** CLIENT REPLY: on | off | skip (skip mutes one reply). */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  /** Set on a client that is our master's replication link (its writes are applied, not refused). */
+  isMaster = false;
+  /** Set on a client that is a replica connected to us (REPLCONF / PSYNC / SYNC). */
+  isReplica = false;
+  /** MONITOR clients get every command. */
+  monitor = false;
+  noEvict = false;
+  /** Cluster: ASKING flag (one command) and READONLY mode for replica reads. */
+  asking = false;
+  readOnlyMode = false;
+  /** Close once the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
+  closeAfterReply = false;
+  closed = false;
+  /** Extra state other modules attach (replication, cluster) without touching this class. */
+  readonly ext: Record<string, unknown> = {};
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket | null,
+    db: Db,
+    maxBulkLen: number,
+    requireAuth: boolean,
+  ) {
+    this.db = db;
+    this.authenticated = !requireAuth;
+    this.parser = new RespParser({ maxBulkLen, unauthenticated: requireAuth });
+  }
+
+  get addr(): string {
+    const s = this.socket;
+    if (!s || !s.remoteAddress) return '';
+    return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
+  }
+
+  get laddr(): string {
+    const s = this.socket;
+    if (!s || !s.localAddress) return '';
+    return s.localFamily === 'IPv6' ? `[${s.localAddress}]:${s.localPort}` : `${s.localAddress}:${s.localPort}`;
+  }
+
+  /** Number of channel + pattern subscriptions (the count SUBSCRIBE replies with). */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** In RESP2, a client with subscriptions may only run (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET. */
+  get inPubSubContext(): boolean {
+    return this.reply.resp === 2 && this.subscriptionCount + this.shardChannels.size > 0;
+  }
+
+  /** Writes pending replies to the socket now. */
+  flush(): void {
+    if (!this.reply.hasPending() || this.closed || !this.socket) return;
+    const sock = this.socket;
+    this.reply.flush((data, enc) => {
+      if (typeof data === 'string') sock.write(data, enc);
+      else sock.write(data);
+    });
+    if (this.closeAfterReply) sock.end();
+  }
+}

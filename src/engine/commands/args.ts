@@ -1,0 +1,49 @@
+// Argument parsing helpers with Redis's strictness (string2ll: no spaces, no '+', no leading zeros).
+const INT_RE = /^-?(0|[1-9][0-9]*)$/;
+
+/** A 64-bit signed integer argument, or null when Redis would say "not an integer or out of range". */
+export function parseInt64(b: Buffer): bigint | null {
+  if (b.length === 0 || b.length > 20) return null;
+  const s = b.latin1Slice(0, b.length);
+  if (!INT_RE.test(s) || s === '-0') return null;
+  const n = BigInt(s);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
+  return n;
+}
+
+/** A safe JS integer argument (counts, indexes, timeouts); null when malformed or out of range. */
+export function parseIntArg(b: Buffer): number | null {
+  if (b.length === 0 || b.length > 20) return null;
+  const s = b.latin1Slice(0, b.length);
+  if (!INT_RE.test(s) || s === '-0') return null;
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) {
+    const big = BigInt(s);
+    if (big > 9223372036854775807n || big < -9223372036854775808n) return null;
+    return big > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  }
+  return n;
+}
+
+/** A double argument as Redis's strtod-based parsing accepts it (inf, -inf, exponents; no NaN). */
+export function parseDouble(b: Buffer): number | null {
+  const s = b.latin1Slice(0, b.length);
+  if (s.length === 0 || /\s/.test(s[0]) || /\s/.test(s[s.length - 1])) return null;
+  const low = s.toLowerCase();
+  if (low === 'inf' || low === '+inf' || low === 'infinity' || low === '+infinity') return Infinity;
+  if (low === '-inf' || low === '-infinity') return -Infinity;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
+  const d = Number(s);
+  return Number.isNaN(d) ? null : d;
+}
+
+/** Case-insensitive compare of an argument with a lower-case keyword. */
+export function is(b: Buffer, word: string): boolean {
+  if (b.length !== word.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    let c = b[i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,127 @@
+// Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
+import type { CommandDef, CommandContext } from './table.js';
+import { is, parseIntArg } from './args.js';
+import { timingSafeEqual } from 'node:crypto';
+
+function passwordMatches(ctx: CommandContext, user: string, pass: Buffer): boolean {
+  const want = Buffer.from(ctx.srv.requirePass);
+  if (user !== 'default') return false;
+  if (want.length === 0) return false;
+  return want.length === pass.length && timingSafeEqual(want, pass);
+}
+
+const AUTH_FAILED = 'WRONGPASS invalid username-password pair or user is disabled.';
+
+export const connectionCommands: CommandDef[] = [
+  {
+    name: 'ping',
+    handler({ client: c, reply, argv }) {
+      if (argv.length > 2) return reply.error("ERR wrong number of arguments for 'ping' command");
+      if (c.inPubSubContext) {
+        reply.array(2);
+        reply.bulk('pong');
+        reply.bulk(argv.length === 2 ? argv[1] : Buffer.alloc(0));
+        return;
+      }
+      if (argv.length === 2) reply.bulk(argv[1]);
+      else reply.simple('PONG');
+    },
+  },
+  { name: 'echo', handler: ({ reply, argv }) => reply.bulk(argv[1]) },
+  {
+    name: 'select',
+    handler({ srv, client: c, reply, argv }) {
+      const id = parseIntArg(argv[1]);
+      if (id === null) return reply.error('ERR value is not an integer or out of range');
+      if (srv.config.bool('cluster-enabled') && id !== 0) return reply.error('ERR SELECT is not allowed in cluster mode');
+      if (id < 0 || id >= srv.dbs.length) return reply.error('ERR DB index is out of range');
+      c.dbIndex = id;
+      c.db = srv.dbs[id];
+      reply.ok();
+    },
+  },
+  {
+    name: 'auth',
+    handler(ctx) {
+      const { srv, client: c, reply, argv } = ctx;
+      if (argv.length > 3) return reply.error('ERR syntax error');
+      if (argv.length === 2 && !srv.requirePass) {
+        return reply.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+      }
+      const user = argv.length === 3 ? argv[1].toString() : 'default';
+      const pass = argv[argv.length - 1];
+      if (passwordMatches(ctx, user, pass) || (user === 'default' && !srv.requirePass)) {
+        c.authenticated = true;
+        c.user = user;
+        c.parser.limits.unauthenticated = false;
+        return reply.ok();
+      }
+      reply.error(AUTH_FAILED);
+    },
+  },
+  {
+    name: 'hello',
+    handler(ctx) {
+      const { srv, client: c, reply, argv } = ctx;
+      let i = 1;
+      let proto = c.reply.resp as number;
+      if (argv.length > 1) {
+        const v = parseIntArg(argv[1]);
+        if (v === null) return reply.error('ERR Protocol version is not an integer or out of range');
+        if (v < 2 || v > 3) return reply.error('NOPROTO unsupported protocol version');
+        proto = v;
+        i = 2;
+      }
+      let name: string | null = null;
+      for (; i < argv.length; i++) {
+        const more = argv.length - i - 1;
+        if (is(argv[i], 'auth') && more >= 2) {
+          const user = argv[i + 1].toString();
+          if (!(passwordMatches(ctx, user, argv[i + 2]) || (user === 'default' && !srv.requirePass))) return reply.error(AUTH_FAILED);
+          c.authenticated = true;
+          c.user = user;
+          c.parser.limits.unauthenticated = false;
+          i += 2;
+        } else if (is(argv[i], 'setname') && more >= 1) {
+          name = argv[i + 1].toString();
+          if (/[\s]/.test(name) || /[^\x21-\x7e]/.test(name)) return reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+          i += 1;
+        } else {
+          return reply.error(`ERR Syntax error in HELLO option '${argv[i].toString()}'`);
+        }
+      }
+      if (!c.authenticated) return reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+      if (name !== null) c.name = name;
+      c.reply.resp = proto as 2 | 3;
+      reply.map(7);
+      reply.bulk('server');
+      reply.bulk('redis');
+      reply.bulk('version');
+      reply.bulk(srv.version);
+      reply.bulk('proto');
+      reply.int(proto);
+      reply.bulk('id');
+      reply.int(c.id);
+      reply.bulk('mode');
+      reply.bulk(srv.config.bool('cluster-enabled') ? 'cluster' : srv.config.sentinelMode ? 'sentinel' : 'standalone');
+      reply.bulk('role');
+      reply.bulk(srv.isReplica ? 'replica' : 'master');
+      reply.bulk('modules');
+      reply.array(0);
+    },
+  },
+  {
+    name: 'quit',
+    handler({ client: c, reply }) {
+      reply.ok();
+      c.closeAfterReply = true;
+    },
+  },
+  {
+    name: 'reset',
+    handler({ srv, client: c, reply }) {
+      srv.resetClient(c);
+      reply.simple('RESET');
+    },
+  },
+];

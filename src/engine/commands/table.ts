@@ -1,0 +1,156 @@
+// The command table: facts (arity, flags, key positions, ACL categories, key specs) are data generated
+// from redis-server 7.0's COMMAND reply; handlers come from the family files. Dispatch, COMMAND,
+// cluster slot checks and replica READONLY checks all read this one table.
+import type { Client } from '../client.js';
+import type { Db } from '../store/db.js';
+import type { ReplyWriter } from '../protocol/writer.js';
+import type { Server } from '../server.js';
+import { COMMAND_FACTS, type FactNode } from './generated/command-facts.js';
+
+export interface CommandContext {
+  srv: Server;
+  client: Client;
+  db: Db;
+  reply: ReplyWriter;
+  argv: Buffer[];
+  cmd: Command;
+  /** What to propagate to AOF/replicas instead of argv (set by handlers that must be deterministic). */
+  propagate: Buffer[][] | null;
+}
+
+export type Handler = (ctx: CommandContext) => void;
+
+/** What a family file declares: the handler and, only where the engine differs, overrides of facts. */
+export interface CommandDef {
+  /** Lower-case name; `parent|sub` for subcommands. */
+  name: string;
+  handler: Handler;
+  /** Key argument positions for commands whose keys move (movablekeys), e.g. ZUNIONSTORE, MIGRATE. */
+  getKeys?: (argv: Buffer[]) => number[];
+  /** Facts for commands redis-server does not list in normal mode (Sentinel's) or engine-only ones. */
+  arity?: number;
+  flags?: string[];
+  keys?: [first: number, last: number, step: number];
+}
+
+export class Command {
+  readonly flags: Set<string>;
+  readonly isWrite: boolean;
+  readonly denyOom: boolean;
+  readonly noAuth: boolean;
+  readonly isAdmin: boolean;
+  readonly movableKeys: boolean;
+  readonly subcommands = new Map<string, Command>();
+  parent: Command | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly arity: number,
+    flags: string[],
+    readonly firstKey: number,
+    readonly lastKey: number,
+    readonly step: number,
+    readonly fact: FactNode | null,
+    public handler: Handler | null,
+    readonly getKeysFn?: (argv: Buffer[]) => number[],
+  ) {
+    this.flags = new Set(flags);
+    this.isWrite = this.flags.has('write');
+    this.denyOom = this.flags.has('denyoom');
+    this.noAuth = this.flags.has('no_auth');
+    this.isAdmin = this.flags.has('admin');
+    this.movableKeys = this.flags.has('movablekeys') || getKeysFn !== undefined;
+  }
+
+  /** `config|get` style name used in error messages. */
+  get fullName(): string {
+    return this.parent ? `${this.parent.name}|${this.name}` : this.name;
+  }
+
+  arityOk(argc: number): boolean {
+    return this.arity >= 0 ? argc === this.arity : argc >= -this.arity;
+  }
+
+  /** Positions in argv that hold keys (for cluster slot checks, COMMAND GETKEYS). */
+  keyPositions(argv: Buffer[]): number[] {
+    if (this.getKeysFn) return this.getKeysFn(argv);
+    if (this.firstKey <= 0) return [];
+    const last = this.lastKey < 0 ? argv.length + this.lastKey : this.lastKey;
+    const out: number[] = [];
+    for (let i = this.firstKey; i <= last && i < argv.length; i += this.step || 1) out.push(i);
+    return out;
+  }
+}
+
+function factArr(n: FactNode | undefined): FactNode[] {
+  return n && typeof n === 'object' ? n.v : [];
+}
+
+function fromFact(name: string, fact: FactNode, handlers: Map<string, CommandDef>): Command {
+  const v = factArr(fact);
+  const def = handlers.get(name);
+  const cmd = new Command(
+    name.includes('|') ? name.split('|')[1] : name,
+    v[1] as number,
+    factArr(v[2]).map((f) => (f && typeof f === 'object' ? f.v[0] : f)) as string[],
+    v[3] as number,
+    v[4] as number,
+    v[5] as number,
+    fact,
+    def?.handler ?? null,
+    def?.getKeys,
+  );
+  for (const sub of factArr(v[9])) {
+    const subName = factArr(sub)[0] as string;
+    const sc = fromFact(subName, sub, handlers);
+    sc.parent = cmd;
+    cmd.subcommands.set(sc.name, sc);
+  }
+  return cmd;
+}
+
+/** Builds the table from the generated facts and the families' handlers. Only implemented commands are listed. */
+export class CommandTable {
+  readonly commands = new Map<string, Command>();
+
+  constructor(defs: CommandDef[]) {
+    const handlers = new Map(defs.map((d) => [d.name, d] as [string, CommandDef]));
+    for (const def of defs) {
+      const top = def.name.split('|')[0];
+      if (this.commands.has(top)) continue;
+      const fact = COMMAND_FACTS[top];
+      let cmd: Command;
+      if (fact) {
+        cmd = fromFact(top, fact, handlers);
+      } else {
+        const [f, l, s] = def.keys ?? [0, 0, 0];
+        cmd = new Command(top, def.arity ?? -1, def.flags ?? [], f, l, s, null, handlers.get(top)?.handler ?? null, def.getKeys);
+      }
+      // Subcommands without a handler are dropped so COMMAND lists only what works.
+      for (const [n, sc] of cmd.subcommands) if (!sc.handler) cmd.subcommands.delete(n);
+      for (const d of defs) {
+        const [p, sub] = d.name.split('|');
+        if (p === top && sub && !cmd.subcommands.has(sub)) {
+          const [f, l, s] = d.keys ?? [0, 0, 0];
+          const sc = new Command(sub, d.arity ?? -2, d.flags ?? [], f, l, s, null, d.handler, d.getKeys);
+          sc.parent = cmd;
+          cmd.subcommands.set(sub, sc);
+        }
+      }
+      this.commands.set(top, cmd);
+    }
+  }
+
+  lookup(name: string): Command | undefined {
+    return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+  }
+
+  /** rename-command: `NEW ""` disables the command. */
+  rename(from: string, to: string): boolean {
+    const cmd = this.commands.get(from);
+    if (!cmd) return false;
+    this.commands.delete(from);
+    if (to !== '') this.commands.set(to, cmd);
+    return true;
+  }
+}

@@ -1,0 +1,144 @@
+// Command dispatch, in the order Redis's processCommand checks things: lookup, arity, auth, guards
+// (cluster redirect, OOM, MISCONF, NOREPLICAS, READONLY, ...), RESP2 pub/sub context, MULTI queueing,
+// then the call itself with dirty tracking and propagation to AOF and replicas.
+import type { Client } from './client.js';
+import type { Command, CommandContext } from './commands/table.js';
+import type { Server } from './server.js';
+
+/** A check run before a command; returns the error reply (with its prefix) or null to go on. */
+export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+
+export interface GuardEntry {
+  /** Redis's order: cluster 10, OOM 20, MISCONF 30, NOREPLICAS 40, READONLY 50, MASTERDOWN 70, LOADING 80. */
+  order: number;
+  name: string;
+  guard: Guard;
+}
+
+const PUBSUB_OK = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset']);
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+function unknownCommand(argv: Buffer[]): string {
+  let args = '';
+  for (let j = 1; j < argv.length && args.length < 128; j++) {
+    args += `'${argv[j].toString().slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+export class Dispatcher {
+  readonly guards: GuardEntry[] = [];
+  /** Hooks run after every executed command (blocking wake-ups, keyspace events...). */
+  readonly afterCommand: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
+
+  constructor(private readonly srv: Server) {}
+
+  addGuard(entry: GuardEntry): void {
+    this.guards.push(entry);
+    this.guards.sort((a, b) => a.order - b.order);
+  }
+
+  /** Resolves argv to a command (descending into subcommands) or returns the error text. */
+  resolve(argv: Buffer[]): Command | string {
+    const name = argv[0].latin1Slice(0, argv[0].length);
+    const cmd = this.srv.table.lookup(name);
+    if (!cmd) return unknownCommand(argv);
+    if (cmd.subcommands.size > 0 && argv.length >= 2) {
+      const subName = argv[1].toString().toLowerCase();
+      const sub = cmd.subcommands.get(subName);
+      if (!sub) {
+        if (cmd.handler) return cmd; // container with its own handler (e.g. SCRIPT-like fallbacks)
+        return `ERR unknown subcommand '${argv[1].toString().slice(0, 128)}'. Try ${cmd.name.toUpperCase()} HELP.`;
+      }
+      if (!sub.arityOk(argv.length)) return `ERR wrong number of arguments for '${sub.fullName}' command`;
+      return sub;
+    }
+    if (!cmd.arityOk(argv.length)) return `ERR wrong number of arguments for '${cmd.fullName}' command`;
+    if (!cmd.handler) return `ERR wrong number of arguments for '${cmd.fullName}' command`;
+    return cmd;
+  }
+
+  /** Entry point for every command from a socket, the master link or the AOF loader. */
+  execute(c: Client, argv: Buffer[]): void {
+    if (c.blocked) {
+      c.pending.push(argv);
+      return;
+    }
+    const srv = this.srv;
+    c.lastInteraction = srv.now();
+    const resolved = this.resolve(argv);
+    if (typeof resolved === 'string') {
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, resolved);
+    }
+    const cmd = resolved;
+    if (!c.authenticated && !cmd.noAuth) {
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, 'NOAUTH Authentication required.');
+    }
+    for (const g of this.guards) {
+      const err = g.guard(c, cmd, argv);
+      if (err !== null) {
+        if (c.multi) c.multi.error = true;
+        return this.reject(c, err);
+      }
+    }
+    if (c.inPubSubContext && !PUBSUB_OK.has(cmd.parent ? cmd.parent.name : cmd.name)) {
+      return this.reject(c, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+    }
+    if (c.multi && !MULTI_IMMEDIATE.has(cmd.parent ? cmd.parent.name : cmd.name)) {
+      c.multi.queue.push({ cmd, argv });
+      if (c.replyMode === 'on') c.reply.simple('QUEUED');
+      return;
+    }
+    this.call(c, cmd, argv);
+  }
+
+  private reject(c: Client, err: string): void {
+    this.srv.stats.rejectedCalls++;
+    this.replyOrMute(c, () => c.reply.error(err));
+  }
+
+  private replyOrMute(c: Client, fn: () => void): void {
+    if (c.replyMode === 'on') return fn();
+    c.reply.muted = true;
+    fn();
+    c.reply.muted = false;
+    if (c.replyMode === 'skip') c.replyMode = 'on';
+  }
+
+  /** Runs a resolved command: dirty tracking, propagation, stats, slowlog, after-hooks. */
+  call(c: Client, cmd: Command, argv: Buffer[]): void {
+    const srv = this.srv;
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.feedMonitors(c, argv);
+    const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
+    const dirty0 = srv.dirty;
+    const slowlog = srv.slowlogThresholdUs >= 0;
+    const t0 = slowlog ? performance.now() : 0;
+    const mode = c.replyMode;
+    if (mode !== 'on') c.reply.muted = true;
+    try {
+      (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
+    } finally {
+      if (mode !== 'on') {
+        c.reply.muted = false;
+        // CLIENT REPLY SKIP mutes exactly the next command's reply.
+        if (mode === 'skip' && c.replyMode === 'skip') c.replyMode = 'on';
+      }
+    }
+    srv.stats.commands++;
+    const st = srv.commandStats.get(cmd.fullName);
+    if (slowlog) {
+      const us = Math.round((performance.now() - t0) * 1000);
+      if (st) { st.calls++; st.usec += us; } else srv.commandStats.set(cmd.fullName, { calls: 1, usec: us, failed: 0, rejected: 0 });
+      if (us >= srv.slowlogThresholdUs) srv.slowlogPush(c, argv, us);
+    } else if (st) st.calls++;
+    else srv.commandStats.set(cmd.fullName, { calls: 1, usec: 0, failed: 0, rejected: 0 });
+    c.lastCommand = cmd.fullName;
+    if (srv.dirty !== dirty0) {
+      const out = ctx.propagate ?? [argv];
+      for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);
+    }
+    for (const h of this.afterCommand) h(c, cmd, argv);
+  }
+}

@@ -1,0 +1,12 @@
+// Wires optional subsystems into a server (persistence, replication, cluster, pub/sub, blocking...).
+// Each module exports install(srv) and registers its commands' state, guards, sinks, INFO sections
+// and cron tasks through the Server's hook lists. Adding a subsystem is adding a line here.
+import type { Server } from './server.js';
+
+type Installer = (srv: Server) => void | Promise<void>;
+
+const INSTALLERS: Installer[] = [];
+
+export async function installModules(srv: Server): Promise<void> {
+  for (const install of INSTALLERS) await install(srv);
+}

@@ -1,0 +1,194 @@
+// Streaming RESP request parser: multibulk (`*N\r\n$len\r\n...`) and inline commands, over Buffers,
+// tolerant of any fragmentation. Errors carry Redis's exact "Protocol error: ..." texts.
+import { splitArgs } from './split-args.js';
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+/** Redis's PROTO_INLINE_MAX_SIZE: the longest inline request or count line before a newline. */
+export const INLINE_MAX = 64 * 1024;
+/** Bulk arguments at least this big are read straight into their own buffer (PROTO_MBULK_BIG_ARG). */
+const BIG_ARG = 32 * 1024;
+
+export class ProtocolError extends Error {}
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** Unauthenticated clients get Redis's tighter limits (multibulk 10, bulk 16384). */
+  unauthenticated: boolean;
+}
+
+export class RespParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Arguments still expected in the current multibulk (0 = between commands). */
+  private remaining = 0;
+  private args: Buffer[] = [];
+  /** Length of the bulk being read, -1 when the next thing is a `$len` line. */
+  private bulkLen = -1;
+  /** Big bulk being filled in place, with its fill level. */
+  private big: Buffer | null = null;
+  private bigFill = 0;
+
+  constructor(public limits: ParserLimits) {}
+
+  /** Bytes received but not yet consumed as a whole command (the query buffer). */
+  pending(): number {
+    return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
+  }
+
+  /** Feed bytes; calls onCommand for each complete command; throws ProtocolError on bad input. */
+  feed(chunk: Buffer, onCommand: (argv: Buffer[]) => void): void {
+    if (this.big) {
+      chunk = this.fillBig(chunk);
+      if (this.big) return; // still filling the big argument
+      if (this.remaining === 0) {
+        const argv = this.args;
+        this.args = [];
+        onCommand(argv);
+      }
+    }
+    if (this.pos < this.buf.length) {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    } else {
+      this.buf = chunk;
+    }
+    this.pos = 0;
+    for (;;) {
+      if (this.remaining === 0) {
+        if (this.pos >= this.buf.length) break;
+        if (this.buf[this.pos] === STAR) {
+          if (!this.readMultibulkHeader()) break;
+          if (this.remaining === 0) continue; // `*0` / `*-1`: nothing to run
+        } else {
+          const argv = this.readInline();
+          if (argv === null) break;
+          if (argv.length > 0) onCommand(argv);
+          continue;
+        }
+      }
+      if (!this.readBulks()) break;
+      const argv = this.args;
+      this.args = [];
+      onCommand(argv);
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+  }
+
+  private readLine(tooBig: string): number {
+    const nl = this.buf.indexOf(CR, this.pos);
+    if (nl === -1 || nl + 1 >= this.buf.length) {
+      if (this.buf.length - this.pos > INLINE_MAX) throw new ProtocolError(`Protocol error: ${tooBig}`);
+      return -1;
+    }
+    if (nl - this.pos > INLINE_MAX) throw new ProtocolError(`Protocol error: ${tooBig}`);
+    return nl;
+  }
+
+  private readMultibulkHeader(): boolean {
+    const nl = this.readLine('too big mbulk count string');
+    if (nl === -1) return false;
+    const n = parseInteger(this.buf, this.pos + 1, nl);
+    if (n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
+    if (n > 10 && this.limits.unauthenticated) throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+    this.pos = nl + 2;
+    this.remaining = n > 0 ? n : 0;
+    this.bulkLen = -1;
+    return true;
+  }
+
+  private readBulks(): boolean {
+    while (this.remaining > 0) {
+      if (this.bulkLen === -1) {
+        if (this.pos >= this.buf.length) return false;
+        const c = this.buf[this.pos];
+        if (c !== DOLLAR) {
+          // Redis's message shows the offending byte as a character.
+          throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(c)}'`);
+        }
+        const nl = this.readLine('too big bulk count string');
+        if (nl === -1) return false;
+        const len = parseInteger(this.buf, this.pos + 1, nl);
+        if (len === null || len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+        if (len > 16384 && this.limits.unauthenticated) throw new ProtocolError('Protocol error: unauthenticated bulk length');
+        this.pos = nl + 2;
+        this.bulkLen = len;
+        if (len >= BIG_ARG && this.buf.length - this.pos < len + 2) {
+          // Large value arriving in pieces: copy into its own buffer once instead of re-concatenating.
+          this.big = Buffer.allocUnsafe(len + 2);
+          const have = this.buf.length - this.pos;
+          this.buf.copy(this.big, 0, this.pos);
+          this.bigFill = have;
+          this.pos = this.buf.length;
+          return false;
+        }
+      }
+      const len = this.bulkLen;
+      if (this.buf.length - this.pos < len + 2) return false;
+      // Copied (from Node's small-buffer pool) so a stored value never pins a whole 64 KB socket read.
+      this.args.push(Buffer.from(this.buf.subarray(this.pos, this.pos + len)));
+      this.pos += len + 2;
+      this.bulkLen = -1;
+      this.remaining--;
+    }
+    return true;
+  }
+
+  /** Completes a big bulk from incoming bytes; returns what is left of the chunk afterwards. */
+  private fillBig(chunk: Buffer): Buffer {
+    const big = this.big as Buffer;
+    const need = big.length - this.bigFill;
+    const take = Math.min(need, chunk.length);
+    chunk.copy(big, this.bigFill, 0, take);
+    this.bigFill += take;
+    if (this.bigFill < big.length) return EMPTY;
+    this.big = null;
+    this.bigFill = 0;
+    this.args.push(big.subarray(0, big.length - 2));
+    this.bulkLen = -1;
+    this.remaining--;
+    return chunk.subarray(take);
+  }
+
+  private readInline(): Buffer[] | null {
+    const nl = this.buf.indexOf(LF, this.pos);
+    if (nl === -1) {
+      if (this.buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && this.buf[end - 1] === CR) end--;
+    const line = this.buf.subarray(this.pos, end);
+    this.pos = nl + 1;
+    const argv = splitArgs(line);
+    if (argv === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+    return argv;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Parses a signed decimal between [start, end) like Redis's string2ll; null if malformed. */
+export function parseInteger(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
+  if (n > Number.MAX_SAFE_INTEGER) return null;
+  return neg ? -n : n;
+}

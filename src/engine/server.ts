@@ -1,0 +1,323 @@
+// The engine's TCP server: listeners from `bind`/`port`, the client registry, the keyspace, the
+// event-loop housekeeping (serverCron: active expiry, timeouts, stats) and shutdown.
+import net from 'node:net';
+import { writeFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Client } from './client.js';
+import { CommandTable } from './commands/table.js';
+import { ALL_COMMANDS } from './commands/index.js';
+import type { Config } from './config.js';
+import { Dispatcher } from './dispatch.js';
+import { ProtocolError } from './protocol/parser.js';
+import { Db } from './store/db.js';
+import { keyBuf } from './store/types.js';
+import { activeExpireCycle } from './store/expire-cycle.js';
+import { InfoRegistry } from './info.js';
+import type { Logger } from './log.js';
+import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
+
+/** Receives every write in execution order: the AOF and the replication backlog. */
+export interface PropagationSink {
+  feed(dbId: number, argv: Buffer[], fromMaster: boolean): void;
+}
+
+export interface Stats {
+  commands: number;
+  connections: number;
+  rejectedConnections: number;
+  rejectedCalls: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  netInput: number;
+  netOutput: number;
+}
+
+export interface SlowlogEntry {
+  id: number;
+  time: number;
+  usec: number;
+  argv: Buffer[];
+  addr: string;
+  name: string;
+}
+
+export class Server {
+  readonly dbs: Db[];
+  readonly table: CommandTable;
+  readonly dispatch: Dispatcher;
+  readonly info: InfoRegistry;
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly sinks: PropagationSink[] = [];
+  readonly stats: Stats = { commands: 0, connections: 0, rejectedConnections: 0, rejectedCalls: 0, expiredKeys: 0, evictedKeys: 0, netInput: 0, netOutput: 0 };
+  readonly commandStats = new Map<string, { calls: number; usec: number; failed: number; rejected: number }>();
+  readonly slowlog: SlowlogEntry[] = [];
+  slowlogNextId = 0;
+  slowlogThresholdUs: number;
+  /** Changes since the last save (Redis's server.dirty): drives propagation and save points. */
+  dirty = 0;
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startedAt = Date.now();
+  readonly version = REDIS_COMPAT_VERSION;
+  readonly engineVersion = ENGINE_VERSION;
+  /** Set while this node replicates from a master (replication module). */
+  isReplica = false;
+  /** Clients waiting to have their replies written at the end of this event-loop turn. */
+  private readonly pendingFlush = new Set<Client>();
+  /** Run once per batch before replies go out (AOF write + fsync, like Redis's beforeSleep). */
+  readonly beforeFlush: (() => void)[] = [];
+  /** Run on shutdown before exit (save, AOF flush, replication close). Errors abort SHUTDOWN. */
+  readonly shutdownHooks: ((opts: { save: boolean | null }) => void | Promise<void>)[] = [];
+  /** Run after listening, before "Ready to accept connections" (data loading, cluster config). */
+  readonly beforeReady: (() => void | Promise<void>)[] = [];
+  /** Periodic tasks registered by modules, run from the cron at `hz`. */
+  readonly cronTasks: (() => void)[] = [];
+  private listeners: net.Server[] = [];
+  private cronTimer: NodeJS.Timeout | null = null;
+  private nextClientId = 1;
+  shuttingDown = false;
+
+  constructor(readonly config: Config, readonly log: Logger) {
+    const hooks = {
+      onExpired: (db: Db, key: string) => {
+        this.stats.expiredKeys++;
+        this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
+      },
+      isReplica: () => this.isReplica,
+      now: () => Date.now(),
+    };
+    this.dbs = Array.from({ length: config.int('databases') }, (_, i) => new Db(i, hooks));
+    this.table = new CommandTable(ALL_COMMANDS);
+    for (const [from, to] of config.renames) this.table.rename(from, to);
+    this.dispatch = new Dispatcher(this);
+    this.info = new InfoRegistry(this);
+    this.slowlogThresholdUs = config.int('slowlog-log-slower-than');
+    config.onChange('slowlog-log-slower-than', (v) => (this.slowlogThresholdUs = Number(v)));
+    config.onChange('loglevel', (v) => (this.log.level = v as Logger['level']));
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  get requirePass(): string {
+    return this.config.get('requirepass');
+  }
+
+  /** Creates a client without a socket (master link, AOF loader, Lua-like internal callers). */
+  createFakeClient(): Client {
+    return new Client(0, null, this.dbs[0], Number.MAX_SAFE_INTEGER, false);
+  }
+
+  propagate(dbId: number, argv: Buffer[], fromMaster: boolean): void {
+    for (const s of this.sinks) s.feed(dbId, argv, fromMaster);
+  }
+
+  feedMonitors(c: Client, argv: Buffer[]): void {
+    const t = Date.now() / 1000;
+    const who = c.socket ? `${c.dbIndex} ${c.addr}` : `${c.dbIndex} lua`;
+    const args = argv.map((a) => `"${reprArg(a)}"`).join(' ');
+    for (const m of this.monitors) {
+      m.reply.simple(`${t.toFixed(6)} [${who}] ${args}`);
+      this.scheduleFlush(m);
+    }
+  }
+
+  slowlogPush(c: Client, argv: Buffer[], usec: number): void {
+    const max = this.config.int('slowlog-max-len');
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(Date.now() / 1000), usec, argv: argv.slice(0, 32), addr: c.addr, name: c.name });
+    if (this.slowlog.length > max) this.slowlog.length = max;
+  }
+
+  /** Queue a client's replies to be written at the end of the current turn. */
+  scheduleFlush(c: Client): void {
+    if (this.pendingFlush.size === 0) setImmediate(() => this.flushPending());
+    this.pendingFlush.add(c);
+  }
+
+  flushPending(): void {
+    if (this.pendingFlush.size === 0) return;
+    for (const h of this.beforeFlush) h();
+    for (const c of this.pendingFlush) {
+      this.stats.netOutput += c.reply.queued;
+      c.flush();
+    }
+    this.pendingFlush.clear();
+  }
+
+  /** Processes bytes from a client: parse, run each command, then write all replies at once. */
+  private onData(c: Client, chunk: Buffer): void {
+    this.stats.netInput += chunk.length;
+    try {
+      c.parser.feed(chunk, (argv) => {
+        if (c.closeAfterReply) return;
+        this.dispatch.execute(c, argv);
+      });
+      if (c.parser.pending() > this.config.int('client-query-buffer-limit')) {
+        this.log.warning(`Closing client that reached max query buffer length: ${c.addr}`);
+        this.closeClient(c);
+        return;
+      }
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
+      c.reply.error('ERR ' + e.message);
+      c.closeAfterReply = true;
+    }
+    if (this.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
+      this.stats.netOutput += c.reply.queued;
+      c.flush();
+    } else {
+      this.pendingFlush.add(c);
+      this.flushPending();
+    }
+  }
+
+  private onConnection(sock: net.Socket): void {
+    this.stats.connections++;
+    if (this.clients.size >= this.config.int('maxclients')) {
+      this.stats.rejectedConnections++;
+      sock.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.config.bool('protected-mode') && !this.requirePass && !isLoopback(sock.remoteAddress)) {
+      sock.end('-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n');
+      return;
+    }
+    sock.setNoDelay(true);
+    const keepalive = this.config.int('tcp-keepalive');
+    if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
+    const c = new Client(this.nextClientId++, sock, this.dbs[0], this.config.int('proto-max-bulk-len'), this.requirePass !== '');
+    this.clients.set(c.id, c);
+    sock.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    sock.on('error', () => this.closeClient(c));
+    sock.on('close', () => this.closeClient(c));
+  }
+
+  /** Hooks run when a client goes away (unwatch, unsubscribe, unblock, replica cleanup). */
+  readonly onClientClose: ((c: Client) => void)[] = [];
+
+  closeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clients.delete(c.id);
+    this.monitors.delete(c);
+    if (c.blocked?.timer) clearTimeout(c.blocked.timer);
+    c.blocked = null;
+    for (const h of this.onClientClose) h(c);
+    c.socket?.destroy();
+  }
+
+  /** Binds every `bind` address on `port` (a leading `-` marks an address that may be unavailable). */
+  async listen(): Promise<void> {
+    const port = this.config.int('port');
+    if (port === 0) return;
+    const addrs = this.config.get('bind').split(' ').filter(Boolean);
+    if (addrs.length === 0) throw new Error('Configured to not listen anywhere, exiting.');
+    for (const raw of addrs) {
+      const optional = raw.startsWith('-');
+      let host = optional ? raw.slice(1) : raw;
+      if (host === '*') host = '0.0.0.0';
+      const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port, host, backlog: this.config.int('tcp-backlog'), ipv6Only: host.includes(':') }, () => resolve());
+        });
+        this.listeners.push(srv);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EINVAL')) continue;
+        throw new Error(`Warning: Could not create server TCP listening socket ${host}:${port}: ${code === 'EADDRINUSE' ? 'bind: Address already in use' : (e as Error).message}`);
+      }
+    }
+    if (this.listeners.length === 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+  }
+
+  /** Starts the cron (active expiry, module tasks) at `hz` times per second. */
+  startCron(): void {
+    const tick = () => {
+      activeExpireCycle(this);
+      for (const t of this.cronTasks) t();
+      this.flushPending();
+      this.cronTimer = setTimeout(tick, Math.max(1, Math.round(1000 / Math.max(1, this.config.int('hz')))));
+      this.cronTimer.unref?.();
+    };
+    this.cronTimer = setTimeout(tick, 100);
+  }
+
+  writePidfile(): void {
+    const f = this.config.get('pidfile');
+    if (f) writeFileSync(f, `${process.pid}\n`);
+  }
+
+  /** Called after a SHUTDOWN command completed (main exits the process). */
+  onExit: (code: number) => void = () => undefined;
+
+  async requestShutdown(save: boolean | null): Promise<void> {
+    await this.shutdown(save);
+    this.onExit(0);
+  }
+
+  /** Hooks run by RESET and client close to drop module state (subscriptions, watches, blocking). */
+  readonly onClientReset: ((c: Client) => void)[] = [];
+
+  /** RESET: back to a fresh connection's state. */
+  resetClient(c: Client): void {
+    c.multi = null;
+    for (const h of this.onClientReset) h(c);
+    c.dbIndex = 0;
+    c.db = this.dbs[0];
+    c.reply.resp = 2;
+    c.name = '';
+    c.replyMode = 'on';
+    c.asking = false;
+    c.readOnlyMode = false;
+    c.noEvict = false;
+    this.monitors.delete(c);
+    c.monitor = false;
+    c.authenticated = this.requirePass === '';
+    c.user = 'default';
+  }
+
+  /** Stops listening, runs shutdown hooks, closes clients. `save`: true SAVE, false NOSAVE, null default. */
+  async shutdown(save: boolean | null): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log.warning('User requested shutdown...');
+    for (const h of this.shutdownHooks) await h({ save });
+    if (this.cronTimer) clearTimeout(this.cronTimer);
+    for (const l of this.listeners) l.close();
+    for (const c of [...this.clients.values()]) {
+      c.flush();
+      this.closeClient(c);
+    }
+    const pid = this.config.get('pidfile');
+    if (pid) {
+      this.log.notice('Removing the pid file.');
+      rmSync(pid, { force: true });
+    }
+    this.log.warning('Redis is now ready to exit, bye bye...');
+  }
+}
+
+function isLoopback(addr: string | undefined): boolean {
+  if (!addr) return true;
+  return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
+}
+
+/** MONITOR's argument quoting (sdscatrepr without the quotes). */
+function reprArg(b: Buffer): string {
+  let out = '';
+  for (const c of b) {
+    if (c === 0x5c || c === 0x22) out += '\\' + String.fromCharCode(c);
+    else if (c === 10) out += '\\n';
+    else if (c === 13) out += '\\r';
+    else if (c === 9) out += '\\t';
+    else if (c === 7) out += '\\a';
+    else if (c === 8) out += '\\b';
+    else if (c < 32 || c >= 127) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += String.fromCharCode(c);
+  }
+  return out;
+}

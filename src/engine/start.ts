@@ -1,0 +1,102 @@
+// Boot sequence shared by `node dist/engine/main.js` and `kvctl server`: parse the config, open the
+// log, listen, load data (modules hook in), install signal handlers and the cron.
+import { writeFileSync } from 'node:fs';
+import { loadServerConfig, ConfigError, type Config } from './config.js';
+import { Logger, type LogLevel } from './log.js';
+import { Server } from './server.js';
+import { registerCoreInfo } from './info-core.js';
+import { installModules } from './modules.js';
+import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
+
+export interface StartOptions {
+  /** Don't install process signal handlers (embedded use). */
+  embedded?: boolean;
+}
+
+/** Creates and starts a server from a parsed config; resolves once it accepts connections. */
+export async function startServer(cfg: Config, opts: StartOptions = {}): Promise<Server> {
+  const log = new Logger();
+  log.level = cfg.get('loglevel') as LogLevel;
+  log.file = cfg.get('logfile');
+  if (cfg.get('dir')) {
+    try {
+      process.chdir(cfg.get('dir'));
+    } catch (e) {
+      throw new Error(`Can't chdir to '${cfg.get('dir')}': ${(e as Error).message}`);
+    }
+  }
+  log.role = 'C';
+  log.notice('oO0OoO0OoO0Oo kvctl engine (Redis-compatible) is starting oO0OoO0OoO0Oo');
+  log.notice(`Redis version=${REDIS_COMPAT_VERSION}, kvctl engine=${ENGINE_VERSION}, bits=64, pid=${process.pid}, just started`);
+  log.notice(cfg.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use kvctl server /path/to/redis.conf');
+  log.role = 'M';
+  const srv = new Server(cfg, log);
+  registerCoreInfo(srv);
+  await installModules(srv);
+  await srv.listen();
+  log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : 'standalone'}, port=${cfg.int('port')}.`);
+  log.notice('Server initialized');
+  for (const h of srv.beforeReady) await h();
+  srv.writePidfile();
+  srv.startCron();
+  log.notice('Ready to accept connections');
+  if (!opts.embedded) installSignals(srv);
+  return srv;
+}
+
+function installSignals(srv: Server): void {
+  const onSignal = (sig: string) => {
+    if (srv.shuttingDown) {
+      srv.log.warning(`You insist... exiting now.`);
+      process.exit(1);
+    }
+    srv.log.warning(`Received ${sig} scheduling shutdown...`);
+    srv.shutdown(null).then(
+      () => process.exit(0),
+      (e: Error) => {
+        srv.log.warning(`Error trying to shut down: ${e.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  srv.onExit = (code) => process.exit(code);
+}
+
+/** main(): returns an exit code to exit with now, or null to keep running. */
+export async function startFromArgs(argv: string[]): Promise<number | null> {
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    process.stdout.write(`Redis server v=${REDIS_COMPAT_VERSION} kvctl-engine=${ENGINE_VERSION} node=${process.version}\n`);
+    return 0;
+  }
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    process.stdout.write('Usage: kvctl server [/path/to/redis.conf] [options]\n       kvctl server --port 7777 --replicaof 127.0.0.1 8888\n');
+    return 0;
+  }
+  let cfg: Config;
+  try {
+    cfg = loadServerConfig(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (cfg.bool('daemonize')) {
+    // Node cannot fork; supervisors (kvctl up) run nodes in the foreground and detach them themselves.
+    process.stderr.write('daemonize yes is not supported by the kvctl engine: run it under kvctl up or a supervisor\n');
+    return 1;
+  }
+  try {
+    await startServer(cfg);
+  } catch (e) {
+    const msg = (e as Error).message;
+    process.stdout.write(`${process.pid}:M ${new Date().toUTCString()} # ${msg}\n`);
+    process.stderr.write(`${msg}\n`);
+    return 1;
+  }
+  void writeFileSync;
+  return null;
+}

@@ -1,0 +1,110 @@
+// One logical database: the key -> value map and the key -> expire-at (ms) map, with lazy expiry on
+// access. Iteration order is Map insertion order, which SCAN relies on (see scan.ts).
+import type { RedisValue } from './types.js';
+
+export interface DbHooks {
+  /** A key was removed because its TTL passed (propagated as DEL, notified as `expired`). */
+  onExpired(db: Db, key: string): void;
+  /** True when this node must not delete expired keys itself (a replica waits for the master's DEL). */
+  isReplica(): boolean;
+  now(): number;
+}
+
+export class Db {
+  readonly data = new Map<string, RedisValue>();
+  readonly expires = new Map<string, number>();
+  /** Keys watched by MULTI clients: key -> set of watchers, notified by touch(). */
+  readonly watched = new Map<string, Set<{ dirtyCas: boolean }>>();
+  /** Live SCAN iterators by cursor id (scan.ts). */
+  readonly scanCursors = new Map<number, Iterator<string>>();
+  /** Counters for INFO keyspace hits/misses. */
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly id: number, private readonly hooks: DbHooks) {}
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** True (and deletes it, on a master) if the key has expired. */
+  expireIfNeeded(key: string): boolean {
+    const at = this.expires.get(key);
+    if (at === undefined || at > this.hooks.now()) return false;
+    if (this.hooks.isReplica()) return true; // logically gone, physically kept until the master's DEL
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.touch(key);
+    this.hooks.onExpired(this, key);
+    return true;
+  }
+
+  /** The live value, or undefined when missing or expired. */
+  get(key: string): RedisValue | undefined {
+    const v = this.data.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    return v;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Stores a value; clears the TTL unless keepTtl. Signals watchers. */
+  set(key: string, value: RedisValue, keepTtl = false): void {
+    this.data.set(key, value);
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.touch(key);
+  }
+
+  /** Replaces a value in place without touching its TTL (for in-place updates of aggregates). */
+  replace(key: string, value: RedisValue): void {
+    this.data.set(key, value);
+    this.touch(key);
+  }
+
+  delete(key: string): boolean {
+    if (!this.data.has(key)) return false;
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return false;
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.touch(key);
+    return true;
+  }
+
+  setExpire(key: string, atMs: number): void {
+    this.expires.set(key, atMs);
+    this.touch(key);
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  persist(key: string): boolean {
+    const had = this.expires.delete(key);
+    if (had) this.touch(key);
+    return had;
+  }
+
+  clear(): void {
+    const keys = this.watched.size > 0 ? [...this.data.keys()] : [];
+    this.data.clear();
+    this.expires.clear();
+    this.scanCursors.clear();
+    for (const k of keys) this.touch(k);
+  }
+
+  /** Marks WATCHers of the key dirty (Redis's signalModifiedKey). */
+  touch(key: string): void {
+    if (this.watched.size === 0) return;
+    const ws = this.watched.get(key);
+    if (ws) for (const w of ws) w.dirtyCas = true;
+  }
+
+  /** Keys with a TTL, for INFO keyspace. */
+  get expiresCount(): number {
+    return this.expires.size;
+  }
+}

@@ -1,0 +1,91 @@
+// Where each engine's binary is and how a node is started with it. Everything is an argument array
+// (never a shell): builtin -> node dist/engine/main.js CONF; redis / valkey -> <bin> CONF; sentinels ->
+// <redis|valkey>-server CONF --sentinel (the builtin engine has no Sentinel: real Sentinel watches it).
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../lib/errors.js';
+import { ENGINE_MAIN } from './paths.js';
+import type { EngineName } from './topology/types.js';
+
+export const ENGINES: EngineName[] = ['builtin', 'redis', 'valkey'];
+
+export interface Launcher {
+  /** Executable and the arguments before the config file. */
+  cmd: string;
+  pre: string[];
+  /** Arguments after the config file. */
+  post: string[];
+  /** What it is, for messages: "builtin engine", "/usr/bin/redis-server". */
+  label: string;
+}
+
+export interface EngineChoice {
+  name: EngineName;
+  server: Launcher;
+  /** Set when the topology has sentinels. */
+  sentinel?: Launcher;
+}
+
+/** First executable called `name` on PATH. */
+export function which(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of envPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+const SERVER_BIN: Record<Exclude<EngineName, 'builtin'>, string> = { redis: 'redis-server', valkey: 'valkey-server' };
+
+function executable(p: string, what: string): string {
+  try {
+    accessSync(p, constants.X_OK);
+    return path.resolve(p);
+  } catch {
+    throw new UserError(`engine: ${what} ${p} does not exist or is not executable`, 2);
+  }
+}
+
+/**
+ * Resolves the engine a topology runs on, failing before anything starts when a binary is missing.
+ * engineBin overrides where the redis / valkey server binary is.
+ */
+export function resolveEngine(name: EngineName, opts: { engineBin?: string; needsSentinel?: boolean } = {}): EngineChoice {
+  if (!ENGINES.includes(name)) throw new UserError(`engine: unknown engine '${name}' (allowed: ${ENGINES.join(', ')})`, 2);
+  let server: Launcher;
+  if (name === 'builtin') {
+    if (opts.engineBin) throw new UserError('engine: --engine-bin is for --engine redis or valkey; the builtin engine ships with kvctl', 2);
+    if (!existsSync(ENGINE_MAIN)) {
+      throw new UserError(`engine: the builtin engine is not built (${ENGINE_MAIN} is missing; run npm run build, or use --engine redis)`);
+    }
+    server = { cmd: process.execPath, pre: [ENGINE_MAIN], post: [], label: 'builtin engine' };
+  } else {
+    const binName = SERVER_BIN[name];
+    const bin = opts.engineBin ? executable(opts.engineBin, '--engine-bin') : which(binName);
+    if (!bin) {
+      throw new UserError(`engine: ${binName} not found on PATH (install it, or pass --engine-bin /path/to/${binName}; allowed engines: ${ENGINES.join(', ')})`);
+    }
+    server = { cmd: bin, pre: [], post: [], label: bin };
+  }
+  if (!opts.needsSentinel) return { name, server };
+
+  if (name !== 'builtin') return { name, server, sentinel: { ...server, post: ['--sentinel'] } };
+  const sentinelBin = which('redis-sentinel');
+  if (sentinelBin) return { name, server, sentinel: { cmd: sentinelBin, pre: [], post: [], label: sentinelBin } };
+  const redisBin = which('redis-server') ?? which('valkey-server');
+  if (redisBin) return { name, server, sentinel: { cmd: redisBin, pre: [], post: ['--sentinel'], label: `${redisBin} --sentinel` } };
+  throw new UserError(
+    'engine: the builtin engine has no Sentinel mode; sentinel topologies run real Sentinel (redis-sentinel, redis-server or valkey-server on PATH), and none was found',
+  );
+}
+
+/** argv for one node. */
+export function launchArgs(l: Launcher, conf: string): { cmd: string; args: string[] } {
+  return { cmd: l.cmd, args: [...l.pre, conf, ...l.post] };
+}

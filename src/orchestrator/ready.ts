@@ -1,0 +1,129 @@
+// "Truly ready": every node answers PING, replicas are linked and caught up, sentinels see each other and
+// the replicas, a cluster is ok everywhere. Each check returns what is still pending, naming the node.
+import { Pool, info, type Conn } from '../admin/client.js';
+import type { NodeSpec, Topology } from './topology/types.js';
+
+export const addr = (n: Pick<NodeSpec, 'host' | 'port'>): string => `${n.host}:${n.port}`;
+
+export class Probe {
+  private readonly data: Pool;
+  private readonly sentinels = new Pool({ connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
+  constructor(readonly topo: Topology) {
+    this.data = new Pool({ password: topo.auth.requirepass, connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
+  }
+
+  async conn(n: NodeSpec): Promise<Conn> {
+    return (n.role === 'sentinel' ? this.sentinels : this.data).get(addr(n));
+  }
+
+  /** Runs fn on the node; a failure drops cached connections (the node may have restarted). */
+  async on<T>(n: NodeSpec, fn: (c: Conn) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.conn(n));
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.data.closeAll();
+    this.sentinels.closeAll();
+  }
+
+  /** Nodes that do not answer PING yet. */
+  async notAnswering(nodes: NodeSpec[]): Promise<string[]> {
+    const res = await Promise.all(nodes.map(async (n) => {
+      try {
+        await this.on(n, (c) => c.call('PING'));
+        return '';
+      } catch (err) {
+        return `${n.name} (${addr(n)}) does not answer PING: ${(err as Error).message}`;
+      }
+    }));
+    return res.filter(Boolean);
+  }
+
+  async pending(): Promise<string[]> {
+    const t = this.topo;
+    const down = await this.notAnswering(t.nodes);
+    if (down.length) return down;
+    try {
+      if (t.kind === 'cluster') return await this.clusterPending();
+      const problems = await this.replicationPending();
+      if (problems.length || t.kind !== 'sentinel') return problems;
+      return await this.sentinelPending();
+    } catch (err) {
+      return [(err as Error).message];
+    }
+  }
+
+  private async replicationPending(): Promise<string[]> {
+    const t = this.topo;
+    const problems: string[] = [];
+    const data = t.nodes.filter((n) => n.role !== 'sentinel');
+    const infos = new Map<string, Record<string, string>>();
+    // Upstreams first, so a replica's offset is compared with an offset its master had already reached.
+    for (const n of data.filter((d) => !d.replicaof)) infos.set(n.name, await this.on(n, (c) => info(c, 'replication')));
+    for (const n of data.filter((d) => d.replicaof)) infos.set(n.name, await this.on(n, (c) => info(c, 'replication')));
+    for (const n of data) {
+      const i = infos.get(n.name)!;
+      const replicas = data.filter((d) => d.replicaof === n.name).length;
+      const online = Object.keys(i).filter((k) => /^slave\d+$/.test(k) && /state=online/.test(i[k])).length;
+      if (online < replicas) problems.push(`${n.name} has ${online} of ${replicas} replicas online`);
+      if (!n.replicaof) continue;
+      const up = infos.get(n.replicaof)!;
+      if (i.master_link_status !== 'up') problems.push(`${n.name}: master_link_status:${i.master_link_status ?? '?'} (replica of ${n.replicaof})`);
+      else if (i.master_sync_in_progress === '1') problems.push(`${n.name}: initial sync from ${n.replicaof} in progress`);
+      else if (Number(i.slave_repl_offset ?? -1) < Number(up.master_repl_offset ?? 0)) {
+        problems.push(`${n.name}: replication offset ${i.slave_repl_offset} behind ${n.replicaof}'s ${up.master_repl_offset}`);
+      }
+    }
+    return problems;
+  }
+
+  private async sentinelPending(): Promise<string[]> {
+    const t = this.topo;
+    const sentinels = t.nodes.filter((n) => n.role === 'sentinel');
+    const master = t.nodes.find((n) => n.role === 'master')!;
+    const replicas = t.nodes.filter((n) => n.replicaof === master.name).length;
+    const name = t.sentinel!.masterName;
+    const problems: string[] = [];
+    for (const s of sentinels) {
+      const flat = (await this.on(s, (c) => c.call('SENTINEL', 'MASTER', name))) as string[];
+      const m: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) m[flat[i]] = flat[i + 1];
+      const others = Number(m['num-other-sentinels'] ?? 0);
+      const slaves = Number(m['num-slaves'] ?? 0);
+      if (others < sentinels.length - 1) problems.push(`${s.name} sees ${others} of ${sentinels.length - 1} other sentinels`);
+      if (slaves < replicas) problems.push(`${s.name} sees ${slaves} of ${replicas} replicas of ${name}`);
+      if (/_down/.test(m.flags ?? '')) problems.push(`${s.name} flags ${name} as ${m.flags}`);
+    }
+    return problems;
+  }
+
+  private async clusterPending(): Promise<string[]> {
+    const t = this.topo;
+    const data = t.nodes.filter((n) => n.role !== 'sentinel');
+    const problems: string[] = [];
+    for (const n of data) {
+      const ci = String(await this.on(n, (c) => c.call('CLUSTER', 'INFO')));
+      const state = /cluster_state:(\w+)/.exec(ci)?.[1];
+      const known = Number(/cluster_known_nodes:(\d+)/.exec(ci)?.[1] ?? 0);
+      if (state !== 'ok') problems.push(`${n.name}: cluster_state:${state ?? '?'}`);
+      else if (known < data.length) problems.push(`${n.name} knows ${known} of ${data.length} nodes`);
+      const r = await this.on(n, (c) => info(c, 'replication'));
+      if (r.role === 'slave' && r.master_link_status !== 'up') problems.push(`${n.name}: master_link_status:${r.master_link_status}`);
+    }
+    return problems;
+  }
+
+  /** What CLUSTER INFO says about membership: 'fresh' (never joined), 'joined' (all know each other) or 'mixed'. */
+  async clusterMembership(): Promise<'fresh' | 'joined' | 'mixed'> {
+    const data = this.topo.nodes.filter((n) => n.role !== 'sentinel');
+    const known = await Promise.all(data.map(async (n) => Number(/cluster_known_nodes:(\d+)/.exec(String(await this.on(n, (c) => c.call('CLUSTER', 'INFO'))))?.[1] ?? 1)));
+    if (known.every((k) => k === 1)) return 'fresh';
+    if (known.every((k) => k === data.length)) return 'joined';
+    return 'mixed';
+  }
+}

@@ -1,0 +1,93 @@
+// Renders every node's redis.conf / sentinel.conf from templates/ (handlebars) into a state folder laid
+// out one folder per node: <dir>/<node>/{redis.conf|sentinel.conf, data/, <kind>.log, <kind>.pid}.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { TEMPLATES_DIR } from '../paths.js';
+import type { DirectiveValue, NodeSpec, Topology } from '../topology/types.js';
+
+export interface NodePaths {
+  dir: string;
+  conf: string;
+  data: string;
+  log: string;
+  pid: string;
+}
+
+export function nodePaths(stateDir: string, node: NodeSpec): NodePaths {
+  const dir = path.join(path.resolve(stateDir), node.name);
+  const base = node.role === 'sentinel' ? 'sentinel' : 'redis';
+  return {
+    dir,
+    conf: path.join(dir, `${base}.conf`),
+    data: path.join(dir, 'data'),
+    log: path.join(dir, `${base}.log`),
+    pid: path.join(dir, `${base}.pid`),
+  };
+}
+
+/** Quotes a directive argument the way redis.conf's parser reads it back (sdssplitargs rules). */
+export function confQuote(v: DirectiveValue): string {
+  const s = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  if (s !== '' && /^[^\s"'\\]+$/.test(s)) return s;
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+}
+
+const hbs = Handlebars.create();
+hbs.registerHelper('q', (v: DirectiveValue) => new hbs.SafeString(confQuote(v)));
+hbs.registerHelper('yesno', (v: unknown) => (v ? 'yes' : 'no'));
+
+type Template = (ctx: object) => string;
+const compiled = new Map<string, Template>();
+function template(name: 'redis.conf' | 'sentinel.conf'): Template {
+  let t = compiled.get(name);
+  if (!t) {
+    t = hbs.compile(readFileSync(path.join(TEMPLATES_DIR, `${name}.hbs`), 'utf8'), { noEscape: true, strict: true, knownHelpersOnly: false });
+    compiled.set(name, t);
+  }
+  return t;
+}
+
+function directiveList(config: NodeSpec['config']): Array<{ name: string; value: DirectiveValue }> {
+  const out: Array<{ name: string; value: DirectiveValue }> = [];
+  for (const [name, v] of Object.entries(config)) for (const value of Array.isArray(v) ? v : [v]) out.push({ name, value });
+  return out;
+}
+
+/** The text of one node's config file. */
+export function renderNode(t: Topology, node: NodeSpec, paths: NodePaths): string {
+  const topology = { name: t.name, kind: t.kind, file: t.file };
+  const directives = directiveList(node.config);
+  if (node.role === 'sentinel') {
+    const master = t.nodes.find((n) => n.role === 'master');
+    return template('sentinel.conf')({ topology, node, paths, sentinel: t.sentinel, master, auth: t.auth, directives });
+  }
+  const upstream = node.replicaof ? t.nodes.find((n) => n.name === node.replicaof) : undefined;
+  return template('redis.conf')({
+    topology,
+    node,
+    paths,
+    save: t.persistence.save || [],
+    aof: t.persistence.aof,
+    appendfsync: t.persistence.appendfsync ?? false,
+    replicaof: upstream ? { host: upstream.host, port: upstream.port } : false,
+    auth: { requirepass: t.auth.requirepass ?? false, masterauth: t.auth.masterauth ?? false },
+    cluster: t.kind === 'cluster' ? t.cluster : false,
+    directives,
+  });
+}
+
+export interface RenderedNode {
+  node: NodeSpec;
+  paths: NodePaths;
+}
+
+/** Writes every node's folder and config file under dir; data already there is kept. */
+export function renderTopology(t: Topology, dir: string): RenderedNode[] {
+  return t.nodes.map((node) => {
+    const paths = nodePaths(dir, node);
+    mkdirSync(paths.data, { recursive: true });
+    writeFileSync(paths.conf, renderNode(t, node, paths));
+    return { node, paths };
+  });
+}

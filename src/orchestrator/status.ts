@@ -1,0 +1,114 @@
+// `kvctl status`: state.json (pids, restarts, supervisor) joined with a live look at each node (role,
+// replication offset, link, cluster slots, what a sentinel monitors).
+import path from 'node:path';
+import { connect, parseInfo, type Conn } from '../admin/client.js';
+import { UserError } from '../lib/errors.js';
+import { isAlive } from './supervisor/proc.js';
+import { listTopologies, readPlan, readState, type NodeState, type PlannedNode } from './supervisor/state.js';
+
+export interface NodeReport {
+  name: string;
+  /** Live role (master / replica / sentinel), the planned one when the node does not answer. */
+  role: string;
+  address: string;
+  pid?: number;
+  state: NodeState | 'dead';
+  uptimeS?: number;
+  restarts: number;
+  /** master_repl_offset (masters) or slave_repl_offset (replicas). */
+  offset?: number;
+  /** Replicas: master host:port and link status. */
+  master?: string;
+  link?: string;
+  /** Cluster masters: slot ranges. */
+  slots?: string;
+  /** Sentinels: what they watch. */
+  monitors?: string;
+  reason?: string;
+}
+
+export interface TopologyReport {
+  name: string;
+  kind: string;
+  engine: string;
+  stateDir: string;
+  supervisor: { pid?: number; state: 'running' | 'stopped' | 'dead' };
+  nodes: NodeReport[];
+}
+
+async function live(n: PlannedNode, password: string | undefined, masterName: string | undefined, kind: string): Promise<Partial<NodeReport>> {
+  let c: Conn | undefined;
+  try {
+    c = await connect(`${n.host}:${n.port}`, { password: n.role === 'sentinel' ? undefined : password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
+    if (n.role === 'sentinel') {
+      const flat = (await c.call('SENTINEL', 'MASTER', masterName ?? 'mymaster')) as string[];
+      const m: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) m[flat[i]] = flat[i + 1];
+      return { role: 'sentinel', monitors: `${m.name} ${m.ip}:${m.port}, ${m['num-slaves']} replicas, ${Number(m['num-other-sentinels']) + 1} sentinels, quorum ${m.quorum}` };
+    }
+    const i = parseInfo(String(await c.call('INFO', 'replication')));
+    const out: Partial<NodeReport> = { role: i.role === 'slave' ? 'replica' : i.role };
+    if (i.role === 'slave') {
+      out.offset = Number(i.slave_repl_offset);
+      out.master = `${i.master_host}:${i.master_port}`;
+      out.link = i.master_link_status;
+    } else {
+      out.offset = Number(i.master_repl_offset);
+    }
+    if (kind === 'cluster') {
+      const me = String(await c.call('CLUSTER', 'NODES')).split('\n').find((l) => l.includes('myself'));
+      const slots = me?.split(' ').slice(8).filter((s) => /^\d/.test(s)) ?? [];
+      if (slots.length) out.slots = slots.join(',');
+    }
+    return out;
+  } catch (err) {
+    return { reason: (err as Error).message };
+  } finally {
+    c?.close();
+  }
+}
+
+export async function statusOf(stateDir: string): Promise<TopologyReport> {
+  const plan = readPlan(stateDir);
+  if (!plan) throw new UserError(`${stateDir} holds no kvctl topology (no plan.json)`);
+  const state = readState(stateDir);
+  const sup = state?.supervisor;
+  const supAlive = !!sup && isAlive(sup.pid, sup.startTime);
+  const nodes = await Promise.all(plan.nodes.map(async (n): Promise<NodeReport> => {
+    const st = state?.nodes[n.name];
+    const alive = isAlive(st?.pid, st?.startTime);
+    let nodeState: NodeReport['state'] = st?.state ?? 'stopped';
+    if (!alive && (nodeState === 'running' || nodeState === 'starting' || nodeState === 'stopping')) nodeState = supAlive ? 'restarting' : 'dead';
+    if (alive && nodeState === 'stopped') nodeState = 'running';
+    const base: NodeReport = {
+      name: n.name,
+      role: n.role,
+      address: `${n.host}:${n.port}`,
+      pid: alive ? st?.pid : undefined,
+      state: nodeState,
+      uptimeS: alive && st?.startedAt ? Math.round((Date.now() - st.startedAt) / 1000) : undefined,
+      restarts: st?.restarts ?? 0,
+      reason: st?.state === 'failed' ? st.reason : undefined,
+    };
+    if (!alive) return base;
+    const l = await live(n, plan.password, plan.masterName, plan.kind);
+    return { ...base, ...l, reason: base.reason ?? l.reason };
+  }));
+  return {
+    name: plan.name,
+    kind: plan.kind,
+    engine: plan.engine,
+    stateDir,
+    supervisor: { pid: supAlive ? sup?.pid : undefined, state: supAlive ? 'running' : sup?.status === 'stopped' ? 'stopped' : 'dead' },
+    nodes,
+  };
+}
+
+export async function status(home: string, name?: string): Promise<TopologyReport[]> {
+  const names = name ? [name] : listTopologies(home);
+  if (name && !readPlan(path.join(home, name))) {
+    const known = listTopologies(home);
+    throw new UserError(`no topology '${name}' in ${home} (${known.length ? `known: ${known.join(', ')}` : 'none is there'})`);
+  }
+  return Promise.all(names.map((n) => statusOf(path.join(home, n))));
+}

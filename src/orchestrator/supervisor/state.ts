@@ -1,0 +1,108 @@
+// The files a state folder holds besides the nodes' own: plan.json (what the supervisor runs, written by
+// up) and state.json (pids, restarts, node states; written only by the supervisor, atomically).
+import { existsSync, readFileSync, renameSync, writeFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { EngineName, Kind, Role } from '../topology/types.js';
+
+export interface PlannedNode {
+  name: string;
+  role: Role;
+  host: string;
+  port: number;
+  cmd: string;
+  args: string[];
+  /** The node's folder: conf, data/, log and pid live here. */
+  dir: string;
+  conf: string;
+  data: string;
+  log: string;
+  pidfile: string;
+}
+
+export interface RestartPolicy {
+  /** A node that dies sooner than this after starting counts as a fast crash. */
+  fastCrashMs: number;
+  /** Give up after this many fast crashes in a row. */
+  maxFastCrashes: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface Plan {
+  name: string;
+  kind: Kind;
+  topologyFile: string;
+  engine: EngineName;
+  /** For SHUTDOWN on nodes with requirepass. */
+  password?: string;
+  /** Foreground runs: the supervisor stops everything when this process is gone. */
+  parentPid?: number;
+  graceMs: number;
+  restart: RestartPolicy;
+  nodes: PlannedNode[];
+  /** Extra endpoint facts for status (sentinel master name, cluster replicas). */
+  masterName?: string;
+}
+
+export type NodeState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopping' | 'stopped';
+
+export interface NodeStatus {
+  pid?: number;
+  /** /proc start time of pid, to never signal a recycled pid. */
+  startTime?: string;
+  state: NodeState;
+  restarts: number;
+  startedAt?: number;
+  lastExit?: { code: number | null; signal: string | null; at: number };
+  /** Why the supervisor gave up (state failed). */
+  reason?: string;
+}
+
+export interface State {
+  supervisor: { pid: number; startTime?: string; startedAt: number; status: 'running' | 'stopping' | 'stopped' };
+  nodes: Record<string, NodeStatus>;
+  updatedAt: number;
+}
+
+export const planFile = (stateDir: string): string => path.join(stateDir, 'plan.json');
+export const stateFile = (stateDir: string): string => path.join(stateDir, 'state.json');
+export const supervisorLog = (stateDir: string): string => path.join(stateDir, 'supervisor.log');
+
+function writeAtomic(file: string, value: unknown, mode?: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
+  renameSync(tmp, file);
+}
+
+export function writePlan(stateDir: string, plan: Plan): void {
+  writeAtomic(planFile(stateDir), plan, 0o600);
+}
+
+export function readPlan(stateDir: string): Plan | undefined {
+  const f = planFile(stateDir);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Plan) : undefined;
+}
+
+export function writeState(stateDir: string, state: State): void {
+  state.updatedAt = Date.now();
+  writeAtomic(stateFile(stateDir), state);
+}
+
+export function readState(stateDir: string): State | undefined {
+  const f = stateFile(stateDir);
+  if (!existsSync(f)) return undefined;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as State;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names of the topologies with a state folder under home. */
+export function listTopologies(home: string): string[] {
+  if (!existsSync(home)) return [];
+  return readdirSync(home, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(planFile(path.join(home, d.name))))
+    .map((d) => d.name)
+    .sort();
+}

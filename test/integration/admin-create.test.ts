@@ -1,0 +1,70 @@
+// cluster create/check/nodes/info over real redis-server 7 nodes spread over three loopback "hosts".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { stopAll, hasRedisServer, KVCTL_BIN } from '../helpers/procs.js';
+import { PORTS } from '../helpers/ports.js';
+import { startNodes, resetNodes, withRedis, HOSTS, type TestNode } from '../helpers/admin.js';
+import { createCluster, checkCluster } from '../../src/admin/index.js';
+
+const BASE = PORTS.admin; // 15000-15099
+const host = (a: string) => a.slice(0, a.lastIndexOf(':'));
+const kvctl = (...args: string[]) => execa(process.execPath, [KVCTL_BIN, ...args], { reject: false });
+
+describe.skipIf(!hasRedisServer())('cluster create on 9 nodes over 3 hosts', () => {
+  let nodes: TestNode[];
+  beforeAll(async () => { nodes = await startNodes(BASE, 9, HOSTS); });
+  afterAll(stopAll);
+
+  for (const replicas of [0, 1, 2]) {
+    it(`creates with --replicas ${replicas}: no replica on its master's host, redis-cli check accepts`, async () => {
+      await resetNodes(nodes);
+      const res = await createCluster({ nodes: nodes.map((n) => n.addr), replicas });
+      expect(res.masters).toHaveLength(9 / (replicas + 1));
+      expect(res.score).toBe(0);
+      for (const m of res.masters) {
+        expect(m.replicas).toHaveLength(replicas);
+        for (const r of m.replicas) expect(host(r.addr)).not.toBe(host(m.addr));
+        expect(new Set(m.replicas.map((r) => host(r.addr))).size).toBe(m.replicas.length);
+        // The node's own view agrees with the plan.
+        const role = await withRedis(m.replicas[0]?.addr ?? m.addr, (r) => r.call('ROLE')) as unknown[];
+        expect(role[0]).toBe(replicas ? 'slave' : 'master');
+      }
+      const cli = await execa('redis-cli', ['--cluster', 'check', nodes[0]!.addr], { reject: false });
+      expect(cli.stdout).toContain('[OK] All 16384 slots covered.');
+      expect(cli.stdout).toContain('[OK] All nodes agree about slots configuration.');
+      expect(cli.exitCode).toBe(0);
+      const report = await checkCluster(nodes[4]!.addr);
+      expect(report.ok).toBe(true);
+      expect(report.nodes).toBe(9);
+    });
+  }
+
+  it('CLI: nodes table, --raw, info --json and check --json on the last cluster', async () => {
+    const table = await kvctl('cluster', 'nodes', nodes[0]!.addr);
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).toMatch(/master.*127\.0\.0\.\d:150\d\d/);
+    expect(table.stdout.match(/replica/g)?.length).toBe(6);
+    const raw = await kvctl('cluster', 'nodes', nodes[0]!.addr, '--raw');
+    expect(raw.stdout.trim().split('\n')).toHaveLength(9);
+    const info = JSON.parse((await kvctl('cluster', 'info', nodes[1]!.addr, '--json')).stdout);
+    expect(info.masters).toHaveLength(3);
+    expect(info.slots).toBe(16384);
+    expect(info.masters.every((m: { replicas: number }) => m.replicas === 2)).toBe(true);
+    const check = await kvctl('cluster', 'check', nodes[2]!.addr, '--json');
+    expect(check.exitCode).toBe(0);
+    expect(JSON.parse(check.stdout).ok).toBe(true);
+  });
+
+  it('CLI: refuses non-empty, already-clustered, non-cluster and unreachable nodes with one line', async () => {
+    const inCluster = await kvctl('cluster', 'create', nodes[0]!.addr, nodes[1]!.addr, nodes[2]!.addr, '--yes');
+    expect(inCluster.exitCode).toBe(1);
+    expect(inCluster.stderr).toMatch(/^error: .*already part of a cluster/);
+    expect(inCluster.stderr.trim().split('\n')).toHaveLength(1);
+    const down = await kvctl('cluster', 'check', '127.0.0.1:15099');
+    expect(down.exitCode).toBe(1);
+    expect(down.stderr.trim()).toBe('error: cannot connect to 127.0.0.1:15099: connection refused (is the node running?)');
+    const usage = await kvctl('cluster', 'create', nodes[0]!.addr, '--replicas', '0', '--yes');
+    expect(usage.exitCode).toBe(2);
+    expect(usage.stderr).toMatch(/at least 3 are needed/);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError, RespParser } from '../../src/engine/protocol/parser.js';
+
+const limits = () => ({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false });
+
+function parseAll(chunks: Buffer[]): string[][] {
+  const p = new RespParser(limits());
+  const out: string[][] = [];
+  for (const c of chunks) p.feed(c, (argv) => out.push(argv.map((a) => a.toString('latin1'))));
+  return out;
+}
+
+describe('RESP parser', () => {
+  const wire = Buffer.from('*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\n*1\r\n$4\r\nPING\r\nGET "a b" \'c\'\r\n*0\r\n\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n');
+  const expected = [['SET', 'key', 'va\r\nl'], ['PING'], ['GET', 'a b', 'c'], ['ECHO', '']];
+
+  it('parses multibulk, inline and empty commands in one buffer', () => {
+    expect(parseAll([wire])).toEqual(expected);
+  });
+
+  it('gives the same commands when split at every byte boundary', () => {
+    for (let i = 1; i < wire.length; i++) {
+      expect(parseAll([wire.subarray(0, i), wire.subarray(i)])).toEqual(expected);
+    }
+  });
+
+  it('gives the same commands when fed one byte at a time', () => {
+    expect(parseAll([...wire].map((b) => Buffer.from([b])))).toEqual(expected);
+  });
+
+  it('assembles big bulk values arriving in many pieces', () => {
+    const big = Buffer.alloc(100_000, 0x61);
+    const msg = Buffer.concat([Buffer.from(`*2\r\n$4\r\nECHO\r\n$${big.length}\r\n`), big, Buffer.from('\r\n*1\r\n$4\r\nPING\r\n')]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < msg.length; i += 7001) chunks.push(msg.subarray(i, i + 7001));
+    const out = parseAll(chunks);
+    expect(out.length).toBe(2);
+    expect(out[0][1].length).toBe(big.length);
+    expect(out[1]).toEqual(['PING']);
+  });
+
+  it.each([
+    ['*abc\r\n', 'Protocol error: invalid multibulk length'],
+    ['*1\r\n+foo\r\n', "Protocol error: expected '$', got '+'"],
+    ['*1\r\n$-5\r\n', 'Protocol error: invalid bulk length'],
+    ['*1\r\n$99999999999\r\n', 'Protocol error: invalid bulk length'],
+    ['GET "unbalanced\r\n', 'Protocol error: unbalanced quotes in request'],
+    ['*' + '1'.repeat(70000), 'Protocol error: too big mbulk count string'],
+    ['x'.repeat(70000), 'Protocol error: too big inline request'],
+  ])('rejects %j', (input, message) => {
+    const p = new RespParser(limits());
+    expect(() => p.feed(Buffer.from(input), () => undefined)).toThrow(new ProtocolError(message));
+  });
+
+  it('applies the unauthenticated limits', () => {
+    const p = new RespParser({ maxBulkLen: 1 << 29, unauthenticated: true });
+    expect(() => p.feed(Buffer.from('*11\r\n'), () => undefined)).toThrow('unauthenticated multibulk length');
+    const q = new RespParser({ maxBulkLen: 1 << 29, unauthenticated: true });
+    expect(() => q.feed(Buffer.from('*1\r\n$20000\r\n'), () => undefined)).toThrow('unauthenticated bulk length');
+  });
+});
