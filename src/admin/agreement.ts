@@ -21,9 +21,11 @@ export function agreementProblems(views: NodeView[], expected?: Expected): strin
     const known = new Map(v.table.map((e) => [e.id, e]));
     const missing: string[] = [];
     const notReady: string[] = [];
+    const moved: string[] = [];
     for (const [id, addr] of expected.nodes) {
       const e = known.get(id);
       if (!e) missing.push(addr);
+      else if (e.host && e.addr !== addr && !e.flags.includes('myself')) moved.push(`${addr} as ${e.addr}`);
       else if (isFailed(e)) notReady.push(`${addr} (${e.flags.filter((f) => f !== 'myself').join(',')})`);
     }
     const wrongRole = [...expected.replicaOf]
@@ -33,6 +35,8 @@ export function agreementProblems(views: NodeView[], expected?: Expected): strin
       missing.length ? `does not know ${missing.join(', ')}` : '',
       notReady.length ? `sees ${notReady.join(', ')}` : '',
       wrongRole.length ? `does not see ${wrongRole.join(', ')} as replica yet` : '',
+      // Redis takes a peer's IP from the connection's source address unless cluster-announce-ip is set.
+      moved.length ? `sees ${moved.join(', ')} (set cluster-announce-ip or bind-source-addr on hosts with several addresses)` : '',
     ].filter(Boolean);
     if (parts.length) problems.push(`${v.self.addr} ${parts.join('; ')}`);
   }

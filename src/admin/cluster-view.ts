@@ -2,7 +2,8 @@
 // compare what each node believes (redis-cli shows open slots only in a node's own "myself" line).
 import { UserError } from '../lib/errors.js';
 import { Pool, info, type Conn } from './client.js';
-import { countRanges, toRanges, type Range } from './slots.js';
+import { countRanges, mergeRanges } from './slots.js';
+import type { Range } from './slots.js';
 
 export interface NodeEntry {
   id: string;
@@ -46,16 +47,15 @@ function parseLine(line: string): NodeEntry {
     pingSent: Number(ping), pongRecv: Number(pong), configEpoch: Number(epoch), linkState: link,
     slots: [], migrating: new Map(), importing: new Map(),
   };
-  const slots: Range[] = [];
   for (const p of slotParts) {
     const open = /^\[(\d+)-([<>])-([0-9a-f]+)\]$/.exec(p);
     if (open) (open[2] === '>' ? entry.migrating : entry.importing).set(Number(open[1]), open[3]!);
     else {
       const [a, b] = p.split('-').map(Number);
-      slots.push([a!, b ?? a!]);
+      entry.slots.push([a!, b ?? a!]);
     }
   }
-  entry.slots = toRanges(slots.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i)));
+  entry.slots = mergeRanges(entry.slots);
   return entry;
 }
 

@@ -15,6 +15,17 @@ export function toRanges(slots: Iterable<number>): Range[] {
   return out;
 }
 
+/** Sorts and joins touching ranges without expanding them (CLUSTER NODES lines can list thousands). */
+export function mergeRanges(ranges: Range[]): Range[] {
+  const out: Range[] = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
 export function fromRanges(ranges: Range[]): number[] {
   const out: number[] = [];
   for (const [a, b] of ranges) for (let s = a; s <= b; s++) out.push(s);

@@ -2,9 +2,8 @@ import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
 import { renderTopology } from '../orchestrator/render/index.js';
-import { TopologyError } from '../orchestrator/topology/errors.js';
 import { loadTopology } from '../orchestrator/topology/load.js';
-import { checkTopology, shiftPorts } from '../orchestrator/topology/validate.js';
+import { applyBasePort } from '../orchestrator/topology/validate.js';
 
 export default class Render extends BaseCommand {
   static override description = "Write each node's redis.conf / sentinel.conf for a topology, and change nothing else";
@@ -23,11 +22,7 @@ export default class Render extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Render);
     const topo = loadTopology(args.topology);
-    if (flags['base-port'] !== undefined) {
-      shiftPorts(topo, flags['base-port']);
-      const issues = checkTopology(topo);
-      if (issues.length) throw new TopologyError(topo.file, issues, topo.locate);
-    }
+    if (flags['base-port'] !== undefined) applyBasePort(topo, flags['base-port']);
     const out = path.resolve(flags.out ?? topo.name);
     const files = renderTopology(topo, out).map((r) => ({ node: r.node.name, role: r.node.role, address: `${r.node.host}:${r.node.port}`, conf: r.paths.conf }));
     if (flags.json) return this.printJson({ name: topo.name, kind: topo.kind, out, files });

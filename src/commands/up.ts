@@ -71,7 +71,13 @@ export default class Up extends BaseCommand {
 
     if (!flags.json) this.log('running in the foreground: Ctrl-C stops everything');
     await new Promise<void>((resolve) => {
-      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
+      const keepAlive = setInterval(() => undefined, 1 << 30); // signal listeners alone do not keep node running
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+        process.once(sig, () => {
+          clearInterval(keepAlive);
+          resolve();
+        });
+      }
     });
     await down(ctx.home, ctx.topo.name);
     if (!flags.json) this.log(`${ctx.topo.name} stopped`);

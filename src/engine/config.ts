@@ -33,7 +33,7 @@ function parseIntStrict(s: string): number | null {
 }
 
 /** Validates and canonicalises one directive's arguments; throws with Redis's message. */
-export function normalizeValue(d: Directive, args: string[]): string {
+export function normalizeValue(d: Directive, args: string[], current?: string): string {
   switch (d.type) {
     case 'bool': {
       if (args.length !== 1) throw new ConfigError('wrong number of arguments');
@@ -75,7 +75,7 @@ export function normalizeValue(d: Directive, args: string[]): string {
     case 'list':
       return args.flatMap((a) => a.split(' ')).filter((a) => a !== '').join(' ');
     case 'special':
-      return normalizeSpecial(d, args);
+      return normalizeSpecial(d, args, current ?? d.default);
   }
 }
 
@@ -89,7 +89,7 @@ function normalizeReplicaof(args: string[]): string {
   return `${flat[0]} ${port}`;
 }
 
-function normalizeSpecial(d: Directive, args: string[]): string {
+function normalizeSpecial(d: Directive, args: string[], base: string): string {
   if (d.name === 'client-output-buffer-limit') {
     const flat = args.flatMap((a) => a.split(' ')).filter(Boolean);
     if (flat.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
@@ -103,7 +103,8 @@ function normalizeSpecial(d: Directive, args: string[]): string {
       if (hard === null || soft === null || secs === null) throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
       classes.set(cls, `${cls} ${hard} ${soft} ${secs}`);
     }
-    const cur = new Map(d.default.match(/\S+ \S+ \S+ \S+/g)!.map((g) => [g.split(' ')[0], g] as [string, string]));
+    // Classes not named keep their current limits.
+    const cur = new Map(base.match(/\S+ \S+ \S+ \S+/g)!.map((g) => [g.split(' ')[0], g] as [string, string]));
     for (const [k, v] of classes) cur.set(k, v);
     return ['normal', 'slave', 'pubsub'].map((k) => cur.get(k)).join(' ');
   }
@@ -146,7 +147,7 @@ export class Config {
   set(name: string, args: string[]): void {
     const d = findDirective(name);
     if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
-    const v = normalizeValue(d, args);
+    const v = normalizeValue(d, args, this.values.get(d.name));
     this.values.set(d.name, v);
     this.explicit.add(d.name);
     for (const fn of this.listeners.get(d.name) ?? []) fn(v);
@@ -164,6 +165,8 @@ export class Config {
   /** Loads redis.conf text; `file` names it in errors; includes are resolved relative to cwd like Redis. */
   loadText(text: string, file: string): void {
     const lines = text.split('\n');
+    // A file's first `save` line replaces the default; later ones add save points (Redis 7).
+    let savedOnce = false;
     for (let n = 0; n < lines.length; n++) {
       const raw = lines[n].replace(/\r$/, '');
       const trimmed = raw.trim();
@@ -195,6 +198,13 @@ export class Config {
       const d = findDirective(name);
       if (!d) fail('Bad directive or wrong number of arguments');
       try {
+        if (d?.type === 'save') {
+          const prev = savedOnce ? this.values.get('save') : '';
+          savedOnce = true;
+          const more = rest.flatMap((a) => a.split(' ')).filter(Boolean);
+          this.set(name, prev && more.length > 0 ? [prev, ...rest] : rest);
+          continue;
+        }
         this.set(name, rest);
       } catch (e) {
         fail((e as Error).message);

@@ -30,6 +30,10 @@ export class Dispatcher {
   readonly guards: GuardEntry[] = [];
   /** Hooks run after every executed command (blocking wake-ups, keyspace events...). */
   readonly afterCommand: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
+  /** Hooks run right before a handler (a snapshot in progress saves the keys' pre-images here). */
+  readonly beforeCall: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
+  /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
+  depth = 0;
 
   constructor(private readonly srv: Server) {}
 
@@ -117,9 +121,12 @@ export class Dispatcher {
     const t0 = slowlog ? performance.now() : 0;
     const mode = c.replyMode;
     if (mode !== 'on') c.reply.muted = true;
+    this.depth++;
+    for (const h of this.beforeCall) h(c, cmd, argv);
     try {
       (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
     } finally {
+      this.depth--;
       if (mode !== 'on') {
         c.reply.muted = false;
         // CLIENT REPLY SKIP mutes exactly the next command's reply.

@@ -2,10 +2,12 @@
 // Each module exports install(srv) and registers its commands' state, guards, sinks, INFO sections
 // and cron tasks through the Server's hook lists. Adding a subsystem is adding a line here.
 import type { Server } from './server.js';
+import { installDatatypes } from './blocking/index.js';
+import { installCluster } from './cluster/index.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [];
+const INSTALLERS: Installer[] = [installDatatypes, installCluster];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

@@ -30,6 +30,10 @@ export interface Stats {
   evictedKeys: number;
   netInput: number;
   netOutput: number;
+  /** INFO stats sync_full / sync_partial_ok / sync_partial_err (replication module). */
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
 }
 
 export interface SlowlogEntry {
@@ -49,7 +53,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly sinks: PropagationSink[] = [];
-  readonly stats: Stats = { commands: 0, connections: 0, rejectedConnections: 0, rejectedCalls: 0, expiredKeys: 0, evictedKeys: 0, netInput: 0, netOutput: 0 };
+  readonly stats: Stats = { commands: 0, connections: 0, rejectedConnections: 0, rejectedCalls: 0, expiredKeys: 0, evictedKeys: 0, netInput: 0, netOutput: 0, syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   readonly commandStats = new Map<string, { calls: number; usec: number; failed: number; rejected: number }>();
   readonly slowlog: SlowlogEntry[] = [];
   slowlogNextId = 0;
@@ -60,8 +64,15 @@ export class Server {
   readonly startedAt = Date.now();
   readonly version = REDIS_COMPAT_VERSION;
   readonly engineVersion = ENGINE_VERSION;
+  /**
+   * A key was created or changed in a way that may serve clients blocked on it (list/zset pushes,
+   * RENAME, MOVE, RESTORE...). The blocking module replaces this; callers just signal.
+   */
+  signalKeyAsReady: (db: Db, key: string) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
+  /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
+  activeExpireEnabled = true;
   /** Clients waiting to have their replies written at the end of this event-loop turn. */
   private readonly pendingFlush = new Set<Client>();
   /** Run once per batch before replies go out (AOF write + fsync, like Redis's beforeSleep). */
@@ -125,7 +136,16 @@ export class Server {
 
   slowlogPush(c: Client, argv: Buffer[], usec: number): void {
     const max = this.config.int('slowlog-max-len');
-    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(Date.now() / 1000), usec, argv: argv.slice(0, 32), addr: c.addr, name: c.name });
+    if (max === 0) return;
+    // Like Redis: at most 32 arguments (the last one says how many were left out), each cut at 128 bytes.
+    const n = argv.length > 32 ? 31 : argv.length;
+    const args: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = argv[i];
+      args.push(a.length > 128 ? Buffer.concat([a.subarray(0, 128), Buffer.from(`... (${a.length - 128} more bytes)`)]) : a);
+    }
+    if (argv.length > 32) args.push(Buffer.from(`... (${argv.length - 31} more arguments)`));
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(Date.now() / 1000), usec, argv: args, addr: c.addr, name: c.name });
     if (this.slowlog.length > max) this.slowlog.length = max;
   }
 
@@ -237,7 +257,7 @@ export class Server {
   /** Starts the cron (active expiry, module tasks) at `hz` times per second. */
   startCron(): void {
     const tick = () => {
-      activeExpireCycle(this);
+      if (this.activeExpireEnabled) activeExpireCycle(this);
       for (const t of this.cronTasks) t();
       this.flushPending();
       this.cronTimer = setTimeout(tick, Math.max(1, Math.round(1000 / Math.max(1, this.config.int('hz')))));
@@ -258,6 +278,9 @@ export class Server {
     await this.shutdown(save);
     this.onExit(0);
   }
+
+  /** Run by CONFIG RESETSTAT so modules can zero their own INFO counters. */
+  readonly onResetStat: (() => void)[] = [];
 
   /** Hooks run by RESET and client close to drop module state (subscriptions, watches, blocking). */
   readonly onClientReset: ((c: Client) => void)[] = [];

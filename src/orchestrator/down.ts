@@ -1,10 +1,10 @@
 // Stopping a topology: ask the supervisor (SIGTERM) to stop its nodes; if it is dead, hung or gone, stop
 // every recorded node ourselves (SHUTDOWN, SIGTERM, SIGKILL to the process group). Leaves nothing running.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { isAlive, sleep, stopProcess } from './supervisor/proc.js';
-import { listTopologies, readPlan, readState, writeState, type State } from './supervisor/state.js';
+import { readPlan, readState, topologyNames, writeState, type State } from './supervisor/state.js';
 
 export interface DownResult {
   name: string;
@@ -66,11 +66,7 @@ export async function downStateDir(stateDir: string, opts: DownOptions = {}): Pr
 
 /** Stops NAME under home, or every topology there when name is omitted. */
 export async function down(home: string, name: string | undefined, opts: DownOptions = {}): Promise<DownResult[]> {
-  const names = name ? [name] : listTopologies(home);
-  if (name && !existsSync(path.join(home, name, 'plan.json'))) {
-    const known = listTopologies(home);
-    throw new UserError(`no topology '${name}' in ${home} (${known.length ? `known: ${known.join(', ')}` : 'none is there'})`);
-  }
+  const names = topologyNames(home, name);
   const results: DownResult[] = [];
   for (const n of names) results.push(await downStateDir(path.join(home, n), opts));
   return results;

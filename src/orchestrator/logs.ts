@@ -30,7 +30,7 @@ export function findLog(home: string, ref: string, topology?: string): LogRef {
 }
 
 export function lastLines(file: string, lines: number): string {
-  if (!existsSync(file)) return '';
+  if (!existsSync(file) || lines <= 0) return '';
   const all = readFileSync(file, 'utf8').split('\n');
   if (all[all.length - 1] === '') all.pop();
   return all.slice(-lines).join('\n') + (all.length ? '\n' : '');

@@ -1,7 +1,16 @@
 // "Truly ready": every node answers PING, replicas are linked and caught up, sentinels see each other and
 // the replicas, a cluster is ok everywhere. Each check returns what is still pending, naming the node.
+import net from 'node:net';
 import { Pool, info, type Conn } from '../admin/client.js';
 import type { NodeSpec, Topology } from './topology/types.js';
+
+/** SENTINEL MASTER name as a field map. */
+export async function sentinelMaster(c: Conn, name: string): Promise<Record<string, string>> {
+  const flat = (await c.call('SENTINEL', 'MASTER', name)) as string[];
+  const m: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) m[flat[i]] = flat[i + 1];
+  return m;
+}
 
 export const addr = (n: Pick<NodeSpec, 'host' | 'port'>): string => `${n.host}:${n.port}`;
 
@@ -34,6 +43,8 @@ export class Probe {
   /** Nodes that do not answer PING yet. */
   async notAnswering(nodes: NodeSpec[]): Promise<string[]> {
     const res = await Promise.all(nodes.map(async (n) => {
+      // A plain TCP probe first: ioredis lingers for seconds after a refused connection.
+      if (!(await tcpOpen(n.host, n.port))) return `${n.name} (${addr(n)}) is not listening yet`;
       try {
         await this.on(n, (c) => c.call('PING'));
         return '';
@@ -90,9 +101,7 @@ export class Probe {
     const name = t.sentinel!.masterName;
     const problems: string[] = [];
     for (const s of sentinels) {
-      const flat = (await this.on(s, (c) => c.call('SENTINEL', 'MASTER', name))) as string[];
-      const m: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) m[flat[i]] = flat[i + 1];
+      const m = await this.on(s, (c) => sentinelMaster(c, name));
       const others = Number(m['num-other-sentinels'] ?? 0);
       const slaves = Number(m['num-slaves'] ?? 0);
       if (others < sentinels.length - 1) problems.push(`${s.name} sees ${others} of ${sentinels.length - 1} other sentinels`);
@@ -126,4 +135,13 @@ export class Probe {
     if (known.every((k) => k === data.length)) return 'joined';
     return 'mixed';
   }
+}
+
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => { s.destroy(); resolve(false); });
+  });
 }

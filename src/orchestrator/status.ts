@@ -3,8 +3,9 @@
 import path from 'node:path';
 import { connect, parseInfo, type Conn } from '../admin/client.js';
 import { UserError } from '../lib/errors.js';
+import { sentinelMaster } from './ready.js';
 import { isAlive } from './supervisor/proc.js';
-import { listTopologies, readPlan, readState, type NodeState, type PlannedNode } from './supervisor/state.js';
+import { readPlan, readState, topologyNames, type NodeState, type PlannedNode } from './supervisor/state.js';
 
 export interface NodeReport {
   name: string;
@@ -41,9 +42,7 @@ async function live(n: PlannedNode, password: string | undefined, masterName: st
   try {
     c = await connect(`${n.host}:${n.port}`, { password: n.role === 'sentinel' ? undefined : password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
     if (n.role === 'sentinel') {
-      const flat = (await c.call('SENTINEL', 'MASTER', masterName ?? 'mymaster')) as string[];
-      const m: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) m[flat[i]] = flat[i + 1];
+      const m = await sentinelMaster(c, masterName ?? 'mymaster');
       return { role: 'sentinel', monitors: `${m.name} ${m.ip}:${m.port}, ${m['num-slaves']} replicas, ${Number(m['num-other-sentinels']) + 1} sentinels, quorum ${m.quorum}` };
     }
     const i = parseInfo(String(await c.call('INFO', 'replication')));
@@ -105,10 +104,6 @@ export async function statusOf(stateDir: string): Promise<TopologyReport> {
 }
 
 export async function status(home: string, name?: string): Promise<TopologyReport[]> {
-  const names = name ? [name] : listTopologies(home);
-  if (name && !readPlan(path.join(home, name))) {
-    const known = listTopologies(home);
-    throw new UserError(`no topology '${name}' in ${home} (${known.length ? `known: ${known.join(', ')}` : 'none is there'})`);
-  }
+  const names = topologyNames(home, name);
   return Promise.all(names.map((n) => statusOf(path.join(home, n))));
 }

@@ -15,7 +15,7 @@ import { isAlive, sleep } from './supervisor/proc.js';
 import { readState, stateFile, supervisorLog, writePlan, type Plan } from './supervisor/state.js';
 import { TopologyError } from './topology/errors.js';
 import { loadTopology } from './topology/load.js';
-import { checkPortsFree, checkTopology, shiftPorts } from './topology/validate.js';
+import { applyBasePort, checkPortsFree } from './topology/validate.js';
 import type { EngineName, Role, Topology } from './topology/types.js';
 
 export interface UpOptions {
@@ -88,12 +88,7 @@ export async function prepareUp(opts: UpOptions): Promise<UpContext> {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(opts.name)) throw new UserError(`invalid --name '${opts.name}': letters, digits, dot, dash and underscore`, 2);
     topo.name = opts.name;
   }
-  if (opts.basePort !== undefined) {
-    if (!Number.isInteger(opts.basePort) || opts.basePort < 1 || opts.basePort > 65535) throw new UserError(`invalid --base-port ${opts.basePort}: allowed 1-65535`, 2);
-    shiftPorts(topo, opts.basePort);
-    const issues = checkTopology(topo);
-    if (issues.length) throw new TopologyError(topo.file, issues.map((i) => ({ ...i, message: `${i.message} (after --base-port ${opts.basePort})` })), topo.locate);
-  }
+  if (opts.basePort !== undefined) applyBasePort(topo, opts.basePort);
   const engineName = opts.engine ?? topo.engine ?? 'builtin';
   const engine = resolveEngine(engineName, { engineBin: opts.engineBin, needsSentinel: topo.kind === 'sentinel' });
   const home = kvctlHome(opts.dir);
@@ -274,9 +269,13 @@ async function summarize(ctx: UpContext, probe: Probe): Promise<UpSummary> {
 /** After a failed step: stop whatever was started (the state folder stays, with its logs). */
 export async function abortUp(ctx: UpContext): Promise<void> {
   if (!ctx.started) return;
-  if (!readState(ctx.stateDir) && ctx.supervisorPid && isAlive(ctx.supervisorPid)) {
-    // The supervisor has not even written its state: it has no nodes yet.
-    process.kill(ctx.supervisorPid, 'SIGKILL');
+  const pid = ctx.supervisorPid;
+  if (pid && isAlive(pid) && readState(ctx.stateDir)?.supervisor.pid !== pid) {
+    // The supervisor has not written its state yet: it may be spawning nodes; let it stop them itself.
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(20);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
   await downStateDir(ctx.stateDir, { graceMs: 2000 });
 }

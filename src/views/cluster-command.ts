@@ -53,3 +53,20 @@ export abstract class ClusterCommand extends BaseCommand {
     return { update: (done, keys) => bar.update(done, { keys }), stop: () => bar.stop() };
   }
 }
+
+/**
+ * Ctrl-C during a long move: the first one lets the slots in flight finish (nothing left open), the
+ * second aborts between two MIGRATE batches. Either way the journal lets the next run finish the job.
+ */
+export function interruptHandling(): { shouldStop: () => boolean; signal: AbortSignal; dispose: () => void } {
+  let stop = false;
+  const ac = new AbortController();
+  const onInt = () => {
+    if (!stop) {
+      stop = true;
+      process.stderr.write('\nstopping after the slots in flight (Ctrl-C again to stop now)...\n');
+    } else ac.abort();
+  };
+  process.on('SIGINT', onInt);
+  return { shouldStop: () => stop, signal: ac.signal, dispose: () => process.off('SIGINT', onInt) };
+}

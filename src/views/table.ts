@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import chalk from 'chalk';
 
 export function table(head: string[], rows: Array<Array<string | number | undefined>>): string {
-  const t = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] } });
+  const t = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
   for (const r of rows) t.push(r.map((c) => (c === undefined ? '-' : String(c))));
   return t.toString();
 }

@@ -16,8 +16,8 @@ export const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 export function clusterArgs(dir: string, port: number): string[] {
   return [
     '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${port}.conf`),
-    '--cluster-node-timeout', '5000', '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0',
-    '--cluster-replica-validity-factor', '0',
+    '--cluster-node-timeout', '2000', '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0',
+    '--cluster-replica-validity-factor', '0', '--protected-mode', 'no',
   ];
 }
 
@@ -27,7 +27,8 @@ export async function startNodes(basePort: number, count: number, hosts = HOSTS.
     const port = basePort + i;
     const host = hosts[i % hosts.length]!;
     const dir = tmpDir('kvctl-admin-');
-    const proc = await startRedis(port, { host, args: clusterArgs(dir, port) });
+    // Outgoing connections must leave from the node's own address, as on a separate host.
+    const proc = await startRedis(port, { host, args: [...clusterArgs(dir, port), '--bind-source-addr', host] });
     return { addr: `${host}:${port}`, host, port, proc };
   }));
 }

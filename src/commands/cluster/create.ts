@@ -17,6 +17,7 @@ export default class ClusterCreate extends ClusterCommand {
     'allow-small': Flags.boolean({ description: 'allow 1 or 2 masters (handy for tests)', default: false }),
     timeout: Flags.integer({ description: 'ms to wait for agreement and replica links', default: 30_000 }),
     zone: Flags.string({ description: 'HOST=ZONE, spread replicas across zones', multiple: true }),
+    'wait-state': Flags.boolean({ description: 'also wait for cluster_state:ok on every node', default: true, allowNo: true }),
   };
 
   async run(): Promise<void> {
@@ -40,8 +41,8 @@ export default class ClusterCreate extends ClusterCommand {
       prep.pool.closeAll();
       throw err;
     }
-    const result = await applyCreate(prep, { timeoutMs: flags.timeout, onProgress: flags.json ? undefined : (m) => this.log2(m) });
+    const result = await applyCreate(prep, { timeoutMs: flags.timeout, waitForStateOk: flags['wait-state'], onProgress: flags.json ? undefined : (m) => this.log2(m) });
     if (flags.json) this.printJson(result);
-    else this.log(`[OK] cluster created: ${result.masters.length} masters, agreed in ${result.agreedMs} ms, replicas linked in ${result.linkedMs} ms`);
+    else this.log(`[OK] cluster created: ${result.masters.length} masters, agreed in ${result.agreedMs} ms, replicas linked in ${result.linkedMs} ms${result.readyMs ? `, cluster_state ok in ${result.readyMs} ms` : ''}`);
   }
 }

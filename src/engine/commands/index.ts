@@ -5,10 +5,36 @@ import { connectionCommands } from './connection.js';
 import { keyCommands } from './keys.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
+import { listCommands } from './lists.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
+import { zsetAlgebraCommands } from './zset-algebra.js';
+import { bitCommands } from './bits.js';
+import { lcsCommands } from './lcs.js';
+import { expireCommands } from './expire.js';
+import { clientCommands } from './client.js';
+import { configCommands } from './config.js';
+import { slowlogCommands } from './slowlog.js';
+import { debugCommands } from './debug.js';
+import { clusterCommands } from './cluster.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
   ...stringCommands,
   ...keyCommands,
+  ...bitCommands,
+  ...lcsCommands,
+  ...expireCommands,
+  ...clientCommands,
+  ...configCommands,
+  ...slowlogCommands,
+  ...debugCommands,
   ...serverCommands,
+  ...listCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...zsetCommands,
+  ...zsetAlgebraCommands,
+  ...clusterCommands,
 ];

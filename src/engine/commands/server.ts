@@ -2,9 +2,9 @@
 import type { CommandDef, CommandContext, Command } from './table.js';
 import type { FactNode } from './generated/command-facts.js';
 import type { ReplyWriter } from '../protocol/writer.js';
-import { ConfigError, findDirective } from '../config.js';
+import type { Db } from '../store/db.js';
 import { globMatchStr } from '../util/glob.js';
-import { is } from './args.js';
+import { is, parseInt64 } from './args.js';
 
 /** Writes a generated fact tree in the client's protocol (sets/maps degrade to arrays in RESP2). */
 function writeFact(reply: ReplyWriter, n: FactNode): void {
@@ -55,51 +55,61 @@ function writeCommandInfo(reply: ReplyWriter, cmd: Command): void {
   }
 }
 
-function configGet(ctx: CommandContext): void {
-  const seen = new Map<string, string>();
-  for (let i = 2; i < ctx.argv.length; i++) {
-    const pat = ctx.argv[i].toString();
-    for (const [k, v] of ctx.srv.config.getMatching(pat, (p, name) => globMatchStr(p, name, true))) seen.set(k, v);
-  }
-  ctx.reply.map(seen.size);
-  for (const [k, v] of seen) {
-    ctx.reply.bulk(k);
-    ctx.reply.bulk(v);
-  }
+/** COMMAND GETKEYS with Redis's checks in Redis's order: unknown, no keys, then arity. */
+function getKeys({ srv, reply, argv }: CommandContext): void {
+  const sub = argv.slice(2);
+  let cmd = srv.table.lookup(sub[0].toString().toLowerCase());
+  if (cmd && cmd.subcommands.size > 0 && sub.length >= 2) cmd = cmd.subcommands.get(sub[1].toString().toLowerCase());
+  if (!cmd || !cmd.handler) return reply.error('ERR Invalid command specified');
+  if (cmd.firstKey <= 0 && !cmd.movableKeys) return reply.error('ERR The command has no key arguments');
+  if (!cmd.arityOk(sub.length)) return reply.error('ERR Invalid number of arguments specified for command');
+  const keys = cmd.keyPositions(sub);
+  if (keys.length === 0) return reply.error('ERR Invalid arguments specified for command');
+  reply.array(keys.length);
+  for (const k of keys) reply.bulk(sub[k]);
 }
 
-function configSet(ctx: CommandContext): void {
-  const { argv, reply, srv } = ctx;
-  if (argv.length % 2 !== 0) return reply.error("ERR wrong number of arguments for 'config|set' command");
-  const pairs: [string, string][] = [];
-  for (let i = 2; i < argv.length; i += 2) {
-    const name = argv[i].toString();
-    const d = findDirective(name);
-    if (!d) return reply.error(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
-    if (d.immutable) return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
-    if (pairs.some(([n]) => findDirective(n) === d)) return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
-    pairs.push([name, argv[i + 1].toString()]);
+/** COMMAND LIST [FILTERBY MODULE m | ACLCAT c | PATTERN p]: names including subcommands (a|b). */
+function commandList({ srv, reply, argv }: CommandContext): void {
+  let filter: (c: Command) => boolean = () => true;
+  if (argv.length === 5 && is(argv[2], 'filterby')) {
+    const v = argv[4].toString();
+    if (is(argv[3], 'module')) filter = () => false;
+    else if (is(argv[3], 'aclcat')) filter = (c) => aclCategories(c).includes('@' + v.toLowerCase());
+    else if (is(argv[3], 'pattern')) filter = (c) => globMatchStr(v, c.fullName, true);
+    else return reply.error('ERR syntax error');
+  } else if (argv.length !== 2) {
+    return reply.error('ERR syntax error');
   }
-  // All-or-nothing like Redis 7: validate every value first, then apply.
-  const old = pairs.map(([n]) => srv.config.get(n));
-  for (let j = 0; j < pairs.length; j++) {
-    const [name, value] = pairs[j];
-    try {
-      srv.config.set(name, splitConfigValue(name, value));
-    } catch (e) {
-      for (let k = 0; k < j; k++) srv.config.set(pairs[k][0], splitConfigValue(pairs[k][0], old[k]));
-      const msg = e instanceof ConfigError ? e.message : String(e);
-      return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${msg}`);
-    }
+  const names: string[] = [];
+  for (const c of srv.table.commands.values()) {
+    if (filter(c)) names.push(c.fullName);
+    for (const s of c.subcommands.values()) if (filter(s)) names.push(s.fullName);
   }
-  reply.ok();
+  reply.array(names.length);
+  for (const n of names) reply.bulk(n);
 }
 
-/** CONFIG SET takes one string; multi-argument directives (save, bind, ...) split it on spaces. */
-function splitConfigValue(name: string, value: string): string[] {
-  const d = findDirective(name);
-  if (d && (d.type === 'save' || d.type === 'list' || d.type === 'special' || d.name === 'replicaof')) return value === '' ? [] : value.split(' ');
-  return [value];
+/** ACL categories from the generated facts (index 6 of a COMMAND entry). */
+function aclCategories(c: Command): string[] {
+  const f = c.fact;
+  if (!f || typeof f !== 'object') return [];
+  const cats = f.v[6];
+  if (!cats || typeof cats !== 'object') return [];
+  return cats.v.map((x) => (x && typeof x === 'object' ? String(x.v[0]) : String(x)));
+}
+
+/** SWAPDB: the two Db objects exchange contents; clients keep their db index and see the other data. */
+function swapDbs(a: Db, b: Db): void {
+  if (a === b) return;
+  type Contents = { data: Db['data']; expires: Db['expires']; scanCursors: Db['scanCursors'] };
+  const x = a as unknown as Contents;
+  const y = b as unknown as Contents;
+  [x.data, y.data] = [y.data, x.data];
+  [x.expires, y.expires] = [y.expires, x.expires];
+  [x.scanCursors, y.scanCursors] = [y.scanCursors, x.scanCursors];
+  // WATCHed keys in either db may now read differently (Redis's touchAllWatchedKeysInDb).
+  for (const db of [a, b]) for (const k of db.watched.keys()) db.touch(k);
 }
 
 export const serverCommands: CommandDef[] = [
@@ -124,19 +134,33 @@ export const serverCommands: CommandDef[] = [
       }
     },
   },
+  { name: 'command|getkeys', handler: getKeys },
+  { name: 'command|list', handler: commandList },
   {
-    name: 'command|getkeys',
+    name: 'command|docs',
     handler({ srv, reply, argv }) {
-      const sub = argv.slice(2);
-      const resolved = srv.dispatch.resolve(sub);
-      if (typeof resolved === 'string') {
-        if (resolved.startsWith('ERR unknown command')) return reply.error('ERR Invalid command specified');
-        return reply.error('ERR Invalid number of arguments specified for command');
+      // Redis's doc texts are not ours to ship: every implemented command gets an empty docs map.
+      const names = argv.length > 2 ? argv.slice(2).map((a) => a.toString().toLowerCase()).filter((n) => srv.table.lookup(n)) : [...srv.table.commands.keys()];
+      reply.map(names.length);
+      for (const n of names) {
+        reply.bulk(n);
+        reply.map(0);
       }
-      const keys = resolved.keyPositions(sub);
-      if (keys.length === 0) return reply.error('ERR The command has no key arguments');
-      reply.array(keys.length);
-      for (const k of keys) reply.bulk(sub[k]);
+    },
+  },
+  {
+    name: 'swapdb',
+    handler({ srv, reply, argv }) {
+      if (srv.config.bool('cluster-enabled')) return reply.error('ERR SWAPDB is not allowed in cluster mode');
+      const a = parseInt64(argv[1]);
+      if (a === null) return reply.error('ERR invalid first DB index');
+      const b = parseInt64(argv[2]);
+      if (b === null) return reply.error('ERR invalid second DB index');
+      const n = BigInt(srv.dbs.length);
+      if (a < 0n || a >= n || b < 0n || b >= n) return reply.error('ERR DB index is out of range');
+      swapDbs(srv.dbs[Number(a)], srv.dbs[Number(b)]);
+      srv.dirty++;
+      reply.ok();
     },
   },
   {
@@ -145,8 +169,6 @@ export const serverCommands: CommandDef[] = [
       reply.verbatim(srv.info.render(argv.slice(1).map((a) => a.toString())));
     },
   },
-  { name: 'config|get', handler: configGet },
-  { name: 'config|set', handler: configSet },
   { name: 'dbsize', handler: ({ db, reply }) => reply.int(db.size) },
   {
     name: 'flushdb',

@@ -1,7 +1,26 @@
-// String commands. The value of a string key is a Buffer.
+// String commands. The value of a string key is a Buffer. Relative expiries propagate as absolute
+// ones (SET ... PXAT, PEXPIREAT) so replicas and the AOF never depend on when they apply them.
 import type { CommandDef, CommandContext } from './table.js';
 import { keyStr } from '../store/types.js';
-import { WRONGTYPE } from './errors.js';
+import { markRaw } from '../store/string-encoding.js';
+import { incrByFloat } from '../protocol/long-double.js';
+import { is, parseInt64 } from './args.js';
+import { NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from './errors.js';
+import { expireAt, msArg, type ExpireUnit } from './expire-time.js';
+
+const B_SET = Buffer.from('SET');
+const B_PXAT = Buffer.from('PXAT');
+const B_KEEPTTL = Buffer.from('KEEPTTL');
+const B_DEL = Buffer.from('DEL');
+const B_PEXPIREAT = Buffer.from('PEXPIREAT');
+const B_PERSIST = Buffer.from('PERSIST');
+
+export const TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+
+/** Strings may grow up to proto-max-bulk-len (Redis's checkStringLength). */
+export function maxString(ctx: CommandContext): number {
+  return ctx.srv.config.int('proto-max-bulk-len');
+}
 
 /** The string at argv[i]'s key: Buffer, null when missing, or undefined after replying WRONGTYPE. */
 export function getString(ctx: CommandContext, keyArg: Buffer): Buffer | null | undefined {
@@ -14,25 +33,316 @@ export function getString(ctx: CommandContext, keyArg: Buffer): Buffer | null | 
   return v;
 }
 
+/** GET's lookup with keyspace hit/miss accounting. */
+function getCounted(ctx: CommandContext, keyArg: Buffer): Buffer | null | undefined {
+  const v = getString(ctx, keyArg);
+  if (v === null) ctx.db.misses++;
+  else if (v !== undefined) ctx.db.hits++;
+  return v;
+}
+
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepTtl: boolean;
+  persist: boolean;
+  unit: ExpireUnit | null;
+  expireArg: Buffer | null;
+}
+
+/** Parses SET / GETEX flags like Redis's parseExtendedStringArgumentsOrReply; null on syntax error. */
+function parseOptions(argv: Buffer[], start: number, forSet: boolean): SetOptions | null {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, persist: false, unit: null, expireArg: null };
+  for (let i = start; i < argv.length; i++) {
+    const a = argv[i];
+    const hasNext = i + 1 < argv.length;
+    const noExpire = o.unit === null && !o.keepTtl && !o.persist;
+    if (forSet && is(a, 'nx') && !o.xx) o.nx = true;
+    else if (forSet && is(a, 'xx') && !o.nx) o.xx = true;
+    else if (forSet && is(a, 'get')) o.get = true;
+    else if (forSet && is(a, 'keepttl') && noExpire) o.keepTtl = true;
+    else if (!forSet && is(a, 'persist') && noExpire) o.persist = true;
+    else {
+      const unit = is(a, 'ex') ? 'ex' : is(a, 'px') ? 'px' : is(a, 'exat') ? 'exat' : is(a, 'pxat') ? 'pxat' : null;
+      // A repeated identical unit is accepted (the later value wins), a different one is not.
+      if (unit === null || !hasNext || o.keepTtl || o.persist || (o.unit !== null && o.unit !== unit)) return null;
+      o.unit = unit;
+      o.expireArg = argv[++i];
+    }
+  }
+  return o;
+}
+
+function setCommand(ctx: CommandContext): void {
+  const { argv, reply, db, srv } = ctx;
+  const o = parseOptions(argv, 3, true);
+  if (o === null) return reply.error(SYNTAX);
+  let at = 0;
+  if (o.unit !== null) {
+    const r = expireAt(o.expireArg as Buffer, o.unit, srv.now(), 'set');
+    if (typeof r === 'string') return reply.error(r);
+    at = r;
+  }
+  const key = keyStr(argv[1]);
+  let old: Buffer | null | undefined = null;
+  if (o.get) {
+    old = getString(ctx, argv[1]);
+    if (old === undefined) return;
+  }
+  const exists = o.get ? old !== null : o.nx || o.xx ? db.has(key) : false;
+  if ((o.nx && exists) || (o.xx && !exists)) {
+    if (o.get) reply.bulk(old);
+    else reply.null();
+    return;
+  }
+  db.set(key, argv[2], o.keepTtl);
+  if (o.unit !== null) db.setExpire(key, at);
+  srv.dirty++;
+  if (o.unit !== null && o.unit !== 'pxat') ctx.propagate = [[B_SET, argv[1], argv[2], B_PXAT, msArg(at)]];
+  if (o.get) reply.bulk(old);
+  else reply.ok();
+}
+
+function getexCommand(ctx: CommandContext): void {
+  const { argv, reply, db, srv } = ctx;
+  const o = parseOptions(argv, 2, false);
+  if (o === null) return reply.error(SYNTAX);
+  const v = getCounted(ctx, argv[1]);
+  if (v === undefined) return;
+  if (v === null) return reply.null();
+  const key = keyStr(argv[1]);
+  if (o.unit !== null) {
+    const at = expireAt(o.expireArg as Buffer, o.unit, srv.now(), 'getex');
+    if (typeof at === 'string') return reply.error(at);
+    reply.bulk(v);
+    if (at <= srv.now() && !srv.isReplica) {
+      db.delete(key);
+      ctx.propagate = [[B_DEL, argv[1]]];
+    } else {
+      db.setExpire(key, at);
+      ctx.propagate = [[B_PEXPIREAT, argv[1], msArg(at)]];
+    }
+    srv.dirty++;
+    return;
+  }
+  reply.bulk(v);
+  if (o.persist && db.persist(key)) {
+    ctx.propagate = [[B_PERSIST, argv[1]]];
+    srv.dirty++;
+  }
+}
+
+/** SETEX / PSETEX: SET with a mandatory relative expiry, propagated as SET ... PXAT. */
+function setWithExpire(unit: 'ex' | 'px', name: string) {
+  return (ctx: CommandContext): void => {
+    const { argv, reply, db, srv } = ctx;
+    const at = expireAt(argv[2], unit, srv.now(), name);
+    if (typeof at === 'string') return reply.error(at);
+    const key = keyStr(argv[1]);
+    db.set(key, argv[3]);
+    db.setExpire(key, at);
+    srv.dirty++;
+    ctx.propagate = [[B_SET, argv[1], argv[3], B_PXAT, msArg(at)]];
+    reply.ok();
+  };
+}
+
+/** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. */
+function incrBy(ctx: CommandContext, by: bigint): void {
+  const { argv, reply, db, srv } = ctx;
+  const cur = getString(ctx, argv[1]);
+  if (cur === undefined) return;
+  let n = 0n;
+  if (cur !== null) {
+    const parsed = parseInt64(cur);
+    if (parsed === null) return reply.error(NOT_INTEGER);
+    n = parsed;
+  }
+  const r = n + by;
+  if (r > 9223372036854775807n || r < -9223372036854775808n) return reply.error(OVERFLOW);
+  db.set(keyStr(argv[1]), Buffer.from(r.toString()), true);
+  srv.dirty++;
+  reply.int(r);
+}
+
+function incrArg(ctx: CommandContext, negate: boolean): void {
+  const by = parseInt64(ctx.argv[2]);
+  if (by === null) return ctx.reply.error(NOT_INTEGER);
+  if (negate && by === -9223372036854775808n) return ctx.reply.error('ERR decrement would overflow');
+  incrBy(ctx, negate ? -by : by);
+}
+
+function mset(ctx: CommandContext, nx: boolean): void {
+  const { argv, reply, db, srv } = ctx;
+  if (argv.length % 2 === 0) return reply.error(`ERR wrong number of arguments for '${ctx.cmd.fullName}' command`);
+  if (nx) {
+    for (let i = 1; i < argv.length; i += 2) {
+      if (db.has(keyStr(argv[i]))) return reply.int(0);
+    }
+  }
+  for (let i = 1; i < argv.length; i += 2) db.set(keyStr(argv[i]), argv[i + 1]);
+  srv.dirty += (argv.length - 1) / 2;
+  if (nx) reply.int(1);
+  else reply.ok();
+}
+
+/** Redis's GETRANGE index clamping over a string of length n; null = empty result. */
+function clampRange(start: number, end: number, n: number): [number, number] | null {
+  if (start < 0 && end < 0 && start > end) return null;
+  if (start < 0) start = n + start;
+  if (end < 0) end = n + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= n) end = n - 1;
+  if (n === 0 || start > end) return null;
+  return [start, end];
+}
+
+function toSafe(v: bigint): number {
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : v < BigInt(Number.MIN_SAFE_INTEGER) ? Number.MIN_SAFE_INTEGER : Number(v);
+}
+
 export const stringCommands: CommandDef[] = [
   {
     name: 'get',
     handler(ctx) {
-      const v = getString(ctx, ctx.argv[1]);
+      const v = getCounted(ctx, ctx.argv[1]);
+      if (v !== undefined) ctx.reply.bulk(v);
+    },
+  },
+  { name: 'set', handler: setCommand },
+  { name: 'getex', handler: getexCommand },
+  {
+    name: 'getdel',
+    handler(ctx) {
+      const v = getCounted(ctx, ctx.argv[1]);
       if (v === undefined) return;
-      if (v === null) ctx.db.misses++;
-      else ctx.db.hits++;
+      if (v !== null) {
+        ctx.db.delete(keyStr(ctx.argv[1]));
+        ctx.srv.dirty++;
+        ctx.propagate = [[B_DEL, ctx.argv[1]]];
+      }
       ctx.reply.bulk(v);
     },
   },
   {
-    name: 'set',
+    name: 'getset',
     handler(ctx) {
-      // Only the plain form here; the option parser (NX/XX/GET/EX/PX/EXAT/PXAT/KEEPTTL) lives with it.
-      if (ctx.argv.length !== 3) return ctx.reply.error('ERR syntax error');
+      const v = getString(ctx, ctx.argv[1]);
+      if (v === undefined) return;
       ctx.db.set(keyStr(ctx.argv[1]), ctx.argv[2]);
       ctx.srv.dirty++;
-      ctx.reply.ok();
+      ctx.propagate = [[B_SET, ctx.argv[1], ctx.argv[2]]];
+      ctx.reply.bulk(v);
+    },
+  },
+  {
+    name: 'mget',
+    handler(ctx) {
+      const { argv, reply, db } = ctx;
+      reply.array(argv.length - 1);
+      for (let i = 1; i < argv.length; i++) {
+        const v = db.get(keyStr(argv[i]));
+        if (v === undefined) db.misses++;
+        else db.hits++;
+        reply.bulk(v !== undefined && Buffer.isBuffer(v) ? v : null);
+      }
+    },
+  },
+  { name: 'mset', handler: (ctx) => mset(ctx, false) },
+  { name: 'msetnx', handler: (ctx) => mset(ctx, true) },
+  {
+    name: 'setnx',
+    handler(ctx) {
+      const key = keyStr(ctx.argv[1]);
+      if (ctx.db.has(key)) return ctx.reply.int(0);
+      ctx.db.set(key, ctx.argv[2]);
+      ctx.srv.dirty++;
+      ctx.reply.int(1);
+    },
+  },
+  { name: 'setex', handler: setWithExpire('ex', 'setex') },
+  { name: 'psetex', handler: setWithExpire('px', 'psetex') },
+  { name: 'incr', handler: (ctx) => incrBy(ctx, 1n) },
+  { name: 'decr', handler: (ctx) => incrBy(ctx, -1n) },
+  { name: 'incrby', handler: (ctx) => incrArg(ctx, false) },
+  { name: 'decrby', handler: (ctx) => incrArg(ctx, true) },
+  {
+    name: 'incrbyfloat',
+    handler(ctx) {
+      const { argv, reply, db, srv } = ctx;
+      const cur = getString(ctx, argv[1]);
+      if (cur === undefined) return;
+      const r = incrByFloat(cur === null ? null : cur.latin1Slice(0, cur.length), argv[2].latin1Slice(0, argv[2].length));
+      if ('error' in r) return reply.error(r.error);
+      const out = Buffer.from(r.value);
+      db.set(keyStr(argv[1]), out, true);
+      srv.dirty++;
+      // The float is computed once here; replicas and the AOF get the result, keeping the TTL.
+      ctx.propagate = [[B_SET, argv[1], out, B_KEEPTTL]];
+      reply.bulk(out);
+    },
+  },
+  {
+    name: 'append',
+    handler(ctx) {
+      const { argv, reply, db, srv } = ctx;
+      const cur = getString(ctx, argv[1]);
+      if (cur === undefined) return;
+      const key = keyStr(argv[1]);
+      if (cur === null) {
+        db.set(key, argv[2]);
+        srv.dirty++;
+        return reply.int(argv[2].length);
+      }
+      if (cur.length + argv[2].length > maxString(ctx)) return reply.error(TOO_BIG);
+      const out = markRaw(Buffer.concat([cur, argv[2]]));
+      db.set(key, out, true);
+      srv.dirty++;
+      reply.int(out.length);
+    },
+  },
+  {
+    name: 'strlen',
+    handler(ctx) {
+      const v = getString(ctx, ctx.argv[1]);
+      if (v !== undefined) ctx.reply.int(v === null ? 0 : v.length);
+    },
+  },
+  {
+    name: 'getrange',
+    handler(ctx) {
+      const { argv, reply } = ctx;
+      const s = parseInt64(argv[2]);
+      const e = parseInt64(argv[3]);
+      if (s === null || e === null) return reply.error(NOT_INTEGER);
+      const v = getString(ctx, argv[1]);
+      if (v === undefined) return;
+      const r = v === null ? null : clampRange(toSafe(s), toSafe(e), v.length);
+      reply.bulk(r === null || v === null ? Buffer.alloc(0) : v.subarray(r[0], r[1] + 1));
+    },
+  },
+  {
+    name: 'setrange',
+    handler(ctx) {
+      const { argv, reply, db, srv } = ctx;
+      const off = parseInt64(argv[2]);
+      if (off === null) return reply.error(NOT_INTEGER);
+      if (off < 0n) return reply.error('ERR offset is out of range');
+      const cur = getString(ctx, argv[1]);
+      if (cur === undefined) return;
+      const val = argv[3];
+      if (val.length === 0) return reply.int(cur === null ? 0 : cur.length);
+      if (off + BigInt(val.length) > BigInt(maxString(ctx))) return reply.error(TOO_BIG);
+      const o = Number(off);
+      const len = Math.max(cur === null ? 0 : cur.length, o + val.length);
+      const out = Buffer.alloc(len);
+      if (cur !== null) cur.copy(out);
+      val.copy(out, o);
+      db.set(keyStr(argv[1]), markRaw(out), true);
+      srv.dirty++;
+      reply.int(len);
     },
   },
 ];

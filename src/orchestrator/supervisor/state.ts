@@ -2,6 +2,7 @@
 // up) and state.json (pids, restarts, node states; written only by the supervisor, atomically).
 import { existsSync, readFileSync, renameSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../../lib/errors.js';
 import type { EngineName, Kind, Role } from '../topology/types.js';
 
 export interface PlannedNode {
@@ -96,6 +97,14 @@ export function readState(stateDir: string): State | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** [name] when it exists under home (else a UserError listing what does), or every topology there. */
+export function topologyNames(home: string, name?: string): string[] {
+  const known = listTopologies(home);
+  if (!name) return known;
+  if (!known.includes(name)) throw new UserError(`no topology '${name}' in ${home} (${known.length ? `known: ${known.join(', ')}` : 'none is there'})`);
+  return [name];
 }
 
 /** Names of the topologies with a state folder under home. */

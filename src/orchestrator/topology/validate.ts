@@ -2,7 +2,8 @@
 // use). Each issue names the YAML path it is about and what is allowed.
 import net from 'node:net';
 import type { Issue, NodeSpec, Topology } from './types.js';
-import { formatPath } from './errors.js';
+import { UserError } from '../../lib/errors.js';
+import { TopologyError, formatPath } from './errors.js';
 
 /** Directives kvctl writes itself; setting them in `config` would fight the renderer. */
 const MANAGED: Record<string, string> = {
@@ -20,7 +21,7 @@ export function busPort(port: number): number {
   return port + CLUSTER_BUS_OFFSET;
 }
 
-function configPath(n: NodeSpec, t: Topology, key: string): Issue['path'] {
+function configPath(n: NodeSpec, key: string): Issue['path'] {
   const p = n.portPath;
   if (p[0] === 'nodes' && typeof p[1] === 'number') return ['nodes', p[1], 'config', key];
   if (p[0] === 'sentinel' && p[1] === 'nodes') return ['sentinel', 'nodes', p[2], 'config', key];
@@ -60,7 +61,7 @@ export function checkTopology(t: Topology): Issue[] {
   for (const n of t.nodes) {
     for (const key of Object.keys(n.config)) {
       const owner = MANAGED[key];
-      if (owner) issues.push({ path: configPath(n, t, key), message: `'${key}' is set by ${owner}, not in config` });
+      if (owner) issues.push({ path: configPath(n, key), message: `'${key}' is set by ${owner}, not in config` });
     }
   }
 
@@ -108,6 +109,14 @@ export function checkTopology(t: Topology): Issue[] {
 export function shiftPorts(t: Topology, basePort: number): void {
   const min = Math.min(...t.nodes.map((n) => n.port));
   for (const n of t.nodes) n.port = n.port - min + basePort;
+}
+
+/** --base-port: shift, then check again (a shift can push a bus port past 65535). */
+export function applyBasePort(t: Topology, basePort: number): void {
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw new UserError(`invalid --base-port ${basePort}: allowed 1-65535`, 2);
+  shiftPorts(t, basePort);
+  const issues = checkTopology(t);
+  if (issues.length) throw new TopologyError(t.file, issues.map((i) => ({ ...i, message: `${i.message} (after --base-port ${basePort})` })), t.locate);
 }
 
 /** Ports (and bus ports) that something on this machine already listens on. */

@@ -1,0 +1,56 @@
+// Time from `kvctl up master-replica` to ready: builtin engine against --engine redis (goal: builtin < 1 s).
+// Run with: npx tsx bench/up.ts [runs]   (needs npm run build; uses ports 19100-19102, the bench block)
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'run.js');
+const RUNS = Number(process.argv[2] ?? 5);
+const PORT = 19100;
+
+interface Sample { wallMs: number; readyMs: number }
+
+async function once(engine: string, home: string): Promise<Sample> {
+  const t0 = performance.now();
+  const r = await execa(process.execPath, [BIN, 'up', 'master-replica', '--engine', engine, '--base-port', String(PORT), '--dir', home, '--json', '--timeout', '15'], { reject: false });
+  const wallMs = performance.now() - t0;
+  try {
+    if (r.exitCode !== 0) throw new Error(`kvctl up --engine ${engine} failed: ${r.stderr}`);
+    return { wallMs, readyMs: (JSON.parse(String(r.stdout)) as { readyMs: number }).readyMs };
+  } finally {
+    await execa(process.execPath, [BIN, 'down', '--dir', home, '--purge', '--grace', '2000'], { reject: false });
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function series(engine: string): Promise<{ wall: number; ready: number } | string> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
+  try {
+    const samples: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) samples.push(await once(engine, home));
+    return { wall: median(samples.map((s) => s.wallMs)), ready: median(samples.map((s) => s.readyMs)) };
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const results: Record<string, { wall: number; ready: number } | string> = {};
+for (const engine of ['builtin', 'redis']) results[engine] = await series(engine);
+
+console.log(`kvctl up master-replica -> ready, median of ${RUNS} runs (wall = whole CLI process, ready = up's own clock)`);
+for (const [engine, r] of Object.entries(results)) {
+  console.log(typeof r === 'string'
+    ? `  ${engine.padEnd(8)} failed: ${r}`
+    : `  ${engine.padEnd(8)} wall ${r.wall.toFixed(0).padStart(5)} ms   ready ${r.ready.toFixed(0).padStart(5)} ms`);
+}
+const b = results.builtin;
+const rd = results.redis;
+if (typeof b !== 'string' && typeof rd !== 'string') {
+  console.log(`  builtin / redis: ${(b.wall / rd.wall).toFixed(2)}x wall, ${(b.ready / rd.ready).toFixed(2)}x ready; goal builtin < 1000 ms wall: ${b.wall < 1000 ? 'met' : 'NOT met'}`);
+}

@@ -1,0 +1,16 @@
+// Installs the data-type support that needs server hooks: encoding thresholds follow the config, and
+// blocking: writes signal ready keys, served after each top-level command (EXEC and scripts count as
+// one), and disconnecting clients leave their wait queues.
+import type { Server } from '../server.js';
+import { blockingOf } from './registry.js';
+import { installEncodingLimits } from '../store/limits.js';
+
+export function installDatatypes(srv: Server): void {
+  installEncodingLimits(srv.config);
+  const reg = blockingOf(srv);
+  srv.signalKeyAsReady = (db, key) => reg.signal(db, key);
+  srv.dispatch.afterCommand.push(() => {
+    if (srv.dispatch.depth === 0) reg.serveReady();
+  });
+  srv.onClientClose.push((c) => reg.forget(c));
+}

@@ -1,0 +1,231 @@
+// The running cluster of this node: the state, the bus links (one outbound link per known node,
+// inbound links as peers connect), nodes.conf saving, the 100 ms cron (pings, failure detection,
+// elections) and the role changes that reach the replication subsystem.
+import type net from 'node:net';
+import type { Server } from '../server.js';
+import { BusLink, connectBus, listenBus, type LinkHandlers } from './bus.js';
+import { SLOT_COUNT } from './crc16.js';
+import { handleMessage, makeHeader, type Msg } from './gossip.js';
+import { checkLiveness } from './failure.js';
+import { failoverCron, resetManualFailover, type FailoverState, newFailoverState } from './failover.js';
+import { ClusterNode } from './node.js';
+import { writeNodesConf } from './nodes-conf.js';
+import { SlotKeyMap } from './slot-index.js';
+import type { ClusterState } from './state.js';
+
+/** What the cluster needs from replication (wired by the installer). */
+export interface ReplicationPort {
+  replicaOf(host: string, port: number): void;
+  /** REPLICAOF NO ONE keeping the replication id history (partial resync for the other replicas). */
+  promote(): void;
+  /** master_repl_offset on a master, the processed offset on a replica. */
+  offset(): number;
+}
+
+const CRON_MS = 100;
+
+export class Cluster {
+  /** Outbound links by node id. */
+  readonly links = new Map<string, BusLink>();
+  private readonly inbound = new Set<BusLink>();
+  private buses: net.Server[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  readonly sent = new Map<string, number>();
+  readonly received = new Map<string, number>();
+  readonly failover: FailoverState = newFailoverState();
+  private readonly handlers: LinkHandlers = {
+    onMessage: (link, msg) => handleMessage(this, link, msg as Msg),
+    onClose: (link) => this.onLinkClosed(link),
+  };
+
+  constructor(
+    readonly srv: Server,
+    public state: ClusterState,
+    readonly configFile: string,
+    readonly repl: ReplicationPort,
+  ) {}
+
+  get myself(): ClusterNode {
+    return this.state.myself;
+  }
+
+  get nodeTimeout(): number {
+    return Math.max(1, this.srv.config.int('cluster-node-timeout'));
+  }
+
+  /** How often each peer is pinged: fast enough to converge in a few hundred ms on small timeouts. */
+  get pingInterval(): number {
+    return Math.min(1000, Math.max(50, Math.floor(this.nodeTimeout / 10)));
+  }
+
+  /** The key index of db 0 (the only db in cluster mode). */
+  get keys(): SlotKeyMap {
+    return this.srv.dbs[0].data as SlotKeyMap;
+  }
+
+  async start(hosts: string[], busPort: number): Promise<void> {
+    this.buses = await listenBus(hosts, busPort, this.handlers);
+    this.timer = setInterval(() => this.cron(), CRON_MS);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const b of this.buses) b.close();
+    for (const l of [...this.links.values(), ...this.inbound]) l.close();
+  }
+
+  /** Writes nodes.conf when the state changed (Redis saves before replying to the command that changed it). */
+  save(force = false): void {
+    if (!this.state.dirty && !force) return;
+    this.state.dirty = false;
+    try {
+      writeNodesConf(this.configFile, this.state);
+    } catch (e) {
+      this.srv.log.warning(`Could not save the cluster config file ${this.configFile}: ${(e as Error).message}`);
+    }
+  }
+
+  updateState(): void {
+    if (this.state.updateState(this.srv.config.bool('cluster-require-full-coverage'))) {
+      this.srv.log.warning(`Cluster state changed: ${this.state.ok ? 'ok' : 'fail'}`);
+    }
+  }
+
+  count(map: Map<string, number>, type: string): void {
+    map.set(type, (map.get(type) ?? 0) + 1);
+  }
+
+  /** Sends a message to a node over its outbound link (dropped when the link is down: gossip repeats). */
+  send(node: ClusterNode, type: Msg['t'], extra: Partial<Msg> = {}): void {
+    const link = this.links.get(node.id);
+    if (!link || !node.linkUp) return;
+    if (type === 'ping' || type === 'meet') {
+      node.lastPingAt = Date.now();
+      if (node.pingSent === 0) node.pingSent = node.lastPingAt;
+    }
+    link.send({ ...makeHeader(this, type), ...extra });
+    this.count(this.sent, type);
+  }
+
+  reply(link: BusLink, type: Msg['t'], extra: Partial<Msg> = {}): void {
+    link.send({ ...makeHeader(this, type), ...extra });
+    this.count(this.sent, type);
+  }
+
+  /** Sends to every connected node except myself and handshake nodes (optionally filtered). */
+  broadcast(type: Msg['t'], extra: Partial<Msg> = {}, filter: (n: ClusterNode) => boolean = () => true): void {
+    for (const n of this.state.nodes.values()) {
+      if (n.myself || n.handshake || !filter(n)) continue;
+      this.send(n, type, extra);
+    }
+  }
+
+  /** Tells everyone about a config change now rather than at the next ping (faster convergence). */
+  broadcastPong(): void {
+    this.broadcast('pong');
+  }
+
+  private connect(n: ClusterNode): void {
+    const link = connectBus(n.ip || '127.0.0.1', n.cport, this.handlers, this.srv.config.get('bind-source-addr'));
+    link.nodeId = n.id;
+    this.links.set(n.id, link);
+    // An unreachable node counts as a pending ping from the first attempt (PFAIL after the timeout).
+    if (n.pingSent === 0) n.pingSent = Date.now();
+    link.socket.once('connect', () => {
+      if (this.links.get(n.id) !== link) return;
+      n.linkUp = true;
+      this.send(n, n.handshake ? 'meet' : 'ping');
+    });
+  }
+
+  inboundLinks(): Iterable<BusLink> {
+    return this.inbound;
+  }
+
+  trackInbound(link: BusLink): void {
+    this.inbound.add(link);
+  }
+
+  private onLinkClosed(link: BusLink): void {
+    if (link.inbound) {
+      this.inbound.delete(link);
+      return;
+    }
+    const id = link.nodeId;
+    if (id && this.links.get(id) === link) {
+      this.links.delete(id);
+      const n = this.state.node(id);
+      if (n) n.linkUp = false;
+    }
+  }
+
+  /** Drops the outbound link of a node (address change, forget, id change). */
+  dropLink(n: ClusterNode): void {
+    const l = this.links.get(n.id);
+    this.links.delete(n.id);
+    n.linkUp = false;
+    l?.close();
+  }
+
+  /** Moves a link's bookkeeping when a handshake node gets its real id. */
+  relink(oldId: string, n: ClusterNode): void {
+    const l = this.links.get(oldId);
+    if (!l) return;
+    this.links.delete(oldId);
+    l.nodeId = n.id;
+    this.links.set(n.id, l);
+  }
+
+  forget(n: ClusterNode): void {
+    this.dropLink(n);
+    this.state.delNode(n);
+  }
+
+  private cron(): void {
+    const now = Date.now();
+    for (const n of [...this.state.nodes.values()]) {
+      if (n.myself || n.noaddr) continue;
+      if (!this.links.has(n.id)) this.connect(n);
+      else if (n.linkUp && now - n.lastPingAt >= this.pingInterval) this.send(n, n.handshake ? 'meet' : 'ping');
+      checkLiveness(this, n, now);
+    }
+    for (const [id, until] of this.state.forgotten) if (until < now) this.state.forgotten.delete(id);
+    failoverCron(this, now);
+    this.updateState();
+    this.save();
+  }
+
+  /** Makes myself a replica of n (CLUSTER REPLICATE, losing my last slot, failover follow-up). */
+  setMyMaster(n: ClusterNode): void {
+    const me = this.myself;
+    if (me.isMaster) {
+      for (let s = 0; s < SLOT_COUNT; s++) if (this.state.slots[s] === me) this.state.unassign(s);
+      this.state.migrating.clear();
+      this.state.importing.clear();
+    }
+    this.state.setMaster(me, n);
+    resetManualFailover(this);
+    this.repl.replicaOf(n.ip, n.port);
+    this.state.dirty = true;
+  }
+
+  /** Deletes the keys of slots this node no longer serves (after an UPDATE took them away). */
+  purgeSlot(slot: number): void {
+    const db = this.srv.dbs[0];
+    let n = 0;
+    for (const k of this.keys.keysInSlot(slot)) if (db.delete(k)) n++;
+    this.srv.dirty += n;
+  }
+}
+
+const CLUSTERS = new WeakMap<Server, Cluster>();
+
+export function registerCluster(srv: Server, cl: Cluster): void {
+  CLUSTERS.set(srv, cl);
+}
+
+/** The cluster of a server started with cluster-enabled yes (undefined otherwise). */
+export function clusterOf(srv: Server): Cluster | undefined {
+  return CLUSTERS.get(srv);
+}

@@ -1,0 +1,72 @@
+// One node of the cluster as this node sees it: address, role, slots, epochs, liveness, and the
+// failure reports other masters sent about it.
+import { randomBytes } from 'node:crypto';
+import { SLOT_COUNT } from './crc16.js';
+
+export const randomNodeId = (): string => randomBytes(20).toString('hex');
+
+export class ClusterNode {
+  ip = '';
+  port = 0;
+  cport = 0;
+  role: 'master' | 'slave' = 'master';
+  /** The master of a replica (null for masters and for replicas whose master is unknown). */
+  master: ClusterNode | null = null;
+  /** A replica's master id as last announced, kept when the master itself is not known yet. */
+  masterId: string | null = null;
+  readonly replicas = new Set<ClusterNode>();
+  configEpoch = 0;
+  /** Time the oldest unanswered ping was sent (0: none pending); drives PFAIL. */
+  pingSent = 0;
+  pongReceived = 0;
+  lastPingAt = 0;
+  readonly slots = new Uint8Array(SLOT_COUNT);
+  numSlots = 0;
+  pfail = false;
+  fail = false;
+  failTime = 0;
+  /** Met through CLUSTER MEET and not answered yet: the id is a placeholder until the first PONG. */
+  handshake = false;
+  handshakeStart = 0;
+  noaddr = false;
+  nofailover = false;
+  /** Reporter node id -> time of the report (PFAIL/FAIL gossip from masters). */
+  readonly failReports = new Map<string, number>();
+  replOffset = 0;
+  /** When this node (a master) last gave its vote to one of its replicas' elections. */
+  votedAt = 0;
+  /** The outbound bus link is connected. */
+  linkUp = false;
+
+  constructor(public id: string, readonly myself = false) {}
+
+  get isMaster(): boolean {
+    return this.role === 'master';
+  }
+
+  get addr(): string {
+    return `${this.ip}:${this.port}`;
+  }
+
+  /** Redis's flag list: myself,master,slave,fail?,fail,handshake,noaddr,nofailover (or noflags). */
+  flagsText(): string {
+    const f: string[] = [];
+    if (this.myself) f.push('myself');
+    f.push(this.isMaster ? 'master' : 'slave');
+    if (this.pfail) f.push('fail?');
+    if (this.fail) f.push('fail');
+    if (this.handshake) f.push('handshake');
+    if (this.noaddr) f.push('noaddr');
+    if (this.nofailover) f.push('nofailover');
+    return f.join(',');
+  }
+
+  /** A replica's config epoch is its master's (what CLUSTER NODES shows). */
+  get shownEpoch(): number {
+    return this.master ? this.master.configEpoch : this.configEpoch;
+  }
+
+  get failing(): boolean {
+    return this.pfail || this.fail;
+  }
+}

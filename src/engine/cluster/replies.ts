@@ -1,0 +1,148 @@
+// Replies of CLUSTER INFO, SLOTS, SHARDS and LINKS in Redis 7.0's shapes.
+import type { ReplyWriter } from '../protocol/writer.js';
+import type { Cluster } from './cluster.js';
+import { SLOT_COUNT } from './crc16.js';
+import type { ClusterNode } from './node.js';
+import { rangesOf } from './slots.js';
+
+/** Bus message types as CLUSTER INFO names them, in Redis's order. */
+const MSG_NAMES: [string, string][] = [
+  ['ping', 'ping'], ['pong', 'pong'], ['meet', 'meet'], ['fail', 'fail'], ['auth-req', 'auth-req'],
+  ['auth-ack', 'auth-ack'], ['update', 'update'], ['mf-start', 'mfstart'],
+];
+
+export function clusterInfoText(cl: Cluster): string {
+  const st = cl.state;
+  let assigned = 0;
+  let pfail = 0;
+  let fail = 0;
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    const n = st.slots[s];
+    if (!n) continue;
+    assigned++;
+    if (n.fail) fail++;
+    else if (n.pfail) pfail++;
+  }
+  const lines: [string, string | number][] = [
+    ['cluster_state', st.ok ? 'ok' : 'fail'],
+    ['cluster_slots_assigned', assigned],
+    ['cluster_slots_ok', assigned - pfail - fail],
+    ['cluster_slots_pfail', pfail],
+    ['cluster_slots_fail', fail],
+    ['cluster_known_nodes', st.nodes.size],
+    ['cluster_size', st.size],
+    ['cluster_current_epoch', st.currentEpoch],
+    ['cluster_my_epoch', st.myself.shownEpoch],
+  ];
+  const stats = (map: Map<string, number>, dir: string) => {
+    let total = 0;
+    for (const [type, name] of MSG_NAMES) {
+      const v = map.get(type) ?? 0;
+      total += v;
+      if (v > 0) lines.push([`cluster_stats_messages_${name}_${dir}`, v]);
+    }
+    lines.push([`cluster_stats_messages_${dir}`, total]);
+  };
+  stats(cl.sent, 'sent');
+  stats(cl.received, 'received');
+  lines.push(['total_cluster_links_buffer_limit_exceeded', 0]);
+  return lines.map(([k, v]) => `${k}:${v}\r\n`).join('');
+}
+
+/** Runs of consecutive slots with the same owner: [start, end, owner]. */
+function ownerRuns(cl: Cluster): [number, number, ClusterNode][] {
+  const runs: [number, number, ClusterNode][] = [];
+  const slots = cl.state.slots;
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    const n = slots[s];
+    if (!n) continue;
+    const last = runs[runs.length - 1];
+    if (last && last[2] === n && last[1] === s - 1) last[1] = s;
+    else runs.push([s, s, n]);
+  }
+  return runs;
+}
+
+const liveReplicas = (m: ClusterNode) => [...m.replicas].filter((r) => !r.fail);
+
+export function replySlots(cl: Cluster, reply: ReplyWriter): void {
+  const runs = ownerRuns(cl);
+  reply.array(runs.length);
+  for (const [a, b, m] of runs) {
+    const nodes = [m, ...liveReplicas(m)];
+    reply.array(2 + nodes.length);
+    reply.int(a);
+    reply.int(b);
+    for (const n of nodes) {
+      reply.array(4);
+      reply.bulk(n.ip);
+      reply.int(n.port);
+      reply.bulk(n.id);
+      reply.map(0); // metadata (hostname): none
+    }
+  }
+}
+
+export function replyShards(cl: Cluster, reply: ReplyWriter): void {
+  const masters = [...cl.state.nodes.values()].filter((n) => n.isMaster && !n.handshake);
+  const myOffset = cl.repl.offset();
+  reply.array(masters.length);
+  for (const m of masters) {
+    reply.map(2);
+    reply.bulk('slots');
+    const ranges = rangesOf((s) => m.slots[s] === 1);
+    reply.array(ranges.length * 2);
+    for (const [a, b] of ranges) {
+      reply.int(a);
+      reply.int(b);
+    }
+    reply.bulk('nodes');
+    const nodes = [m, ...m.replicas];
+    reply.array(nodes.length);
+    for (const n of nodes) {
+      reply.map(7);
+      reply.bulk('id');
+      reply.bulk(n.id);
+      reply.bulk('port');
+      reply.int(n.port);
+      reply.bulk('ip');
+      reply.bulk(n.ip);
+      reply.bulk('endpoint');
+      reply.bulk(n.ip);
+      reply.bulk('role');
+      reply.bulk(n.isMaster ? 'master' : 'replica');
+      reply.bulk('replication-offset');
+      reply.int(n.myself ? myOffset : n.replOffset);
+      reply.bulk('health');
+      reply.bulk(n.fail || n.pfail ? 'fail' : 'online');
+    }
+  }
+}
+
+export function replyLinks(cl: Cluster, reply: ReplyWriter): void {
+  const rows: { dir: string; node: ClusterNode; created: number }[] = [];
+  for (const n of cl.state.nodes.values()) {
+    const l = cl.links.get(n.id);
+    if (l && n.linkUp) rows.push({ dir: 'to', node: n, created: l.createdAt });
+  }
+  for (const l of cl.inboundLinks()) {
+    const n = l.nodeId ? cl.state.node(l.nodeId) : undefined;
+    if (n) rows.push({ dir: 'from', node: n, created: l.createdAt });
+  }
+  reply.array(rows.length);
+  for (const r of rows) {
+    reply.map(6);
+    reply.bulk('direction');
+    reply.bulk(r.dir);
+    reply.bulk('node');
+    reply.bulk(r.node.id);
+    reply.bulk('create-time');
+    reply.int(r.created);
+    reply.bulk('events');
+    reply.bulk(r.dir === 'to' ? 'rw' : 'r');
+    reply.bulk('send-buffer-allocated');
+    reply.int(0);
+    reply.bulk('send-buffer-used');
+    reply.int(0);
+  }
+}

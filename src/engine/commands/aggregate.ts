@@ -1,0 +1,110 @@
+// Shared plumbing for the aggregate families (lists, hashes, sets, sorted sets): typed lookups that
+// answer WRONGTYPE, writing back (empty aggregates are deleted), and the *SCAN argument parser.
+import type { CommandContext } from './table.js';
+import type { RedisObject } from '../store/types.js';
+import { keyStr } from '../store/types.js';
+import { WRONGTYPE, SYNTAX, NOT_INTEGER } from './errors.js';
+import { is, parseIntArg } from './args.js';
+import { globMatch } from '../util/glob.js';
+
+type Ctor<T> = abstract new (...args: never[]) => T;
+
+/** The value at key if it is a T; null when missing; undefined after replying WRONGTYPE. */
+export function lookup<T extends RedisObject>(ctx: CommandContext, key: Buffer, cls: Ctor<T>): T | null | undefined {
+  const v = ctx.db.get(keyStr(key));
+  if (v === undefined) return null;
+  if (!(v instanceof cls)) {
+    ctx.reply.error(WRONGTYPE);
+    return undefined;
+  }
+  return v;
+}
+
+/** Like lookup but for several keys checked up front (SINTER...): undefined after WRONGTYPE. */
+export function lookupAll<T extends RedisObject>(ctx: CommandContext, keys: Buffer[], cls: Ctor<T>): (T | null)[] | undefined {
+  const out: (T | null)[] = [];
+  for (const k of keys) {
+    const v = lookup(ctx, k, cls);
+    if (v === undefined) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+/** After an in-place change: deletes the key when emptied, otherwise signals watchers. */
+export function written(ctx: CommandContext, key: Buffer, size: number): void {
+  const k = keyStr(key);
+  if (size === 0) ctx.db.delete(k);
+  else ctx.db.touch(k);
+}
+
+/** Stores a freshly built result (the *STORE forms): an empty result deletes the destination. */
+export function storeResult(ctx: CommandContext, key: Buffer, value: RedisObject & { size: number }): void {
+  const k = keyStr(key);
+  if (value.size === 0) ctx.db.delete(k);
+  else ctx.db.set(k, value);
+  ctx.srv.signalKeyAsReady(ctx.db, k);
+}
+
+export interface ScanArgs {
+  cursor: number;
+  count: number;
+  match: Buffer | null;
+}
+
+/** Parses `cursor [MATCH pattern] [COUNT count]` from argv[2]; null after replying the error. */
+export function parseScanArgs(ctx: CommandContext): ScanArgs | null {
+  const c = ctx.argv[2].toString('latin1');
+  if (!/^[0-9]+$/.test(c) || c.length > 20 || BigInt(c) > 18446744073709551615n) {
+    ctx.reply.error('ERR invalid cursor');
+    return null;
+  }
+  const out: ScanArgs = { cursor: Number(c), count: 10, match: null };
+  for (let i = 3; i < ctx.argv.length; i++) {
+    const more = i + 1 < ctx.argv.length;
+    if (is(ctx.argv[i], 'count') && more) {
+      const n = parseIntArg(ctx.argv[++i]);
+      if (n === null) return (ctx.reply.error(NOT_INTEGER), null);
+      if (n < 1) return (ctx.reply.error(SYNTAX), null);
+      out.count = n;
+    } else if (is(ctx.argv[i], 'match') && more) {
+      out.match = ctx.argv[++i];
+    } else {
+      return (ctx.reply.error(SYNTAX), null);
+    }
+  }
+  return out;
+}
+
+/** True when the pattern is absent or matches (a lone `*` skips matching). */
+export function scanMatch(match: Buffer | null, b: Buffer): boolean {
+  if (match === null || (match.length === 1 && match[0] === 42)) return true;
+  return globMatch(match, b);
+}
+
+/** Writes the `[cursor, [items...]]` reply. */
+export function replyScan(ctx: CommandContext, next: number, items: Buffer[]): void {
+  ctx.reply.array(2);
+  ctx.reply.bulk(String(next));
+  ctx.reply.array(items.length);
+  for (const it of items) ctx.reply.bulk(it);
+}
+
+/** Normalises a Redis (start, end) index pair against a length; null for an empty range. */
+export function clampRange(start: number, end: number, len: number): [number, number] | null {
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return null;
+  if (end >= len) end = len - 1;
+  return [start, end];
+}
+
+/** Key positions for `[dst] numkeys key...` commands (COMMAND GETKEYS, cluster slot checks). */
+export function numkeysAt(at: number, withDst = false): (argv: Buffer[]) => number[] {
+  return (argv) => {
+    const n = Math.max(0, Math.min(Number(argv[at]?.toString()) || 0, argv.length - at - 1));
+    const keys = Array.from({ length: n }, (_, i) => at + 1 + i);
+    return withDst ? [1, ...keys] : keys;
+  };
+}

@@ -1,0 +1,25 @@
+// Turning an EX/PX/EXAT/PXAT argument into an absolute unix time in ms with Redis's checks and
+// messages (shared by SET, GETEX, SETEX, PSETEX), and the argv that propagates such a time.
+import { parseInt64 } from './args.js';
+import { INVALID_EXPIRE, NOT_INTEGER } from './errors.js';
+
+export type ExpireUnit = 'ex' | 'px' | 'exat' | 'pxat';
+
+const LLONG_MAX = 9223372036854775807n;
+
+/** Absolute ms, or the error reply text. `cmd` names the command in "invalid expire time". */
+export function expireAt(arg: Buffer, unit: ExpireUnit, now: number, cmd: string): number | string {
+  const v = parseInt64(arg);
+  if (v === null) return NOT_INTEGER;
+  const seconds = unit === 'ex' || unit === 'exat';
+  if (v <= 0n || (seconds && v > LLONG_MAX / 1000n)) return INVALID_EXPIRE(cmd);
+  let ms = seconds ? v * 1000n : v;
+  if (unit === 'ex' || unit === 'px') ms += BigInt(now);
+  if (ms <= 0n || ms > LLONG_MAX) return INVALID_EXPIRE(cmd);
+  return Number(ms);
+}
+
+/** `PEXPIREAT key ms`-style argv for propagating an absolute expiry. */
+export function msArg(ms: number): Buffer {
+  return Buffer.from(String(ms));
+}

@@ -1,0 +1,215 @@
+// Hash commands.
+import type { CommandDef, CommandContext } from './table.js';
+import { HashValue } from '../store/hash.js';
+import { keyStr } from '../store/types.js';
+import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
+import { parseInt64, parseIntArg, is } from './args.js';
+import { NOT_INTEGER, OVERFLOW, SYNTAX } from './errors.js';
+import { incrByFloat } from '../protocol/long-double.js';
+import { randomPicks } from './random-picks.js';
+
+const getHash = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, HashValue);
+
+/** The hash at key, created when missing; undefined after WRONGTYPE. */
+function hashForWrite(ctx: CommandContext, key: Buffer): HashValue | undefined {
+  const h = getHash(ctx, key);
+  if (h === undefined) return undefined;
+  if (h) return h;
+  const fresh = new HashValue();
+  ctx.db.set(keyStr(key), fresh);
+  return fresh;
+}
+
+function hset(ctx: CommandContext, legacy: boolean): void {
+  if (ctx.argv.length % 2 !== 0) return ctx.reply.error(`ERR wrong number of arguments for '${ctx.cmd.name}' command`);
+  const h = hashForWrite(ctx, ctx.argv[1]);
+  if (!h) return;
+  let added = 0;
+  for (let i = 2; i < ctx.argv.length; i += 2) if (h.set(ctx.argv[i], ctx.argv[i + 1])) added++;
+  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.srv.dirty += (ctx.argv.length - 2) / 2;
+  if (legacy) ctx.reply.ok();
+  else ctx.reply.int(added);
+}
+
+function replyPairs(ctx: CommandContext, pairs: Iterable<[Buffer, Buffer]>, n: number): void {
+  ctx.reply.map(n);
+  for (const [f, v] of pairs) {
+    ctx.reply.bulk(f);
+    ctx.reply.bulk(v);
+  }
+}
+
+function hincrby(ctx: CommandContext): void {
+  const by = parseInt64(ctx.argv[3]);
+  if (by === null) return ctx.reply.error(NOT_INTEGER);
+  const h = hashForWrite(ctx, ctx.argv[1]);
+  if (!h) return;
+  const cur = h.get(ctx.argv[2]);
+  let n = 0n;
+  if (cur) {
+    const parsed = parseInt64(cur);
+    if (parsed === null) return ctx.reply.error('ERR hash value is not an integer');
+    n = parsed;
+  }
+  const sum = n + by;
+  if (sum > 9223372036854775807n || sum < -9223372036854775808n) return ctx.reply.error(OVERFLOW);
+  h.set(ctx.argv[2], Buffer.from(sum.toString()));
+  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.srv.dirty++;
+  ctx.reply.int(sum);
+}
+
+function hincrbyfloat(ctx: CommandContext): void {
+  const check = incrByFloat(null, ctx.argv[3].toString('latin1'));
+  if ('error' in check && check.error === 'ERR value is not a valid float') return ctx.reply.error(check.error);
+  const h = hashForWrite(ctx, ctx.argv[1]);
+  if (!h) return;
+  const cur = h.get(ctx.argv[2]);
+  const r = incrByFloat(cur ? cur.toString('latin1') : null, ctx.argv[3].toString('latin1'));
+  if ('error' in r) {
+    if (h.size === 0) ctx.db.delete(keyStr(ctx.argv[1]));
+    return ctx.reply.error(r.error === 'ERR value is not a valid float' ? 'ERR hash value is not a float' : r.error);
+  }
+  const v = Buffer.from(r.value);
+  h.set(ctx.argv[2], v);
+  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.srv.dirty++;
+  // Propagate the result, not the increment, so replicas never re-round it.
+  ctx.propagate = [[Buffer.from('HSET'), ctx.argv[1], ctx.argv[2], v]];
+  ctx.reply.bulk(v);
+}
+
+function hrandfield(ctx: CommandContext): void {
+  const argv = ctx.argv;
+  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withvalues'))) return ctx.reply.error(SYNTAX);
+  let count: number | null = null;
+  if (argv.length >= 3) {
+    count = parseIntArg(argv[2]);
+    if (count === null) return ctx.reply.error(NOT_INTEGER);
+  }
+  const withValues = argv.length === 4;
+  const h = getHash(ctx, argv[1]);
+  if (h === undefined) return;
+  if (count === null) {
+    if (!h) return ctx.reply.null();
+    return ctx.reply.bulk(h.d.keys[h.d.randomSlot()]);
+  }
+  if (!h || count === 0) return ctx.reply.array(0);
+  const slots = randomPicks(h.size, count, () => h.d.randomSlot());
+  ctx.reply.array(withValues && ctx.reply.resp === 2 ? slots.length * 2 : slots.length);
+  for (const s of slots) {
+    if (withValues && ctx.reply.resp === 3) ctx.reply.array(2);
+    ctx.reply.bulk(h.d.keys[s]);
+    if (withValues) ctx.reply.bulk(h.d.vals[s]);
+  }
+}
+
+function hscan(ctx: CommandContext): void {
+  const args = parseScanArgs(ctx);
+  if (!args) return;
+  const h = getHash(ctx, ctx.argv[1]);
+  if (h === undefined) return;
+  if (!h) return replyScan(ctx, 0, []);
+  const { keys, vals } = h.d;
+  // Listpack-sized hashes answer in one go, like Redis.
+  const { next, slots } = h.listpack ? { next: 0, slots: keys.map((_, i) => i) } : h.d.scan(args.cursor, args.count);
+  const out: Buffer[] = [];
+  for (const s of slots) {
+    if (scanMatch(args.match, keys[s])) out.push(keys[s], vals[s]);
+  }
+  replyScan(ctx, next, out);
+}
+
+export const hashCommands: CommandDef[] = [
+  { name: 'hset', handler: (ctx) => hset(ctx, false) },
+  { name: 'hmset', handler: (ctx) => hset(ctx, true) },
+  {
+    name: 'hsetnx',
+    handler(ctx) {
+      const h = hashForWrite(ctx, ctx.argv[1]);
+      if (!h) return;
+      if (h.has(ctx.argv[2])) return ctx.reply.int(0);
+      h.set(ctx.argv[2], ctx.argv[3]);
+      ctx.db.touch(keyStr(ctx.argv[1]));
+      ctx.srv.dirty++;
+      ctx.reply.int(1);
+    },
+  },
+  {
+    name: 'hget',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) ctx.reply.bulk(h?.get(ctx.argv[2]) ?? null);
+    },
+  },
+  {
+    name: 'hmget',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h === undefined) return;
+      ctx.reply.array(ctx.argv.length - 2);
+      for (let i = 2; i < ctx.argv.length; i++) ctx.reply.bulk(h?.get(ctx.argv[i]) ?? null);
+    },
+  },
+  {
+    name: 'hdel',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h === undefined) return;
+      let n = 0;
+      if (h) {
+        for (let i = 2; i < ctx.argv.length && h.size > 0; i++) if (h.delete(ctx.argv[i])) n++;
+        if (n > 0) written(ctx, ctx.argv[1], h.size);
+      }
+      ctx.srv.dirty += n;
+      ctx.reply.int(n);
+    },
+  },
+  {
+    name: 'hlen',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) ctx.reply.int(h ? h.size : 0);
+    },
+  },
+  {
+    name: 'hstrlen',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) ctx.reply.int(h?.get(ctx.argv[2])?.length ?? 0);
+    },
+  },
+  {
+    name: 'hexists',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) ctx.reply.int(h?.has(ctx.argv[2]) ? 1 : 0);
+    },
+  },
+  {
+    name: 'hkeys',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.keys : []);
+    },
+  },
+  {
+    name: 'hvals',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.vals : []);
+    },
+  },
+  {
+    name: 'hgetall',
+    handler(ctx) {
+      const h = getHash(ctx, ctx.argv[1]);
+      if (h !== undefined) replyPairs(ctx, h ? h.entries() : [], h ? h.size : 0);
+    },
+  },
+  { name: 'hincrby', handler: hincrby },
+  { name: 'hincrbyfloat', handler: hincrbyfloat },
+  { name: 'hrandfield', handler: hrandfield },
+  { name: 'hscan', handler: hscan },
+];

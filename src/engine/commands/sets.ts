@@ -1,0 +1,232 @@
+// Set commands, including the algebra (SINTER/SUNION/SDIFF and STORE forms) and SPOP propagated as
+// SREM/DEL so replicas and the AOF remove the same members.
+import type { CommandDef, CommandContext } from './table.js';
+import { SetValue } from '../store/set.js';
+import { keyStr } from '../store/types.js';
+import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
+import { parseIntArg } from './args.js';
+import { NOT_INTEGER, WRONGTYPE } from './errors.js';
+import { randomPicks } from './random-picks.js';
+import { parseCardLimit } from './intercard.js';
+
+const getSet = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, SetValue);
+const SREM_BATCH = 1024;
+
+type Op = 'inter' | 'union' | 'diff';
+
+/**
+ * The members of op over keys, or undefined after an error reply. Like Redis, SINTER stops at the
+ * first missing key (later keys are not type-checked); SUNION/SDIFF check every key.
+ */
+function algebra(ctx: CommandContext, op: Op, keys: Buffer[]): Buffer[] | undefined {
+  const sets: (SetValue | null)[] = [];
+  for (const k of keys) {
+    const v = ctx.db.get(keyStr(k));
+    if (v === undefined) {
+      if (op === 'inter') return [];
+      sets.push(null);
+      continue;
+    }
+    if (!(v instanceof SetValue)) return void ctx.reply.error(WRONGTYPE);
+    sets.push(v);
+  }
+  const present = sets.filter((s): s is SetValue => s !== null);
+  if (op === 'inter') {
+    present.sort((a, b) => a.size - b.size);
+    const [first, ...rest] = present;
+    return [...first.members()].filter((m) => rest.every((s) => s.has(m)));
+  }
+  if (op === 'union') {
+    const out = new SetValue();
+    for (const s of present) for (const m of s.members()) out.add(m);
+    return [...out.members()];
+  }
+  if (!sets[0]) return [];
+  const rest = sets.slice(1).filter((s): s is SetValue => s !== null);
+  return [...sets[0].members()].filter((m) => !rest.some((s) => s.has(m)));
+}
+
+function algebraCommand(ctx: CommandContext, op: Op, store: boolean): void {
+  const keys = ctx.argv.slice(store ? 2 : 1);
+  const members = algebra(ctx, op, keys);
+  if (!members) return;
+  if (!store) {
+    ctx.reply.set(members.length);
+    for (const m of members) ctx.reply.bulk(m);
+    return;
+  }
+  const dst = ctx.argv[1];
+  const result = SetValue.from(members);
+  const existed = ctx.db.has(keyStr(dst));
+  storeResult(ctx, dst, result);
+  if (result.size > 0 || existed) ctx.srv.dirty++;
+  ctx.reply.int(result.size);
+}
+
+function spop(ctx: CommandContext): void {
+  const key = ctx.argv[1];
+  if (ctx.argv.length > 3) return ctx.reply.error(`ERR wrong number of arguments for 'spop' command`);
+  let count = -1;
+  if (ctx.argv.length === 3) {
+    const n = parseIntArg(ctx.argv[2]);
+    if (n === null || n < 0) return ctx.reply.error('ERR value is out of range, must be positive');
+    count = n;
+  }
+  const s = getSet(ctx, key);
+  if (s === undefined) return;
+  if (!s) return count < 0 ? ctx.reply.null() : ctx.reply.set(0);
+  if (count === 0) return ctx.reply.set(0);
+  if (count >= s.size) {
+    const all = [...s.members()];
+    ctx.db.delete(keyStr(key));
+    ctx.srv.dirty++;
+    ctx.propagate = [[Buffer.from('DEL'), key]];
+    ctx.reply.set(all.length);
+    for (const m of all) ctx.reply.bulk(m);
+    return;
+  }
+  const popped: Buffer[] = [];
+  for (let i = 0; i < Math.max(1, count); i++) {
+    const m = s.random();
+    s.delete(m);
+    popped.push(m);
+  }
+  written(ctx, key, s.size);
+  ctx.srv.dirty += popped.length;
+  ctx.propagate = [];
+  for (let i = 0; i < popped.length; i += SREM_BATCH) ctx.propagate.push([Buffer.from('SREM'), key, ...popped.slice(i, i + SREM_BATCH)]);
+  if (count < 0) return ctx.reply.bulk(popped[0]);
+  ctx.reply.set(popped.length);
+  for (const m of popped) ctx.reply.bulk(m);
+}
+
+function srandmember(ctx: CommandContext): void {
+  if (ctx.argv.length > 3) return ctx.reply.error(`ERR wrong number of arguments for 'srandmember' command`);
+  let count: number | null = null;
+  if (ctx.argv.length === 3) {
+    count = parseIntArg(ctx.argv[2]);
+    if (count === null) return ctx.reply.error(NOT_INTEGER);
+  }
+  const s = getSet(ctx, ctx.argv[1]);
+  if (s === undefined) return;
+  if (count === null) return ctx.reply.bulk(s ? s.random() : null);
+  if (!s || count === 0) return ctx.reply.array(0);
+  const picks = randomPicks(s.size, count, () => s.d.randomSlot());
+  ctx.reply.array(picks.length);
+  for (const i of picks) ctx.reply.bulk(s.d.keys[i]);
+}
+
+function smove(ctx: CommandContext): void {
+  const [src, dst, m] = [ctx.argv[1], ctx.argv[2], ctx.argv[3]];
+  const s = getSet(ctx, src);
+  if (s === undefined) return;
+  const d = getSet(ctx, dst);
+  if (d === undefined) return;
+  if (!s) return ctx.reply.int(0);
+  if (src.equals(dst)) return ctx.reply.int(s.has(m) ? 1 : 0);
+  if (!s.delete(m)) return ctx.reply.int(0);
+  written(ctx, src, s.size);
+  if (d) {
+    d.add(m);
+    ctx.db.touch(keyStr(dst));
+  } else {
+    ctx.db.set(keyStr(dst), SetValue.from([m]));
+  }
+  ctx.srv.dirty++;
+  ctx.reply.int(1);
+}
+
+function sscan(ctx: CommandContext): void {
+  const args = parseScanArgs(ctx);
+  if (!args) return;
+  const s = getSet(ctx, ctx.argv[1]);
+  if (s === undefined) return;
+  if (!s) return replyScan(ctx, 0, []);
+  const keys = s.d.keys;
+  const { next, slots } = s.intset ? { next: 0, slots: keys.map((_, i) => i) } : s.d.scan(args.cursor, args.count);
+  replyScan(ctx, next, slots.map((i) => keys[i]).filter((m) => scanMatch(args.match, m)));
+}
+
+function sintercard(ctx: CommandContext): void {
+  const parsed = parseCardLimit(ctx);
+  if (!parsed) return;
+  const members = algebra(ctx, 'inter', parsed.keys);
+  if (members) ctx.reply.int(parsed.limit > 0 ? Math.min(parsed.limit, members.length) : members.length);
+}
+
+export const setCommands: CommandDef[] = [
+  {
+    name: 'sadd',
+    handler(ctx) {
+      const key = ctx.argv[1];
+      let s = getSet(ctx, key);
+      if (s === undefined) return;
+      if (!s) {
+        s = new SetValue();
+        ctx.db.set(keyStr(key), s);
+      }
+      let n = 0;
+      for (let i = 2; i < ctx.argv.length; i++) if (s.add(ctx.argv[i])) n++;
+      if (n > 0) ctx.db.touch(keyStr(key));
+      ctx.srv.dirty += n;
+      ctx.reply.int(n);
+    },
+  },
+  {
+    name: 'srem',
+    handler(ctx) {
+      const s = getSet(ctx, ctx.argv[1]);
+      if (s === undefined) return;
+      let n = 0;
+      if (s) {
+        for (let i = 2; i < ctx.argv.length && s.size > 0; i++) if (s.delete(ctx.argv[i])) n++;
+        if (n > 0) written(ctx, ctx.argv[1], s.size);
+      }
+      ctx.srv.dirty += n;
+      ctx.reply.int(n);
+    },
+  },
+  {
+    name: 'scard',
+    handler(ctx) {
+      const s = getSet(ctx, ctx.argv[1]);
+      if (s !== undefined) ctx.reply.int(s ? s.size : 0);
+    },
+  },
+  {
+    name: 'sismember',
+    handler(ctx) {
+      const s = getSet(ctx, ctx.argv[1]);
+      if (s !== undefined) ctx.reply.int(s?.has(ctx.argv[2]) ? 1 : 0);
+    },
+  },
+  {
+    name: 'smismember',
+    handler(ctx) {
+      const s = getSet(ctx, ctx.argv[1]);
+      if (s === undefined) return;
+      ctx.reply.array(ctx.argv.length - 2);
+      for (let i = 2; i < ctx.argv.length; i++) ctx.reply.int(s?.has(ctx.argv[i]) ? 1 : 0);
+    },
+  },
+  {
+    name: 'smembers',
+    handler(ctx) {
+      const s = getSet(ctx, ctx.argv[1]);
+      if (s === undefined) return;
+      ctx.reply.set(s ? s.size : 0);
+      if (s) for (const m of s.members()) ctx.reply.bulk(m);
+    },
+  },
+  { name: 'srandmember', handler: srandmember },
+  { name: 'spop', handler: spop },
+  { name: 'smove', handler: smove },
+  { name: 'sinter', handler: (ctx) => algebraCommand(ctx, 'inter', false) },
+  { name: 'sunion', handler: (ctx) => algebraCommand(ctx, 'union', false) },
+  { name: 'sdiff', handler: (ctx) => algebraCommand(ctx, 'diff', false) },
+  { name: 'sinterstore', handler: (ctx) => algebraCommand(ctx, 'inter', true) },
+  { name: 'sunionstore', handler: (ctx) => algebraCommand(ctx, 'union', true) },
+  { name: 'sdiffstore', handler: (ctx) => algebraCommand(ctx, 'diff', true) },
+  { name: 'sintercard', handler: sintercard, getKeys: numkeysAt(1) },
+  { name: 'sscan', handler: sscan },
+];

@@ -1,0 +1,396 @@
+// Sorted-set commands: ZADD/ZINCRBY, lookups, ranges (ZRANGE and the legacy forms, ZRANGESTORE),
+// ZREMRANGEBY*, pops (ZPOPMIN/MAX, ZMPOP and the blocking BZPOPMIN/MAX, BZMPOP), ZRANDMEMBER, ZSCAN.
+// The algebra (ZUNION/ZINTER/ZDIFF...) is in zset-algebra.ts.
+import type { CommandDef, CommandContext } from './table.js';
+import { ZSetValue } from '../store/zset.js';
+import { keyStr } from '../store/types.js';
+import type { ZNode } from '../store/skiplist.js';
+import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
+import { is, parseDouble, parseIntArg } from './args.js';
+import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
+import { type RangeSpec, collectRange, parseScoreRange, parseLexRange, countInScoreRange, countInLexRange, BAD_SCORE_RANGE, BAD_LEX_RANGE } from './zset-range.js';
+import { parseMpopTail } from './mpop.js';
+import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
+import { randomPicks } from './random-picks.js';
+import { formatDouble17 } from '../protocol/double.js';
+import { zsetScan } from './zset-scan.js';
+
+export const getZset = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ZSetValue);
+const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
+
+function zadd(ctx: CommandContext, incrOnly: boolean): void {
+  const argv = ctx.argv;
+  let nx = false, xx = false, gt = false, lt = false, ch = false, incr = incrOnly;
+  let i = 2;
+  if (!incrOnly) {
+    for (; i < argv.length; i++) {
+      const a = argv[i];
+      if (is(a, 'nx')) nx = true;
+      else if (is(a, 'xx')) xx = true;
+      else if (is(a, 'gt')) gt = true;
+      else if (is(a, 'lt')) lt = true;
+      else if (is(a, 'ch')) ch = true;
+      else if (is(a, 'incr')) incr = true;
+      else break;
+    }
+  }
+  const elements = argv.length - i;
+  if (elements === 0 || elements % 2 !== 0) return ctx.reply.error(SYNTAX);
+  if (nx && xx) return ctx.reply.error('ERR XX and NX options at the same time are not compatible');
+  if ((gt && nx) || (lt && nx) || (gt && lt)) return ctx.reply.error('ERR GT, LT, and/or NX options at the same time are not compatible');
+  if (incr && elements > 2) return ctx.reply.error('ERR INCR option supports a single increment-element pair');
+  const scores: number[] = [];
+  for (let j = i; j < argv.length; j += 2) {
+    const d = parseDouble(argv[j]);
+    if (d === null) return ctx.reply.error(NOT_FLOAT);
+    scores.push(d);
+  }
+  const key = argv[1];
+  let z = getZset(ctx, key);
+  if (z === undefined) return;
+  if (!z) {
+    if (xx) return incr ? ctx.reply.null() : ctx.reply.int(0);
+    z = new ZSetValue();
+    ctx.db.set(keyStr(key), z);
+  }
+  let added = 0;
+  let updated = 0;
+  let result: number | null = null;
+  for (let k = 0; k < scores.length; k++) {
+    const m = argv[i + 2 * k + 1];
+    const cur = z.score(m);
+    if (cur === undefined) {
+      if (xx) continue;
+      z.set(m, scores[k]);
+      added++;
+      result = scores[k];
+      continue;
+    }
+    if (nx) continue;
+    const next = incr ? cur + scores[k] : scores[k];
+    if (Number.isNaN(next)) {
+      finishWrite(ctx, key, z, added + updated);
+      return ctx.reply.error(NAN_SCORE);
+    }
+    if ((gt && next <= cur) || (lt && next >= cur)) continue;
+    if (next !== cur) {
+      z.set(m, next);
+      updated++;
+    }
+    result = next;
+  }
+  finishWrite(ctx, key, z, added + updated);
+  if (incr) return result === null ? ctx.reply.null() : ctx.reply.double(result);
+  ctx.reply.int(ch ? added + updated : added);
+}
+
+function finishWrite(ctx: CommandContext, key: Buffer, z: ZSetValue, changes: number): void {
+  ctx.srv.dirty += changes;
+  written(ctx, key, z.size);
+  if (changes > 0) ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
+}
+
+type Fixed = { by: 'rank' | 'score' | 'lex'; rev: boolean } | null;
+
+/** Parses `min max [opts]` at argv[at]; null after replying the error. */
+function parseRangeCmd(ctx: CommandContext, at: number, fixed: Fixed, store: boolean): { spec: RangeSpec; withScores: boolean } | null {
+  const argv = ctx.argv;
+  let by = fixed?.by ?? 'rank';
+  let rev = fixed?.rev ?? false;
+  let withScores = false;
+  let offset = 0;
+  let limit = -1;
+  for (let i = at + 2; i < argv.length; i++) {
+    const a = argv[i];
+    if (!store && is(a, 'withscores')) withScores = true;
+    else if (is(a, 'limit') && i + 2 < argv.length) {
+      const o = parseIntArg(argv[i + 1]);
+      const c = parseIntArg(argv[i + 2]);
+      if (o === null || c === null) return (ctx.reply.error(NOT_INTEGER), null);
+      offset = o;
+      limit = c;
+      i += 2;
+    } else if (!fixed && is(a, 'byscore')) by = 'score';
+    else if (!fixed && is(a, 'bylex')) by = 'lex';
+    else if (!fixed && is(a, 'rev')) rev = true;
+    else return (ctx.reply.error(SYNTAX), null);
+  }
+  if ((offset !== 0 || limit !== -1) && by === 'rank') {
+    return (ctx.reply.error('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX'), null);
+  }
+  if (withScores && by === 'lex') return (ctx.reply.error('ERR syntax error, WITHSCORES not supported in combination with BYLEX'), null);
+  let [lo, hi] = [argv[at], argv[at + 1]];
+  if (rev && by !== 'rank') [lo, hi] = [hi, lo];
+  if (by === 'rank') {
+    const start = parseIntArg(lo);
+    const stop = parseIntArg(hi);
+    if (start === null || stop === null) return (ctx.reply.error(NOT_INTEGER), null);
+    return { spec: { by, start, stop, rev }, withScores };
+  }
+  if (by === 'score') {
+    const range = parseScoreRange(lo, hi);
+    if (!range) return (ctx.reply.error(BAD_SCORE_RANGE), null);
+    return { spec: { by, range, rev, offset, limit }, withScores };
+  }
+  const range = parseLexRange(lo, hi);
+  if (!range) return (ctx.reply.error(BAD_LEX_RANGE), null);
+  return { spec: { by, range, rev, offset, limit }, withScores };
+}
+
+/** Members (with scores: flat in RESP2, [member, score] pairs in RESP3). */
+export function replyNodes(ctx: CommandContext, nodes: { member: Buffer; score: number }[], withScores: boolean, pairs = true): void {
+  const r = ctx.reply;
+  const nested = withScores && pairs && r.resp === 3;
+  r.array(withScores && !nested ? nodes.length * 2 : nodes.length);
+  for (const n of nodes) {
+    if (nested) r.array(2);
+    r.bulk(n.member);
+    if (withScores) r.double(n.score);
+  }
+}
+
+function zrange(ctx: CommandContext, fixed: Fixed): void {
+  const p = parseRangeCmd(ctx, 2, fixed, false);
+  if (!p) return;
+  const z = getZset(ctx, ctx.argv[1]);
+  if (z === undefined) return;
+  replyNodes(ctx, z ? collectRange(z, p.spec) : [], p.withScores);
+}
+
+function zrangestore(ctx: CommandContext): void {
+  const p = parseRangeCmd(ctx, 3, null, true);
+  if (!p) return;
+  const z = getZset(ctx, ctx.argv[2]);
+  if (z === undefined) return;
+  const nodes = z ? collectRange(z, p.spec) : [];
+  const dst = ctx.argv[1];
+  const existed = ctx.db.has(keyStr(dst));
+  storeResult(ctx, dst, ZSetValue.from(nodes.map((n) => [n.member, n.score])));
+  if (nodes.length > 0 || existed) ctx.srv.dirty++;
+  ctx.reply.int(nodes.length);
+}
+
+function zremrange(ctx: CommandContext, by: 'rank' | 'score' | 'lex'): void {
+  const p = parseRangeCmd(ctx, 2, { by, rev: false }, true);
+  if (!p) return;
+  const z = getZset(ctx, ctx.argv[1]);
+  if (z === undefined) return;
+  if (!z) return ctx.reply.int(0);
+  const nodes = collectRange(z, p.spec);
+  for (const n of nodes) z.delete(n.member);
+  if (nodes.length > 0) written(ctx, ctx.argv[1], z.size);
+  ctx.srv.dirty += nodes.length;
+  ctx.reply.int(nodes.length);
+}
+
+function zrank(ctx: CommandContext, rev: boolean): void {
+  const z = getZset(ctx, ctx.argv[1]);
+  if (z === undefined) return;
+  const r = z ? z.rank(ctx.argv[2]) : -1;
+  if (r < 0) return ctx.reply.null();
+  ctx.reply.int(rev ? (z as ZSetValue).size - 1 - r : r);
+}
+
+/** Pops up to count lowest (or highest) members, deleting the key when emptied. */
+function popNodes(ctx: CommandContext, key: Buffer, z: ZSetValue, max: boolean, count: number): ZNode[] {
+  const out: ZNode[] = [];
+  while (out.length < count && z.size > 0) {
+    const n = (max ? z.sl.tail : z.sl.first()) as ZNode;
+    z.delete(n.member);
+    out.push(n);
+  }
+  written(ctx, key, z.size);
+  return out;
+}
+
+function zpop(ctx: CommandContext, max: boolean): void {
+  if (ctx.argv.length > 3) return ctx.reply.error(SYNTAX);
+  let count = 1;
+  const hasCount = ctx.argv.length === 3;
+  if (hasCount) {
+    const n = parseIntArg(ctx.argv[2]);
+    if (n === null) return ctx.reply.error(NOT_INTEGER);
+    if (n < 0) return ctx.reply.error('ERR value is out of range, must be positive');
+    count = n;
+  }
+  const z = getZset(ctx, ctx.argv[1]);
+  if (z === undefined) return;
+  if (!z || count === 0) return ctx.reply.array(0);
+  const nodes = popNodes(ctx, ctx.argv[1], z, max, count);
+  ctx.srv.dirty += nodes.length;
+  // Without a count the reply stays flat [member, score] even in RESP3.
+  replyNodes(ctx, nodes, true, hasCount);
+}
+
+/** The op behind BZPOPMIN/BZPOPMAX (count null) and ZMPOP/BZMPOP (count n). */
+function blockingZpop(ctx: CommandContext, keys: Buffer[], deadline: number, max: boolean, count: number | null): void {
+  serveOrBlock(ctx, keys, deadline, (emit, initial) => {
+    for (const key of keys) {
+      const v = ctx.db.get(keyStr(key));
+      if (v === undefined) continue;
+      if (!(v instanceof ZSetValue)) {
+        if (!initial) continue;
+        ctx.reply.error(WRONGTYPE);
+        return true;
+      }
+      const nodes = popNodes(ctx, key, v, max, count ?? 1);
+      const cmd = Buffer.from(max ? 'ZPOPMAX' : 'ZPOPMIN');
+      emit(count === null ? [cmd, key] : [cmd, key, Buffer.from(String(nodes.length))]);
+      const r = ctx.reply;
+      if (count === null) {
+        r.array(3);
+        r.bulk(key);
+        r.bulk(nodes[0].member);
+        r.double(nodes[0].score);
+        return true;
+      }
+      r.array(2);
+      r.bulk(key);
+      r.array(nodes.length);
+      for (const n of nodes) {
+        r.array(2);
+        r.bulk(n.member);
+        r.double(n.score);
+      }
+      return true;
+    }
+    return false;
+  }, () => ctx.reply.nullArray());
+}
+
+const minMax = (b: Buffer): boolean | null => (is(b, 'min') ? false : is(b, 'max') ? true : null);
+
+function zmpop(ctx: CommandContext, at: number, deadline: number): void {
+  const p = parseMpopTail(ctx, at, minMax);
+  if (p) blockingZpop(ctx, p.keys, deadline, p.where, p.count);
+}
+
+function zrandmember(ctx: CommandContext): void {
+  const argv = ctx.argv;
+  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withscores'))) return ctx.reply.error(SYNTAX);
+  let count: number | null = null;
+  if (argv.length >= 3) {
+    count = parseIntArg(argv[2]);
+    if (count === null) return ctx.reply.error(NOT_INTEGER);
+  }
+  const z = getZset(ctx, argv[1]);
+  if (z === undefined) return;
+  const randomRank = () => Math.floor(Math.random() * (z as ZSetValue).size);
+  if (count === null) return ctx.reply.bulk(z ? (z.at(randomRank()) as ZNode).member : null);
+  if (!z || count === 0) return ctx.reply.array(0);
+  const nodes = randomPicks(z.size, count, randomRank).map((r) => z.at(r) as ZNode);
+  replyNodes(ctx, nodes, argv.length === 4);
+}
+
+function zscan(ctx: CommandContext): void {
+  const args = parseScanArgs(ctx);
+  if (!args) return;
+  const z = getZset(ctx, ctx.argv[1]);
+  if (z === undefined) return;
+  if (!z) return replyScan(ctx, 0, []);
+  const { next, nodes } = z.encoding() === 'listpack' ? { next: 0, nodes: [...z.dict.values()] } : zsetScan(z, args.cursor, args.count);
+  const out: Buffer[] = [];
+  for (const n of nodes) if (scanMatch(args.match, n.member)) out.push(n.member, Buffer.from(formatDouble17(n.score)));
+  replyScan(ctx, next, out);
+}
+
+function zcount(ctx: CommandContext, lex: boolean): void {
+  const r = lex ? parseLexRange(ctx.argv[2], ctx.argv[3]) : parseScoreRange(ctx.argv[2], ctx.argv[3]);
+  if (!r) return ctx.reply.error(lex ? BAD_LEX_RANGE : BAD_SCORE_RANGE);
+  const z = getZset(ctx, ctx.argv[1]);
+  if (z === undefined) return;
+  if (!z) return ctx.reply.int(0);
+  ctx.reply.int(lex ? countInLexRange(z, r as ReturnType<typeof parseLexRange> & object) : countInScoreRange(z, r as ReturnType<typeof parseScoreRange> & object));
+}
+
+export const zsetCommands: CommandDef[] = [
+  { name: 'zadd', handler: (ctx) => zadd(ctx, false) },
+  {
+    name: 'zincrby',
+    // ZINCRBY key incr member is ZADD key INCR incr member.
+    handler: (ctx) => zadd(ctx, true),
+  },
+  {
+    name: 'zrem',
+    handler(ctx) {
+      const z = getZset(ctx, ctx.argv[1]);
+      if (z === undefined) return;
+      let n = 0;
+      if (z) for (let i = 2; i < ctx.argv.length && z.size > 0; i++) if (z.delete(ctx.argv[i])) n++;
+      if (z && n > 0) written(ctx, ctx.argv[1], z.size);
+      ctx.srv.dirty += n;
+      ctx.reply.int(n);
+    },
+  },
+  {
+    name: 'zcard',
+    handler(ctx) {
+      const z = getZset(ctx, ctx.argv[1]);
+      if (z !== undefined) ctx.reply.int(z ? z.size : 0);
+    },
+  },
+  {
+    name: 'zscore',
+    handler(ctx) {
+      const z = getZset(ctx, ctx.argv[1]);
+      if (z === undefined) return;
+      const s = z?.score(ctx.argv[2]);
+      if (s === undefined) ctx.reply.null();
+      else ctx.reply.double(s);
+    },
+  },
+  {
+    name: 'zmscore',
+    handler(ctx) {
+      const z = getZset(ctx, ctx.argv[1]);
+      if (z === undefined) return;
+      ctx.reply.array(ctx.argv.length - 2);
+      for (let i = 2; i < ctx.argv.length; i++) {
+        const s = z?.score(ctx.argv[i]);
+        if (s === undefined) ctx.reply.null();
+        else ctx.reply.double(s);
+      }
+    },
+  },
+  { name: 'zrank', handler: (ctx) => zrank(ctx, false) },
+  { name: 'zrevrank', handler: (ctx) => zrank(ctx, true) },
+  { name: 'zcount', handler: (ctx) => zcount(ctx, false) },
+  { name: 'zlexcount', handler: (ctx) => zcount(ctx, true) },
+  { name: 'zrange', handler: (ctx) => zrange(ctx, null) },
+  { name: 'zrevrange', handler: (ctx) => zrange(ctx, { by: 'rank', rev: true }) },
+  { name: 'zrangebyscore', handler: (ctx) => zrange(ctx, { by: 'score', rev: false }) },
+  { name: 'zrevrangebyscore', handler: (ctx) => zrange(ctx, { by: 'score', rev: true }) },
+  { name: 'zrangebylex', handler: (ctx) => zrange(ctx, { by: 'lex', rev: false }) },
+  { name: 'zrevrangebylex', handler: (ctx) => zrange(ctx, { by: 'lex', rev: true }) },
+  { name: 'zrangestore', handler: zrangestore },
+  { name: 'zremrangebyrank', handler: (ctx) => zremrange(ctx, 'rank') },
+  { name: 'zremrangebyscore', handler: (ctx) => zremrange(ctx, 'score') },
+  { name: 'zremrangebylex', handler: (ctx) => zremrange(ctx, 'lex') },
+  { name: 'zpopmin', handler: (ctx) => zpop(ctx, false) },
+  { name: 'zpopmax', handler: (ctx) => zpop(ctx, true) },
+  { name: 'zmpop', handler: (ctx) => zmpop(ctx, 1, -1), getKeys: numkeysAt(1) },
+  {
+    name: 'bzpopmin',
+    handler(ctx) {
+      const deadline = parseTimeout(ctx, ctx.argv[ctx.argv.length - 1]);
+      if (deadline !== null) blockingZpop(ctx, ctx.argv.slice(1, -1), deadline, false, null);
+    },
+  },
+  {
+    name: 'bzpopmax',
+    handler(ctx) {
+      const deadline = parseTimeout(ctx, ctx.argv[ctx.argv.length - 1]);
+      if (deadline !== null) blockingZpop(ctx, ctx.argv.slice(1, -1), deadline, true, null);
+    },
+  },
+  {
+    name: 'bzmpop',
+    handler(ctx) {
+      const deadline = parseTimeout(ctx, ctx.argv[1]);
+      if (deadline !== null) zmpop(ctx, 2, deadline);
+    },
+    getKeys: numkeysAt(2),
+  },
+  { name: 'zrandmember', handler: zrandmember },
+  { name: 'zscan', handler: zscan },
+];

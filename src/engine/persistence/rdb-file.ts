@@ -1,0 +1,126 @@
+// dump.rdb on disk: atomic writes (temp file, fsync, rename, fsync of the directory), SAVE, BGSAVE and
+// loading at start, with Redis's log lines.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from '../server.js';
+import { loadRdb, saveRdbSync, snapshotRdb } from './rdb.js';
+import { persistState } from './state.js';
+import { RdbError } from './errors.js';
+
+export function rdbFile(srv: Server): string {
+  return path.resolve(srv.config.get('dbfilename'));
+}
+
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function writeFileAtomicSync(file: string, tmp: string, data: Buffer): void {
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+}
+
+export async function writeFileAtomic(file: string, tmp: string, data: Buffer, stillWanted: () => boolean = () => true): Promise<boolean> {
+  const fh = await fs.promises.open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  if (!stillWanted()) {
+    await fs.promises.rm(tmp, { force: true });
+    return false;
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(path.dirname(file));
+  return true;
+}
+
+function saved(srv: Server, dirtyAtStart: number): void {
+  const st = persistState(srv);
+  srv.dirty = Math.max(0, srv.dirty - dirtyAtStart);
+  st.lastSave = Math.floor(Date.now() / 1000);
+  st.lastBgsaveOk = true;
+  st.saves++;
+}
+
+/** SAVE (and the final save on shutdown): blocking. Throws on I/O errors after logging them. */
+export function saveSync(srv: Server): void {
+  const file = rdbFile(srv);
+  try {
+    writeFileAtomicSync(file, path.join(path.dirname(file), `temp-${process.pid}.rdb`), saveRdbSync(srv));
+  } catch (e) {
+    srv.log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+    persistState(srv).lastBgsaveOk = false;
+    throw e;
+  }
+  srv.log.notice('DB saved on disk');
+  saved(srv, srv.dirty);
+}
+
+/** BGSAVE: a snapshot serialized between event-loop turns, then written off the loop. */
+export function bgsave(srv: Server): void {
+  const st = persistState(srv);
+  const job = { startedAt: Date.now(), dirtyAtStart: srv.dirty, cancelled: false };
+  st.bgsave = job;
+  st.lastBgsaveTry = Date.now();
+  srv.log.notice(`Background saving started by pid ${process.pid}`);
+  const file = rdbFile(srv);
+  const tmp = path.join(path.dirname(file), `temp-${process.pid}-${job.startedAt}.rdb`);
+  snapshotRdb(srv)
+    .then((data) => writeFileAtomic(file, tmp, data, () => !job.cancelled))
+    .then(
+      (written) => {
+        if (!written) return;
+        srv.log.notice('DB saved on disk');
+        saved(srv, job.dirtyAtStart);
+        srv.log.notice('Background saving terminated with success');
+      },
+      (e: Error) => {
+        srv.log.warning(`Write error saving DB on disk: ${e.message}`);
+        srv.log.warning('Background saving error');
+        st.lastBgsaveOk = false;
+        fs.rmSync(tmp, { force: true });
+      },
+    )
+    .finally(() => {
+      if (st.bgsave === job) {
+        st.lastBgsaveTimeSec = Math.round((Date.now() - job.startedAt) / 1000);
+        st.bgsave = null;
+      }
+    });
+}
+
+/** Loads dump.rdb at start if present; a corrupt file is fatal (the error names the file). */
+export function loadRdbFile(srv: Server): void {
+  const file = rdbFile(srv);
+  if (!fs.existsSync(file)) return;
+  const t0 = performance.now();
+  const st = persistState(srv);
+  st.loading = true;
+  try {
+    const res = loadRdb(srv, fs.readFileSync(file));
+    st.lastLoadKeys = res.keys;
+    st.lastLoadExpired = res.expired;
+    srv.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
+  } catch (e) {
+    if (e instanceof RdbError) throw new Error(`Fatal error loading the DB from ${file}: ${e.message}. Exiting.`);
+    throw e;
+  } finally {
+    st.loading = false;
+  }
+  srv.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+}

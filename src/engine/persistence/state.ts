@@ -1,0 +1,52 @@
+// Per-server persistence state shared by the commands, the cron, INFO and the AOF (Redis keeps these
+// in `server.*`; the Server class stays free of persistence fields).
+import type { Server } from '../server.js';
+import type { Aof } from './aof.js';
+
+export interface PersistState {
+  /** Unix seconds of the last successful save (LASTSAVE). */
+  lastSave: number;
+  /** The BGSAVE in progress: when it started and srv.dirty at that moment. */
+  bgsave: { startedAt: number; dirtyAtStart: number; cancelled: boolean } | null;
+  /** BGSAVE SCHEDULE (or a save point) is waiting for another background job to end. */
+  bgsaveScheduled: boolean;
+  lastBgsaveOk: boolean;
+  lastBgsaveTry: number;
+  lastBgsaveTimeSec: number;
+  saves: number;
+  loading: boolean;
+  lastLoadKeys: number;
+  lastLoadExpired: number;
+  aof: Aof | null;
+}
+
+const states = new WeakMap<Server, PersistState>();
+
+export function persistState(srv: Server): PersistState {
+  let s = states.get(srv);
+  if (!s) {
+    s = {
+      lastSave: Math.floor(Date.now() / 1000),
+      bgsave: null,
+      bgsaveScheduled: false,
+      lastBgsaveOk: true,
+      lastBgsaveTry: 0,
+      lastBgsaveTimeSec: -1,
+      saves: 0,
+      loading: false,
+      lastLoadKeys: 0,
+      lastLoadExpired: 0,
+      aof: null,
+    };
+    states.set(srv, s);
+  }
+  return s;
+}
+
+/** A background job that, as in Redis, excludes another one (a fork child). */
+export function childActive(srv: Server): 'rdb' | 'aof' | null {
+  const s = persistState(srv);
+  if (s.bgsave) return 'rdb';
+  if (s.aof?.rewriting) return 'aof';
+  return null;
+}

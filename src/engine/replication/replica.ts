@@ -1,0 +1,437 @@
+// The replica side: the link to our master. Connect, handshake (PING, AUTH, REPLCONF, PSYNC), then
+// either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`) or +CONTINUE, then the command
+// stream applied in order through dispatch by a client flagged isMaster. Applied bytes are proxied to
+// our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
+import net from 'node:net';
+import type { Client } from '../client.js';
+import { ProtocolError } from '../protocol/parser.js';
+import type { Server } from '../server.js';
+import type { MasterSide } from './master.js';
+import { rdbApi } from './rdb-link.js';
+import type { ReplState } from './state.js';
+import { multibulkSize, type ReplStream } from './stream.js';
+
+export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
+
+const encode = (args: string[]): string => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
+
+interface Transfer {
+  replid: string;
+  offset: number;
+  /** -1 until the `$` header is read; then the byte count, or -2 for an EOF-marked stream. */
+  total: number;
+  mark: Buffer | null;
+  chunks: Buffer[];
+  read: number;
+}
+
+export class MasterLink {
+  state: LinkState = 'connect';
+  /** slave_repl_offset (applied) and slave_read_repl_offset (received). */
+  reploff = 0;
+  readReploff = 0;
+  /** ms of the last byte from the master. */
+  lastIo = 0;
+  /** ms the link went down (0: never up, INFO prints -1). */
+  downSince = 0;
+  /** Our replid/offset describe a history the master may continue (PSYNC replid offset+1). */
+  cached = false;
+  transfer: Transfer | null = null;
+  /** The client the stream runs as; replaced per connection (a fresh parser), keeping its db. */
+  client: Client;
+  private sock: net.Socket | null = null;
+  private buf: Buffer = Buffer.alloc(0);
+  /** Handlers for the handshake replies still expected, in order. */
+  private expect: ((line: string) => void)[] = [];
+  /** Stream bytes received but not yet applied (a partial command). */
+  private unapplied: Buffer = Buffer.alloc(0);
+  private connectedAt = 0;
+  private closing = false;
+  /** The RDB is being loaded: bytes that follow wait in buf. */
+  private loading = false;
+
+  constructor(
+    private readonly srv: Server,
+    private readonly st: ReplState,
+    private readonly stream: ReplStream,
+    private readonly master: MasterSide,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    this.client = this.newClient();
+  }
+
+  private newClient(): Client {
+    const c = this.srv.createFakeClient();
+    c.isMaster = true;
+    c.reply.muted = true;
+    return c;
+  }
+
+  /** Opens the connection (REPLICAOF, the cron's retry, or right after the link dropped). */
+  connect(): void {
+    const { srv } = this;
+    if (this.sock) return;
+    this.state = 'connecting';
+    this.connectedAt = Date.now();
+    this.buf = Buffer.alloc(0);
+    const sock = net.connect({ host: this.host, port: this.port });
+    this.sock = sock;
+    srv.log.notice('MASTER <-> REPLICA sync started');
+    sock.setNoDelay(!srv.config.bool('repl-disable-tcp-nodelay'));
+    sock.once('connect', () => {
+      srv.log.notice('Non blocking connect for SYNC fired the event.');
+      this.state = 'handshake';
+      this.lastIo = Date.now();
+      sock.write(encode(['PING']));
+      this.expect = [(l) => this.onPing(l)];
+    });
+    sock.on('data', (d: Buffer) => this.onData(d));
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (this.state === 'connecting') srv.log.warning(`Error condition on socket for SYNC: ${describe(e)}`);
+      else if (this.state === 'handshake' || this.state === 'transfer') srv.log.warning(`I/O error trying to sync with MASTER: ${describe(e)}`);
+    });
+    sock.on('close', () => {
+      if (this.sock === sock) this.onClose();
+    });
+  }
+
+  private onPing(line: string): void {
+    if (line.startsWith('-') && !/^-(NOAUTH|NOPERM|ERR operation not permitted)/.test(line)) {
+      this.srv.log.warning(`Error reply to PING from master: '${line.slice(1)}'`);
+      return this.drop();
+    }
+    this.srv.log.notice('Master replied to PING, replication can continue...');
+    const cfg = this.srv.config;
+    const out: string[] = [];
+    const pass = cfg.get('masterauth');
+    if (pass) {
+      const user = cfg.get('masteruser');
+      out.push(encode(user ? ['AUTH', user, pass] : ['AUTH', pass]));
+      this.expect.push((l) => {
+        if (l.startsWith('-')) {
+          this.srv.log.warning(`Unable to AUTH to MASTER: ${l.slice(1)}`);
+          this.drop();
+        }
+      });
+    }
+    const port = cfg.int('replica-announce-port') || cfg.int('port');
+    out.push(encode(['REPLCONF', 'listening-port', String(port)]));
+    this.expect.push((l) => this.nonCritical(l, 'listening-port'));
+    const ip = cfg.get('replica-announce-ip');
+    if (ip) {
+      out.push(encode(['REPLCONF', 'ip-address', ip]));
+      this.expect.push((l) => this.nonCritical(l, 'ip-address'));
+    }
+    out.push(encode(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']));
+    this.expect.push((l) => {
+      this.nonCritical(l, 'capa');
+      this.sendPsync();
+    });
+    this.sock?.write(out.join(''));
+  }
+
+  private nonCritical(line: string, what: string): void {
+    if (line.startsWith('-')) this.srv.log.notice(`(Non critical) Master does not understand REPLCONF ${what}: ${line.slice(1)}`);
+  }
+
+  private sendPsync(): void {
+    if (!this.sock) return;
+    const { st } = this;
+    let args: string[];
+    if (this.cached) {
+      const off = String(st.offset + 1);
+      this.srv.log.notice(`Trying a partial resynchronization (request ${st.replid}:${off}).`);
+      args = ['PSYNC', st.replid, off];
+    } else {
+      this.srv.log.notice('Partial resynchronization not possible (no cached master)');
+      args = ['PSYNC', '?', '-1'];
+    }
+    this.sock.write(encode(args));
+    this.expect.push((l) => this.onPsyncReply(l));
+  }
+
+  private onPsyncReply(line: string): void {
+    const { srv, st } = this;
+    if (line === '') {
+      this.expect.unshift((l) => this.onPsyncReply(l)); // keepalive newline before the reply
+      return;
+    }
+    if (line.startsWith('+FULLRESYNC')) {
+      const [, replid, off] = line.split(' ');
+      if (!replid || replid.length !== 40 || !/^\d+$/.test(off ?? '')) {
+        srv.log.warning('Master replied with wrong +FULLRESYNC syntax.');
+        return this.drop();
+      }
+      srv.log.notice(`Full resync from master: ${replid}:${off}`);
+      this.state = 'transfer';
+      this.transfer = { replid, offset: Number(off), total: -1, mark: null, chunks: [], read: 0 };
+      return;
+    }
+    if (line.startsWith('+CONTINUE')) {
+      const newId = line.slice(9).trim();
+      srv.log.notice('Successful partial resynchronization with master.');
+      if (newId && newId !== st.replid) {
+        st.replid2 = st.replid;
+        st.secondOffset = st.offset + 1;
+        st.replid = newId;
+        srv.log.notice(`Master replication ID changed to ${newId}`);
+        // Our sub-replicas must learn the new ID; they can continue with a partial resync.
+        this.master.disconnectReplicas();
+      }
+      if (!st.backlog) st.createBacklog();
+      this.reploff = this.readReploff = st.offset;
+      this.linkUp();
+      srv.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      return;
+    }
+    if (/^-(NOMASTERLINK|LOADING)/.test(line)) srv.log.notice(`Master is currently unable to PSYNC but should be in the future: ${line.slice(1)}`);
+    else if (line.startsWith('-')) srv.log.warning(`Master does not support PSYNC or is in error state (reply: ${line})`);
+    else srv.log.warning(`Unexpected reply to PSYNC from master: ${line}`);
+    this.drop();
+  }
+
+  private isUp(): boolean {
+    return this.state === 'connected';
+  }
+
+  private linkUp(): void {
+    this.state = 'connected';
+    this.cached = false;
+    this.downSince = 0;
+    this.lastIo = Date.now();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastIo = Date.now();
+    if (this.state === 'connected') return this.onStream(chunk);
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    while (this.sock && !this.isUp() && !this.loading) {
+      if (this.transfer && this.transfer.total !== -1) {
+        if (!this.readBulk()) return;
+        continue;
+      }
+      const nl = this.buf.indexOf(10);
+      if (nl < 0) return;
+      const line = this.buf.toString('latin1', 0, nl > 0 && this.buf[nl - 1] === 13 ? nl - 1 : nl);
+      this.buf = this.buf.subarray(nl + 1);
+      if (this.transfer) this.onBulkHeader(line);
+      else this.expect.shift()?.(line);
+    }
+    // Whatever followed the +CONTINUE line or the RDB is already stream.
+    if (this.isUp() && this.buf.length > 0) {
+      const rest = this.buf;
+      this.buf = Buffer.alloc(0);
+      this.onStream(rest);
+    }
+  }
+
+  private onBulkHeader(line: string): void {
+    const { srv } = this;
+    const t = this.transfer as Transfer;
+    if (line === '') return; // keepalive while the master prepares the RDB
+    if (line.startsWith('-')) {
+      srv.log.warning(`MASTER aborted replication with an error: ${line.slice(1)}`);
+      return this.drop();
+    }
+    if (!line.startsWith('$')) {
+      srv.log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+      return this.drop();
+    }
+    const target = srv.config.get('repl-diskless-load') === 'disabled' ? 'to disk' : 'to parser';
+    if (line.startsWith('$EOF:') && line.length === 45) {
+      t.total = -2;
+      t.mark = Buffer.from(line.slice(5), 'latin1');
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`);
+    } else {
+      t.total = Number(line.slice(1));
+      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${t.total} bytes from master ${target}`);
+    }
+  }
+
+  /** Collects the RDB; true when it is complete (the rest of buf is stream). */
+  private readBulk(): boolean {
+    const t = this.transfer as Transfer;
+    if (t.total >= 0) {
+      const take = Math.min(this.buf.length, t.total - t.read);
+      t.chunks.push(this.buf.subarray(0, take));
+      t.read += take;
+      this.buf = this.buf.subarray(take);
+      if (t.read < t.total) return false;
+      void this.finishFullSync(Buffer.concat(t.chunks));
+      return true;
+    }
+    // EOF-marked: look for the 40-byte mark, possibly split across reads.
+    const mark = t.mark as Buffer;
+    const tail = t.chunks.length ? t.chunks[t.chunks.length - 1].subarray(-mark.length) : Buffer.alloc(0);
+    const window = Buffer.concat([tail, this.buf]);
+    const at = window.indexOf(mark);
+    if (at < 0) {
+      t.chunks.push(this.buf);
+      t.read += this.buf.length;
+      this.buf = Buffer.alloc(0);
+      return false;
+    }
+    const all = Buffer.concat([...t.chunks, this.buf]);
+    const end = all.length - (window.length - at);
+    this.buf = window.subarray(at + mark.length);
+    void this.finishFullSync(all.subarray(0, end));
+    return true;
+  }
+
+  private async finishFullSync(rdb: Buffer): Promise<void> {
+    const { srv, st } = this;
+    const t = this.transfer as Transfer;
+    this.transfer = null;
+    // Hold the stream that follows until the dataset is loaded (the loader may be async on first use).
+    const sock = this.sock;
+    sock?.pause();
+    this.loading = true;
+    srv.log.notice('Discarding previously cached master state.');
+    // A new history: sub-replicas must full-sync with us again, and the old backlog is meaningless.
+    this.master.disconnectReplicas();
+    st.backlog = null;
+    srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+    for (const db of srv.dbs) db.clear();
+    srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    try {
+      const api = await rdbApi();
+      api.loadRdb(srv, rdb);
+    } catch (e) {
+      srv.log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
+      this.loading = false;
+      return this.drop();
+    }
+    this.loading = false;
+    if (this.sock !== sock) return;
+    st.replid = t.replid;
+    st.offset = t.offset;
+    st.clearReplid2();
+    st.createBacklog();
+    this.reploff = this.readReploff = t.offset;
+    this.client.db = srv.dbs[0];
+    this.client.dbIndex = 0;
+    this.client.multi = null;
+    this.linkUp();
+    srv.log.notice('MASTER <-> REPLICA sync: Finished with success');
+    this.sendAck();
+    const rest = this.buf;
+    this.buf = Buffer.alloc(0);
+    if (rest.length > 0) this.onStream(rest);
+    sock?.resume();
+  }
+
+  /**
+   * Applies the command stream, then proxies exactly the applied bytes. Inside MULTI nothing counts
+   * as applied until EXEC, as in Redis: a link lost mid-transaction resumes from MULTI.
+   */
+  private onStream(chunk: Buffer): void {
+    this.readReploff += chunk.length;
+    this.unapplied = this.unapplied.length ? Buffer.concat([this.unapplied, chunk]) : chunk;
+    const base = this.reploff;
+    let consumed = 0;
+    let applied = 0;
+    const c = this.client;
+    try {
+      c.parser.feed(chunk, (argv) => {
+        consumed += multibulkSize(argv);
+        this.srv.dispatch.execute(c, argv);
+        if (!c.multi) {
+          applied = consumed;
+          this.reploff = base + applied;
+        }
+      });
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.srv.log.warning(`Protocol error (${e.message}) from master: closing the link`);
+      return this.drop();
+    }
+    if (applied > this.unapplied.length) {
+      this.srv.log.warning('WARNING: Receiving inline protocol from master, master stream corruption? Closing the master connection and discarding the cached master.');
+      this.cached = false;
+      return this.drop();
+    }
+    this.stream.proxy(this.unapplied.subarray(0, applied));
+    this.unapplied = this.unapplied.subarray(applied);
+  }
+
+  /** REPLCONF ACK <applied offset>: every second, after a sync, and on REPLCONF GETACK. */
+  sendAck(): void {
+    if (this.state !== 'connected' || !this.sock) return;
+    this.sock.write(encode(['REPLCONF', 'ACK', String(this.reploff)]));
+  }
+
+  private onClose(): void {
+    const { srv } = this;
+    const wasUp = this.state === 'connected';
+    this.sock = null;
+    this.transfer = null;
+    this.loading = false;
+    this.expect = [];
+    this.unapplied = Buffer.alloc(0);
+    // Unparsed bytes and a half-received MULTI are dropped; the next PSYNC asks for them again.
+    const old = this.client;
+    this.client = this.newClient();
+    this.client.db = old.db;
+    this.client.dbIndex = old.dbIndex;
+    this.state = 'connect';
+    if (!wasUp) return;
+    srv.log.warning('Connection with master lost.');
+    srv.log.notice('Caching the disconnected master state.');
+    this.cached = true;
+    this.downSince = Date.now();
+    if (this.closing) return;
+    // Reconnect at once rather than at the next cron tick: the backlog may be recycled meanwhile.
+    srv.log.notice(`Reconnecting to MASTER ${this.host}:${this.port}`);
+    this.connect();
+  }
+
+  /** Abandons the current link or attempt (reconnecting at once if it was up, else from the cron). */
+  drop(): void {
+    const s = this.sock;
+    if (!s) return;
+    this.onClose();
+    s.destroy();
+  }
+
+  /** Stops replicating from this master for good (REPLICAOF NO ONE, or another master). */
+  close(): void {
+    this.closing = true;
+    this.drop();
+  }
+
+  /** Once a second: reconnect, ACK, and repl-timeout checks. */
+  cron(): void {
+    const { srv } = this;
+    const now = Date.now();
+    const timeout = srv.config.int('repl-timeout') * 1000;
+    if (this.state === 'connect' && !this.sock) {
+      srv.log.notice(`Connecting to MASTER ${this.host}:${this.port}`);
+      this.connect();
+      return;
+    }
+    if ((this.state === 'connecting' || this.state === 'handshake') && now - this.connectedAt > timeout) {
+      srv.log.warning('Timeout connecting to the MASTER...');
+      return this.drop();
+    }
+    if (this.state === 'transfer' && now - this.lastIo > timeout) {
+      srv.log.warning("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
+      return this.drop();
+    }
+    if (this.state === 'connected') {
+      if (now - this.lastIo > timeout) {
+        srv.log.warning('MASTER timeout: no data nor PING received...');
+        return this.drop();
+      }
+      this.sendAck();
+    }
+  }
+}
+
+function describe(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ECONNREFUSED') return 'Connection refused';
+  if (e.code === 'ECONNRESET') return 'Connection reset by peer';
+  if (e.code === 'ETIMEDOUT') return 'Connection timed out';
+  if (e.code === 'EHOSTUNREACH') return 'No route to host';
+  return e.message;
+}

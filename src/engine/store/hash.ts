@@ -1,0 +1,70 @@
+// Hash values: field -> value in a DenseIndex. Reports listpack until it outgrows
+// hash-max-listpack-entries / hash-max-listpack-value, then hashtable for good (as Redis converts).
+import type { RedisObject } from './types.js';
+import { DenseIndex } from './dense.js';
+import { LIMITS } from './limits.js';
+
+export class HashValue implements RedisObject {
+  readonly type = 'hash' as const;
+  readonly d = new DenseIndex<Buffer>();
+  private bytes = 0;
+
+  static from(pairs: [Buffer, Buffer][]): HashValue {
+    const h = new HashValue();
+    for (const [f, v] of pairs) h.set(f, v);
+    return h;
+  }
+
+  get size(): number {
+    return this.d.size;
+  }
+
+  get listpack(): boolean {
+    return this.d.ordered;
+  }
+
+  encoding(): string {
+    return this.d.ordered ? 'listpack' : 'hashtable';
+  }
+
+  memoryUsage(): number {
+    return 64 + this.bytes + this.d.size * (this.d.ordered ? 4 : 56);
+  }
+
+  clone(): HashValue {
+    const h = HashValue.from([...this.entries()]);
+    if (!this.d.ordered) h.d.ordered = false;
+    return h;
+  }
+
+  *entries(): Iterable<[Buffer, Buffer]> {
+    const { keys, vals } = this.d;
+    for (let i = 0; i < keys.length; i++) yield [keys[i], vals[i]];
+  }
+
+  get(f: Buffer): Buffer | undefined {
+    return this.d.get(f);
+  }
+
+  has(f: Buffer): boolean {
+    return this.d.has(f);
+  }
+
+  /** Sets a field; true when it is new. Converts to hashtable past the listpack limits. */
+  set(f: Buffer, v: Buffer): boolean {
+    const old = this.d.get(f);
+    const added = this.d.set(f, v);
+    this.bytes += v.length - (old ? old.length : -f.length);
+    if (this.d.ordered && (f.length > LIMITS.hashMaxValue || v.length > LIMITS.hashMaxValue || this.d.size > LIMITS.hashMaxEntries)) {
+      this.d.ordered = false;
+    }
+    return added;
+  }
+
+  delete(f: Buffer): boolean {
+    const old = this.d.get(f);
+    if (old === undefined) return false;
+    this.bytes -= old.length + f.length;
+    return this.d.delete(f);
+  }
+}

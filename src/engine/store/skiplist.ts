@@ -1,0 +1,240 @@
+// A skip list ordered by (score, member bytes) with per-level spans, so rank lookups, rank-range
+// reads and score/lex range seeks are O(log n) (what ZRANGE by rank/score needs to stay flat as a
+// sorted set grows). Written from the published algorithm (Pugh 1990, spans as in Redis's design).
+const MAX_LEVEL = 32;
+const P = 0.25;
+
+export interface ZNode {
+  member: Buffer;
+  score: number;
+  backward: ZNode | null;
+  next: (ZNode | null)[];
+  span: number[];
+}
+
+function node(level: number, score: number, member: Buffer): ZNode {
+  return { member, score, backward: null, next: new Array<ZNode | null>(level).fill(null), span: new Array<number>(level).fill(0) };
+}
+
+/** (score, member) ordering of the sorted set. */
+export function before(n: ZNode, score: number, member: Buffer): boolean {
+  return n.score < score || (n.score === score && Buffer.compare(n.member, member) < 0);
+}
+
+function randomLevel(): number {
+  let l = 1;
+  while (l < MAX_LEVEL && Math.random() < P) l++;
+  return l;
+}
+
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
+}
+
+/** Lex bounds: null member means -/+ infinity (per side). */
+export interface LexRange {
+  min: Buffer | null;
+  max: Buffer | null;
+  minex: boolean;
+  maxex: boolean;
+  /** `-` as max or `+` as min: an empty range. */
+  empty?: boolean;
+}
+
+export const gteMin = (v: number, r: ScoreRange): boolean => (r.minex ? v > r.min : v >= r.min);
+export const lteMax = (v: number, r: ScoreRange): boolean => (r.maxex ? v < r.max : v <= r.max);
+export function lexGteMin(m: Buffer, r: LexRange): boolean {
+  if (r.empty) return false;
+  if (r.min === null) return true;
+  const c = Buffer.compare(m, r.min);
+  return r.minex ? c > 0 : c >= 0;
+}
+export function lexLteMax(m: Buffer, r: LexRange): boolean {
+  if (r.empty) return false;
+  if (r.max === null) return true;
+  const c = Buffer.compare(m, r.max);
+  return r.maxex ? c < 0 : c <= 0;
+}
+
+export class SkipList {
+  readonly head: ZNode = node(MAX_LEVEL, 0, Buffer.alloc(0));
+  tail: ZNode | null = null;
+  length = 0;
+  level = 1;
+
+  insert(score: number, member: Buffer): ZNode {
+    const update = new Array<ZNode>(MAX_LEVEL);
+    const rank = new Array<number>(MAX_LEVEL);
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
+      let nx = x.next[i];
+      while (nx && before(nx, score, member)) {
+        rank[i] += x.span[i];
+        x = nx;
+        nx = x.next[i];
+      }
+      update[i] = x;
+    }
+    const lvl = randomLevel();
+    if (lvl > this.level) {
+      for (let i = this.level; i < lvl; i++) {
+        rank[i] = 0;
+        update[i] = this.head;
+        this.head.span[i] = this.length;
+      }
+      this.level = lvl;
+    }
+    const n = node(lvl, score, member);
+    for (let i = 0; i < lvl; i++) {
+      n.next[i] = update[i].next[i];
+      update[i].next[i] = n;
+      n.span[i] = update[i].span[i] - (rank[0] - rank[i]);
+      update[i].span[i] = rank[0] - rank[i] + 1;
+    }
+    for (let i = lvl; i < this.level; i++) update[i].span[i]++;
+    n.backward = update[0] === this.head ? null : update[0];
+    if (n.next[0]) n.next[0].backward = n;
+    else this.tail = n;
+    this.length++;
+    return n;
+  }
+
+  private unlink(x: ZNode, update: ZNode[]): void {
+    for (let i = 0; i < this.level; i++) {
+      if (update[i].next[i] === x) {
+        update[i].span[i] += x.span[i] - 1;
+        update[i].next[i] = x.next[i];
+      } else {
+        update[i].span[i]--;
+      }
+    }
+    if (x.next[0]) x.next[0].backward = x.backward;
+    else this.tail = x.backward;
+    while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
+    this.length--;
+  }
+
+  /** Removes the node holding (score, member); true when found. */
+  delete(score: number, member: Buffer): boolean {
+    const update = new Array<ZNode>(MAX_LEVEL);
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && before(nx, score, member)) {
+        x = nx;
+        nx = x.next[i];
+      }
+      update[i] = x;
+    }
+    const t = x.next[0];
+    if (!t || t.score !== score || !t.member.equals(member)) return false;
+    this.unlink(t, update);
+    return true;
+  }
+
+  /** Moves a node to a new score; in place when the order is unchanged. */
+  updateScore(n: ZNode, score: number): ZNode {
+    const prevOk = n.backward === null || before(n.backward, score, n.member);
+    const nx = n.next[0];
+    const nextOk = nx === null || !before(nx, score, n.member);
+    if (prevOk && nextOk) {
+      n.score = score;
+      return n;
+    }
+    this.delete(n.score, n.member);
+    return this.insert(score, n.member);
+  }
+
+  /** 1-based rank of (score, member), 0 when absent. */
+  rank(score: number, member: Buffer): number {
+    let r = 0;
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && (before(nx, score, member) || (nx.score === score && nx.member.equals(member)))) {
+        r += x.span[i];
+        x = nx;
+        nx = x.next[i];
+      }
+      if (x !== this.head && x.score === score && x.member.equals(member)) return r;
+    }
+    return 0;
+  }
+
+  /** Node at a 1-based rank, null when out of range. */
+  byRank(rank: number): ZNode | null {
+    if (rank < 1 || rank > this.length) return null;
+    let t = 0;
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && t + x.span[i] <= rank) {
+        t += x.span[i];
+        x = nx;
+        nx = x.next[i];
+      }
+      if (t === rank) return x;
+    }
+    return null;
+  }
+
+  /** First node whose score is in range, null when none. */
+  firstInRange(r: ScoreRange): ZNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && !gteMin(nx.score, r)) {
+        x = nx;
+        nx = x.next[i];
+      }
+    }
+    const n = x.next[0];
+    return n && lteMax(n.score, r) ? n : null;
+  }
+
+  /** Last node whose score is in range, null when none. */
+  lastInRange(r: ScoreRange): ZNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && lteMax(nx.score, r)) {
+        x = nx;
+        nx = x.next[i];
+      }
+    }
+    return x !== this.head && gteMin(x.score, r) ? x : null;
+  }
+
+  firstInLex(r: LexRange): ZNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && !lexGteMin(nx.member, r)) {
+        x = nx;
+        nx = x.next[i];
+      }
+    }
+    const n = x.next[0];
+    return n && lexLteMax(n.member, r) ? n : null;
+  }
+
+  lastInLex(r: LexRange): ZNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let nx = x.next[i];
+      while (nx && lexLteMax(nx.member, r)) {
+        x = nx;
+        nx = x.next[i];
+      }
+    }
+    return x !== this.head && lexGteMin(x.member, r) ? x : null;
+  }
+
+  first(): ZNode | null {
+    return this.head.next[0];
+  }
+}

@@ -1,0 +1,74 @@
+// Shared by the orchestrator integration tests: run the real CLI in a private KVCTL home, and always
+// clean up by pid (kvctl down, then SIGKILL to every recorded process group).
+import { execa } from 'execa';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { KVCTL_BIN, tmpDir } from '../helpers/procs.js';
+
+export interface Cli {
+  home: string;
+  run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  json<T = any>(...args: string[]): Promise<T>;
+  state(name: string): { supervisor: { pid: number }; nodes: Record<string, { pid?: number; restarts: number; state: string }> };
+  /** Every pid kvctl recorded under home: supervisors and nodes. */
+  pids(): number[];
+  cleanup(): Promise<void>;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export function cli(): Cli {
+  const home = tmpDir('kvctl-orch-');
+  const c: Cli = {
+    home,
+    async run(...args) {
+      const dir = ['up', 'down', 'status', 'logs'].includes(args[0]) ? ['--dir', home] : [];
+      const r = await execa(process.execPath, [KVCTL_BIN, ...args, ...dir], { reject: false, env: { FORCE_COLOR: '0', NO_COLOR: '1' } });
+      return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    },
+    async json(...args) {
+      const r = await c.run(...args, '--json');
+      if (r.code !== 0) throw new Error(`kvctl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    },
+    state(name) {
+      return JSON.parse(readFileSync(path.join(home, name, 'state.json'), 'utf8'));
+    },
+    pids() {
+      const out: number[] = [];
+      if (!existsSync(home)) return out;
+      for (const d of readdirSync(home)) {
+        const f = path.join(home, d, 'state.json');
+        if (!existsSync(f)) continue;
+        const s = JSON.parse(readFileSync(f, 'utf8'));
+        out.push(s.supervisor.pid, ...Object.values(s.nodes as Record<string, { pid?: number }>).map((n) => n.pid ?? 0).filter(Boolean));
+      }
+      return out;
+    },
+    async cleanup() {
+      await c.run('down', '--grace', '1000');
+      for (const pid of c.pids()) {
+        try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+        try { if (alive(pid)) process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  return c;
+}
+
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
