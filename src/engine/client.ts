@@ -104,10 +104,13 @@ export class Client {
   flush(): void {
     if (!this.reply.hasPending() || this.closed || !this.socket) return;
     const sock = this.socket;
+    // Several segments (big values are queued by reference) leave in one corked write.
+    sock.cork();
     this.reply.flush((data, enc) => {
       if (typeof data === 'string') sock.write(data, enc);
       else sock.write(data);
     });
+    sock.uncork();
     if (this.closeAfterReply) sock.end();
   }
 }

@@ -21,9 +21,10 @@ const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'r
 function unknownCommand(argv: Buffer[]): string {
   let args = '';
   for (let j = 1; j < argv.length && args.length < 128; j++) {
-    args += `'${argv[j].toString().slice(0, 128 - args.length)}' `;
+    args += `'${argv[j].latin1Slice(0, Math.min(argv[j].length, 128 - args.length))}' `;
   }
-  return `ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`;
+  // latin1 images: the client's bytes go back unchanged (the writer emits latin1).
+  return `ERR unknown command '${argv[0].latin1Slice(0, Math.min(argv[0].length, 128))}', with args beginning with: ${args}`;
 }
 
 export class Dispatcher {
@@ -42,10 +43,17 @@ export class Dispatcher {
     this.guards.sort((a, b) => a.order - b.order);
   }
 
+  /** Command names as clients spell them (GET, get, Get) -> command; bounded against junk names. */
+  private readonly spellings = new Map<string, Command>();
+
   /** Resolves argv to a command (descending into subcommands) or returns the error text. */
   resolve(argv: Buffer[]): Command | string {
     const name = argv[0].latin1Slice(0, argv[0].length);
-    const cmd = this.srv.table.lookup(name);
+    let cmd = this.spellings.get(name);
+    if (cmd === undefined) {
+      cmd = this.srv.table.lookup(name);
+      if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
+    }
     if (!cmd) return unknownCommand(argv);
     if (cmd.subcommands.size > 0 && argv.length >= 2) {
       const subName = argv[1].toString().toLowerCase();
@@ -69,7 +77,6 @@ export class Dispatcher {
       return;
     }
     const srv = this.srv;
-    c.lastInteraction = srv.now();
     const resolved = this.resolve(argv);
     if (typeof resolved === 'string') {
       if (c.multi) c.multi.error = true;
@@ -83,6 +90,8 @@ export class Dispatcher {
     for (const g of this.guards) {
       const err = g.guard(c, cmd, argv);
       if (err !== null) {
+        // A guard that blocked the client holds the command back (cluster manual failover pause): rerun on unblock.
+        if (c.blocked) return void c.pending.unshift(argv);
         if (c.multi) c.multi.error = true;
         return this.reject(c, err);
       }

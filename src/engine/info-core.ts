@@ -2,6 +2,7 @@
 // the defaults of persistence and replication until those modules register their own providers.
 import os from 'node:os';
 import type { Server } from './server.js';
+import { usedMemory, memoryMeter } from './eviction/meter.js';
 
 export function registerCoreInfo(srv: Server): void {
   srv.info.set('server', () => {
@@ -57,14 +58,16 @@ export function registerCoreInfo(srv: Server): void {
   });
   srv.info.set('memory', () => {
     const m = process.memoryUsage();
-    const used = m.heapUsed + m.external + m.arrayBuffers;
+    // The same figure maxmemory enforces (eviction/meter.ts).
+    const used = usedMemory();
+    const peak = Math.max(used, memoryMeter.peak);
     return [
       ['used_memory', used],
       ['used_memory_human', human(used)],
       ['used_memory_rss', m.rss],
       ['used_memory_rss_human', human(m.rss)],
-      ['used_memory_peak', used],
-      ['used_memory_peak_human', human(used)],
+      ['used_memory_peak', peak],
+      ['used_memory_peak_human', human(peak)],
       ['total_system_memory', os.totalmem()],
       ['total_system_memory_human', human(os.totalmem())],
       ['maxmemory', srv.config.int('maxmemory')],

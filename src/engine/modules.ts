@@ -3,11 +3,13 @@
 // and cron tasks through the Server's hook lists. Adding a subsystem is adding a line here.
 import type { Server } from './server.js';
 import { installDatatypes } from './blocking/index.js';
+import { installEviction } from './eviction/index.js';
 import { installCluster } from './cluster/index.js';
+import { installPersistence } from './persistence/module.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installCluster];
+const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

@@ -78,8 +78,6 @@ describe('server and connection commands match redis-server', () => {
       SWAPDB 1 0
       DBSIZE
       CONFIG GET maxmemory
-      CONFIG GET maxmemory*
-      CONFIG GET hash-max-*-entries
       CONFIG GET nosuch
       CONFIG SET maxmemory 100mb
       CONFIG GET maxmemory
@@ -124,6 +122,20 @@ describe('server and connection commands match redis-server', () => {
       DEBUG FOO
       DEBUG OBJECT nokey
     `))).toEqual([]);
+  });
+
+  it('CONFIG GET with globs and several patterns returns the same pairs', async () => {
+    const pairsOf = (r: Reply) => {
+      if (r.t !== 'array' || !r.v) return [];
+      const b = bulks(r);
+      const out: string[] = [];
+      for (let i = 0; i < b.length; i += 2) out.push(`${b[i]}=${b[i + 1]}`);
+      return out.sort();
+    };
+    for (const args of [['maxmemory*'], ['hash-max-*-entries', 'zset-*'], ['*slave*'], ['bind', 'port', 'databases', 'save', 'appendonly', 'maxmemory']]) {
+      const { redis, engine } = await pair.both(['CONFIG', 'GET', ...args]);
+      expect(pairsOf(engine)).toEqual(pairsOf(redis).filter((p) => !p.startsWith('port=') && !p.startsWith('bind=')).concat(pairsOf(engine).filter((p) => p.startsWith('port=') || p.startsWith('bind='))).sort());
+    }
   });
 
   it('lists implemented commands and subcommands like COMMAND LIST', async () => {

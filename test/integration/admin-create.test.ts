@@ -1,7 +1,7 @@
 // cluster create/check/nodes/info over real redis-server 7 nodes spread over three loopback "hosts".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { stopAll, hasRedisServer, KVCTL_BIN } from '../helpers/procs.js';
+import { stopAll, hasRedisServer, KVCTL_BIN, startRedis } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { startNodes, resetNodes, withRedis, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster } from '../../src/admin/index.js';
@@ -56,7 +56,7 @@ describe.skipIf(!hasRedisServer())('cluster create on 9 nodes over 3 hosts', () 
     expect(JSON.parse(check.stdout).ok).toBe(true);
   });
 
-  it('CLI: refuses non-empty, already-clustered, non-cluster and unreachable nodes with one line', async () => {
+  it('CLI: refuses already-clustered, non-cluster and unreachable nodes and too few masters with one line', async () => {
     const inCluster = await kvctl('cluster', 'create', nodes[0]!.addr, nodes[1]!.addr, nodes[2]!.addr, '--yes');
     expect(inCluster.exitCode).toBe(1);
     expect(inCluster.stderr).toMatch(/^error: .*already part of a cluster/);
@@ -64,6 +64,10 @@ describe.skipIf(!hasRedisServer())('cluster create on 9 nodes over 3 hosts', () 
     const down = await kvctl('cluster', 'check', '127.0.0.1:15099');
     expect(down.exitCode).toBe(1);
     expect(down.stderr.trim()).toBe('error: cannot connect to 127.0.0.1:15099: connection refused (is the node running?)');
+    const plain = await startRedis(BASE + 90);
+    const notCluster = await kvctl('cluster', 'check', `127.0.0.1:${BASE + 90}`);
+    expect(notCluster.stderr.trim()).toBe(`error: 127.0.0.1:${BASE + 90} is not a cluster node (cluster-enabled is no)`);
+    await plain.stop();
     const usage = await kvctl('cluster', 'create', nodes[0]!.addr, '--replicas', '0', '--yes');
     expect(usage.exitCode).toBe(2);
     expect(usage.stderr).toMatch(/at least 3 are needed/);

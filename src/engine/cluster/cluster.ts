@@ -10,6 +10,7 @@ import { checkLiveness } from './failure.js';
 import { failoverCron, resetManualFailover, type FailoverState, newFailoverState } from './failover.js';
 import { ClusterNode } from './node.js';
 import { writeNodesConf } from './nodes-conf.js';
+import { replicaMigrationCron } from './replica-migration.js';
 import { SlotKeyMap } from './slot-index.js';
 import type { ClusterState } from './state.js';
 
@@ -33,6 +34,8 @@ export class Cluster {
   readonly sent = new Map<string, number>();
   readonly received = new Map<string, number>();
   readonly failover: FailoverState = newFailoverState();
+  /** Masters without working replicas, since when (replica migration). */
+  private readonly orphanedSince = new Map<string, number>();
   private readonly handlers: LinkHandlers = {
     onMessage: (link, msg) => handleMessage(this, link, msg as Msg),
     onClose: (link) => this.onLinkClosed(link),
@@ -53,9 +56,9 @@ export class Cluster {
     return Math.max(1, this.srv.config.int('cluster-node-timeout'));
   }
 
-  /** How often each peer is pinged: fast enough to converge in a few hundred ms on small timeouts. */
+  /** How often each peer is pinged (Redis: at least every timeout/2); changes are pushed at once anyway. */
   get pingInterval(): number {
-    return Math.min(1000, Math.max(50, Math.floor(this.nodeTimeout / 10)));
+    return Math.min(1000, Math.max(50, Math.floor(this.nodeTimeout / 4)));
   }
 
   /** The key index of db 0 (the only db in cluster mode). */
@@ -75,12 +78,15 @@ export class Cluster {
     for (const l of [...this.links.values(), ...this.inbound]) l.close();
   }
 
-  /** Writes nodes.conf when the state changed (Redis saves before replying to the command that changed it). */
-  save(force = false): void {
-    if (!this.state.dirty && !force) return;
+  /**
+   * Writes nodes.conf when the state changed (Redis saves before replying to the command that changed
+   * it). `durable` (epochs, votes) also forces the write and fsyncs it.
+   */
+  save(durable = false): void {
+    if (!this.state.dirty && !durable) return;
     this.state.dirty = false;
     try {
-      writeNodesConf(this.configFile, this.state);
+      writeNodesConf(this.configFile, this.state, durable);
     } catch (e) {
       this.srv.log.warning(`Could not save the cluster config file ${this.configFile}: ${(e as Error).message}`);
     }
@@ -192,6 +198,7 @@ export class Cluster {
     }
     for (const [id, until] of this.state.forgotten) if (until < now) this.state.forgotten.delete(id);
     failoverCron(this, now);
+    replicaMigrationCron(this, this.orphanedSince, now);
     this.updateState();
     this.save();
   }

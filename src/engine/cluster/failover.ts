@@ -2,7 +2,9 @@
 // rank (replicas with more data go first), asks every master for a vote in a new epoch and, with a
 // majority, takes the master's slots with that epoch. Manual (CLUSTER FAILOVER): the master pauses
 // writes and sends its final offset; the replica catches up to it, then runs a forced election.
+import type { Client } from '../client.js';
 import type { Cluster } from './cluster.js';
+import { hold, release } from './hold.js';
 import type { Msg } from './gossip.js';
 import type { ClusterNode } from './node.js';
 import { parseRanges } from './slots.js';
@@ -22,12 +24,29 @@ export interface FailoverState {
   mfCanStart: boolean;
   /** Master side: writes are held back until then (a replica is taking over). */
   pausedUntil: number;
+  /** Clients whose writes wait for the pause to end. */
+  readonly held: Set<Client>;
 }
 
 export const newFailoverState = (): FailoverState => ({
   authTime: 0, authSent: false, authEpoch: 0, authCount: 0, authRank: 0,
-  mfEnd: 0, mfMasterOffset: -1, mfCanStart: false, pausedUntil: 0,
+  mfEnd: 0, mfMasterOffset: -1, mfCanStart: false, pausedUntil: 0, held: new Set(),
 });
+
+/** A write reached a master paused for a manual failover: it waits (then runs, or gets MOVED). */
+export function holdWrite(c: Cluster, client: Client): void {
+  c.failover.held.add(client);
+  hold(client, c.failover.pausedUntil, () => {
+    c.failover.held.delete(client);
+    release(c.srv, client);
+  });
+}
+
+function releaseHeld(c: Cluster): void {
+  const clients = [...c.failover.held];
+  c.failover.held.clear();
+  for (const client of clients) release(c.srv, client);
+}
 
 export function resetManualFailover(c: Cluster): void {
   const f = c.failover;
@@ -35,6 +54,7 @@ export function resetManualFailover(c: Cluster): void {
   f.mfMasterOffset = -1;
   f.mfCanStart = false;
   f.pausedUntil = 0;
+  releaseHeld(c);
 }
 
 /** CLUSTER FAILOVER on a replica: default (coordinated), FORCE (no handshake) or TAKEOVER (no vote). */
@@ -68,7 +88,10 @@ function rankOf(c: Cluster, master: ClusterNode): number {
 
 export function failoverCron(c: Cluster, now: number): void {
   const f = c.failover;
-  if (f.pausedUntil && now > f.pausedUntil) f.pausedUntil = 0;
+  if (f.pausedUntil && now > f.pausedUntil) {
+    f.pausedUntil = 0;
+    releaseHeld(c);
+  }
   if (f.mfEnd && now > f.mfEnd) {
     c.srv.log.warning('Manual failover timed out.');
     resetManualFailover(c);

@@ -37,7 +37,7 @@ export interface Msg {
   force?: boolean;
 }
 
-const slotsText = (n: ClusterNode) => formatRanges(rangesOf((s) => n.slots[s] === 1), ',');
+const slotsText = (n: ClusterNode) => formatRanges(n.ranges(), ',');
 
 export function makeHeader(c: Cluster, t: Msg['t']): Msg {
   const me = c.myself;

@@ -7,6 +7,7 @@ import { keyStr } from '../store/types.js';
 import type { Cluster } from './cluster.js';
 import { keyHashSlot } from './crc16.js';
 import type { ClusterNode } from './node.js';
+import { holdWrite } from './failover.js';
 
 export const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
 const TRYAGAIN = 'TRYAGAIN Multiple keys request during rehashing of slot';
@@ -20,6 +21,11 @@ export function clusterGuard(cl: Cluster): Guard {
     if (c.isMaster || !c.socket) return null; // the master's stream and internal callers obey
     const isExec = cmd.name === 'exec' && !cmd.parent;
     const calls: [Command, Buffer[]][] = isExec ? (c.multi?.queue ?? []).map((q) => [q.cmd, q.argv]) : [[cmd, argv]];
+    // A replica is taking over after CLUSTER FAILOVER: writes wait until it has every acknowledged one.
+    if (cl.failover.pausedUntil > Date.now() && cl.myself.isMaster && (isExec || !c.multi) && calls.some(([qc]) => qc.isWrite)) {
+      holdWrite(cl, c);
+      return 'held';
+    }
     const st = cl.state;
     const me = st.myself;
     let slot = -1;

@@ -28,9 +28,24 @@ export async function installCluster(srv: Server): Promise<void> {
   const cl = new Cluster(srv, state, file, port);
   registerCluster(srv, cl);
   const me = state.myself;
-  me.port = cfg.int('cluster-announce-port') || cfg.int('port');
-  me.cport = cfg.int('cluster-announce-bus-port') || busPortOf(cl);
-  if (cfg.get('cluster-announce-ip')) me.ip = cfg.get('cluster-announce-ip');
+  const announce = () => {
+    me.port = cfg.int('cluster-announce-port') || cfg.int('port');
+    me.cport = cfg.int('cluster-announce-bus-port') || busPortOf(cl);
+    if (cfg.get('cluster-announce-ip')) me.ip = cfg.get('cluster-announce-ip');
+    state.dirty = true;
+  };
+  announce();
+  for (const name of ['cluster-announce-ip', 'cluster-announce-port', 'cluster-announce-bus-port']) {
+    cfg.onChange(name, () => {
+      announce();
+      cl.broadcastPong();
+    });
+  }
+  me.nofailover = cfg.bool('cluster-replica-no-failover');
+  cfg.onChange('cluster-replica-no-failover', (v) => {
+    me.nofailover = v === 'yes';
+    cl.broadcastPong();
+  });
   cl.save(true);
   srv.dispatch.addGuard({ order: 10, name: 'cluster', guard: clusterGuard(cl) });
   srv.beforeReady.push(async () => {

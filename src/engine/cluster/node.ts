@@ -2,6 +2,7 @@
 // failure reports other masters sent about it.
 import { randomBytes } from 'node:crypto';
 import { SLOT_COUNT } from './crc16.js';
+import { rangesOf, type SlotRange } from './slots.js';
 
 export const randomNodeId = (): string => randomBytes(20).toString('hex');
 
@@ -15,6 +16,8 @@ export class ClusterNode {
   /** A replica's master id as last announced, kept when the master itself is not known yet. */
   masterId: string | null = null;
   readonly replicas = new Set<ClusterNode>();
+  /** A master that ever had replicas may receive a migrating one when orphaned (Redis's MIGRATE_TO). */
+  hadReplicas = false;
   configEpoch = 0;
   /** Time the oldest unanswered ping was sent (0: none pending); drives PFAIL. */
   pingSent = 0;
@@ -22,6 +25,8 @@ export class ClusterNode {
   lastPingAt = 0;
   readonly slots = new Uint8Array(SLOT_COUNT);
   numSlots = 0;
+  /** Cache of ranges(); ClusterState clears it when the node's slots change. */
+  rangesCache: SlotRange[] | null = null;
   pfail = false;
   fail = false;
   failTime = 0;
@@ -64,6 +69,11 @@ export class ClusterNode {
   /** A replica's config epoch is its master's (what CLUSTER NODES shows). */
   get shownEpoch(): number {
     return this.master ? this.master.configEpoch : this.configEpoch;
+  }
+
+  /** The node's slots as ranges (every ping and every nodes.conf save needs them). */
+  ranges(): SlotRange[] {
+    return (this.rangesCache ??= rangesOf((s) => this.slots[s] === 1));
   }
 
   get failing(): boolean {

@@ -12,7 +12,7 @@ export function describeNode(state: ClusterState, n: ClusterNode, now = Date.now
   const pong = n.myself ? Math.floor(now / 1000) * 1000 : n.pongReceived;
   const link = n.myself || n.linkUp ? 'connected' : 'disconnected';
   let line = `${n.id} ${n.ip}:${n.port}@${n.cport} ${n.flagsText()} ${master} ${n.myself ? 0 : n.pingSent} ${pong} ${n.shownEpoch} ${link}`;
-  if (n.numSlots > 0) line += ' ' + formatRanges(rangesOf((s) => n.slots[s] === 1));
+  if (n.numSlots > 0) line += ' ' + formatRanges(n.ranges());
   if (n.myself) {
     for (const [s, to] of [...state.migrating].sort((a, b) => a[0] - b[0])) line += ` [${s}->-${to.id}]`;
     for (const [s, from] of [...state.importing].sort((a, b) => a[0] - b[0])) line += ` [${s}-<-${from.id}]`;
@@ -31,14 +31,17 @@ export function renderNodesConf(state: ClusterState): string {
   return describeCluster(state) + `vars currentEpoch ${state.currentEpoch} lastVoteEpoch ${state.lastVoteEpoch}\n`;
 }
 
-export function writeNodesConf(path: string, state: ClusterState): void {
+/** Atomic replace; `fsync` for epoch and vote changes that must survive a power loss (as Redis). */
+export function writeNodesConf(path: string, state: ClusterState, fsync: boolean): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, renderNodesConf(state));
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  if (fsync) {
+    const fd = openSync(tmp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
   renameSync(tmp, path);
 }
@@ -85,6 +88,11 @@ export function parseNodesConf(text: string, make: (myself: ClusterNode) => Clus
     if (flags.includes('handshake')) continue; // never confirmed: not worth keeping
     if (!n.myself) state.nodes.set(n.id, n);
     n.configEpoch = Number(f[6]);
+    // As Redis: a recorded ping/pong means "recently", counted from now (detection restarts at load).
+    if (!n.myself) {
+      n.pingSent = Number(f[4]) ? Date.now() : 0;
+      n.pongReceived = Number(f[5]) ? Date.now() : 0;
+    }
     if (flags.includes('slave')) {
       state.setMaster(n, f[3] !== '-' ? get(f[3]) : null, 'slave');
     }

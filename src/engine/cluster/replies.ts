@@ -90,7 +90,7 @@ export function replyShards(cl: Cluster, reply: ReplyWriter): void {
   for (const m of masters) {
     reply.map(2);
     reply.bulk('slots');
-    const ranges = rangesOf((s) => m.slots[s] === 1);
+    const ranges = m.ranges();
     reply.array(ranges.length * 2);
     for (const [a, b] of ranges) {
       reply.int(a);

@@ -61,10 +61,12 @@ export class ClusterState {
     if (old) {
       old.slots[slot] = 0;
       old.numSlots--;
+      old.rangesCache = null;
     }
     this.slots[slot] = n;
     n.slots[slot] = 1;
     n.numSlots++;
+    n.rangesCache = null;
     this.dirty = true;
   }
 
@@ -73,6 +75,7 @@ export class ClusterState {
     if (!old) return;
     old.slots[slot] = 0;
     old.numSlots--;
+    old.rangesCache = null;
     this.slots[slot] = null;
     this.dirty = true;
   }
@@ -82,7 +85,10 @@ export class ClusterState {
     if (n.master && n.master !== master) n.master.replicas.delete(n);
     n.master = master;
     n.masterId = master ? master.id : role === 'slave' ? n.masterId : null;
-    if (master) master.replicas.add(n);
+    if (master) {
+      master.replicas.add(n);
+      master.hadReplicas = true;
+    }
     if (n.role !== role) this.dirty = true;
     n.role = role;
   }

@@ -54,12 +54,16 @@ export interface ScanArgs {
 
 /** Parses `cursor [MATCH pattern] [COUNT count]` from argv[2]; null after replying the error. */
 export function parseScanArgs(ctx: CommandContext): ScanArgs | null {
+  // strtoul's rules: optional sign (a negative cursor wraps around), digits, nothing after.
   const c = ctx.argv[2].toString('latin1');
-  if (!/^[0-9]+$/.test(c) || c.length > 20 || BigInt(c) > 18446744073709551615n) {
+  const m = /^\s*([+-]?)([0-9]{1,20})$/.exec(c);
+  const mag = m ? BigInt(m[2]) : -1n;
+  if (!m || mag > 18446744073709551615n) {
     ctx.reply.error('ERR invalid cursor');
     return null;
   }
-  const out: ScanArgs = { cursor: Number(c), count: 10, match: null };
+  const cursor = m[1] === '-' && mag !== 0n ? 18446744073709551616n - mag : mag;
+  const out: ScanArgs = { cursor: Number(cursor), count: 10, match: null };
   for (let i = 3; i < ctx.argv.length; i++) {
     const more = i + 1 < ctx.argv.length;
     if (is(ctx.argv[i], 'count') && more) {

@@ -11,6 +11,11 @@ import { clusterInfoText, replyLinks, replyShards, replySlots } from '../cluster
 import { startManualFailover } from '../cluster/failover.js';
 import * as admin from '../cluster/admin.js';
 import { keyBuf } from '../store/types.js';
+import { migrateCommand } from '../cluster/migrate.js';
+import { persistenceCommands } from './persistence.js';
+
+/** RESTORE-ASKING is RESTORE that the cluster guard lets through on an importing slot (its `asking` flag). */
+const restore = persistenceCommands.find((d) => d.name === 'restore');
 
 const DISABLED = 'ERR This instance has cluster support disabled';
 const BAD_SLOT = 'ERR Invalid or out of range slot';
@@ -24,11 +29,11 @@ const inCluster = (fn: ClusterHandler): Handler => (ctx) => {
   fn(ctx, cl);
 };
 
-/** Replies OK or the error, saving nodes.conf and recomputing the state first, as Redis does. */
-function done(ctx: CommandContext, cl: Cluster, err: string | null): void {
+/** Replies OK or the error, saving nodes.conf (fsynced for epochs) and recomputing the state first. */
+function done(ctx: CommandContext, cl: Cluster, err: string | null, durable = false): void {
   if (err) return ctx.reply.error(err);
   cl.updateState();
-  cl.save();
+  cl.save(durable);
   ctx.reply.ok();
 }
 
@@ -73,9 +78,9 @@ export const clusterCommands: CommandDef[] = [
       const { argv, reply } = ctx;
       if (argv.length > 5) return reply.error(SYNTAX);
       const port = parseIntArg(argv[3]);
-      if (port === null || port < 0 || port > 65535) return reply.error(`ERR Invalid TCP base port specified: ${argv[3]}`);
+      if (port === null) return reply.error(`ERR Invalid TCP base port specified: ${argv[3]}`);
       const cport = argv.length === 5 ? parseIntArg(argv[4]) : port + 10000;
-      if (cport === null || cport < 0 || cport > 65535) return reply.error(`ERR Invalid TCP bus port specified: ${argv[4]}`);
+      if (cport === null) return reply.error(`ERR Invalid TCP bus port specified: ${argv[4]}`);
       done(ctx, cl, admin.meet(cl, argv[2].toString(), port, cport));
     }),
   },
@@ -140,7 +145,8 @@ export const clusterCommands: CommandDef[] = [
     name: 'cluster|countkeysinslot',
     handler: inCluster(({ argv, reply }, cl) => {
       const slot = parseIntArg(argv[2]);
-      if (slot === null || slot < 0 || slot >= 16384) return reply.error('ERR Invalid slot');
+      if (slot === null) return reply.error('ERR value is not an integer or out of range');
+      if (slot < 0 || slot >= 16384) return reply.error('ERR Invalid slot');
       reply.int(cl.keys.countInSlot(slot));
     }),
   },
@@ -159,14 +165,14 @@ export const clusterCommands: CommandDef[] = [
     handler: inCluster((ctx, cl) => {
       const e = parseIntArg(ctx.argv[2]);
       if (e === null) return ctx.reply.error('ERR value is not an integer or out of range');
-      done(ctx, cl, admin.setConfigEpoch(cl, e));
+      done(ctx, cl, admin.setConfigEpoch(cl, e), true);
     }),
   },
   {
     name: 'cluster|bumpepoch',
     handler: inCluster((ctx, cl) => {
       const bumped = admin.bumpEpochWithoutConsensus(cl);
-      cl.save();
+      cl.save(bumped);
       ctx.reply.simple(`${bumped ? 'BUMPED' : 'STILL'} ${cl.myself.configEpoch}`);
     }),
   },
@@ -182,6 +188,8 @@ export const clusterCommands: CommandDef[] = [
   { name: 'asking', handler: inCluster(({ client, reply }) => { client.asking = true; reply.ok(); }) },
   { name: 'readonly', handler: inCluster(({ client, reply }) => { client.readOnlyMode = true; reply.ok(); }) },
   { name: 'readwrite', handler: inCluster(({ client, reply }) => { client.readOnlyMode = false; reply.ok(); }) },
+  migrateCommand,
+  ...(restore ? [{ name: 'restore-asking', handler: restore.handler }] : []),
 ];
 
 function replicas({ argv, reply }: CommandContext, cl: Cluster): void {

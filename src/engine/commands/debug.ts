@@ -57,7 +57,7 @@ export const debugCommands: CommandDef[] = [
     handler(ctx) {
       if (!allowed(ctx)) return ctx.reply.error(NOT_ALLOWED);
       const sub = debugSubcommands.get(ctx.argv[1].toString().toLowerCase());
-      if (!sub) return ctx.reply.error(`ERR unknown subcommand '${ctx.argv[1].toString()}'. Try DEBUG HELP.`);
+      if (!sub) return ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString()}'. Try DEBUG HELP.`);
       sub(ctx);
     },
   },

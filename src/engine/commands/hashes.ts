@@ -62,7 +62,7 @@ function hincrby(ctx: CommandContext): void {
 
 function hincrbyfloat(ctx: CommandContext): void {
   const check = incrByFloat(null, ctx.argv[3].toString('latin1'));
-  if ('error' in check && check.error === 'ERR value is not a valid float') return ctx.reply.error(check.error);
+  if ('error' in check) return ctx.reply.error(check.error === 'ERR value is not a valid float' ? check.error : 'ERR value is NaN or Infinity');
   const h = hashForWrite(ctx, ctx.argv[1]);
   if (!h) return;
   const cur = h.get(ctx.argv[2]);

@@ -5,6 +5,7 @@ import { connectionCommands } from './connection.js';
 import { keyCommands } from './keys.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
+import { persistenceCommands } from './persistence.js';
 import { listCommands } from './lists.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
@@ -31,6 +32,7 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...slowlogCommands,
   ...debugCommands,
   ...serverCommands,
+  ...persistenceCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,

@@ -1,7 +1,7 @@
 // `numkeys key... [LIMIT limit]` parsing shared by SINTERCARD and ZINTERCARD.
 import type { CommandContext } from './table.js';
 import { is, parseIntArg } from './args.js';
-import { SYNTAX, NOT_INTEGER } from './errors.js';
+import { SYNTAX } from './errors.js';
 
 export function parseCardLimit(ctx: CommandContext): { keys: Buffer[]; limit: number } | null {
   const argv = ctx.argv;
@@ -12,8 +12,7 @@ export function parseCardLimit(ctx: CommandContext): { keys: Buffer[]; limit: nu
   for (let i = 2 + numkeys; i < argv.length; i++) {
     if (is(argv[i], 'limit') && i + 1 < argv.length) {
       const n = parseIntArg(argv[++i]);
-      if (n === null) return (ctx.reply.error(NOT_INTEGER), null);
-      if (n < 0) return (ctx.reply.error("ERR LIMIT can't be negative"), null);
+      if (n === null || n < 0) return (ctx.reply.error("ERR LIMIT can't be negative"), null);
       limit = n;
     } else {
       return (ctx.reply.error(SYNTAX), null);

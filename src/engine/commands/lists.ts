@@ -105,7 +105,7 @@ function blockingMove(ctx: CommandContext, deadline: number, fromLeft: boolean, 
       ctx.reply.bulk(v);
     }
     return true;
-  }, () => ctx.reply.null());
+  }, () => ctx.reply.nullArray()); // Redis 7.0 times out BLMOVE/BRPOPLPUSH with a null array
 }
 
 /**

@@ -1,4 +1,5 @@
-// Server commands: COMMAND, INFO, CONFIG, DBSIZE, FLUSHDB/FLUSHALL, SHUTDOWN, TIME.
+// Server commands: COMMAND (INFO, COUNT, GETKEYS, LIST, DOCS), INFO, DBSIZE, SWAPDB, FLUSHDB/FLUSHALL,
+// SHUTDOWN, TIME. CONFIG, CLIENT, SLOWLOG and DEBUG have their own files.
 import type { CommandDef, CommandContext, Command } from './table.js';
 import type { FactNode } from './generated/command-facts.js';
 import type { ReplyWriter } from '../protocol/writer.js';
@@ -130,7 +131,7 @@ export const serverCommands: CommandDef[] = [
       reply.array(list.length);
       for (const c of list) {
         if (c) writeCommandInfo(reply, c);
-        else reply.nullArray();
+        else reply.null();
       }
     },
   },

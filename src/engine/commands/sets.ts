@@ -5,7 +5,7 @@ import { SetValue } from '../store/set.js';
 import { keyStr } from '../store/types.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { parseIntArg } from './args.js';
-import { NOT_INTEGER, WRONGTYPE } from './errors.js';
+import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { randomPicks } from './random-picks.js';
 import { parseCardLimit } from './intercard.js';
 
@@ -14,24 +14,17 @@ const SREM_BATCH = 1024;
 
 type Op = 'inter' | 'union' | 'diff';
 
-/**
- * The members of op over keys, or undefined after an error reply. Like Redis, SINTER stops at the
- * first missing key (later keys are not type-checked); SUNION/SDIFF check every key.
- */
+/** The members of op over keys (missing keys are empty sets), or undefined after WRONGTYPE. */
 function algebra(ctx: CommandContext, op: Op, keys: Buffer[]): Buffer[] | undefined {
   const sets: (SetValue | null)[] = [];
   for (const k of keys) {
     const v = ctx.db.get(keyStr(k));
-    if (v === undefined) {
-      if (op === 'inter') return [];
-      sets.push(null);
-      continue;
-    }
-    if (!(v instanceof SetValue)) return void ctx.reply.error(WRONGTYPE);
-    sets.push(v);
+    if (v !== undefined && !(v instanceof SetValue)) return void ctx.reply.error(WRONGTYPE);
+    sets.push(v ?? null);
   }
   const present = sets.filter((s): s is SetValue => s !== null);
   if (op === 'inter') {
+    if (present.length < sets.length) return [];
     present.sort((a, b) => a.size - b.size);
     const [first, ...rest] = present;
     return [...first.members()].filter((m) => rest.every((s) => s.has(m)));
@@ -65,7 +58,7 @@ function algebraCommand(ctx: CommandContext, op: Op, store: boolean): void {
 
 function spop(ctx: CommandContext): void {
   const key = ctx.argv[1];
-  if (ctx.argv.length > 3) return ctx.reply.error(`ERR wrong number of arguments for 'spop' command`);
+  if (ctx.argv.length > 3) return ctx.reply.error(SYNTAX);
   let count = -1;
   if (ctx.argv.length === 3) {
     const n = parseIntArg(ctx.argv[2]);
@@ -101,7 +94,7 @@ function spop(ctx: CommandContext): void {
 }
 
 function srandmember(ctx: CommandContext): void {
-  if (ctx.argv.length > 3) return ctx.reply.error(`ERR wrong number of arguments for 'srandmember' command`);
+  if (ctx.argv.length > 3) return ctx.reply.error(SYNTAX);
   let count: number | null = null;
   if (ctx.argv.length === 3) {
     count = parseIntArg(ctx.argv[2]);

@@ -148,11 +148,34 @@ function setWithExpire(unit: 'ex' | 'px', name: string) {
   };
 }
 
+/** Small canonical integers (up to 15 digits) parsed without BigInt; null = use the slow path. */
+function smallInt(b: Buffer): number | null {
+  const n = b.length;
+  if (n === 0 || n > 15) return null;
+  let i = b[0] === 45 ? 1 : 0;
+  if (i === n || (b[i] === 48 && n > i + 1) || (i === 1 && b[1] === 48)) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return b[0] === 45 ? -v : v;
+}
+
 /** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. */
 function incrBy(ctx: CommandContext, by: bigint): void {
   const { argv, reply, db, srv } = ctx;
   const cur = getString(ctx, argv[1]);
   if (cur === undefined) return;
+  // Fast path: both sides well inside the safe-integer range (the common counter case).
+  const small = cur === null ? 0 : smallInt(cur);
+  if (small !== null && by < 1000000000000000n && by > -1000000000000000n) {
+    const r = small + Number(by);
+    db.set(keyStr(argv[1]), Buffer.from(String(r)), true);
+    srv.dirty++;
+    return reply.int(r);
+  }
   let n = 0n;
   if (cur !== null) {
     const parsed = parseInt64(cur);

@@ -110,8 +110,8 @@ function parseRangeCmd(ctx: CommandContext, at: number, fixed: Fixed, store: boo
       offset = o;
       limit = c;
       i += 2;
-    } else if (!fixed && is(a, 'byscore')) by = 'score';
-    else if (!fixed && is(a, 'bylex')) by = 'lex';
+    } else if (!fixed && by === 'rank' && is(a, 'byscore')) by = 'score';
+    else if (!fixed && by === 'rank' && is(a, 'bylex')) by = 'lex';
     else if (!fixed && is(a, 'rev')) rev = true;
     else return (ctx.reply.error(SYNTAX), null);
   }
@@ -209,8 +209,7 @@ function zpop(ctx: CommandContext, max: boolean): void {
   const hasCount = ctx.argv.length === 3;
   if (hasCount) {
     const n = parseIntArg(ctx.argv[2]);
-    if (n === null) return ctx.reply.error(NOT_INTEGER);
-    if (n < 0) return ctx.reply.error('ERR value is out of range, must be positive');
+    if (n === null || n < 0) return ctx.reply.error('ERR value is out of range, must be positive');
     count = n;
   }
   const z = getZset(ctx, ctx.argv[1]);

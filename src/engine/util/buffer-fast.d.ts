@@ -3,6 +3,7 @@
 declare global {
   interface Buffer {
     latin1Slice(start?: number, end?: number): string;
+    latin1Write(s: string, offset?: number, length?: number): number;
   }
 }
 export {};

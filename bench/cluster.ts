@@ -1,0 +1,113 @@
+// Cluster benchmark, engine against redis-server 7.0 under the same steps, in one run:
+//  1. convergence: time from the last CLUSTER MEET until every node agrees (all nodes known, no
+//     handshake, the same slot map everywhere: redis-cli's "All nodes agree" signature);
+//  2. failover: time from kill -9 of a master until every live node reports cluster_state:ok with
+//     a replica promoted (cluster-node-timeout 1000);
+//  3. redis-benchmark --cluster SET/GET throughput on 3 masters.
+// Run: npm run build && npx tsx bench/cluster.ts   (ports 14920-14931 and their bus ports)
+import { execFileSync } from 'node:child_process';
+import { startEngine, startRedis, stopAll, type Proc } from '../test/helpers/procs.js';
+import { RespClient } from '../test/helpers/resp.js';
+import { PORTS } from '../test/helpers/ports.js';
+
+const BASE = PORTS.cluster + 920;
+const FLAGS = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000', '--repl-diskless-sync-delay', '0', '--cluster-replica-validity-factor', '0'];
+type Kind = 'engine' | 'redis';
+
+async function cmd(port: number, ...argv: string[]): Promise<string> {
+  const c = await RespClient.connect(port);
+  try {
+    const r = await c.call(argv);
+    if (r.t === 'error') throw new Error(`${argv.join(' ')} on ${port}: ${r.v}`);
+    return 'v' in r ? String(r.v) : '';
+  } finally {
+    c.close();
+  }
+}
+
+/** redis-cli's agreement signature: each master's id and slots, sorted. */
+function signature(nodesText: string): string {
+  return nodesText.trim().split('\n').map((l) => l.split(' ')).filter((f) => f[2].includes('master') && f.length > 8)
+    .map((f) => `${f[0]}:${f.slice(8).join(',')}`).sort().join('|');
+}
+
+async function until(fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
+  const t0 = performance.now();
+  while (!(await fn().catch(() => false))) {
+    if (performance.now() - t0 > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return performance.now() - t0;
+}
+
+async function start(kind: Kind, n: number): Promise<Proc[]> {
+  const s = kind === 'engine' ? startEngine : startRedis;
+  return Promise.all(Array.from({ length: n }, (_, i) => s(BASE + i, { args: FLAGS })));
+}
+
+/** 6 nodes: 3 masters with a third of the slots each, then MEET; returns ms until agreement. */
+async function converge(ports: number[]): Promise<number> {
+  const third = Math.ceil(16384 / 3);
+  for (let i = 0; i < 3; i++) await cmd(ports[i], 'CLUSTER', 'ADDSLOTSRANGE', String(i * third), String(Math.min(16383, (i + 1) * third - 1)));
+  for (let i = 0; i < ports.length; i++) await cmd(ports[i], 'CLUSTER', 'SET-CONFIG-EPOCH', String(i + 1));
+  for (const p of ports.slice(1)) await cmd(p, 'CLUSTER', 'MEET', '127.0.0.1', String(ports[0]));
+  return until(async () => {
+    const views = await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'NODES')));
+    const sig = signature(views[0]);
+    return views.every((v) => v.trim().split('\n').length === ports.length && !v.includes('handshake') && signature(v) === sig && sig.split('|').length === 3);
+  });
+}
+
+/** Replicas 3..5 follow masters 0..2; kill -9 master 0; ms until the others are ok with a new owner. */
+async function failover(nodes: Proc[]): Promise<number> {
+  const ports = nodes.map((p) => p.port);
+  for (let i = 0; i < 3; i++) await cmd(ports[i + 3], 'CLUSTER', 'REPLICATE', await cmd(ports[i], 'CLUSTER', 'MYID'));
+  const live = ports.filter((p) => p !== ports[0]);
+  await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok'))
+    && (await cmd(ports[0], 'CLUSTER', 'NODES')).split('\n').filter((l) => l.includes(' slave ')).length === 3, 60_000);
+  const victim = await cmd(ports[0], 'CLUSTER', 'MYID');
+  await nodes[0].stop();
+  let sawFail = false;
+  return until(async () => {
+    const infos = await Promise.all(live.map((p) => cmd(p, 'CLUSTER', 'INFO')));
+    if (infos.some((t) => t.includes('cluster_state:fail'))) sawFail = true;
+    const owner = (await cmd(live[0], 'CLUSTER', 'NODES')).split('\n').find((l) => / 0-/.test(l) && l.includes('master') && !l.includes('fail'));
+    return sawFail && infos.every((t) => t.includes('cluster_state:ok')) && owner !== undefined && !owner.startsWith(victim);
+  }, 60_000);
+}
+
+function benchmark(port: number, pipeline: number): Record<string, number> {
+  const out = execFileSync('redis-benchmark', ['--cluster', '-h', '127.0.0.1', '-p', String(port), '-t', 'set,get', '-n', '200000', '-c', '50', '-P', String(pipeline), '-r', '100000', '--csv'], { encoding: 'utf8' });
+  const rps: Record<string, number> = {};
+  for (const l of out.trim().split('\n')) {
+    const f = l.split(',').map((x) => x.replace(/"/g, ''));
+    if (f[0] === 'SET' || f[0] === 'GET') rps[f[0]] = Number(f[1]);
+  }
+  return rps;
+}
+
+async function run(kind: Kind) {
+  const nodes = await start(kind, 6);
+  try {
+    const convergeMs = await converge(nodes.map((p) => p.port));
+    const failoverMs = await failover(nodes);
+    await stopAll();
+    const trio = await start(kind, 3);
+    const ports = trio.map((p) => p.port);
+    execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes']);
+    await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok')));
+    return { convergeMs, failoverMs, p1: benchmark(ports[0], 1), p16: benchmark(ports[0], 16) };
+  } finally {
+    await stopAll();
+  }
+}
+
+const results: Record<Kind, Awaited<ReturnType<typeof run>>> = { redis: await run('redis'), engine: await run('engine') };
+const fmt = (n: number) => n.toFixed(0).padStart(9);
+console.log('metric                                 redis-server     engine   engine/redis');
+const row = (name: string, r: number, e: number) => console.log(`${name.padEnd(36)} ${fmt(r)} ${fmt(e)}   ${(e / r).toFixed(2)}`);
+row('last MEET -> agreement (ms)', results.redis.convergeMs, results.engine.convergeMs);
+row('kill -9 master -> cluster ok (ms)', results.redis.failoverMs, results.engine.failoverMs);
+for (const p of ['p1', 'p16'] as const) {
+  for (const t of ['SET', 'GET']) row(`--cluster ${t} rps (-P ${p.slice(1)})`, results.redis[p][t], results.engine[p][t]);
+}

@@ -1,0 +1,126 @@
+// A client connection from MIGRATE to the target instance: RESP commands out, one-line replies in
+// (+OK / -ERR: all that AUTH, SELECT and RESTORE answer). Idle connections are cached for 10 s per
+// host:port as Redis does, so a reshard's many MIGRATE calls reuse one socket.
+import net from 'node:net';
+
+const IDLE_MS = 10_000;
+
+export function encodeCommand(args: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a) : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+export class IoError extends Error {}
+
+export class TargetConn {
+  private buf = '';
+  private waiter: (() => void) | null = null;
+  private dead = false;
+  busy = false;
+  lastDb = -1;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  private constructor(readonly key: string, private readonly sock: net.Socket) {
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => {
+      this.buf += d.toString('latin1');
+      this.waiter?.();
+    });
+    const die = () => {
+      this.dead = true;
+      CACHE.delete(this.key);
+      this.waiter?.();
+    };
+    sock.on('error', die);
+    sock.on('close', die);
+  }
+
+  static connect(host: string, port: number, timeoutMs: number): Promise<TargetConn> {
+    return new Promise((resolve, reject) => {
+      const sock = net.connect({ host, port });
+      const t = setTimeout(() => {
+        sock.destroy();
+        reject(new IoError('error or timeout connecting to the client'));
+      }, timeoutMs);
+      sock.once('connect', () => {
+        clearTimeout(t);
+        resolve(new TargetConn(`${host}:${port}`, sock));
+      });
+      sock.once('error', () => {
+        clearTimeout(t);
+        reject(new IoError('error or timeout connecting to the client'));
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  send(data: Buffer): void {
+    this.sock.write(data);
+  }
+
+  /** The next n reply lines (error lines keep their '-'), or IoError on timeout or a closed socket. */
+  async replies(n: number, timeoutMs: number): Promise<string[]> {
+    const out: string[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (out.length < n) {
+      const nl = this.buf.indexOf('\r\n');
+      if (nl >= 0) {
+        out.push(this.buf.slice(0, nl));
+        this.buf = this.buf.slice(nl + 2);
+        continue;
+      }
+      if (this.dead || Date.now() >= deadline) {
+        this.close();
+        throw new IoError('error or timeout reading to target node');
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, deadline - Date.now());
+        this.waiter = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    return out;
+  }
+
+  /** Back to the cache for reuse. */
+  release(): void {
+    this.busy = false;
+    if (this.dead) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.close(), IDLE_MS);
+    this.idleTimer.unref?.();
+  }
+
+  close(): void {
+    this.dead = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    CACHE.delete(this.key);
+    this.sock.destroy();
+  }
+}
+
+const CACHE = new Map<string, TargetConn>();
+
+/** A cached idle connection to host:port, or a new one. */
+export async function targetConn(host: string, port: number, timeoutMs: number): Promise<TargetConn> {
+  const key = `${host}:${port}`;
+  const cached = CACHE.get(key);
+  if (cached && cached.alive && !cached.busy) {
+    cached.busy = true;
+    return cached;
+  }
+  const conn = await TargetConn.connect(host, port, timeoutMs);
+  conn.busy = true;
+  if (!CACHE.has(key)) CACHE.set(key, conn);
+  return conn;
+}
