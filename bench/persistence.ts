@@ -27,7 +27,7 @@ function loadSeconds(p: Proc): number {
 async function waitReady(c: RespClient): Promise<void> {
   for (;;) {
     const r = (await c.call(['INFO', 'persistence'], 60_000)) as { v: string };
-    if (typeof r.v === 'string' && r.v.includes('loading:0') && r.v.includes('rdb_bgsave_in_progress:0') && r.v.includes('aof_rewrite_in_progress:0')) return;
+    if (typeof r.v === 'string' && /^loading:0\r$/m.test(r.v) && r.v.includes('rdb_bgsave_in_progress:0') && r.v.includes('aof_rewrite_in_progress:0')) return;
     await new Promise((res) => setTimeout(res, 50));
   }
 }

@@ -1,5 +1,7 @@
 // Every redis.conf directive Redis 7.0 knows, as data: type, default, limits, aliases and whether
 // CONFIG SET may change it. Defaults are Redis 7.0's, except bind (127.0.0.1 -::1: secure by default).
+import { normalizeNotifyFlags } from './pubsub/notify.js';
+
 export type DirectiveType = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'save' | 'list' | 'special';
 
 export interface Directive {
@@ -17,6 +19,8 @@ export interface Directive {
   aliases?: string[];
   /** Passwords and the like: never echoed in logs. */
   sensitive?: boolean;
+  /** Validates and canonicalises a value the generic types cannot (throws Error with Redis's text). */
+  normalize?: (args: string[]) => string;
 }
 
 const I32 = 2147483647;
@@ -162,7 +166,7 @@ export const DIRECTIVES: Directive[] = [
   i('latency-monitor-threshold', 0, 0, LL),
   b('latency-tracking', 'yes'),
   l('latency-tracking-info-percentiles', '50 99 99.9'),
-  s('notify-keyspace-events', ''),
+  s('notify-keyspace-events', '', { normalize: normalizeNotifyFlags }),
   i('tracking-table-max-keys', 1000000, 0, LL),
   // encodings (accepted and reported; the engine's own structures do not depend on them)
   i('hash-max-listpack-entries', 512, 0, LL, { aliases: ['hash-max-ziplist-entries'] }),

@@ -34,6 +34,13 @@ function parseIntStrict(s: string): number | null {
 
 /** Validates and canonicalises one directive's arguments; throws with Redis's message. */
 export function normalizeValue(d: Directive, args: string[], current?: string): string {
+  if (d.normalize) {
+    try {
+      return d.normalize(args);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  }
   switch (d.type) {
     case 'bool': {
       if (args.length !== 1) throw new ConfigError('wrong number of arguments');

@@ -4,6 +4,7 @@
 import type { Client } from './client.js';
 import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
+import { discardTransaction, execAbortError } from './commands/transactions.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
@@ -76,16 +77,19 @@ export class Dispatcher {
       c.pending.push(argv);
       return;
     }
-    const srv = this.srv;
     const resolved = this.resolve(argv);
     if (typeof resolved === 'string') {
       if (c.multi) c.multi.error = true;
-      return this.reject(c, resolved);
+      return this.reject(c, resolved, argv);
     }
     const cmd = resolved;
+    if (c.multi && cmd.flags.has('no_multi')) {
+      c.multi.error = true;
+      return this.reject(c, 'ERR Command not allowed inside a transaction', argv);
+    }
     if (!c.authenticated && !cmd.noAuth) {
       if (c.multi) c.multi.error = true;
-      return this.reject(c, 'NOAUTH Authentication required.');
+      return this.reject(c, 'NOAUTH Authentication required.', argv);
     }
     for (const g of this.guards) {
       const err = g.guard(c, cmd, argv);
@@ -93,7 +97,7 @@ export class Dispatcher {
         // A guard that blocked the client holds the command back (cluster manual failover pause): rerun on unblock.
         if (c.blocked) return void c.pending.unshift(argv);
         if (c.multi) c.multi.error = true;
-        return this.reject(c, err);
+        return this.reject(c, err, argv);
       }
     }
     if (c.inPubSubContext && !PUBSUB_OK.has(cmd.parent ? cmd.parent.name : cmd.name)) {
@@ -107,8 +111,13 @@ export class Dispatcher {
     this.call(c, cmd, argv);
   }
 
-  private reject(c: Client, err: string): void {
+  private reject(c: Client, err: string, argv?: Buffer[]): void {
     this.srv.stats.rejectedCalls++;
+    // A refused EXEC (arity, auth, a guard) ends the transaction, as Redis's execCommandAbort does.
+    if (c.multi && argv && argv[0].length === 4 && argv[0].toString().toLowerCase() === 'exec') {
+      discardTransaction(c);
+      err = execAbortError(err);
+    }
     this.replyOrMute(c, () => c.reply.error(err));
   }
 
@@ -123,7 +132,6 @@ export class Dispatcher {
   /** Runs a resolved command: dirty tracking, propagation, stats, slowlog, after-hooks. */
   call(c: Client, cmd: Command, argv: Buffer[]): void {
     const srv = this.srv;
-    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.feedMonitors(c, argv);
     const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
     const dirty0 = srv.dirty;
     const slowlog = srv.slowlogThresholdUs >= 0;
@@ -151,6 +159,8 @@ export class Dispatcher {
     } else if (st) st.calls++;
     else srv.commandStats.set(cmd.fullName, { calls: 1, usec: 0, failed: 0, rejected: 0 });
     c.lastCommand = cmd.fullName;
+    // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.feedMonitors(c, argv);
     if (srv.dirty !== dirty0) {
       const out = ctx.propagate ?? [argv];
       for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);

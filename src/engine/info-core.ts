@@ -2,6 +2,7 @@
 // the defaults of persistence and replication until those modules register their own providers.
 import os from 'node:os';
 import type { Server } from './server.js';
+import { pubsubOf } from './pubsub/registry.js';
 import { usedMemory, memoryMeter } from './eviction/meter.js';
 
 export function registerCoreInfo(srv: Server): void {
@@ -98,8 +99,9 @@ export function registerCoreInfo(srv: Server): void {
     ['evicted_keys', srv.stats.evictedKeys],
     ['keyspace_hits', srv.dbs.reduce((a, d) => a + d.hits, 0)],
     ['keyspace_misses', srv.dbs.reduce((a, d) => a + d.misses, 0)],
-    ['pubsub_channels', 0],
-    ['pubsub_patterns', 0],
+    ['pubsub_channels', pubsubOf(srv).channels.size],
+    ['pubsub_patterns', pubsubOf(srv).patterns.size],
+    ['pubsubshard_channels', pubsubOf(srv).shardChannels.size],
     ['total_error_replies', srv.stats.rejectedCalls],
   ]);
   srv.info.set('replication', () => [

@@ -6,10 +6,14 @@ import { installDatatypes } from './blocking/index.js';
 import { installEviction } from './eviction/index.js';
 import { installCluster } from './cluster/index.js';
 import { installPersistence } from './persistence/module.js';
+import { installTransactions } from './commands/transactions.js';
+import { installPubSub } from './pubsub/registry.js';
+import { installMonitor } from './commands/monitor.js';
+import { installReplication } from './replication/index.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence];
+const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

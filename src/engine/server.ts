@@ -11,6 +11,7 @@ import { Dispatcher } from './dispatch.js';
 import { ProtocolError } from './protocol/parser.js';
 import { Db } from './store/db.js';
 import { keyBuf } from './store/types.js';
+import { notifyKeyspaceEvent } from './pubsub/notify.js';
 import { activeExpireCycle } from './store/expire-cycle.js';
 import { InfoRegistry } from './info.js';
 import type { Logger } from './log.js';
@@ -92,6 +93,7 @@ export class Server {
     const hooks = {
       onExpired: (db: Db, key: string) => {
         this.stats.expiredKeys++;
+        notifyKeyspaceEvent(this, 'x', 'expired', keyBuf(key), db.id);
         this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
       },
       isReplica: () => this.isReplica,
@@ -121,7 +123,30 @@ export class Server {
   }
 
   propagate(dbId: number, argv: Buffer[], fromMaster: boolean): void {
+    if (this.propagationBatch) {
+      this.propagationBatch.push({ dbId, argv, fromMaster });
+      return;
+    }
     for (const s of this.sinks) s.feed(dbId, argv, fromMaster);
+  }
+
+  /** Writes held back while EXEC runs, so they reach AOF/replicas as one MULTI ... EXEC unit. */
+  private propagationBatch: { dbId: number; argv: Buffer[]; fromMaster: boolean }[] | null = null;
+
+  beginPropagationBatch(): void {
+    this.propagationBatch ??= [];
+  }
+
+  /** Emits the batch: a single write goes alone (atomic anyway), more are wrapped like Redis 7.0. */
+  endPropagationBatch(): void {
+    const ops = this.propagationBatch;
+    this.propagationBatch = null;
+    if (!ops || ops.length === 0) return;
+    const wrap = ops.length > 1;
+    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster);
+    for (const op of ops) this.propagate(op.dbId, op.argv, op.fromMaster);
+    const last = ops[ops.length - 1];
+    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster);
   }
 
   feedMonitors(c: Client, argv: Buffer[]): void {

@@ -2,39 +2,39 @@
 // client on the same server keeps working; limits (maxclients, unauthenticated sizes) apply.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { PORTS } from '../helpers/ports.js';
-import { startEngine, stopAll, type Proc } from '../helpers/procs.js';
+import { startEngine, stopAll } from '../helpers/procs.js';
 
 const PORT = PORTS.core + 100;
 
 /** Sends raw bytes, returns everything received until the server closes the connection. */
 function rawExchange(port: number, chunks: (string | Buffer)[]): Promise<string> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
     let got = '';
     s.on('data', (d) => (got += d.toString('latin1')));
     s.on('close', () => resolve(got));
-    s.on('error', reject);
+    s.on('error', () => resolve(got)); // a reset while we still write: the server closed on us
     s.on('connect', () => {
       for (const c of chunks) s.write(c);
     });
     setTimeout(() => {
       s.destroy();
       resolve(got + '<still open>');
-    }, 5000).unref();
+    }, 1000).unref();
   });
 }
 
 describe('hostile input', () => {
-  let engine: Proc;
   beforeAll(async () => {
-    engine = await startEngine(PORT, { args: ['--proto-max-bulk-len', '1mb', '--client-query-buffer-limit', '1mb'] });
+    await startEngine(PORT, { args: ['--proto-max-bulk-len', '4mb', '--client-query-buffer-limit', '1mb'] });
   });
   afterAll(stopAll);
 
   it('answers protocol errors and closes, without disturbing a normal client', async () => {
     const good = new Redis({ port: PORT, lazyConnect: true });
+    good.on('error', () => undefined); // only this test's own failures matter
     await good.connect();
     let stop = false;
     let ok = 0;
@@ -49,16 +49,16 @@ describe('hostile input', () => {
       [['*abc\r\n'], '-ERR Protocol error: invalid multibulk length\r\n'],
       [['*1\r\n+foo\r\n'], "-ERR Protocol error: expected '$', got '+'\r\n"],
       [['*1\r\n$99999999999\r\n'], '-ERR Protocol error: invalid bulk length\r\n'],
-      [['*1\r\n$2000000\r\n'], '-ERR Protocol error: invalid bulk length\r\n'],
+      [['*1\r\n$5000000\r\n'], '-ERR Protocol error: invalid bulk length\r\n'],
       [['PING\r\nGET "unbalanced\r\nPING\r\n'], '+PONG\r\n-ERR Protocol error: unbalanced quotes in request\r\n'],
       [['x'.repeat(70000)], '-ERR Protocol error: too big inline request\r\n'],
       [['*' + '1'.repeat(70000)], '-ERR Protocol error: too big mbulk count string\r\n'],
-      [[Buffer.from([0, 255, 13, 10])], "-ERR unknown command '\u0000\u00ff', with args beginning with: \r\n<still open>"],
+      [[Buffer.from([0xfe, 0xff, 32, 0, 0x41, 13, 10])], "-ERR unknown command '\u00fe\u00ff', with args beginning with: \r\n<still open>"],
     ];
     const replies = await Promise.all(cases.map(([chunks]) => rawExchange(PORT, chunks)));
     expect(replies).toEqual(cases.map(([, want]) => want));
     // A client that streams a huge argument past client-query-buffer-limit is dropped.
-    const flood = await rawExchange(PORT, ['*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048570\r\n', Buffer.alloc(600000, 97), Buffer.alloc(600000, 97)]);
+    const flood = await rawExchange(PORT, ['*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n', Buffer.alloc(600000, 97), Buffer.alloc(600000, 97)]);
     expect(flood).toBe('');
     stop = true;
     await loop;

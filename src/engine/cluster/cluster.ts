@@ -92,6 +92,18 @@ export class Cluster {
     }
   }
 
+  private saveQueued = false;
+
+  /** Coalesces the saves caused by a burst of bus messages into one write per event-loop turn. */
+  saveSoon(): void {
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    setImmediate(() => {
+      this.saveQueued = false;
+      this.save();
+    });
+  }
+
   updateState(): void {
     if (this.state.updateState(this.srv.config.bool('cluster-require-full-coverage'))) {
       this.srv.log.warning(`Cluster state changed: ${this.state.ok ? 'ok' : 'fail'}`);

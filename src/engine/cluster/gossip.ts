@@ -8,7 +8,7 @@ import { SLOT_COUNT } from './crc16.js';
 import { clearFailIfReachable, noteReport } from './failure.js';
 import { handleFailoverMessage } from './failover.js';
 import { ClusterNode } from './node.js';
-import { formatRanges, parseRanges, rangesOf, type SlotRange } from './slots.js';
+import { formatRanges, parseRanges, type SlotRange } from './slots.js';
 
 /** [id, ip, port, cport, flags] of a node the sender knows. */
 export type Gossip = [string, string, number, number, string];
@@ -125,7 +125,7 @@ export function handleMessage(c: Cluster, link: BusLink, msg: Msg): void {
   if (msg.t === 'ping' || msg.t === 'meet') c.reply(link, 'pong');
   if (st.dirty) {
     c.updateState();
-    c.save();
+    c.saveSoon();
   }
 }
 

@@ -3,7 +3,7 @@
 // never leaves half a file. The same line renderer serves CLUSTER NODES.
 import { writeFileSync, renameSync, readFileSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { ClusterNode } from './node.js';
-import { formatRanges, parseRanges, rangesOf } from './slots.js';
+import { formatRanges, parseRanges } from './slots.js';
 import type { ClusterState } from './state.js';
 
 /** One node's line as CLUSTER NODES prints it (myself's pong is the current second, as in Redis). */

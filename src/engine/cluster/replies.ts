@@ -3,7 +3,6 @@ import type { ReplyWriter } from '../protocol/writer.js';
 import type { Cluster } from './cluster.js';
 import { SLOT_COUNT } from './crc16.js';
 import type { ClusterNode } from './node.js';
-import { rangesOf } from './slots.js';
 
 /** Bus message types as CLUSTER INFO names them, in Redis's order. */
 const MSG_NAMES: [string, string][] = [

@@ -19,6 +19,10 @@ import { configCommands } from './config.js';
 import { slowlogCommands } from './slowlog.js';
 import { debugCommands } from './debug.js';
 import { clusterCommands } from './cluster.js';
+import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
+import { monitorCommands } from './monitor.js';
+import { replicationCommands } from './replication.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -39,4 +43,8 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...zsetCommands,
   ...zsetAlgebraCommands,
   ...clusterCommands,
+  ...transactionCommands,
+  ...pubsubCommands,
+  ...monitorCommands,
+  ...replicationCommands,
 ];

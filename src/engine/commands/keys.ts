@@ -131,8 +131,9 @@ export interface ScanArgs {
 /** Parses `cursor [MATCH p] [COUNT n] [TYPE t]` from argv[at]; the error text on failure. */
 export function parseScanArgs(argv: Buffer[], at: number, allowType: boolean): ScanArgs | string {
   const c = argv[at].latin1Slice(0, argv[at].length);
-  if (!/^\d+$/.test(c) || BigInt(c) > 18446744073709551615n) return 'ERR invalid cursor';
-  const out: ScanArgs = { cursor: Number(c), match: null, count: 10, type: null };
+  // strtoul semantics: "-1" is accepted (a cursor past the end: the scan is over, -1 here).
+  if (!/^-?\d+$/.test(c) || BigInt(c) > 18446744073709551615n) return 'ERR invalid cursor';
+  const out: ScanArgs = { cursor: c.startsWith('-') ? -1 : Number(c), match: null, count: 10, type: null };
   for (let i = at + 1; i < argv.length; i++) {
     const more = i + 1 < argv.length;
     if (is(argv[i], 'count') && more) {
@@ -153,7 +154,7 @@ function scan(ctx: CommandContext): void {
   const { db, reply, argv } = ctx;
   const a = parseScanArgs(argv, 1, true);
   if (typeof a === 'string') return reply.error(a);
-  const step = scanStep(db, a.cursor, a.count, keyFilter(db, a.match, a.type));
+  const step = a.cursor < 0 ? { cursor: 0, keys: [] } : scanStep(db, a.cursor, a.count, keyFilter(db, a.match, a.type));
   reply.array(2);
   reply.bulk(String(step.cursor));
   reply.array(step.keys.length);

@@ -115,6 +115,16 @@ export class CommandTable {
 
   constructor(defs: CommandDef[]) {
     const handlers = new Map(defs.map((d) => [d.name, d] as [string, CommandDef]));
+    // Subcommand defs by parent, built once (scanning every def per command was quadratic at startup).
+    const subDefs = new Map<string, CommandDef[]>();
+    for (const d of defs) {
+      const bar = d.name.indexOf('|');
+      if (bar <= 0 || bar === d.name.length - 1) continue;
+      const p = d.name.slice(0, bar);
+      const list = subDefs.get(p);
+      if (list) list.push(d);
+      else subDefs.set(p, [d]);
+    }
     for (const def of defs) {
       const top = def.name.split('|')[0];
       if (this.commands.has(top)) continue;
@@ -128,9 +138,9 @@ export class CommandTable {
       }
       // Subcommands without a handler are dropped so COMMAND lists only what works.
       for (const [n, sc] of cmd.subcommands) if (!sc.handler) cmd.subcommands.delete(n);
-      for (const d of defs) {
-        const [p, sub] = d.name.split('|');
-        if (p === top && sub && !cmd.subcommands.has(sub)) {
+      for (const d of subDefs.get(top) ?? []) {
+        const sub = d.name.split('|')[1];
+        if (!cmd.subcommands.has(sub)) {
           const [f, l, s] = d.keys ?? [0, 0, 0];
           const sc = new Command(sub, d.arity ?? -2, d.flags ?? [], f, l, s, null, d.handler, d.getKeys);
           sc.parent = cmd;

@@ -84,10 +84,13 @@ function zadd(ctx: CommandContext, incrOnly: boolean): void {
   ctx.reply.int(ch ? added + updated : added);
 }
 
+/** Like Redis, only a ZADD that changed something signals WATCHers and blocked clients. */
 function finishWrite(ctx: CommandContext, key: Buffer, z: ZSetValue, changes: number): void {
   ctx.srv.dirty += changes;
+  if (z.size === 0) return written(ctx, key, 0);
+  if (changes === 0) return;
   written(ctx, key, z.size);
-  if (changes > 0) ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
+  ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
 }
 
 type Fixed = { by: 'rank' | 'score' | 'lex'; rev: boolean } | null;

@@ -4,6 +4,9 @@ const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c 
 const hexVal = (c: number) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
 
 export function splitArgs(line: Buffer): Buffer[] | null {
+  // Redis splits a C string: a NUL byte ends the line.
+  const nul = line.indexOf(0);
+  if (nul !== -1) line = line.subarray(0, nul);
   const out: Buffer[] = [];
   let i = 0;
   const n = line.length;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
-import { rdbApi } from './rdb-link.js';
+import { snapshotRdb } from '../persistence/rdb.js';
 import type { ReplicaLink, ReplState } from './state.js';
 import type { ReplStream } from './stream.js';
 
@@ -166,15 +166,16 @@ export class MasterSide {
     const snap: Snapshot = { target: socket ? 'socket' : 'disk', offset: st.offset, links: [] };
     this.snapshot = snap;
     let rdb: Buffer;
+    srv.log.notice(`Starting BGSAVE for SYNC with target: ${socket ? 'replicas sockets' : 'disk'}`);
+    // From here to snapshotRdb() is synchronous: the RDB is exactly the dataset at this offset.
+    this.stream.flush();
+    this.stream.selectedDb = -1;
+    snap.offset = st.offset;
+    for (const l of links) if (this.waiting.has(l)) this.attach(l, snap, []);
+    // A chained replica's stream continues in whatever db its master last selected.
+    const streamDb = st.master ? st.master.client.dbIndex : 0;
     try {
-      const api = await rdbApi();
-      srv.log.notice(`Starting BGSAVE for SYNC with target: ${socket ? 'replicas sockets' : 'disk'}`);
-      // From here to snapshotRdb() is synchronous: the RDB is exactly the dataset at this offset.
-      this.stream.flush();
-      this.stream.selectedDb = -1;
-      snap.offset = st.offset;
-      for (const l of links) if (this.waiting.has(l)) this.attach(l, snap, []);
-      rdb = await api.snapshotRdb(srv);
+      rdb = await snapshotRdb(srv, { aux: [['repl-stream-db', streamDb], ['repl-id', st.replid], ['repl-offset', st.offset]] });
     } catch (e) {
       srv.log.warning(`Background saving error: ${(e as Error).message}`);
       srv.log.warning('SYNC failed. BGSAVE child returned an error');
@@ -244,7 +245,7 @@ export class MasterSide {
     if (i < 0) return;
     this.waiting.delete(this.st.replicas[i]);
     this.st.replicas.splice(i, 1);
-    this.srv.log.notice(`Connection with replica ${this.name(c)} lost.`);
+    this.srv.log.warning(`Connection with replica ${this.name(c)} lost.`);
     if (this.st.replicas.length === 0) this.st.noReplicasSince = Date.now();
   }
 

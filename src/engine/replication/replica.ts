@@ -7,7 +7,7 @@ import type { Client } from '../client.js';
 import { ProtocolError } from '../protocol/parser.js';
 import type { Server } from '../server.js';
 import type { MasterSide } from './master.js';
-import { rdbApi } from './rdb-link.js';
+import { loadRdb } from '../persistence/rdb.js';
 import type { ReplState } from './state.js';
 import { multibulkSize, type ReplStream } from './stream.js';
 
@@ -47,8 +47,6 @@ export class MasterLink {
   private unapplied: Buffer = Buffer.alloc(0);
   private connectedAt = 0;
   private closing = false;
-  /** The RDB is being loaded: bytes that follow wait in buf. */
-  private loading = false;
 
   constructor(
     private readonly srv: Server,
@@ -175,7 +173,7 @@ export class MasterLink {
         st.replid2 = st.replid;
         st.secondOffset = st.offset + 1;
         st.replid = newId;
-        srv.log.notice(`Master replication ID changed to ${newId}`);
+        srv.log.warning(`Master replication ID changed to ${newId}`);
         // Our sub-replicas must learn the new ID; they can continue with a partial resync.
         this.master.disconnectReplicas();
       }
@@ -206,7 +204,7 @@ export class MasterLink {
     this.lastIo = Date.now();
     if (this.state === 'connected') return this.onStream(chunk);
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    while (this.sock && !this.isUp() && !this.loading) {
+    while (this.sock && !this.isUp()) {
       if (this.transfer && this.transfer.total !== -1) {
         if (!this.readBulk()) return;
         continue;
@@ -258,7 +256,7 @@ export class MasterLink {
       t.read += take;
       this.buf = this.buf.subarray(take);
       if (t.read < t.total) return false;
-      void this.finishFullSync(Buffer.concat(t.chunks));
+      this.finishFullSync(Buffer.concat(t.chunks));
       return true;
     }
     // EOF-marked: look for the 40-byte mark, possibly split across reads.
@@ -275,18 +273,15 @@ export class MasterLink {
     const all = Buffer.concat([...t.chunks, this.buf]);
     const end = all.length - (window.length - at);
     this.buf = window.subarray(at + mark.length);
-    void this.finishFullSync(all.subarray(0, end));
+    this.finishFullSync(all.subarray(0, end));
     return true;
   }
 
-  private async finishFullSync(rdb: Buffer): Promise<void> {
+  private finishFullSync(rdb: Buffer): void {
     const { srv, st } = this;
     const t = this.transfer as Transfer;
     this.transfer = null;
     // Hold the stream that follows until the dataset is loaded (the loader may be async on first use).
-    const sock = this.sock;
-    sock?.pause();
-    this.loading = true;
     srv.log.notice('Discarding previously cached master state.');
     // A new history: sub-replicas must full-sync with us again, and the old backlog is meaningless.
     this.master.disconnectReplicas();
@@ -294,23 +289,21 @@ export class MasterLink {
     srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
     for (const db of srv.dbs) db.clear();
     srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    let streamDb = 0;
     try {
-      const api = await rdbApi();
-      api.loadRdb(srv, rdb);
+      streamDb = Number(loadRdb(srv, rdb).aux.get('repl-stream-db') ?? 0) || 0;
     } catch (e) {
       srv.log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
-      this.loading = false;
       return this.drop();
     }
-    this.loading = false;
-    if (this.sock !== sock) return;
     st.replid = t.replid;
     st.offset = t.offset;
     st.clearReplid2();
     st.createBacklog();
     this.reploff = this.readReploff = t.offset;
-    this.client.db = srv.dbs[0];
-    this.client.dbIndex = 0;
+    // The master's stream continues in the db it had selected when the RDB was taken.
+    this.client.db = srv.dbs[streamDb] ?? srv.dbs[0];
+    this.client.dbIndex = this.client.db.id;
     this.client.multi = null;
     this.linkUp();
     srv.log.notice('MASTER <-> REPLICA sync: Finished with success');
@@ -318,7 +311,6 @@ export class MasterLink {
     const rest = this.buf;
     this.buf = Buffer.alloc(0);
     if (rest.length > 0) this.onStream(rest);
-    sock?.resume();
   }
 
   /**
@@ -366,7 +358,6 @@ export class MasterLink {
     const wasUp = this.state === 'connected';
     this.sock = null;
     this.transfer = null;
-    this.loading = false;
     this.expect = [];
     this.unapplied = Buffer.alloc(0);
     // Unparsed bytes and a half-received MULTI are dropped; the next PSYNC asks for them again.

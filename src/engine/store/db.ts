@@ -32,9 +32,9 @@ export class Db {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
     if (this.hooks.isReplica()) return true; // logically gone, physically kept until the master's DEL
+    // No touch(): Redis 7.0 does not count an expiry as a modification of a WATCHed key.
     this.data.delete(key);
     this.expires.delete(key);
-    this.touch(key);
     this.hooks.onExpired(this, key);
     return true;
   }
@@ -89,7 +89,9 @@ export class Db {
   }
 
   clear(): void {
-    const keys = this.watched.size > 0 ? [...this.data.keys()] : [];
+    // Only live keys dirty their WATCHers (already-expired ones were not "modified", as in Redis).
+    const now = this.hooks.now();
+    const keys = [...this.watched.keys()].filter((k) => this.data.has(k) && !((this.expires.get(k) ?? Infinity) <= now));
     this.data.clear();
     this.expires.clear();
     this.scanCursors.clear();

@@ -21,6 +21,10 @@ export function before(n: ZNode, score: number, member: Buffer): boolean {
   return n.score < score || (n.score === score && Buffer.compare(n.member, member) < 0);
 }
 
+// Scratch arrays reused by every insert/delete (single-threaded, never re-entered).
+const UPDATE = new Array<ZNode>(MAX_LEVEL);
+const RANK = new Array<number>(MAX_LEVEL).fill(0);
+
 function randomLevel(): number {
   let l = 1;
   while (l < MAX_LEVEL && Math.random() < P) l++;
@@ -66,8 +70,8 @@ export class SkipList {
   level = 1;
 
   insert(score: number, member: Buffer): ZNode {
-    const update = new Array<ZNode>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL);
+    const update = UPDATE;
+    const rank = RANK;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
@@ -120,7 +124,7 @@ export class SkipList {
 
   /** Removes the node holding (score, member); true when found. */
   delete(score: number, member: Buffer): boolean {
-    const update = new Array<ZNode>(MAX_LEVEL);
+    const update = UPDATE;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       let nx = x.next[i];

@@ -1,0 +1,183 @@
+// The bench framework: a section measures something on the engine and on redis-server side by side
+// and returns rows (engine value, redis value, unit); bench/run.ts prints them as one table of ratios
+// and writes bench/results/latest.json. Helpers here start both servers, drive redis-benchmark, read
+// RSS and time a cold start. Ports: the bench block 19000-19999 (each section takes its own range).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { ENGINE_MAIN, startEngine, startRedis, type Proc } from '../test/helpers/procs.js';
+
+export interface Row {
+  metric: string;
+  engine: number;
+  redis: number;
+  unit: string;
+  /** Throughput: true; times and memory: false (the ratio reads the other way). */
+  higherIsBetter: boolean;
+}
+
+export interface BenchOptions {
+  /** `--quick`: a tenth of the requests, for a smoke run. */
+  quick: boolean;
+  log(msg: string): void;
+  /** Attaches free text to the section's entry in latest.json (a script section's output). */
+  note(text: string): void;
+}
+
+export interface BenchSection {
+  name: string;
+  description: string;
+  run(opts: BenchOptions): Promise<Row[]>;
+}
+
+export interface ServerPair {
+  engine: Proc;
+  redis: Proc;
+  stop(): Promise<void>;
+}
+
+/** Starts redis-server on `port` and the engine on `port + 1` with the same directives. */
+export async function startPair(port: number, args: string[] = []): Promise<ServerPair> {
+  if (!existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} is missing: run npm run build first`);
+  const redis = await startRedis(port, { args });
+  const engine = await startEngine(port + 1, { args }).catch(async (e: Error) => {
+    await redis.stop();
+    throw e;
+  });
+  return { engine, redis, stop: async () => void (await Promise.all([engine.stop(), redis.stop()])) };
+}
+
+/** Runs redis-benchmark with `--csv` against a port; returns test name -> requests per second. */
+export function redisBenchmark(port: number, args: string[]): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), ...args, '--csv'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`redis-benchmark ${args.join(' ')} exited ${code}: ${err.trim()}`));
+      resolve(parseBenchmarkCsv(out));
+    });
+  });
+}
+
+/** `"test","rps",...` header then one quoted row per test. */
+export function parseBenchmarkCsv(csv: string): Map<string, number> {
+  const rows = new Map<string, number>();
+  for (const line of csv.split('\n')) {
+    const f = line.split('","').map((x) => x.replace(/"/g, '').trim());
+    if (f.length < 2 || f[0] === 'test') continue;
+    const rps = Number(f[1]);
+    if (Number.isFinite(rps)) rows.set(f[0], rps);
+  }
+  return rows;
+}
+
+/** Resident set size of a live process, in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** Milliseconds from spawning `cmd args` to the first +PONG on `port`; the process is then killed. */
+export async function spawnToPong(cmd: string, args: string[], port: number): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${cmd} exited with ${child.exitCode} before answering PING`);
+      if (await pingOnce(port)) return performance.now() - t0;
+      if (performance.now() - t0 > 20_000) throw new Error(`${cmd} did not answer PING on ${port} within 20 s`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    let buf = '';
+    s.once('connect', () => s.write('PING\r\n'));
+    s.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\r\n')) {
+        s.destroy();
+        resolve(buf.startsWith('+PONG'));
+      }
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Sends `count` commands built by `argvAt(i)` over one connection in pipelined batches, waiting for
+ * each batch's replies (counted as lines: use commands with one-line replies such as SET).
+ */
+export async function pipelineLoad(port: number, count: number, argvAt: (i: number) => string[], batch = 10_000): Promise<void> {
+  const s = net.connect({ port, host: '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('error', reject);
+  });
+  let pendingLines = 0;
+  let wake: (() => void) | null = null;
+  s.on('data', (d: Buffer) => {
+    for (const byte of d) if (byte === 10) pendingLines--;
+    if (pendingLines <= 0 && wake) wake();
+  });
+  try {
+    for (let i = 0; i < count; i += batch) {
+      const n = Math.min(batch, count - i);
+      const parts: string[] = [];
+      for (let j = i; j < i + n; j++) {
+        const argv = argvAt(j);
+        parts.push(`*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''));
+      }
+      pendingLines += n;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        s.write(parts.join(''));
+      });
+      wake = null;
+    }
+  } finally {
+    s.destroy();
+  }
+}
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * A section that is a standalone script (`npx tsx bench/<file>`, printing its own report): run as a
+ * child with the extra args, its output shown and kept in latest.json; it contributes no table rows.
+ */
+export function scriptSection(name: string, file: string, description: string, args: string[] = []): BenchSection {
+  return {
+    name,
+    description,
+    run: ({ log, note }) =>
+      new Promise((resolve, reject) => {
+        const url = new URL(file, import.meta.url);
+        log(`tsx ${url.pathname} ${args.join(' ')}`);
+        const child = spawn(process.execPath, ['--import', 'tsx', url.pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          process.stdout.write(d);
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          note(out);
+          if (code !== 0) reject(new Error(`${file} exited with ${code}`));
+          else resolve([]);
+        });
+      }),
+  };
+}

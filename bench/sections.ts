@@ -1,0 +1,16 @@
+// Every bench section, selectable by name: `npm run bench -- core datatypes`. A section is either a
+// BenchSection module (rows merged into the ratio table) or a standalone script run as a child.
+import type { BenchSection } from './lib.js';
+import { scriptSection } from './lib.js';
+import { coreSection } from './core.js';
+import { replicationSection } from './replication.js';
+
+export const SECTIONS: BenchSection[] = [
+  coreSection,
+  scriptSection('datatypes', './datatypes.ts', 'list/set/hash/zset throughput and sorted-set scaling'),
+  scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
+  replicationSection,
+  scriptSection('cluster', './cluster.ts', 'engine cluster against redis-server cluster'),
+  scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
+  scriptSection('up', './up.ts', 'kvctl up master-replica: builtin engine against redis-server'),
+];

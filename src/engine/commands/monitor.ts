@@ -1,0 +1,31 @@
+// MONITOR: the client then receives every executed command as a status line (Server.feedMonitors,
+// called by dispatch after each command). Like Redis, a monitor is a kind of replica: it may still
+// PING or RESET, but commands that touch the keyspace are refused.
+import type { Server } from '../server.js';
+import type { CommandDef } from './table.js';
+
+export const monitorCommands: CommandDef[] = [
+  {
+    name: 'monitor',
+    handler({ srv, client: c, reply }) {
+      // EXEC expects one reply per command, so it cannot turn into a stream.
+      if (c.multi) return reply.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+      if (c.monitor || c.isReplica) return; // Redis ignores it silently
+      c.monitor = true;
+      srv.monitors.add(c);
+      reply.ok();
+    },
+  },
+];
+
+/** Refuses keyspace commands from monitors, where Redis refuses them for every replica-flagged client. */
+export function installMonitor(srv: Server): void {
+  srv.dispatch.addGuard({
+    order: 55,
+    name: 'monitor-keyspace',
+    guard: (c, cmd) =>
+      c.monitor && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))
+        ? "ERR Replica can't interact with the keyspace"
+        : null,
+  });
+}

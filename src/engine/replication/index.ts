@@ -1,0 +1,121 @@
+// Installs replication into a server and exposes it to the commands and to other subsystems
+// (cluster failover): replicaOf(), promote(), and the replication ID / offset through repl(srv).
+import type { Server } from '../server.js';
+import { installGuards } from './guards.js';
+import { registerReplicationInfo } from './info.js';
+import { MasterSide } from './master.js';
+import { MasterLink } from './replica.js';
+import { repl, type ReplState } from './state.js';
+import { ReplStream } from './stream.js';
+import { Waits } from './wait.js';
+
+export { repl } from './state.js';
+
+export interface Replication {
+  st: ReplState;
+  stream: ReplStream;
+  master: MasterSide;
+  waits: Waits;
+}
+
+const SYSTEMS = new WeakMap<Server, Replication>();
+
+/** The installed replication subsystem (throws if the module is not installed). */
+export function replication(srv: Server): Replication {
+  const r = SYSTEMS.get(srv);
+  if (!r) throw new Error('replication module not installed');
+  return r;
+}
+
+export function installReplication(srv: Server): void {
+  const st = repl(srv);
+  const stream = new ReplStream(srv, st);
+  const master = new MasterSide(srv, st, stream);
+  const waits = new Waits(srv, st, stream);
+  SYSTEMS.set(srv, { st, stream, master, waits });
+  master.onAck = () => waits.onAck();
+  srv.sinks.push(stream);
+  srv.onClientClose.push((c) => master.onClose(c));
+  // WAIT waits for the stream offset right after the client's last write.
+  let fed = st.offset;
+  srv.dispatch.afterCommand.push((c) => {
+    if (st.offset !== fed) {
+      fed = st.offset;
+      c.ext.replWoff = fed;
+    }
+  });
+  installGuards(srv, st);
+  registerReplicationInfo(srv, st);
+  srv.config.onChange('repl-backlog-size', (v) => st.backlog?.resize(Number(v)));
+  let lastCron = 0;
+  srv.cronTasks.push(() => {
+    const now = Date.now();
+    if (now - lastCron < 1000) return;
+    lastCron = now;
+    master.cron();
+    st.master?.cron();
+  });
+  srv.shutdownHooks.push(() => st.master?.close());
+  const conf = srv.config.get('replicaof');
+  if (conf) {
+    const [host, port] = conf.split(' ');
+    // Configured replicas start without a cached master; the cron connects on its first tick.
+    setMaster(srv, host, Number(port));
+  }
+}
+
+function setMaster(srv: Server, host: string, port: number): MasterLink {
+  const { st, stream, master } = replication(srv);
+  const link = new MasterLink(srv, st, stream, master, host, port);
+  st.master = link;
+  srv.isReplica = true;
+  srv.log.role = 'S';
+  srv.config.values.set('replicaof', `${host} ${port}`);
+  return link;
+}
+
+/**
+ * REPLICAOF host port: follow a new master, trying a partial resync with what we hold. `who`
+ * describes the requesting client for the log. Returns false when already following that master.
+ */
+export function replicaOf(srv: Server, host: string, port: number, who = ''): boolean {
+  const { st } = replication(srv);
+  const old = st.master;
+  if (old && old.host === host && old.port === port) {
+    srv.log.notice('REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.');
+    return false;
+  }
+  let cached = false;
+  if (old) {
+    old.close();
+    cached = old.cached;
+  } else {
+    srv.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
+    cached = true;
+  }
+  const link = setMaster(srv, host, port);
+  link.cached = cached;
+  srv.log.notice(`Connecting to MASTER ${host}:${port}`);
+  link.connect();
+  srv.log.notice(`REPLICAOF ${host}:${port} enabled (user request from '${who}')`);
+  return true;
+}
+
+/** REPLICAOF NO ONE: become a master, keeping the old history as replid2 for partial resyncs. */
+export function promote(srv: Server, who = ''): void {
+  const { st, stream, master } = replication(srv);
+  const link = st.master;
+  if (!link) return;
+  link.close();
+  srv.log.notice('Discarding previously cached master state.');
+  st.master = null;
+  srv.isReplica = false;
+  srv.log.role = 'M';
+  srv.config.values.set('replicaof', '');
+  st.shiftReplid();
+  // Replicas must learn the new ID; they reconnect and continue with a partial resync.
+  master.disconnectReplicas();
+  stream.selectedDb = -1;
+  st.noReplicasSince = Date.now();
+  srv.log.notice(`MASTER MODE enabled (user request from '${who}')`);
+}
