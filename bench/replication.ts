@@ -43,7 +43,9 @@ async function measure(start: (port: number, args: string[]) => Promise<Proc>, p
     let done = false;
     const sampler = (async () => {
       while (!done) {
-        const [m, s] = await Promise.all([replInfo(mc), replInfo(rc)]);
+        // Replica first, then master: the difference can only overstate the lag, never go negative.
+        const s = await replInfo(rc);
+        const m = await replInfo(mc);
         lags.push(Number(m.master_repl_offset) - Number(s.slave_repl_offset));
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -72,6 +72,8 @@ export class Server {
   signalKeyAsReady: (db: Db, key: string) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
+  /** Set by the replication link while it runs a command from our master. */
+  applyingMasterStream = false;
   /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
   activeExpireEnabled = true;
   /** Clients waiting to have their replies written at the end of this event-loop turn. */
@@ -97,6 +99,7 @@ export class Server {
         this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
       },
       isReplica: () => this.isReplica,
+      fromMaster: () => this.applyingMasterStream,
       now: () => Date.now(),
     };
     this.dbs = Array.from({ length: config.int('databases') }, (_, i) => new Db(i, hooks));

@@ -84,6 +84,12 @@ export async function contents(c: RespClient, dbs = 16): Promise<Record<string, 
 export async function withClient<T>(port: number, fn: (c: RespClient) => Promise<T>): Promise<T> {
   const c = await RespClient.connect(port);
   try {
+    // A server answers -LOADING while it reads its dataset (slow on a busy CI machine): wait it out.
+    for (let i = 0; i < 500; i++) {
+      const r = await c.call(['PING']);
+      if (!(r.t === 'error' && r.v.startsWith('LOADING'))) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
     return await fn(c);
   } finally {
     c.close();

@@ -55,6 +55,7 @@ describe('MULTI/EXEC/DISCARD match redis-server', () => {
     PING
     ECHO hi
     UNWATCH
+    BLPOP nolist 0
     EXEC
   `;
 

@@ -1,78 +1,52 @@
-// Per-key access metadata for the LRU/LFU policies, kept in side maps only while such a policy is
-// active with a maxmemory set (a keyspace of small keys pays nothing otherwise). LRU stores the last
-// access time; LFU stores Redis's 8-bit logarithmic counter with its last-decrement minute.
-import type { Db } from '../store/db.js';
+// Per-key access metadata for the LRU/LFU policies, only maintained while such a policy is active
+// with a maxmemory set. It is keyed by the value object in a WeakMap: no second copy of every key
+// string, and entries vanish with their values (deleted, overwritten, expired keys) without sweeps.
+// LRU stores the last access in 10 ms ticks since startup; LFU Redis's 8-bit logarithmic counter
+// with its last-decrement minute. Both stay small integers (no boxed number per key) for months.
+import type { RedisValue } from '../store/types.js';
 
 const LFU_INIT = 5;
+const TICK_MS = 10;
 
 export class AccessTracker {
-  private readonly maps = new WeakMap<Db, Map<string, number>>();
+  private meta = new WeakMap<RedisValue, number>();
+  private readonly epoch = Date.now();
   logFactor = 10;
   decayMinutes = 1;
 
-  private map(db: Db): Map<string, number> {
-    let m = this.maps.get(db);
-    if (!m) {
-      m = new Map();
-      this.maps.set(db, m);
-    }
-    return m;
+  touchLru(v: RedisValue, now: number): void {
+    this.meta.set(v, Math.floor((now - this.epoch) / TICK_MS));
   }
 
-  touchLru(db: Db, key: string, now: number): void {
-    this.map(db).set(key, now);
-  }
-
-  /** Idle ms since last access; unknown keys count as idle since forever. */
-  idle(db: Db, key: string, now: number): number {
-    const t = this.maps.get(db)?.get(key);
-    return t === undefined ? Number.MAX_SAFE_INTEGER : now - t;
+  /** Idle ms since last access (10 ms resolution); values never touched are the idlest. */
+  idle(v: RedisValue, now: number): number {
+    const t = this.meta.get(v);
+    return t === undefined ? Number.MAX_SAFE_INTEGER : now - this.epoch - t * TICK_MS;
   }
 
   /** The decayed LFU counter (0..255). */
-  frequency(db: Db, key: string, now: number): number {
-    const v = this.maps.get(db)?.get(key);
-    if (v === undefined) return LFU_INIT;
-    const counter = v & 0xff;
-    const last = Math.floor(v / 256);
+  frequency(v: RedisValue, now: number): number {
+    const m = this.meta.get(v);
+    if (m === undefined) return LFU_INIT;
+    const counter = m & 0xff;
+    const last = Math.floor(m / 256);
     const minutes = Math.floor(now / 60000) & 0xffff;
     const elapsed = minutes >= last ? minutes - last : 0x10000 - last + minutes;
     const periods = this.decayMinutes > 0 ? Math.floor(elapsed / this.decayMinutes) : 0;
     return Math.max(0, counter - periods);
   }
 
-  touchLfu(db: Db, key: string, now: number): void {
-    let counter = this.frequency(db, key, now);
+  touchLfu(v: RedisValue, now: number): void {
+    let counter = this.frequency(v, now);
     if (counter < 255) {
       const base = Math.max(0, counter - LFU_INIT);
       if (Math.random() < 1 / (base * this.logFactor + 1)) counter++;
     }
-    this.map(db).set(key, (Math.floor(now / 60000) & 0xffff) * 256 + counter);
+    this.meta.set(v, (Math.floor(now / 60000) & 0xffff) * 256 + counter);
   }
 
-  private readonly sweepers = new WeakMap<Db, Iterator<string>>();
-
-  /** Drops metadata of up to n keys that no longer exist (deleted, expired, renamed away). */
-  sweep(db: Db, n: number): void {
-    const m = this.maps.get(db);
-    if (!m || m.size === 0) return;
-    let it = this.sweepers.get(db) ?? m.keys();
-    for (let i = 0; i < n; i++) {
-      const r = it.next();
-      if (r.done) {
-        it = m.keys();
-        break;
-      }
-      if (!db.data.has(r.value)) m.delete(r.value);
-    }
-    this.sweepers.set(db, it);
-  }
-
-  forget(db: Db, key: string): void {
-    this.maps.get(db)?.delete(key);
-  }
-
-  clear(db: Db): void {
-    this.maps.delete(db);
+  /** Forgets everything (policy change: LRU and LFU data mean different things). */
+  clear(): void {
+    this.meta = new WeakMap();
   }
 }

@@ -4,7 +4,7 @@
 // time from a rotating live iterator per db, as Redis samples its dict.
 import type { Server } from '../server.js';
 import type { Db } from '../store/db.js';
-import { keyBuf } from '../store/types.js';
+import { keyBuf, type RedisValue } from '../store/types.js';
 import { AccessTracker } from './access.js';
 import { memoryMeter } from './meter.js';
 
@@ -28,7 +28,7 @@ export function installEviction(srv: Server): void {
   srv.config.onChange('maxmemory', (v) => (maxmemory = Number(v)));
   srv.config.onChange('maxmemory-policy', (v) => {
     policy = v as Policy;
-    for (const db of srv.dbs) access.clear(db);
+    access.clear();
   });
   const bindInt = (name: string, set: (n: number) => void) => {
     set(srv.config.int(name));
@@ -64,8 +64,9 @@ export function installEviction(srv: Server): void {
 
   /** Higher is a better victim. */
   const rank = (db: Db, key: string, now: number): number => {
-    if (policy.endsWith('lru')) return access.idle(db, key, now);
-    if (policy.endsWith('lfu')) return 255 - access.frequency(db, key, now);
+    const v = db.data.get(key) as RedisValue;
+    if (policy.endsWith('lru')) return access.idle(v, now);
+    if (policy.endsWith('lfu')) return 255 - access.frequency(v, now);
     if (policy === 'volatile-ttl') return -(db.expires.get(key) ?? Infinity);
     return 0;
   };
@@ -87,7 +88,6 @@ export function installEviction(srv: Server): void {
     const { db, key } = best;
     const size = key.length + valueSize(db.data.get(key)) + KEY_OVERHEAD;
     db.delete(key);
-    access.forget(db, key);
     srv.stats.evictedKeys++;
     memoryMeter.noteFreed(size);
     srv.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
@@ -119,20 +119,16 @@ export function installEviction(srv: Server): void {
     },
   });
 
-  srv.cronTasks.push(() => {
-    for (const db of srv.dbs) access.sweep(db, 200);
-  });
-
   srv.dispatch.afterCommand.push((c, cmd, argv) => {
     if (maxmemory === 0) return;
     const lru = policy.endsWith('lru');
     if (!lru && !policy.endsWith('lfu')) return;
     const now = Date.now();
     for (const p of cmd.keyPositions(argv)) {
-      const key = argv[p].latin1Slice(0, argv[p].length);
-      if (!c.db.data.has(key)) continue;
-      if (lru) access.touchLru(c.db, key, now);
-      else access.touchLfu(c.db, key, now);
+      const v = c.db.data.get(argv[p].latin1Slice(0, argv[p].length));
+      if (v === undefined) continue;
+      if (lru) access.touchLru(v, now);
+      else access.touchLfu(v, now);
     }
   });
 }

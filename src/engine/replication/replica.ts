@@ -327,7 +327,12 @@ export class MasterLink {
     try {
       c.parser.feed(chunk, (argv) => {
         consumed += multibulkSize(argv);
-        this.srv.dispatch.execute(c, argv);
+        this.srv.applyingMasterStream = true;
+        try {
+          this.srv.dispatch.execute(c, argv);
+        } finally {
+          this.srv.applyingMasterStream = false;
+        }
         if (!c.multi) {
           applied = consumed;
           this.reploff = base + applied;

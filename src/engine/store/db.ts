@@ -7,6 +7,8 @@ export interface DbHooks {
   onExpired(db: Db, key: string): void;
   /** True when this node must not delete expired keys itself (a replica waits for the master's DEL). */
   isReplica(): boolean;
+  /** True while a command from our master runs: on a replica nothing is expired for it (as Redis). */
+  fromMaster?(): boolean;
   now(): number;
 }
 
@@ -31,7 +33,7 @@ export class Db {
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.hooks.now()) return false;
-    if (this.hooks.isReplica()) return true; // logically gone, physically kept until the master's DEL
+    if (this.hooks.isReplica()) return !this.hooks.fromMaster?.(); // logically gone, physically kept until the master's DEL
     // No touch(): Redis 7.0 does not count an expiry as a modification of a WATCHed key.
     this.data.delete(key);
     this.expires.delete(key);

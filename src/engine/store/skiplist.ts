@@ -8,13 +8,24 @@ export interface ZNode {
   member: Buffer;
   score: number;
   backward: ZNode | null;
-  next: (ZNode | null)[];
-  span: number[];
+  /**
+   * Per level i: next[2i] the following node, next[2i + 1] its span. One array instead of two saves
+   * a cache miss per hop on large sets (so next[0] is still the level-0 successor).
+   */
+  next: (ZNode | number | null)[];
 }
 
 function node(level: number, score: number, member: Buffer): ZNode {
-  return { member, score, backward: null, next: new Array<ZNode | null>(level).fill(null), span: new Array<number>(level).fill(0) };
+  const next = new Array<ZNode | number | null>(2 * level);
+  for (let i = 0; i < level; i++) {
+    next[2 * i] = null;
+    next[2 * i + 1] = 0;
+  }
+  return { member, score, backward: null, next };
 }
+
+const fwd = (x: ZNode, i: number) => x.next[2 * i] as ZNode | null;
+const span = (x: ZNode, i: number) => x.next[2 * i + 1] as number;
 
 /** (score, member) ordering of the sorted set. */
 export function before(n: ZNode, score: number, member: Buffer): boolean {
@@ -75,11 +86,11 @@ export class SkipList {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && before(nx, score, member)) {
-        rank[i] += x.span[i];
+        rank[i] += span(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
       update[i] = x;
     }
@@ -88,20 +99,21 @@ export class SkipList {
       for (let i = this.level; i < lvl; i++) {
         rank[i] = 0;
         update[i] = this.head;
-        this.head.span[i] = this.length;
+        this.head.next[2 * i + 1] = this.length;
       }
       this.level = lvl;
     }
     const n = node(lvl, score, member);
     for (let i = 0; i < lvl; i++) {
-      n.next[i] = update[i].next[i];
-      update[i].next[i] = n;
-      n.span[i] = update[i].span[i] - (rank[0] - rank[i]);
-      update[i].span[i] = rank[0] - rank[i] + 1;
+      n.next[2 * i] = fwd(update[i], i);
+      update[i].next[2 * i] = n;
+      n.next[2 * i + 1] = span(update[i], i) - (rank[0] - rank[i]);
+      update[i].next[2 * i + 1] = rank[0] - rank[i] + 1;
     }
-    for (let i = lvl; i < this.level; i++) update[i].span[i]++;
+    for (let i = lvl; i < this.level; i++) update[i].next[2 * i + 1] = span(update[i], i) + 1;
     n.backward = update[0] === this.head ? null : update[0];
-    if (n.next[0]) n.next[0].backward = n;
+    const after = fwd(n, 0);
+    if (after) after.backward = n;
     else this.tail = n;
     this.length++;
     return n;
@@ -109,16 +121,17 @@ export class SkipList {
 
   private unlink(x: ZNode, update: ZNode[]): void {
     for (let i = 0; i < this.level; i++) {
-      if (update[i].next[i] === x) {
-        update[i].span[i] += x.span[i] - 1;
-        update[i].next[i] = x.next[i];
+      if (fwd(update[i], i) === x) {
+        update[i].next[2 * i + 1] = span(update[i], i) + span(x, i) - 1;
+        update[i].next[2 * i] = fwd(x, i);
       } else {
-        update[i].span[i]--;
+        update[i].next[2 * i + 1] = span(update[i], i) - 1;
       }
     }
-    if (x.next[0]) x.next[0].backward = x.backward;
+    const after = fwd(x, 0);
+    if (after) after.backward = x.backward;
     else this.tail = x.backward;
-    while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
+    while (this.level > 1 && fwd(this.head, this.level - 1) === null) this.level--;
     this.length--;
   }
 
@@ -127,14 +140,14 @@ export class SkipList {
     const update = UPDATE;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && before(nx, score, member)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
       update[i] = x;
     }
-    const t = x.next[0];
+    const t = fwd(x, 0);
     if (!t || t.score !== score || !t.member.equals(member)) return false;
     this.unlink(t, update);
     return true;
@@ -143,7 +156,7 @@ export class SkipList {
   /** Moves a node to a new score; in place when the order is unchanged. */
   updateScore(n: ZNode, score: number): ZNode {
     const prevOk = n.backward === null || before(n.backward, score, n.member);
-    const nx = n.next[0];
+    const nx = fwd(n, 0);
     const nextOk = nx === null || !before(nx, score, n.member);
     if (prevOk && nextOk) {
       n.score = score;
@@ -158,11 +171,11 @@ export class SkipList {
     let r = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && (before(nx, score, member) || (nx.score === score && nx.member.equals(member)))) {
-        r += x.span[i];
+        r += span(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
       if (x !== this.head && x.score === score && x.member.equals(member)) return r;
     }
@@ -175,11 +188,11 @@ export class SkipList {
     let t = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
-      while (nx && t + x.span[i] <= rank) {
-        t += x.span[i];
+      let nx = fwd(x, i);
+      while (nx && t + span(x, i) <= rank) {
+        t += span(x, i);
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
       if (t === rank) return x;
     }
@@ -190,13 +203,13 @@ export class SkipList {
   firstInRange(r: ScoreRange): ZNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && !gteMin(nx.score, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
     }
-    const n = x.next[0];
+    const n = fwd(x, 0);
     return n && lteMax(n.score, r) ? n : null;
   }
 
@@ -204,10 +217,10 @@ export class SkipList {
   lastInRange(r: ScoreRange): ZNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && lteMax(nx.score, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
     }
     return x !== this.head && gteMin(x.score, r) ? x : null;
@@ -216,29 +229,29 @@ export class SkipList {
   firstInLex(r: LexRange): ZNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && !lexGteMin(nx.member, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
     }
-    const n = x.next[0];
+    const n = fwd(x, 0);
     return n && lexLteMax(n.member, r) ? n : null;
   }
 
   lastInLex(r: LexRange): ZNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let nx = x.next[i];
+      let nx = fwd(x, i);
       while (nx && lexLteMax(nx.member, r)) {
         x = nx;
-        nx = x.next[i];
+        nx = fwd(x, i);
       }
     }
     return x !== this.head && lexGteMin(x.member, r) ? x : null;
   }
 
   first(): ZNode | null {
-    return this.head.next[0];
+    return fwd(this.head, 0);
   }
 }

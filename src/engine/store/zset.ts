@@ -37,7 +37,7 @@ export class ZSetValue implements RedisObject {
   }
 
   *entries(): Iterable<[Buffer, number]> {
-    for (let n = this.sl.first(); n; n = n.next[0]) yield [n.member, n.score];
+    for (let n = this.sl.first(); n; n = n.next[0] as ZNode | null) yield [n.member, n.score];
   }
 
   score(m: Buffer): number | undefined {
