@@ -1,11 +1,10 @@
 // "Truly ready": every node answers PING, replicas are linked and caught up, sentinels see each other and
 // the replicas, a cluster is ok everywhere. Each check returns what is still pending, naming the node.
-import net from 'node:net';
-import { Pool, info, type Conn } from '../admin/client.js';
+import { RespPool, infoOf as info, type Caller } from './resp.js';
 import type { NodeSpec, Topology } from './topology/types.js';
 
 /** SENTINEL MASTER name as a field map. */
-export async function sentinelMaster(c: Conn, name: string): Promise<Record<string, string>> {
+export async function sentinelMaster(c: Caller, name: string): Promise<Record<string, string>> {
   const flat = (await c.call('SENTINEL', 'MASTER', name)) as string[];
   const m: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) m[flat[i]] = flat[i + 1];
@@ -15,22 +14,22 @@ export async function sentinelMaster(c: Conn, name: string): Promise<Record<stri
 export const addr = (n: Pick<NodeSpec, 'host' | 'port'>): string => `${n.host}:${n.port}`;
 
 export class Probe {
-  private readonly data: Pool;
-  private readonly sentinels = new Pool({ connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
+  private readonly data: RespPool;
+  private readonly sentinels = new RespPool({ connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
   constructor(readonly topo: Topology) {
-    this.data = new Pool({ password: topo.auth.requirepass, connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
+    this.data = new RespPool({ password: topo.auth.requirepass, connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
   }
 
-  async conn(n: NodeSpec): Promise<Conn> {
-    return (n.role === 'sentinel' ? this.sentinels : this.data).get(addr(n));
+  async conn(n: NodeSpec): Promise<Caller> {
+    return (n.role === 'sentinel' ? this.sentinels : this.data).get(n.host, n.port);
   }
 
-  /** Runs fn on the node; a failure drops cached connections (the node may have restarted). */
-  async on<T>(n: NodeSpec, fn: (c: Conn) => Promise<T>): Promise<T> {
+  /** Runs fn on the node; a failure drops its cached connection (the node may have restarted). */
+  async on<T>(n: NodeSpec, fn: (c: Caller) => Promise<T>): Promise<T> {
     try {
       return await fn(await this.conn(n));
     } catch (err) {
-      this.close();
+      (n.role === 'sentinel' ? this.sentinels : this.data).drop(n.host, n.port);
       throw err;
     }
   }
@@ -43,13 +42,13 @@ export class Probe {
   /** Nodes that do not answer PING yet. */
   async notAnswering(nodes: NodeSpec[]): Promise<string[]> {
     const res = await Promise.all(nodes.map(async (n) => {
-      // A plain TCP probe first: ioredis lingers for seconds after a refused connection.
-      if (!(await tcpOpen(n.host, n.port))) return `${n.name} (${addr(n)}) is not listening yet`;
       try {
         await this.on(n, (c) => c.call('PING'));
         return '';
       } catch (err) {
-        return `${n.name} (${addr(n)}) does not answer PING: ${(err as Error).message}`;
+        const msg = (err as Error).message;
+        if (/ECONNREFUSED/.test(msg)) return `${n.name} (${addr(n)}) is not listening yet`;
+        return `${n.name} (${addr(n)}) does not answer PING: ${msg}`;
       }
     }));
     return res.filter(Boolean);
@@ -135,13 +134,4 @@ export class Probe {
     if (known.every((k) => k === data.length)) return 'joined';
     return 'mixed';
   }
-}
-
-function tcpOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => { s.destroy(); resolve(false); });
-  });
 }

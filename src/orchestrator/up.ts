@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createCluster } from '../admin/index.js';
 import { UserError } from '../lib/errors.js';
 import { resolveEngine, launchArgs, type EngineChoice } from './engines.js';
 import { down, downStateDir } from './down.js';
@@ -216,6 +215,7 @@ export function upSteps(): UpStep[] {
           probe.close();
         }
         const nodes = ctx.topo.nodes.map(addr);
+        const { createCluster } = await import('../admin/index.js'); // only cluster topologies pay for the admin library
         await createCluster({
           nodes,
           replicas: ctx.topo.cluster!.replicas,

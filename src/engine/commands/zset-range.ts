@@ -1,7 +1,7 @@
 // Sorted-set range specs (by rank, score or lex; forward or REV; LIMIT) and their O(log n + m)
 // evaluation over the skip list, shared by ZRANGE*, ZRANGESTORE, ZCOUNT, ZLEXCOUNT and ZREMRANGEBY*.
 import type { ZSetValue } from '../store/zset.js';
-import { type ZNode, type ScoreRange, type LexRange, lteMax, gteMin, lexLteMax, lexGteMin } from '../store/skiplist.js';
+import { type ZNode, type ScoreRange, succ, type LexRange, lteMax, gteMin, lexLteMax, lexGteMin } from '../store/skiplist.js';
 import { parseDouble } from './args.js';
 
 export const BAD_SCORE_RANGE = 'ERR min or max is not a float';
@@ -63,7 +63,7 @@ export function collectRange(z: ZSetValue, spec: RangeSpec): ZNode[] {
     if (start > stop || start >= len) return out;
     if (stop >= len) stop = len - 1;
     let n = z.at(spec.rev ? len - 1 - start : start);
-    for (let i = start; i <= stop && n; i++, n = spec.rev ? n.backward : n.next[0]) out.push(n);
+    for (let i = start; i <= stop && n; i++, n = spec.rev ? n.backward : succ(n)) out.push(n);
     return out;
   }
   const { rev, limit } = spec;
@@ -83,12 +83,12 @@ export function collectRange(z: ZSetValue, spec: RangeSpec): ZNode[] {
     inRange = rev ? (x) => lexGteMin(x.member, r) : (x) => lexLteMax(x.member, r);
   }
   while (n && offset > 0) {
-    n = rev ? n.backward : n.next[0];
+    n = rev ? n.backward : succ(n);
     offset--;
   }
   while (n && (limit < 0 || out.length < limit) && inRange(n)) {
     out.push(n);
-    n = rev ? n.backward : n.next[0];
+    n = rev ? n.backward : succ(n);
   }
   return out;
 }

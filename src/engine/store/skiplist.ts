@@ -25,6 +25,8 @@ function node(level: number, score: number, member: Buffer): ZNode {
 }
 
 const fwd = (x: ZNode, i: number) => x.next[2 * i] as ZNode | null;
+/** The next node in (score, member) order. */
+export const succ = (x: ZNode) => x.next[0] as ZNode | null;
 const span = (x: ZNode, i: number) => x.next[2 * i + 1] as number;
 
 /** (score, member) ordering of the sorted set. */

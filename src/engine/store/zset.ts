@@ -2,7 +2,7 @@
 // lookups. Reports listpack until it outgrows zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
 import { keyStr } from './types.js';
-import { SkipList, type ZNode } from './skiplist.js';
+import { SkipList, succ, type ZNode } from './skiplist.js';
 import { LIMITS } from './limits.js';
 
 export class ZSetValue implements RedisObject {
@@ -37,7 +37,7 @@ export class ZSetValue implements RedisObject {
   }
 
   *entries(): Iterable<[Buffer, number]> {
-    for (let n = this.sl.first(); n; n = n.next[0] as ZNode | null) yield [n.member, n.score];
+    for (let n = this.sl.first(); n; n = succ(n)) yield [n.member, n.score];
   }
 
   score(m: Buffer): number | undefined {
