@@ -4,8 +4,11 @@
 //  2. failover: time from kill -9 of a master until every live node reports cluster_state:ok with
 //     a replica promoted (cluster-node-timeout 1000);
 //  3. redis-benchmark --cluster SET/GET throughput on 3 masters.
-// Run: npm run build && npx tsx bench/cluster.ts   (ports 14920-14931 and their bus ports)
+// Run: npm run bench -- cluster [--quick], or npx tsx bench/cluster.ts (ports 14920-14925 and their
+// bus ports, the cluster block's bench range).
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import type { BenchOptions, BenchSection, Row } from './lib.js';
 import { startEngine, startRedis, stopAll, type Proc } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { PORTS } from '../test/helpers/ports.js';
@@ -76,8 +79,8 @@ async function failover(nodes: Proc[]): Promise<number> {
   }, 60_000);
 }
 
-function benchmark(port: number, pipeline: number): Record<string, number> {
-  const out = execFileSync('redis-benchmark', ['--cluster', '-h', '127.0.0.1', '-p', String(port), '-t', 'set,get', '-n', '200000', '-c', '50', '-P', String(pipeline), '-r', '100000', '--csv'], { encoding: 'utf8' });
+function benchmark(port: number, pipeline: number, requests: number): Record<string, number> {
+  const out = execFileSync('redis-benchmark', ['--cluster', '-h', '127.0.0.1', '-p', String(port), '-t', 'set,get', '-n', String(requests), '-c', '50', '-P', String(pipeline), '-r', '100000', '--csv'], { encoding: 'utf8' });
   const rps: Record<string, number> = {};
   for (const l of out.trim().split('\n')) {
     const f = l.split(',').map((x) => x.replace(/"/g, ''));
@@ -86,28 +89,45 @@ function benchmark(port: number, pipeline: number): Record<string, number> {
   return rps;
 }
 
-async function run(kind: Kind) {
+async function run(kind: Kind, opts: BenchOptions) {
+  const requests = opts.quick ? 20_000 : 200_000;
   const nodes = await start(kind, 6);
   try {
     const convergeMs = await converge(nodes.map((p) => p.port));
+    opts.log(`${kind}: agreement ${convergeMs.toFixed(0)} ms after the last MEET`);
     const failoverMs = await failover(nodes);
+    opts.log(`${kind}: cluster_state:ok ${failoverMs.toFixed(0)} ms after kill -9 of a master`);
     await stopAll();
     const trio = await start(kind, 3);
     const ports = trio.map((p) => p.port);
     execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes']);
     await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok')));
-    return { convergeMs, failoverMs, p1: benchmark(ports[0], 1), p16: benchmark(ports[0], 16) };
+    return { convergeMs, failoverMs, p1: benchmark(ports[0], 1, requests), p16: benchmark(ports[0], 16, requests * 5) };
   } finally {
     await stopAll();
   }
 }
 
-const results: Record<Kind, Awaited<ReturnType<typeof run>>> = { redis: await run('redis'), engine: await run('engine') };
-const fmt = (n: number) => n.toFixed(0).padStart(9);
-console.log('metric                                 redis-server     engine   engine/redis');
-const row = (name: string, r: number, e: number) => console.log(`${name.padEnd(36)} ${fmt(r)} ${fmt(e)}   ${(e / r).toFixed(2)}`);
-row('last MEET -> agreement (ms)', results.redis.convergeMs, results.engine.convergeMs);
-row('kill -9 master -> cluster ok (ms)', results.redis.failoverMs, results.engine.failoverMs);
-for (const p of ['p1', 'p16'] as const) {
-  for (const t of ['SET', 'GET']) row(`--cluster ${t} rps (-P ${p.slice(1)})`, results.redis[p][t], results.engine[p][t]);
+export const clusterSection: BenchSection = {
+  name: 'cluster',
+  description: 'cluster convergence, failover time and --cluster throughput (3 masters)',
+  async run(opts) {
+    const redis = await run('redis', opts);
+    const engine = await run('engine', opts);
+    const rows: Row[] = [
+      { metric: 'last MEET -> all nodes agree', engine: engine.convergeMs, redis: redis.convergeMs, unit: 'ms', higherIsBetter: false },
+      { metric: 'kill -9 master -> cluster_state:ok', engine: engine.failoverMs, redis: redis.failoverMs, unit: 'ms', higherIsBetter: false },
+    ];
+    for (const p of ['p1', 'p16'] as const) {
+      for (const t of ['SET', 'GET']) {
+        rows.push({ metric: `--cluster ${t}${p === 'p16' ? ' -P16' : ''}`, engine: engine[p][t], redis: redis[p][t], unit: 'req/s', higherIsBetter: true });
+      }
+    }
+    return rows;
+  },
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await clusterSection.run({ quick: process.argv.includes('--quick'), log: (m) => console.log(m), note: () => undefined });
+  for (const r of rows) console.log(`${r.metric.padEnd(36)} engine ${r.engine.toFixed(0).padStart(8)}  redis ${r.redis.toFixed(0).padStart(8)} ${r.unit}  ratio ${(r.engine / r.redis).toFixed(2)}`);
 }

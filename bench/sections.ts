@@ -4,13 +4,14 @@ import type { BenchSection } from './lib.js';
 import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
+import { clusterSection } from './cluster.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
   scriptSection('datatypes', './datatypes.ts', 'list/set/hash/zset throughput and sorted-set scaling'),
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
-  scriptSection('cluster', './cluster.ts', 'engine cluster against redis-server cluster'),
+  clusterSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptSection('up', './up.ts', 'kvctl up master-replica: builtin engine against redis-server'),
 ];

@@ -1,11 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { Listr } from 'listr2';
 import { BaseCommand } from '../lib/base-command.js';
 import { ENGINES } from '../orchestrator/engines.js';
 import { down } from '../orchestrator/down.js';
 import { abortUp, prepareUp, upSteps, type UpContext } from '../orchestrator/up.js';
 import type { EngineName } from '../orchestrator/topology/types.js';
-import { renderUpSummary } from '../views/status.js';
 
 export default class Up extends BaseCommand {
   static override description = 'Start a topology: render its configs, spawn and supervise the nodes, wire them, and return once everything is ready';
@@ -41,32 +39,16 @@ export default class Up extends BaseCommand {
       timeoutMs: flags.timeout * 1000,
       attach: flags.foreground,
     });
-    const tasks = new Listr<UpContext>(
-      upSteps().filter((s) => !s.skip?.(ctx)).map((s) => ({
-        title: typeof s.title === 'string' ? s.title : s.title(ctx),
-        task: async (_c: UpContext, task: { output?: string }) =>
-          s.run(ctx, (msg) => {
-            if (task.output !== msg) task.output = msg;
-          }),
-      })),
-      {
-        ctx,
-        renderer: 'default',
-        fallbackRenderer: 'simple',
-        silentRendererCondition: flags.json,
-        rendererOptions: { collapseErrors: true, showErrorMessage: false },
-        exitOnError: true,
-      },
-    );
     try {
-      await tasks.run();
+      if (flags.json) await runPlain(ctx);
+      else await runWithTaskList(ctx);
     } catch (err) {
       await abortUp(ctx);
       throw err;
     }
     const summary = ctx.summary!;
     if (flags.json) this.printJson(summary);
-    else this.log(renderUpSummary(summary));
+    else this.log((await import('../views/status.js')).renderUpSummary(summary));
     if (!flags.foreground) return;
 
     if (!flags.json) this.log('running in the foreground: Ctrl-C stops everything');
@@ -81,5 +63,46 @@ export default class Up extends BaseCommand {
     });
     await down(ctx.home, ctx.topo.name);
     if (!flags.json) this.log(`${ctx.topo.name} stopped`);
+  }
+}
+
+/** --json: no task list (and no listr2 to load); the steps run in order. */
+async function runPlain(ctx: UpContext): Promise<void> {
+  for (const s of upSteps()) if (!s.skip?.(ctx)) await s.run(ctx, () => undefined);
+}
+
+/**
+ * The steps as a listr2 task list. A failed task's line says only that it failed: the whole error (node,
+ * address, last log lines) is printed once, after the list, by the command's error handler.
+ */
+async function runWithTaskList(ctx: UpContext): Promise<void> {
+  const { Listr } = await import('listr2');
+  let failure: unknown;
+  const tasks = new Listr<UpContext>(
+    upSteps().filter((s) => !s.skip?.(ctx)).map((s) => ({
+      title: typeof s.title === 'string' ? s.title : s.title(ctx),
+      task: async (_c: UpContext, task: { output?: string }) => {
+        try {
+          await s.run(ctx, (msg) => {
+            if (task.output !== msg) task.output = msg;
+          });
+        } catch (err) {
+          failure = err;
+          throw new Error('see the error below');
+        }
+      },
+    })),
+    {
+      ctx,
+      renderer: 'default',
+      fallbackRenderer: 'simple',
+      rendererOptions: { collapseErrors: true, showErrorMessage: false },
+      exitOnError: true,
+    },
+  );
+  try {
+    await tasks.run();
+  } catch (err) {
+    throw failure ?? err;
   }
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { Server } from './server.js';
 import { pubsubOf } from './pubsub/registry.js';
 import { usedMemory, memoryMeter } from './eviction/meter.js';
+import { clusterOf } from './cluster/cluster.js';
 
 export function registerCoreInfo(srv: Server): void {
   srv.info.set('server', () => {
@@ -47,7 +48,7 @@ export function registerCoreInfo(srv: Server): void {
     }
     return [
       ['connected_clients', srv.clients.size],
-      ['cluster_connections', 0],
+      ['cluster_connections', clusterOf(srv)?.linkCount ?? 0],
       ['maxclients', srv.config.int('maxclients')],
       ['client_recent_max_input_buffer', 0],
       ['client_recent_max_output_buffer', 0],

@@ -17,9 +17,13 @@ import { InfoRegistry } from './info.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
+/** Who a propagated command is for: everyone, or the replication stream only (PUBLISH, as Redis's PROPAGATE_REPL). */
+export type PropagationTarget = 'all' | 'replicas';
+
 /** Receives every write in execution order: the AOF and the replication backlog. */
 export interface PropagationSink {
-  feed(dbId: number, argv: Buffer[], fromMaster: boolean): void;
+  /** `target` 'replicas': only the replication stream takes it (the AOF skips it). */
+  feed(dbId: number, argv: Buffer[], fromMaster: boolean, target?: PropagationTarget): void;
 }
 
 export interface Stats {
@@ -70,6 +74,8 @@ export class Server {
    * RENAME, MOVE, RESTORE...). The blocking module replaces this; callers just signal.
    */
   signalKeyAsReady: (db: Db, key: string) => void = () => undefined;
+  /** Signals every key of db that clients block on and that exists (SWAPDB, after loading data). */
+  signalDbAsReady: (db: Db) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
   /** Set by the replication link while it runs a command from our master. */
@@ -125,16 +131,16 @@ export class Server {
     return new Client(0, null, this.dbs[0], Number.MAX_SAFE_INTEGER, false);
   }
 
-  propagate(dbId: number, argv: Buffer[], fromMaster: boolean): void {
+  propagate(dbId: number, argv: Buffer[], fromMaster: boolean, target: PropagationTarget = 'all'): void {
     if (this.propagationBatch) {
-      this.propagationBatch.push({ dbId, argv, fromMaster });
+      this.propagationBatch.push({ dbId, argv, fromMaster, target });
       return;
     }
-    for (const s of this.sinks) s.feed(dbId, argv, fromMaster);
+    for (const s of this.sinks) s.feed(dbId, argv, fromMaster, target);
   }
 
   /** Writes held back while EXEC runs, so they reach AOF/replicas as one MULTI ... EXEC unit. */
-  private propagationBatch: { dbId: number; argv: Buffer[]; fromMaster: boolean }[] | null = null;
+  private propagationBatch: { dbId: number; argv: Buffer[]; fromMaster: boolean; target: PropagationTarget }[] | null = null;
 
   beginPropagationBatch(): void {
     this.propagationBatch ??= [];
@@ -146,10 +152,12 @@ export class Server {
     this.propagationBatch = null;
     if (!ops || ops.length === 0) return;
     const wrap = ops.length > 1;
-    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster);
-    for (const op of ops) this.propagate(op.dbId, op.argv, op.fromMaster);
+    // The wrapper reaches the AOF only when something inside it does (not for PUBLISHes alone).
+    const target: PropagationTarget = ops.some((op) => op.target === 'all') ? 'all' : 'replicas';
+    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster, target);
+    for (const op of ops) this.propagate(op.dbId, op.argv, op.fromMaster, op.target);
     const last = ops[ops.length - 1];
-    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster);
+    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster, target);
   }
 
   feedMonitors(c: Client, argv: Buffer[]): void {

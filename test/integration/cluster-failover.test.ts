@@ -26,10 +26,10 @@ async function agreed(ports: number[]): Promise<boolean> {
   return views.every((v) => v === views[0]) && !views[0].includes('fail') && !views[0].includes('disconnected');
 }
 
-/** The port of the master serving slot 0, and its replicas' ports. */
-async function shardOfSlot0(port: number): Promise<{ master: number; replicas: number[] }> {
+/** The port of the master serving a slot (0 by default), and its replicas' ports. */
+async function shardOfSlot0(port: number, slot = 0): Promise<{ master: number; replicas: number[] }> {
   const slots = await call(port, 'CLUSTER', 'SLOTS') as [number, number, ...[string, number, string][]][];
-  const s = slots.find((r) => r[0] === 0) as [number, number, ...[string, number, string][]];
+  const s = slots.find((r) => r[0] <= slot && slot <= r[1]) as [number, number, ...[string, number, string][]];
   const [m, ...reps] = s.slice(2) as [string, number, string][];
   return { master: m[1], replicas: reps.map((r) => r[1]) };
 }
@@ -129,5 +129,15 @@ describe.skipIf(!hasRedisServer())('engine cluster: 3 masters x 2 replicas', () 
     c.disconnect();
     expect(lost).toEqual([]);
     expect((await shardOfSlot0(BASE)).replicas).toContain(master);
+  });
+
+  it('gives an orphaned master a replica from a shard that has two (replica migration)', async () => {
+    const { master, replicas } = await shardOfSlot0(BASE, 16383);
+    for (const r of replicas) await (nodes.find((n) => n.port === r) as Proc).stop();
+    await waitFor('a replica migrated to the orphaned master', async () => {
+      const shard = await shardOfSlot0(master, 16383);
+      return shard.replicas.some((p) => !replicas.includes(p));
+    }, 30_000);
+    expect((await redisCli('--cluster', 'check', addr(master))).stdout).toContain('[OK] All 16384 slots covered.');
   });
 });

@@ -1,7 +1,9 @@
 // kvctl up/status/down on the builtin engine (node dist/engine/main.js), the default engine.
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { ENGINE_MAIN } from '../helpers/procs.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ENGINE_MAIN, hasRedisServer } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { alive, cli, until } from './orchestrator-kit.js';
 
@@ -38,5 +40,34 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin
     const pids = st.nodes.map((n: { pid: number }) => n.pid);
     await k.json('down', 'master-replica', '--purge');
     for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it.skipIf(!hasRedisServer())('sentinel: engine nodes watched by real redis-sentinel', async () => {
+    // Counts from a base port: sentinels follow the data nodes (the bundled file's 7501 would leave the port block).
+    const file = path.join(k.home, 'sentinel.yaml');
+    writeFileSync(file, `name: sentinel\nkind: sentinel\nbase-port: ${P + 20}\nreplicas: 2\nconfig: { repl-diskless-sync: yes, repl-diskless-sync-delay: 0 }\n`);
+    const up = await k.json('up', file, '--timeout', '20');
+    expect(up.engine).toBe('builtin');
+    expect(up.sentinels).toEqual([P + 23, P + 24, P + 25].map((p) => `127.0.0.1:${p}`));
+    const st = await k.json('status', 'sentinel');
+    for (const s of st.nodes.filter((n: { role: string }) => n.role === 'sentinel')) {
+      expect(s.monitors).toBe(`mymaster 127.0.0.1:${P + 20}, 2 replicas, 3 sentinels, quorum 2`);
+    }
+    await k.json('down', 'sentinel', '--purge');
+  });
+
+  it('cluster across 127.0.0.1-3: nodes gossip their own addresses (bind-source-addr) and cluster_state is ok', async () => {
+    const file = path.join(k.home, 'mh.yaml');
+    writeFileSync(file, `name: mh\nkind: cluster\nbase-port: ${P + 30}\nmasters: 3\nhosts: [127.0.0.1, 127.0.0.2, 127.0.0.3]\ncluster: { replicas: 1, node-timeout: 2000 }\nconfig: { repl-diskless-sync: yes, repl-diskless-sync-delay: 0 }\n`);
+    const up = await k.json('up', file, '--timeout', '30');
+    expect(up.masters).toEqual([`127.0.0.1:${P + 30}`, `127.0.0.2:${P + 31}`, `127.0.0.3:${P + 32}`]);
+    expect(up.replicas).toHaveLength(3);
+    const st = await k.json('status', 'mh');
+    expect(st.nodes.filter((n: { slots?: string }) => n.slots).map((n: { slots: string }) => n.slots)).toEqual(['0-5460', '5461-10922', '10923-16383']);
+    // Without bind-source-addr every node would be known as 127.0.0.1 (the source of its bus connections).
+    const raw = await k.run('cluster', 'nodes', `127.0.0.3:${P + 35}`, '--raw');
+    const addrs = raw.stdout.trim().split('\n').map((l) => l.split(' ')[1].split('@')[0]).sort();
+    expect(addrs).toEqual([...up.masters, ...up.replicas].sort());
+    await k.json('down', 'mh', '--purge');
   });
 });

@@ -4,6 +4,8 @@ import { checkPortsFree, shiftPorts, checkTopology } from '../../src/orchestrato
 import { renderNode, nodePaths, confQuote } from '../../src/orchestrator/render/index.js';
 import { TopologyError } from '../../src/orchestrator/topology/errors.js';
 import net from 'node:net';
+import { Ajv } from 'ajv';
+import { topologySchema } from '../../src/orchestrator/topology/schema.js';
 import { PORTS } from '../helpers/ports.js';
 
 function errorOf(yaml: string): string {
@@ -91,6 +93,22 @@ sentinel: { count: 3, quorum: 2, master-name: cache }
   });
 });
 
+describe('multi-host topologies (127.0.0.x stand in for machines)', () => {
+  it('nodes off 127.0.0.1 connect out from their own address (bind-source-addr), with protected-mode off', () => {
+    const t = parseTopology('name: c\nkind: cluster\nbase-port: 16000\nmasters: 3\nhosts: [127.0.0.1, 127.0.0.2, 127.0.0.3]\n');
+    const confs = t.nodes.map((n) => renderNode(t, n, nodePaths('/d', n)));
+    expect(confs.map((c) => /^bind-source-addr (\S+)$/m.exec(c)?.[1] ?? '-')).toEqual(['-', '127.0.0.2', '127.0.0.3']);
+    for (const c of confs) expect(c).toMatch(/^protected-mode no$/m);
+    expect(confs[1]).toMatch(/^bind 127\.0\.0\.2$/m);
+    expect(confs[1]).toMatch(/^cluster-announce-ip 127\.0\.0\.2$/m);
+    const s = parseTopology('name: s\nkind: sentinel\nbase-port: 16000\nhost: 127.0.0.4\n');
+    const sc = renderNode(s, s.nodes[3], nodePaths('/d', s.nodes[3]));
+    expect(s.nodes[3].role).toBe('sentinel');
+    expect(sc).toMatch(/^bind-source-addr 127\.0\.0\.4$/m);
+    expect(sc).toMatch(/^protected-mode no$/m);
+  });
+});
+
 describe('bad topologies name the file, the path, the problem and what is allowed', () => {
   it('unknown keys, with the line and the allowed keys', () => {
     const msg = errorOf('name: x\nkind: standalone\nnodes:\n  - port: 16000\n    prot: 1\n');
@@ -132,6 +150,23 @@ describe('bad topologies name the file, the path, the problem and what is allowe
     expect(errorOf('name: x\nkind: standalone\nmasters: 3\n')).toMatch(/masters: is only allowed for kind cluster/);
     expect(errorOf('name: x\nkind: master-replica\nnodes: [{ port: 16000 }, { port: 16001, replicaof: nope }]\n'))
       .toMatch(/nodes\[1\]\.replicaof: 'nope' is not another data node of this topology \(allowed: redis1\)/);
+  });
+
+  it('directive names the engines do not know, with the closest ones', () => {
+    const msg = errorOf('name: x\nkind: master-replica\nbase-port: 16000\nconfig:\n  maxmemroy: 100mb\n  appendonly-typo: 1\n');
+    expect(msg).toMatch(/bad\.yaml:5:3 config\.maxmemroy: unknown redis\.conf directive 'maxmemroy' \(did you mean 'maxmemory'\?\)/);
+    expect(msg).toMatch(/config\.appendonly-typo: unknown redis\.conf directive 'appendonly-typo'/);
+    expect(msg.match(/maxmemroy/g)).toHaveLength(2); // shared config: once, not once per node
+    expect(errorOf('name: x\nkind: standalone\nnodes: [{ port: 16000, config: { zzzzzz: 1 } }]\n'))
+      .toMatch(/nodes\[0\]\.config\.zzzzzz: unknown redis\.conf directive 'zzzzzz' \(see redis\.conf of Redis 7\.0/);
+    // aliases, file-only directives, and sentinel's own directive are known
+    expect(() => parseTopology('name: x\nkind: sentinel\nbase-port: 16000\nconfig: { slave-read-only: yes, rename-command: "FLUSHALL NOFLUSH" }\nsentinel: { config: { sentinel: "resolve-hostnames no" } }\n')).not.toThrow();
+    expect(() => parseTopology('name: x\nkind: standalone\nengine: valkey\nconfig: { valkey-only-thing: 1 }\n')).not.toThrow();
+  });
+
+  it('the schema itself is valid (load.ts skips that check at run time)', () => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+    expect(ajv.validateSchema(topologySchema), JSON.stringify(ajv.errors)).toBe(true);
   });
 
   it('ports already in use on the machine', async () => {

@@ -9,6 +9,7 @@ export function installDatatypes(srv: Server): void {
   installEncodingLimits(srv.config);
   const reg = blockingOf(srv);
   srv.signalKeyAsReady = (db, key) => reg.signal(db, key);
+  srv.signalDbAsReady = (db) => reg.signalDb(db);
   srv.dispatch.afterCommand.push(() => {
     if (srv.dispatch.depth === 0) reg.serveReady();
   });

@@ -57,6 +57,16 @@ export class BlockingRegistry {
     }
   }
 
+  /** Signals every key of db that clients wait on and that now exists (SWAPDB, loading a dataset). */
+  signalDb(db: Db): void {
+    const prefix = `${db.id}:`;
+    for (const id of [...this.waiting.keys()]) {
+      if (!id.startsWith(prefix)) continue;
+      const key = id.slice(prefix.length);
+      if (db.has(key)) this.signal(db, key);
+    }
+  }
+
   /** Blocks c on keys until `attempt` succeeds or the deadline (absolute ms, 0 = never) passes. */
   block(c: Client, db: Db, keys: string[], deadline: number, attempt: Attempt, onTimeout: () => void): void {
     const uniq = [...new Set(keys)];
@@ -89,6 +99,11 @@ export class BlockingRegistry {
     };
     if (deadline > 0) state.timer = setTimeout(state.onTimeout, Math.max(0, deadline - Date.now()));
     c.blocked = state;
+  }
+
+  /** True when c waits here (on keys, or in WAIT): what CLIENT UNBLOCK may end. */
+  isWaiting(c: Client): boolean {
+    return this.waiters.has(c) && c.blocked !== null;
   }
 
   /** Drops c's wait (served, timed out or unblocked), flushes its reply and runs what it queued. */

@@ -139,9 +139,19 @@ export class Cluster {
     }
   }
 
-  /** Tells everyone about a config change now rather than at the next ping (faster convergence). */
+  private pongQueued = false;
+
+  /**
+   * Tells everyone about a config change now rather than at the next ping (faster convergence); once
+   * per event-loop turn, after the replies of the commands that changed it.
+   */
   broadcastPong(): void {
-    this.broadcast('pong');
+    if (this.pongQueued) return;
+    this.pongQueued = true;
+    setImmediate(() => {
+      this.pongQueued = false;
+      this.broadcast('pong');
+    });
   }
 
   private connect(n: ClusterNode): void {
@@ -155,6 +165,11 @@ export class Cluster {
       n.linkUp = true;
       this.send(n, n.handshake ? 'meet' : 'ping');
     });
+  }
+
+  /** Open bus links, both directions (INFO clients cluster_connections). */
+  get linkCount(): number {
+    return this.links.size + this.inbound.size;
   }
 
   inboundLinks(): Iterable<BusLink> {

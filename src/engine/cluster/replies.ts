@@ -82,6 +82,22 @@ export function replySlots(cl: Cluster, reply: ReplyWriter): void {
   }
 }
 
+/** A map of simple fields: strings as bulk strings, numbers as integers. */
+function fieldMap(reply: ReplyWriter, fields: [string, string | number][]): void {
+  reply.map(fields.length);
+  for (const [k, v] of fields) {
+    reply.bulk(k);
+    if (typeof v === 'number') reply.int(v);
+    else reply.bulk(v);
+  }
+}
+
+/** Redis's shard health: fail (FAIL flag), loading (a replica with nothing replicated yet), online. */
+function health(n: ClusterNode, offset: number): string {
+  if (n.fail) return 'fail';
+  return !n.isMaster && offset === 0 ? 'loading' : 'online';
+}
+
 export function replyShards(cl: Cluster, reply: ReplyWriter): void {
   const masters = [...cl.state.nodes.values()].filter((n) => n.isMaster && !n.handshake);
   const myOffset = cl.repl.offset();
@@ -99,21 +115,11 @@ export function replyShards(cl: Cluster, reply: ReplyWriter): void {
     const nodes = [m, ...m.replicas];
     reply.array(nodes.length);
     for (const n of nodes) {
-      reply.map(7);
-      reply.bulk('id');
-      reply.bulk(n.id);
-      reply.bulk('port');
-      reply.int(n.port);
-      reply.bulk('ip');
-      reply.bulk(n.ip);
-      reply.bulk('endpoint');
-      reply.bulk(n.ip);
-      reply.bulk('role');
-      reply.bulk(n.isMaster ? 'master' : 'replica');
-      reply.bulk('replication-offset');
-      reply.int(n.myself ? myOffset : n.replOffset);
-      reply.bulk('health');
-      reply.bulk(n.fail || n.pfail ? 'fail' : 'online');
+      const offset = n.myself ? myOffset : n.replOffset;
+      fieldMap(reply, [
+        ['id', n.id], ['port', n.port], ['ip', n.ip], ['endpoint', n.ip], ['role', n.isMaster ? 'master' : 'replica'],
+        ['replication-offset', offset], ['health', health(n, offset)],
+      ]);
     }
   }
 }
@@ -130,18 +136,9 @@ export function replyLinks(cl: Cluster, reply: ReplyWriter): void {
   }
   reply.array(rows.length);
   for (const r of rows) {
-    reply.map(6);
-    reply.bulk('direction');
-    reply.bulk(r.dir);
-    reply.bulk('node');
-    reply.bulk(r.node.id);
-    reply.bulk('create-time');
-    reply.int(r.created);
-    reply.bulk('events');
-    reply.bulk(r.dir === 'to' ? 'rw' : 'r');
-    reply.bulk('send-buffer-allocated');
-    reply.int(0);
-    reply.bulk('send-buffer-used');
-    reply.int(0);
+    fieldMap(reply, [
+      ['direction', r.dir], ['node', r.node.id], ['create-time', r.created], ['events', r.dir === 'to' ? 'rw' : 'r'],
+      ['send-buffer-allocated', 0], ['send-buffer-used', 0],
+    ]);
   }
 }

@@ -6,6 +6,7 @@ import { keyStr } from '../store/types.js';
 import { WRONGTYPE, SYNTAX, NOT_INTEGER } from './errors.js';
 import { is, parseIntArg } from './args.js';
 import { globMatch } from '../util/glob.js';
+import { notifyKeyspaceEvent, type NotifyClass } from '../pubsub/notify.js';
 
 type Ctor<T> = abstract new (...args: never[]) => T;
 
@@ -31,11 +32,17 @@ export function lookupAll<T extends RedisObject>(ctx: CommandContext, keys: Buff
   return out;
 }
 
-/** After an in-place change: deletes the key when emptied, otherwise signals watchers. */
-export function written(ctx: CommandContext, key: Buffer, size: number): void {
+/**
+ * After an in-place change: deletes the key when emptied, otherwise signals watchers. With `event`,
+ * notifies it (e.g. ['l', 'lpop']) and then `del` when the key was emptied, in Redis's order.
+ */
+export function written(ctx: CommandContext, key: Buffer, size: number, event?: [NotifyClass, string]): void {
   const k = keyStr(key);
-  if (size === 0) ctx.db.delete(k);
-  else ctx.db.touch(k);
+  if (event) notifyKeyspaceEvent(ctx.srv, event[0], event[1], key, ctx.db.id);
+  if (size === 0) {
+    ctx.db.delete(k);
+    if (event) notifyKeyspaceEvent(ctx.srv, 'g', 'del', key, ctx.db.id);
+  } else ctx.db.touch(k);
 }
 
 /** Stores a freshly built result (the *STORE forms): an empty result deletes the destination. */

@@ -1,10 +1,11 @@
 // CLIENT subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL (old and filter forms), NO-EVICT,
-// REPLY, GETREDIR, HELP. The LIST/INFO line has Redis's fields in Redis's order.
+// REPLY, GETREDIR, UNBLOCK, HELP. The LIST/INFO line has Redis's fields in Redis's order.
 import type { CommandContext, CommandDef } from './table.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import { is, parseInt64 } from './args.js';
 import { SYNTAX } from './errors.js';
+import { blockingOf } from '../blocking/registry.js';
 
 /** Redis's client type names for LIST/KILL TYPE. */
 function clientType(c: Client): 'normal' | 'master' | 'replica' | 'pubsub' {
@@ -160,6 +161,26 @@ function clientKill(ctx: CommandContext): void {
   reply.int(victims.length);
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a BLPOP-like or WAIT block with its timeout reply or an error. */
+function clientUnblock({ srv, reply, argv }: CommandContext): void {
+  if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString()}'. Try CLIENT HELP.`);
+  let asError = false;
+  if (argv.length === 4) {
+    if (is(argv[3], 'error')) asError = true;
+    else if (!is(argv[3], 'timeout')) return reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInt64(argv[2]);
+  if (id === null) return reply.error('ERR value is not an integer or out of range');
+  const target = id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) ? srv.clients.get(Number(id)) : undefined;
+  const reg = blockingOf(srv);
+  if (!target?.blocked || !reg.isWaiting(target)) return reply.int(0);
+  if (asError) {
+    target.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    reg.unblock(target);
+  } else target.blocked.onTimeout(); // writes the timeout reply and unblocks
+  reply.int(1);
+}
+
 const CLIENT_HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GETNAME', '    Return the name of the current connection.',
@@ -179,6 +200,7 @@ const CLIENT_HELP = [
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
   'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]', '    Unblock the specified blocked client.',
   'HELP', '    Prints this help.',
 ];
 
@@ -197,6 +219,7 @@ export const clientCommands: CommandDef[] = [
   { name: 'client|info', handler: (ctx) => ctx.reply.verbatim(clientInfoLine(ctx.srv, ctx.client, ctx.client, ctx.cmd.fullName) + '\n') },
   { name: 'client|kill', handler: clientKill },
   { name: 'client|getredir', handler: ({ reply }) => reply.int(-1) },
+  { name: 'client|unblock', handler: clientUnblock },
   {
     name: 'client|no-evict',
     handler({ client, reply, argv }) {

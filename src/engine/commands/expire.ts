@@ -6,6 +6,7 @@ import { keyStr } from '../store/types.js';
 import { is, parseInt64 } from './args.js';
 import { INVALID_EXPIRE, NOT_INTEGER } from './errors.js';
 import { msArg } from './expire-time.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -62,9 +63,11 @@ function expireGeneric(seconds: boolean, relative: boolean) {
     if (at <= srv.now() && !srv.isReplica && !ctx.client.isMaster) {
       db.delete(key);
       ctx.propagate = [[B_DEL, argv[1]]];
+      notifyKeyspaceEvent(srv, 'g', 'del', argv[1], db.id);
     } else {
       db.setExpire(key, at);
       ctx.propagate = [[B_PEXPIREAT, argv[1], msArg(at)]];
+      notifyKeyspaceEvent(srv, 'g', 'expire', argv[1], db.id);
     }
     reply.int(1);
   };
@@ -98,6 +101,7 @@ export const expireCommands: CommandDef[] = [
       const key = keyStr(ctx.argv[1]);
       if (!ctx.db.has(key) || !ctx.db.persist(key)) return ctx.reply.int(0);
       ctx.srv.dirty++;
+      notifyKeyspaceEvent(ctx.srv, 'g', 'persist', ctx.argv[1], ctx.db.id);
       ctx.reply.int(1);
     },
   },

@@ -7,6 +7,7 @@ import { parseInt64, parseIntArg, is } from './args.js';
 import { NOT_INTEGER, OVERFLOW, SYNTAX } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
 import { randomPicks } from './random-picks.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const getHash = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, HashValue);
 
@@ -27,6 +28,7 @@ function hset(ctx: CommandContext, legacy: boolean): void {
   let added = 0;
   for (let i = 2; i < ctx.argv.length; i += 2) if (h.set(ctx.argv[i], ctx.argv[i + 1])) added++;
   ctx.db.touch(keyStr(ctx.argv[1]));
+  notifyKeyspaceEvent(ctx.srv, 'h', 'hset', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty += (ctx.argv.length - 2) / 2;
   if (legacy) ctx.reply.ok();
   else ctx.reply.int(added);
@@ -56,6 +58,7 @@ function hincrby(ctx: CommandContext): void {
   if (sum > 9223372036854775807n || sum < -9223372036854775808n) return ctx.reply.error(OVERFLOW);
   h.set(ctx.argv[2], Buffer.from(sum.toString()));
   ctx.db.touch(keyStr(ctx.argv[1]));
+  notifyKeyspaceEvent(ctx.srv, 'h', 'hincrby', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty++;
   ctx.reply.int(sum);
 }
@@ -74,6 +77,7 @@ function hincrbyfloat(ctx: CommandContext): void {
   const v = Buffer.from(r.value);
   h.set(ctx.argv[2], v);
   ctx.db.touch(keyStr(ctx.argv[1]));
+  notifyKeyspaceEvent(ctx.srv, 'h', 'hincrbyfloat', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty++;
   // Propagate the result, not the increment, so replicas never re-round it.
   ctx.propagate = [[Buffer.from('HSET'), ctx.argv[1], ctx.argv[2], v]];
@@ -132,6 +136,7 @@ export const hashCommands: CommandDef[] = [
       if (h.has(ctx.argv[2])) return ctx.reply.int(0);
       h.set(ctx.argv[2], ctx.argv[3]);
       ctx.db.touch(keyStr(ctx.argv[1]));
+      notifyKeyspaceEvent(ctx.srv, 'h', 'hset', ctx.argv[1], ctx.db.id);
       ctx.srv.dirty++;
       ctx.reply.int(1);
     },
@@ -160,7 +165,7 @@ export const hashCommands: CommandDef[] = [
       let n = 0;
       if (h) {
         for (let i = 2; i < ctx.argv.length && h.size > 0; i++) if (h.delete(ctx.argv[i])) n++;
-        if (n > 0) written(ctx, ctx.argv[1], h.size);
+        if (n > 0) written(ctx, ctx.argv[1], h.size, ['h', 'hdel']);
       }
       ctx.srv.dirty += n;
       ctx.reply.int(n);

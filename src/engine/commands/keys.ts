@@ -8,13 +8,18 @@ import { scanStep } from '../store/scan.js';
 import { globMatch } from '../util/glob.js';
 import { is, parseInt64 } from './args.js';
 import { NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from './errors.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const SAME_OBJECT = 'ERR source and destination objects are the same';
 const DB_RANGE = 'ERR DB index is out of range';
 
 function del(ctx: CommandContext): void {
   let n = 0;
-  for (let i = 1; i < ctx.argv.length; i++) if (ctx.db.delete(keyStr(ctx.argv[i]))) n++;
+  for (let i = 1; i < ctx.argv.length; i++) {
+    if (!ctx.db.delete(keyStr(ctx.argv[i]))) continue;
+    n++;
+    notifyKeyspaceEvent(ctx.srv, 'g', 'del', ctx.argv[i], ctx.db.id);
+  }
   ctx.srv.dirty += n;
   ctx.reply.int(n);
 }
@@ -43,6 +48,9 @@ function rename(ctx: CommandContext, nx: boolean): void {
   if (src === dst) return nx ? reply.int(0) : reply.ok();
   if (nx && db.has(dst)) return reply.int(0);
   transfer(db, src, db, dst, v);
+  notifyKeyspaceEvent(srv, 'g', 'rename_from', argv[1], db.id);
+  notifyKeyspaceEvent(srv, 'g', 'rename_to', argv[2], db.id);
+  srv.signalKeyAsReady(db, dst);
   srv.dirty++;
   if (nx) reply.int(1);
   else reply.ok();
@@ -81,6 +89,8 @@ function copy(ctx: CommandContext): void {
   dstDb.set(dst, Buffer.isBuffer(v) ? v : v.clone());
   const ttl = db.getExpire(src);
   if (ttl !== undefined) dstDb.setExpire(dst, ttl);
+  notifyKeyspaceEvent(srv, 'g', 'copy_to', argv[2], dstDb.id);
+  srv.signalKeyAsReady(dstDb, dst);
   srv.dirty++;
   reply.int(1);
 }
@@ -97,6 +107,9 @@ function move(ctx: CommandContext): void {
   const v = db.get(key);
   if (v === undefined || to.has(key)) return reply.int(0);
   transfer(db, key, to, key, v);
+  notifyKeyspaceEvent(srv, 'g', 'move_from', argv[1], db.id);
+  notifyKeyspaceEvent(srv, 'g', 'move_to', argv[1], to.id);
+  srv.signalKeyAsReady(to, key);
   srv.dirty++;
   reply.int(1);
 }

@@ -7,6 +7,7 @@ import { is, parseIntArg } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY, OUT_OF_RANGE, WRONGTYPE } from './errors.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
 import { parseMpopTail } from './mpop.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const b = (s: string) => Buffer.from(s);
 const getList = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ListValue);
@@ -25,7 +26,7 @@ function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean): void {
     else l.pushTail(ctx.argv[i]);
   }
   ctx.srv.dirty += ctx.argv.length - 2;
-  written(ctx, key, l.length);
+  written(ctx, key, l.length, ['l', left ? 'lpush' : 'rpush']);
   ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
   ctx.reply.int(l.length);
 }
@@ -34,7 +35,7 @@ function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean): void {
 function popMany(ctx: CommandContext, key: Buffer, l: ListValue, left: boolean, n: number): Buffer[] {
   const out: Buffer[] = [];
   while (out.length < n && l.length > 0) out.push((left ? l.popHead() : l.popTail()) as Buffer);
-  written(ctx, key, l.length);
+  written(ctx, key, l.length, ['l', left ? 'lpop' : 'rpop']);
   return out;
 }
 
@@ -75,7 +76,9 @@ function move(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, 
   }
   if (toLeft) d.pushHead(v);
   else d.pushTail(v);
-  written(ctx, src, sv.length);
+  // Redis's order: the push on dst, then the pop on src (and its del when emptied).
+  notifyKeyspaceEvent(ctx.srv, 'l', toLeft ? 'lpush' : 'rpush', dst, ctx.db.id);
+  written(ctx, src, sv.length, ['l', fromLeft ? 'lpop' : 'rpop']);
   ctx.db.touch(keyStr(dst));
   ctx.srv.signalKeyAsReady(ctx.db, keyStr(dst));
   return v;
@@ -173,6 +176,7 @@ function lset(ctx: CommandContext): void {
   if (i < 0 || i >= l.length) return ctx.reply.error(OUT_OF_RANGE);
   l.setAt(i, ctx.argv[3]);
   ctx.db.touch(keyStr(ctx.argv[1]));
+  notifyKeyspaceEvent(ctx.srv, 'l', 'lset', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty++;
   ctx.reply.ok();
 }
@@ -190,6 +194,7 @@ function linsert(ctx: CommandContext): void {
   items.splice(i + where, 0, ctx.argv[4]);
   l.reset(items);
   ctx.db.touch(keyStr(ctx.argv[1]));
+  notifyKeyspaceEvent(ctx.srv, 'l', 'linsert', ctx.argv[1], ctx.db.id);
   ctx.srv.signalKeyAsReady(ctx.db, keyStr(ctx.argv[1]));
   ctx.srv.dirty++;
   ctx.reply.int(l.length);
@@ -215,7 +220,7 @@ function lrem(ctx: CommandContext): void {
   }
   if (removed > 0) {
     l.reset(items.filter((_, i) => keep[i]));
-    written(ctx, ctx.argv[1], l.length);
+    written(ctx, ctx.argv[1], l.length, ['l', 'lrem']);
     ctx.srv.dirty += removed;
   }
   ctx.reply.int(removed);
@@ -233,7 +238,7 @@ function ltrim(ctx: CommandContext): void {
   const [ltrimN, rtrimN] = r ? [r[0], len - 1 - r[1]] : [len, 0];
   for (let i = 0; i < ltrimN; i++) l.popHead();
   for (let i = 0; i < rtrimN; i++) l.popTail();
-  written(ctx, ctx.argv[1], l.length);
+  written(ctx, ctx.argv[1], l.length, ['l', 'ltrim']);
   ctx.srv.dirty += ltrimN + rtrimN;
   ctx.reply.ok();
 }

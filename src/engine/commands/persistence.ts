@@ -9,6 +9,7 @@ import { aofFor, requestBgsave } from '../persistence/module.js';
 import { dumpValue, verifyPayload } from '../persistence/dump.js';
 import { RdbReader } from '../persistence/rdb-reader.js';
 import { encodeOptions } from '../persistence/rdb.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 export const persistenceCommands: CommandDef[] = [
   {
@@ -103,10 +104,13 @@ export const persistenceCommands: CommandDef[] = [
         if (deleted) {
           ctx.propagate = [[Buffer.from('DEL'), argv[1]]];
           srv.dirty++;
+          notifyKeyspaceEvent(srv, 'g', 'del', argv[1], db.id);
         }
         return reply.ok();
       }
       db.set(key, value);
+      notifyKeyspaceEvent(srv, 'g', 'restore', argv[1], db.id);
+      srv.signalKeyAsReady(db, key);
       if (ttl) {
         db.setExpire(key, ttl);
         if (!absttl) ctx.propagate = [[argv[0], argv[1], Buffer.from(String(ttl)), ...argv.slice(3), Buffer.from('ABSTTL')]];

@@ -2,10 +2,20 @@
 // Subscription confirmations are pushes (`>` in RESP3, arrays in RESP2) counting the client's
 // channels + patterns, or its shard channels for the S- variants.
 import type { Client } from '../client.js';
+import type { Server } from '../server.js';
 import type { CommandDef, Handler } from './table.js';
 import { keyBuf, keyStr } from '../store/types.js';
 import { globMatch } from '../util/glob.js';
 import { ownSet, pubsubOf, type SubKind } from '../pubsub/registry.js';
+
+/**
+ * Like Redis's forceCommandPropagation(c, PROPAGATE_REPL): replicas get the PUBLISH (their subscribers
+ * hear it too), the AOF does not, and the keyspace is not dirty. In cluster mode the bus carries it.
+ */
+function propagateToReplicas(srv: Server, c: Client, argv: Buffer[]): void {
+  if (srv.config.bool('cluster-enabled')) return;
+  srv.propagate(c.dbIndex, argv, c.isMaster, 'replicas');
+}
 
 function count(c: Client, kind: SubKind): number {
   return kind === 'shard' ? c.shardChannels.size : c.channels.size + c.patterns.size;
@@ -90,8 +100,20 @@ export const pubsubCommands: CommandDef[] = [
   { name: 'unsubscribe', handler: unsubscribe('channel', 'unsubscribe') },
   { name: 'punsubscribe', handler: unsubscribe('pattern', 'punsubscribe') },
   { name: 'sunsubscribe', handler: unsubscribe('shard', 'sunsubscribe') },
-  { name: 'publish', handler: ({ srv, reply, argv }) => reply.int(pubsubOf(srv).publish(argv[1], argv[2])) },
-  { name: 'spublish', handler: ({ srv, reply, argv }) => reply.int(pubsubOf(srv).spublish(argv[1], argv[2])) },
+  {
+    name: 'publish',
+    handler({ srv, client, reply, argv }) {
+      reply.int(pubsubOf(srv).publish(argv[1], argv[2]));
+      propagateToReplicas(srv, client, argv);
+    },
+  },
+  {
+    name: 'spublish',
+    handler({ srv, client, reply, argv }) {
+      reply.int(pubsubOf(srv).spublish(argv[1], argv[2]));
+      propagateToReplicas(srv, client, argv);
+    },
+  },
   { name: 'pubsub|channels', handler: listChannels(false) },
   { name: 'pubsub|shardchannels', handler: listChannels(true) },
   { name: 'pubsub|numsub', handler: numSub(false) },

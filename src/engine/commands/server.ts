@@ -160,6 +160,8 @@ export const serverCommands: CommandDef[] = [
       const n = BigInt(srv.dbs.length);
       if (a < 0n || a >= n || b < 0n || b >= n) return reply.error('ERR DB index is out of range');
       swapDbs(srv.dbs[Number(a)], srv.dbs[Number(b)]);
+      srv.signalDbAsReady(srv.dbs[Number(a)]);
+      srv.signalDbAsReady(srv.dbs[Number(b)]);
       srv.dirty++;
       reply.ok();
     },

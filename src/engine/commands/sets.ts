@@ -8,6 +8,7 @@ import { parseIntArg } from './args.js';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { randomPicks } from './random-picks.js';
 import { parseCardLimit } from './intercard.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const getSet = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, SetValue);
 const SREM_BATCH = 1024;
@@ -73,6 +74,8 @@ function spop(ctx: CommandContext): void {
     const all = [...s.members()];
     ctx.db.delete(keyStr(key));
     ctx.srv.dirty++;
+    notifyKeyspaceEvent(ctx.srv, 's', 'spop', key, ctx.db.id);
+    notifyKeyspaceEvent(ctx.srv, 'g', 'del', key, ctx.db.id);
     ctx.propagate = [[Buffer.from('DEL'), key]];
     ctx.reply.set(all.length);
     for (const m of all) ctx.reply.bulk(m);
@@ -84,7 +87,7 @@ function spop(ctx: CommandContext): void {
     s.delete(m);
     popped.push(m);
   }
-  written(ctx, key, s.size);
+  written(ctx, key, s.size, ['s', 'spop']);
   ctx.srv.dirty += popped.length;
   ctx.propagate = [];
   for (let i = 0; i < popped.length; i += SREM_BATCH) ctx.propagate.push([Buffer.from('SREM'), key, ...popped.slice(i, i + SREM_BATCH)]);
@@ -118,13 +121,14 @@ function smove(ctx: CommandContext): void {
   if (!s) return ctx.reply.int(0);
   if (src.equals(dst)) return ctx.reply.int(s.has(m) ? 1 : 0);
   if (!s.delete(m)) return ctx.reply.int(0);
-  written(ctx, src, s.size);
+  written(ctx, src, s.size, ['s', 'srem']);
   if (d) {
     d.add(m);
     ctx.db.touch(keyStr(dst));
   } else {
     ctx.db.set(keyStr(dst), SetValue.from([m]));
   }
+  notifyKeyspaceEvent(ctx.srv, 's', 'sadd', dst, ctx.db.id);
   ctx.srv.dirty++;
   ctx.reply.int(1);
 }
@@ -160,7 +164,10 @@ export const setCommands: CommandDef[] = [
       }
       let n = 0;
       for (let i = 2; i < ctx.argv.length; i++) if (s.add(ctx.argv[i])) n++;
-      if (n > 0) ctx.db.touch(keyStr(key));
+      if (n > 0) {
+        ctx.db.touch(keyStr(key));
+        notifyKeyspaceEvent(ctx.srv, 's', 'sadd', key, ctx.db.id);
+      }
       ctx.srv.dirty += n;
       ctx.reply.int(n);
     },
@@ -173,7 +180,7 @@ export const setCommands: CommandDef[] = [
       let n = 0;
       if (s) {
         for (let i = 2; i < ctx.argv.length && s.size > 0; i++) if (s.delete(ctx.argv[i])) n++;
-        if (n > 0) written(ctx, ctx.argv[1], s.size);
+        if (n > 0) written(ctx, ctx.argv[1], s.size, ['s', 'srem']);
       }
       ctx.srv.dirty += n;
       ctx.reply.int(n);

@@ -7,6 +7,7 @@ import { incrByFloat } from '../protocol/long-double.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from './errors.js';
 import { expireAt, msArg, type ExpireUnit } from './expire-time.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const B_SET = Buffer.from('SET');
 const B_PXAT = Buffer.from('PXAT');
@@ -97,7 +98,11 @@ function setCommand(ctx: CommandContext): void {
     return;
   }
   db.set(key, argv[2], o.keepTtl);
-  if (o.unit !== null) db.setExpire(key, at);
+  notifyKeyspaceEvent(srv, '$', 'set', argv[1], db.id);
+  if (o.unit !== null) {
+    db.setExpire(key, at);
+    notifyKeyspaceEvent(srv, 'g', 'expire', argv[1], db.id);
+  }
   srv.dirty++;
   if (o.unit !== null && o.unit !== 'pxat') ctx.propagate = [[B_SET, argv[1], argv[2], B_PXAT, msArg(at)]];
   if (o.get) reply.bulk(old);
@@ -119,9 +124,11 @@ function getexCommand(ctx: CommandContext): void {
     if (at <= srv.now() && !srv.isReplica) {
       db.delete(key);
       ctx.propagate = [[B_DEL, argv[1]]];
+      notifyKeyspaceEvent(srv, 'g', 'del', argv[1], db.id);
     } else {
       db.setExpire(key, at);
       ctx.propagate = [[B_PEXPIREAT, argv[1], msArg(at)]];
+      notifyKeyspaceEvent(srv, 'g', 'expire', argv[1], db.id);
     }
     srv.dirty++;
     return;
@@ -130,6 +137,7 @@ function getexCommand(ctx: CommandContext): void {
   if (o.persist && db.persist(key)) {
     ctx.propagate = [[B_PERSIST, argv[1]]];
     srv.dirty++;
+    notifyKeyspaceEvent(srv, 'g', 'persist', argv[1], db.id);
   }
 }
 
@@ -143,6 +151,8 @@ function setWithExpire(unit: 'ex' | 'px', name: string) {
     db.set(key, argv[3]);
     db.setExpire(key, at);
     srv.dirty++;
+    notifyKeyspaceEvent(srv, '$', 'set', argv[1], db.id);
+    notifyKeyspaceEvent(srv, 'g', 'expire', argv[1], db.id);
     ctx.propagate = [[B_SET, argv[1], argv[3], B_PXAT, msArg(at)]];
     reply.ok();
   };
@@ -174,6 +184,7 @@ function incrBy(ctx: CommandContext, by: bigint): void {
     const r = small + Number(by);
     db.set(keyStr(argv[1]), Buffer.from(String(r)), true);
     srv.dirty++;
+    notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
     return reply.int(r);
   }
   let n = 0n;
@@ -186,6 +197,7 @@ function incrBy(ctx: CommandContext, by: bigint): void {
   if (r > 9223372036854775807n || r < -9223372036854775808n) return reply.error(OVERFLOW);
   db.set(keyStr(argv[1]), Buffer.from(r.toString()), true);
   srv.dirty++;
+  notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
   reply.int(r);
 }
 
@@ -204,7 +216,10 @@ function mset(ctx: CommandContext, nx: boolean): void {
       if (db.has(keyStr(argv[i]))) return reply.int(0);
     }
   }
-  for (let i = 1; i < argv.length; i += 2) db.set(keyStr(argv[i]), argv[i + 1]);
+  for (let i = 1; i < argv.length; i += 2) {
+    db.set(keyStr(argv[i]), argv[i + 1]);
+    notifyKeyspaceEvent(srv, '$', 'set', argv[i], db.id);
+  }
   srv.dirty += (argv.length - 1) / 2;
   if (nx) reply.int(1);
   else reply.ok();
@@ -244,6 +259,7 @@ export const stringCommands: CommandDef[] = [
       if (v !== null) {
         ctx.db.delete(keyStr(ctx.argv[1]));
         ctx.srv.dirty++;
+        notifyKeyspaceEvent(ctx.srv, 'g', 'del', ctx.argv[1], ctx.db.id);
         ctx.propagate = [[B_DEL, ctx.argv[1]]];
       }
       ctx.reply.bulk(v);
@@ -256,6 +272,7 @@ export const stringCommands: CommandDef[] = [
       if (v === undefined) return;
       ctx.db.set(keyStr(ctx.argv[1]), ctx.argv[2]);
       ctx.srv.dirty++;
+      notifyKeyspaceEvent(ctx.srv, '$', 'set', ctx.argv[1], ctx.db.id);
       ctx.propagate = [[B_SET, ctx.argv[1], ctx.argv[2]]];
       ctx.reply.bulk(v);
     },
@@ -282,6 +299,7 @@ export const stringCommands: CommandDef[] = [
       if (ctx.db.has(key)) return ctx.reply.int(0);
       ctx.db.set(key, ctx.argv[2]);
       ctx.srv.dirty++;
+      notifyKeyspaceEvent(ctx.srv, '$', 'set', ctx.argv[1], ctx.db.id);
       ctx.reply.int(1);
     },
   },
@@ -302,6 +320,7 @@ export const stringCommands: CommandDef[] = [
       const out = Buffer.from(r.value);
       db.set(keyStr(argv[1]), out, true);
       srv.dirty++;
+      notifyKeyspaceEvent(srv, '$', 'incrbyfloat', argv[1], db.id);
       // The float is computed once here; replicas and the AOF get the result, keeping the TTL.
       ctx.propagate = [[B_SET, argv[1], out, B_KEEPTTL]];
       reply.bulk(out);
@@ -317,12 +336,14 @@ export const stringCommands: CommandDef[] = [
       if (cur === null) {
         db.set(key, argv[2]);
         srv.dirty++;
+        notifyKeyspaceEvent(srv, '$', 'append', argv[1], db.id);
         return reply.int(argv[2].length);
       }
       if (cur.length + argv[2].length > maxString(ctx)) return reply.error(TOO_BIG);
       const out = markRaw(Buffer.concat([cur, argv[2]]));
       db.set(key, out, true);
       srv.dirty++;
+      notifyKeyspaceEvent(srv, '$', 'append', argv[1], db.id);
       reply.int(out.length);
     },
   },
@@ -365,6 +386,7 @@ export const stringCommands: CommandDef[] = [
       val.copy(out, o);
       db.set(keyStr(argv[1]), markRaw(out), true);
       srv.dirty++;
+      notifyKeyspaceEvent(srv, '$', 'setrange', argv[1], db.id);
       reply.int(len);
     },
   },

@@ -1,7 +1,8 @@
 // Sorted-set range specs (by rank, score or lex; forward or REV; LIMIT) and their O(log n + m)
-// evaluation over the skip list, shared by ZRANGE*, ZRANGESTORE, ZCOUNT, ZLEXCOUNT and ZREMRANGEBY*.
+// evaluation over the counted tree (ranges become rank intervals), shared by ZRANGE*, ZRANGESTORE, ZCOUNT, ZLEXCOUNT and ZREMRANGEBY*.
 import type { ZSetValue } from '../store/zset.js';
-import { type ZNode, type ScoreRange, succ, type LexRange, lteMax, gteMin, lexLteMax, lexGteMin } from '../store/skiplist.js';
+import type { ZNode, ScoreRange, LexRange } from '../store/skiplist.js';
+import { keyStr } from '../store/types.js';
 import { parseDouble } from './args.js';
 
 export const BAD_SCORE_RANGE = 'ERR min or max is not a float';
@@ -53,59 +54,50 @@ export type RangeSpec =
 
 /** The nodes selected by spec, in reply order. */
 export function collectRange(z: ZSetValue, spec: RangeSpec): ZNode[] {
-  const out: ZNode[] = [];
   const len = z.size;
   if (spec.by === 'rank') {
     let { start, stop } = spec;
     if (start < 0) start += len;
     if (stop < 0) stop += len;
     if (start < 0) start = 0;
-    if (start > stop || start >= len) return out;
+    if (start > stop || start >= len) return [];
     if (stop >= len) stop = len - 1;
-    let n = z.at(spec.rev ? len - 1 - start : start);
-    for (let i = start; i <= stop && n; i++, n = spec.rev ? n.backward : succ(n)) out.push(n);
-    return out;
+    return z.slice(spec.rev ? len - 1 - start : start, stop - start + 1, spec.rev);
   }
-  const { rev, limit } = spec;
-  let offset = spec.offset;
-  if (offset < 0) return out;
-  let n: ZNode | null;
-  let inRange: (n: ZNode) => boolean;
-  if (spec.by === 'score') {
-    const r = spec.range;
-    if (scoreRangeEmpty(r)) return out;
-    n = rev ? z.sl.lastInRange(r) : z.sl.firstInRange(r);
-    inRange = rev ? (x) => gteMin(x.score, r) : (x) => lteMax(x.score, r);
-  } else {
-    const r = spec.range;
-    if (lexRangeEmpty(r)) return out;
-    n = rev ? z.sl.lastInLex(r) : z.sl.firstInLex(r);
-    inRange = rev ? (x) => lexGteMin(x.member, r) : (x) => lexLteMax(x.member, r);
-  }
-  while (n && offset > 0) {
-    n = rev ? n.backward : succ(n);
-    offset--;
-  }
-  while (n && (limit < 0 || out.length < limit) && inRange(n)) {
-    out.push(n);
-    n = rev ? n.backward : succ(n);
-  }
-  return out;
+  const { rev, limit, offset } = spec;
+  if (offset < 0) return [];
+  const span = spec.by === 'score' ? scoreRanks(z, spec.range) : lexRanks(z, spec.range);
+  if (!span) return [];
+  const [first, last] = span;
+  const n = Math.min(last - first + 1 - offset, limit < 0 ? Infinity : limit);
+  return n > 0 ? z.slice(rev ? last - offset : first + offset, n, rev) : [];
+}
+
+/** 0-based ranks of the first and last elements with a score in range; null when none. */
+function scoreRanks(z: ZSetValue, r: ScoreRange): [number, number] | null {
+  if (scoreRangeEmpty(r)) return null;
+  const first = z.tree.countScoreBelow(r.min, r.minex);
+  const last = z.tree.countScoreBelow(r.max, !r.maxex) - 1;
+  return first <= last ? [first, last] : null;
+}
+
+/** Same by member bytes (meaningful when every score is equal, as in Redis). */
+function lexRanks(z: ZSetValue, r: LexRange): [number, number] | null {
+  if (lexRangeEmpty(r)) return null;
+  const min = r.min === null ? null : keyStr(r.min);
+  const max = r.max === null ? null : keyStr(r.max);
+  const first = min === null ? 0 : z.tree.countWhere((_, m) => (r.minex ? m <= min : m < min));
+  const last = (max === null ? z.size : z.tree.countWhere((_, m) => (r.maxex ? m < max : m <= max))) - 1;
+  return first <= last ? [first, last] : null;
 }
 
 /** Elements with a score in range, O(log n) via ranks. */
 export function countInScoreRange(z: ZSetValue, r: ScoreRange): number {
-  if (scoreRangeEmpty(r)) return 0;
-  const first = z.sl.firstInRange(r);
-  if (!first) return 0;
-  const last = z.sl.lastInRange(r) as ZNode;
-  return z.sl.rank(last.score, last.member) - z.sl.rank(first.score, first.member) + 1;
+  const span = scoreRanks(z, r);
+  return span ? span[1] - span[0] + 1 : 0;
 }
 
 export function countInLexRange(z: ZSetValue, r: LexRange): number {
-  if (lexRangeEmpty(r)) return 0;
-  const first = z.sl.firstInLex(r);
-  if (!first) return 0;
-  const last = z.sl.lastInLex(r) as ZNode;
-  return z.sl.rank(last.score, last.member) - z.sl.rank(first.score, first.member) + 1;
+  const span = lexRanks(z, r);
+  return span ? span[1] - span[0] + 1 : 0;
 }

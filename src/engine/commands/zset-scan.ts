@@ -3,13 +3,14 @@
 // which gives SCAN's guarantee. Unknown or evicted cursors end the scan.
 import type { ZSetValue } from '../store/zset.js';
 import type { ZNode } from '../store/skiplist.js';
+import { keyBuf } from '../store/types.js';
 
 const MAX_CURSORS = 1024;
-const cursors = new Map<number, { z: ZSetValue; it: Iterator<ZNode> }>();
+const cursors = new Map<number, { z: ZSetValue; it: Iterator<[string, number]> }>();
 let nextId = 1;
 
 export function zsetScan(z: ZSetValue, cursor: number, count: number): { next: number; nodes: ZNode[] } {
-  let entry = cursor === 0 ? { z, it: z.dict.values() } : cursors.get(cursor);
+  let entry = cursor === 0 ? { z, it: z.dict.entries() } : cursors.get(cursor);
   cursors.delete(cursor);
   if (!entry || entry.z !== z) return { next: 0, nodes: [] };
   const nodes: ZNode[] = [];
@@ -19,7 +20,7 @@ export function zsetScan(z: ZSetValue, cursor: number, count: number): { next: n
       entry = undefined;
       break;
     }
-    nodes.push(r.value);
+    nodes.push({ member: keyBuf(r.value[0]), score: r.value[1] });
   }
   if (!entry) return { next: 0, nodes };
   const id = nextId++;

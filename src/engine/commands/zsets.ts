@@ -69,7 +69,7 @@ function zadd(ctx: CommandContext, incrOnly: boolean): void {
     if (nx) continue;
     const next = incr ? cur + scores[k] : scores[k];
     if (Number.isNaN(next)) {
-      finishWrite(ctx, key, z, added + updated);
+      finishWrite(ctx, key, z, added + updated, incr);
       return ctx.reply.error(NAN_SCORE);
     }
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
@@ -79,17 +79,17 @@ function zadd(ctx: CommandContext, incrOnly: boolean): void {
     }
     result = next;
   }
-  finishWrite(ctx, key, z, added + updated);
+  finishWrite(ctx, key, z, added + updated, incr);
   if (incr) return result === null ? ctx.reply.null() : ctx.reply.double(result);
   ctx.reply.int(ch ? added + updated : added);
 }
 
 /** Like Redis, only a ZADD that changed something signals WATCHers and blocked clients. */
-function finishWrite(ctx: CommandContext, key: Buffer, z: ZSetValue, changes: number): void {
+function finishWrite(ctx: CommandContext, key: Buffer, z: ZSetValue, changes: number, incr: boolean): void {
   ctx.srv.dirty += changes;
   if (z.size === 0) return written(ctx, key, 0);
   if (changes === 0) return;
-  written(ctx, key, z.size);
+  written(ctx, key, z.size, ['z', incr ? 'zincr' : 'zadd']);
   ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
 }
 
@@ -181,7 +181,7 @@ function zremrange(ctx: CommandContext, by: 'rank' | 'score' | 'lex'): void {
   if (!z) return ctx.reply.int(0);
   const nodes = collectRange(z, p.spec);
   for (const n of nodes) z.delete(n.member);
-  if (nodes.length > 0) written(ctx, ctx.argv[1], z.size);
+  if (nodes.length > 0) written(ctx, ctx.argv[1], z.size, ['z', `zremrangeby${by}`]);
   ctx.srv.dirty += nodes.length;
   ctx.reply.int(nodes.length);
 }
@@ -196,13 +196,9 @@ function zrank(ctx: CommandContext, rev: boolean): void {
 
 /** Pops up to count lowest (or highest) members, deleting the key when emptied. */
 function popNodes(ctx: CommandContext, key: Buffer, z: ZSetValue, max: boolean, count: number): ZNode[] {
-  const out: ZNode[] = [];
-  while (out.length < count && z.size > 0) {
-    const n = (max ? z.sl.tail : z.sl.first()) as ZNode;
-    z.delete(n.member);
-    out.push(n);
-  }
-  written(ctx, key, z.size);
+  const out = z.slice(max ? z.size - 1 : 0, count, max);
+  for (const n of out) z.delete(n.member);
+  written(ctx, key, z.size, out.length > 0 ? ['z', max ? 'zpopmax' : 'zpopmin'] : undefined);
   return out;
 }
 
@@ -290,7 +286,7 @@ function zscan(ctx: CommandContext): void {
   const z = getZset(ctx, ctx.argv[1]);
   if (z === undefined) return;
   if (!z) return replyScan(ctx, 0, []);
-  const { next, nodes } = z.encoding() === 'listpack' ? { next: 0, nodes: [...z.dict.values()] } : zsetScan(z, args.cursor, args.count);
+  const { next, nodes } = z.encoding() === 'listpack' ? { next: 0, nodes: z.slice(0, z.size) } : zsetScan(z, args.cursor, args.count);
   const out: Buffer[] = [];
   for (const n of nodes) if (scanMatch(args.match, n.member)) out.push(n.member, Buffer.from(formatDouble17(n.score)));
   replyScan(ctx, next, out);
@@ -319,7 +315,7 @@ export const zsetCommands: CommandDef[] = [
       if (z === undefined) return;
       let n = 0;
       if (z) for (let i = 2; i < ctx.argv.length && z.size > 0; i++) if (z.delete(ctx.argv[i])) n++;
-      if (z && n > 0) written(ctx, ctx.argv[1], z.size);
+      if (z && n > 0) written(ctx, ctx.argv[1], z.size, ['z', 'zrem']);
       ctx.srv.dirty += n;
       ctx.reply.int(n);
     },

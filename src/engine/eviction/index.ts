@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import { keyBuf, type RedisValue } from '../store/types.js';
 import { AccessTracker } from './access.js';
 import { memoryMeter } from './meter.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 /** Keys evicted per command at most, so one command never stalls the loop (Redis's tenacity). */
@@ -89,6 +90,7 @@ export function installEviction(srv: Server): void {
     const size = key.length + valueSize(db.data.get(key)) + KEY_OVERHEAD;
     db.delete(key);
     srv.stats.evictedKeys++;
+    notifyKeyspaceEvent(srv, 'e', 'evicted', keyBuf(key), db.id);
     memoryMeter.noteFreed(size);
     srv.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
     srv.signalKeyAsReady(db, key);

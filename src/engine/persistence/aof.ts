@@ -5,7 +5,7 @@
 // snapshot beside the event loop, then switches the manifest and deletes the old files.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Server, PropagationSink } from '../server.js';
+import type { Server, PropagationSink, PropagationTarget } from '../server.js';
 import { encodeCommand, datasetCommands } from './aof-commands.js';
 import { formatManifest, parseManifest, type AofFileInfo, type Manifest } from './manifest.js';
 import { parseRdb, snapshotRdb, loadRdb, saveRdbSync } from './rdb.js';
@@ -48,7 +48,8 @@ export class Aof implements PropagationSink {
     return path.join(this.dir, name);
   }
 
-  feed(dbId: number, argv: Buffer[]): void {
+  feed(dbId: number, argv: Buffer[], _fromMaster?: boolean, target?: PropagationTarget): void {
+    if (target === 'replicas') return; // PUBLISH: replicas only, as Redis's PROPAGATE_REPL
     if (dbId !== this.selectedDb) {
       this.push(encodeCommand([Buffer.from('SELECT'), Buffer.from(String(dbId))]));
       this.selectedDb = dbId;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server.js';
-import { loadRdb, saveRdbSync, snapshotRdb } from './rdb.js';
+import { loadRdb, saveRdbSync, snapshotRdbTo } from './rdb.js';
 import { persistState } from './state.js';
 import { RdbError } from './errors.js';
 
@@ -49,6 +49,67 @@ export async function writeFileAtomic(file: string, tmp: string, data: Buffer, s
   return true;
 }
 
+/**
+ * Writes chunks to a file as they come (in order, batched with writev, off the event loop), so a
+ * snapshot never sits whole in memory nor is concatenated. close() waits, fsyncs and reports errors.
+ */
+class FileSink {
+  private readonly queue: Buffer[] = [];
+  private readonly fh: Promise<fs.promises.FileHandle>;
+  private pumping: Promise<void> | null = null;
+  private error: Error | null = null;
+
+  constructor(file: string) {
+    this.fh = fs.promises.open(file, 'w');
+    this.fh.catch((e: Error) => (this.error ??= e));
+  }
+
+  push(chunk: Buffer): void {
+    this.queue.push(chunk);
+    this.pumping ??= this.pump().finally(() => (this.pumping = null));
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      const fh = await this.fh;
+      while (this.queue.length > 0 && !this.error) {
+        const batch = this.queue.splice(0, 512);
+        let total = 0;
+        for (const b of batch) total += b.length;
+        const { bytesWritten } = await fh.writev(batch);
+        if (bytesWritten < total) {
+          // A short write (rare on regular files): finish the rest chunk by chunk.
+          let skip = bytesWritten;
+          for (const b of batch) {
+            if (skip >= b.length) {
+              skip -= b.length;
+              continue;
+            }
+            let rest = b.subarray(skip);
+            skip = 0;
+            while (rest.length > 0) rest = rest.subarray((await fh.write(rest)).bytesWritten);
+          }
+        }
+      }
+    } catch (e) {
+      this.error ??= e as Error;
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.pumping) await this.pumping;
+    const fh = await this.fh.catch(() => null);
+    try {
+      if (fh && !this.error) await fh.sync();
+    } catch (e) {
+      this.error ??= e as Error;
+    } finally {
+      await fh?.close();
+    }
+    if (this.error) throw this.error;
+  }
+}
+
 function saved(srv: Server, dirtyAtStart: number): void {
   const st = persistState(srv);
   srv.dirty = Math.max(0, srv.dirty - dirtyAtStart);
@@ -80,8 +141,25 @@ export function bgsave(srv: Server): void {
   srv.log.notice(`Background saving started by pid ${process.pid}`);
   const file = rdbFile(srv);
   const tmp = path.join(path.dirname(file), `temp-${process.pid}-${job.startedAt}.rdb`);
-  snapshotRdb(srv)
-    .then((data) => writeFileAtomic(file, tmp, data, () => !job.cancelled))
+  // The snapshot's chunks go to the temp file as they are produced.
+  const out = new FileSink(tmp);
+  snapshotRdbTo(srv, {}, (chunk) => out.push(chunk))
+    .then(
+      () => out.close(),
+      async (e: Error) => {
+        await out.close().catch(() => undefined);
+        throw e;
+      },
+    )
+    .then(() => {
+      if (job.cancelled) {
+        fs.rmSync(tmp, { force: true });
+        return false;
+      }
+      fs.renameSync(tmp, file);
+      fsyncDir(path.dirname(file));
+      return true;
+    })
     .then(
       (written) => {
         if (!written) return;

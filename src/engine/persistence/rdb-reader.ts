@@ -41,38 +41,53 @@ export class RdbReader {
 
   /** A length; `special` is set when the top bits mark an encoded string instead. */
   lenOrSpecial(): { n: number; special: boolean } {
-    const b = this.u8();
+    const x = this.lenOrEnc();
+    return x >= 0 ? { n: x, special: false } : { n: -1 - x, special: true };
+  }
+
+  /** A length (>= 0), or -1 - encoding for an encoded string (no allocation on the hot path). */
+  private lenOrEnc(): number {
+    if (this.pos >= this.end) this.need(1);
+    const b = this.buf[this.pos++];
     const kind = b >> 6;
-    if (kind === 0) return { n: b & 0x3f, special: false };
-    if (kind === 1) return { n: ((b & 0x3f) << 8) | this.u8(), special: false };
-    if (kind === 3) return { n: b & 0x3f, special: true };
+    if (kind === 0) return b & 0x3f;
+    if (kind === 1) {
+      if (this.pos >= this.end) this.need(1);
+      return ((b & 0x3f) << 8) | this.buf[this.pos++];
+    }
+    if (kind === 3) return -1 - (b & 0x3f);
     if (b === 0x80) {
       this.need(4);
       const n = this.buf.readUInt32BE(this.pos);
       this.pos += 4;
-      return { n, special: false };
+      return n;
     }
     if (b === 0x81) {
       this.need(8);
       const n = this.buf.readBigUInt64BE(this.pos);
       this.pos += 8;
       if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new RdbError('RDB length out of range');
-      return { n: Number(n), special: false };
+      return Number(n);
     }
     throw new RdbError(`Unknown length encoding ${b} in rdbLoadLen()`);
   }
 
   len(): number {
-    const { n, special } = this.lenOrSpecial();
-    if (special) throw new RdbError('Unexpected encoded string where a length was expected');
+    const n = this.lenOrEnc();
+    if (n < 0) throw new RdbError('Unexpected encoded string where a length was expected');
     return n;
   }
 
   /** A string; the Buffer may share memory with the input (copy before storing long-lived). */
   strView(): Buffer {
-    const { n, special } = this.lenOrSpecial();
-    if (!special) return this.take(n);
-    switch (n) {
+    const n = this.lenOrEnc();
+    if (n >= 0) return this.take(n);
+    return this.encoded(-1 - n);
+  }
+
+  /** An integer- or LZF-encoded string (always a fresh Buffer). */
+  private encoded(enc: number): Buffer {
+    switch (enc) {
       case 0:
         return Buffer.from(String(this.take(1).readInt8(0)));
       case 1:
@@ -90,14 +105,35 @@ export class RdbReader {
         }
       }
       default:
-        throw new RdbError(`Unknown RDB string encoding type ${n}`);
+        throw new RdbError(`Unknown RDB string encoding type ${enc}`);
     }
+  }
+
+  /** A string as a latin1 JS string (a key), read straight from the input without a Buffer view. */
+  keyString(): string {
+    const n = this.lenOrEnc();
+    if (n < 0) {
+      const b = this.encoded(-1 - n);
+      return b.latin1Slice(0, b.length);
+    }
+    this.need(n);
+    const s = this.buf.latin1Slice(this.pos, this.pos + n);
+    this.pos += n;
+    return s;
   }
 
   /** A string copied out of the input, safe to keep. */
   str(): Buffer {
-    const v = this.strView();
-    return v.buffer === this.buf.buffer ? Buffer.from(v) : v;
+    const n = this.lenOrEnc();
+    if (n < 0) return this.encoded(-1 - n);
+    this.need(n);
+    const out = Buffer.allocUnsafe(n);
+    const src = this.buf;
+    const p = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) out[i] = src[p + i];
+    else src.copy(out, 0, p, p + n);
+    this.pos = p + n;
+    return out;
   }
 
   ms(): number {

@@ -47,6 +47,12 @@ export class RdbWriter {
     this.pos = 0;
   }
 
+  /** The chunks completed so far, handed over (the writer keeps going; for streaming output). */
+  takeSealed(): Buffer[] {
+    if (this.chunks.length === 0) return [];
+    return this.chunks.splice(0, this.chunks.length);
+  }
+
   /** All chunks written (the writer must not be used afterwards). */
   finish(): Buffer[] {
     this.seal();
@@ -60,14 +66,58 @@ export class RdbWriter {
   }
 
   bytes(b: Buffer): void {
-    if (b.length > CHUNK / 2) {
+    const n = b.length;
+    if (n > CHUNK / 2) {
       this.seal();
       this.chunks.push(b);
+    } else if (n <= 32) {
+      // A byte loop beats the native copy call for the short strings that dominate datasets.
+      this.room(n);
+      const out = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) out[p++] = b[i];
+      this.pos = p;
     } else {
-      this.room(b.length);
+      this.room(n);
       this.pos += b.copy(this.buf, this.pos);
     }
-    this.size += b.length;
+    this.size += n;
+  }
+
+  /**
+   * A key held as a latin1 string (keyStr), encoded exactly as str(keyBuf(s)) would be, without
+   * building the Buffer unless it may need LZF.
+   */
+  keyStr(s: string): void {
+    const n = s.length;
+    if ((n <= 11 && n > 0 && isCanonicalIntStr(s)) || (this.opts.compress && n > 20)) {
+      this.str(Buffer.from(s, 'latin1'));
+      return;
+    }
+    this.len(n);
+    this.room(n);
+    if (n <= 32) {
+      const out = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else {
+      this.pos += this.buf.latin1Write(s, this.pos, n);
+    }
+    this.size += n;
+  }
+
+  /** Bytes written since the writer was created or last drained, as one Buffer; the writer is reusable. */
+  drain(): Buffer {
+    if (this.chunks.length === 0) {
+      const out = Buffer.from(this.buf.subarray(0, this.pos));
+      this.pos = 0;
+      return out;
+    }
+    this.seal();
+    const out = Buffer.concat(this.chunks);
+    this.chunks.length = 0;
+    return out;
   }
 
   len(n: number): void {
@@ -239,14 +289,33 @@ export function d2string(d: number): string {
   return formatDouble17(d);
 }
 
-/** One key: optional EXPIRETIME_MS, the type byte, the key, the value. */
-export function writeEntry(w: RdbWriter, key: Buffer, v: RedisValue, expireAt: number | undefined): void {
+/** isCanonicalInt for a short latin1 key string (at most 11 chars: fits 32 bits or is rejected by str()). */
+function isCanonicalIntStr(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return false;
+    i = 1;
+  }
+  const c0 = s.charCodeAt(i);
+  if (c0 < 48 || c0 > 57) return false;
+  if (c0 === 48) return n === 1;
+  for (i++; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** One key: optional EXPIRETIME_MS, the type byte, the key (a Buffer, or the keyspace's latin1 string), the value. */
+export function writeEntry(w: RdbWriter, key: Buffer | string, v: RedisValue, expireAt: number | undefined): void {
   if (expireAt !== undefined) {
     w.u8(0xfc);
     w.ms(expireAt);
   }
   const t = RdbWriter.typeOf(v);
   w.u8(t);
-  w.str(key);
+  if (typeof key === 'string') w.keyStr(key);
+  else w.str(key);
   w.body(t, v);
 }

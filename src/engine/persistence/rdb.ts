@@ -4,7 +4,6 @@
 // decodes everything first, so a corrupt file leaves the dataset untouched.
 import type { Server } from '../server.js';
 import type { RedisValue } from '../store/types.js';
-import { keyBuf, keyStr } from '../store/types.js';
 import { REDIS_COMPAT_VERSION } from '../version.js';
 import { Crc64 } from './crc64.js';
 import { RdbReader } from './rdb-reader.js';
@@ -70,7 +69,7 @@ export function saveRdbSync(srv: Server, opts: SnapshotOptions = {}): Buffer {
   for (const db of srv.dbs) {
     if (db.size === 0) continue;
     writeDbHeader(w, db.id, db.size, db.expires.size);
-    for (const [k, v] of db.data) writeEntry(w, keyBuf(k), v, db.expires.get(k));
+    for (const [k, v] of db.data) writeEntry(w, k, v, db.expires.size > 0 ? db.expires.get(k) : undefined);
   }
   const chunks = w.finish();
   chunks.push(trailer(chunks, srv.config.bool('rdbchecksum')));
@@ -80,6 +79,14 @@ export function saveRdbSync(srv: Server, opts: SnapshotOptions = {}): Buffer {
 /** A point-in-time RDB of every db, serialized in slices while the event loop keeps serving. */
 export function snapshotRdb(srv: Server, opts: SnapshotOptions = {}): Promise<Buffer> {
   return Snapshot.start(srv, opts).done;
+}
+
+/**
+ * The same snapshot, streamed: `sink` gets the RDB's chunks in file order as they are produced (the
+ * first ones synchronously, before this returns), so nothing holds or concatenates the whole file.
+ */
+export function snapshotRdbTo(srv: Server, opts: SnapshotOptions, sink: (chunk: Buffer) => void): Promise<void> {
+  return Snapshot.start(srv, opts, sink).done.then(() => undefined);
 }
 
 export interface LoadedRdb {
@@ -97,6 +104,8 @@ export interface ParseOptions {
   dropExpired: boolean;
   now: number;
   log?: (msg: string) => void;
+  /** Decode straight into these maps (by db id) instead of fresh ones (loadRdb into an empty dataset). */
+  into?: (id: number) => { data: Map<string, RedisValue>; expires: Map<string, number> };
 }
 
 /** Decodes a whole RDB; throws RdbError on anything malformed. */
@@ -112,7 +121,7 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
   const selectDb = (id: number) => {
     if (id >= opts.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${opts.databases} databases. Exiting`);
     dbId = id;
-    cur = out.dbs.get(id) ?? { data: new Map(), expires: new Map() };
+    cur = out.dbs.get(id) ?? opts.into?.(id) ?? { data: new Map(), expires: new Map() };
     out.dbs.set(id, cur);
   };
   selectDb(0);
@@ -154,14 +163,17 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
       case OP.EOF:
         break;
       default: {
-        const key = keyStr(r.strView());
+        const key = r.keyString();
         const value = r.value(type);
         const db = cur as unknown as { data: Map<string, RedisValue>; expires: Map<string, number> };
-        if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
         if (opts.dropExpired && expireAt !== -1 && expireAt < opts.now) {
+          if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
           out.expired++;
         } else {
+          // One hash lookup per key: a duplicate is seen as a set that did not grow the map.
+          const before = db.data.size;
           db.data.set(key, value);
+          if (db.data.size === before) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
           if (expireAt !== -1) db.expires.set(key, expireAt);
           out.keys++;
         }
@@ -193,13 +205,26 @@ function hex(le: Buffer): string {
 
 /** Replaces every db with the RDB's content (all-or-nothing). Throws RdbError. */
 export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> = {}): LoadedRdb {
-  const parsed = parseRdb(data, {
+  const parseOpts: ParseOptions = {
     databases: srv.dbs.length,
     dropExpired: !srv.isReplica,
     now: Date.now(),
     log: (m) => srv.log.warning(m),
     ...opts,
-  });
+  };
+  if (srv.dbs.every((db) => db.data.size === 0 && db.expires.size === 0)) {
+    // Nothing to keep (start-up, a replica's full sync): decode straight into the dbs, saving a
+    // second insertion of every key; on error they are emptied again, which is how they were.
+    Snapshot.finishAllSync(srv);
+    for (const db of srv.dbs) db.clear();
+    try {
+      return parseRdb(data, { ...parseOpts, into: (id) => srv.dbs[id] });
+    } catch (e) {
+      for (const db of srv.dbs) db.clear();
+      throw e;
+    }
+  }
+  const parsed = parseRdb(data, parseOpts);
   Snapshot.finishAllSync(srv);
   for (const db of srv.dbs) {
     db.clear();
@@ -208,5 +233,6 @@ export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> =
     for (const [k, v] of src.data) db.data.set(k, v);
     for (const [k, t] of src.expires) db.expires.set(k, t);
   }
+  for (const db of srv.dbs) srv.signalDbAsReady(db);
   return parsed;
 }

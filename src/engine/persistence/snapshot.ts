@@ -1,16 +1,16 @@
-// Point-in-time snapshots without fork. At start each non-empty db's live Map iterator is kept and
-// keys are serialized in time-boxed slices between event-loop turns. Before any command writes a key
-// (dispatch beforeCall), the key's current value is serialized first if the snapshot has not reached
-// it, and the key is marked done; a key absent at start is marked done too, so it is skipped when the
-// iterator meets it later. Deleted keys vanish from the live iterator, so only what existed when the
-// snapshot began is written, each key once, with its value and TTL at that moment. Commands that
-// write without naming keys (FLUSHALL, SWAPDB...) first finish every snapshot synchronously.
+// Point-in-time snapshots without fork. At start each non-empty db's key list is taken (one array copy
+// of the Map's keys, a few ms per million keys) and the keys are serialized in time-boxed slices
+// between event-loop turns. Before any command writes a key (dispatch beforeCall), the key's entry as
+// it is now (its pre-image, or "absent") is recorded once; when the slices reach a key with a
+// pre-image they write that instead of the live value. Every key of the list is thus written exactly
+// once, with its value and TTL at the start, and no per-key bookkeeping is needed for the keys nobody
+// writes (most of them). Commands that write without naming keys (FLUSHALL, SWAPDB...) first finish
+// every snapshot synchronously.
 import type { Server } from '../server.js';
 import type { Client } from '../client.js';
 import type { Command } from '../commands/table.js';
 import type { Db } from '../store/db.js';
-import type { RedisValue } from '../store/types.js';
-import { keyBuf, keyStr } from '../store/types.js';
+import { keyStr } from '../store/types.js';
 import { Crc64 } from './crc64.js';
 import { RdbWriter, writeEntry } from './rdb-writer.js';
 import { encodeOptions, writeDbHeader, writeHeader, type SnapshotOptions } from './rdb.js';
@@ -18,15 +18,17 @@ import { OP } from './rdb-types.js';
 
 /** Longest a slice may run before yielding to clients (ms). */
 const SLICE_MS = 2;
-const CRC_SLICE = 4 * 1024 * 1024;
 /** Commands whose writes can land in another db than the client's (MOVE, COPY ... DB n). */
 const CROSS_DB = new Set(['move', 'copy']);
 
 interface DbPass {
   db: Db;
   w: RdbWriter;
-  done: Set<string>;
-  it: Iterator<[string, RedisValue]>;
+  /** The db's keys when the snapshot started, written in this order. */
+  keys: string[];
+  next: number;
+  /** Keys written to since the start: their serialized entry then, or null (absent then). */
+  pre: Map<string, Buffer | null>;
   finished: boolean;
   size: number;
   expires: number;
@@ -37,29 +39,45 @@ type Hook = (c: Client, cmd: Command, argv: Buffer[]) => void;
 const active = new WeakMap<Server, { snaps: Set<Snapshot>; hook: Hook }>();
 
 export class Snapshot {
+  /** The whole RDB; an empty Buffer when the chunks went to a sink instead. */
   readonly done: Promise<Buffer>;
   private resolve!: (b: Buffer) => void;
   private reject!: (e: Error) => void;
   private readonly passes = new Map<number, DbPass>();
-  private readonly header: RdbWriter;
+  /** Passes in file order (db id), and how many were fully emitted. */
+  private readonly order: DbPass[];
+  private emittedPasses = 0;
+  private headerOf: DbPass | null = null;
+  /** Scratch writer for pre-images. */
+  private readonly scratch: RdbWriter;
   private serialized = false;
+  private readonly crc: Crc64 | null;
+  private readonly collected: Buffer[] = [];
 
-  private constructor(private readonly srv: Server, opts: SnapshotOptions) {
+  private constructor(private readonly srv: Server, opts: SnapshotOptions, private readonly sink?: (chunk: Buffer) => void) {
     this.done = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
     const enc = encodeOptions(srv);
-    this.header = new RdbWriter(enc);
-    writeHeader(this.header, opts);
+    this.crc = srv.config.bool('rdbchecksum') ? new Crc64() : null;
+    this.scratch = new RdbWriter(enc);
+    const header = new RdbWriter(enc);
+    writeHeader(header, opts);
     for (const db of srv.dbs) {
       if (db.size === 0) continue;
-      this.passes.set(db.id, { db, w: new RdbWriter(enc), done: new Set(), it: db.data.entries(), finished: false, size: db.size, expires: db.expires.size });
+      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [...db.data.keys()], next: 0, pre: new Map(), finished: false, size: db.size, expires: db.expires.size });
     }
+    this.order = [...this.passes.values()].sort((x, y) => x.db.id - y.db.id);
+    for (const c of header.finish()) this.emit(c);
   }
 
-  static start(srv: Server, opts: SnapshotOptions): Snapshot {
-    const s = new Snapshot(srv, opts);
+  /**
+   * Starts a snapshot. With a sink, the RDB's chunks are handed over in file order as the slices
+   * produce them (and `done` resolves empty); otherwise `done` resolves with the whole RDB.
+   */
+  static start(srv: Server, opts: SnapshotOptions, sink?: (chunk: Buffer) => void): Snapshot {
+    const s = new Snapshot(srv, opts, sink);
     let reg = active.get(srv);
     if (!reg) {
       const snaps = new Set<Snapshot>();
@@ -81,35 +99,76 @@ export class Snapshot {
     return active.get(srv)?.snaps.size ?? 0;
   }
 
-  /** Writes the key's value as it is now, unless already written (or absent at start). */
+  /** Records the key's entry as it is now (the start state), unless already recorded. */
   preserve(dbId: number, key: string): void {
     const p = this.passes.get(dbId);
-    if (!p || p.finished || p.done.has(key)) return;
-    p.done.add(key);
+    if (!p || p.finished || p.pre.has(key)) return;
     const v = p.db.data.get(key);
-    if (v !== undefined) writeEntry(p.w, keyBuf(key), v, p.db.expires.get(key));
+    if (v === undefined) {
+      p.pre.set(key, null);
+      return;
+    }
+    // Also done for keys the slices already passed (we can't tell cheaply); those are never read.
+    writeEntry(this.scratch, key, v, p.db.expires.get(key));
+    p.pre.set(key, this.scratch.drain());
   }
 
-  /** Serializes up to a deadline; true when every db is done. */
+  /** Serializes up to a deadline, db by db in id order; true when every db is done. */
   private slice(deadline: number): boolean {
-    for (const p of this.passes.values()) {
+    for (const p of this.order) {
       if (p.finished) continue;
-      for (let n = 1; ; n++) {
-        const r = p.it.next();
-        if (r.done) {
-          p.finished = true;
-          p.done.clear();
-          break;
+      const { keys, pre, w } = p;
+      const data = p.db.data;
+      const expires = p.db.expires;
+      let i = p.next;
+      const end = keys.length;
+      while (i < end) {
+        const k = keys[i++];
+        if (pre.size > 0 && pre.has(k)) {
+          const b = pre.get(k);
+          if (b) w.bytes(b);
+        } else {
+          // Unwritten since the start, so the live entry is the start entry (gone: expired or evicted).
+          const v = data.get(k);
+          if (v !== undefined) writeEntry(w, k, v, expires.size > 0 ? expires.get(k) : undefined);
         }
-        const [k, v] = r.value;
-        if (!p.done.has(k)) {
-          p.done.add(k);
-          writeEntry(p.w, keyBuf(k), v, p.db.expires.get(k));
+        if ((i & 63) === 0 && performance.now() > deadline) {
+          p.next = i;
+          return false;
         }
-        if ((n & 31) === 0 && performance.now() > deadline) return false;
       }
+      p.next = i;
+      p.finished = true;
+      p.keys = [];
+      p.pre.clear();
     }
     return true;
+  }
+
+  private emit(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.crc?.update(chunk);
+    if (this.sink) this.sink(chunk);
+    else this.collected.push(chunk);
+  }
+
+  /** Hands over, in file order, every chunk that is complete: db headers, then each db's entries. */
+  private flush(): void {
+    while (this.emittedPasses < this.order.length) {
+      const p = this.order[this.emittedPasses];
+      if (this.headerOf !== p) {
+        this.headerOf = p;
+        const h = new RdbWriter(p.w.opts);
+        writeDbHeader(h, p.db.id, p.size, p.expires);
+        for (const c of h.finish()) this.emit(c);
+      }
+      if (!p.finished) {
+        for (const c of p.w.takeSealed()) this.emit(c);
+        return;
+      }
+      for (const c of p.w.finish()) this.emit(c);
+      this.emittedPasses++;
+    }
   }
 
   serializeAll(): void {
@@ -131,43 +190,23 @@ export class Snapshot {
 
   private run(): void {
     try {
-      if (!this.serialized && !this.slice(performance.now() + SLICE_MS)) {
+      const more = !this.serialized && !this.slice(performance.now() + SLICE_MS);
+      this.flush();
+      if (more) {
         setImmediate(() => this.run());
         return;
       }
       this.detach();
-      void this.assemble().then(this.resolve, this.reject);
+      this.emit(Buffer.from([OP.EOF]));
+      const digest = this.crc ? this.crc.digest() : Buffer.alloc(8);
+      if (this.sink) this.sink(digest);
+      else this.collected.push(digest);
+      this.resolve(this.sink ? Buffer.alloc(0) : Buffer.concat(this.collected));
+      this.collected.length = 0;
     } catch (e) {
       this.detach();
       this.reject(e as Error);
     }
-  }
-
-  /** Header, db sections, EOF and the checksum (computed in slices too). */
-  private async assemble(): Promise<Buffer> {
-    const chunks = this.header.finish();
-    for (const p of [...this.passes.values()].sort((a, b) => a.db.id - b.db.id)) {
-      const h = new RdbWriter(this.header.opts);
-      writeDbHeader(h, p.db.id, p.size, p.expires);
-      chunks.push(...h.finish(), ...p.w.finish());
-    }
-    chunks.push(Buffer.from([OP.EOF]));
-    const crc = new Crc64();
-    if (this.srv.config.bool('rdbchecksum')) {
-      let since = 0;
-      for (const c of chunks) {
-        crc.update(c);
-        since += c.length;
-        if (since >= CRC_SLICE) {
-          since = 0;
-          await new Promise((r) => setImmediate(r));
-        }
-      }
-      chunks.push(crc.digest());
-    } else {
-      chunks.push(Buffer.alloc(8));
-    }
-    return Buffer.concat(chunks);
   }
 }
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
-import { snapshotRdb } from '../persistence/rdb.js';
+import { snapshotRdb, snapshotRdbTo } from '../persistence/rdb.js';
 import type { ReplicaLink, ReplState } from './state.js';
 import type { ReplStream } from './stream.js';
 
@@ -165,17 +165,36 @@ export class MasterSide {
     const socket = srv.config.bool('repl-diskless-sync') && links.every((l) => l.capaEof);
     const snap: Snapshot = { target: socket ? 'socket' : 'disk', offset: st.offset, links: [] };
     this.snapshot = snap;
-    let rdb: Buffer;
     srv.log.notice(`Starting BGSAVE for SYNC with target: ${socket ? 'replicas sockets' : 'disk'}`);
-    // From here to snapshotRdb() is synchronous: the RDB is exactly the dataset at this offset.
+    // From here to the snapshot's start is synchronous: the RDB is exactly the dataset at this offset.
     this.stream.flush();
     this.stream.selectedDb = -1;
     snap.offset = st.offset;
     for (const l of links) if (this.waiting.has(l)) this.attach(l, snap, []);
     // A chained replica's stream continues in whatever db its master last selected.
     const streamDb = st.master ? st.master.client.dbIndex : 0;
+    const opts = { aux: [['repl-stream-db', streamDb], ['repl-id', st.replid], ['repl-offset', st.offset]] as [string, string | number][] };
+    let rdb: Buffer | null = null;
+    const mark = randomBytes(20).toString('hex');
     try {
-      rdb = await snapshotRdb(srv, { aux: [['repl-stream-db', streamDb], ['repl-id', st.replid], ['repl-offset', st.offset]] });
+      if (socket) {
+        // Diskless: the RDB goes to the sockets chunk by chunk as the snapshot produces it (as Redis's
+        // child writes to the pipe), so the transfer overlaps the serialization.
+        const targets = snap.links;
+        for (const l of targets) {
+          l.state = 'send_bulk';
+          l.client.socket?.write(`$EOF:${mark}\r\n`);
+        }
+        await snapshotRdbTo(srv, opts, (chunk) => {
+          for (const l of targets) {
+            if (l.client.closed || !l.client.socket) continue;
+            l.client.socket.write(chunk);
+            srv.stats.netOutput += chunk.length;
+          }
+        });
+      } else {
+        rdb = await snapshotRdb(srv, opts);
+      }
     } catch (e) {
       srv.log.warning(`Background saving error: ${(e as Error).message}`);
       srv.log.warning('SYNC failed. BGSAVE child returned an error');
@@ -185,14 +204,16 @@ export class MasterSide {
     }
     this.snapshot = null;
     srv.log.notice(socket ? 'Background RDB transfer terminated with success' : 'Background saving terminated with success');
-    for (const l of snap.links) if (!l.client.closed) this.sendRdb(l, rdb, socket);
+    for (const l of snap.links) if (!l.client.closed) this.sendRdb(l, rdb, mark);
     // Replicas that arrived during a socket-target snapshot get the next one.
     if (this.waiting.size > 0 && !this.disklessDelayPending()) void this.startSnapshot();
   }
 
-  private sendRdb(link: ReplicaLink, rdb: Buffer, socket: boolean): void {
+  /** Sends the RDB (disk target), or ends the streamed one with its mark (`rdb` null: socket target). */
+  private sendRdb(link: ReplicaLink, rdb: Buffer | null, mark: string): void {
     const sock = link.client.socket;
     if (!sock) return;
+    const socket = rdb === null;
     link.state = 'send_bulk';
     const name = this.name(link.client);
     const done = () => {
@@ -207,16 +228,13 @@ export class MasterSide {
         this.release(link);
       }
     };
-    if (socket) {
-      const mark = randomBytes(20).toString('hex');
-      sock.write(`$EOF:${mark}\r\n`);
-      sock.write(rdb);
+    if (rdb === null) {
       sock.write(mark, done);
     } else {
       sock.write(`$${rdb.length}\r\n`);
       sock.write(rdb, done);
+      this.srv.stats.netOutput += rdb.length;
     }
-    this.srv.stats.netOutput += rdb.length;
   }
 
   /** The replica is in sync: send what was held during the transfer and stream from now on. */

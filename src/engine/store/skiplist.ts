@@ -1,48 +1,13 @@
-// A skip list ordered by (score, member bytes) with per-level spans, so rank lookups, rank-range
-// reads and score/lex range seeks are O(log n) (what ZRANGE by rank/score needs to stay flat as a
-// sorted set grows). Written from the published algorithm (Pugh 1990, spans as in Redis's design).
-const MAX_LEVEL = 32;
-const P = 0.25;
-
-export interface ZNode {
-  member: Buffer;
-  score: number;
-  backward: ZNode | null;
-  /**
-   * Per level i: next[2i] the following node, next[2i + 1] its span. One array instead of two saves
-   * a cache miss per hop on large sets (so next[0] is still the level-0 successor).
-   */
-  next: (ZNode | number | null)[];
-}
-
-function node(level: number, score: number, member: Buffer): ZNode {
-  const next = new Array<ZNode | number | null>(2 * level);
-  for (let i = 0; i < level; i++) {
-    next[2 * i] = null;
-    next[2 * i + 1] = 0;
-  }
-  return { member, score, backward: null, next };
-}
-
-const fwd = (x: ZNode, i: number) => x.next[2 * i] as ZNode | null;
-/** The next node in (score, member) order. */
-export const succ = (x: ZNode) => x.next[0] as ZNode | null;
-const span = (x: ZNode, i: number) => x.next[2 * i + 1] as number;
-
-/** (score, member) ordering of the sorted set. */
-export function before(n: ZNode, score: number, member: Buffer): boolean {
-  return n.score < score || (n.score === score && Buffer.compare(n.member, member) < 0);
-}
-
-// Scratch arrays reused by every insert/delete (single-threaded, never re-entered).
-const UPDATE = new Array<ZNode>(MAX_LEVEL);
-const RANK = new Array<number>(MAX_LEVEL).fill(0);
-
-function randomLevel(): number {
-  let l = 1;
-  while (l < MAX_LEVEL && Math.random() < P) l++;
-  return l;
-}
+// The ordered index of a sorted set: a counted B+tree over (score, member bytes). (The file keeps
+// its old name; the skip list it held cost ~2 cache misses per step and ~300 bytes per member, so
+// per-op cost grew with the set.) Wide nodes keep a lookup at ~4 levels for 1M members:
+// - leaves hold up to LEAF_CAP entries sorted, scores in a Float64Array, members as latin1 strings
+//   (the same strings that key the member map, so a member's bytes are stored once); leaves are
+//   linked both ways for range walks;
+// - inner nodes hold children, separators (sep[i] <= every key of child i + 1, > every key of
+//   child i) and each child's entry count, so rank <-> position is O(log n) without touching children.
+// Comparing latin1 strings with < is comparing their bytes (memcmp, shorter prefix first), Redis's
+// member order.
 
 export interface ScoreRange {
   min: number;
@@ -61,6 +26,12 @@ export interface LexRange {
   empty?: boolean;
 }
 
+/** One element as handed to commands. */
+export interface ZNode {
+  member: Buffer;
+  score: number;
+}
+
 export const gteMin = (v: number, r: ScoreRange): boolean => (r.minex ? v > r.min : v >= r.min);
 export const lteMax = (v: number, r: ScoreRange): boolean => (r.maxex ? v < r.max : v <= r.max);
 export function lexGteMin(m: Buffer, r: LexRange): boolean {
@@ -76,184 +47,427 @@ export function lexLteMax(m: Buffer, r: LexRange): boolean {
   return r.maxex ? c < 0 : c <= 0;
 }
 
-export class SkipList {
-  readonly head: ZNode = node(MAX_LEVEL, 0, Buffer.alloc(0));
-  tail: ZNode | null = null;
+const LEAF_CAP = 64;
+const LEAF_MIN = 16;
+const INNER_CAP = 64;
+const INNER_MIN = 16;
+
+export class Leaf {
+  n = 0;
+  /** Capacity grows (small sets stay small) up to LEAF_CAP + 1 (an insert before a split). */
+  scores: Float64Array;
+  members: string[] = [];
+  prev: Leaf | null = null;
+  next: Leaf | null = null;
+  constructor(cap: number) {
+    this.scores = new Float64Array(cap);
+  }
+}
+
+class Inner {
+  n = 0;
+  children: Node[] = [];
+  counts = new Float64Array(INNER_CAP + 1);
+  sepScores = new Float64Array(INNER_CAP + 1);
+  sepMembers: string[] = [];
+}
+
+type Node = Leaf | Inner;
+
+// Descent path scratch (single-threaded, never re-entered).
+const PATH_N: Inner[] = [];
+const PATH_I: number[] = [];
+
+/** Entries of the (score, member) keys strictly below (score, m) in a leaf. */
+function leafLower(l: Leaf, score: number, m: string): number {
+  const sc = l.scores;
+  let lo = 0;
+  let hi = l.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sc[mid];
+    if (s < score || (s === score && l.members[mid] < m)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The child of an inner node that holds (score, m): the number of separators <= it. */
+function childFor(x: Inner, score: number, m: string): number {
+  const sc = x.sepScores;
+  let lo = 0;
+  let hi = x.n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sc[mid];
+    if (s < score || (s === score && x.sepMembers[mid] <= m)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sum(a: Float64Array, from: number, to: number): number {
+  let t = 0;
+  for (let i = from; i < to; i++) t += a[i];
+  return t;
+}
+
+export class ZTree {
+  root: Node = new Leaf(4);
   length = 0;
-  level = 1;
+  head: Leaf = this.root as Leaf;
+  tail: Leaf = this.root as Leaf;
 
-  insert(score: number, member: Buffer): ZNode {
-    const update = UPDATE;
-    const rank = RANK;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let nx = fwd(x, i);
-      while (nx && before(nx, score, member)) {
-        rank[i] += span(x, i);
-        x = nx;
-        nx = fwd(x, i);
-      }
-      update[i] = x;
+  /** Inserts a key known to be absent. */
+  insert(score: number, m: string): void {
+    let x = this.root;
+    let d = 0;
+    while (x instanceof Inner) {
+      const i = childFor(x, score, m);
+      PATH_N[d] = x;
+      PATH_I[d++] = i;
+      x.counts[i]++;
+      x = x.children[i];
     }
-    const lvl = randomLevel();
-    if (lvl > this.level) {
-      for (let i = this.level; i < lvl; i++) {
-        rank[i] = 0;
-        update[i] = this.head;
-        this.head.next[2 * i + 1] = this.length;
-      }
-      this.level = lvl;
+    const l = x;
+    const pos = leafLower(l, score, m);
+    if (l.n === l.scores.length) {
+      const grown = new Float64Array(Math.min(l.n * 2, LEAF_CAP + 1));
+      grown.set(l.scores);
+      l.scores = grown;
     }
-    const n = node(lvl, score, member);
-    for (let i = 0; i < lvl; i++) {
-      n.next[2 * i] = fwd(update[i], i);
-      update[i].next[2 * i] = n;
-      n.next[2 * i + 1] = span(update[i], i) - (rank[0] - rank[i]);
-      update[i].next[2 * i + 1] = rank[0] - rank[i] + 1;
-    }
-    for (let i = lvl; i < this.level; i++) update[i].next[2 * i + 1] = span(update[i], i) + 1;
-    n.backward = update[0] === this.head ? null : update[0];
-    const after = fwd(n, 0);
-    if (after) after.backward = n;
-    else this.tail = n;
+    l.scores.copyWithin(pos + 1, pos, l.n);
+    l.scores[pos] = score;
+    l.members.splice(pos, 0, m);
+    l.n++;
     this.length++;
-    return n;
+    if (l.n > LEAF_CAP) this.splitLeaf(l, d);
   }
 
-  private unlink(x: ZNode, update: ZNode[]): void {
-    for (let i = 0; i < this.level; i++) {
-      if (fwd(update[i], i) === x) {
-        update[i].next[2 * i + 1] = span(update[i], i) + span(x, i) - 1;
-        update[i].next[2 * i] = fwd(x, i);
-      } else {
-        update[i].next[2 * i + 1] = span(update[i], i) - 1;
-      }
+  private splitLeaf(l: Leaf, d: number): void {
+    const h = (l.n + 1) >> 1;
+    const r = new Leaf(LEAF_CAP + 1);
+    r.n = l.n - h;
+    r.scores.set(l.scores.subarray(h, l.n));
+    r.members = l.members.splice(h);
+    l.n = h;
+    r.next = l.next;
+    r.prev = l;
+    if (l.next) l.next.prev = r;
+    else this.tail = r;
+    l.next = r;
+    this.addChild(d, r, r.scores[0], r.members[0], h, r.n);
+  }
+
+  /** Puts `right` after the node at path depth d (left keeps leftCount entries, right rightCount). */
+  private addChild(d: number, right: Node, sepScore: number, sepMember: string, leftCount: number, rightCount: number): void {
+    if (d === 0) {
+      const root = new Inner();
+      root.n = 2;
+      root.children.push(this.root, right);
+      root.counts[0] = leftCount;
+      root.counts[1] = rightCount;
+      root.sepScores[0] = sepScore;
+      root.sepMembers.push(sepMember);
+      this.root = root;
+      return;
     }
-    const after = fwd(x, 0);
-    if (after) after.backward = x.backward;
-    else this.tail = x.backward;
-    while (this.level > 1 && fwd(this.head, this.level - 1) === null) this.level--;
+    const p = PATH_N[d - 1];
+    const i = PATH_I[d - 1];
+    p.children.splice(i + 1, 0, right);
+    p.counts.copyWithin(i + 2, i + 1, p.n);
+    p.counts[i] = leftCount;
+    p.counts[i + 1] = rightCount;
+    p.sepScores.copyWithin(i + 1, i, p.n - 1);
+    p.sepScores[i] = sepScore;
+    p.sepMembers.splice(i, 0, sepMember);
+    p.n++;
+    if (p.n <= INNER_CAP) return;
+    // Split p: left keeps h children, the separator between the halves moves up.
+    const h = (p.n + 1) >> 1;
+    const r = new Inner();
+    r.n = p.n - h;
+    r.children = p.children.splice(h);
+    r.counts.set(p.counts.subarray(h, p.n));
+    r.sepScores.set(p.sepScores.subarray(h, p.n - 1));
+    r.sepMembers = p.sepMembers.splice(h);
+    const upScore = p.sepScores[h - 1];
+    const upMember = p.sepMembers.pop() as string;
+    p.n = h;
+    this.addChild(d - 1, r, upScore, upMember, sum(p.counts, 0, h), sum(r.counts, 0, r.n));
+  }
+
+  /** Removes (score, m); false when absent. */
+  delete(score: number, m: string): boolean {
+    let x = this.root;
+    let d = 0;
+    while (x instanceof Inner) {
+      const i = childFor(x, score, m);
+      PATH_N[d] = x;
+      PATH_I[d++] = i;
+      x = x.children[i];
+    }
+    const l = x;
+    const pos = leafLower(l, score, m);
+    if (pos >= l.n || l.scores[pos] !== score || l.members[pos] !== m) return false;
+    for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]--;
+    l.scores.copyWithin(pos, pos + 1, l.n);
+    l.members.splice(pos, 1);
+    l.n--;
     this.length--;
-  }
-
-  /** Removes the node holding (score, member); true when found. */
-  delete(score: number, member: Buffer): boolean {
-    const update = UPDATE;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && before(nx, score, member)) {
-        x = nx;
-        nx = fwd(x, i);
-      }
-      update[i] = x;
-    }
-    const t = fwd(x, 0);
-    if (!t || t.score !== score || !t.member.equals(member)) return false;
-    this.unlink(t, update);
+    if (l.n < LEAF_MIN && d > 0) this.fixLeaf(l, d);
     return true;
   }
 
-  /** Moves a node to a new score; in place when the order is unchanged. */
-  updateScore(n: ZNode, score: number): ZNode {
-    const prevOk = n.backward === null || before(n.backward, score, n.member);
-    const nx = fwd(n, 0);
-    const nextOk = nx === null || !before(nx, score, n.member);
-    if (prevOk && nextOk) {
-      n.score = score;
-      return n;
+  /** Merges an underfull leaf with a sibling, or takes entries from it. */
+  private fixLeaf(l: Leaf, d: number): void {
+    const p = PATH_N[d - 1];
+    const i = PATH_I[d - 1];
+    if (p.n < 2) return;
+    const li = i > 0 ? i - 1 : i; // merge children li and li + 1
+    const a = p.children[li] as Leaf;
+    const b = p.children[li + 1] as Leaf;
+    if (a.n + b.n <= LEAF_CAP) {
+      if (a.scores.length < a.n + b.n) {
+        const grown = new Float64Array(LEAF_CAP + 1);
+        grown.set(a.scores.subarray(0, a.n));
+        a.scores = grown;
+      }
+      a.scores.set(b.scores.subarray(0, b.n), a.n);
+      for (let k = 0; k < b.n; k++) a.members.push(b.members[k]);
+      a.n += b.n;
+      a.next = b.next;
+      if (b.next) b.next.prev = a;
+      else this.tail = a;
+      this.removeChild(d - 1, li + 1);
+      return;
     }
-    this.delete(n.score, n.member);
-    return this.insert(score, n.member);
+    // Rebalance: move entries so both hold about half.
+    const move = (a.n + b.n) >> 1;
+    if (a.n > move) {
+      const k = a.n - move;
+      b.scores.copyWithin(k, 0, b.n);
+      b.scores.set(a.scores.subarray(move, a.n), 0);
+      b.members.unshift(...a.members.splice(move));
+      a.n = move;
+      b.n += k;
+    } else {
+      const k = move - a.n;
+      if (a.scores.length < move) {
+        const grown = new Float64Array(LEAF_CAP + 1);
+        grown.set(a.scores.subarray(0, a.n));
+        a.scores = grown;
+      }
+      a.scores.set(b.scores.subarray(0, k), a.n);
+      for (const s of b.members.splice(0, k)) a.members.push(s);
+      b.scores.copyWithin(0, k, b.n);
+      a.n += k;
+      b.n -= k;
+    }
+    p.counts[li] = a.n;
+    p.counts[li + 1] = b.n;
+    p.sepScores[li] = b.scores[0];
+    p.sepMembers[li] = b.members[0];
   }
 
-  /** 1-based rank of (score, member), 0 when absent. */
-  rank(score: number, member: Buffer): number {
+  /** Removes child j (merged into child j - 1) from the inner node at depth d, then fixes it. */
+  private removeChild(d: number, j: number): void {
+    const p = PATH_N[d];
+    p.counts[j - 1] += p.counts[j];
+    p.children.splice(j, 1);
+    p.counts.copyWithin(j, j + 1, p.n);
+    p.sepScores.copyWithin(j - 1, j, p.n - 1);
+    p.sepMembers.splice(j - 1, 1);
+    p.n--;
+    if (d === 0) {
+      if (p.n === 1) this.root = p.children[0];
+      return;
+    }
+    if (p.n >= INNER_MIN) return;
+    const g = PATH_N[d - 1];
+    const i = PATH_I[d - 1];
+    if (g.n < 2) return;
+    const li = i > 0 ? i - 1 : i;
+    const a = g.children[li] as Inner;
+    const b = g.children[li + 1] as Inner;
+    const sepScore = g.sepScores[li];
+    const sepMember = g.sepMembers[li];
+    if (a.n + b.n <= INNER_CAP) {
+      a.children.push(...b.children);
+      a.counts.set(b.counts.subarray(0, b.n), a.n);
+      a.sepScores[a.n - 1] = sepScore;
+      a.sepScores.set(b.sepScores.subarray(0, b.n - 1), a.n);
+      a.sepMembers.push(sepMember, ...b.sepMembers);
+      a.n += b.n;
+      this.removeChild(d - 1, li + 1);
+      return;
+    }
+    // Rebalance through the parent's separator.
+    const move = (a.n + b.n) >> 1;
+    if (a.n > move) {
+      const k = a.n - move;
+      b.children.unshift(...a.children.splice(move));
+      b.counts.copyWithin(k, 0, b.n);
+      b.counts.set(a.counts.subarray(move, a.n), 0);
+      b.sepScores.copyWithin(k, 0, b.n - 1);
+      b.sepScores[k - 1] = sepScore;
+      b.sepScores.set(a.sepScores.subarray(move, a.n - 1), 0);
+      const moved = a.sepMembers.splice(move - 1);
+      g.sepScores[li] = a.sepScores[move - 1];
+      g.sepMembers[li] = moved.shift() as string;
+      b.sepMembers.unshift(...moved, sepMember);
+      a.n = move;
+      b.n += k;
+    } else {
+      const k = move - a.n;
+      a.children.push(...b.children.splice(0, k));
+      a.counts.set(b.counts.subarray(0, k), a.n);
+      b.counts.copyWithin(0, k, b.n);
+      a.sepScores[a.n - 1] = sepScore;
+      a.sepScores.set(b.sepScores.subarray(0, k - 1), a.n);
+      const moved = b.sepMembers.splice(0, k);
+      g.sepScores[li] = b.sepScores[k - 1];
+      g.sepMembers[li] = moved.pop() as string;
+      a.sepMembers.push(sepMember, ...moved);
+      b.sepScores.copyWithin(0, k, b.n - 1);
+      a.n += k;
+      b.n -= k;
+    }
+    g.counts[li] = sum(a.counts, 0, a.n);
+    g.counts[li + 1] = sum(b.counts, 0, b.n);
+  }
+
+  /** 0-based rank of (score, m), -1 when absent. */
+  rank(score: number, m: string): number {
+    let x = this.root;
     let r = 0;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && (before(nx, score, member) || (nx.score === score && nx.member.equals(member)))) {
-        r += span(x, i);
-        x = nx;
-        nx = fwd(x, i);
-      }
-      if (x !== this.head && x.score === score && x.member.equals(member)) return r;
+    while (x instanceof Inner) {
+      const i = childFor(x, score, m);
+      for (let k = 0; k < i; k++) r += x.counts[k];
+      x = x.children[i];
     }
-    return 0;
+    const pos = leafLower(x, score, m);
+    return pos < x.n && x.scores[pos] === score && x.members[pos] === m ? r + pos : -1;
   }
 
-  /** Node at a 1-based rank, null when out of range. */
-  byRank(rank: number): ZNode | null {
-    if (rank < 1 || rank > this.length) return null;
-    let t = 0;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && t + span(x, i) <= rank) {
-        t += span(x, i);
-        x = nx;
-        nx = fwd(x, i);
+  /** How many entries have a score below s (or <= s when inclusive). */
+  countScoreBelow(s: number, inclusive: boolean): number {
+    let x = this.root;
+    let r = 0;
+    while (x instanceof Inner) {
+      const sc = x.sepScores;
+      let lo = 0;
+      let hi = x.n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sc[mid] < s || (inclusive && sc[mid] === s)) lo = mid + 1;
+        else hi = mid;
       }
-      if (t === rank) return x;
+      for (let k = 0; k < lo; k++) r += x.counts[k];
+      x = x.children[lo];
     }
-    return null;
+    const sc = x.scores;
+    let lo = 0;
+    let hi = x.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sc[mid] < s || (inclusive && sc[mid] === s)) lo = mid + 1;
+      else hi = mid;
+    }
+    return r + lo;
   }
 
-  /** First node whose score is in range, null when none. */
-  firstInRange(r: ScoreRange): ZNode | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && !gteMin(nx.score, r)) {
-        x = nx;
-        nx = fwd(x, i);
+  /** How many entries satisfy `below`, which must hold for a prefix of the order. */
+  countWhere(below: (score: number, m: string) => boolean): number {
+    let x = this.root;
+    let r = 0;
+    while (x instanceof Inner) {
+      let lo = 0;
+      let hi = x.n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (below(x.sepScores[mid], x.sepMembers[mid])) lo = mid + 1;
+        else hi = mid;
       }
+      for (let k = 0; k < lo; k++) r += x.counts[k];
+      x = x.children[lo];
     }
-    const n = fwd(x, 0);
-    return n && lteMax(n.score, r) ? n : null;
+    let lo = 0;
+    let hi = x.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (below(x.scores[mid], x.members[mid])) lo = mid + 1;
+      else hi = mid;
+    }
+    return r + lo;
   }
 
-  /** Last node whose score is in range, null when none. */
-  lastInRange(r: ScoreRange): ZNode | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && lteMax(nx.score, r)) {
-        x = nx;
-        nx = fwd(x, i);
-      }
+  /** The leaf holding 0-based rank r (< length) and r's index in it. */
+  locate(r: number): [Leaf, number] {
+    let x = this.root;
+    while (x instanceof Inner) {
+      let i = 0;
+      while (i < x.n - 1 && r >= x.counts[i]) r -= x.counts[i++];
+      x = x.children[i];
     }
-    return x !== this.head && gteMin(x.score, r) ? x : null;
+    return [x, r];
   }
 
-  firstInLex(r: LexRange): ZNode | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && !lexGteMin(nx.member, r)) {
-        x = nx;
-        nx = fwd(x, i);
+  /**
+   * Calls fn for up to count entries from 0-based rank `from`, ascending (or descending when rev);
+   * stops early when fn returns false.
+   */
+  walk(from: number, count: number, rev: boolean, fn: (m: string, score: number) => boolean | void): void {
+    if (from < 0 || from >= this.length || count <= 0) return;
+    let [l, i] = this.locate(from);
+    for (let done = 0; done < count; done++) {
+      while (i >= l.n || i < 0) {
+        const nx = rev ? l.prev : l.next;
+        if (!nx) return;
+        l = nx;
+        i = rev ? l.n - 1 : 0;
       }
+      if (fn(l.members[i], l.scores[i]) === false) return;
+      i += rev ? -1 : 1;
     }
-    const n = fwd(x, 0);
-    return n && lexLteMax(n.member, r) ? n : null;
   }
 
-  lastInLex(r: LexRange): ZNode | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let nx = fwd(x, i);
-      while (nx && lexLteMax(nx.member, r)) {
-        x = nx;
-        nx = fwd(x, i);
+  /** Checks the structure (tests): orders, separators, counts and links. */
+  verify(): void {
+    const fail = (why: string) => {
+      throw new Error(`ZTree invariant: ${why}`);
+    };
+    const leaves: Leaf[] = [];
+    const visit = (x: Node, lo: [number, string] | null, hi: [number, string] | null, isRoot: boolean): number => {
+      const lt = (a: [number, string], b: [number, string]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+      if (x instanceof Leaf) {
+        if (x.members.length !== x.n) fail('leaf members length');
+        if (!isRoot && x.n === 0) fail('empty leaf');
+        for (let k = 0; k < x.n; k++) {
+          const key: [number, string] = [x.scores[k], x.members[k]];
+          if (k > 0 && !lt([x.scores[k - 1], x.members[k - 1]], key)) fail('leaf order');
+          if (lo && lt(key, lo)) fail('below separator');
+          if (hi && !lt(key, hi)) fail('above separator');
+        }
+        leaves.push(x);
+        return x.n;
       }
+      if (x.children.length !== x.n || x.sepMembers.length !== x.n - 1) fail('inner lengths');
+      if (x.n < (isRoot ? 2 : 1)) fail('inner too small');
+      let t = 0;
+      for (let k = 0; k < x.n; k++) {
+        const a: [number, string] | null = k === 0 ? lo : [x.sepScores[k - 1], x.sepMembers[k - 1]];
+        const b: [number, string] | null = k === x.n - 1 ? hi : [x.sepScores[k], x.sepMembers[k]];
+        const c = visit(x.children[k], a, b, false);
+        if (c !== x.counts[k]) fail('count');
+        t += c;
+      }
+      return t;
+    };
+    if (visit(this.root, null, null, true) !== this.length) fail('length');
+    if (leaves[0] !== this.head || leaves[leaves.length - 1] !== this.tail) fail('head/tail');
+    for (let k = 0; k < leaves.length; k++) {
+      if (leaves[k].prev !== (leaves[k - 1] ?? null) || leaves[k].next !== (leaves[k + 1] ?? null)) fail('links');
     }
-    return x !== this.head && lexGteMin(x.member, r) ? x : null;
-  }
-
-  first(): ZNode | null {
-    return fwd(this.head, 0);
   }
 }

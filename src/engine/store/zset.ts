@@ -1,14 +1,16 @@
-// Sorted-set values: a skip list for order and rank plus a member -> node map for O(1) score
-// lookups. Reports listpack until it outgrows zset-max-listpack-entries / -value, then skiplist.
+// Sorted-set values: a counted B+tree (store/skiplist.ts) for order and rank plus a member -> score
+// map for O(1) score lookups; both hold the member as its latin1 string (one copy of the bytes).
+// Reports listpack until it outgrows zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
-import { keyStr } from './types.js';
-import { SkipList, succ, type ZNode } from './skiplist.js';
+import { keyBuf, keyStr } from './types.js';
+import { ZTree, type Leaf, type ZNode } from './skiplist.js';
 import { LIMITS } from './limits.js';
 
 export class ZSetValue implements RedisObject {
   readonly type = 'zset' as const;
-  readonly sl = new SkipList();
-  readonly dict = new Map<string, ZNode>();
+  readonly tree = new ZTree();
+  /** Member (latin1 string) -> score. */
+  readonly dict = new Map<string, number>();
   private small = true;
   private bytes = 0;
 
@@ -31,55 +33,72 @@ export class ZSetValue implements RedisObject {
   }
 
   clone(): ZSetValue {
-    const z = ZSetValue.from([...this.entries()]);
+    const z = new ZSetValue();
+    this.tree.walk(0, this.size, false, (m, s) => z.setStr(m, s));
     z.small = this.small;
     return z;
   }
 
   *entries(): Iterable<[Buffer, number]> {
-    for (let n = this.sl.first(); n; n = succ(n)) yield [n.member, n.score];
+    for (let l: Leaf | null = this.tree.head; l; l = l.next) {
+      for (let i = 0; i < l.n; i++) yield [keyBuf(l.members[i]), l.scores[i]];
+    }
   }
 
   score(m: Buffer): number | undefined {
-    return this.dict.get(keyStr(m))?.score;
-  }
-
-  node(m: Buffer): ZNode | undefined {
     return this.dict.get(keyStr(m));
   }
 
   /** Adds or rescores a member; true when it is new. */
   set(m: Buffer, score: number): boolean {
-    const k = keyStr(m);
-    const n = this.dict.get(k);
-    if (n) {
-      if (n.score !== score) this.dict.set(k, this.sl.updateScore(n, score));
+    return this.setStr(keyStr(m), score);
+  }
+
+  private setStr(k: string, score: number): boolean {
+    const cur = this.dict.get(k);
+    if (cur !== undefined) {
+      if (cur !== score) {
+        this.tree.delete(cur, k);
+        this.tree.insert(score, k);
+        this.dict.set(k, score);
+      }
       return false;
     }
-    this.dict.set(k, this.sl.insert(score, m));
-    this.bytes += m.length;
-    if (this.small && (m.length > LIMITS.zsetMaxValue || this.dict.size > LIMITS.zsetMaxEntries)) this.small = false;
+    this.dict.set(k, score);
+    this.tree.insert(score, k);
+    this.bytes += k.length;
+    if (this.small && (k.length > LIMITS.zsetMaxValue || this.dict.size > LIMITS.zsetMaxEntries)) this.small = false;
     return true;
   }
 
   delete(m: Buffer): boolean {
     const k = keyStr(m);
-    const n = this.dict.get(k);
-    if (!n) return false;
-    this.sl.delete(n.score, n.member);
+    const s = this.dict.get(k);
+    if (s === undefined) return false;
+    this.tree.delete(s, k);
     this.dict.delete(k);
-    this.bytes -= m.length;
+    this.bytes -= k.length;
     return true;
   }
 
   /** 0-based rank from the lowest score, or -1. */
   rank(m: Buffer): number {
-    const n = this.dict.get(keyStr(m));
-    return n ? this.sl.rank(n.score, n.member) - 1 : -1;
+    const k = keyStr(m);
+    const s = this.dict.get(k);
+    return s === undefined ? -1 : this.tree.rank(s, k);
   }
 
-  /** Node at a 0-based rank. */
+  /** Element at a 0-based rank. */
   at(rank: number): ZNode | null {
-    return this.sl.byRank(rank + 1);
+    let out: ZNode | null = null;
+    this.tree.walk(rank, 1, false, (m, score) => void (out = { member: keyBuf(m), score }));
+    return out;
+  }
+
+  /** Up to count elements from a 0-based rank, ascending (descending when rev). */
+  slice(rank: number, count: number, rev = false): ZNode[] {
+    const out: ZNode[] = [];
+    this.tree.walk(rank, count, rev, (m, score) => void out.push({ member: keyBuf(m), score }));
+    return out;
   }
 }

@@ -54,13 +54,24 @@ function directiveList(config: NodeSpec['config']): Array<{ name: string; value:
   return out;
 }
 
+/**
+ * The address a node's outgoing connections (replication, cluster bus, sentinel links) come from: its own
+ * host when that is not the default 127.0.0.1 (127.0.0.2, 127.0.0.3 ... stand in for other machines), so
+ * peers learn its real address; false to leave the kernel's choice (127.0.0.1 on loopback).
+ */
+export function sourceAddr(node: Pick<NodeSpec, 'host'>): string | false {
+  const h = node.host;
+  if (h === '127.0.0.1' || h === 'localhost' || h === '0.0.0.0' || h === '::' || h === '*') return false;
+  return h;
+}
+
 /** The text of one node's config file. */
 export function renderNode(t: Topology, node: NodeSpec, paths: NodePaths): string {
   const topology = { name: t.name, kind: t.kind, file: t.file };
   const directives = directiveList(node.config);
   if (node.role === 'sentinel') {
     const master = t.nodes.find((n) => n.role === 'master');
-    return template('sentinel.conf')({ topology, node, paths, sentinel: t.sentinel, master, auth: t.auth, directives });
+    return template('sentinel.conf')({ topology, node, paths, sentinel: t.sentinel, master, auth: t.auth, directives, sourceAddr: sourceAddr(node) });
   }
   const upstream = node.replicaof ? t.nodes.find((n) => n.name === node.replicaof) : undefined;
   return template('redis.conf')({
@@ -73,6 +84,7 @@ export function renderNode(t: Topology, node: NodeSpec, paths: NodePaths): strin
     replicaof: upstream ? { host: upstream.host, port: upstream.port } : false,
     auth: { requirepass: t.auth.requirepass ?? false, masterauth: t.auth.masterauth ?? false },
     cluster: t.kind === 'cluster' ? t.cluster : false,
+    sourceAddr: sourceAddr(node),
     directives,
   });
 }

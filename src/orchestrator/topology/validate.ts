@@ -3,6 +3,8 @@
 import net from 'node:net';
 import type { Issue, NodeSpec, Topology } from './types.js';
 import { UserError } from '../../lib/errors.js';
+import { DIRECTIVES } from '../../engine/config-directives.js';
+import { findDirective } from '../../engine/config.js';
 import { TopologyError, formatPath } from './errors.js';
 
 /** Directives kvctl writes itself; setting them in `config` would fight the renderer. */
@@ -26,6 +28,42 @@ function configPath(n: NodeSpec, key: string): Issue['path'] {
   if (p[0] === 'nodes' && typeof p[1] === 'number') return ['nodes', p[1], 'config', key];
   if (p[0] === 'sentinel' && p[1] === 'nodes') return ['sentinel', 'nodes', p[2], 'config', key];
   return n.role === 'sentinel' ? ['sentinel', 'config', key] : ['config', key];
+}
+
+/** Directives only a config file takes (no CONFIG SET entry), which real Redis accepts. */
+const FILE_ONLY = ['rename-command', 'loadmodule', 'user'];
+
+/** Edit distance, for did-you-mean hints. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The closest known directive names (aliases included), best first. */
+export function suggestDirectives(name: string, extra: string[] = []): string[] {
+  const names = [...DIRECTIVES.flatMap((d) => [d.name, ...(d.aliases ?? [])]), ...FILE_ONLY, ...extra];
+  const limit = Math.max(2, Math.floor(name.length / 4));
+  const scored = names
+    .map((n) => ({ n, d: distance(name, n) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.n.length - b.n.length);
+  return [...new Set(scored.map((x) => x.n))].slice(0, 3);
+}
+
+/**
+ * Why `name` is not a directive the engines take (undefined when it is one). The table is Redis 7.0's
+ * (src/engine/config-directives.ts, the builtin engine's own); valkey may know more, so it is not checked.
+ */
+export function unknownDirective(name: string, sentinel: boolean, engine?: Topology['engine']): string | undefined {
+  if (engine === 'valkey' || findDirective(name) || FILE_ONLY.includes(name) || (sentinel && name === 'sentinel')) return undefined;
+  const hints = suggestDirectives(name, sentinel ? ['sentinel'] : []);
+  const hint = hints.length ? `did you mean ${hints.map((h) => `'${h}'`).join(' or ')}?` : 'see redis.conf of Redis 7.0, or CONFIG GET * on a node';
+  return `unknown redis.conf directive '${name}' (${hint})`;
 }
 
 export function checkTopology(t: Topology): Issue[] {
@@ -57,11 +95,18 @@ export function checkTopology(t: Topology): Issue[] {
   for (const n of t.nodes) claim(n, n.port, 'port');
   if (t.kind === 'cluster') for (const n of t.nodes) claim(n, busPort(n.port), 'bus port');
 
-  // Directives kvctl manages
+  // Directives kvctl manages, and names no engine knows (shared config is reported once, not per node)
+  const reported = new Set<string>();
   for (const n of t.nodes) {
     for (const key of Object.keys(n.config)) {
+      const path = configPath(n, key);
+      const at = formatPath(path);
+      if (reported.has(at)) continue;
       const owner = MANAGED[key];
-      if (owner) issues.push({ path: configPath(n, key), message: `'${key}' is set by ${owner}, not in config` });
+      const unknown = owner ? undefined : unknownDirective(key, n.role === 'sentinel', t.engine);
+      if (owner) issues.push({ path, message: `'${key}' is set by ${owner}, not in config` });
+      else if (unknown) issues.push({ path, message: unknown });
+      if (owner || unknown) reported.add(at);
     }
   }
 
