@@ -96,7 +96,7 @@ describe.skipIf(!hasRedisServer())('engine cluster: 3 masters', () => {
     const to = String(await call(BASE + 2, 'CLUSTER', 'MYID'));
     const before = Number(await call(BASE + 1, 'CLUSTER', 'COUNTKEYSINSLOT', '5461'));
     const res = await redisCli('--cluster', 'reshard', addr(BASE), '--cluster-from', from, '--cluster-to', to, '--cluster-slots', '1000', '--cluster-yes');
-    expect(res.exitCode).toBe(0);
+    expect(res.exitCode, `${res.stdout.slice(-1500)}\n${res.stderr}`).toBe(0);
     expect(Number(await call(BASE + 2, 'CLUSTER', 'COUNTKEYSINSLOT', '5461'))).toBe(before);
     expect(Number(await call(BASE + 1, 'CLUSTER', 'COUNTKEYSINSLOT', '5461'))).toBe(0);
     await waitFor('agreement after reshard', async () => (await redisCli('--cluster', 'check', addr(BASE))).stdout.includes('[OK] All nodes agree'));

@@ -25,6 +25,19 @@ export interface ReplicationPort {
 
 const CRON_MS = 100;
 
+/** fn, run at most once per event-loop turn however often the result is called. */
+function coalesced(fn: () => void): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setImmediate(() => {
+      queued = false;
+      fn();
+    });
+  };
+}
+
 export class Cluster {
   /** Outbound links by node id. */
   readonly links = new Map<string, BusLink>();
@@ -92,17 +105,8 @@ export class Cluster {
     }
   }
 
-  private saveQueued = false;
-
   /** Coalesces the saves caused by a burst of bus messages into one write per event-loop turn. */
-  saveSoon(): void {
-    if (this.saveQueued) return;
-    this.saveQueued = true;
-    setImmediate(() => {
-      this.saveQueued = false;
-      this.save();
-    });
-  }
+  readonly saveSoon = coalesced(() => this.save());
 
   updateState(): void {
     if (this.state.updateState(this.srv.config.bool('cluster-require-full-coverage'))) {
@@ -139,20 +143,11 @@ export class Cluster {
     }
   }
 
-  private pongQueued = false;
-
   /**
    * Tells everyone about a config change now rather than at the next ping (faster convergence); once
    * per event-loop turn, after the replies of the commands that changed it.
    */
-  broadcastPong(): void {
-    if (this.pongQueued) return;
-    this.pongQueued = true;
-    setImmediate(() => {
-      this.pongQueued = false;
-      this.broadcast('pong');
-    });
-  }
+  readonly broadcastPong = coalesced(() => this.broadcast('pong'));
 
   private connect(n: ClusterNode): void {
     const link = connectBus(n.ip || '127.0.0.1', n.cport, this.handlers, this.srv.config.get('bind-source-addr'));

@@ -1,7 +1,7 @@
 // Sorted-set range specs (by rank, score or lex; forward or REV; LIMIT) and their O(log n + m)
 // evaluation over the counted tree (ranges become rank intervals), shared by ZRANGE*, ZRANGESTORE, ZCOUNT, ZLEXCOUNT and ZREMRANGEBY*.
 import type { ZSetValue } from '../store/zset.js';
-import type { ZNode, ScoreRange, LexRange } from '../store/skiplist.js';
+import { type ZNode, type ScoreRange, type LexRange, gteMin, lteMax } from '../store/skiplist.js';
 import { keyStr } from '../store/types.js';
 import { parseDouble } from './args.js';
 
@@ -66,11 +66,30 @@ export function collectRange(z: ZSetValue, spec: RangeSpec): ZNode[] {
   }
   const { rev, limit, offset } = spec;
   if (offset < 0) return [];
-  const span = spec.by === 'score' ? scoreRanks(z, spec.range) : lexRanks(z, spec.range);
-  if (!span) return [];
-  const [first, last] = span;
-  const n = Math.min(last - first + 1 - offset, limit < 0 ? Infinity : limit);
-  return n > 0 ? z.slice(rev ? last - offset : first + offset, n, rev) : [];
+  // One descent to the range's start (the walk resumes where it ended), then a bounded walk.
+  let from: number;
+  let inRange: (score: number, m: string) => boolean;
+  if (spec.by === 'score') {
+    const r = spec.range;
+    if (scoreRangeEmpty(r)) return [];
+    from = rev ? z.tree.countScoreBelow(r.max, !r.maxex) - 1 - offset : z.tree.countScoreBelow(r.min, r.minex) + offset;
+    inRange = rev ? (s) => gteMin(s, r) : (s) => lteMax(s, r);
+  } else {
+    const r = spec.range;
+    if (lexRangeEmpty(r)) return [];
+    const min = r.min === null ? null : keyStr(r.min);
+    const max = r.max === null ? null : keyStr(r.max);
+    from = rev ? (max === null ? z.size : lexBelow(z, max, !r.maxex)) - 1 - offset : (min === null ? 0 : lexBelow(z, min, r.minex)) + offset;
+    inRange = rev
+      ? (_, m) => min === null || (r.minex ? m > min : m >= min)
+      : (_, m) => max === null || (r.maxex ? m < max : m <= max);
+  }
+  return z.slice(from, limit < 0 ? Infinity : limit, rev, inRange);
+}
+
+/** How many members sort below (or at, when inclusive) a lex bound. */
+function lexBelow(z: ZSetValue, b: string, inclusive: boolean): number {
+  return z.tree.countWhere(inclusive ? (_, m) => m <= b : (_, m) => m < b);
 }
 
 /** 0-based ranks of the first and last elements with a score in range; null when none. */
@@ -84,10 +103,8 @@ function scoreRanks(z: ZSetValue, r: ScoreRange): [number, number] | null {
 /** Same by member bytes (meaningful when every score is equal, as in Redis). */
 function lexRanks(z: ZSetValue, r: LexRange): [number, number] | null {
   if (lexRangeEmpty(r)) return null;
-  const min = r.min === null ? null : keyStr(r.min);
-  const max = r.max === null ? null : keyStr(r.max);
-  const first = min === null ? 0 : z.tree.countWhere((_, m) => (r.minex ? m <= min : m < min));
-  const last = (max === null ? z.size : z.tree.countWhere((_, m) => (r.maxex ? m < max : m <= max))) - 1;
+  const first = r.min === null ? 0 : lexBelow(z, keyStr(r.min), r.minex);
+  const last = (r.max === null ? z.size : lexBelow(z, keyStr(r.max), !r.maxex)) - 1;
   return first <= last ? [first, last] : null;
 }
 

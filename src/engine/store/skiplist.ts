@@ -117,9 +117,22 @@ export class ZTree {
   length = 0;
   head: Leaf = this.root as Leaf;
   tail: Leaf = this.root as Leaf;
+  // Where the last count/rank descent ended (rank cRank is entry cPos of cLeaf, cPos may be cLeaf.n),
+  // so a walk starting there (range reads) needs no second descent. Cleared by every mutation.
+  private cLeaf: Leaf | null = null;
+  private cRank = 0;
+  private cPos = 0;
+
+  private mark(l: Leaf, pos: number, rank: number): number {
+    this.cLeaf = l;
+    this.cPos = pos;
+    this.cRank = rank;
+    return rank;
+  }
 
   /** Inserts a key known to be absent. */
   insert(score: number, m: string): void {
+    this.cLeaf = null;
     let x = this.root;
     let d = 0;
     while (x instanceof Inner) {
@@ -199,6 +212,7 @@ export class ZTree {
 
   /** Removes (score, m); false when absent. */
   delete(score: number, m: string): boolean {
+    this.cLeaf = null;
     let x = this.root;
     let d = 0;
     while (x instanceof Inner) {
@@ -374,7 +388,7 @@ export class ZTree {
       if (sc[mid] < s || (inclusive && sc[mid] === s)) lo = mid + 1;
       else hi = mid;
     }
-    return r + lo;
+    return this.mark(x, lo, r + lo);
   }
 
   /** How many entries satisfy `below`, which must hold for a prefix of the order. */
@@ -399,7 +413,7 @@ export class ZTree {
       if (below(x.scores[mid], x.members[mid])) lo = mid + 1;
       else hi = mid;
     }
-    return r + lo;
+    return this.mark(x, lo, r + lo);
   }
 
   /** The leaf holding 0-based rank r (< length) and r's index in it. */
@@ -419,7 +433,11 @@ export class ZTree {
    */
   walk(from: number, count: number, rev: boolean, fn: (m: string, score: number) => boolean | void): void {
     if (from < 0 || from >= this.length || count <= 0) return;
-    let [l, i] = this.locate(from);
+    let l: Leaf;
+    let i: number;
+    const near = this.cLeaf ? this.cPos + from - this.cRank : -2;
+    if (near >= -1 && near <= (this.cLeaf as Leaf).n) [l, i] = [this.cLeaf as Leaf, near];
+    else [l, i] = this.locate(from);
     for (let done = 0; done < count; done++) {
       while (i >= l.n || i < 0) {
         const nx = rev ? l.prev : l.next;

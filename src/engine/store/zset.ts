@@ -95,10 +95,16 @@ export class ZSetValue implements RedisObject {
     return out;
   }
 
-  /** Up to count elements from a 0-based rank, ascending (descending when rev). */
-  slice(rank: number, count: number, rev = false): ZNode[] {
+  /**
+   * Up to count elements from a 0-based rank, ascending (descending when rev), stopping at the
+   * first element that fails `keep`.
+   */
+  slice(rank: number, count: number, rev = false, keep?: (score: number, m: string) => boolean): ZNode[] {
     const out: ZNode[] = [];
-    this.tree.walk(rank, count, rev, (m, score) => void out.push({ member: keyBuf(m), score }));
+    this.tree.walk(rank, count, rev, (m, score) => {
+      if (keep && !keep(score, m)) return false;
+      out.push({ member: keyBuf(m), score });
+    });
     return out;
   }
 }
