@@ -1,4 +1,6 @@
 // Slot helpers: ranges, formatting, the even split redis-cli uses, and key hashing for tests/tools.
+import { keyHashSlot } from '../engine/cluster/crc16.js';
+
 export const SLOTS = 16384;
 
 export type Range = [start: number, end: number];
@@ -62,30 +64,7 @@ export function splitSlots(n: number): Range[] {
   return out;
 }
 
-// CRC16/XMODEM as the cluster spec defines it, table-driven.
-const CRC_TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 8;
-    for (let j = 0; j < 8; j++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-    t[i] = c;
-  }
-  return t;
-})();
-
-function crc16(buf: Buffer): number {
-  let crc = 0;
-  for (const b of buf) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ b) & 0xff]!;
-  return crc;
-}
-
-/** The slot of a key, honouring {hash tags}. */
+/** The slot of a key, honouring {hash tags} (the engine's CRC16 mapping: one implementation). */
 export function keySlot(key: string | Buffer): number {
-  const buf = typeof key === 'string' ? Buffer.from(key) : key;
-  const open = buf.indexOf(0x7b);
-  if (open >= 0) {
-    const close = buf.indexOf(0x7d, open + 1);
-    if (close > open + 1) return crc16(buf.subarray(open + 1, close)) % SLOTS;
-  }
-  return crc16(buf) % SLOTS;
+  return keyHashSlot(typeof key === 'string' ? Buffer.from(key) : key);
 }

@@ -5,7 +5,7 @@ import { Cluster, Redis } from 'ioredis';
 import { rmSync } from 'node:fs';
 import { startEngine, tmpDir, type Proc } from '../helpers/procs.js';
 
-export const clusterFlags = (timeoutMs = 1000): string[] => [
+export const clusterFlags = (timeoutMs = 2000): string[] => [
   '--cluster-enabled', 'yes', '--cluster-node-timeout', String(timeoutMs), '--repl-diskless-sync-delay', '0',
   '--cluster-replica-validity-factor', '0',
 ];

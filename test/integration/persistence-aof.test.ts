@@ -124,6 +124,8 @@ describe('AOF', () => {
     expect(failed.status).toBe(1);
     expect(`${failed.stdout}${failed.stderr}`).toContain('Unexpected end of file reading the append only file appendonly.aof.1.incr.aof');
     const ok = await startEngine(P + 8, { dir, args: ['--appendonly', 'yes', '--aof-load-truncated', 'yes'] });
+    // The engine listens before it loads (as Redis does): wait for the load's log line.
+    for (let i = 0; i < 500 && !ok.output().includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(ok.output()).toContain('AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled');
     await withClient(P + 8, async (c) => {
       expect(((await c.call(['MGET', 'a', 'b', 'c'])) as { v: unknown }).v).toEqual([{ t: 'bulk', v: '1' }, { t: 'bulk', v: '2' }, { t: 'bulk', v: null }]);

@@ -15,7 +15,8 @@ export function checkLiveness(c: Cluster, n: ClusterNode, now: number): void {
     return;
   }
   if (n.pingSent === 0) return;
-  const waited = now - n.pingSent;
+  // Silent for the whole timeout: no pong to our ping and no other message either.
+  const waited = Math.min(now - n.pingSent, now - n.dataReceived);
   // Half the timeout without a pong: the link may be stuck, reconnect before declaring PFAIL.
   if (n.linkUp && waited > timeout / 2 && now - n.pongReceived > timeout / 2) {
     const link = c.links.get(n.id);

@@ -104,6 +104,7 @@ export function handleMessage(c: Cluster, link: BusLink, msg: Msg): void {
   if (!sender && msg.t === 'meet' && !st.forgotten.has(msg.id)) sender = addPeer(c, msg.id, senderIp, msg.port, msg.cport);
   if (msg.t === 'pong' && !link.inbound) sender = onPong(c, link, msg, now) ?? sender;
   if (sender) {
+    sender.dataReceived = now;
     if (msg.epoch > st.currentEpoch) {
       st.currentEpoch = msg.epoch;
       st.dirty = true;

@@ -22,6 +22,8 @@ export class ClusterNode {
   /** Time the oldest unanswered ping was sent (0: none pending); drives PFAIL. */
   pingSent = 0;
   pongReceived = 0;
+  /** Last time any message from this node arrived (alive even if a pong is late, as Redis 7). */
+  dataReceived = 0;
   lastPingAt = 0;
   readonly slots = new Uint8Array(SLOT_COUNT);
   numSlots = 0;

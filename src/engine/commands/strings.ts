@@ -3,6 +3,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { keyStr } from '../store/types.js';
 import { markRaw } from '../store/string-encoding.js';
+import { storedCopy, storedInteger } from '../store/compact.js';
 import { incrByFloat } from '../protocol/long-double.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from './errors.js';
@@ -97,7 +98,7 @@ function setCommand(ctx: CommandContext): void {
     else reply.null();
     return;
   }
-  db.set(key, argv[2], o.keepTtl);
+  db.set(key, storedCopy(argv[2]), o.keepTtl);
   notifyKeyspaceEvent(srv, '$', 'set', argv[1], db.id);
   if (o.unit !== null) {
     db.setExpire(key, at);
@@ -148,7 +149,7 @@ function setWithExpire(unit: 'ex' | 'px', name: string) {
     const at = expireAt(argv[2], unit, srv.now(), name);
     if (typeof at === 'string') return reply.error(at);
     const key = keyStr(argv[1]);
-    db.set(key, argv[3]);
+    db.set(key, storedCopy(argv[3]));
     db.setExpire(key, at);
     srv.dirty++;
     notifyKeyspaceEvent(srv, '$', 'set', argv[1], db.id);
@@ -182,7 +183,7 @@ function incrBy(ctx: CommandContext, by: bigint): void {
   const small = cur === null ? 0 : smallInt(cur);
   if (small !== null && by < 1000000000000000n && by > -1000000000000000n) {
     const r = small + Number(by);
-    db.set(keyStr(argv[1]), Buffer.from(String(r)), true);
+    db.set(keyStr(argv[1]), storedInteger(r), true);
     srv.dirty++;
     notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
     return reply.int(r);
@@ -217,7 +218,7 @@ function mset(ctx: CommandContext, nx: boolean): void {
     }
   }
   for (let i = 1; i < argv.length; i += 2) {
-    db.set(keyStr(argv[i]), argv[i + 1]);
+    db.set(keyStr(argv[i]), storedCopy(argv[i + 1]));
     notifyKeyspaceEvent(srv, '$', 'set', argv[i], db.id);
   }
   srv.dirty += (argv.length - 1) / 2;
@@ -270,7 +271,7 @@ export const stringCommands: CommandDef[] = [
     handler(ctx) {
       const v = getString(ctx, ctx.argv[1]);
       if (v === undefined) return;
-      ctx.db.set(keyStr(ctx.argv[1]), ctx.argv[2]);
+      ctx.db.set(keyStr(ctx.argv[1]), storedCopy(ctx.argv[2]));
       ctx.srv.dirty++;
       notifyKeyspaceEvent(ctx.srv, '$', 'set', ctx.argv[1], ctx.db.id);
       ctx.propagate = [[B_SET, ctx.argv[1], ctx.argv[2]]];
@@ -297,7 +298,7 @@ export const stringCommands: CommandDef[] = [
     handler(ctx) {
       const key = keyStr(ctx.argv[1]);
       if (ctx.db.has(key)) return ctx.reply.int(0);
-      ctx.db.set(key, ctx.argv[2]);
+      ctx.db.set(key, storedCopy(ctx.argv[2]));
       ctx.srv.dirty++;
       notifyKeyspaceEvent(ctx.srv, '$', 'set', ctx.argv[1], ctx.db.id);
       ctx.reply.int(1);
@@ -334,7 +335,7 @@ export const stringCommands: CommandDef[] = [
       if (cur === undefined) return;
       const key = keyStr(argv[1]);
       if (cur === null) {
-        db.set(key, argv[2]);
+        db.set(key, storedCopy(argv[2]));
         srv.dirty++;
         notifyKeyspaceEvent(srv, '$', 'append', argv[1], db.id);
         return reply.int(argv[2].length);
