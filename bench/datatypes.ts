@@ -1,15 +1,18 @@
 // Data-type benchmark against redis-server, in one run: redis-benchmark's list/set/hash/zset tests
 // (engine/redis throughput ratios, plain and -P 16), then the per-operation cost of ZADD and
 // ZRANGEBYSCORE as a sorted set grows to 10k, 100k and 1M members (should stay flat: O(log n)).
-// Run: npm run build && npx tsx bench/datatypes.ts [requests]
+// Run: npm run build && npx tsx bench/datatypes.ts [requests] [--zset-only]
+// (BENCH_DATATYPES_PORT=<base> moves redis-server/engine to base and base + 1.)
 import { spawn } from 'node:child_process';
 import { startEngine, startRedis, stopAll } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { PORTS } from '../test/helpers/ports.js';
 
-const N = Number(process.argv[2] ?? 100_000);
-const REDIS = PORTS.datatypes + 900;
-const ENGINE = PORTS.datatypes + 901;
+const ZSET_ONLY = process.argv.includes('--zset-only');
+const N = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 100_000);
+const BASE = Number(process.env.BENCH_DATATYPES_PORT ?? PORTS.datatypes + 900);
+const REDIS = BASE;
+const ENGINE = BASE + 1;
 const TESTS = 'lpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_600';
 
 /** redis-benchmark's CSV: test name -> requests per second. */
@@ -72,7 +75,7 @@ async function zsetScaling(port: number): Promise<string[]> {
 async function main(): Promise<void> {
   await Promise.all([startRedis(REDIS), startEngine(ENGINE)]);
   try {
-    for (const pipeline of [1, 16]) {
+    for (const pipeline of ZSET_ONLY ? [] : [1, 16]) {
       const r = await benchmark(REDIS, pipeline);
       const e = await benchmark(ENGINE, pipeline);
       console.log(`\nredis-benchmark -n ${N} -c 50 -P ${pipeline}`);

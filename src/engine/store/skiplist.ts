@@ -151,7 +151,9 @@ export class ZTree {
     }
     l.scores.copyWithin(pos + 1, pos, l.n);
     l.scores[pos] = score;
-    l.members.splice(pos, 0, m);
+    const ms = l.members;
+    for (let k = l.n; k > pos; k--) ms[k] = ms[k - 1];
+    ms[pos] = m;
     l.n++;
     this.length++;
     if (l.n > LEAF_CAP) this.splitLeaf(l, d);
@@ -226,7 +228,9 @@ export class ZTree {
     if (pos >= l.n || l.scores[pos] !== score || l.members[pos] !== m) return false;
     for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]--;
     l.scores.copyWithin(pos, pos + 1, l.n);
-    l.members.splice(pos, 1);
+    const ms = l.members;
+    for (let k = pos + 1; k < l.n; k++) ms[k - 1] = ms[k];
+    ms.pop();
     l.n--;
     this.length--;
     if (l.n < LEAF_MIN && d > 0) this.fixLeaf(l, d);
