@@ -250,8 +250,8 @@ function describeFsError(e: unknown): string {
   return (e as Error).message;
 }
 
-/** Quotes an argument like Redis's sdscatrepr, for the command-line part of a config. */
-function repr(s: string): string {
+/** Quotes an argument like Redis's sdscatrepr (command-line config lines, CONFIG REWRITE). */
+export function repr(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.charCodeAt(0);

@@ -46,7 +46,12 @@ export function changeSlots(cl: Cluster, slots: number[], add: boolean): string 
   return null;
 }
 
-/** CLUSTER SETSLOT <slot> IMPORTING|MIGRATING|NODE <id> | STABLE. */
+/**
+ * CLUSTER SETSLOT <slot> IMPORTING|MIGRATING|NODE <id> | STABLE. Marks the state dirty only when
+ * something changed (a reshard sends SETSLOT NODE to every master, most of which already learned the
+ * new owner from the importer's PONG), and like Redis 7.0 only the importer closing an import
+ * broadcasts a PONG: the others learn the owner from it (its epoch is the newest).
+ */
 export function setSlot(cl: Cluster, slot: number, action: string, id: string | undefined): string | null {
   const st = cl.state;
   const me = st.myself;
@@ -56,21 +61,27 @@ export function setSlot(cl: Cluster, slot: number, action: string, id: string | 
     if (!target) return `${unknownText} ${id}`;
     return target.isMaster ? null : 'ERR Target node is not a master';
   };
+  const setOpen = (m: Map<number, ClusterNode>, n: ClusterNode | undefined) => {
+    if (m.get(slot) === n) return;
+    if (n) m.set(slot, n);
+    else m.delete(slot);
+    st.dirty = true;
+  };
   let err: string | null;
   switch (action) {
     case 'migrating':
       if (st.slots[slot] !== me) return `ERR I'm not the owner of hash slot ${slot}`;
       if ((err = mustBeMaster("ERR I don't know about node"))) return err;
-      st.migrating.set(slot, target as ClusterNode);
+      setOpen(st.migrating, target);
       break;
     case 'importing':
       if (st.slots[slot] === me) return `ERR I'm already the owner of hash slot ${slot}`;
       if ((err = mustBeMaster("ERR I don't know about node"))) return err;
-      st.importing.set(slot, target as ClusterNode);
+      setOpen(st.importing, target);
       break;
     case 'stable':
-      st.migrating.delete(slot);
-      st.importing.delete(slot);
+      setOpen(st.migrating, undefined);
+      setOpen(st.importing, undefined);
       break;
     case 'node': {
       if ((err = mustBeMaster('ERR Unknown node'))) return err;
@@ -79,20 +90,23 @@ export function setSlot(cl: Cluster, slot: number, action: string, id: string | 
       if (st.slots[slot] === me && n !== me && keys !== 0) {
         return `ERR Can't assign hashslot ${slot} to a different node while I still hold keys for this hash slot.`;
       }
-      if (keys === 0) st.migrating.delete(slot);
-      // Closing an import: take a new epoch so the new ownership wins everywhere (no vote needed).
+      if (keys === 0) setOpen(st.migrating, undefined);
+      // Closing an import: take a new epoch so the new ownership wins everywhere (no vote needed),
+      // fsynced before the reply as Redis does, and tell everyone at once.
       if (n === me && st.importing.has(slot)) {
-        st.importing.delete(slot);
-        if (bumpEpochWithoutConsensus(cl)) cl.srv.log.notice(`configEpoch updated after importing slot ${slot}`);
+        setOpen(st.importing, undefined);
+        if (bumpEpochWithoutConsensus(cl)) {
+          cl.srv.log.notice(`configEpoch updated after importing slot ${slot}`);
+          cl.saveSoon(true);
+        }
+        cl.broadcastPong();
       }
-      st.assign(slot, n);
-      cl.broadcastPong();
+      st.assign(slot, n); // dirty only if the owner changed
       break;
     }
     default:
       return 'ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP';
   }
-  st.dirty = true;
   return null;
 }
 

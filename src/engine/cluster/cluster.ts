@@ -92,8 +92,8 @@ export class Cluster {
   }
 
   /**
-   * Writes nodes.conf when the state changed (Redis saves before replying to the command that changed
-   * it). `durable` (epochs, votes) also forces the write and fsyncs it.
+   * Writes nodes.conf now when the state changed. `durable` (epochs, votes) also forces the write and
+   * fsyncs it. Elections call this directly (the file must hold the vote before the ack is sent).
    */
   save(durable = false): void {
     if (!this.state.dirty && !durable) return;
@@ -105,8 +105,42 @@ export class Cluster {
     }
   }
 
-  /** Coalesces the saves caused by a burst of bus messages into one write per event-loop turn. */
-  readonly saveSoon = coalesced(() => this.save());
+  private saveQueued = false;
+  private saveDurable = false;
+  private saveTick = false;
+  private readonly saveHook = () => this.flushSave();
+
+  /**
+   * Saves nodes.conf (when dirty, or fsynced when `durable`) once for everything that changed in this
+   * event-loop turn, before any reply of the turn is written: Redis's clusterBeforeSleep. A command
+   * that changed the config thus replies after the file holds the change (the server runs beforeFlush
+   * hooks before writing replies); turns with no reply (bus messages only) save on setImmediate.
+   */
+  saveSoon(durable = false): void {
+    if (!this.state.dirty && !durable) return;
+    this.saveDurable ||= durable;
+    this.saveQueued = true;
+    if (!this.srv.beforeFlush.includes(this.saveHook)) this.srv.beforeFlush.push(this.saveHook);
+    if (this.saveTick) return;
+    this.saveTick = true;
+    setImmediate(() => {
+      this.saveTick = false;
+      this.flushSave();
+      // Unhooked here, never from inside the hook: flushPending is iterating beforeFlush then.
+      if (!this.saveQueued) {
+        const i = this.srv.beforeFlush.indexOf(this.saveHook);
+        if (i >= 0) this.srv.beforeFlush.splice(i, 1);
+      }
+    });
+  }
+
+  private flushSave(): void {
+    if (!this.saveQueued) return;
+    const durable = this.saveDurable;
+    this.saveQueued = false;
+    this.saveDurable = false;
+    this.save(durable);
+  }
 
   updateState(): void {
     if (this.state.updateState(this.srv.config.bool('cluster-require-full-coverage'))) {

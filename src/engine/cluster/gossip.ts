@@ -255,10 +255,12 @@ export function updateSlotsFrom(c: Cluster, sender: ClusterNode, epoch: number, 
   if (takenFromShard > 0 && shard && shard.numSlots === 0 && (c.srv.config.bool('cluster-allow-replica-migration') || shard === me)) {
     c.srv.log.notice(`Configuration change detected. Reconfiguring myself as a replica of ${sender.id}`);
     c.setMyMaster(sender);
+    c.broadcastPong(); // my new role
   } else {
     for (const s of lostWithKeys) c.purgeSlot(s);
   }
-  c.broadcastPong();
+  // No PONG for a plain slot update (as Redis): the sender already told everyone, and echoing it from
+  // every receiver doubled the bus traffic of each slot of a reshard.
 }
 
 function onGossip(c: Cluster, sender: ClusterNode, g: Gossip): void {

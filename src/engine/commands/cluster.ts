@@ -29,11 +29,14 @@ const inCluster = (fn: ClusterHandler): Handler => (ctx) => {
   fn(ctx, cl);
 };
 
-/** Replies OK or the error, saving nodes.conf (fsynced for epochs) and recomputing the state first. */
+/**
+ * Replies OK or the error after recomputing the state; nodes.conf (fsynced for epochs) is saved before
+ * the reply is written, once per event-loop turn (Redis's beforeSleep save).
+ */
 function done(ctx: CommandContext, cl: Cluster, err: string | null, durable = false): void {
   if (err) return ctx.reply.error(err);
   cl.updateState();
-  cl.save(durable);
+  cl.saveSoon(durable);
   ctx.reply.ok();
 }
 
