@@ -2,6 +2,9 @@
 // messages (shared by SET, GETEX, SETEX, PSETEX), and the argv that propagates such a time.
 import { parseInt64 } from './args.js';
 import { INVALID_EXPIRE, NOT_INTEGER } from './errors.js';
+import type { CommandContext } from './table.js';
+import { keyStr } from '../store/types.js';
+import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 export type ExpireUnit = 'ex' | 'px' | 'exat' | 'pxat';
 
@@ -22,4 +25,25 @@ export function expireAt(arg: Buffer, unit: ExpireUnit, now: number, cmd: string
 /** `PEXPIREAT key ms`-style argv for propagating an absolute expiry. */
 export function msArg(ms: number): Buffer {
   return Buffer.from(String(ms));
+}
+
+const B_DEL = Buffer.from('DEL');
+const B_PEXPIREAT = Buffer.from('PEXPIREAT');
+
+/**
+ * Gives an existing key the absolute expiry `at` (EXPIRE family, GETEX): a time already past deletes
+ * the key and propagates DEL (on a master only, like Redis's checkAlreadyExpired), otherwise the
+ * expiry is set and propagated as PEXPIREAT.
+ */
+export function applyExpireAt(ctx: CommandContext, keyArg: Buffer, at: number): void {
+  const { srv, db } = ctx;
+  if (at <= srv.now() && !srv.isReplica && !ctx.client.isMaster) {
+    db.delete(keyStr(keyArg));
+    ctx.propagate = [[B_DEL, keyArg]];
+    notifyKeyspaceEvent(srv, 'g', 'del', keyArg, db.id);
+  } else {
+    db.setExpire(keyStr(keyArg), at);
+    ctx.propagate = [[B_PEXPIREAT, keyArg, msArg(at)]];
+    notifyKeyspaceEvent(srv, 'g', 'expire', keyArg, db.id);
+  }
 }

@@ -5,13 +5,11 @@ import type { CommandContext, CommandDef } from './table.js';
 import { keyStr } from '../store/types.js';
 import { is, parseInt64 } from './args.js';
 import { INVALID_EXPIRE, NOT_INTEGER } from './errors.js';
-import { msArg } from './expire-time.js';
+import { applyExpireAt } from './expire-time.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
-const B_PEXPIREAT = Buffer.from('PEXPIREAT');
-const B_DEL = Buffer.from('DEL');
 
 interface Flags {
   nx: boolean;
@@ -60,15 +58,7 @@ function expireGeneric(seconds: boolean, relative: boolean) {
     if (flags.gt && (cur === undefined || at <= cur)) return reply.int(0);
     if (flags.lt && cur !== undefined && at >= cur) return reply.int(0);
     srv.dirty++;
-    if (at <= srv.now() && !srv.isReplica && !ctx.client.isMaster) {
-      db.delete(key);
-      ctx.propagate = [[B_DEL, argv[1]]];
-      notifyKeyspaceEvent(srv, 'g', 'del', argv[1], db.id);
-    } else {
-      db.setExpire(key, at);
-      ctx.propagate = [[B_PEXPIREAT, argv[1], msArg(at)]];
-      notifyKeyspaceEvent(srv, 'g', 'expire', argv[1], db.id);
-    }
+    applyExpireAt(ctx, argv[1], at);
     reply.int(1);
   };
 }

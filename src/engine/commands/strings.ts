@@ -7,14 +7,13 @@ import { storedCopy, storedInteger } from '../store/compact.js';
 import { incrByFloat } from '../protocol/long-double.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from './errors.js';
-import { expireAt, msArg, type ExpireUnit } from './expire-time.js';
+import { applyExpireAt, expireAt, msArg, type ExpireUnit } from './expire-time.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const B_SET = Buffer.from('SET');
 const B_PXAT = Buffer.from('PXAT');
 const B_KEEPTTL = Buffer.from('KEEPTTL');
 const B_DEL = Buffer.from('DEL');
-const B_PEXPIREAT = Buffer.from('PEXPIREAT');
 const B_PERSIST = Buffer.from('PERSIST');
 
 export const TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
@@ -122,15 +121,7 @@ function getexCommand(ctx: CommandContext): void {
     const at = expireAt(o.expireArg as Buffer, o.unit, srv.now(), 'getex');
     if (typeof at === 'string') return reply.error(at);
     reply.bulk(v);
-    if (at <= srv.now() && !srv.isReplica) {
-      db.delete(key);
-      ctx.propagate = [[B_DEL, argv[1]]];
-      notifyKeyspaceEvent(srv, 'g', 'del', argv[1], db.id);
-    } else {
-      db.setExpire(key, at);
-      ctx.propagate = [[B_PEXPIREAT, argv[1], msArg(at)]];
-      notifyKeyspaceEvent(srv, 'g', 'expire', argv[1], db.id);
-    }
+    applyExpireAt(ctx, argv[1], at);
     srv.dirty++;
     return;
   }
