@@ -52,6 +52,10 @@ export async function addNode(newAddr: string, existing: string, opts: AddNodeOp
       await Promise.all([...view.nodes.values()].map((v) => conn.call('CLUSTER', 'MEET', v.self.host, v.self.port)));
       await waitUntil(Math.max(0, deadline - Date.now()), agree, fail);
     }
+    // Ready means usable: a master answers CLUSTERDOWN (e.g. to the RESTORE-ASKING of a rebalance)
+    // until it knows every slot's owner and, on redis-server, for its first 2 s after start-up.
+    const stateOk = async () => (String(await conn.call('CLUSTER', 'INFO')).includes('cluster_state:ok') ? [] : [`${newAddr} reports cluster_state fail`]);
+    await waitUntil(Math.max(0, deadline - Date.now()), stateOk, fail);
     return { id, addr: formatHostPort(hp), role: master ? 'replica' : 'master', masterId: master?.id ?? null };
   } finally {
     pool.closeAll();
