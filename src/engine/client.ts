@@ -104,6 +104,15 @@ export class Client {
   flush(): void {
     if (!this.reply.hasPending() || this.closed || !this.socket) return;
     const sock = this.socket;
+    if (this.reply.segments() === 1) {
+      // The usual case, one segment: a plain write (corking only adds stream bookkeeping).
+      this.reply.flush((data, enc) => {
+        if (typeof data === 'string') sock.write(data, enc);
+        else sock.write(data);
+      });
+      if (this.closeAfterReply) sock.end();
+      return;
+    }
     // Several segments (big values are queued by reference) leave in one corked write.
     sock.cork();
     this.reply.flush((data, enc) => {

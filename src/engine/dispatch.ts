@@ -1,6 +1,7 @@
 // Command dispatch, in the order Redis's processCommand checks things: lookup, arity, auth, guards
 // (cluster redirect, OOM, MISCONF, NOREPLICAS, READONLY, ...), RESP2 pub/sub context, MULTI queueing,
 // then the call itself with dirty tracking and propagation to AOF and replicas.
+import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
 import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
@@ -37,7 +38,16 @@ export class Dispatcher {
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
   depth = 0;
 
-  constructor(private readonly srv: Server) {}
+  /** The last command's stats entry (srv.commandStats), forgotten on CONFIG RESETSTAT. */
+  private statsCmd: Command | null = null;
+  private statsEntry: { calls: number; usec: number; failed: number; rejected: number } | undefined = undefined;
+
+  constructor(private readonly srv: Server) {
+    srv.onResetStat.push(() => {
+      this.statsCmd = null;
+      this.statsEntry = undefined;
+    });
+  }
 
   addGuard(entry: GuardEntry): void {
     this.guards.push(entry);
@@ -46,14 +56,26 @@ export class Dispatcher {
 
   /** Command names as clients spell them (GET, get, Get) -> command; bounded against junk names. */
   private readonly spellings = new Map<string, Command>();
+  private lastNameBuf: Buffer | null = null;
+  private lastNameCmd: Command | undefined = undefined;
 
   /** Resolves argv to a command (descending into subcommands) or returns the error text. */
   resolve(argv: Buffer[]): Command | string {
-    const name = argv[0].latin1Slice(0, argv[0].length);
-    let cmd = this.spellings.get(name);
-    if (cmd === undefined) {
-      cmd = this.srv.table.lookup(name);
-      if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
+    const nameBuf = argv[0];
+    let cmd: Command | undefined;
+    // The parser hands a pipeline's repeated command name over as the same Buffer: resolve it once.
+    if (nameBuf === this.lastNameBuf) cmd = this.lastNameCmd;
+    else {
+      const name = nameBuf.latin1Slice(0, nameBuf.length);
+      cmd = this.spellings.get(name);
+      if (cmd === undefined) {
+        cmd = this.srv.table.lookup(name);
+        if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
+      }
+      if (cmd) {
+        this.lastNameBuf = nameBuf;
+        this.lastNameCmd = cmd;
+      }
     }
     if (!cmd) return unknownCommand(argv);
     if (cmd.subcommands.size > 0 && argv.length >= 2) {
@@ -151,13 +173,20 @@ export class Dispatcher {
       }
     }
     srv.stats.commands++;
-    const st = srv.commandStats.get(cmd.fullName);
+    // A pipeline repeats one command: its stats entry is remembered (until CONFIG RESETSTAT).
+    let st = cmd === this.statsCmd ? this.statsEntry : srv.commandStats.get(cmd.fullName);
+    if (st === undefined) {
+      st = { calls: 0, usec: 0, failed: 0, rejected: 0 };
+      srv.commandStats.set(cmd.fullName, st);
+    }
+    this.statsCmd = cmd;
+    this.statsEntry = st;
+    st.calls++;
     if (slowlog) {
       const us = Math.round((performance.now() - t0) * 1000);
-      if (st) { st.calls++; st.usec += us; } else srv.commandStats.set(cmd.fullName, { calls: 1, usec: us, failed: 0, rejected: 0 });
+      st.usec += us;
       if (us >= srv.slowlogThresholdUs) srv.slowlogPush(c, argv, us);
-    } else if (st) st.calls++;
-    else srv.commandStats.set(cmd.fullName, { calls: 1, usec: 0, failed: 0, rejected: 0 });
+    }
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
     if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.feedMonitors(c, argv);

@@ -63,6 +63,8 @@ export class Server {
   readonly slowlog: SlowlogEntry[] = [];
   slowlogNextId = 0;
   slowlogThresholdUs: number;
+  /** client-query-buffer-limit, kept up to date (read once per socket read). */
+  private queryBufferLimit: number;
   /** Changes since the last save (Redis's server.dirty): drives propagation and save points. */
   dirty = 0;
   readonly runId = randomBytes(20).toString('hex');
@@ -114,6 +116,8 @@ export class Server {
     this.dispatch = new Dispatcher(this);
     this.info = new InfoRegistry(this);
     this.slowlogThresholdUs = config.int('slowlog-log-slower-than');
+    this.queryBufferLimit = config.int('client-query-buffer-limit');
+    config.onChange('client-query-buffer-limit', (v) => (this.queryBufferLimit = Number(v)));
     config.onChange('slowlog-log-slower-than', (v) => (this.slowlogThresholdUs = Number(v)));
     config.onChange('loglevel', (v) => (this.log.level = v as Logger['level']));
   }
@@ -211,7 +215,7 @@ export class Server {
         if (c.closeAfterReply) return;
         this.dispatch.execute(c, argv);
       });
-      if (c.parser.pending() > this.config.int('client-query-buffer-limit')) {
+      if (c.parser.pending() > this.queryBufferLimit) {
         this.log.warning(`Closing client that reached max query buffer length: ${c.addr}`);
         this.closeClient(c);
         return;

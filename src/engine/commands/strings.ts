@@ -165,16 +165,21 @@ function smallInt(b: Buffer): number | null {
   return b[0] === 45 ? -v : v;
 }
 
-/** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. */
-function incrBy(ctx: CommandContext, by: bigint): void {
+const SMALL_BY = 1000000000000000n;
+
+/** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. `bySmall` is `by` as
+ * a number when |by| < 10^15 (null otherwise), so the common case does no BigInt arithmetic. */
+function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
   const { argv, reply, db, srv } = ctx;
-  const cur = getString(ctx, argv[1]);
-  if (cur === undefined) return;
+  const key = keyStr(argv[1]);
+  const v = db.get(key);
+  if (v !== undefined && !Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
+  const cur = v === undefined ? null : v;
   // Fast path: both sides well inside the safe-integer range (the common counter case).
   const small = cur === null ? 0 : smallInt(cur);
-  if (small !== null && by < 1000000000000000n && by > -1000000000000000n) {
-    const r = small + Number(by);
-    db.set(keyStr(argv[1]), storedInteger(r), true);
+  if (small !== null && bySmall !== null) {
+    const r = small + bySmall;
+    db.set(key, storedInteger(r), true);
     srv.dirty++;
     notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
     return reply.int(r);
@@ -187,7 +192,7 @@ function incrBy(ctx: CommandContext, by: bigint): void {
   }
   const r = n + by;
   if (r > 9223372036854775807n || r < -9223372036854775808n) return reply.error(OVERFLOW);
-  db.set(keyStr(argv[1]), Buffer.from(r.toString()), true);
+  db.set(key, Buffer.from(r.toString()), true);
   srv.dirty++;
   notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
   reply.int(r);
@@ -197,7 +202,8 @@ function incrArg(ctx: CommandContext, negate: boolean): void {
   const by = parseInt64(ctx.argv[2]);
   if (by === null) return ctx.reply.error(NOT_INTEGER);
   if (negate && by === -9223372036854775808n) return ctx.reply.error('ERR decrement would overflow');
-  incrBy(ctx, negate ? -by : by);
+  const d = negate ? -by : by;
+  incrBy(ctx, d, d < SMALL_BY && d > -SMALL_BY ? Number(d) : null);
 }
 
 function mset(ctx: CommandContext, nx: boolean): void {
@@ -297,8 +303,8 @@ export const stringCommands: CommandDef[] = [
   },
   { name: 'setex', handler: setWithExpire('ex', 'setex') },
   { name: 'psetex', handler: setWithExpire('px', 'psetex') },
-  { name: 'incr', handler: (ctx) => incrBy(ctx, 1n) },
-  { name: 'decr', handler: (ctx) => incrBy(ctx, -1n) },
+  { name: 'incr', handler: (ctx) => incrBy(ctx, 1n, 1) },
+  { name: 'decr', handler: (ctx) => incrBy(ctx, -1n, -1) },
   { name: 'incrby', handler: (ctx) => incrArg(ctx, false) },
   { name: 'decrby', handler: (ctx) => incrArg(ctx, true) },
   {

@@ -31,6 +31,8 @@ export class RespParser {
   /** Big bulk being filled in place, with its fill level. */
   private big: Buffer | null = null;
   private bigFill = 0;
+  /** The last command name read (argv[0]), shared by the commands that repeat it. */
+  private lastName: Buffer | null = null;
 
   constructor(public limits: ParserLimits) {}
 
@@ -90,7 +92,33 @@ export class RespParser {
     return nl;
   }
 
+  /** Fast path for a short `<prefix>digits\r\n` line at pos: the value, or -1 when the line is not
+   * complete, not plain digits or longer than 15 digits (the generic path then decides). */
+  private shortLine(): number {
+    const buf = this.buf;
+    const end = buf.length;
+    let i = this.pos + 1;
+    const max = i + 15;
+    let n = 0;
+    for (; i < end && i < max; i++) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === this.pos + 1 || i + 1 >= end || buf[i] !== CR) return -1;
+    this.pos = i + 2;
+    return n;
+  }
+
   private readMultibulkHeader(): boolean {
+    const fast = this.shortLine();
+    if (fast !== -1) {
+      if (fast > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
+      if (fast > 10 && this.limits.unauthenticated) throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+      this.remaining = fast;
+      this.bulkLen = -1;
+      return true;
+    }
     const nl = this.readLine('too big mbulk count string');
     if (nl === -1) return false;
     const n = parseInteger(this.buf, this.pos + 1, nl);
@@ -111,12 +139,17 @@ export class RespParser {
           // Redis's message shows the offending byte as a character.
           throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(c)}'`);
         }
-        const nl = this.readLine('too big bulk count string');
-        if (nl === -1) return false;
-        const len = parseInteger(this.buf, this.pos + 1, nl);
-        if (len === null || len < 0 || len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+        let len = this.shortLine();
+        if (len === -1) {
+          const nl = this.readLine('too big bulk count string');
+          if (nl === -1) return false;
+          const parsed = parseInteger(this.buf, this.pos + 1, nl);
+          if (parsed === null || parsed < 0) throw new ProtocolError('Protocol error: invalid bulk length');
+          len = parsed;
+          this.pos = nl + 2;
+        }
+        if (len > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
         if (len > 16384 && this.limits.unauthenticated) throw new ProtocolError('Protocol error: unauthenticated bulk length');
-        this.pos = nl + 2;
         this.bulkLen = len;
         if (len >= BIG_ARG && this.buf.length - this.pos < len + 2) {
           // Large value arriving in pieces: copy into its own buffer once instead of re-concatenating.
@@ -131,7 +164,16 @@ export class RespParser {
       const len = this.bulkLen;
       if (this.buf.length - this.pos < len + 2) return false;
       // Copied (from Node's small-buffer pool) so a stored value never pins a whole 64 KB socket read.
-      this.args.push(copyOut(this.buf, this.pos, len));
+      // The command name repeats through a pipeline: the previous name's copy is reused (argv
+      // buffers are never written to), which also lets dispatch resolve it by identity.
+      const args = this.args;
+      if (args.length === 0) {
+        const name = this.lastName;
+        if (name !== null && name.length === len && sameBytes(name, this.buf, this.pos)) args.push(name);
+        else args.push((this.lastName = copyOut(this.buf, this.pos, len)));
+      } else {
+        args.push(copyOut(this.buf, this.pos, len));
+      }
       this.pos += len + 2;
       this.bulkLen = -1;
       this.remaining--;
@@ -183,6 +225,11 @@ function copyOut(buf: Buffer, start: number, len: number): Buffer {
     buf.copy(b, 0, start, start + len);
   }
   return b;
+}
+
+function sameBytes(a: Buffer, buf: Buffer, start: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
 }
 
 /** Parses a signed decimal between [start, end) like Redis's string2ll; null if malformed. */

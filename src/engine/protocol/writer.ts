@@ -88,8 +88,17 @@ export class ReplyWriter {
       this.partBytes += b.length;
       return;
     }
-    this.room(b.length);
-    this.pos += b.copy(this.out, this.pos);
+    const n = b.length;
+    this.room(n);
+    if (n <= 32) {
+      // Short values byte by byte: cheaper than Buffer#copy's argument checks and binding call.
+      const out = this.out;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) out[p++] = b[i];
+      this.pos = p;
+    } else {
+      this.pos += b.copy(this.out, this.pos);
+    }
   }
 
   private crlf(): void {
@@ -197,6 +206,9 @@ export class ReplyWriter {
   }
 
   hasPending(): boolean { return this.pos > 0 || this.parts.length > 0; }
+
+  /** How many sink calls the next flush() makes. */
+  segments(): number { return this.parts.length + (this.pos > 0 ? 1 : 0); }
 
   /** Writes everything queued through the sink (one call per segment); returns the bytes written. */
   flush(sink: Sink): number {

@@ -46,17 +46,27 @@ export function normalizeNotifyFlags(args: string[]): string {
 }
 
 const enabled = new WeakMap<Server, number>();
+/** Set once any server in this process turns notifications on: until then (the usual case) a
+ * notification costs one compare. */
+let everEnabled = false;
+/** bit() per class, precomputed (the hot path runs once per written key). */
+const BITS: Record<string, number> = Object.fromEntries([...'g$lshzxetdnm'].map((ch) => [ch, bit(ch)]));
 
 /** Tracks the directive's value (called by the pub/sub installer). */
 export function installKeyspaceEvents(srv: Server): void {
-  const set = (v: string) => enabled.set(srv, parseNotifyFlags(v));
+  const set = (v: string) => {
+    const flags = parseNotifyFlags(v);
+    enabled.set(srv, flags);
+    if (flags !== 0) everEnabled = true;
+  };
   set(srv.config.get('notify-keyspace-events'));
   srv.config.onChange('notify-keyspace-events', set);
 }
 
 export function notifyKeyspaceEvent(srv: Server, type: NotifyClass, event: string, key: Buffer, dbId: number): void {
+  if (!everEnabled) return;
   const flags = enabled.get(srv) ?? 0;
-  if (!(flags & bit(type)) || !(flags & (KEYSPACE | KEYEVENT))) return;
+  if (!(flags & BITS[type]) || !(flags & (KEYSPACE | KEYEVENT))) return;
   const reg = pubsubOf(srv);
   const ev = Buffer.from(event);
   if (flags & KEYSPACE) reg.publish(Buffer.concat([Buffer.from(`__keyspace@${dbId}__:`), key]), ev);
