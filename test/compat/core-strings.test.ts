@@ -256,4 +256,31 @@ describe('string commands match redis-server', () => {
       BITCOUNT list
     `))).toEqual([]);
   });
+
+  it('values either side of the 44-byte packing limit, and keyspace hits and misses of the GET family', async () => {
+    const v44 = 'a'.repeat(44);
+    const v45 = 'b'.repeat(45);
+    expect(await diff(pair, [
+      ['FLUSHALL'],
+      ['SET', 'p44', v44], ['SET', 'p45', v45], ['SET', 'n', '12345'], ['SET', 'bin', Buffer.from([0, 255, 13, 10, 128])],
+      ['GET', 'p44'], ['GET', 'p45'], ['GET', 'bin'], ['MGET', 'p44', 'p45', 'bin', 'n', 'missing'],
+      ['OBJECT', 'ENCODING', 'p44'], ['OBJECT', 'ENCODING', 'p45'], ['OBJECT', 'ENCODING', 'n'],
+      ['INCR', 'n'], ['INCRBY', 'n', '-99999'], ['GET', 'n'], ['OBJECT', 'ENCODING', 'n'],
+      ['APPEND', 'p44', 'x'], ['OBJECT', 'ENCODING', 'p44'], ['STRLEN', 'p44'],
+      ['RPUSH', 'list', 'a'], ['GET', 'list'], ['MGET', 'list'], ['GETDEL', 'list'], ['GET', 'missing'],
+      ['SET', 'k', 'v', 'GET'], ['SET', 'k', 'w', 'GET'], ['GETDEL', 'k'], ['GETDEL', 'k'],
+      ['GET', 'bin'], ['GET', 'p45'], ['OBJECT', 'ENCODING', 'n'], ['GET', 'n'],
+      // Keyspace hits/misses of the GET family (a key of the wrong type counts as a hit).
+      ['CONFIG', 'RESETSTAT'], ['GET', 'p44'], ['GET', 'p45'], ['GET', 'nokey'], ['MGET', 'p44', 'p45', 'nokey', 'list2'],
+      ['RPUSH', 'list2', 'a'], ['GET', 'list2'], ['MGET', 'list2'], ['GETDEL', 'list2'], ['GETDEL', 'p45'], ['GETDEL', 'p45'],
+    ])).toEqual([]);
+    const stats = async (c: typeof pair.redis) => {
+      const r = await c.call(['INFO', 'stats']);
+      const text = r.t === 'bulk' ? String(r.v) : '';
+      return text.split('\r\n').filter((l) => l.startsWith('keyspace_'));
+    };
+    const [redis, engine] = await Promise.all([stats(pair.redis), stats(pair.engine)]);
+    expect(redis.length).toBe(2);
+    expect(engine).toEqual(redis);
+  });
 });

@@ -7,7 +7,7 @@ import { is, parseIntArg } from '../commands/args.js';
 import { SYNTAX } from '../commands/errors.js';
 import { dumpValue } from '../persistence/dump.js';
 import type { Server } from '../server.js';
-import { keyBuf, keyStr, type RedisValue } from '../store/types.js';
+import { keyBuf, keyStr, unpack, type StoredValue } from '../store/types.js';
 import { encodeCommand, IoError, targetConn } from './target-conn.js';
 import { hold, release as unblock } from './hold.js';
 
@@ -63,9 +63,9 @@ function migrate(ctx: CommandContext): void {
   if (typeof plan === 'string') return ctx.reply.error(plan);
   const { srv, client: c, db } = ctx;
   const now = Date.now();
-  const items: { key: Buffer; value: RedisValue; ttl: number }[] = [];
+  const items: { key: Buffer; value: StoredValue; ttl: number }[] = [];
   for (const key of plan.keys) {
-    const value = db.get(keyStr(key));
+    const value = db.getStored(keyStr(key));
     if (value === undefined) continue;
     const at = db.getExpire(keyStr(key));
     items.push({ key, value, ttl: at === undefined ? 0 : Math.max(1, at - now) });
@@ -75,7 +75,7 @@ function migrate(ctx: CommandContext): void {
   const cmds: Buffer[] = [];
   if (plan.auth) cmds.push(encodeCommand(['AUTH', ...plan.auth]));
   for (const it of items) {
-    const args: (string | Buffer)[] = [restore, it.key, String(it.ttl), dumpValue(it.value)];
+    const args: (string | Buffer)[] = [restore, it.key, String(it.ttl), dumpValue(unpack(it.value))];
     if (plan.replace) args.push('REPLACE');
     cmds.push(encodeCommand(args));
   }
@@ -106,7 +106,7 @@ async function send(plan: Plan, cmds: Buffer[]): Promise<string[]> {
   }
 }
 
-function finish(srv: Server, c: Client, plan: Plan, items: { key: Buffer; value: RedisValue }[], replies: string[]): void {
+function finish(srv: Server, c: Client, plan: Plan, items: { key: Buffer; value: StoredValue }[], replies: string[]): void {
   if (plan.auth && replies[0].startsWith('-')) {
     c.reply.error(`ERR Target instance replied with error: ${replies[0].slice(1)}`);
     return unblock(srv, c);

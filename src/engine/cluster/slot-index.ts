@@ -2,13 +2,13 @@
 // slots. It is the keyspace Map itself (a subclass installed in cluster mode only), so every path
 // that adds or removes a key (commands, expiry, loading, FLUSHALL) keeps it exact at no cost to
 // standalone nodes.
-import type { RedisValue } from '../store/types.js';
+import type { StoredValue } from '../store/types.js';
 import { SLOT_COUNT, keyStrHashSlot } from './crc16.js';
 
-export class SlotKeyMap extends Map<string, RedisValue> {
+export class SlotKeyMap extends Map<string, StoredValue> {
   private readonly bySlot: (Set<string> | undefined)[] = new Array(SLOT_COUNT);
 
-  override set(key: string, value: RedisValue): this {
+  override set(key: string, value: StoredValue): this {
     if (!super.has(key)) {
       const slot = keyStrHashSlot(key);
       (this.bySlot[slot] ??= new Set()).add(key);

@@ -1,7 +1,7 @@
 // String commands. The value of a string key is a Buffer. Relative expiries propagate as absolute
 // ones (SET ... PXAT, PEXPIREAT) so replicas and the AOF never depend on when they apply them.
 import type { CommandDef, CommandContext } from './table.js';
-import { keyStr } from '../store/types.js';
+import { keyStr, unpack } from '../store/types.js';
 import { markRaw } from '../store/string-encoding.js';
 import { storedCopy, storedInteger } from '../store/compact.js';
 import { incrByFloat } from '../protocol/long-double.js';
@@ -34,11 +34,18 @@ export function getString(ctx: CommandContext, keyArg: Buffer): Buffer | null | 
   return v;
 }
 
-/** GET's lookup with keyspace hit/miss accounting. */
+/** GET's lookup with keyspace hit/miss accounting (a key of the wrong type is a hit, as in Redis). */
 function getCounted(ctx: CommandContext, keyArg: Buffer): Buffer | null | undefined {
-  const v = getString(ctx, keyArg);
-  if (v === null) ctx.db.misses++;
-  else if (v !== undefined) ctx.db.hits++;
+  const v = ctx.db.get(keyStr(keyArg));
+  if (v === undefined) {
+    ctx.db.misses++;
+    return null;
+  }
+  ctx.db.hits++;
+  if (!Buffer.isBuffer(v)) {
+    ctx.reply.error(WRONGTYPE);
+    return undefined;
+  }
   return v;
 }
 
@@ -165,6 +172,22 @@ function smallInt(b: Buffer): number | null {
   return b[0] === 45 ? -v : v;
 }
 
+/** smallInt() of a packed string value (store/types.ts), read without unpacking it. */
+function smallIntStr(s: string): number | null {
+  const n = s.length;
+  if (n === 0 || n > 15) return null;
+  const neg = s.charCodeAt(0) === 45;
+  let i = neg ? 1 : 0;
+  if (i === n || (s.charCodeAt(i) === 48 && n > i + 1) || (neg && s.charCodeAt(1) === 48)) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
 const SMALL_BY = 1000000000000000n;
 
 /** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. `bySmall` is `by` as
@@ -172,11 +195,10 @@ const SMALL_BY = 1000000000000000n;
 function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
   const { argv, reply, db, srv } = ctx;
   const key = keyStr(argv[1]);
-  const v = db.get(key);
-  if (v !== undefined && !Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
-  const cur = v === undefined ? null : v;
+  const v = db.getStored(key);
+  if (v !== undefined && typeof v !== 'string' && !Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
   // Fast path: both sides well inside the safe-integer range (the common counter case).
-  const small = cur === null ? 0 : smallInt(cur);
+  const small = v === undefined ? 0 : typeof v === 'string' ? smallIntStr(v) : smallInt(v);
   if (small !== null && bySmall !== null) {
     const r = small + bySmall;
     db.set(key, storedInteger(r), true);
@@ -185,14 +207,14 @@ function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
     return reply.int(r);
   }
   let n = 0n;
-  if (cur !== null) {
-    const parsed = parseInt64(cur);
+  if (v !== undefined) {
+    const parsed = parseInt64(unpack(v) as Buffer);
     if (parsed === null) return reply.error(NOT_INTEGER);
     n = parsed;
   }
   const r = n + by;
   if (r > 9223372036854775807n || r < -9223372036854775808n) return reply.error(OVERFLOW);
-  db.set(key, Buffer.from(r.toString()), true);
+  db.set(key, r.toString(), true);
   srv.dirty++;
   notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
   reply.int(r);
@@ -243,8 +265,18 @@ export const stringCommands: CommandDef[] = [
   {
     name: 'get',
     handler(ctx) {
-      const v = getCounted(ctx, ctx.argv[1]);
-      if (v !== undefined) ctx.reply.bulk(v);
+      // Packed values (store/types.ts) go to the reply as they are stored, without a Buffer.
+      const { db, reply } = ctx;
+      const v = db.getStored(keyStr(ctx.argv[1]));
+      if (v === undefined) {
+        db.misses++;
+        return reply.null();
+      }
+      // A hit even when the type is wrong, as Redis counts it (the lookup found the key).
+      db.hits++;
+      if (typeof v === 'string') return reply.bulkLatin1(v);
+      if (!Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
+      reply.bulk(v);
     },
   },
   { name: 'set', handler: setCommand },
@@ -281,10 +313,11 @@ export const stringCommands: CommandDef[] = [
       const { argv, reply, db } = ctx;
       reply.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
-        const v = db.get(keyStr(argv[i]));
+        const v = db.getStored(keyStr(argv[i]));
         if (v === undefined) db.misses++;
         else db.hits++;
-        reply.bulk(v !== undefined && Buffer.isBuffer(v) ? v : null);
+        if (typeof v === 'string') reply.bulkLatin1(v);
+        else reply.bulk(v !== undefined && Buffer.isBuffer(v) ? v : null);
       }
     },
   },

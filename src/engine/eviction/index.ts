@@ -4,7 +4,7 @@
 // time from a rotating live iterator per db, as Redis samples its dict.
 import type { Server } from '../server.js';
 import type { Db } from '../store/db.js';
-import { keyBuf, type RedisValue } from '../store/types.js';
+import { keyBuf, unpack, type RedisValue } from '../store/types.js';
 import { AccessTracker } from './access.js';
 import { memoryMeter } from './meter.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
@@ -17,7 +17,7 @@ const KEY_OVERHEAD = 80;
 type Policy = 'noeviction' | 'allkeys-lru' | 'volatile-lru' | 'allkeys-lfu' | 'volatile-lfu' | 'allkeys-random' | 'volatile-random' | 'volatile-ttl';
 
 function valueSize(v: unknown): number {
-  if (Buffer.isBuffer(v)) return v.length;
+  if (typeof v === 'string' || Buffer.isBuffer(v)) return v.length;
   return (v as { memoryUsage(): number }).memoryUsage();
 }
 
@@ -63,9 +63,21 @@ export function installEviction(srv: Server): void {
     return out;
   };
 
+  /**
+   * The object a key's LRU/LFU metadata hangs on. The WeakMap needs an object, so a packed string
+   * (store/types.ts) is unpacked in place the first time it is tracked.
+   */
+  const tracked = (db: Db, key: string): RedisValue | undefined => {
+    const v = db.data.get(key);
+    if (typeof v !== 'string') return v;
+    const obj = unpack(v);
+    db.data.set(key, obj);
+    return obj;
+  };
+
   /** Higher is a better victim. */
   const rank = (db: Db, key: string, now: number): number => {
-    const v = db.data.get(key) as RedisValue;
+    const v = tracked(db, key) as RedisValue;
     if (policy.endsWith('lru')) return access.idle(v, now);
     if (policy.endsWith('lfu')) return 255 - access.frequency(v, now);
     if (policy === 'volatile-ttl') return -(db.expires.get(key) ?? Infinity);
@@ -127,7 +139,7 @@ export function installEviction(srv: Server): void {
     if (!lru && !policy.endsWith('lfu')) return;
     const now = Date.now();
     for (const p of cmd.keyPositions(argv)) {
-      const v = c.db.data.get(argv[p].latin1Slice(0, argv[p].length));
+      const v = tracked(c.db, argv[p].latin1Slice(0, argv[p].length));
       if (v === undefined) continue;
       if (lru) access.touchLru(v, now);
       else access.touchLfu(v, now);

@@ -5,7 +5,7 @@ import { ListValue } from '../store/list.js';
 import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
 import { ZSetValue } from '../store/zset.js';
-import { keyBuf } from '../store/types.js';
+import { keyBuf, unpack } from '../store/types.js';
 import { d2string } from './rdb-writer.js';
 import type { LoadedRdb } from './rdb.js';
 
@@ -42,7 +42,7 @@ export function datasetCommands(loaded: LoadedRdb): Buffer[] {
     out.push(encodeCommand([b('SELECT'), b(String(id))]));
     for (const [k, v] of db.data) {
       const key = keyBuf(k);
-      for (const argv of valueCommands(key, v)) out.push(encodeCommand(argv));
+      for (const argv of valueCommands(key, typeof v === 'string' ? unpack(v) : v)) out.push(encodeCommand(argv));
       const at = db.expires.get(k);
       if (at !== undefined) out.push(encodeCommand([b('PEXPIREAT'), key, b(String(at))]));
     }

@@ -1,7 +1,7 @@
 // RDB encoding, the writing half: lengths, strings (integer-encoded or LZF-compressed as Redis does),
 // and every value type in the encoding Redis 7.0 would choose for it (listpack, intset, quicklist 2,
 // or the plain hashtable/skiplist forms). The output is a list of chunks, never one growing buffer.
-import type { RedisValue } from '../store/types.js';
+import type { RedisValue, StoredValue } from '../store/types.js';
 import { ListValue } from '../store/list.js';
 import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
@@ -308,14 +308,16 @@ function isCanonicalIntStr(s: string): boolean {
 }
 
 /** One key: optional EXPIRETIME_MS, the type byte, the key (a Buffer, or the keyspace's latin1 string), the value. */
-export function writeEntry(w: RdbWriter, key: Buffer | string, v: RedisValue, expireAt: number | undefined): void {
+export function writeEntry(w: RdbWriter, key: Buffer | string, v: StoredValue, expireAt: number | undefined): void {
   if (expireAt !== undefined) {
     w.u8(0xfc);
     w.ms(expireAt);
   }
-  const t = RdbWriter.typeOf(v);
+  // A packed string (store/types.ts) is written like a key: the same string encodings apply.
+  const t = typeof v === 'string' ? T.STRING : RdbWriter.typeOf(v);
   w.u8(t);
   if (typeof key === 'string') w.keyStr(key);
   else w.str(key);
-  w.body(t, v);
+  if (typeof v === 'string') w.keyStr(v);
+  else w.body(t, v);
 }

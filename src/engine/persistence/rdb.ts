@@ -3,7 +3,8 @@
 // (see snapshot.ts); saveRdbSync() is SAVE's blocking one; loadRdb() replaces every db atomically: it
 // decodes everything first, so a corrupt file leaves the dataset untouched.
 import type { Server } from '../server.js';
-import type { RedisValue } from '../store/types.js';
+import type { StoredValue } from '../store/types.js';
+import { packLoaded } from '../store/compact.js';
 import { REDIS_COMPAT_VERSION } from '../version.js';
 import { Crc64 } from './crc64.js';
 import { RdbReader } from './rdb-reader.js';
@@ -90,7 +91,7 @@ export function snapshotRdbTo(srv: Server, opts: SnapshotOptions, sink: (chunk: 
 }
 
 export interface LoadedRdb {
-  dbs: Map<number, { data: Map<string, RedisValue>; expires: Map<string, number> }>;
+  dbs: Map<number, { data: Map<string, StoredValue>; expires: Map<string, number> }>;
   aux: Map<string, string>;
   keys: number;
   expired: number;
@@ -105,7 +106,7 @@ export interface ParseOptions {
   now: number;
   log?: (msg: string) => void;
   /** Decode straight into these maps (by db id) instead of fresh ones (loadRdb into an empty dataset). */
-  into?: (id: number) => { data: Map<string, RedisValue>; expires: Map<string, number> };
+  into?: (id: number) => { data: Map<string, StoredValue>; expires: Map<string, number> };
 }
 
 /** Decodes a whole RDB; throws RdbError on anything malformed. */
@@ -116,7 +117,7 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(5, 9)}`);
   r.pos = 9;
   const out: LoadedRdb = { dbs: new Map(), aux: new Map(), keys: 0, expired: 0, end: 0 };
-  let cur: { data: Map<string, RedisValue>; expires: Map<string, number> } | null = null;
+  let cur: { data: Map<string, StoredValue>; expires: Map<string, number> } | null = null;
   let dbId = 0;
   const selectDb = (id: number) => {
     if (id >= opts.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${opts.databases} databases. Exiting`);
@@ -165,14 +166,14 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
       default: {
         const key = r.keyString();
         const value = r.value(type);
-        const db = cur as unknown as { data: Map<string, RedisValue>; expires: Map<string, number> };
+        const db = cur as unknown as { data: Map<string, StoredValue>; expires: Map<string, number> };
         if (opts.dropExpired && expireAt !== -1 && expireAt < opts.now) {
           if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
           out.expired++;
         } else {
           // One hash lookup per key: a duplicate is seen as a set that did not grow the map.
           const before = db.data.size;
-          db.data.set(key, value);
+          db.data.set(key, packLoaded(value));
           if (db.data.size === before) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
           if (expireAt !== -1) db.expires.set(key, expireAt);
           out.keys++;

@@ -160,6 +160,14 @@ export class ReplyWriter {
     this.crlf();
   }
 
+  /** A bulk string from a latin1 string (one byte per char): a packed keyspace value. */
+  bulkLatin1(s: string): void {
+    if (this.muted) return;
+    this.line(36, s.length);
+    this.str(s);
+    this.crlf();
+  }
+
   /** Null bulk string ($-1) in RESP2, null (_) in RESP3. */
   null(): void { this.raw(this.resp === 3 ? '_\r\n' : '$-1\r\n'); }
   /** Null array (*-1) in RESP2, null (_) in RESP3. */

@@ -1,6 +1,6 @@
 // One logical database: the key -> value map and the key -> expire-at (ms) map, with lazy expiry on
 // access. Iteration order is Map insertion order, which SCAN relies on (see scan.ts).
-import type { RedisValue } from './types.js';
+import { unpack, type RedisValue, type StoredValue } from './types.js';
 
 export interface DbHooks {
   /** A key was removed because its TTL passed (propagated as DEL, notified as `expired`). */
@@ -13,7 +13,7 @@ export interface DbHooks {
 }
 
 export class Db {
-  readonly data = new Map<string, RedisValue>();
+  readonly data = new Map<string, StoredValue>();
   readonly expires = new Map<string, number>();
   /** Keys watched by MULTI clients: key -> set of watchers, notified by touch(). */
   readonly watched = new Map<string, Set<{ dirtyCas: boolean }>>();
@@ -41,8 +41,16 @@ export class Db {
     return true;
   }
 
-  /** The live value, or undefined when missing or expired. */
+  /** The live value, or undefined when missing or expired (a packed string as a fresh Buffer). */
   get(key: string): RedisValue | undefined {
+    const v = this.data.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    return typeof v === 'string' ? unpack(v) : v;
+  }
+
+  /** The live value as stored: packed strings stay strings (hot read paths reply from them directly). */
+  getStored(key: string): StoredValue | undefined {
     const v = this.data.get(key);
     if (v === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
@@ -50,18 +58,18 @@ export class Db {
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.getStored(key) !== undefined;
   }
 
   /** Stores a value; clears the TTL unless keepTtl. Signals watchers. */
-  set(key: string, value: RedisValue, keepTtl = false): void {
+  set(key: string, value: StoredValue, keepTtl = false): void {
     this.data.set(key, value);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.touch(key);
   }
 
   /** Replaces a value in place without touching its TTL (for in-place updates of aggregates). */
-  replace(key: string, value: RedisValue): void {
+  replace(key: string, value: StoredValue): void {
     this.data.set(key, value);
     this.touch(key);
   }
