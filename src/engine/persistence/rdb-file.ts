@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server.js';
-import { loadRdb, saveRdbSync, snapshotRdbTo } from './rdb.js';
+import { loadRdb, saveRdbSync, snapshotRdbTo, type SnapshotOptions } from './rdb.js';
 import { persistState } from './state.js';
 import { RdbError } from './errors.js';
 
@@ -47,6 +47,53 @@ export async function writeFileAtomic(file: string, tmp: string, data: Buffer, s
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
   return true;
+}
+
+/**
+ * A replica's full-sync payload on its way to dump.rdb: written to a temp file read by read (as
+ * Redis's replica does, synchronously), then made the RDB file atomically: fsync, rename, fsync of
+ * the directory. discard() removes the temp file of an aborted transfer.
+ */
+export class IncomingRdbFile {
+  private fd: number | null;
+  written = 0;
+
+  constructor(readonly tmp: string) {
+    this.fd = fs.openSync(tmp, 'w');
+  }
+
+  write(data: Buffer): void {
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(this.fd as number, data, off);
+    this.written += data.length;
+  }
+
+  /** Drops what was written past `length` (the start of an EOF mark split across reads). */
+  truncate(length: number): void {
+    fs.ftruncateSync(this.fd as number, length);
+    this.written = length;
+  }
+
+  /** fsync, close and rename over `file` (then fsync its directory). */
+  commit(file: string): void {
+    const fd = this.fd as number;
+    this.fd = null;
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(this.tmp, file);
+    fsyncDir(path.dirname(file));
+  }
+
+  discard(): void {
+    if (this.fd !== null) {
+      fs.closeSync(this.fd);
+      this.fd = null;
+    }
+    fs.rmSync(this.tmp, { force: true });
+  }
 }
 
 /**
@@ -118,11 +165,17 @@ function saved(srv: Server, dirtyAtStart: number): void {
   st.saves++;
 }
 
+/** The replication aux fields for a save of dump.rdb (Redis's rdbPopulateSaveInfo). */
+function saveOptions(srv: Server): SnapshotOptions {
+  const aux = persistState(srv).saveInfo?.();
+  return aux ? { aux } : {};
+}
+
 /** SAVE (and the final save on shutdown): blocking. Throws on I/O errors after logging them. */
 export function saveSync(srv: Server): void {
   const file = rdbFile(srv);
   try {
-    writeFileAtomicSync(file, path.join(path.dirname(file), `temp-${process.pid}.rdb`), saveRdbSync(srv));
+    writeFileAtomicSync(file, path.join(path.dirname(file), `temp-${process.pid}.rdb`), saveRdbSync(srv, saveOptions(srv)));
   } catch (e) {
     srv.log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
     persistState(srv).lastBgsaveOk = false;
@@ -143,7 +196,7 @@ export function bgsave(srv: Server): void {
   const tmp = path.join(path.dirname(file), `temp-${process.pid}-${job.startedAt}.rdb`);
   // The snapshot's chunks go to the temp file as they are produced.
   const out = new FileSink(tmp);
-  snapshotRdbTo(srv, {}, (chunk) => out.push(chunk))
+  snapshotRdbTo(srv, saveOptions(srv), (chunk) => out.push(chunk))
     .then(
       () => out.close(),
       async (e: Error) => {
@@ -191,6 +244,7 @@ export function loadRdbFile(srv: Server): void {
   st.loading = true;
   try {
     const res = loadRdb(srv, fs.readFileSync(file));
+    st.loadedAux = res.aux;
     st.lastLoadKeys = res.keys;
     st.lastLoadExpired = res.expired;
     srv.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);

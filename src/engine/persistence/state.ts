@@ -18,6 +18,13 @@ export interface PersistState {
   lastLoadKeys: number;
   lastLoadExpired: number;
   aof: Aof | null;
+  /**
+   * Replication's rdbPopulateSaveInfo: the aux fields a save of dump.rdb carries (repl-stream-db,
+   * repl-id, repl-offset), or null when the node is in no replication history. Not for AOF bases.
+   */
+  saveInfo: (() => [string, string | number][] | null) | null;
+  /** The aux fields of the dump.rdb loaded at start (null: none loaded, or the AOF was). */
+  loadedAux: Map<string, string> | null;
 }
 
 const states = new WeakMap<Server, PersistState>();
@@ -37,6 +44,8 @@ export function persistState(srv: Server): PersistState {
       lastLoadKeys: 0,
       lastLoadExpired: 0,
       aof: null,
+      saveInfo: null,
+      loadedAux: null,
     };
     states.set(srv, s);
   }

@@ -1,6 +1,7 @@
 // Installs replication into a server and exposes it to the commands and to other subsystems
 // (cluster failover): replicaOf(), promote(), and the replication ID / offset through repl(srv).
 import type { Server } from '../server.js';
+import { persistState } from '../persistence/state.js';
 import { installGuards } from './guards.js';
 import { registerReplicationInfo } from './info.js';
 import { MasterSide } from './master.js';
@@ -59,9 +60,66 @@ export function installReplication(srv: Server): void {
   const conf = srv.config.get('replicaof');
   if (conf) {
     const [host, port] = conf.split(' ');
-    // Configured replicas start without a cached master; the cron connects on its first tick.
+    // The cron connects on its first tick (with a cached master if dump.rdb gave us one).
     setMaster(srv, host, Number(port));
   }
+  persistState(srv).saveInfo = () => saveInfo(st, stream);
+  // Runs after persistence's load (installed later): Redis's loadDataFromDisk restoring the history.
+  srv.beforeReady.push(() => restoreFromRdb(srv, st));
+}
+
+/**
+ * Redis's rdbPopulateSaveInfo: a save of dump.rdb records where the dataset sits in the replication
+ * history (repl-id, repl-offset) and the db the stream continues in, when the node is in one: a master
+ * with a backlog, or a replica linked to its master or holding a cached one.
+ */
+function saveInfo(st: ReplState, stream: ReplStream): [string, string | number][] | null {
+  let db: number;
+  if (st.isMaster) {
+    if (!st.backlog) return null;
+    // -1: nothing was written since the last full sync; the next write selects its db anyway.
+    db = stream.selectedDb === -1 ? 0 : stream.selectedDb;
+  } else {
+    const link = st.master as MasterLink;
+    if (link.state !== 'connected' && !link.cached) return null;
+    db = link.client.dbIndex;
+  }
+  return [['repl-stream-db', db], ['repl-id', st.replid], ['repl-offset', st.offset]];
+}
+
+/**
+ * After dump.rdb was loaded at start (not the AOF: Redis ignores these fields there): a replica
+ * turns the recorded history into a cached master (PSYNC <repl-id> <repl-offset+1>); a master keeps
+ * it as its secondary ID, so its replicas can continue from there too.
+ */
+function restoreFromRdb(srv: Server, st: ReplState): void {
+  const ps = persistState(srv);
+  const aux = ps.loadedAux;
+  ps.loadedAux = null;
+  if (!aux) return;
+  const id = aux.get('repl-id') ?? '';
+  const offset = Number(aux.get('repl-offset') ?? -1);
+  const db = Number(aux.get('repl-stream-db') ?? -1);
+  if (id.length !== 40 || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return;
+  const link = st.master;
+  if (link) {
+    st.replid = id;
+    st.offset = offset;
+    st.clearReplid2();
+    if (!link.cached) {
+      srv.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
+    }
+    link.cached = true;
+    link.client.db = srv.dbs[db] ?? srv.dbs[0];
+    link.client.dbIndex = link.client.db.id;
+    return;
+  }
+  st.replid2 = id;
+  st.secondOffset = offset + 1;
+  st.offset = offset;
+  // An empty backlog that starts right after the loaded offset: a replica at that point continues.
+  st.createBacklog();
+  st.noReplicasSince = Date.now();
 }
 
 function setMaster(srv: Server, host: string, port: number): MasterLink {

@@ -2,12 +2,17 @@
 // either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`) or +CONTINUE, then the command
 // stream applied in order through dispatch by a client flagged isMaster. Applied bytes are proxied to
 // our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { Client } from '../client.js';
 import { ProtocolError } from '../protocol/parser.js';
 import type { Server } from '../server.js';
 import type { MasterSide } from './master.js';
-import { loadRdb } from '../persistence/rdb.js';
+import { loadRdb, type LoadedRdb } from '../persistence/rdb.js';
+import { IncomingRdbFile, rdbFile } from '../persistence/rdb-file.js';
+import { savePoints } from '../persistence/module.js';
+import { persistState } from '../persistence/state.js';
 import type { ReplState } from './state.js';
 import { multibulkSize, type ReplStream } from './stream.js';
 
@@ -21,8 +26,15 @@ interface Transfer {
   /** -1 until the `$` header is read; then the byte count, or -2 for an EOF-marked stream. */
   total: number;
   mark: Buffer | null;
+  /** repl-diskless-load: 'disk' writes the payload to dump.rdb then loads it; the others parse it from memory. */
+  load: 'disk' | 'parser' | 'swapdb';
+  /** Disk load: the temp file the payload goes to as it arrives. */
+  file: IncomingRdbFile | null;
+  /** Parser loads: the payload so far. */
   chunks: Buffer[];
   read: number;
+  /** EOF-marked stream: the last bytes received (the mark may straddle two reads). */
+  tail: Buffer;
 }
 
 export class MasterLink {
@@ -47,6 +59,8 @@ export class MasterLink {
   private unapplied: Buffer = Buffer.alloc(0);
   private connectedAt = 0;
   private closing = false;
+  /** The master answered PSYNC with an error and we synced with SYNC: it gets no periodic ACKs. */
+  private prePsync = false;
 
   constructor(
     private readonly srv: Server,
@@ -162,8 +176,9 @@ export class MasterLink {
         return this.drop();
       }
       srv.log.notice(`Full resync from master: ${replid}:${off}`);
-      this.state = 'transfer';
-      this.transfer = { replid, offset: Number(off), total: -1, mark: null, chunks: [], read: 0 };
+      // The cached master is kept until the new dataset is loaded (a failed swapdb load may still PSYNC).
+      this.prePsync = false;
+      this.startTransfer(replid, Number(off));
       return;
     }
     if (line.startsWith('+CONTINUE')) {
@@ -183,10 +198,37 @@ export class MasterLink {
       srv.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
       return;
     }
-    if (/^-(NOMASTERLINK|LOADING)/.test(line)) srv.log.notice(`Master is currently unable to PSYNC but should be in the future: ${line.slice(1)}`);
-    else if (line.startsWith('-')) srv.log.warning(`Master does not support PSYNC or is in error state (reply: ${line})`);
+    if (/^-(NOMASTERLINK|LOADING)/.test(line)) {
+      srv.log.notice(`Master is currently unable to PSYNC but should be in the future: ${line.slice(1)}`);
+      return this.drop();
+    }
+    // Any other answer: a master that predates PSYNC (or refuses it). Redis falls back to SYNC: a full
+    // sync without replication ID or offset, after which the master gets no periodic ACKs.
+    if (line.startsWith('-ERR')) srv.log.notice(`Master does not support PSYNC or is in error state (reply: ${line})`);
     else srv.log.warning(`Unexpected reply to PSYNC from master: ${line}`);
-    this.drop();
+    srv.log.notice('Retrying with SYNC...');
+    this.sock?.write('SYNC\r\n');
+    this.prePsync = true;
+    this.startTransfer(null, 0);
+  }
+
+  /** After +FULLRESYNC (or SYNC): where the payload goes, per repl-diskless-load. */
+  private startTransfer(replid: string | null, offset: number): void {
+    const { srv } = this;
+    const mode = srv.config.get('repl-diskless-load');
+    const empty = srv.dbs.every((db) => db.size === 0);
+    const load = mode === 'swapdb' ? 'swapdb' : mode === 'on-empty-db' && empty ? 'parser' : 'disk';
+    let file: IncomingRdbFile | null = null;
+    if (load === 'disk') {
+      try {
+        file = new IncomingRdbFile(path.resolve(`temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`));
+      } catch (e) {
+        srv.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        return this.drop();
+      }
+    }
+    this.state = 'transfer';
+    this.transfer = { replid: replid ?? '', offset, total: -1, mark: null, load, file, chunks: [], read: 0, tail: Buffer.alloc(0) };
   }
 
   private isUp(): boolean {
@@ -236,7 +278,7 @@ export class MasterLink {
       srv.log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
       return this.drop();
     }
-    const target = srv.config.get('repl-diskless-load') === 'disabled' ? 'to disk' : 'to parser';
+    const target = t.load === 'disk' ? 'to disk' : 'to parser';
     if (line.startsWith('$EOF:') && line.length === 45) {
       t.total = -2;
       t.mark = Buffer.from(line.slice(5), 'latin1');
@@ -252,65 +294,139 @@ export class MasterLink {
     const t = this.transfer as Transfer;
     if (t.total >= 0) {
       const take = Math.min(this.buf.length, t.total - t.read);
-      t.chunks.push(this.buf.subarray(0, take));
-      t.read += take;
+      if (take > 0) this.store(t, this.buf.subarray(0, take));
       this.buf = this.buf.subarray(take);
       if (t.read < t.total) return false;
-      this.finishFullSync(Buffer.concat(t.chunks));
+      this.endTransfer(t);
       return true;
     }
     // EOF-marked: look for the 40-byte mark, possibly split across reads.
     const mark = t.mark as Buffer;
-    const tail = t.chunks.length ? t.chunks[t.chunks.length - 1].subarray(-mark.length) : Buffer.alloc(0);
-    const window = Buffer.concat([tail, this.buf]);
+    const window = t.tail.length > 0 ? Buffer.concat([t.tail, this.buf]) : this.buf;
     const at = window.indexOf(mark);
     if (at < 0) {
-      t.chunks.push(this.buf);
-      t.read += this.buf.length;
+      this.store(t, this.buf);
+      t.tail = Buffer.from(window.subarray(Math.max(0, window.length - mark.length)));
       this.buf = Buffer.alloc(0);
       return false;
     }
-    const all = Buffer.concat([...t.chunks, this.buf]);
-    const end = all.length - (window.length - at);
+    // Payload bytes in this read; negative when the mark began in bytes already stored.
+    const fresh = at - t.tail.length;
+    if (fresh > 0) this.store(t, this.buf.subarray(0, fresh));
+    else if (fresh < 0) this.unstore(t, t.read + fresh);
     this.buf = window.subarray(at + mark.length);
-    this.finishFullSync(all.subarray(0, end));
+    this.endTransfer(t);
     return true;
   }
 
-  private finishFullSync(rdb: Buffer): void {
-    const { srv, st } = this;
-    const t = this.transfer as Transfer;
-    this.transfer = null;
-    // Hold the stream that follows until the dataset is loaded (the loader may be async on first use).
-    srv.log.notice('Discarding previously cached master state.');
-    // A new history: sub-replicas must full-sync with us again, and the old backlog is meaningless.
-    this.master.disconnectReplicas();
-    st.backlog = null;
-    srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    for (const db of srv.dbs) db.clear();
-    srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    let streamDb = 0;
+  private store(t: Transfer, data: Buffer): void {
+    if (t.file) t.file.write(data);
+    else t.chunks.push(data);
+    t.read += data.length;
+  }
+
+  private unstore(t: Transfer, length: number): void {
+    if (t.file) t.file.truncate(length);
+    else t.chunks = [Buffer.concat(t.chunks).subarray(0, length)];
+    t.read = length;
+  }
+
+  /** The payload is complete: on disk it becomes dump.rdb (atomically) and is loaded from there. */
+  private endTransfer(t: Transfer): void {
+    const { srv } = this;
+    // A BGSAVE in progress would overwrite the synced data with the old dataset: cancel it, as Redis
+    // kills its RDB child.
+    const bgsave = persistState(srv).bgsave;
+    if (bgsave && !bgsave.cancelled) {
+      if (t.file) srv.log.notice(`Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
+      bgsave.cancelled = true;
+    }
+    if (!t.file) return this.finishFullSync(Buffer.concat(t.chunks), t);
+    const file = rdbFile(srv);
+    let data: Buffer;
     try {
-      streamDb = Number(loadRdb(srv, rdb).aux.get('repl-stream-db') ?? 0) || 0;
+      t.file.commit(file);
+      t.file = null;
+      data = fs.readFileSync(file);
     } catch (e) {
-      srv.log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
+      srv.log.warning(`Failed trying to rename the temp DB into ${path.basename(file)} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
       return this.drop();
     }
-    st.replid = t.replid;
-    st.offset = t.offset;
+    this.finishFullSync(data, t);
+  }
+
+  private finishFullSync(rdb: Buffer, t: Transfer): void {
+    const { srv, st } = this;
+    this.transfer = null;
+    const swap = t.load === 'swapdb';
+    if (!swap) this.attachToNewMaster();
+    if (!swap) {
+      srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      for (const db of srv.dbs) db.clear();
+    }
+    srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    let loaded: LoadedRdb;
+    try {
+      // swapdb: the old dataset stays until the new one is fully decoded (loadRdb is all-or-nothing).
+      loaded = loadRdb(srv, rdb);
+    } catch (e) {
+      srv.log.warning((e as Error).message);
+      if (t.load === 'disk') {
+        srv.log.warning('Failed trying to load the MASTER synchronization DB from disk, check server logs.');
+      } else {
+        srv.log.warning('Failed trying to load the MASTER synchronization DB from socket, check server logs.');
+        srv.log.notice('MASTER <-> REPLICA sync: Discarding the half-loaded data');
+      }
+      this.removeSyncFile(t);
+      return this.drop();
+    }
+    srv.log.notice(`Done loading RDB, keys loaded: ${loaded.keys}, keys expired: ${loaded.expired}.`);
+    if (swap) {
+      this.attachToNewMaster();
+      srv.log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+      srv.log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
+    }
+    this.removeSyncFile(t);
+    const streamDb = Number(loaded.aux.get('repl-stream-db') ?? 0) || 0;
+    if (this.prePsync) {
+      // SYNC gave no replication ID nor offset: a history of our own, from 0.
+      st.changeReplid();
+      st.offset = 0;
+    } else {
+      st.replid = t.replid;
+      st.offset = t.offset;
+    }
     st.clearReplid2();
     st.createBacklog();
-    this.reploff = this.readReploff = t.offset;
+    this.reploff = this.readReploff = st.offset;
     // The master's stream continues in the db it had selected when the RDB was taken.
     this.client.db = srv.dbs[streamDb] ?? srv.dbs[0];
     this.client.dbIndex = this.client.db.id;
     this.client.multi = null;
     this.linkUp();
     srv.log.notice('MASTER <-> REPLICA sync: Finished with success');
-    this.sendAck();
+    // A streamed (EOF) transfer comes from a master that starts the stream on our first ACK.
+    if (!this.prePsync || t.total === -2) this.sendAck(true);
     const rest = this.buf;
     this.buf = Buffer.alloc(0);
     if (rest.length > 0) this.onStream(rest);
+  }
+
+  /** A new history: sub-replicas must full-sync with us again, and the old backlog is meaningless. */
+  private attachToNewMaster(): void {
+    if (this.cached) this.srv.log.notice('Discarding previously cached master state.');
+    this.cached = false;
+    this.master.disconnectReplicas();
+    this.st.backlog = null;
+  }
+
+  /** rdb-del-sync-files: a replica without persistence keeps no copy of the master's RDB. */
+  private removeSyncFile(t: Transfer): void {
+    const { srv } = this;
+    if (t.load !== 'disk' || !srv.config.bool('rdb-del-sync-files')) return;
+    if (savePoints(srv).length > 0 || srv.config.bool('appendonly')) return;
+    srv.log.notice('Removing the RDB file obtained from the master. This replica has persistence disabled');
+    fs.rmSync(rdbFile(srv), { force: true });
   }
 
   /**
@@ -353,8 +469,8 @@ export class MasterLink {
   }
 
   /** REPLCONF ACK <applied offset>: every second, after a sync, and on REPLCONF GETACK. */
-  sendAck(): void {
-    if (this.state !== 'connected' || !this.sock) return;
+  sendAck(force = false): void {
+    if (this.state !== 'connected' || !this.sock || (this.prePsync && !force)) return;
     this.sock.write(encode(['REPLCONF', 'ACK', String(this.reploff)]));
   }
 
@@ -362,6 +478,7 @@ export class MasterLink {
     const { srv } = this;
     const wasUp = this.state === 'connected';
     this.sock = null;
+    this.transfer?.file?.discard();
     this.transfer = null;
     this.expect = [];
     this.unapplied = Buffer.alloc(0);
