@@ -57,78 +57,90 @@ async function resumeJournals(view: ClusterView, opts: FixOpts, result: FixResul
   }
 }
 
-/** redis-cli's open-slot repair, one slot at a time. */
+/**
+ * Sends every key of the slot on v, a master that does not own it, to `to`, which does. MIGRATE only
+ * runs on a node where the slot is bound and open, so v is told the owner and set IMPORTING from it
+ * first (redis-cli does the same for keys on a non-owner), and closed once empty.
+ */
+async function drain(view: ClusterView, slot: number, v: NodeView, to: NodeView, moveOpts: MoveOpts): Promise<number> {
+  await v.conn.call('CLUSTER', 'SETSLOT', slot, 'NODE', to.self.id);
+  await v.conn.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', to.self.id);
+  const moved = await migrateKeys(slot, endsFor(view, { slot, from: v.self.id, to: to.self.id }), moveOpts);
+  await v.conn.call('CLUSTER', 'SETSLOT', slot, 'STABLE');
+  return moved;
+}
+
+/**
+ * redis-cli's open-slot repair, one slot at a time. First one owner: the single master claiming the
+ * slot, else the one with most keys (ties: migrating, then importing nodes first). Every other master
+ * that claims it, migrates it or holds keys of it is then treated as importing, which leaves the
+ * cases: 1 the owner migrating and one importer (finish the move), 2 importers only (their keys go to
+ * the owner), 3 the owner migrating and several importers (finish towards the one it names, empty
+ * and close the others), 4 the owner migrating alone (close it).
+ */
 async function fixOpenSlot(view: ClusterView, slot: number, opts: FixOpts, moveOpts: MoveOpts): Promise<number> {
   const all = masters(view);
-  let owners = all.filter((v) => owns(v, slot));
+  const owners = all.filter((v) => owns(v, slot));
   const migrating = all.filter((v) => v.self.migrating.has(slot));
   const importing = all.filter((v) => v.self.importing.has(slot));
   const say = (m: string) => opts.onMessage?.(`slot ${slot}: ${m}`);
-  let moved = 0;
-  // Masters holding keys of the slot without owning or importing it are treated as importing.
-  for (const v of all) {
-    if (!owners.includes(v) && !importing.includes(v) && !migrating.includes(v) && (await keysIn(v, slot)) > 0) importing.push(v);
-  }
-  if (owners.length === 0) {
-    const owner = await mostKeys(migrating.length ? migrating : importing.length ? importing : all, slot);
+  const stable = (v: NodeView) => v.conn.call('CLUSTER', 'SETSLOT', slot, 'STABLE');
+  const isOpen = (v: NodeView) => migrating.includes(v) || importing.includes(v);
+  let owner: NodeView;
+  if (owners.length === 1) owner = owners[0]!;
+  else if (owners.length === 0) {
+    owner = await mostKeys([...migrating, ...importing, ...all.filter((v) => !isOpen(v))], slot);
     say(`no owner: giving it to ${owner.self.addr}`);
-    await owner.conn.call('CLUSTER', 'SETSLOT', slot, 'STABLE');
+    await stable(owner);
     await owner.conn.call('CLUSTER', 'ADDSLOTS', slot);
     await owner.conn.call('CLUSTER', 'BUMPEPOCH');
-    owners = [owner];
-    for (const list of [migrating, importing]) if (list.includes(owner)) list.splice(list.indexOf(owner), 1);
-  } else if (owners.length > 1) {
-    const owner = await mostKeys(owners, slot);
+  } else {
+    owner = await mostKeys(owners, slot);
     say(`owned by ${owners.length} masters: keeping ${owner.self.addr}, moving the others' keys to it`);
-    for (const v of owners.filter((o) => o !== owner)) {
-      await v.conn.call('CLUSTER', 'DELSLOTS', slot);
-      if (!importing.includes(v)) importing.push(v);
-    }
+    for (const v of owners.filter((o) => o !== owner)) await v.conn.call('CLUSTER', 'DELSLOTS', slot);
     await owner.conn.call('CLUSTER', 'BUMPEPOCH');
-    owners = [owner];
   }
-  const owner = owners[0]!;
+  const src = owner.self.migrating.has(slot) && owners.includes(owner) ? owner : undefined;
+  const others: NodeView[] = [];
+  for (const v of all) {
+    if (v === owner) continue;
+    if (isOpen(v) || owners.includes(v) || (await keysIn(v, slot)) > 0) others.push(v);
+  }
   const ends = (from: NodeView, to: NodeView) => endsFor(view, { slot, from: from.self.id, to: to.self.id });
-  const stable = (v: NodeView) => v.conn.call('CLUSTER', 'SETSLOT', slot, 'STABLE');
+  let moved = 0;
 
-  if (migrating.length === 1 && importing.length === 1) {
-    // Case 1: a move was interrupted; finish it.
-    say(`finishing the move from ${migrating[0]!.self.addr} to ${importing[0]!.self.addr}`);
-    moved += await moveSlot(slot, ends(migrating[0]!, importing[0]!), moveOpts);
-  } else if (migrating.length === 0 && importing.length > 0) {
-    // Case 2: nodes opened the slot for import (or got stray keys): send their keys to the owner.
-    for (const v of importing.filter((x) => x !== owner)) {
-      say(`moving keys from ${v.self.addr} back to the owner ${owner.self.addr}`);
-      moved += await migrateKeys(slot, ends(v, owner), moveOpts);
-      await stable(v);
+  if (src && others.length === 1) {
+    say(`case 1: finishing the move from ${src.self.addr} to ${others[0]!.self.addr}`);
+    moved += await moveSlot(slot, ends(src, others[0]!), moveOpts);
+  } else if (!src) {
+    say(`case 2: moving every key of the slot to its owner ${owner.self.addr}`);
+    for (const v of others) moved += await drain(view, slot, v, owner, moveOpts);
+    await Promise.all(all.filter((v) => v !== owner && !others.includes(v))
+      .map((v) => v.conn.call('CLUSTER', 'SETSLOT', slot, 'NODE', owner.self.id).catch(() => undefined)));
+  } else if (others.length > 1) {
+    const dst = others.find((v) => v.self.id === src.self.migrating.get(slot));
+    for (const v of others.filter((x) => x !== dst)) {
+      if ((await keysIn(v, slot)) > 0) moved += await drain(view, slot, v, src, moveOpts);
+      else await stable(v);
     }
-    if (importing.includes(owner)) await stable(owner);
-  } else if (migrating.length === 1 && importing.length > 1) {
-    // Case 3: several importers; finish towards the one the migrating node names, close the rest.
-    const src = migrating[0]!;
-    const dst = importing.find((v) => v.self.id === src.self.migrating.get(slot));
-    for (const v of importing.filter((x) => x !== dst)) {
-      if ((await keysIn(v, slot)) > 0) moved += await migrateKeys(slot, ends(v, src), moveOpts);
-      await stable(v);
+    if (dst) {
+      say(`case 3: finishing the move to ${dst.self.addr}, closing the other importers`);
+      moved += await moveSlot(slot, ends(src, dst), moveOpts);
+    } else {
+      say(`case 3: no importer matches the migrating node: closing the slot on ${src.self.addr}`);
+      await stable(src);
     }
-    if (dst) { say(`finishing the move to ${dst.self.addr}`); moved += await moveSlot(slot, ends(src, dst), moveOpts); }
-    else { say('no importer matches the migrating node: closing the slot'); await stable(src); }
-  } else if (migrating.length === 1 && importing.length === 0) {
-    // Case 4: migrating with nobody importing: close it if the node owns it or has no keys there.
-    const src = migrating[0]!;
-    if (src !== owner && (await keysIn(src, slot)) > 0) {
-      throw new UserError(`slot ${slot}: ${src.self.addr} is migrating it with keys but owner ${owner.self.addr} is not importing; cannot fix safely`);
-    }
-    say(`closing the slot on ${src.self.addr}`);
+  } else {
+    say(`case 4: nobody imports it: closing the slot on ${src.self.addr}`);
     await stable(src);
-  } else if (migrating.length > 0 || importing.length > 0) {
-    throw new UserError(`slot ${slot} cannot be fixed automatically: migrating on ${migrating.map((v) => v.self.addr).join(', ') || 'none'}, ` +
-      `importing on ${importing.map((v) => v.self.addr).join(', ') || 'none'}, owner ${owner.self.addr}`);
   }
   return moved;
 }
 
-/** Gives every uncovered slot to the master holding its keys, or to the master with fewest slots. */
+/**
+ * Gives every uncovered slot to the master holding most of its keys, or to the master with fewest
+ * slots. A slot with keys on several masters is assigned at once and the others' keys moved to it.
+ */
 async function fixCoverage(view: ClusterView, opts: FixOpts, moveOpts: MoveOpts, result: FixResult): Promise<void> {
   const slots = fromRanges(uncoveredSlots(view));
   if (!slots.length) return;
@@ -144,16 +156,21 @@ async function fixCoverage(view: ClusterView, opts: FixOpts, moveOpts: MoveOpts,
     if (holders.length) owner = await mostKeys(holders, slot);
     else owner = [...load].sort((a, b) => a[1] - b[1])[0]![0];
     load.set(owner, load.get(owner)! + 1);
-    assign.set(owner, [...(assign.get(owner) ?? []), slot]);
-    for (const v of holders.filter((h) => h !== owner)) {
-      opts.onMessage?.(`slot ${slot}: moving keys from ${v.self.addr} to ${owner.self.addr}`);
-      result.keysMoved += await migrateKeys(slot, endsFor(view, { slot, from: v.self.id, to: owner.self.id }), moveOpts);
-    }
+    if (holders.length > 1) {
+      await owner.conn.call('CLUSTER', 'ADDSLOTS', slot);
+      await owner.conn.call('CLUSTER', 'BUMPEPOCH');
+      for (const v of holders.filter((h) => h !== owner)) {
+        opts.onMessage?.(`slot ${slot}: moving keys from ${v.self.addr} to ${owner.self.addr}`);
+        result.keysMoved += await drain(view, slot, v, owner, moveOpts);
+      }
+      result.uncoveredFixed.push(slot);
+    } else assign.set(owner, [...(assign.get(owner) ?? []), slot]);
   }
   for (const [v, list] of assign) {
     for (const [a, b] of toRanges(list)) await addRange(v.conn, a, b);
     result.uncoveredFixed.push(...list);
   }
+  result.uncoveredFixed.sort((a, b) => a - b);
 }
 
 async function addRange(conn: Conn, a: number, b: number): Promise<void> {

@@ -1,8 +1,15 @@
-// Helpers for the cluster admin tests: fresh cluster-enabled redis-server nodes on chosen loopback
-// hosts, a reset between scenarios (cheaper than new processes), and key fill/verify through ioredis.
+// Helpers for the cluster admin tests: fresh cluster-enabled nodes (real redis-server or the bundled
+// engine) on chosen loopback hosts, a reset between scenarios (cheaper than new processes), and key
+// fill/verify through ioredis.
 import { Cluster, Redis } from 'ioredis';
 import path from 'node:path';
-import { startRedis, tmpDir, type Proc } from './procs.js';
+import { hasRedisServer, startEngine, startRedis, tmpDir, type Proc } from './procs.js';
+
+/** Which server the admin tests run over: real redis-server 7 or the bundled engine. */
+export type NodeKind = 'redis' | 'engine';
+export const KINDS: NodeKind[] = ['redis', 'engine'];
+/** Skip redis-server cases where the binary is missing; the engine is always there (dist/). */
+export const canRun = (kind: NodeKind) => kind === 'engine' || hasRedisServer();
 
 export interface TestNode {
   addr: string;
@@ -21,14 +28,15 @@ export function clusterArgs(dir: string, port: number): string[] {
   ];
 }
 
-/** Starts count nodes from basePort, host i % hosts.length for node i. */
-export async function startNodes(basePort: number, count: number, hosts = HOSTS.slice(0, 1)): Promise<TestNode[]> {
+/** Starts count nodes of the given kind from basePort, host i % hosts.length for node i. */
+export async function startNodes(basePort: number, count: number, hosts = HOSTS.slice(0, 1), kind: NodeKind = 'redis'): Promise<TestNode[]> {
+  const start = kind === 'engine' ? startEngine : startRedis;
   return Promise.all(Array.from({ length: count }, async (_, i) => {
     const port = basePort + i;
     const host = hosts[i % hosts.length]!;
     const dir = tmpDir('kvctl-admin-');
     // Outgoing connections must leave from the node's own address, as on a separate host.
-    const proc = await startRedis(port, { host, args: [...clusterArgs(dir, port), '--bind-source-addr', host] });
+    const proc = await start(port, { host, args: [...clusterArgs(dir, port), '--bind-source-addr', host] });
     return { addr: `${host}:${port}`, host, port, proc };
   }));
 }

@@ -116,10 +116,10 @@ export function startEngine(port: number, opts: StartOpts = {}): Promise<Proc> {
   const args = [
     ENGINE_MAIN,
     ...(opts.conf ? [opts.conf] : []),
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+    '--port', String(port), '--bind', opts.host ?? '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
     ...(opts.args ?? []),
   ];
-  return startProc(process.execPath, args, port, dir, !opts.dir);
+  return startProc(process.execPath, args, port, dir, !opts.dir, opts.host);
 }
 
 export function hasRedisServer(): boolean {

@@ -34,14 +34,11 @@ export function changeSlots(cl: Cluster, slots: number[], add: boolean): string 
     seen.add(s);
   }
   for (const s of slots) {
-    if (add) {
-      st.importing.delete(s); // an admin-assigned slot is no longer being imported
-      st.assign(s, st.myself);
-    } else {
-      st.unassign(s);
-      st.migrating.delete(s);
-      st.importing.delete(s);
-    }
+    // Either way the slot is no longer being imported; as in Redis 7.0 a migrating state survives
+    // DELSLOTS (the node still holds the keys it was sending), so 'cluster fix' still sees it open.
+    st.importing.delete(s);
+    if (add) st.assign(s, st.myself);
+    else st.unassign(s);
   }
   return null;
 }
