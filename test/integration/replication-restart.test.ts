@@ -141,11 +141,23 @@ describe('engine master, engine replicas and their dump.rdb', () => {
     expect(await dump(ER2)).toEqual(await dump(EM));
   });
 
-  it('a replica with appendonly yes ignores the aux fields (loads the AOF) and full-syncs', async () => {
+  it('a replica with appendonly yes rewrites its AOF after a full sync, and ignores the aux fields', async () => {
     await m.config('SET', 'repl-diskless-sync', 'no');
     await term(eof);
     eof = await startEngine(ER2, { dir: eofDir, args: ['--replicaof', '127.0.0.1', String(EM), '--appendonly', 'yes'] });
-    await caughtUp(m, conn(ER2));
+    const r2 = conn(ER2);
+    await caughtUp(m, r2);
+    // The AOF restarts from a rewrite of the synced dataset, then follows the stream.
+    await until(async () => {
+      const p = await info(r2, 'persistence');
+      return p.aof_rewrites === '1' && p.aof_rewrite_in_progress === '0';
+    }, 'the AOF rewrite after the sync');
+    await workload(m, 'e');
+    await caughtUp(m, r2);
+    await term(eof);
+    // The AOF alone (no master) holds the whole dataset.
+    eof = await startEngine(ER2, { dir: eofDir, args: ['--appendonly', 'yes'] });
+    expect(await dump(ER2)).toEqual(await dump(EM));
     const { proc, before, after } = await restart(m, eof, ['--replicaof', '127.0.0.1', String(EM), '--appendonly', 'yes'], () => m.set('aof-restart', '1'));
     eof = proc;
     expect(Number(after.sync_full)).toBe(Number(before.sync_full) + 1);

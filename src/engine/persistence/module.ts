@@ -36,6 +36,24 @@ export function aofFor(srv: Server): Aof {
   return st.aof;
 }
 
+/**
+ * Redis's startAppendOnly: a rewrite writes the dataset as a new base and appending resumes in a new
+ * incr file (scheduled when another background job runs). CONFIG SET appendonly yes, and a replica
+ * after loading its master's RDB.
+ */
+export function startAof(srv: Server): void {
+  if (childActive(srv)) {
+    srv.log.notice('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+    aofFor(srv).rewriteScheduled = true;
+  } else aofFor(srv).startRewrite();
+}
+
+/** Redis's stopAppendOnly: the AOF stops following the dataset (a replica about to load its master's RDB). */
+export function stopAof(srv: Server): void {
+  const aof = persistState(srv).aof;
+  if (aof?.attached) aof.close();
+}
+
 function cron(srv: Server): void {
   const st = persistState(srv);
   st.aof?.cron();
@@ -93,10 +111,7 @@ export function installPersistence(srv: Server): void {
   srv.config.onChange('appendonly', (v) => {
     const aof = st.aof;
     if (v === 'yes' && !aof?.attached) {
-      if (childActive(srv)) {
-        srv.log.notice('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
-        aofFor(srv).rewriteScheduled = true;
-      } else aofFor(srv).startRewrite();
+      startAof(srv);
     } else if (v === 'no' && aof?.attached) {
       aof.close();
     }

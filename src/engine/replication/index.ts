@@ -1,6 +1,7 @@
 // Installs replication into a server and exposes it to the commands and to other subsystems
 // (cluster failover): replicaOf(), promote(), and the replication ID / offset through repl(srv).
 import type { Server } from '../server.js';
+import { startAof } from '../persistence/module.js';
 import { persistState } from '../persistence/state.js';
 import { installGuards } from './guards.js';
 import { registerReplicationInfo } from './info.js';
@@ -175,5 +176,7 @@ export function promote(srv: Server, who = ''): void {
   master.disconnectReplicas();
   stream.selectedDb = -1;
   st.noReplicasSince = Date.now();
+  // The AOF stopped for a full sync that failed to load: it restarts now (Redis's replicationUnsetMaster).
+  if (srv.config.bool('appendonly') && !persistState(srv).aof?.attached) startAof(srv);
   srv.log.notice(`MASTER MODE enabled (user request from '${who}')`);
 }

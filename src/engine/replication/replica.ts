@@ -11,7 +11,7 @@ import type { Server } from '../server.js';
 import type { MasterSide } from './master.js';
 import { loadRdb, type LoadedRdb } from '../persistence/rdb.js';
 import { IncomingRdbFile, rdbFile } from '../persistence/rdb-file.js';
-import { savePoints } from '../persistence/module.js';
+import { savePoints, startAof, stopAof } from '../persistence/module.js';
 import { persistState } from '../persistence/state.js';
 import type { ReplState } from './state.js';
 import { multibulkSize, type ReplStream } from './stream.js';
@@ -359,6 +359,8 @@ export class MasterLink {
     const { srv, st } = this;
     this.transfer = null;
     const swap = t.load === 'swapdb';
+    // The AOF must not keep the old history: it restarts with a rewrite once the new dataset is in.
+    stopAof(srv);
     if (!swap) this.attachToNewMaster();
     if (!swap) {
       srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
@@ -387,6 +389,7 @@ export class MasterLink {
       srv.log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
     }
     this.removeSyncFile(t);
+    if (srv.config.bool('appendonly')) startAof(srv);
     const streamDb = Number(loaded.aux.get('repl-stream-db') ?? 0) || 0;
     if (this.prePsync) {
       // SYNC gave no replication ID nor offset: a history of our own, from 0.
