@@ -1,8 +1,9 @@
 // Replicas and dump.rdb: a full sync (`$len` and `$EOF:` transfers) leaves the master's dataset in the
-// replica's dump.rdb (not with repl-diskless-load swapdb); a replica or master restarted from its
-// dump.rdb continues the replication history with a partial resync (repl-id / repl-offset aux fields),
-// but not from an AOF; a real redis-server master accepts the restarted engine replica's PSYNC; and a
-// master refusing PSYNC gets SYNC instead.
+// replica's dump.rdb (not with repl-diskless-load swapdb; removed with rdb-del-sync-files); a replica
+// or master restarted from its dump.rdb continues the replication history with a partial resync
+// (repl-id / repl-offset aux fields), but not from an AOF, which is rewritten after a full sync; a
+// real redis-server master accepts the restarted engine replica's PSYNC; and a master refusing PSYNC
+// gets SYNC instead.
 import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { hasRedisServer, startEngine, startRedis, stopAll, tmpDir, type Proc } f
 import { caughtUp, closeConns, conn as kitConn, dump, info, until, workload } from './replication-kit.js';
 
 const BASE = PORTS.replication + 300; // 13300-13319
-const [EM, ER1, ER2, ER3, CHECK, EM2, ER4, RM, ER5, RM2, ER6] = Array.from({ length: 11 }, (_, i) => BASE + i);
+const [EM, ER1, ER2, ER3, CHECK, EM2, ER4, RM, ER5, RM2, ER6, ER7] = Array.from({ length: 12 }, (_, i) => BASE + i);
 
 const dirs: string[] = [];
 const dirFor = (name: string) => {
@@ -113,6 +114,15 @@ describe('engine master, engine replicas and their dump.rdb', () => {
     expect(p.output()).toContain('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
     expect(existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
     expect(await dump(ER3)).toEqual(await dump(EM));
+  });
+
+  it('with rdb-del-sync-files yes a replica without persistence removes the synced dump.rdb', async () => {
+    const dir = dirFor('delsync');
+    const p = await startEngine(ER7, { dir, args: ['--replicaof', '127.0.0.1', String(EM), '--rdb-del-sync-files', 'yes'] });
+    await caughtUp(m, conn(ER7));
+    expect(p.output()).toContain('Removing the RDB file obtained from the master. This replica has persistence disabled');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.rdb'))).toEqual([]);
+    expect(await dump(ER7)).toEqual(await dump(EM));
   });
 
   it('a replica restarted after SIGTERM continues with a partial resync', async () => {

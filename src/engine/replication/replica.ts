@@ -1,6 +1,7 @@
 // The replica side: the link to our master. Connect, handshake (PING, AUTH, REPLCONF, PSYNC), then
-// either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`) or +CONTINUE, then the command
-// stream applied in order through dispatch by a client flagged isMaster. Applied bytes are proxied to
+// either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`; with repl-diskless-load disabled it
+// becomes dump.rdb through a temp file and is loaded from there) or +CONTINUE (SYNC when the master
+// refuses PSYNC), then the command stream applied in order through dispatch by a client flagged isMaster. Applied bytes are proxied to
 // our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
 import fs from 'node:fs';
 import net from 'node:net';
