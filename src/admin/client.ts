@@ -65,7 +65,9 @@ export async function connect(addr: string, opts: ConnectOpts = {}): Promise<Con
     await redis.connect();
     await redis.call('PING');
   } catch (err) {
-    redis.disconnect();
+    // A refused or dropped connection has already ended; disconnect() would then arm ioredis's 2 s
+    // "destroy the stream" timer that nothing clears, and keep the CLI alive for 2 s after its work.
+    if (redis.status !== 'end') redis.disconnect();
     throw new UserError(describeConnectError(name, socketErr ?? err));
   }
   const conn: Conn = {

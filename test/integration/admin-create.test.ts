@@ -1,22 +1,23 @@
-// cluster create/check/nodes/info over real redis-server 7 nodes spread over three loopback "hosts".
+// cluster create/check/nodes/info over 9 nodes spread over three loopback "hosts": real redis-server 7
+// nodes, then engine nodes (redis-cli --cluster check must accept both).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { stopAll, hasRedisServer, KVCTL_BIN, startRedis } from '../helpers/procs.js';
+import { stopAll, KVCTL_BIN, startEngine, startRedis } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, resetNodes, withRedis, HOSTS, type TestNode } from '../helpers/admin.js';
+import { startNodes, resetNodes, withRedis, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster } from '../../src/admin/index.js';
 
-const BASE = PORTS.admin; // 15000-15099
 const host = (a: string) => a.slice(0, a.lastIndexOf(':'));
 const kvctl = (...args: string[]) => execa(process.execPath, [KVCTL_BIN, ...args], { reject: false });
 
-describe.skipIf(!hasRedisServer())('cluster create on 9 nodes over 3 hosts', () => {
+describe.each(KINDS)('cluster create on 9 %s nodes over 3 hosts', (kind) => {
+  const BASE = PORTS.admin + (kind === 'redis' ? 0 : 300); // 15000-15099, 15300-15399
   let nodes: TestNode[];
-  beforeAll(async () => { nodes = await startNodes(BASE, 9, HOSTS); });
+  beforeAll(async () => { if (canRun(kind)) nodes = await startNodes(BASE, 9, HOSTS, kind); });
   afterAll(stopAll);
 
   for (const replicas of [0, 1, 2]) {
-    it(`creates with --replicas ${replicas}: no replica on its master's host, redis-cli check accepts`, async () => {
+    it.skipIf(!canRun(kind))(`creates with --replicas ${replicas}: no replica on its master's host, redis-cli check accepts`, async () => {
       await resetNodes(nodes);
       const res = await createCluster({ nodes: nodes.map((n) => n.addr), replicas });
       expect(res.masters).toHaveLength(Math.floor(9 / (replicas + 1)));
@@ -40,10 +41,10 @@ describe.skipIf(!hasRedisServer())('cluster create on 9 nodes over 3 hosts', () 
     });
   }
 
-  it('CLI: nodes table, --raw, info --json and check --json on the last cluster', async () => {
+  it.skipIf(!canRun(kind))('CLI: nodes table, --raw, info --json and check --json on the last cluster', async () => {
     const table = await kvctl('cluster', 'nodes', nodes[0]!.addr);
     expect(table.exitCode).toBe(0);
-    expect(table.stdout).toMatch(/master.*127\.0\.0\.\d:150\d\d/);
+    expect(table.stdout).toMatch(new RegExp(`master.*127\\.0\\.0\\.\\d:${BASE}`));
     expect(table.stdout.match(/replica/g)?.length).toBe(6);
     const raw = await kvctl('cluster', 'nodes', nodes[0]!.addr, '--raw');
     expect(raw.stdout.trim().split('\n')).toHaveLength(9);
@@ -56,15 +57,15 @@ describe.skipIf(!hasRedisServer())('cluster create on 9 nodes over 3 hosts', () 
     expect(JSON.parse(check.stdout).ok).toBe(true);
   });
 
-  it('CLI: refuses already-clustered, non-cluster and unreachable nodes and too few masters with one line', async () => {
+  it.skipIf(!canRun(kind))('CLI: refuses already-clustered, non-cluster and unreachable nodes and too few masters with one line', async () => {
     const inCluster = await kvctl('cluster', 'create', nodes[0]!.addr, nodes[1]!.addr, nodes[2]!.addr, '--yes');
     expect(inCluster.exitCode).toBe(1);
     expect(inCluster.stderr).toMatch(/^error: .*already part of a cluster/);
     expect(inCluster.stderr.trim().split('\n')).toHaveLength(1);
-    const down = await kvctl('cluster', 'check', '127.0.0.1:15099');
+    const down = await kvctl('cluster', 'check', `127.0.0.1:${BASE + 99}`);
     expect(down.exitCode).toBe(1);
-    expect(down.stderr.trim()).toBe('error: cannot connect to 127.0.0.1:15099: connection refused (is the node running?)');
-    const plain = await startRedis(BASE + 90);
+    expect(down.stderr.trim()).toBe(`error: cannot connect to 127.0.0.1:${BASE + 99}: connection refused (is the node running?)`);
+    const plain = await (kind === 'redis' ? startRedis : startEngine)(BASE + 90);
     const notCluster = await kvctl('cluster', 'check', `127.0.0.1:${BASE + 90}`);
     expect(notCluster.stderr.trim()).toBe(`error: 127.0.0.1:${BASE + 90} is not a cluster node (cluster-enabled is no)`);
     await plain.stop();

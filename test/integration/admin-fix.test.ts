@@ -1,13 +1,13 @@
 // fix (open slot, slot deleted everywhere), del-node of a killed node, add-node --replica, call and
-// set-timeout, over one real 3-master/2-replica cluster reused by every case.
+// set-timeout, over one 5-master cluster reused by every case: real redis-server nodes, then engine
+// nodes. The other open-slot cases are in admin-fix-open.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { stopAll, hasRedisServer, KVCTL_BIN, tmpDir } from '../helpers/procs.js';
+import { stopAll, KVCTL_BIN, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, withRedis, clusterClient, HOSTS, type TestNode } from '../helpers/admin.js';
+import { startNodes, withRedis, clusterClient, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster, keySlot, type CreateResult } from '../../src/admin/index.js';
 
-const BASE = PORTS.admin + 200; // 15200-15299
 const home = tmpDir('kvctl-home-');
 const kvctl = (...args: string[]) => execa(process.execPath, [KVCTL_BIN, ...args], { reject: false, env: { KVCTL_HOME: home } });
 
@@ -23,19 +23,21 @@ async function taggedOk(addr: string, tag: string, n: number): Promise<boolean> 
   return vals.every((v, i) => v === `v${i}`);
 }
 
-describe.skipIf(!hasRedisServer())('fix, del-node, add-node --replica, call, set-timeout', () => {
+describe.each(KINDS)('fix, del-node, add-node --replica, call, set-timeout over %s nodes', (kind) => {
+  const BASE = PORTS.admin + (kind === 'redis' ? 200 : 500); // 15200-15205, 15500-15505
   let nodes: TestNode[];
   let created: CreateResult;
   const seed = () => nodes[0]!.addr;
   const byAddr = (a: string) => created.masters.find((m) => m.addr === a)!;
 
   beforeAll(async () => {
-    nodes = await startNodes(BASE, 6, HOSTS);
+    if (!canRun(kind)) return;
+    nodes = await startNodes(BASE, 6, HOSTS, kind);
     created = await createCluster({ nodes: nodes.slice(0, 5).map((n) => n.addr), replicas: 0, allowSmall: true });
   });
   afterAll(stopAll);
 
-  it('fix finishes a slot left MIGRATING/IMPORTING with half its keys moved', async () => {
+  it.skipIf(!canRun(kind))('fix finishes a slot left MIGRATING/IMPORTING with half its keys moved', async () => {
     const [a, b] = created.masters;
     const tag = '{fix1}';
     const slot = keySlot(tag);
@@ -61,7 +63,7 @@ describe.skipIf(!hasRedisServer())('fix, del-node, add-node --replica, call, set
     expect(await taggedOk(seed(), tag, 40)).toBe(true);
   });
 
-  it('fix gives a slot deleted from every node back to the master holding its keys', async () => {
+  it.skipIf(!canRun(kind))('fix gives a slot deleted from every node back to the master holding its keys', async () => {
     const tag = '{fix2}';
     const slot = keySlot(tag);
     await putTagged(seed(), tag, 25);
@@ -78,7 +80,7 @@ describe.skipIf(!hasRedisServer())('fix, del-node, add-node --replica, call, set
     expect(await taggedOk(seed(), tag, 25)).toBe(true);
   });
 
-  it('add-node --replica, then del-node of that replica after it was killed', async () => {
+  it.skipIf(!canRun(kind))('add-node --replica, then del-node of that replica after it was killed', async () => {
     const master = byAddr(nodes[0]!.addr);
     const add = await kvctl('cluster', 'add-node', nodes[5]!.addr, seed(), '--master-id', master.id.slice(0, 10), '--json');
     expect(add.stderr).toBe('');
@@ -100,7 +102,7 @@ describe.skipIf(!hasRedisServer())('fix, del-node, add-node --replica, call, set
     expect((await checkCluster(seed())).ok).toBe(true);
   });
 
-  it('call runs on masters only; set-timeout changes every node', async () => {
+  it.skipIf(!canRun(kind))('call runs on masters only; set-timeout changes every node', async () => {
     const call = await kvctl('cluster', 'call', seed(), 'CONFIG', 'GET', 'cluster-node-timeout', '--only-masters', '--json');
     expect(call.exitCode).toBe(0);
     const rows = JSON.parse(call.stdout);

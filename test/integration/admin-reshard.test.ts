@@ -1,15 +1,15 @@
 // reshard, an interrupted reshard finished by fix, add-node and rebalance, over real redis-server
-// nodes holding 10k keys (plus a hash-tagged slot with many keys), checking count and content.
+// nodes, then engine nodes, holding 10k keys (plus a hash-tagged slot with many keys), checking count
+// and content.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { stopAll, hasRedisServer, KVCTL_BIN, tmpDir } from '../helpers/procs.js';
+import { stopAll, KVCTL_BIN, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, fillKeys, badKeys, totalKeysOnMasters, clusterClient, type TestNode } from '../helpers/admin.js';
+import { startNodes, fillKeys, badKeys, totalKeysOnMasters, clusterClient, canRun, KINDS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster, reshard, keySlot, InterruptedError, clusterInfo } from '../../src/admin/index.js';
 
-const BASE = PORTS.admin + 100; // 15100-15199
 const N = 10_000;
 const TAGGED = 300;
 const home = tmpDir('kvctl-home-');
@@ -30,13 +30,15 @@ async function taggedIntact(addr: string): Promise<boolean> {
   }
 }
 
-describe.skipIf(!hasRedisServer())('reshard, resume, add-node and rebalance with 10k keys', () => {
+describe.each(KINDS)('reshard, resume, add-node and rebalance with 10k keys over %s nodes', (kind) => {
+  const BASE = PORTS.admin + (kind === 'redis' ? 100 : 400); // 15100-15103, 15400-15403
   let nodes: TestNode[];
   let ids: string[];
   const seed = () => nodes[0]!.addr;
 
   beforeAll(async () => {
-    nodes = await startNodes(BASE, 4);
+    if (!canRun(kind)) return;
+    nodes = await startNodes(BASE, 4, undefined, kind);
     const res = await createCluster({ nodes: nodes.slice(0, 3).map((n) => n.addr), replicas: 0 });
     ids = res.masters.map((m) => m.id);
     await fillKeys(seed(), N);
@@ -46,7 +48,7 @@ describe.skipIf(!hasRedisServer())('reshard, resume, add-node and rebalance with
   });
   afterAll(stopAll);
 
-  it('an interrupted reshard leaves a journal and an open slot, and the next fix finishes it', async () => {
+  it.skipIf(!canRun(kind))('an interrupted reshard leaves a journal and an open slot, and the next fix finishes it', async () => {
     const ac = new AbortController();
     // Abort once 100 keys moved: the tagged slot (300 keys) is then half-way through.
     const run = reshard(seed(), {
@@ -73,7 +75,7 @@ describe.skipIf(!hasRedisServer())('reshard, resume, add-node and rebalance with
     expect(await taggedIntact(seed())).toBe(true);
   });
 
-  it('CLI reshard moves 1000 slots from all masters with no key lost', async () => {
+  it.skipIf(!canRun(kind))('CLI reshard moves 1000 slots from all masters with no key lost', async () => {
     const res = await kvctl('cluster', 'reshard', seed(), '--from', 'all', '--to', ids[1]!, '--slots', '1000', '--pipeline', '50', '--yes', '--json');
     expect(res.exitCode).toBe(0);
     const out = JSON.parse(res.stdout);
@@ -87,7 +89,7 @@ describe.skipIf(!hasRedisServer())('reshard, resume, add-node and rebalance with
     expect((await execa('redis-cli', ['--cluster', 'check', seed()], { reject: false })).exitCode).toBe(0);
   });
 
-  it('add-node joins an empty master; rebalance --use-empty-masters evens slots without losing keys', { timeout: 60_000 }, async () => {
+  it.skipIf(!canRun(kind))('add-node joins an empty master; rebalance --use-empty-masters evens slots without losing keys', { timeout: 60_000 }, async () => {
     const add = await kvctl('cluster', 'add-node', nodes[3]!.addr, seed(), '--json');
     expect(add.exitCode).toBe(0);
     expect(JSON.parse(add.stdout).role).toBe('master');
