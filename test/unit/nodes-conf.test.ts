@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterNode } from '../../src/engine/cluster/node.js';
-import { parseNodesConf, renderNodesConf, describeNode } from '../../src/engine/cluster/nodes-conf.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseNodesConf, renderNodesConf, describeNode, loadNodesConf, NodesConfWriter } from '../../src/engine/cluster/nodes-conf.js';
 import { ClusterState } from '../../src/engine/cluster/state.js';
 
 // A replica's nodes.conf as redis-server 7.0.15 wrote it, with an open slot added on myself.
@@ -59,5 +62,35 @@ describe('nodes.conf', () => {
 
   it('refuses a file without a myself line', () => {
     expect(() => load(REDIS_FILE.split('\n').slice(1).join('\n'))).toThrow(/myself/);
+  });
+
+  it('rewrites the file in place: a shorter config leaves no stale bytes, a big one is replaced whole', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kvctl-nodesconf-'));
+    const file = path.join(dir, 'nodes.conf');
+    const w = new NodesConfWriter(file);
+    try {
+      const st = load(REDIS_FILE);
+      w.write(st, false);
+      expect(readFileSync(file, 'utf8')).toBe(renderNodesConf(st));
+      // Fewer nodes: the file shrinks to exactly the new content and loads back the same.
+      st.nodes.delete('1c42fded583b06ffd27afb7478f20b63419cb968');
+      w.write(st, true);
+      expect(readFileSync(file, 'utf8')).toBe(renderNodesConf(st));
+      expect(loadNodesConf(file, (me) => new ClusterState(me))?.nodes.size).toBe(4);
+      // A config past one page goes through a temp file and rename; the writer then reopens the new file.
+      for (let i = 0; i < 40; i++) {
+        const n = new ClusterNode(i.toString(16).padStart(40, 'a'));
+        Object.assign(n, { ip: '127.0.0.1', port: 20000 + i, cport: 30000 + i });
+        st.nodes.set(n.id, n);
+      }
+      w.write(st, false);
+      expect(readFileSync(file, 'utf8')).toBe(renderNodesConf(st));
+      for (let i = 0; i < 40; i++) st.nodes.delete(i.toString(16).padStart(40, 'a'));
+      w.write(st, false);
+      expect(readFileSync(file, 'utf8')).toBe(renderNodesConf(st));
+    } finally {
+      w.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

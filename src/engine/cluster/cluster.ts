@@ -9,7 +9,7 @@ import { handleMessage, makeHeader, type Msg } from './gossip.js';
 import { checkLiveness } from './failure.js';
 import { failoverCron, resetManualFailover, type FailoverState, newFailoverState } from './failover.js';
 import { ClusterNode } from './node.js';
-import { writeNodesConf } from './nodes-conf.js';
+import { NodesConfWriter } from './nodes-conf.js';
 import { replicaMigrationCron } from './replica-migration.js';
 import { SlotKeyMap } from './slot-index.js';
 import type { ClusterState } from './state.js';
@@ -59,7 +59,12 @@ export class Cluster {
     public state: ClusterState,
     readonly configFile: string,
     readonly repl: ReplicationPort,
-  ) {}
+  ) {
+    this.confWriter = new NodesConfWriter(configFile);
+  }
+
+  /** nodes.conf, kept open between saves. */
+  private readonly confWriter: NodesConfWriter;
 
   get myself(): ClusterNode {
     return this.state.myself;
@@ -89,6 +94,7 @@ export class Cluster {
     if (this.timer) clearInterval(this.timer);
     for (const b of this.buses) b.close();
     for (const l of [...this.links.values(), ...this.inbound]) l.close();
+    this.confWriter.close();
   }
 
   /**
@@ -99,7 +105,7 @@ export class Cluster {
     if (!this.state.dirty && !durable) return;
     this.state.dirty = false;
     try {
-      writeNodesConf(this.configFile, this.state, durable);
+      this.confWriter.write(this.state, durable);
     } catch (e) {
       this.srv.log.warning(`Could not save the cluster config file ${this.configFile}: ${(e as Error).message}`);
     }
