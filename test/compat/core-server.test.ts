@@ -165,4 +165,39 @@ describe('server and connection commands match redis-server', () => {
     expect(pick(engine)).toEqual(pick(redis));
     expect(pick(engine)?.[31]).toBe('... (10 more arguments)');
   });
+
+  it('DEBUG RELOAD saves, empties and reloads every type (and its options and errors)', async () => {
+    expect(await diff(pair, script(`
+      FLUSHALL
+      SET s "short"
+      SET n 12345
+      SET long "${'L'.repeat(60)}"
+      SETRANGE raw 0 abc
+      RPUSH l a b c
+      HSET h f v g w
+      SADD si 1 2 3
+      SADD ss a b
+      ZADD z 1 a 2.5 b
+      SET ttl v PX 100000
+      DEBUG RELOAD
+      DBSIZE
+      GET s
+      GET long
+      OBJECT ENCODING n
+      OBJECT ENCODING raw
+      LRANGE l 0 -1
+      HGETALL h
+      SMEMBERS si
+      OBJECT ENCODING si
+      ZRANGE z 0 -1 WITHSCORES
+      PTTL ttl
+      SET extra 1
+      DEBUG RELOAD NOSAVE
+      EXISTS extra
+      SET extra 2
+      DEBUG RELOAD NOFLUSH MERGE NOSAVE
+      GET extra
+      DEBUG RELOAD BOGUS
+    `).map((argv) => (argv[0] === 'PTTL' ? ['EXISTS', argv[1]!] : argv)))).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import { Aof } from './aof.js';
 import { bgsave, loadRdbFile, saveSync } from './rdb-file.js';
 import { childActive, persistState } from './state.js';
 import { registerPersistenceInfo } from './info.js';
+import { installDebugReload } from './debug-reload.js';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
 const RETRY_DELAY_MS = 5000;
@@ -120,4 +121,5 @@ export function installPersistence(srv: Server): void {
     if (v) process.chdir(v);
   });
   registerPersistenceInfo(srv);
+  installDebugReload();
 }
