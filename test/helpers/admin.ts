@@ -2,8 +2,9 @@
 // engine) on chosen loopback hosts, a reset between scenarios (cheaper than new processes), and key
 // fill/verify through ioredis.
 import { Cluster, Redis } from 'ioredis';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { hasRedisServer, startEngine, startRedis, tmpDir, type Proc } from './procs.js';
+import { hasRedisServer, startEngine, startRedis, stopAll, tmpDir, type Proc } from './procs.js';
 
 /** Which server the admin tests run over: real redis-server 7 or the bundled engine. */
 export type NodeKind = 'redis' | 'engine';
@@ -15,6 +16,7 @@ export interface TestNode {
   addr: string;
   host: string;
   port: number;
+  kind: NodeKind;
   proc: Proc;
 }
 
@@ -28,17 +30,36 @@ export function clusterArgs(dir: string, port: number): string[] {
   ];
 }
 
+/** Node dirs (nodes.conf, dump.rdb): they outlive the process so that a restart finds them. */
+const dirs: string[] = [];
+
+function startOne(kind: NodeKind, port: number, host: string, dir: string): Promise<Proc> {
+  const start = kind === 'engine' ? startEngine : startRedis;
+  // Outgoing connections must leave from the node's own address, as on a separate host.
+  return start(port, { host, dir, args: [...clusterArgs(dir, port), '--bind-source-addr', host] });
+}
+
 /** Starts count nodes of the given kind from basePort, host i % hosts.length for node i. */
 export async function startNodes(basePort: number, count: number, hosts = HOSTS.slice(0, 1), kind: NodeKind = 'redis'): Promise<TestNode[]> {
-  const start = kind === 'engine' ? startEngine : startRedis;
   return Promise.all(Array.from({ length: count }, async (_, i) => {
     const port = basePort + i;
     const host = hosts[i % hosts.length]!;
     const dir = tmpDir('kvctl-admin-');
-    // Outgoing connections must leave from the node's own address, as on a separate host.
-    const proc = await start(port, { host, args: [...clusterArgs(dir, port), '--bind-source-addr', host] });
-    return { addr: `${host}:${port}`, host, port, proc };
+    dirs.push(dir);
+    return { addr: `${host}:${port}`, host, port, kind, proc: await startOne(kind, port, host, dir) };
   }));
+}
+
+/** Kills a node and starts it again on its dir (same nodes.conf and dump.rdb), as after a crash. */
+export async function restartNode(n: TestNode): Promise<void> {
+  await n.proc.stop();
+  n.proc = await startOne(n.kind, n.port, n.host, n.proc.dir);
+}
+
+/** Stops every process the file started and removes the nodes' dirs (afterAll). */
+export async function stopNodes(): Promise<void> {
+  await stopAll();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export async function withRedis<T>(addr: string, fn: (r: Redis) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@ export const PORTS = {
   persistence: 12000, // 12000-12999
   replication: 13000, // 13000-13999
   cluster: 14000, // engine cluster mode: 14000-14999
-  admin: 15000, // kvctl cluster admin over redis-server: 15000-15999
+  admin: 15000, // kvctl cluster admin over redis-server (150xx-152xx, 156xx) and engine nodes (153xx-155xx, 157xx)
   orchestrator: 16000, // kvctl up/down/status: 16000-16999
   cli: 17000, // misc CLI tests: 17000-17999
   sentinel: 18000, // 18000-18999

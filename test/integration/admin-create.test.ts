@@ -2,9 +2,9 @@
 // nodes, then engine nodes (redis-cli --cluster check must accept both).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { stopAll, KVCTL_BIN, startEngine, startRedis } from '../helpers/procs.js';
+import { KVCTL_BIN, startEngine, startRedis } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, resetNodes, withRedis, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
+import { startNodes, stopNodes, resetNodes, withRedis, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster } from '../../src/admin/index.js';
 
 const host = (a: string) => a.slice(0, a.lastIndexOf(':'));
@@ -14,7 +14,7 @@ describe.each(KINDS)('cluster create on 9 %s nodes over 3 hosts', (kind) => {
   const BASE = PORTS.admin + (kind === 'redis' ? 0 : 300); // 15000-15099, 15300-15399
   let nodes: TestNode[];
   beforeAll(async () => { if (canRun(kind)) nodes = await startNodes(BASE, 9, HOSTS, kind); });
-  afterAll(stopAll);
+  afterAll(stopNodes);
 
   for (const replicas of [0, 1, 2]) {
     it.skipIf(!canRun(kind))(`creates with --replicas ${replicas}: no replica on its master's host, redis-cli check accepts`, async () => {

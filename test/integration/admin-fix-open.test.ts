@@ -1,12 +1,12 @@
 // fix's open-slot cases as redis-cli's clusterManagerFixOpenSlot tells them apart, each slot broken by
 // hand on one 4-master cluster (real redis-server nodes, then engine nodes): importing only (with and
-// without stray keys), migrating with several importers, migrating only (keys moved or not), and no
-// owner with keys on several masters (slot still open, or closed and uncovered).
+// without stray keys, or reopened by a restart), migrating with several importers, migrating only
+// (keys moved or not), and no owner with keys on several masters (slot still open, or uncovered).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopAll } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, withRedis, clusterClient, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
+import { startNodes, stopNodes, restartNode, withRedis, clusterClient, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster, fixCluster, keySlot, type CreatedMaster } from '../../src/admin/index.js';
+import { waitUntil } from '../../src/admin/agreement.js';
 import { parseClusterNodes } from '../../src/admin/cluster-view.js';
 
 describe.each(KINDS)('fix open slots over %s nodes', (kind) => {
@@ -69,7 +69,7 @@ describe.each(KINDS)('fix open slots over %s nodes', (kind) => {
     nodes = await startNodes(BASE, 4, HOSTS, kind);
     [A, B, C, D] = (await createCluster({ nodes: nodes.map((n) => n.addr), replicas: 0, allowSmall: true })).masters as CreatedMaster[];
   });
-  afterAll(stopAll);
+  afterAll(stopNodes);
 
   it.skipIf(!canRun(kind))('case 2: importing only, on two masters, one with stray keys: keys go to the owner', async () => {
     const { tag, slot } = tagOn(A);
@@ -79,6 +79,25 @@ describe.each(KINDS)('fix open slots over %s nodes', (kind) => {
     await putAsking(B, tag, 20, 30);
     await fixOpen(slot, 2);
     await expectSettled(slot, A, tag, 30);
+  });
+
+  it.skipIf(!canRun(kind))('case 2 after a restart: stray keys loaded from dump.rdb reopen the slot as importing', async () => {
+    const { tag, slot } = tagOn(A);
+    await put(tag, 0, 20);
+    await setslot(B, slot, 'IMPORTING', A.id);
+    await putAsking(B, tag, 20, 25);
+    await setslot(B, slot, 'STABLE');
+    expect((await checkCluster(seed())).ok).toBe(true); // keys on a non-owner are invisible to check
+    await withRedis(B.addr, (r) => r.call('SAVE'));
+    await restartNode(nodes.find((n) => n.addr === B.addr)!);
+    // As Redis's verifyClusterConfigWithData: the keys stay reachable (ASKING) and fix can see them.
+    const opened = await checkCluster(seed());
+    expect(opened.openSlots).toEqual([{ slot, node: B.addr, state: 'importing', peer: A.id }]);
+    // MIGRATE needs the restarted node's cluster_state ok (redis-server waits 2 s after start-up).
+    await waitUntil(15_000, async () => (String(await withRedis(B.addr, (r) => r.call('CLUSTER', 'INFO'))).includes('cluster_state:ok') ? [] : ['down']),
+      async () => new Error(`${B.addr} stays down after its restart`), 50);
+    await fixOpen(slot, 1);
+    await expectSettled(slot, A, tag, 25);
   });
 
   it.skipIf(!canRun(kind))('case 3: migrating with its target and another master importing: the move finishes', async () => {

@@ -3,9 +3,9 @@
 // nodes. The other open-slot cases are in admin-fix-open.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { stopAll, KVCTL_BIN, tmpDir } from '../helpers/procs.js';
+import { KVCTL_BIN, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, withRedis, clusterClient, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
+import { startNodes, stopNodes, withRedis, clusterClient, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster, keySlot, type CreateResult } from '../../src/admin/index.js';
 
 const home = tmpDir('kvctl-home-');
@@ -35,7 +35,7 @@ describe.each(KINDS)('fix, del-node, add-node --replica, call, set-timeout over 
     nodes = await startNodes(BASE, 6, HOSTS, kind);
     created = await createCluster({ nodes: nodes.slice(0, 5).map((n) => n.addr), replicas: 0, allowSmall: true });
   });
-  afterAll(stopAll);
+  afterAll(stopNodes);
 
   it.skipIf(!canRun(kind))('fix finishes a slot left MIGRATING/IMPORTING with half its keys moved', async () => {
     const [a, b] = created.masters;

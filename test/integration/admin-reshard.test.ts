@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { stopAll, KVCTL_BIN, tmpDir } from '../helpers/procs.js';
+import { KVCTL_BIN, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { startNodes, fillKeys, badKeys, totalKeysOnMasters, clusterClient, canRun, KINDS, type TestNode } from '../helpers/admin.js';
+import { startNodes, stopNodes, fillKeys, badKeys, totalKeysOnMasters, clusterClient, canRun, KINDS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster, reshard, keySlot, InterruptedError, clusterInfo } from '../../src/admin/index.js';
 
 const N = 10_000;
@@ -46,7 +46,7 @@ describe.each(KINDS)('reshard, resume, add-node and rebalance with 10k keys over
     await Promise.all(Array.from({ length: TAGGED }, (_, i) => c.set(`${tag}:${i}`, `tagged-${i}`)));
     c.disconnect();
   });
-  afterAll(stopAll);
+  afterAll(stopNodes);
 
   it.skipIf(!canRun(kind))('an interrupted reshard leaves a journal and an open slot, and the next fix finishes it', async () => {
     const ac = new AbortController();

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Server } from '../server.js';
 import { Cluster, registerCluster, type ReplicationPort } from './cluster.js';
+import { SLOT_COUNT } from './crc16.js';
 import { clusterGuard } from './guard.js';
 import { busPortOf } from './gossip.js';
 import { ClusterNode, randomNodeId } from './node.js';
@@ -10,6 +11,36 @@ import { loadNodesConf } from './nodes-conf.js';
 import { SlotKeyMap } from './slot-index.js';
 import { ClusterState } from './state.js';
 import { replicationPort } from './repl-port.js';
+
+/**
+ * Redis's verifyClusterConfigWithData, once the data is loaded at start-up: a master holding keys of a
+ * slot it neither serves nor imports (keys left by an interrupted move, say) takes the slot when it is
+ * unassigned, else opens it as importing from its owner, so the keys stay reachable (ASKING) and
+ * `cluster fix` sees them. Keys outside db 0 are refused, as Redis exits on them.
+ */
+export function verifyConfigWithData(cl: Cluster): void {
+  const st = cl.state;
+  const me = st.myself;
+  if (!me.isMaster) return; // a replica holds what its master sends
+  if (cl.srv.dbs.some((db) => db.id !== 0 && db.size > 0)) {
+    throw new Error("You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.");
+  }
+  let changed = false;
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    if (st.slots[slot] === me || st.importing.has(slot) || cl.keys.countInSlot(slot) === 0) continue;
+    changed = true;
+    const owner = st.slots[slot];
+    if (!owner) {
+      cl.srv.log.warning(`I have keys for unassigned slot ${slot}. Taking responsibility for it.`);
+      st.assign(slot, me);
+    } else {
+      cl.srv.log.warning(`I have keys for slot ${slot}, but the slot is assigned to another node. Setting it to importing state.`);
+      st.importing.set(slot, owner);
+      st.dirty = true;
+    }
+  }
+  if (changed) cl.save(true);
+}
 
 export async function installCluster(srv: Server): Promise<void> {
   const cfg = srv.config;
@@ -53,6 +84,9 @@ export async function installCluster(srv: Server): Promise<void> {
     await cl.start(hosts, cfg.int('cluster-port') || cfg.int('port') + 10000);
     // A replica in nodes.conf resumes replicating from its master.
     if (!me.isMaster && me.master) port.replicaOf(me.master.ip, me.master.port);
+    // Hooks run in order and this list is read as it grows: this one runs after the data is loaded
+    // (persistence installs after the cluster).
+    srv.beforeReady.push(() => verifyConfigWithData(cl));
   });
   srv.shutdownHooks.push(() => {
     cl.save(true);
