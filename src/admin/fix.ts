@@ -97,7 +97,11 @@ async function fixOpenSlot(view: ClusterView, slot: number, opts: FixOpts, moveO
   } else {
     owner = await mostKeys(owners, slot);
     say(`owned by ${owners.length} masters: keeping ${owner.self.addr}, moving the others' keys to it`);
-    for (const v of owners.filter((o) => o !== owner)) await v.conn.call('CLUSTER', 'DELSLOTS', slot);
+    for (const v of owners.filter((o) => o !== owner)) {
+      // Bound to the owner at once (as redis-cli): a move into an unbound slot gets CLUSTERDOWN.
+      await v.conn.call('CLUSTER', 'DELSLOTS', slot);
+      await v.conn.call('CLUSTER', 'SETSLOT', slot, 'NODE', owner.self.id);
+    }
     await owner.conn.call('CLUSTER', 'BUMPEPOCH');
   }
   const src = owner.self.migrating.has(slot) && owners.includes(owner) ? owner : undefined;
