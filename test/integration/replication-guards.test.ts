@@ -1,5 +1,5 @@
 // The replication guards and handshake options on the engine: masterauth against requirepass,
-// replica-announce-ip/port, min-replicas-to-write (NOREPLICAS), replica-serve-stale-data no
+// replica-announce-ip/port, bind-source-addr, min-replicas-to-write (NOREPLICAS), replica-serve-stale-data no
 // (MASTERDOWN), REPLICAOF's replies as redis-server 7.0 gives them, and one diskless snapshot
 // shared by the replicas that ask within repl-diskless-sync-delay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ beforeAll(async () => {
   const auth = ['--replicaof', '127.0.0.1', String(MP), '--masterauth', 'sekret'];
   await Promise.all([
     startEngine(RP, { args: [...auth, '--replica-announce-ip', '10.1.2.3', '--replica-announce-port', '7777', '--replica-priority', '42'] }),
-    startEngine(QP, { args: auth }),
+    // Its link leaves from another loopback address, as from another host (bind-source-addr).
+    startEngine(QP, { args: [...auth, '--bind-source-addr', '127.0.0.3'] }),
     startEngine(SP, { args: ['--replicaof', '127.0.0.1', String(DEAD), '--replica-serve-stale-data', 'no'] }),
   ]);
   m = conn(MP, 'sekret');
@@ -43,6 +44,7 @@ describe('replication options and guards', () => {
     expect(await q.get('k')).toBe('v');
     const slaves = Object.entries(await info(m, 'replication')).filter(([k]) => /^slave\d$/.test(k)).map(([, v]) => v);
     expect(slaves).toContainEqual(expect.stringMatching(/^ip=10\.1\.2\.3,port=7777,state=online,/));
+    expect(slaves).toContainEqual(expect.stringMatching(new RegExp(`^ip=127\\.0\\.0\\.3,port=${QP},state=online,`)));
     // Both asked within the delay: one snapshot served them.
     expect(master.output()).toContain('Delay next BGSAVE for diskless SYNC');
     expect(master.output().match(/Starting BGSAVE for SYNC/g)).toHaveLength(1);

@@ -88,7 +88,9 @@ export class MasterLink {
     this.state = 'connecting';
     this.connectedAt = Date.now();
     this.buf = Buffer.alloc(0);
-    const sock = net.connect({ host: this.host, port: this.port });
+    // Like Redis's connectWithMaster: the link leaves from bind-source-addr when one is set.
+    const source = srv.config.get('bind-source-addr');
+    const sock = net.connect({ host: this.host, port: this.port, ...(source ? { localAddress: source } : {}) });
     this.sock = sock;
     srv.log.notice('MASTER <-> REPLICA sync started');
     sock.setNoDelay(!srv.config.bool('repl-disable-tcp-nodelay'));
