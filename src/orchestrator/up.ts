@@ -82,7 +82,7 @@ export interface UpStep {
 /** Loads and fully checks the topology; nothing on the machine changes. */
 export async function prepareUp(opts: UpOptions): Promise<UpContext> {
   const t0 = Date.now();
-  const topo = typeof opts.topology === 'string' ? loadTopology(opts.topology) : opts.topology;
+  const topo = typeof opts.topology === 'string' ? loadTopology(opts.topology, opts.engine) : opts.topology;
   if (opts.name) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(opts.name)) throw new UserError(`invalid --name '${opts.name}': letters, digits, dot, dash and underscore`, 2);
     topo.name = opts.name;

@@ -162,6 +162,9 @@ describe('bad topologies name the file, the path, the problem and what is allowe
     // aliases, file-only directives, and sentinel's own directive are known
     expect(() => parseTopology('name: x\nkind: sentinel\nbase-port: 16000\nconfig: { slave-read-only: yes, rename-command: "FLUSHALL NOFLUSH" }\nsentinel: { config: { sentinel: "resolve-hostnames no" } }\n')).not.toThrow();
     expect(() => parseTopology('name: x\nkind: standalone\nengine: valkey\nconfig: { valkey-only-thing: 1 }\n')).not.toThrow();
+    // --engine valkey on the command line counts as the file's engine; builtin still checks.
+    expect(() => parseTopology('name: x\nkind: standalone\nconfig: { valkey-only-thing: 1 }\n', 'x.yaml', 'valkey')).not.toThrow();
+    expect(() => parseTopology('name: x\nkind: standalone\nengine: valkey\nconfig: { valkey-only-thing: 1 }\n', 'x.yaml', 'builtin')).toThrow(/unknown redis\.conf directive 'valkey-only-thing'/);
   });
 
   it('the schema itself is valid (load.ts skips that check at run time)', () => {

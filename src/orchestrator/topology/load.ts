@@ -36,14 +36,15 @@ export function resolveTopologyFile(ref: string): string {
   return path.resolve(ref);
 }
 
-export function loadTopology(ref: string): Topology {
+/** `engine` (the command line's --engine) replaces the file's, before the checks that depend on it. */
+export function loadTopology(ref: string, engine?: Topology['engine']): Topology {
   const file = resolveTopologyFile(ref);
   const rel = path.relative(process.cwd(), file);
-  return parseTopology(readFileSync(file, 'utf8'), rel && !rel.startsWith('..') ? rel : file);
+  return parseTopology(readFileSync(file, 'utf8'), rel && !rel.startsWith('..') ? rel : file, engine);
 }
 
 /** Parses and validates YAML text (or an already-parsed object, for the programmatic API). */
-export function parseTopology(source: string | object, file = '<inline>'): Topology {
+export function parseTopology(source: string | object, file = '<inline>', engine?: Topology['engine']): Topology {
   const lineCounter = new LineCounter();
   let doc: Document | undefined;
   let data: unknown;
@@ -67,6 +68,7 @@ export function parseTopology(source: string | object, file = '<inline>'): Topol
   }
   const raw = data as RawTopology;
   const topo = normalize(raw, file, locate);
+  if (engine) topo.engine = engine;
   const issues = [...checkKindKeys(raw), ...checkTopology(topo)];
   if (issues.length > 0) throw new TopologyError(file, issues, locate);
   return topo;
