@@ -53,6 +53,7 @@ export async function installCluster(srv: Server): Promise<void> {
   if (state) srv.log.notice(`Node configuration loaded, I'm ${state.myself.id}`);
   else {
     state = make(new ClusterNode(randomNodeId(), true));
+    state.writableDelayMs = 0; // nothing stale to wait out (see ClusterState.writableDelayMs)
     srv.log.notice(`No cluster configuration found, I'm ${state.myself.id}`);
   }
   const port: ReplicationPort = replicationPort(srv);

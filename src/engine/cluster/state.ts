@@ -20,6 +20,13 @@ export class ClusterState {
   /** Masters serving at least one slot. */
   size = 1;
   private readonly bornAt = Date.now();
+  /**
+   * How long after start a master holds back cluster_state:ok. Redis waits 2 s after any start so a
+   * restarted master hears the current configuration before it takes writes; a node that started
+   * with no nodes.conf has no stale configuration to protect, so it skips the wait (kvctl up cluster
+   * and CI fixtures are ready ~1.5 s sooner).
+   */
+  writableDelayMs = WRITABLE_DELAY_MS;
   /** Set by every change that must reach nodes.conf; the owner saves and clears it. */
   dirty = false;
 
@@ -111,7 +118,7 @@ export class ClusterState {
 
   /** Recomputes ok/fail and size the way Redis's clusterUpdateState does; true when ok changed. */
   updateState(requireFullCoverage: boolean, now = Date.now()): boolean {
-    if (!this.ok && this.myself.isMaster && now - this.bornAt < WRITABLE_DELAY_MS) return false;
+    if (!this.ok && this.myself.isMaster && now - this.bornAt < this.writableDelayMs) return false;
     let ok = true;
     if (requireFullCoverage) {
       for (let s = 0; s < SLOT_COUNT; s++) {
