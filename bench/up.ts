@@ -1,5 +1,6 @@
-// Time from `kvctl up master-replica` to ready: builtin engine against --engine redis (goal: builtin < 1 s).
-// Run with: npx tsx bench/up.ts [runs]   (needs npm run build; uses ports 19100-19102, the bench block)
+// Time from `kvctl up master-replica` (goal: builtin < 1 s) and `kvctl up cluster` (9 nodes, create,
+// replicas linked, cluster_state ok) to ready: builtin engine against --engine redis.
+// Run with: npx tsx bench/up.ts [runs]   (needs npm run build; uses ports 19100-19108, the bench block)
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,9 +14,9 @@ const PORT = 19100;
 
 interface Sample { wallMs: number; readyMs: number }
 
-async function once(engine: string, home: string): Promise<Sample> {
+async function once(topology: string, engine: string, home: string): Promise<Sample> {
   const t0 = performance.now();
-  const r = await execa(process.execPath, [BIN, 'up', 'master-replica', '--engine', engine, '--base-port', String(PORT), '--dir', home, '--json', '--timeout', '15'], { reject: false });
+  const r = await execa(process.execPath, [BIN, 'up', topology, '--engine', engine, '--base-port', String(PORT), '--dir', home, '--json', '--timeout', '15'], { reject: false });
   const wallMs = performance.now() - t0;
   try {
     if (r.exitCode !== 0) throw new Error(`kvctl up --engine ${engine} failed: ${r.stderr}`);
@@ -27,11 +28,11 @@ async function once(engine: string, home: string): Promise<Sample> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function series(engine: string): Promise<{ wall: number; ready: number } | string> {
+async function series(topology: string, engine: string, runs: number): Promise<{ wall: number; ready: number } | string> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
   try {
     const samples: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) samples.push(await once(engine, home));
+    for (let i = 0; i < runs; i++) samples.push(await once(topology, engine, home));
     return { wall: median(samples.map((s) => s.wallMs)), ready: median(samples.map((s) => s.readyMs)) };
   } catch (err) {
     return (err as Error).message.split('\n')[0];
@@ -40,17 +41,19 @@ async function series(engine: string): Promise<{ wall: number; ready: number } |
   }
 }
 
-const results: Record<string, { wall: number; ready: number } | string> = {};
-for (const engine of ['builtin', 'redis']) results[engine] = await series(engine);
-
-console.log(`kvctl up master-replica -> ready, median of ${RUNS} runs (wall = whole CLI process, ready = up's own clock)`);
-for (const [engine, r] of Object.entries(results)) {
-  console.log(typeof r === 'string'
-    ? `  ${engine.padEnd(8)} failed: ${r}`
-    : `  ${engine.padEnd(8)} wall ${r.wall.toFixed(0).padStart(5)} ms   ready ${r.ready.toFixed(0).padStart(5)} ms`);
-}
-const b = results.builtin;
-const rd = results.redis;
-if (typeof b !== 'string' && typeof rd !== 'string') {
-  console.log(`  builtin / redis: ${(b.wall / rd.wall).toFixed(2)}x wall, ${(b.ready / rd.ready).toFixed(2)}x ready; goal builtin < 1000 ms wall: ${b.wall < 1000 ? 'met' : 'NOT met'}`);
+for (const [topology, runs] of [['master-replica', RUNS], ['cluster', Math.min(RUNS, 3)]] as const) {
+  const results: Record<string, { wall: number; ready: number } | string> = {};
+  for (const engine of ['builtin', 'redis']) results[engine] = await series(topology, engine, runs);
+  console.log(`kvctl up ${topology} -> ready, median of ${runs} runs (wall = whole CLI process, ready = up's own clock)`);
+  for (const [engine, r] of Object.entries(results)) {
+    console.log(typeof r === 'string'
+      ? `  ${engine.padEnd(8)} failed: ${r}`
+      : `  ${engine.padEnd(8)} wall ${r.wall.toFixed(0).padStart(5)} ms   ready ${r.ready.toFixed(0).padStart(5)} ms`);
+  }
+  const b = results.builtin;
+  const rd = results.redis;
+  if (typeof b !== 'string' && typeof rd !== 'string') {
+    const goal = topology === 'master-replica' ? `; goal builtin < 1000 ms wall: ${b.wall < 1000 ? 'met' : 'NOT met'}` : '';
+    console.log(`  builtin / redis: ${(b.wall / rd.wall).toFixed(2)}x wall, ${(b.ready / rd.ready).toFixed(2)}x ready${goal}`);
+  }
 }
