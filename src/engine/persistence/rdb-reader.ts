@@ -1,6 +1,7 @@
 // RDB decoding, the reading half: a cursor over a Buffer that reads lengths, strings and every value
 // type redis-server 7.0 can load (including ziplist/zipmap/intset/quicklist encodings of older dumps).
-import type { RedisValue } from '../store/types.js';
+import type { RedisValue, StoredValue } from '../store/types.js';
+import { PACK_MAX, packLoaded } from '../store/compact.js';
 import { ListValue } from '../store/list.js';
 import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
@@ -85,6 +86,27 @@ export class RdbReader {
     return this.encoded(-1 - n);
   }
 
+  /** The decimal text of an integer-encoded string (enc 0..2), or null for another encoding. */
+  private encodedInt(enc: number): string | null {
+    let v: number;
+    if (enc === 0) {
+      this.need(1);
+      v = (this.buf[this.pos] << 24) >> 24;
+      this.pos += 1;
+    } else if (enc === 1) {
+      this.need(2);
+      v = this.buf.readInt16LE(this.pos);
+      this.pos += 2;
+    } else if (enc === 2) {
+      this.need(4);
+      v = this.buf.readInt32LE(this.pos);
+      this.pos += 4;
+    } else {
+      return null;
+    }
+    return String(v);
+  }
+
   /** An integer- or LZF-encoded string (always a fresh Buffer). */
   private encoded(enc: number): Buffer {
     switch (enc) {
@@ -113,6 +135,8 @@ export class RdbReader {
   keyString(): string {
     const n = this.lenOrEnc();
     if (n < 0) {
+      const s = this.encodedInt(-1 - n);
+      if (s !== null) return s;
       const b = this.encoded(-1 - n);
       return b.latin1Slice(0, b.length);
     }
@@ -126,6 +150,28 @@ export class RdbReader {
   str(): Buffer {
     const n = this.lenOrEnc();
     if (n < 0) return this.encoded(-1 - n);
+    return this.str0(n);
+  }
+
+  /**
+   * A string value as the keyspace stores it (what packLoaded(str()) gives): short ones decoded
+   * straight to latin1 JS strings, without the Buffer copy in between.
+   */
+  storedString(): StoredValue {
+    const n = this.lenOrEnc();
+    if (n < 0) {
+      const s = this.encodedInt(-1 - n);
+      return s !== null ? s : packLoaded(this.encoded(-1 - n));
+    }
+    if (n > PACK_MAX) return this.str0(n);
+    if (this.pos + n > this.end) this.need(n);
+    const p = this.pos;
+    this.pos = p + n;
+    return this.buf.latin1Slice(p, p + n);
+  }
+
+  /** A string of n bytes (its length already read) copied out of the input. */
+  private str0(n: number): Buffer {
     this.need(n);
     const out = Buffer.allocUnsafe(n);
     const src = this.buf;

@@ -10,7 +10,7 @@ import { Crc64 } from './crc64.js';
 import { RdbReader } from './rdb-reader.js';
 import { RdbWriter, writeEntry, type EncodeOptions } from './rdb-writer.js';
 import { RdbError } from './errors.js';
-import { OP, RDB_VERSION } from './rdb-types.js';
+import { OP, RDB_VERSION, T } from './rdb-types.js';
 import { Snapshot } from './snapshot.js';
 
 export { RdbError };
@@ -165,7 +165,7 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
         break;
       default: {
         const key = r.keyString();
-        const value = r.value(type);
+        const value = type === T.STRING ? r.storedString() : packLoaded(r.value(type));
         const db = cur as unknown as { data: Map<string, StoredValue>; expires: Map<string, number> };
         if (opts.dropExpired && expireAt !== -1 && expireAt < opts.now) {
           if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
@@ -173,7 +173,7 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
         } else {
           // One hash lookup per key: a duplicate is seen as a set that did not grow the map.
           const before = db.data.size;
-          db.data.set(key, packLoaded(value));
+          db.data.set(key, value);
           if (db.data.size === before) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
           if (expireAt !== -1) db.expires.set(key, expireAt);
           out.keys++;
