@@ -10,7 +10,7 @@ import { encodeCommand, datasetCommands } from './aof-commands.js';
 import { formatManifest, parseManifest, type AofFileInfo, type Manifest } from './manifest.js';
 import { parseRdb, snapshotRdb, loadRdb, saveRdbSync } from './rdb.js';
 import { replayCommands, AofError } from './aof-replay.js';
-import { writeFileAtomic, writeFileAtomicSync } from './rdb-file.js';
+import { snapshotToFile, writeFileAtomic, writeFileAtomicSync } from './rdb-file.js';
 import { RdbError } from './errors.js';
 import { persistState } from './state.js';
 
@@ -259,10 +259,17 @@ export class Aof implements PropagationSink {
     const base = this.baseInfo((this.manifest.base?.seq ?? 0) + 1);
     const tmp = this.file(`temp-rewriteaof-bg-${process.pid}.aof`);
     const preamble = srv.config.bool('aof-use-rdb-preamble');
-    snapshotRdb(srv, { aofBase: true })
-      .then((rdb) => (preamble ? rdb : Buffer.concat(datasetCommands(parseRdb(rdb, { databases: srv.dbs.length, dropExpired: false, now: Date.now() })))))
-      .then(async (data) => {
-        await writeFileAtomic(this.file(base.name), tmp, data);
+    // With the RDB preamble the base is the snapshot itself, streamed to the temp file as it is
+    // produced; without it, the dataset's commands built from the whole snapshot.
+    const written: Promise<number> = preamble
+      ? snapshotToFile(srv, this.file(base.name), tmp, { aofBase: true })
+      : snapshotRdb(srv, { aofBase: true }).then(async (rdb) => {
+          const data = Buffer.concat(datasetCommands(parseRdb(rdb, { databases: srv.dbs.length, dropExpired: false, now: Date.now() })));
+          await writeFileAtomic(this.file(base.name), tmp, data);
+          return data.length;
+        });
+    written
+      .then((size) => {
         srv.log.notice(`Successfully created the temporary AOF base file ${path.basename(tmp)}`);
         srv.log.notice('Background AOF rewrite terminated with success');
         srv.log.notice(`Successfully renamed the temporary AOF base file ${path.basename(tmp)} into ${base.name}`);
@@ -273,8 +280,8 @@ export class Aof implements PropagationSink {
           srv.log.notice(`Removing the history file ${f.name} in the background`);
           fs.rmSync(this.file(f.name), { force: true });
         }
-        this.baseSize = data.length;
-        this.currentSize = data.length + (newIncr ? fs.statSync(this.file(newIncr.name)).size + this.bufBytes : 0);
+        this.baseSize = size;
+        this.currentSize = size + (newIncr ? fs.statSync(this.file(newIncr.name)).size + this.bufBytes : 0);
         this.lastRewriteOk = true;
         this.consecutiveFailures = 0;
         this.rewrites++;

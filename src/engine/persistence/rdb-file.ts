@@ -185,6 +185,37 @@ export function saveSync(srv: Server): void {
   saved(srv, srv.dirty);
 }
 
+/**
+ * A point-in-time snapshot streamed into `file`: its chunks go to a temp file as the slices produce
+ * them (nothing holds or concatenates the whole RDB), then fsync and an atomic rename, unless
+ * `stillWanted()` says otherwise by then. Resolves with the bytes written (-1: not wanted, temp file
+ * removed); on error the temp file is removed and the promise rejects.
+ */
+export async function snapshotToFile(srv: Server, file: string, tmp: string, opts: SnapshotOptions, stillWanted: () => boolean = () => true): Promise<number> {
+  const out = new FileSink(tmp);
+  let size = 0;
+  try {
+    await snapshotRdbTo(srv, opts, (chunk) => {
+      size += chunk.length;
+      out.push(chunk);
+    }).catch(async (e: Error) => {
+      await out.close().catch(() => undefined);
+      throw e;
+    });
+    await out.close();
+    if (!stillWanted()) {
+      fs.rmSync(tmp, { force: true });
+      return -1;
+    }
+    fs.renameSync(tmp, file);
+    fsyncDir(path.dirname(file));
+    return size;
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** BGSAVE: a snapshot serialized between event-loop turns, then written off the loop. */
 export function bgsave(srv: Server): void {
   const st = persistState(srv);
@@ -194,28 +225,10 @@ export function bgsave(srv: Server): void {
   srv.log.notice(`Background saving started by pid ${process.pid}`);
   const file = rdbFile(srv);
   const tmp = path.join(path.dirname(file), `temp-${process.pid}-${job.startedAt}.rdb`);
-  // The snapshot's chunks go to the temp file as they are produced.
-  const out = new FileSink(tmp);
-  snapshotRdbTo(srv, saveOptions(srv), (chunk) => out.push(chunk))
-    .then(
-      () => out.close(),
-      async (e: Error) => {
-        await out.close().catch(() => undefined);
-        throw e;
-      },
-    )
-    .then(() => {
-      if (job.cancelled) {
-        fs.rmSync(tmp, { force: true });
-        return false;
-      }
-      fs.renameSync(tmp, file);
-      fsyncDir(path.dirname(file));
-      return true;
-    })
+  snapshotToFile(srv, file, tmp, saveOptions(srv), () => !job.cancelled)
     .then(
       (written) => {
-        if (!written) return;
+        if (written < 0) return;
         srv.log.notice('DB saved on disk');
         saved(srv, job.dirtyAtStart);
         srv.log.notice('Background saving terminated with success');
@@ -224,7 +237,6 @@ export function bgsave(srv: Server): void {
         srv.log.warning(`Write error saving DB on disk: ${e.message}`);
         srv.log.warning('Background saving error');
         st.lastBgsaveOk = false;
-        fs.rmSync(tmp, { force: true });
       },
     )
     .finally(() => {
