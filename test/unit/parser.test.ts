@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, RespParser } from '../../src/engine/protocol/parser.js';
+import { splitArgs } from '../../src/engine/protocol/split-args.js';
 
 const limits = () => ({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false });
 
@@ -57,5 +58,17 @@ describe('RESP parser', () => {
     expect(() => p.feed(Buffer.from('*11\r\n'), () => undefined)).toThrow('unauthenticated multibulk length');
     const q = new RespParser({ maxBulkLen: 1 << 29, unauthenticated: true });
     expect(() => q.feed(Buffer.from('*1\r\n$20000\r\n'), () => undefined)).toThrow('unauthenticated bulk length');
+  });
+
+  it('splits inline lines like sdssplitargs: plain tokens, quotes starting mid-token, escapes, NUL', () => {
+    const split = (line: string) => splitArgs(Buffer.from(line, 'latin1'))?.map((b) => b.toString('latin1')) ?? null;
+    expect(split('  SET  k   v ')).toEqual(['SET', 'k', 'v']);
+    expect(split('a"b c" d')).toEqual(['ab c', 'd']);
+    expect(split("x'y z'")).toEqual(['xy z']);
+    expect(split('"\\x41\\n" \'it\\\'s\'')).toEqual(['A\n', "it's"]);
+    expect(split('"unbalanced')).toBeNull();
+    expect(split('"a"b')).toBeNull();
+    expect(split('GET k\u0000ignored')).toEqual(['GET', 'k']);
+    expect(split('\t\x0b\f')).toEqual([]);
   });
 });

@@ -13,6 +13,15 @@ export function splitArgs(line: Buffer): Buffer[] | null {
   for (;;) {
     while (i < n && isSpace(line[i])) i++;
     if (i >= n) return out;
+    // Fast path: a plain token (no quote before the next space) is copied as it is; telnet-style
+    // pipelines of PING or GET k are all plain tokens.
+    let j = i;
+    while (j < n && !isSpace(line[j]) && line[j] !== 34 && line[j] !== 39) j++;
+    if (j === n || isSpace(line[j])) {
+      out.push(Buffer.from(line.subarray(i, j)));
+      i = j;
+      continue;
+    }
     const cur: number[] = [];
     let inDq = false;
     let inSq = false;
