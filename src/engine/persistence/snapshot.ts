@@ -1,34 +1,48 @@
-// Point-in-time snapshots without fork. At start each non-empty db's key list is taken (one array copy
-// of the Map's keys, a few ms per million keys) and the keys are serialized in time-boxed slices
-// between event-loop turns. Before any command writes a key (dispatch beforeCall), the key's entry as
-// it is now (its pre-image, or "absent") is recorded once; when the slices reach a key with a
-// pre-image they write that instead of the live value. Every key of the list is thus written exactly
-// once, with its value and TTL at the start, and no per-key bookkeeping is needed for the keys nobody
-// writes (most of them). Commands that write without naming keys (FLUSHALL, SWAPDB...) first finish
-// every snapshot synchronously.
+// Point-in-time snapshots without fork. Each non-empty db's key list is copied from the live Map in
+// time-boxed slices (a copy of 1M keys in one go stalled clients ~7-16 ms), then the keys are
+// serialized in slices between event-loop turns. Before any command writes a key (dispatch
+// beforeCall), the key's entry as it is now (its pre-image, or "absent") is recorded once; when the
+// slices reach a key with a pre-image they write that instead of the live value. Every key of the list
+// is thus written exactly once, with its value and TTL at the start, and no per-key bookkeeping is
+// needed for the keys nobody writes (most of them). While the lists are being copied, keys with a
+// pre-image are left out of them (added since the start: absent then; or existing then: an "orphan",
+// written from its pre-image after the walk unless the walk met it, having been copied before it was
+// written). Commands that write without naming keys (FLUSHALL, SWAPDB...) first finish every snapshot
+// synchronously; so do writes outside commands that could add keys while the lists are being copied
+// (clients already blocked at the start, whose serving writes keys: the lists are then copied at once;
+// DEBUG, which may add keys: it completes the copy first).
 import type { Server } from '../server.js';
 import type { Client } from '../client.js';
 import type { Command } from '../commands/table.js';
 import type { Db } from '../store/db.js';
 import { keyStr } from '../store/types.js';
+import { blockingOf } from '../blocking/registry.js';
 import { Crc64 } from './crc64.js';
 import { RdbWriter, writeEntry } from './rdb-writer.js';
 import { encodeOptions, writeDbHeader, writeHeader, type SnapshotOptions } from './rdb.js';
 import { OP } from './rdb-types.js';
 
-/** Longest a slice may run before yielding to clients (ms). */
-const SLICE_MS = 2;
+/** Longest a slice may run before yielding to clients (ms), when clients were served since the last one. */
+const SLICE_MS = 1;
+/** The same when nothing much happened in between (a quiet server: the snapshot may take the loop). */
+const IDLE_SLICE_MS = 2;
+/** Time between two slices below which the loop is taken as quiet (ms). */
+const QUIET_GAP_MS = 0.25;
 /** Commands whose writes can land in another db than the client's (MOVE, COPY ... DB n). */
 const CROSS_DB = new Set(['move', 'copy']);
 
 interface DbPass {
   db: Db;
   w: RdbWriter;
-  /** The db's keys when the snapshot started, written in this order. */
+  /** The db's keys when the snapshot started (less the orphans), written in this order. */
   keys: string[];
+  /** The live iterator filling `keys`; null once the list is complete. */
+  copier: Iterator<string> | null;
   next: number;
   /** Keys written to since the start: their serialized entry then, or null (absent then). */
   pre: Map<string, Buffer | null>;
+  /** Keys of the start first written to while `keys` was being copied (see the top of the file). */
+  orphans: Set<string>;
   finished: boolean;
   size: number;
   expires: number;
@@ -51,6 +65,9 @@ export class Snapshot {
   /** Scratch writer for pre-images. */
   private readonly scratch: RdbWriter;
   private serialized = false;
+  /** Some db's key list is still being copied. */
+  private copying = true;
+  private lastRunEnd = 0;
   private readonly crc: Crc64 | null;
   private readonly collected: Buffer[] = [];
 
@@ -66,9 +83,11 @@ export class Snapshot {
     writeHeader(header, opts);
     for (const db of srv.dbs) {
       if (db.size === 0) continue;
-      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [...db.data.keys()], next: 0, pre: new Map(), finished: false, size: db.size, expires: db.expires.size });
+      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [], copier: db.data.keys(), next: 0, pre: new Map(), orphans: new Set(), finished: false, size: db.size, expires: db.expires.size });
     }
     this.order = [...this.passes.values()].sort((x, y) => x.db.id - y.db.id);
+    // A blocked client served later writes keys without a command of its own (BLMOVE's destination).
+    if (blockingOf(srv).blockedCount > 0) this.finishCopy();
     for (const c of header.finish()) this.emit(c);
   }
 
@@ -111,13 +130,39 @@ export class Snapshot {
     // Also done for keys the slices already passed (we can't tell cheaply); those are never read.
     writeEntry(this.scratch, key, v, p.db.expires.get(key));
     p.pre.set(key, this.scratch.drain());
+    if (p.copier) p.orphans.add(key);
+  }
+
+  /** Copies key lists up to a deadline; true when every list is complete. */
+  private copyKeys(deadline: number): boolean {
+    for (const p of this.order) {
+      const it = p.copier;
+      if (!it) continue;
+      const { keys, pre } = p;
+      for (let n = 1; ; n++) {
+        const r = it.next();
+        if (r.done) break;
+        const k = r.value;
+        if (pre.size === 0 || !pre.has(k)) keys.push(k);
+        if ((n & 1023) === 0 && performance.now() > deadline) return false;
+      }
+      p.copier = null;
+    }
+    this.copying = false;
+    return true;
+  }
+
+  /** Completes the key lists now (before something may add keys without naming them). */
+  finishCopy(): void {
+    if (this.copying) this.copyKeys(Infinity);
   }
 
   /** Serializes up to a deadline, db by db in id order; true when every db is done. */
   private slice(deadline: number): boolean {
+    if (this.copying && !this.copyKeys(deadline)) return false;
     for (const p of this.order) {
       if (p.finished) continue;
-      const { keys, pre, w } = p;
+      const { keys, pre, w, orphans } = p;
       const data = p.db.data;
       const expires = p.db.expires;
       let i = p.next;
@@ -127,6 +172,7 @@ export class Snapshot {
         if (pre.size > 0 && pre.has(k)) {
           const b = pre.get(k);
           if (b) w.bytes(b);
+          if (orphans.size > 0) orphans.delete(k);
         } else {
           // Unwritten since the start, so the live entry is the start entry (gone: expired or evicted).
           const v = data.get(k);
@@ -138,9 +184,12 @@ export class Snapshot {
         }
       }
       p.next = i;
+      // Keys of the start written to before the copy reached them: their pre-image.
+      for (const k of orphans) w.bytes(pre.get(k) as Buffer);
       p.finished = true;
       p.keys = [];
       p.pre.clear();
+      orphans.clear();
     }
     return true;
   }
@@ -190,7 +239,12 @@ export class Snapshot {
 
   private run(): void {
     try {
-      const more = !this.serialized && !this.slice(performance.now() + SLICE_MS);
+      // Short slices while clients are being served between them (each one delays every request
+      // that arrives meanwhile), longer ones on a quiet loop.
+      const now = performance.now();
+      const budget = now - this.lastRunEnd < QUIET_GAP_MS ? IDLE_SLICE_MS : SLICE_MS;
+      const more = !this.serialized && !this.slice(now + budget);
+      this.lastRunEnd = performance.now();
       this.flush();
       if (more) {
         setImmediate(() => this.run());
@@ -220,6 +274,7 @@ function beforeCall(snaps: Set<Snapshot>, c: Client, cmd: Command, argv: Buffer[
 }
 
 function preserveFor(snaps: Set<Snapshot>, c: Client, cmd: Command, argv: Buffer[]): void {
+  if (cmd.name === 'debug') for (const s of snaps) s.finishCopy(); // DEBUG POPULATE adds keys
   if (!cmd.isWrite && !cmd.flags.has('may_replicate')) return;
   const positions = cmd.keyPositions(argv);
   if (positions.length === 0) {
