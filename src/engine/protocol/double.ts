@@ -4,6 +4,9 @@ export function formatDouble17(d: number): string {
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Integral scores are the common case (ZADD 1 m): below 2^53 they have at most 16 digits, which
+  // %.17g prints exactly as they are.
+  if (Number.isSafeInteger(d)) return String(d);
   // %g picks exponent form when exp < -4 or exp >= precision; read the exponent from toExponential.
   const e = d.toExponential(16);
   const realExp = Number(e.slice(e.indexOf('e') + 1));
