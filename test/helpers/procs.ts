@@ -23,13 +23,19 @@ export interface Proc {
 
 const live = new Set<Proc>();
 
-/** Kill every process a test file started and forgot (call from afterAll). */
+/** Temp dirs made by this test file, removed by stopAll. */
+const tmpDirs: string[] = [];
+
+/** Kill every process a test file started and forgot, then remove its temp dirs (call from afterAll). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((p) => p.stop()));
+  for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export function tmpDir(prefix = 'kvctl-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(d);
+  return d;
 }
 
 /** Resolves when a TCP connect to host:port succeeds, rejects after timeoutMs. */

@@ -8,7 +8,8 @@ import { PORTS } from '../helpers/ports.js';
 import { startNodes, stopNodes, withRedis, clusterClient, canRun, KINDS, HOSTS, type TestNode } from '../helpers/admin.js';
 import { createCluster, checkCluster, keySlot, type CreateResult } from '../../src/admin/index.js';
 
-const home = tmpDir('kvctl-home-');
+// One KVCTL_HOME per describe block: stopNodes (stopAll) removes the temp dirs of the block before it.
+let home = '';
 const kvctl = (...args: string[]) => execa(process.execPath, [KVCTL_BIN, ...args], { reject: false, env: { KVCTL_HOME: home } });
 
 async function putTagged(addr: string, tag: string, n: number): Promise<void> {
@@ -31,6 +32,7 @@ describe.each(KINDS)('fix, del-node, add-node --replica, call, set-timeout over 
   const byAddr = (a: string) => created.masters.find((m) => m.addr === a)!;
 
   beforeAll(async () => {
+    home = tmpDir('kvctl-home-');
     if (!canRun(kind)) return;
     nodes = await startNodes(BASE, 6, HOSTS, kind);
     created = await createCluster({ nodes: nodes.slice(0, 5).map((n) => n.addr), replicas: 0, allowSmall: true });

@@ -12,8 +12,8 @@ import { createCluster, checkCluster, reshard, keySlot, InterruptedError, cluste
 
 const N = 10_000;
 const TAGGED = 300;
-const home = tmpDir('kvctl-home-');
-process.env.KVCTL_HOME = home;
+// One KVCTL_HOME per describe block: stopNodes (stopAll) removes the temp dirs of the block before it.
+let home = '';
 const kvctl = (...args: string[]) => execa(process.execPath, [KVCTL_BIN, ...args], { reject: false, env: { KVCTL_HOME: home } });
 const journals = () => (existsSync(path.join(home, 'journal')) ? readdirSync(path.join(home, 'journal')).filter((f) => f.endsWith('.json')) : []);
 
@@ -37,6 +37,8 @@ describe.each(KINDS)('reshard, resume, add-node and rebalance with 10k keys over
   const seed = () => nodes[0]!.addr;
 
   beforeAll(async () => {
+    home = tmpDir('kvctl-home-');
+    process.env.KVCTL_HOME = home;
     if (!canRun(kind)) return;
     nodes = await startNodes(BASE, 4, undefined, kind);
     const res = await createCluster({ nodes: nodes.slice(0, 3).map((n) => n.addr), replicas: 0 });

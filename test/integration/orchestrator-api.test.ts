@@ -2,13 +2,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { up, down, status } from '../../src/index.js';
-import { hasRedisServer, tmpDir } from '../helpers/procs.js';
+import { hasRedisServer, stopAll, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { alive } from './orchestrator-kit.js';
 
 const dir = tmpDir('kvctl-api-');
 afterAll(async () => {
   await down(undefined, { dir, graceMs: 1000 });
+  await stopAll(); // removes dir
 });
 
 describe.skipIf(!hasRedisServer())('programmatic up()/stop()', () => {
