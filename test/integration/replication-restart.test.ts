@@ -227,6 +227,8 @@ describe.skipIf(!hasRedisServer())('redis-server master, engine replica', () => 
     await until(async () => (await replication(r)).master_link_status === 'up', 'the link');
     await rm.set('after-sync', '1');
     await until(async () => (await r.get('after-sync')) === '1', 'the stream after SYNC');
+    // No periodic ACKs to a pre-PSYNC master, but REPLCONF GETACK (sent for WAIT) is answered.
+    expect(await rm.call('WAIT', '1', '5000')).toBe(1);
     expect(p.output()).toContain("Master does not support PSYNC or is in error state (reply: -ERR unknown command 'PSYNC'");
     expect(p.output()).toContain('Retrying with SYNC...');
     expect(await dump(ER6)).toEqual(await dump(RM2));

@@ -66,8 +66,9 @@ function replconfCommand({ srv, client: c, argv, reply }: CommandContext): void 
       if (off !== null && c.isReplica) replication(srv).master.ack(c, Number(off));
       return;
     } else if (opt === 'getack') {
-      // From our master: answer with our offset (the reply itself is the ACK, outside the muted client).
-      if (c.isMaster) replication(srv).st.master?.sendAck();
+      // From our master: answer with our offset (the reply itself is the ACK, outside the muted client),
+      // even to a pre-PSYNC master that gets no periodic ACKs (as Redis's replconfCommand).
+      if (c.isMaster) replication(srv).st.master?.sendAck(true);
       return;
     } else if (opt === 'rdb-only') {
       const v = parseInt64(val);
