@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { ENGINE_MAIN, hasRedisServer } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { alive, cli, until } from './orchestrator-kit.js';
@@ -52,6 +53,34 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin
     const st = await k.json('status', 'sentinel');
     for (const s of st.nodes.filter((n: { role: string }) => n.role === 'sentinel')) {
       expect(s.monitors).toBe(`mymaster 127.0.0.1:${P + 20}, 2 replicas, 3 sentinels, quorum 2`);
+    }
+    // A Sentinel failover over engine nodes: SLAVEOF NO ONE / SLAVEOF / CONFIG REWRITE inside MULTI,
+    // INFO parsing and the hello channel all have to work as on redis-server.
+    const conns: Redis[] = [];
+    const at = (port: number) => {
+      const c = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 1 });
+      conns.push(c);
+      return c;
+    };
+    try {
+      const sentinel = at(P + 23);
+      await at(P + 20).set('before', 'failover');
+      expect(await sentinel.call('SENTINEL', 'FAILOVER', 'mymaster')).toBe('OK');
+      let promoted = 0;
+      await until('a replica promoted', async () => {
+        promoted = Number(((await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[])[1]);
+        return promoted !== P + 20;
+      }, 20_000);
+      const other = promoted === P + 21 ? P + 22 : P + 21;
+      await until('the other replica follows the new master', async () => {
+        const role = (await at(other).call('ROLE')) as unknown[];
+        return role[0] === 'slave' && role[2] === promoted && role[3] === 'connected';
+      }, 20_000);
+      expect(await at(promoted).set('after', 'failover')).toBe('OK');
+      await until('the write reaches the other replica', async () => (await at(other).get('after')) === 'failover');
+      expect(await at(other).get('before')).toBe('failover');
+    } finally {
+      for (const c of conns) c.disconnect();
     }
     await k.json('down', 'sentinel', '--purge');
   });
