@@ -18,3 +18,5 @@ export { addNode, delNode, callAll, setNodeTimeout } from './nodes.js';
 export { InterruptedError } from './migrate.js';
 export { journalDir } from './journal.js';
 export { keySlot } from './slots.js';
+export { sentinelFailover } from './sentinel-failover.js';
+export type { FailoverOpts, FailoverResult } from './sentinel-failover.js';

@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin
     for (const s of st.nodes.filter((n: { role: string }) => n.role === 'sentinel')) {
       expect(s.monitors).toBe(`mymaster 127.0.0.1:${P + 20}, 2 replicas, 3 sentinels, quorum 2`);
     }
-    // A Sentinel failover over engine nodes: SLAVEOF NO ONE / SLAVEOF / CONFIG REWRITE inside MULTI,
+    // kvctl failover (SENTINEL FAILOVER) over engine nodes: SLAVEOF NO ONE / SLAVEOF / CONFIG REWRITE inside MULTI,
     // INFO parsing and the hello channel all have to work as on redis-server.
     const conns: Redis[] = [];
     const at = (port: number) => {
@@ -63,14 +63,19 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin
       return c;
     };
     try {
-      const sentinel = at(P + 23);
+      const sentinel = `127.0.0.1:${P + 23}`;
       await at(P + 20).set('before', 'failover');
-      expect(await sentinel.call('SENTINEL', 'FAILOVER', 'mymaster')).toBe('OK');
-      let promoted = 0;
-      await until('a replica promoted', async () => {
-        promoted = Number(((await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[])[1]);
-        return promoted !== P + 20;
-      }, 20_000);
+      // kvctl failover: one line for a name Sentinel does not monitor or a node that is no Sentinel.
+      const unknown = await k.run('failover', 'nosuch', '--sentinel', sentinel);
+      expect([unknown.code, unknown.stderr.trim()]).toEqual([1, `error: sentinel ${sentinel} monitors no master named 'nosuch'`]);
+      const notSentinel = await k.run('failover', 'mymaster', '--sentinel', `127.0.0.1:${P + 21}`);
+      expect(notSentinel.code).toBe(1);
+      expect(notSentinel.stderr).toMatch(/^error: 127\.0\.0\.1:\d+ is not a Sentinel \(SENTINEL GET-MASTER-ADDR-BY-NAME: ERR unknown command 'SENTINEL'/);
+      const res = await k.json('failover', 'mymaster', '--sentinel', sentinel, '--timeout', '20');
+      expect(res).toMatchObject({ master: 'mymaster', from: `127.0.0.1:${P + 20}` });
+      const promoted = Number(String(res.to).split(':')[1]);
+      expect([P + 21, P + 22]).toContain(promoted);
+      expect(((await at(promoted).call('ROLE')) as unknown[])[0]).toBe('master');
       const other = promoted === P + 21 ? P + 22 : P + 21;
       await until('the other replica follows the new master', async () => {
         const role = (await at(other).call('ROLE')) as unknown[];

@@ -1,0 +1,34 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../lib/base-command.js';
+import { UserError } from '../lib/errors.js';
+import { sentinelFailover } from '../admin/index.js';
+
+export default class Failover extends BaseCommand {
+  static override description = 'Sentinel-driven failover of a monitored master (SENTINEL FAILOVER), waiting until a replica has taken over';
+  static override examples = [
+    '<%= config.bin %> failover mymaster',
+    '<%= config.bin %> failover mymaster --sentinel 127.0.0.1:7502 --json',
+  ];
+  static override args = { master: Args.string({ description: 'the master name Sentinel monitors (sentinel monitor <name> ...)', required: true }) };
+  static override flags = {
+    sentinel: Flags.string({ description: 'a Sentinel watching the master, HOST:PORT (the bundled sentinel topology starts one on 7501)', default: '127.0.0.1:7501' }),
+    timeout: Flags.integer({ description: 'seconds to wait for the switch', default: 60 }),
+    password: Flags.string({ char: 'a', description: 'password of the data nodes (AUTH)', env: 'REDISCLI_AUTH' }),
+    user: Flags.string({ description: 'ACL user name of the data nodes' }),
+    'sentinel-password': Flags.string({ description: 'password of the Sentinel, when it has one' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Failover);
+    if (flags.timeout <= 0) throw new UserError(`invalid --timeout ${flags.timeout}: a number of seconds above 0`, 2);
+    const res = await sentinelFailover({
+      sentinel: flags.sentinel,
+      master: args.master,
+      timeoutMs: flags.timeout * 1000,
+      sentinelAuth: { password: flags['sentinel-password'] },
+      auth: { password: flags.password, user: flags.user },
+    });
+    if (flags.json) return this.printJson(res);
+    this.log(`${res.master}: ${res.from} -> ${res.to} in ${res.ms} ms`);
+  }
+}
