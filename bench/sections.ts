@@ -13,5 +13,5 @@ export const SECTIONS: BenchSection[] = [
   replicationSection,
   clusterSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
-  scriptSection('up', './up.ts', 'kvctl up master-replica and up cluster to ready: builtin engine against redis-server'),
+  scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

@@ -1,5 +1,6 @@
 // Time from `kvctl up master-replica` (goal: builtin < 1 s) and `kvctl up cluster` (9 nodes, create,
-// replicas linked, cluster_state ok) to ready: builtin engine against --engine redis.
+// replicas linked, cluster_state ok) to ready, and of `kvctl failover mymaster` on the sentinel
+// topology (SENTINEL FAILOVER until the new master answers): builtin engine against --engine redis.
 // Run with: npx tsx bench/up.ts [runs]   (needs npm run build; uses ports 19100-19108, the bench block)
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,21 @@ async function once(topology: string, engine: string, home: string): Promise<Sam
     return { wallMs, readyMs: (JSON.parse(String(r.stdout)) as { readyMs: number }).readyMs };
   } finally {
     await execa(process.execPath, [BIN, 'down', '--dir', home, '--purge', '--grace', '2000'], { reject: false });
+  }
+}
+
+/** `kvctl failover mymaster` on a fresh sentinel topology: the command's own ms (Sentinel's work). */
+async function failoverOnce(engine: string, home: string): Promise<number> {
+  const kvctl = (...args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false });
+  try {
+    const up = await kvctl('up', 'sentinel', '--engine', engine, '--base-port', String(PORT), '--dir', home, '--json', '--timeout', '30');
+    if (up.exitCode !== 0) throw new Error(`kvctl up sentinel --engine ${engine} failed: ${up.stderr}`);
+    const sentinel = (JSON.parse(String(up.stdout)) as { sentinels: string[] }).sentinels[0]!;
+    const fo = await kvctl('failover', 'mymaster', '--sentinel', sentinel, '--timeout', '30', '--json');
+    if (fo.exitCode !== 0) throw new Error(`kvctl failover (${engine}) failed: ${fo.stderr}`);
+    return (JSON.parse(String(fo.stdout)) as { ms: number }).ms;
+  } finally {
+    await kvctl('down', '--dir', home, '--purge', '--grace', '2000');
   }
 }
 
@@ -56,4 +72,23 @@ for (const [topology, runs] of [['master-replica', RUNS], ['cluster', Math.min(R
     const goal = topology === 'master-replica' ? `; goal builtin < 1000 ms wall: ${b.wall < 1000 ? 'met' : 'NOT met'}` : '';
     console.log(`  builtin / redis: ${(b.wall / rd.wall).toFixed(2)}x wall, ${(b.ready / rd.ready).toFixed(2)}x ready${goal}`);
   }
+}
+
+{
+  const runs = Math.min(RUNS, 3);
+  const out: string[] = [];
+  for (const engine of ['builtin', 'redis']) {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
+    try {
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) ms.push(await failoverOnce(engine, home));
+      out.push(`  ${engine.padEnd(8)} ${median(ms).toFixed(0).padStart(5)} ms   (${ms.map((x) => x.toFixed(0)).join(' ')})`);
+    } catch (err) {
+      out.push(`  ${engine.padEnd(8)} failed: ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+  console.log(`kvctl failover mymaster (sentinel topology, SENTINEL FAILOVER until the new master answers), median of ${runs} runs`);
+  for (const l of out) console.log(l);
 }
