@@ -15,6 +15,11 @@ export interface StartOptions {
 
 /** Creates and starts a server from a parsed config; resolves once it accepts connections. */
 export async function startServer(cfg: Config, opts: StartOptions = {}): Promise<Server> {
+  // Handlers first: a SIGTERM that arrives while the node starts (a supervisor's `down` right after
+  // `up`, a test reading the pidfile) must shut down cleanly, not kill the process mid-load.
+  let srv: Server | null = null;
+  let ready = false;
+  if (!opts.embedded) installSignals(() => srv, () => ready);
   const log = new Logger();
   log.level = cfg.get('loglevel') as LogLevel;
   log.file = cfg.get('logfile');
@@ -30,38 +35,44 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   log.notice(`Redis version=${REDIS_COMPAT_VERSION}, kvctl engine=${ENGINE_VERSION}, bits=64, pid=${process.pid}, just started`);
   log.notice(cfg.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use kvctl server /path/to/redis.conf');
   log.role = 'M';
-  const srv = new Server(cfg, log);
+  srv = new Server(cfg, log);
+  if (!opts.embedded) srv.onExit = (code) => process.exit(code);
   registerCoreInfo(srv);
   await installModules(srv);
   await srv.listen();
   log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : 'standalone'}, port=${cfg.int('port')}.`);
   log.notice('Server initialized');
   for (const h of srv.beforeReady) await h();
+  if (srv.shuttingDown) return srv; // a signal during loading: shutdown() owns the exit
   srv.writePidfile();
   srv.startCron();
   log.notice('Ready to accept connections');
-  if (!opts.embedded) installSignals(srv);
+  ready = true;
   return srv;
 }
 
-function installSignals(srv: Server): void {
+/** Signal handlers for the whole life of the process; `srv()` is null until the server exists. */
+function installSignals(srv: () => Server | null, isReady: () => boolean): void {
   const onSignal = (sig: string) => {
-    if (srv.shuttingDown) {
-      srv.log.warning(`You insist... exiting now.`);
+    const s = srv();
+    if (!s) process.exit(0); // nothing started yet: nothing to save or close
+    if (s.shuttingDown) {
+      s.log.warning(`You insist... exiting now.`);
       process.exit(1);
     }
-    srv.log.warning(`Received ${sig} scheduling shutdown...`);
-    srv.shutdown(null).then(
+    s.log.warning(`Received ${sig} scheduling shutdown...`);
+    // Before the dataset is loaded nothing is saved over the files it comes from (as Redis, which
+    // never saves on a shutdown while loading).
+    s.shutdown(isReady() ? null : false).then(
       () => process.exit(0),
       (e: Error) => {
-        srv.log.warning(`Error trying to shut down: ${e.message}`);
+        s.log.warning(`Error trying to shut down: ${e.message}`);
         process.exit(1);
       },
     );
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-  srv.onExit = (code) => process.exit(code);
 }
 
 /** main(): returns an exit code to exit with now, or null to keep running. */

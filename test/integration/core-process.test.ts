@@ -52,6 +52,18 @@ describe('engine process', () => {
     expect(log).toMatch(/# Redis is now ready to exit, bye bye\.\.\./);
   });
 
+  it('a SIGTERM while it starts is a clean shutdown, not a kill', async () => {
+    const dir = tmpDir();
+    const child = spawn(process.execPath, [ENGINE_MAIN, '--port', String(PORT + 3), '--dir', dir, '--save', '', '--pidfile', path.join(dir, 'e.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // The first log line: the process runs its start-up, long before "Ready to accept connections".
+    child.stdout.once('data', () => child.kill('SIGTERM'));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await exited, out).toBe(0);
+    expect(existsSync(path.join(dir, 'e.pid'))).toBe(false);
+  });
+
   it('serves redis-cli (RESP2 and RESP3)', async () => {
     await startEngine(PORT + 2);
     const cli = (...args: string[]) => run('redis-cli', ['-p', String(PORT + 2), ...args]).then((r) => r.stdout);
