@@ -119,7 +119,7 @@ export class RespClient {
   }
 
   /** Sends one command and resolves with its reply (rejects after timeoutMs). */
-  call(args: (string | Buffer)[], timeoutMs = 5000): Promise<Reply> {
+  call(args: (string | Buffer)[], timeoutMs = 15_000): Promise<Reply> {
     this.sock.write(encodeCommand(args));
     return this.next(timeoutMs);
   }
