@@ -77,6 +77,7 @@ type Node = Leaf | Inner;
 // Descent path scratch (single-threaded, never re-entered).
 const PATH_N: Inner[] = [];
 const PATH_I: number[] = [];
+let pathDepth = 0;
 
 /** Entries of the (score, member) keys strictly below (score, m) in a leaf. */
 function leafLower(l: Leaf, score: number, m: string): number {
@@ -130,19 +131,27 @@ export class ZTree {
     return rank;
   }
 
-  /** Inserts a key known to be absent. */
-  insert(score: number, m: string): void {
-    this.cLeaf = null;
+  /** The leaf where (score, m) belongs; the inner nodes and child indexes on the way are left in
+   * PATH_N/PATH_I (depth in pathDepth) for the count updates, splits and merges that follow. */
+  private descend(score: number, m: string): Leaf {
     let x = this.root;
     let d = 0;
     while (x instanceof Inner) {
       const i = childFor(x, score, m);
       PATH_N[d] = x;
       PATH_I[d++] = i;
-      x.counts[i]++;
       x = x.children[i];
     }
-    const l = x;
+    pathDepth = d;
+    return x;
+  }
+
+  /** Inserts a key known to be absent. */
+  insert(score: number, m: string): void {
+    this.cLeaf = null;
+    const l = this.descend(score, m);
+    const d = pathDepth;
+    for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]++;
     const pos = leafLower(l, score, m);
     if (l.n === l.scores.length) {
       const grown = new Float64Array(Math.min(l.n * 2, LEAF_CAP + 1));
@@ -215,15 +224,8 @@ export class ZTree {
   /** Removes (score, m); false when absent. */
   delete(score: number, m: string): boolean {
     this.cLeaf = null;
-    let x = this.root;
-    let d = 0;
-    while (x instanceof Inner) {
-      const i = childFor(x, score, m);
-      PATH_N[d] = x;
-      PATH_I[d++] = i;
-      x = x.children[i];
-    }
-    const l = x;
+    const l = this.descend(score, m);
+    const d = pathDepth;
     const pos = leafLower(l, score, m);
     if (pos >= l.n || l.scores[pos] !== score || l.members[pos] !== m) return false;
     for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]--;
