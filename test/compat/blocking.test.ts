@@ -1,40 +1,8 @@
 // Blocking commands with several clients: the same scenario runs on redis-server and on the engine,
 // and the transcripts (who got what, in which order) must be identical.
 import { describe, expect, it } from 'vitest';
-import { usePair, type Pair } from './harness.js';
+import { blockedClients, transcripts, usePair } from './harness.js';
 import { PORTS } from '../helpers/ports.js';
-import type { RespClient, Reply } from '../helpers/resp.js';
-
-type Side = 'redis' | 'engine';
-type Scenario = (clients: RespClient[], log: (what: string, r: Reply | string) => void) => Promise<void>;
-
-async function clientsOf(pair: Pair, side: Side, n: number): Promise<RespClient[]> {
-  const out: RespClient[] = [];
-  for (let i = 0; i < n; i++) out.push((await pair.connect())[side]);
-  return out;
-}
-
-/** Waits until the server reports n blocked clients (so blocking order is deterministic). */
-async function blockedClients(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const r = await c.call(['INFO', 'clients']);
-    const m = /blocked_clients:(\d+)/.exec(String(r.t === 'bulk' ? r.v : ''));
-    if (m && Number(m[1]) === n) return;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`never saw ${n} blocked clients`);
-}
-
-async function transcripts(pair: Pair, n: number, scenario: Scenario): Promise<{ redis: string[]; engine: string[] }> {
-  const result = { redis: [] as string[], engine: [] as string[] };
-  for (const side of ['redis', 'engine'] as Side[]) {
-    const clients = await clientsOf(pair, side, n);
-    await clients[0].call(['FLUSHALL']);
-    await scenario(clients, (what, r) => result[side].push(`${what} ${typeof r === 'string' ? r : JSON.stringify(r)}`));
-    for (const c of clients) c.close();
-  }
-  return result;
-}
 
 describe('blocking commands match redis-server', () => {
   const pair = usePair(PORTS.datatypes + 40);

@@ -2,34 +2,8 @@
 // COPY, MOVE, RESTORE or SWAPDB (Redis's dbAdd/scanDatabaseForReadyKeys), and CLIENT UNBLOCK.
 // Each scenario runs on redis-server and on the engine; the transcripts must be identical.
 import { describe, expect, it } from 'vitest';
-import { usePair, type Pair } from './harness.js';
-import type { RespClient, Reply } from '../helpers/resp.js';
-
-type Side = 'redis' | 'engine';
-type Log = (what: string, r: Reply | string) => void;
-type Scenario = (clients: RespClient[], log: Log) => Promise<void>;
-
-async function blockedClients(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const r = await c.call(['INFO', 'clients']);
-    const m = /blocked_clients:(\d+)/.exec(String(r.t === 'bulk' || r.t === 'verbatim' ? r.v : ''));
-    if (m && Number(m[1]) === n) return;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`never saw ${n} blocked clients`);
-}
-
-async function transcripts(pair: Pair, n: number, scenario: Scenario): Promise<{ redis: string[]; engine: string[] }> {
-  const result = { redis: [] as string[], engine: [] as string[] };
-  for (const side of ['redis', 'engine'] as Side[]) {
-    const clients: RespClient[] = [];
-    for (let i = 0; i < n; i++) clients.push((await pair.connect())[side]);
-    await clients[0].call(['FLUSHALL']);
-    await scenario(clients, (what, r) => result[side].push(`${what} ${typeof r === 'string' ? r : JSON.stringify(r)}`));
-    for (const c of clients) c.close();
-  }
-  return result;
-}
+import { blockedClients, transcripts, usePair } from './harness.js';
+import type { RespClient } from '../helpers/resp.js';
 
 describe('blocked clients wake on keys created by generic commands', () => {
   const pair = usePair(17000);

@@ -67,3 +67,32 @@ export function script(text: string): string[][] {
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => (l.match(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g) ?? []).map((t) => (t.startsWith('"') ? JSON.parse(t) : t.startsWith("'") ? t.slice(1, -1) : t)));
 }
+
+export type Side = 'redis' | 'engine';
+export type Log = (what: string, r: Reply | string) => void;
+/** A multi-client scenario run once per server; log() records what each client saw. */
+export type Scenario = (clients: RespClient[], log: Log) => Promise<void>;
+
+/** Waits until the server reports n blocked clients (so blocking order is deterministic). */
+export async function blockedClients(c: RespClient, n: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const r = await c.call(['INFO', 'clients']);
+    const m = /blocked_clients:(\d+)/.exec(String(r.t === 'bulk' || r.t === 'verbatim' ? r.v : ''));
+    if (m && Number(m[1]) === n) return;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error(`never saw ${n} blocked clients`);
+}
+
+/** Runs the scenario with n fresh clients on redis-server, then on the engine (after FLUSHALL). */
+export async function transcripts(pair: Pair, n: number, scenario: Scenario): Promise<{ redis: string[]; engine: string[] }> {
+  const result = { redis: [] as string[], engine: [] as string[] };
+  for (const side of ['redis', 'engine'] as Side[]) {
+    const clients: RespClient[] = [];
+    for (let i = 0; i < n; i++) clients.push((await pair.connect())[side]);
+    await clients[0].call(['FLUSHALL']);
+    await scenario(clients, (what, r) => result[side].push(`${what} ${typeof r === 'string' ? r : JSON.stringify(r)}`));
+    for (const c of clients) c.close();
+  }
+  return result;
+}
