@@ -34,19 +34,29 @@ export function getString(ctx: CommandContext, keyArg: Buffer): Buffer | null | 
   return v;
 }
 
-/** GET's lookup with keyspace hit/miss accounting (a key of the wrong type is a hit, as in Redis). */
-function getCounted(ctx: CommandContext, keyArg: Buffer): Buffer | null | undefined {
-  const v = ctx.db.get(keyStr(keyArg));
+/**
+ * The GET family's lookup, with keyspace hit/miss accounting (a key of the wrong type is a hit, as in
+ * Redis): the value as stored (a packed string or a Buffer), null when missing, undefined after
+ * replying WRONGTYPE.
+ */
+function lookupCounted(ctx: CommandContext, keyArg: Buffer): string | Buffer | null | undefined {
+  const v = ctx.db.getStored(keyStr(keyArg));
   if (v === undefined) {
     ctx.db.misses++;
     return null;
   }
   ctx.db.hits++;
-  if (!Buffer.isBuffer(v)) {
+  if (typeof v !== 'string' && !Buffer.isBuffer(v)) {
     ctx.reply.error(WRONGTYPE);
     return undefined;
   }
   return v;
+}
+
+/** lookupCounted() with the value as a Buffer. */
+function getCounted(ctx: CommandContext, keyArg: Buffer): Buffer | null | undefined {
+  const v = lookupCounted(ctx, keyArg);
+  return typeof v === 'string' ? (unpack(v) as Buffer) : v;
 }
 
 interface SetOptions {
@@ -158,22 +168,7 @@ function setWithExpire(unit: 'ex' | 'px', name: string) {
 }
 
 /** Small canonical integers (up to 15 digits) parsed without BigInt; null = use the slow path. */
-function smallInt(b: Buffer): number | null {
-  const n = b.length;
-  if (n === 0 || n > 15) return null;
-  let i = b[0] === 45 ? 1 : 0;
-  if (i === n || (b[i] === 48 && n > i + 1) || (i === 1 && b[1] === 48)) return null;
-  let v = 0;
-  for (; i < n; i++) {
-    const d = b[i] - 48;
-    if (d < 0 || d > 9) return null;
-    v = v * 10 + d;
-  }
-  return b[0] === 45 ? -v : v;
-}
-
-/** smallInt() of a packed string value (store/types.ts), read without unpacking it. */
-function smallIntStr(s: string): number | null {
+function smallInt(s: string): number | null {
   const n = s.length;
   if (n === 0 || n > 15) return null;
   const neg = s.charCodeAt(0) === 45;
@@ -198,7 +193,8 @@ function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
   const v = db.getStored(key);
   if (v !== undefined && typeof v !== 'string' && !Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
   // Fast path: both sides well inside the safe-integer range (the common counter case).
-  const small = v === undefined ? 0 : typeof v === 'string' ? smallIntStr(v) : smallInt(v);
+  // Short counters are packed strings; a Buffer here is a raw (APPEND/SETRANGE) or long value.
+  const small = v === undefined ? 0 : typeof v === 'string' ? smallInt(v) : v.length <= 15 ? smallInt(v.latin1Slice(0, v.length)) : null;
   if (small !== null && bySmall !== null) {
     const r = small + bySmall;
     db.set(key, storedInteger(r), true);
@@ -266,17 +262,9 @@ export const stringCommands: CommandDef[] = [
     name: 'get',
     handler(ctx) {
       // Packed values (store/types.ts) go to the reply as they are stored, without a Buffer.
-      const { db, reply } = ctx;
-      const v = db.getStored(keyStr(ctx.argv[1]));
-      if (v === undefined) {
-        db.misses++;
-        return reply.null();
-      }
-      // A hit even when the type is wrong, as Redis counts it (the lookup found the key).
-      db.hits++;
-      if (typeof v === 'string') return reply.bulkLatin1(v);
-      if (!Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
-      reply.bulk(v);
+      const v = lookupCounted(ctx, ctx.argv[1]);
+      if (typeof v === 'string') ctx.reply.bulkLatin1(v);
+      else if (v !== undefined) ctx.reply.bulk(v);
     },
   },
   { name: 'set', handler: setCommand },

@@ -43,9 +43,7 @@ export class Db {
 
   /** The live value, or undefined when missing or expired (a packed string as a fresh Buffer). */
   get(key: string): RedisValue | undefined {
-    const v = this.data.get(key);
-    if (v === undefined) return undefined;
-    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    const v = this.getStored(key);
     return typeof v === 'string' ? unpack(v) : v;
   }
 
