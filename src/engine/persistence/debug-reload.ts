@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { CommandContext } from '../commands/table.js';
 import { debugSubcommands } from '../commands/debug.js';
 import { is } from '../commands/args.js';
-import { loadRdb, parseRdb } from './rdb.js';
+import { loadRdb } from './rdb.js';
 import { rdbFile, saveSync } from './rdb-file.js';
 
 function reload(ctx: CommandContext): void {
@@ -27,20 +27,7 @@ function reload(ctx: CommandContext): void {
     }
   }
   try {
-    const data = fs.readFileSync(rdbFile(srv));
-    if (flush) {
-      loadRdb(srv, data);
-    } else {
-      // NOFLUSH: the file's keys join the dataset; a key present in both is an error unless MERGE.
-      const parsed = parseRdb(data, { databases: srv.dbs.length, dropExpired: true, now: Date.now() });
-      for (const [id, src] of parsed.dbs) {
-        const db = srv.dbs[id];
-        if (!merge) for (const k of src.data.keys()) if (db.data.has(k)) throw new Error(`duplicated key '${k}'`);
-        for (const [k, v] of src.data) db.data.set(k, v);
-        for (const [k, t] of src.expires) db.expires.set(k, t);
-        srv.signalDbAsReady(db);
-      }
-    }
+    loadRdb(srv, fs.readFileSync(rdbFile(srv)), {}, flush ? 'replace' : merge ? 'overwrite' : 'add');
   } catch (e) {
     srv.log.warning(`Error trying to load the RDB dump: ${(e as Error).message}`);
     return reply.error('ERR Error trying to load the RDB dump');

@@ -205,7 +205,14 @@ function hex(le: Buffer): string {
 }
 
 /** Replaces every db with the RDB's content (all-or-nothing). Throws RdbError. */
-export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> = {}): LoadedRdb {
+/**
+ * How a load meets the keys already there: `replace` empties every db first; `add` (DEBUG RELOAD
+ * NOFLUSH) refuses a key present in both, before changing anything; `overwrite` (NOFLUSH MERGE) lets
+ * the file's value win.
+ */
+export type LoadMode = 'replace' | 'add' | 'overwrite';
+
+export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> = {}, mode: LoadMode = 'replace'): LoadedRdb {
   const parseOpts: ParseOptions = {
     databases: srv.dbs.length,
     dropExpired: !srv.isReplica,
@@ -226,9 +233,14 @@ export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> =
     }
   }
   const parsed = parseRdb(data, parseOpts);
+  if (mode === 'add') {
+    for (const [id, src] of parsed.dbs) {
+      for (const k of src.data.keys()) if (srv.dbs[id].data.has(k)) throw new RdbError(`RDB has duplicated key '${k}' in DB ${id}`);
+    }
+  }
   Snapshot.finishAllSync(srv);
   for (const db of srv.dbs) {
-    db.clear();
+    if (mode === 'replace') db.clear();
     const src = parsed.dbs.get(db.id);
     if (!src) continue;
     for (const [k, v] of src.data) db.data.set(k, v);
