@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import type { CommandDef } from './commands/table.js';
+import type { FactNode } from './commands/generated/command-facts.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
 import { ProtocolError } from './protocol/parser.js';
@@ -99,7 +101,8 @@ export class Server {
   private nextClientId = 1;
   shuttingDown = false;
 
-  constructor(readonly config: Config, readonly log: Logger) {
+  /** `commands`: another command table (Sentinel mode: its commands and their facts). */
+  constructor(readonly config: Config, readonly log: Logger, commands?: { defs: CommandDef[]; facts: Record<string, FactNode> }) {
     const hooks = {
       onExpired: (db: Db, key: string) => {
         this.stats.expiredKeys++;
@@ -111,7 +114,7 @@ export class Server {
       now: () => Date.now(),
     };
     this.dbs = Array.from({ length: config.int('databases') }, (_, i) => new Db(i, hooks));
-    this.table = new CommandTable(ALL_COMMANDS);
+    this.table = commands ? new CommandTable(commands.defs, commands.facts) : new CommandTable(ALL_COMMANDS);
     for (const [from, to] of config.renames) this.table.rename(from, to);
     this.dispatch = new Dispatcher(this);
     this.info = new InfoRegistry(this);
