@@ -160,6 +160,9 @@ export class Sentinel {
   }
 
   private infoEvery(i: Instance): number {
+    // The first info-period after connecting to a master: every second, so replicas that attach
+    // right after our first INFO are found within a second (kvctl up waits for them), not ten.
+    if (i.kind === 'master' && Date.now() - i.link.ccConnTime < this.timing['info-period']) return Math.min(1000, this.timing['info-period']);
     if (i.kind === 'slave' && i.master) {
       if (i.master.failoverInProgress) return FAILOVER_INFO_MS;
       if (i.master.odown || i.masterLinkDownTime !== 0) return Math.min(1000, this.timing['info-period']);
