@@ -82,6 +82,8 @@ export class Server {
   signalDbAsReady: (db: Db) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
+  /** CLIENT PAUSE / FAILOVER hold writes: no expiry deletes, no eviction (pause.ts). */
+  writesPaused = false;
   /** Set by the replication link while it runs a command from our master. */
   applyingMasterStream = false;
   /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
@@ -109,7 +111,8 @@ export class Server {
         notifyKeyspaceEvent(this, 'x', 'expired', keyBuf(key), db.id);
         this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
       },
-      isReplica: () => this.isReplica,
+      // While writes are paused keys expire logically but are not deleted, as on a replica.
+      isReplica: () => this.isReplica || this.writesPaused,
       fromMaster: () => this.applyingMasterStream,
       now: () => Date.now(),
     };
@@ -302,7 +305,7 @@ export class Server {
   /** Starts the cron (active expiry, module tasks) at `hz` times per second. */
   startCron(): void {
     const tick = () => {
-      if (this.activeExpireEnabled) activeExpireCycle(this);
+      if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
       for (const t of this.cronTasks) t();
       this.flushPending();
       this.cronTimer = setTimeout(tick, Math.max(1, Math.round(1000 / Math.max(1, this.config.int('hz')))));

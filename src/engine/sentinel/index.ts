@@ -7,6 +7,7 @@ import type { CommandDef } from '../commands/table.js';
 import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { installPubSub } from '../pubsub/registry.js';
+import { installPause } from '../pause.js';
 import { Server } from '../server.js';
 import { bindSentinel, sentinelCommands, sentinelOf } from './commands.js';
 import { SentinelConfigError } from './config.js';
@@ -56,6 +57,7 @@ export function createSentinelServer(cfg: Config, log: Logger): Server {
 
 export function installSentinel(srv: Server): void {
   installPubSub(srv);
+  installPause(srv);
   for (const section of NOT_IN_SENTINEL) srv.info.drop(section);
   const s = sentinelOf(srv);
   srv.info.set('sentinel', () => {
