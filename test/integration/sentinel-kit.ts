@@ -64,7 +64,7 @@ const startNode = (side: Side, port: number, args: string[] = []) =>
   (side === 'engine' ? startEngine : startRedis)(port, { args: ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', ...args] });
 
 /** Nodes on base..base+2, sentinels on base+10..base+12; ready when every sentinel sees 2 replicas and 2 sentinels. */
-export async function startSentinelTopo(nodes: Side, sentinels: Side, base: number, sentinelSides?: Side[]): Promise<SentinelTopo> {
+export async function startSentinelTopo(nodes: Side, sentinels: Side, base: number, sentinelSides?: Side[], opts: { redisPeriods?: boolean } = {}): Promise<SentinelTopo> {
   const procs = [await startNode(nodes, base)];
   procs.push(...(await Promise.all([1, 2].map((i) => startNode(nodes, base + i, ['--replicaof', '127.0.0.1', String(base)])))));
   const sentinelPorts = [10, 11, 12].map((i) => base + i);
@@ -82,7 +82,8 @@ export async function startSentinelTopo(nodes: Side, sentinels: Side, base: numb
   }));
   // Shorter periods than Redis's defaults (both kinds take SENTINEL DEBUG): INFO every second and
   // an old master converted 2 s after it is back, so the tests take seconds, not tens of seconds.
-  for (const p of sentinelPorts) await call(p, 'SENTINEL', 'DEBUG', 'info-period', '1000', 'publish-period', '500');
+  // redisPeriods (bench): keep Redis's defaults, so real Sentinel is measured as users run it.
+  if (!opts.redisPeriods) for (const p of sentinelPorts) await call(p, 'SENTINEL', 'DEBUG', 'info-period', '1000', 'publish-period', '500');
   for (const p of sentinelPorts) {
     await until(`sentinel ${p} sees the replicas and the other sentinels`, async () => {
       const m = fieldsOf(await call(p, 'SENTINEL', 'MASTER', MASTER));
