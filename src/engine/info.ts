@@ -39,7 +39,7 @@ export class InfoRegistry {
       if (!(all || (dflt && inDefault) || want.includes(name))) continue;
       const fields = p();
       if (fields.length === 0 && name !== 'keyspace' && name !== 'modules' && name !== 'errorstats') continue;
-      const title = name.charAt(0).toUpperCase() + name.slice(1);
+      const title = name === 'cpu' ? 'CPU' : name.charAt(0).toUpperCase() + name.slice(1);
       parts.push(`# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join(''));
     }
     void this.srv;
