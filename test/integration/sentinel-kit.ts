@@ -111,18 +111,21 @@ export async function roleOf(port: number): Promise<[string, number, string]> {
 }
 
 /**
- * An application writing through the sentinels with ioredis: SET w:<i> <i> one after another, noting
- * which were acknowledged (OK) and which failed. Stop it with stop().
+ * An application writing with ioredis, through the sentinels (an array of sentinel ports) or straight
+ * to one node ({ port }, no reconnects): SET w:<i> <i> one after another, noting which were
+ * acknowledged (OK) and which failed. Stop it with stop().
  */
-export function startWriter(sentinelPorts: number[]) {
-  const redis = new Redis({
-    sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
-    name: MASTER,
-    retryStrategy: () => 50,
-    sentinelRetryStrategy: () => 50,
-    maxRetriesPerRequest: 100,
-    enableOfflineQueue: true,
-  });
+export function startWriter(target: number[] | { port: number }) {
+  const redis = Array.isArray(target)
+    ? new Redis({
+      sentinels: target.map((port) => ({ host: '127.0.0.1', port })),
+      name: MASTER,
+      retryStrategy: () => 50,
+      sentinelRetryStrategy: () => 50,
+      maxRetriesPerRequest: 100,
+      enableOfflineQueue: true,
+    })
+    : new Redis({ port: target.port, host: '127.0.0.1', retryStrategy: () => null, maxRetriesPerRequest: 0 });
   redis.on('error', () => undefined);
   const acked: number[] = [];
   let failed = 0;
