@@ -14,6 +14,7 @@ import { keyBuf } from './store/types.js';
 import { notifyKeyspaceEvent } from './pubsub/notify.js';
 import { activeExpireCycle } from './store/expire-cycle.js';
 import { InfoRegistry } from './info.js';
+import { internalErrorsOf } from './internal-errors.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -213,7 +214,12 @@ export class Server {
     try {
       c.parser.feed(chunk, (argv) => {
         if (c.closeAfterReply) return;
-        this.dispatch.execute(c, argv);
+        try {
+          this.dispatch.execute(c, argv);
+        } catch (e) {
+          // A bug outside the handler (a guard, a hook): the command's reply is this error.
+          c.reply.error(internalErrorsOf(this).record(argv[0].toString('latin1').slice(0, 64).toLowerCase(), e));
+        }
       });
       if (c.parser.pending() > this.queryBufferLimit) {
         this.log.warning(`Closing client that reached max query buffer length: ${c.addr}`);
@@ -221,9 +227,12 @@ export class Server {
         return;
       }
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
-      c.reply.error('ERR ' + e.message);
+      // A parser bug leaves the stream's position unknown: answer and close, as on a protocol error.
+      if (!(e instanceof ProtocolError)) c.reply.error(internalErrorsOf(this).record('protocol parser', e));
+      else {
+        this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
+        c.reply.error('ERR ' + e.message);
+      }
       c.closeAfterReply = true;
     }
     if (this.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
@@ -299,9 +308,14 @@ export class Server {
   /** Starts the cron (active expiry, module tasks) at `hz` times per second. */
   startCron(): void {
     const tick = () => {
-      if (this.activeExpireEnabled) activeExpireCycle(this);
-      for (const t of this.cronTasks) t();
-      this.flushPending();
+      // A failing task is an engine bug: counted and logged, and the cron keeps its schedule.
+      try {
+        if (this.activeExpireEnabled) activeExpireCycle(this);
+        for (const t of this.cronTasks) t();
+        this.flushPending();
+      } catch (e) {
+        internalErrorsOf(this).record('serverCron', e);
+      }
       this.cronTimer = setTimeout(tick, Math.max(1, Math.round(1000 / Math.max(1, this.config.int('hz')))));
       this.cronTimer.unref?.();
     };
