@@ -218,6 +218,17 @@ export class ReplyWriter {
     for (const it of items) this.bulk(it);
   }
 
+  /** Writes fn's output even while muted: pub/sub confirmations and messages are pushed past CLIENT REPLY OFF/SKIP, as in Redis 7.0. */
+  pushing(fn: () => void): void {
+    const was = this.muted;
+    this.muted = false;
+    try {
+      fn();
+    } finally {
+      this.muted = was;
+    }
+  }
+
   /** Where the queue stands now, for rollback(): a handler that failed half-way must not leave half a reply. */
   mark(): ReplyMark {
     return { parts: this.parts.length, pos: this.pos };
