@@ -265,3 +265,52 @@ export function stackFrames(lua: Lua, L: number, max = 64): Frame[] {
   }
   return out;
 }
+
+/** luaL_where(L, 1): "user_script:3: " for the Lua code that called the running host function. */
+export function where(lua: Lua, L: number): string {
+  const f = stackFrames(lua, L, 2)[1];
+  if (!f || f.what === 'C' || f.line <= 0) return '';
+  const src = f.source.startsWith('@') || f.source.startsWith('=') ? f.source.slice(1) : f.source;
+  return `${src}:${f.line}: `;
+}
+
+/** Raises "<where>msg" like luaL_error. */
+export function raiseWhere(lua: Lua, L: number, msg: string): never {
+  return lua.raiseString(L, where(lua, L) + msg);
+}
+
+/** C's "%.<p>g". */
+export function formatG(n: number, p: number): string {
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? (Object.is(n, NaN) ? 'nan' : '-nan') : n > 0 ? 'inf' : '-inf';
+  let e = n.toExponential(p - 1);
+  // JS rounds exact ties away from zero, C (glibc) to even: redo those by hand.
+  const long = Math.abs(n).toExponential(Math.min(100, p + 30));
+  const digits = long.slice(0, long.indexOf('e')).replace('.', '');
+  if (/^50*$/.test(digits.slice(p))) {
+    const kept = BigInt(digits.slice(0, p));
+    const even = kept % 2n === 0n ? kept : kept + 1n;
+    let ds = even.toString();
+    let ex = Number(long.slice(long.indexOf('e') + 1));
+    if (ds.length > p) {
+      ds = ds.slice(0, p);
+      ex++;
+    }
+    e = `${n < 0 ? '-' : ''}${ds[0]}${p > 1 ? '.' + ds.slice(1) : ''}e${ex < 0 ? '-' : '+'}${Math.abs(ex)}`;
+  }
+  const exp = Number(e.slice(e.indexOf('e') + 1));
+  if (exp < -4 || exp >= p) {
+    let mant = e.slice(0, e.indexOf('e'));
+    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
+    const digits = String(Math.abs(exp)).padStart(2, '0');
+    return `${mant}e${exp < 0 ? '-' : '+'}${digits}`;
+  }
+  // Fixed notation from the (correctly rounded) digits of e.
+  const sign = e.startsWith('-') ? '-' : '';
+  const ds = e.slice(sign.length, e.indexOf('e')).replace('.', '');
+  let s: string;
+  if (exp >= 0) s = ds.slice(0, exp + 1).padEnd(exp + 1, '0') + (ds.length > exp + 1 ? '.' + ds.slice(exp + 1) : '');
+  else s = '0.' + '0'.repeat(-exp - 1) + ds;
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return sign + s;
+}

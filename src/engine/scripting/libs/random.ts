@@ -1,7 +1,7 @@
 // math.random / math.randomseed as Redis's scripts see them: Redis's own lrand48 (48-bit LCG, the
 // state shared by every script on the node and never reseeded between scripts), not the C library's.
 import type { ScriptVm } from '../vm.js';
-import { T_NUMBER } from '../lua.js';
+import { T_NUMBER, raiseWhere } from '../lua.js';
 
 const A = 0x5deece66dn;
 const C = 0xbn;
@@ -29,19 +29,19 @@ export function installRandom(vm: ScriptVm, mathIdx: number): void {
       return 1;
     }
     const check = (i: number): number => {
-      if (m._lua_type(T, i) !== T_NUMBER && lua.toBuffer(T, i) === null) lua.raiseString(T, `bad argument #${i} to 'random' (number expected, got no value)`);
+      if (m._lua_type(T, i) !== T_NUMBER && lua.toBuffer(T, i) === null) raiseWhere(lua, T, `bad argument #${i} to 'random' (number expected, got no value)`);
       return Math.trunc(m._lua_tonumber(T, i));
     };
     if (argc === 1) {
       const u = check(1);
-      if (u < 1) lua.raiseString(T, "bad argument #1 to 'random' (interval is empty)");
+      if (u < 1) raiseWhere(lua, T, "bad argument #1 to 'random' (interval is empty)");
       m._lua_pushnumber(T, Math.floor(r * u) + 1);
       return 1;
     }
     if (argc === 2) {
       const l = check(1);
       const u = check(2);
-      if (l > u) lua.raiseString(T, "bad argument #2 to 'random' (interval is empty)");
+      if (l > u) raiseWhere(lua, T, "bad argument #2 to 'random' (interval is empty)");
       m._lua_pushnumber(T, Math.floor(r * (u - l + 1)) + l);
       return 1;
     }
