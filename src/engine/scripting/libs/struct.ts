@@ -113,8 +113,11 @@ export function installStruct(vm: ScriptVm, t: number): void {
         case 'f': case 'd': {
           const b = Buffer.allocUnsafe(opt.size);
           const n = m._lua_tonumber(L, arg++);
-          if (opt.kind === 'f') (f.little ? b.writeFloatLE(n) : b.writeFloatBE(n));
-          else (f.little ? b.writeDoubleLE(n) : b.writeDoubleBE(n));
+          if (opt.kind === 'f') {
+            if (f.little) b.writeFloatLE(n);
+            else b.writeFloatBE(n);
+          } else if (f.little) b.writeDoubleLE(n);
+          else b.writeDoubleBE(n);
           out.push(...b);
           break;
         }
