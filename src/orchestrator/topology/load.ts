@@ -185,6 +185,7 @@ interface RawTopology {
   nodes?: RawNode[];
   config?: Directives;
   persistence?: { rdb?: boolean | string[]; aof?: boolean; appendfsync?: string };
+  failover?: 'promote' | 'manual';
   auth?: { requirepass?: string; masterauth?: string };
   sentinel?: {
     'master-name'?: string; quorum?: number; 'down-after-milliseconds'?: number; 'failover-timeout'?: number;
@@ -283,6 +284,7 @@ function normalize(raw: RawTopology, file: string, locate: (p: YamlPath) => stri
       aof: raw.persistence?.aof ?? false,
       appendfsync: raw.persistence?.appendfsync,
     },
+    failover: raw.failover ?? 'promote',
     auth: { requirepass: raw.auth?.requirepass, masterauth: raw.auth?.masterauth ?? raw.auth?.requirepass },
     sentinel,
     cluster: raw.kind === 'cluster'
@@ -304,6 +306,7 @@ function checkKindKeys(raw: RawTopology): Issue[] {
   only('replicas', ['master-replica', 'sentinel'], raw.kind === 'cluster' ? '; use cluster.replicas for replicas per master' : '');
   only('sentinel', ['sentinel'], '');
   only('cluster', ['cluster'], '');
+  only('failover', ['master-replica'], raw.kind === 'sentinel' ? '; Sentinel decides failovers' : raw.kind === 'cluster' ? '; cluster replicas fail over by themselves' : '');
   if (raw.nodes) {
     for (const key of ['masters', 'replicas', 'base-port'] as const) {
       if (raw[key] !== undefined) issues.push({ path: [key], message: `cannot be combined with an explicit nodes list (give either nodes, or counts and base-port)` });

@@ -54,6 +54,7 @@ export const topologySchema = {
     replicas: { type: 'integer', minimum: 0, maximum: 1000 },
     nodes: { type: 'array', items: dataNode, minItems: 1 },
     config: directives,
+    failover: { enum: ['promote', 'manual'] },
     persistence: {
       type: 'object',
       additionalProperties: false,
