@@ -6,8 +6,10 @@
 // records everything in state.json, and on SIGTERM / SIGINT / SIGHUP (or when a foreground parent is
 // gone) stops every node gracefully and exits.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { RespPool } from '../resp.js';
+import { controlPath, serveControl } from './control.js';
 import { decideRecovery, type Recovery, type SwitchKind } from './policy.js';
 import { isAlive, procStartTime, sleep, stopProcess } from './proc.js';
 import { readPlan, writeState, type NodeStatus, type Plan, type PlannedNode, type State } from './state.js';
@@ -24,6 +26,7 @@ export class Supervisor {
   private exits = new Map<string, Promise<void>>();
   /** Nodes waiting for a switch before their restart: the token of the live wait (a new one cancels it). */
   private waits = new Map<string, object>();
+  private control?: Server;
 
   constructor(
     private readonly stateDir: string,
@@ -70,6 +73,7 @@ export class Supervisor {
     for (const n of this.plan.nodes) this.spawnNode(n);
     this.save();
     this.watch.start();
+    this.control = serveControl(this, this.stateDir);
   }
 
   spawnNode(n: PlannedNode, extraArgs: string[] = []): void {
@@ -192,6 +196,10 @@ export class Supervisor {
 
   private async promoteFor(n: PlannedNode): Promise<void> {
     try {
+      // Once per loss of a master: a second promotion (say at kvctl start of a stopped old master) would
+      // leave two masters.
+      const already = await switched(this.switchCtx(), n, 'manual');
+      if (already) return this.log(`${n.name}: ${already.detail}, no promotion needed`);
       const p = await promote(this.switchCtx(), n);
       if (!p) return this.log(`${n.name}: no replica answers, none promoted`);
       this.log(`${n.name}: promoted ${p.chosen.name} (replication offset ${p.offset}) to master${p.repointed.length ? `, ${p.repointed.join(', ')} now follow${p.repointed.length === 1 ? 's' : ''} it` : ''}`);
@@ -227,6 +235,15 @@ export class Supervisor {
       }
       await sleep(SWITCH_POLL_MS);
     }
+  }
+
+  /** A timer the supervisor clears when it stops (or when the same key is set again). */
+  timerFor(key: string, ms: number, fn: () => void): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      fn();
+    }, ms));
   }
 
   /** Cancels a pending wait-for-switch or delayed restart of n. */
@@ -265,7 +282,7 @@ export class Supervisor {
     this.log(`stopping: ${reason}`);
     this.watch.stop();
     this.waits.clear();
-    for (const [key, t] of this.timers) if (!key.startsWith('pause:')) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t); // paused nodes are resumed by stopNode
     this.state.supervisor.status = 'stopping';
     this.save();
     const roleNow = (n: PlannedNode): PlannedNode['role'] => (n.role === 'sentinel' ? 'sentinel' : (this.state.nodes[n.name].role ?? n.role));
@@ -278,6 +295,8 @@ export class Supervisor {
       );
     }
     this.sentinels.closeAll();
+    this.control?.close();
+    rmSync(controlPath(this.stateDir), { force: true });
     this.state.supervisor.status = 'stopped';
     this.save();
     this.log('stopped');
