@@ -24,6 +24,7 @@ import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -49,4 +50,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...monitorCommands,
   ...replicationCommands,
   ...hyperloglogCommands,
+  ...geoCommands,
 ];
