@@ -25,6 +25,8 @@ import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { streamCommands } from './streams.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -51,4 +53,6 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...replicationCommands,
   ...scriptingCommands,
   ...streamCommands,
+  ...hyperloglogCommands,
+  ...geoCommands,
 ];
