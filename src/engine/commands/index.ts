@@ -23,6 +23,7 @@ import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
+import { aclCommands } from './acl.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -47,4 +48,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...pubsubCommands,
   ...monitorCommands,
   ...replicationCommands,
+  ...aclCommands,
 ];
