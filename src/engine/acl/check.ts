@@ -52,13 +52,13 @@ function toDenial(r: CheckResult, cmd: Command, argv: Buffer[]): Denial {
  * Checks a command as client `c` would run it and records a refusal in ACL LOG under `context`.
  * Scripts call this with the script's caller and 'lua' (redis.call runs as the caller).
  */
-export function aclCheckAs(srv: Server, c: Client, cmd: Command, argv: Buffer[], context: LogContext): Denial | null {
+export function aclCheckAs(srv: Server, c: Client, cmd: Command, argv: Buffer[], context: LogContext, current = cmd.fullName): Denial | null {
   const u = userOf(srv, c);
   if (u === null || u.unrestricted) return null;
   const r = checkUser(u, cmd, argv);
   if (r.code === ACL_OK) return null;
   const d = toDenial(r, cmd, argv);
-  aclOf(srv).addLog(c, d.reason, context, d.object, cmd.fullName);
+  aclOf(srv).addLog(c, d.reason, context, d.object, current);
   return d;
 }
 
@@ -78,12 +78,12 @@ export function scriptNoPermMessage(d: Denial): string {
 
 /** EXEC re-checks each queued command (the rules may have changed since it was queued). */
 export function execAclError(srv: Server, c: Client, cmd: Command, argv: Buffer[]): string | null {
-  const d = aclCheckAs(srv, c, cmd, argv, 'multi');
+  const d = aclCheckAs(srv, c, cmd, argv, 'multi', 'exec');
   if (d === null) return null;
   const why = d.reason === 'command' ? 'no permission to execute the command or subcommand'
     : d.reason === 'key' ? 'no permission to touch the specified keys'
     : 'no permission to access one of the channels used as arguments';
-  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and its execution. The user can no longer execute this command: ${why}`;
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${why}`;
 }
 
 /** The dispatch hook: the NOPERM reply for a refused command, or null. */

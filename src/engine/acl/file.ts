@@ -23,7 +23,7 @@ export function parseAclFile(reg: AclRegistry, text: string, file: string): User
     if (line === '') continue;
     const argv = line.split(' ');
     if (argv[0] !== 'user' || argv.length < 2) {
-      errors += `${file}:${n} should start with user keyword. `;
+      errors += `${file}:${n} should start with user keyword followed by the username. `;
       continue;
     }
     if (/[\s\0]/.test(argv[1])) {
@@ -44,7 +44,8 @@ export function parseAclFile(reg: AclRegistry, text: string, file: string): User
     for (const op of merged) {
       const err = u.apply(op);
       if (err) {
-        errors += `${file}:${n}: Error in applying operation '${op}': ${RULE_ERRORS[err]}. `;
+        // Only unknown commands are named: other rules may be passwords.
+        errors += err === 'ENOENT' ? `${file}:${n}: Error in applying operation '${op}': ${RULE_ERRORS[err]}. ` : `${file}:${n}: ${RULE_ERRORS[err]}. `;
         ok = false;
       }
     }

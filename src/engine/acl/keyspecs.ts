@@ -100,7 +100,8 @@ function keysFromSpecs(specs: KeySpec[], argv: Buffer[]): KeyRef[] {
       const idx = first + f.keynumidx;
       if (idx >= argc) continue;
       const n = Number(argv[idx].latin1Slice(0, argv[idx].length));
-      if (!Number.isInteger(n) || n <= 0) continue;
+      // A bad key count makes the whole line keyless (Redis falls back to getkeys procs that give up).
+      if (!Number.isInteger(n) || n <= 0 || first + f.firstkey + (n - 1) * step >= argc) return [];
       first += f.firstkey;
       last = first + (n - 1) * step;
     } else continue;

@@ -125,7 +125,8 @@ export class AclRegistry {
   }
 
   /** AUTH / HELLO AUTH: binds the client to the user when the password matches and the user is on. */
-  authenticate(c: Client, name: string, pass: Buffer): boolean {
+  /** `via`: the command as the client spelled it (AUTH, hello...), which ACL LOG names. */
+  authenticate(c: Client, name: string, pass: Buffer, via: string): boolean {
     const u = this.users.get(name);
     if (u && u.enabled && u.checkPassword(pass)) {
       c.aclUser = u;
@@ -134,7 +135,7 @@ export class AclRegistry {
       c.parser.limits.unauthenticated = false;
       return true;
     }
-    this.addLog(c, 'auth', 'toplevel', 'auth', 'auth', name);
+    this.addLog(c, 'auth', 'toplevel', via, via.toLowerCase(), name);
     return false;
   }
 

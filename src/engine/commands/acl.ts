@@ -86,8 +86,8 @@ function log(ctx: CommandContext): void {
       return reply.ok();
     }
     const n = parseInt64(argv[2]);
-    if (n === null || n < 0n) return reply.error('ERR value is not an integer or out of range');
-    count = Number(n);
+    if (n === null) return reply.error('ERR value is not an integer or out of range');
+    count = n < 0n ? 0 : Number(n);
   }
   const entries = reg.log.entries.slice(0, count);
   const now = Date.now();

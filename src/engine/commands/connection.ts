@@ -5,7 +5,7 @@ import { aclOf } from '../acl/registry.js';
 
 /** Logs the client in as the user (ACL); false (and an ACL LOG entry) on a wrong pair or a disabled user. */
 function authenticate(ctx: CommandContext, user: Buffer, pass: Buffer): boolean {
-  return aclOf(ctx.srv).authenticate(ctx.client, user.latin1Slice(0, user.length), pass);
+  return aclOf(ctx.srv).authenticate(ctx.client, user.latin1Slice(0, user.length), pass, ctx.argv[0].latin1Slice(0, ctx.argv[0].length));
 }
 
 const AUTH_FAILED = 'WRONGPASS invalid username-password pair or user is disabled.';
