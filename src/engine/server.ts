@@ -131,6 +131,9 @@ export class Server {
     return this.config.get('requirepass');
   }
 
+  /** Whether a new connection must authenticate first (the ACL module: the default user has a password or is off). */
+  authRequired: () => boolean = () => this.requirePass !== '';
+
   /** Creates a client without a socket (master link, AOF loader, Lua-like internal callers). */
   createFakeClient(): Client {
     return new Client(0, null, this.dbs[0], Number.MAX_SAFE_INTEGER, false);
@@ -251,14 +254,14 @@ export class Server {
       sock.end('-ERR max number of clients reached\r\n');
       return;
     }
-    if (this.config.bool('protected-mode') && !this.requirePass && !isLoopback(sock.remoteAddress)) {
+    if (this.config.bool('protected-mode') && !this.authRequired() && !isLoopback(sock.remoteAddress)) {
       sock.end('-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n');
       return;
     }
     sock.setNoDelay(true);
     const keepalive = this.config.int('tcp-keepalive');
     if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this.nextClientId++, sock, this.dbs[0], this.config.int('proto-max-bulk-len'), this.requirePass !== '');
+    const c = new Client(this.nextClientId++, sock, this.dbs[0], this.config.int('proto-max-bulk-len'), this.authRequired());
     this.clients.set(c.id, c);
     sock.on('data', (chunk: Buffer) => this.onData(c, chunk));
     sock.on('error', () => this.closeClient(c));
@@ -355,8 +358,9 @@ export class Server {
     c.noEvict = false;
     this.monitors.delete(c);
     c.monitor = false;
-    c.authenticated = this.requirePass === '';
+    c.authenticated = !this.authRequired();
     c.user = 'default';
+    c.aclUser = null;
   }
 
   /** Stops listening, runs shutdown hooks, closes clients. `save`: true SAVE, false NOSAVE, null default. */

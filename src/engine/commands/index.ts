@@ -27,6 +27,7 @@ import { scriptingCommands } from './scripting.js';
 import { streamCommands } from './streams.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
+import { aclCommands } from './acl.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -55,4 +56,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...streamCommands,
   ...hyperloglogCommands,
   ...geoCommands,
+  ...aclCommands,
 ];
