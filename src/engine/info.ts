@@ -32,6 +32,11 @@ export class InfoRegistry {
     this.providers.set(section, provider);
   }
 
+  /** Removes a section (a Sentinel prints no keyspace, replication ...). */
+  drop(section: string): void {
+    this.providers.delete(section);
+  }
+
   /** Renders the requested sections (none = default; all / everything / default accepted). */
   render(requested: string[]): string {
     const want = requested.map((s) => s.toLowerCase());

@@ -12,6 +12,7 @@ import { installMonitor } from './commands/monitor.js';
 import { installReplication } from './replication/index.js';
 import { installScripting } from './scripting/module.js';
 import { installAcl } from './acl/index.js';
+import { installPause } from './pause.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
@@ -26,6 +27,7 @@ const INSTALLERS: Installer[] = [
   installReplication,
   installScripting,
   installAcl,
+  installPause,
 ];
 
 export async function installModules(srv: Server): Promise<void> {

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import type { CommandDef } from './commands/table.js';
+import type { FactNode } from './commands/generated/command-facts.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
 import { ProtocolError } from './protocol/parser.js';
@@ -81,6 +83,8 @@ export class Server {
   signalDbAsReady: (db: Db) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
+  /** CLIENT PAUSE / FAILOVER hold writes: no expiry deletes, no eviction (pause.ts). */
+  writesPaused = false;
   /** Set by the replication link while it runs a command from our master. */
   applyingMasterStream = false;
   /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
@@ -100,19 +104,21 @@ export class Server {
   private nextClientId = 1;
   shuttingDown = false;
 
-  constructor(readonly config: Config, readonly log: Logger) {
+  /** `commands`: another command table (Sentinel mode: its commands and their facts). */
+  constructor(readonly config: Config, readonly log: Logger, commands?: { defs: CommandDef[]; facts: Record<string, FactNode> }) {
     const hooks = {
       onExpired: (db: Db, key: string) => {
         this.stats.expiredKeys++;
         notifyKeyspaceEvent(this, 'x', 'expired', keyBuf(key), db.id);
         this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
       },
-      isReplica: () => this.isReplica,
+      // While writes are paused keys expire logically but are not deleted, as on a replica.
+      isReplica: () => this.isReplica || this.writesPaused,
       fromMaster: () => this.applyingMasterStream,
       now: () => Date.now(),
     };
     this.dbs = Array.from({ length: config.int('databases') }, (_, i) => new Db(i, hooks));
-    this.table = new CommandTable(ALL_COMMANDS);
+    this.table = commands ? new CommandTable(commands.defs, commands.facts) : new CommandTable(ALL_COMMANDS);
     for (const [from, to] of config.renames) this.table.rename(from, to);
     this.dispatch = new Dispatcher(this);
     this.info = new InfoRegistry(this);
@@ -313,7 +319,7 @@ export class Server {
     const tick = () => {
       // A failing task is an engine bug: counted and logged, and the cron keeps its schedule.
       try {
-        if (this.activeExpireEnabled) activeExpireCycle(this);
+        if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
         for (const t of this.cronTasks) t();
         this.flushPending();
       } catch (e) {

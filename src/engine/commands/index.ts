@@ -28,6 +28,7 @@ import { streamCommands } from './streams.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
+import { clientPauseCommands } from './client-pause.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -57,4 +58,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...hyperloglogCommands,
   ...geoCommands,
   ...aclCommands,
+  ...clientPauseCommands,
 ];
