@@ -1,5 +1,5 @@
 // Where each engine's binary is and how a node is started with it. Everything is an argument array
-// (never a shell): builtin -> node dist/engine/main.js CONF; redis / valkey -> <bin> CONF; sentinels ->
+// (never a shell): builtin -> node dist/engine/main.cjs CONF; redis / valkey -> <bin> CONF; sentinels ->
 // <redis|valkey>-server CONF --sentinel (the builtin engine has no Sentinel: real Sentinel watches it).
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
