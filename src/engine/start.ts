@@ -6,6 +6,7 @@ import { Logger, type LogLevel } from './log.js';
 import { Server } from './server.js';
 import { registerCoreInfo } from './info-core.js';
 import { installModules } from './modules.js';
+import { internalErrorsOf } from './internal-errors.js';
 import { applySentinelDefaults, createSentinelServer, installSentinel } from './sentinel/index.js';
 import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
 
@@ -52,6 +53,11 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   srv.startCron();
   log.notice('Ready to accept connections');
   ready = true;
+  // Last line of defence for bugs outside a command (timers, socket events): log, count, keep serving.
+  if (!opts.embedded) {
+    const running = srv;
+    process.on('uncaughtException', (e) => void internalErrorsOf(running).record('event loop', e));
+  }
   return srv;
 }
 
