@@ -131,6 +131,7 @@ function pause(sup: Supervisor, n: PlannedNode, seconds: number): NodeAction {
   sup.timerFor(`pause:${n.name}`, seconds * 1000, () => {
     sup.resume(n);
     sup.note(n, `${n.name}: resumed (SIGCONT) after a ${seconds} s pause`);
+    void sup.demoteIfStale(n);
   });
   return act(sup, n, 'pause', { pid, resumesAt: new Date(st.pausedUntil).toISOString() });
 }

@@ -237,6 +237,23 @@ export class Supervisor {
     }
   }
 
+  /**
+   * A Sentinel topology's master resumed after a pause during which Sentinel promoted another node: make
+   * it a replica now rather than when Sentinel next looks at it (up to 10 s during which it would take
+   * writes that are then thrown away).
+   */
+  async demoteIfStale(n: PlannedNode): Promise<void> {
+    if (this.plan.kind !== 'sentinel' || n.role === 'sentinel' || (await this.watch.look(n))?.role !== 'master') return;
+    const done = await switched(this.switchCtx(), n, 'sentinel').catch(() => undefined);
+    if (!done?.master || done.master.name === n.name) return;
+    try {
+      await this.watch.call(n, 'REPLICAOF', done.master.host, done.master.port);
+      this.note(n, `${n.name}: resumed as a stale master (${done.detail} while it was paused); made it a replica of ${done.master.name}`);
+    } catch (e) {
+      this.log(`${n.name}: could not make it a replica of ${done.master.name}: ${(e as Error).message}`);
+    }
+  }
+
   /** A timer the supervisor clears when it stops (or when the same key is set again). */
   timerFor(key: string, ms: number, fn: () => void): void {
     clearTimeout(this.timers.get(key));
