@@ -23,6 +23,8 @@ const result = await build({
   entryPoints: [path.join(root, 'start.js')],
   bundle: true,
   platform: 'node',
+  // npm dependencies (the Lua VM, loaded on the first script) stay require()d from node_modules.
+  packages: 'external',
   format: 'cjs',
   target: 'node20',
   write: false,

@@ -15,7 +15,7 @@ import { readState, stateFile, supervisorLog, writePlan, type Plan } from './sup
 import { TopologyError } from './topology/errors.js';
 import { loadTopology } from './topology/load.js';
 import { applyBasePort, checkPortsFree } from './topology/validate.js';
-import type { EngineName, Role, Topology } from './topology/types.js';
+import { persistenceMode, type EngineName, type Role, type Topology } from './topology/types.js';
 
 export interface UpOptions {
   /** Bundled name, YAML path, or an already loaded topology. */
@@ -165,6 +165,8 @@ function startSupervisor(ctx: UpContext): number {
     graceMs: ctx.opts.graceMs ?? 5000,
     restart: { fastCrashMs: 3000, maxFastCrashes: 5, baseDelayMs: 100, maxDelayMs: 5000 },
     masterName: topo.sentinel?.masterName,
+    persistence: persistenceMode(topo.persistence),
+    failover: topo.failover,
     nodes: ctx.rendered.map(({ node, paths }) => {
       const launcher = node.role === 'sentinel' ? engine.sentinel! : engine.server;
       const { cmd, args } = launchArgs(launcher, paths.conf);

@@ -3,7 +3,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { hasRedisServer } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { alive, cli, until } from './orchestrator-kit.js';
 
@@ -42,7 +41,7 @@ describe('kvctl up/status/down with the builtin engine', () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 
-  it.skipIf(!hasRedisServer())('sentinel: engine nodes watched by real redis-sentinel', async () => {
+  it('sentinel: engine nodes watched by engine sentinels', async () => {
     // Counts from a base port: sentinels follow the data nodes (the bundled file's 7501 would leave the port block).
     const file = path.join(k.home, 'sentinel.yaml');
     writeFileSync(file, `name: sentinel\nkind: sentinel\nbase-port: ${P + 20}\nreplicas: 2\nconfig: { repl-diskless-sync: yes, repl-diskless-sync-delay: 0 }\n`);
