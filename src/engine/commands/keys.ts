@@ -1,5 +1,6 @@
 // Generic keyspace commands: DEL, UNLINK, EXISTS, TYPE, RENAME(NX), COPY, MOVE, KEYS, SCAN,
 // RANDOMKEY, TOUCH, OBJECT. (Expiry commands are in expire.ts.)
+import { idleSeconds, lfuFrequency } from '../eviction/idle-stamps.js';
 import type { CommandContext, CommandDef } from './table.js';
 import type { Db } from '../store/db.js';
 import { keyBuf, keyStr, typeOf, type RedisValue } from '../store/types.js';
@@ -259,8 +260,8 @@ export const keyCommands: CommandDef[] = [
       const v = objectTarget(ctx);
       if (v === null) return;
       if (isLfu(ctx)) return ctx.reply.error('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
-      // The engine keeps no per-key access clock: every key reads as just used.
-      ctx.reply.int(0);
+      // No access clock per key: only RESTORE IDLETIME stamps one (eviction/idle-stamps.ts).
+      ctx.reply.int(idleSeconds(ctx.srv, ctx.db, keyStr(ctx.argv[2])));
     },
   },
   {
@@ -269,7 +270,7 @@ export const keyCommands: CommandDef[] = [
       const v = objectTarget(ctx);
       if (v === null) return;
       if (!isLfu(ctx)) return ctx.reply.error('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
-      ctx.reply.int(0);
+      ctx.reply.int(lfuFrequency(ctx.srv, ctx.db, keyStr(ctx.argv[2])));
     },
   },
   {
