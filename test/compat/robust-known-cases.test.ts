@@ -190,7 +190,7 @@ describe('known robustness cases, against redis-server', () => {
       partial.writeRaw('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nabc');
       const c = await RespClient.connect(port);
       await new Promise((r) => setTimeout(r, 100));
-      const list = await c.call(['CLIENT', 'LIST', 'ID', String(id.v)]);
+      const list = await c.call(['CLIENT', 'LIST', 'ID', String(id.t === 'int' ? id.v : '')]);
       const info = await c.call(['CLIENT', 'INFO']);
       out.push([...String(list.t === 'bulk' ? list.v : '').trim().split('\n').map(fields), fields(String(info.t === 'bulk' ? info.v : ''))]);
       partial.close();
@@ -223,4 +223,25 @@ describe('known robustness cases, against redis-server', () => {
     expect(await diff(pair, script('CONFIG GET maxmemory'))).toEqual([]);
     expect(await pair.engine.call(['CONFIG', 'GET', 'port'])).toEqual({ t: 'array', v: [{ t: 'bulk', v: 'port' }, { t: 'bulk', v: String(ports[1]) }] });
   });
+
+  it('C int arguments (SELECT, MOVE, SWAPDB) and LINDEX argument order, as the fuzzer found them', async () => {
+    expect(await diff(pair, script(`
+      SELECT 137438953473
+      SELECT 2147483648
+      SELECT -1
+      SELECT abc
+      MOVE k 4611686018427387905
+      MOVE k 16
+      SWAPDB 4398046511103 1
+      SWAPDB 1 4398046511103
+      SWAPDB 2147483647 1
+      SWAPDB 1 -2147483649
+      SET str x
+      LINDEX nokey abc
+      LINDEX str abc
+      RPUSH l a
+      LINDEX l abc
+    `))).toEqual([]);
+  });
 });
+

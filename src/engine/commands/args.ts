@@ -47,3 +47,13 @@ export function is(b: Buffer, word: string): boolean {
   }
   return true;
 }
+
+export const INT32_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
+
+/** A C int argument as Redis's getIntFromObjectOrReply reads it: the number, or the error text (not an integer / out of int range). */
+export function parseInt32(b: Buffer): number | string {
+  const n = parseInt64(b);
+  if (n === null) return 'ERR value is not an integer or out of range';
+  if (n > 2147483647n || n < -2147483648n) return INT32_RANGE;
+  return Number(n);
+}

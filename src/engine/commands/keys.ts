@@ -7,7 +7,7 @@ import { keyBuf, keyStr, typeOf, type RedisValue } from '../store/types.js';
 import { stringEncoding } from '../store/string-encoding.js';
 import { scanStep } from '../store/scan.js';
 import { globMatch } from '../util/glob.js';
-import { is, parseInt64 } from './args.js';
+import { is, parseInt32, parseInt64 } from './args.js';
 import { NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
@@ -99,10 +99,10 @@ function copy(ctx: CommandContext): void {
 function move(ctx: CommandContext): void {
   const { argv, db, reply, srv } = ctx;
   if (srv.config.bool('cluster-enabled')) return reply.error('ERR MOVE is not allowed in cluster mode');
-  const n = parseInt64(argv[2]);
-  if (n === null || n > 2147483647n || n < -2147483648n) return reply.error(NOT_INTEGER);
-  if (n < 0n || n >= BigInt(srv.dbs.length)) return reply.error(DB_RANGE);
-  const to = srv.dbs[Number(n)];
+  const n = parseInt32(argv[2]);
+  if (typeof n === 'string') return reply.error(n);
+  if (n < 0 || n >= srv.dbs.length) return reply.error(DB_RANGE);
+  const to = srv.dbs[n];
   if (to === db) return reply.error(SAME_OBJECT);
   const key = keyStr(argv[1]);
   const v = db.get(key);

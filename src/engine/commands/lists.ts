@@ -146,11 +146,12 @@ function mpop(ctx: CommandContext, at: number, deadline: number): void {
 }
 
 function lindex(ctx: CommandContext): void {
-  const idx = parseIntArg(ctx.argv[2]);
-  if (idx === null) return ctx.reply.error(NOT_INTEGER);
+  // Redis looks the key up first: a missing key is nil and a wrong type WRONGTYPE whatever the index.
   const l = getList(ctx, ctx.argv[1]);
   if (l === undefined) return;
   if (!l) return ctx.reply.null();
+  const idx = parseIntArg(ctx.argv[2]);
+  if (idx === null) return ctx.reply.error(NOT_INTEGER);
   ctx.reply.bulk(l.at(idx < 0 ? l.length + idx : idx) ?? null);
 }
 
