@@ -243,5 +243,31 @@ describe('known robustness cases, against redis-server', () => {
       LINDEX l abc
     `))).toEqual([]);
   });
+
+  it('floats read as C strtod reads them: hex floats, empty range bounds, overflow and underflow', async () => {
+    expect(await diff(pair, script(`
+      DEL z
+      ZADD z 0x1p3 a
+      ZADD z 1e-400 b
+      ZADD z " 1" c
+      ZADD z 1e309 c
+      ZADD z 4.9e-324 d
+      ZADD z nan e
+      ZADD z 0x c
+      ZADD z 0X1.8P1 f
+      ZADD z infinity g
+      ZADD z 1e k
+      ZRANGE z 0 -1 WITHSCORES
+      ZCOUNT z "" 1
+      ZCOUNT z " 1" 10
+      ZCOUNT z "(" 10
+      ZCOUNT z nan 1
+      ZINCRBY z 0x10 a
+      ZUNIONSTORE dst 1 z WEIGHTS 0x2
+      ZRANGE dst 0 -1 WITHSCORES
+      SET notz x
+      ZCOUNT notz "" 1
+    `))).toEqual([]);
+  });
 });
 
