@@ -90,7 +90,8 @@ function list(ctx: CommandContext): void {
     const ids = new Set<number>();
     for (const a of argv.slice(3)) {
       const n = parseInt64(a);
-      if (n === null || n <= 0n) return reply.error('ERR Invalid client ID');
+      // Only a non-number is refused; ids no client can have (0, negative) just match nothing.
+      if (n === null) return reply.error('ERR Invalid client ID');
       ids.add(Number(n));
     }
     picked = picked.filter((c) => ids.has(c.id));

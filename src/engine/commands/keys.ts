@@ -59,10 +59,10 @@ function rename(ctx: CommandContext, nx: boolean): void {
 
 /** A db index argument: the Db, or the error reply text. */
 function dbArg(ctx: CommandContext, arg: Buffer): Db | string {
-  const n = parseInt64(arg);
-  if (n === null) return NOT_INTEGER;
-  if (n < 0n || n >= BigInt(ctx.srv.dbs.length)) return DB_RANGE;
-  return ctx.srv.dbs[Number(n)];
+  const n = parseInt32(arg);
+  if (typeof n === 'string') return n;
+  if (n < 0 || n >= ctx.srv.dbs.length) return DB_RANGE;
+  return ctx.srv.dbs[n];
 }
 
 function copy(ctx: CommandContext): void {

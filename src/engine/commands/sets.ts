@@ -113,9 +113,10 @@ function smove(ctx: CommandContext): void {
   const [src, dst, m] = [ctx.argv[1], ctx.argv[2], ctx.argv[3]];
   const s = getSet(ctx, src);
   if (s === undefined) return;
+  // A missing source answers 0 before the destination's type is looked at (Redis's order).
+  if (!s) return ctx.reply.int(0);
   const d = getSet(ctx, dst);
   if (d === undefined) return;
-  if (!s) return ctx.reply.int(0);
   if (src.equals(dst)) return ctx.reply.int(s.has(m) ? 1 : 0);
   if (!s.delete(m)) return ctx.reply.int(0);
   written(ctx, src, s.size, ['s', 'srem']);
