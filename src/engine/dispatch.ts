@@ -36,6 +36,8 @@ export class Dispatcher {
   readonly afterCommand: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
   /** Hooks run right before a handler (a snapshot in progress saves the keys' pre-images here). */
   readonly beforeCall: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
+  /** ACL permission check (acl/check.ts): the NOPERM reply, or null to go on. */
+  aclCheck: Guard | null = null;
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
   depth = 0;
 
@@ -113,6 +115,11 @@ export class Dispatcher {
     if (!c.authenticated && !cmd.noAuth) {
       if (c.multi) c.multi.error = true;
       return this.reject(c, 'NOAUTH Authentication required.', argv);
+    }
+    const denied = this.aclCheck === null ? null : this.aclCheck(c, cmd, argv);
+    if (denied !== null) {
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, denied, argv);
     }
     for (const g of this.guards) {
       const err = g.guard(c, cmd, argv);

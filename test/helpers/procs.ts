@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ENGINE_MAIN = path.join(ROOT, 'dist', 'engine', 'main.js');
+export const ENGINE_MAIN = path.join(ROOT, 'dist', 'engine', 'main.cjs');
 export const KVCTL_BIN = path.join(ROOT, 'bin', 'run.js');
 
 export interface Proc {

@@ -18,7 +18,7 @@ import { zsetScan } from './zset-scan.js';
 export const getZset = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ZSetValue);
 const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
 
-function zadd(ctx: CommandContext, incrOnly: boolean): void {
+export function zadd(ctx: CommandContext, incrOnly: boolean): void {
   const argv = ctx.argv;
   let nx = false, xx = false, gt = false, lt = false, ch = false, incr = incrOnly;
   let i = 2;
