@@ -33,7 +33,9 @@ beforeAll(async () => {
   for (const c of [real, engine]) {
     for (let i = 0; i < 300; i++) {
       const m = flat(await c.call(['SENTINEL', 'MASTER', 'mymaster']));
-      if (m['num-slaves'] === '1' && m['num-other-sentinels'] === '1') break;
+      // Linked to each other too (CKQUORUM counts connected sentinels).
+      const q = await c.call(['SENTINEL', 'CKQUORUM', 'mymaster']);
+      if (m['num-slaves'] === '1' && m['num-other-sentinels'] === '1' && q.t === 'simple') break;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
