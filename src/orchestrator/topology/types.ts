@@ -1,4 +1,5 @@
 // The normalized topology every other part of the orchestrator works from (see load.ts).
+import type { AclUserSpec } from './acl-users.js';
 
 export type Kind = 'standalone' | 'master-replica' | 'sentinel' | 'cluster';
 export type EngineName = 'builtin' | 'redis' | 'valkey';
@@ -45,7 +46,8 @@ export interface Topology {
   /** Data nodes first (masters before replicas), then sentinels. */
   nodes: NodeSpec[];
   persistence: { save: string[] | false; aof: boolean; appendfsync?: string };
-  auth: { requirepass?: string; masterauth?: string };
+  /** users: ACL users rendered as `user` lines; masteruser: the one replicas log in to their master as. */
+  auth: { requirepass?: string; masterauth?: string; masteruser?: string; users: AclUserSpec[] };
   sentinel?: SentinelSettings;
   cluster?: ClusterSettings;
   /** Turns a YAML path into "file:line:col path" for messages. */
