@@ -11,10 +11,11 @@ import { installPubSub } from './pubsub/registry.js';
 import { installMonitor } from './commands/monitor.js';
 import { installReplication } from './replication/index.js';
 import { installAcl } from './acl/index.js';
+import { installTracking } from './tracking/tracker.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installAcl];
+const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installAcl, installTracking];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

@@ -24,6 +24,7 @@ import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { aclCommands } from './acl.js';
+import { clientTrackingCommands } from './client-tracking.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -49,4 +50,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...monitorCommands,
   ...replicationCommands,
   ...aclCommands,
+  ...clientTrackingCommands,
 ];
