@@ -5,6 +5,7 @@ import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
+import { datacmdsSection } from './datacmds.js';
 import { aclSection } from './acl.js';
 
 export const SECTIONS: BenchSection[] = [
@@ -13,6 +14,7 @@ export const SECTIONS: BenchSection[] = [
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
   clusterSection,
+  datacmdsSection,
   aclSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),

@@ -136,6 +136,8 @@ export class Config {
   readonly userLines: string[][] = [];
   /** `sentinel ...` lines, kept verbatim for Sentinel mode. */
   readonly sentinelLines: string[][] = [];
+  /** Where each of sentinelLines came from (line number and text), for Sentinel's fatal errors. */
+  readonly sentinelSources: { line: number; text: string }[] = [];
   configFile: string | null = null;
   sentinelMode = false;
   private listeners = new Map<string, ((value: string) => void)[]>();
@@ -201,6 +203,7 @@ export class Config {
       if (name === 'sentinel') {
         if (!this.sentinelMode) fail('sentinel directive while not in sentinel mode');
         this.sentinelLines.push(rest);
+        this.sentinelSources.push({ line: n + 1, text: trimmed });
         continue;
       }
       if (name === 'user' && rest.length >= 1) {

@@ -6,6 +6,7 @@ import type { Client } from './client.js';
 import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
+import { internalErrorsOf } from './internal-errors.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
@@ -169,8 +170,13 @@ export class Dispatcher {
     if (mode !== 'on') c.reply.muted = true;
     this.depth++;
     for (const h of this.beforeCall) h(c, cmd, argv);
+    const mark = c.reply.mark();
     try {
       (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
+    } catch (e) {
+      // An engine bug: answer an error in place of any half-written reply and keep serving.
+      c.reply.rollback(mark);
+      c.reply.error(internalErrorsOf(srv).record(cmd.fullName, e));
     } finally {
       this.depth--;
       if (mode !== 'on') {

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import type { CommandDef } from './commands/table.js';
+import type { FactNode } from './commands/generated/command-facts.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
 import { ProtocolError } from './protocol/parser.js';
@@ -14,6 +16,7 @@ import { keyBuf } from './store/types.js';
 import { notifyKeyspaceEvent } from './pubsub/notify.js';
 import { activeExpireCycle } from './store/expire-cycle.js';
 import { InfoRegistry } from './info.js';
+import { internalErrorsOf } from './internal-errors.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -80,6 +83,8 @@ export class Server {
   signalDbAsReady: (db: Db) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
+  /** CLIENT PAUSE / FAILOVER hold writes: no expiry deletes, no eviction (pause.ts). */
+  writesPaused = false;
   /** Set by the replication link while it runs a command from our master. */
   applyingMasterStream = false;
   /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
@@ -99,19 +104,21 @@ export class Server {
   private nextClientId = 1;
   shuttingDown = false;
 
-  constructor(readonly config: Config, readonly log: Logger) {
+  /** `commands`: another command table (Sentinel mode: its commands and their facts). */
+  constructor(readonly config: Config, readonly log: Logger, commands?: { defs: CommandDef[]; facts: Record<string, FactNode> }) {
     const hooks = {
       onExpired: (db: Db, key: string) => {
         this.stats.expiredKeys++;
         notifyKeyspaceEvent(this, 'x', 'expired', keyBuf(key), db.id);
         this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
       },
-      isReplica: () => this.isReplica,
+      // While writes are paused keys expire logically but are not deleted, as on a replica.
+      isReplica: () => this.isReplica || this.writesPaused,
       fromMaster: () => this.applyingMasterStream,
       now: () => Date.now(),
     };
     this.dbs = Array.from({ length: config.int('databases') }, (_, i) => new Db(i, hooks));
-    this.table = new CommandTable(ALL_COMMANDS);
+    this.table = commands ? new CommandTable(commands.defs, commands.facts) : new CommandTable(ALL_COMMANDS);
     for (const [from, to] of config.renames) this.table.rename(from, to);
     this.dispatch = new Dispatcher(this);
     this.info = new InfoRegistry(this);
@@ -216,7 +223,12 @@ export class Server {
     try {
       c.parser.feed(chunk, (argv) => {
         if (c.closeAfterReply) return;
-        this.dispatch.execute(c, argv);
+        try {
+          this.dispatch.execute(c, argv);
+        } catch (e) {
+          // A bug outside the handler (a guard, a hook): the command's reply is this error.
+          c.reply.error(internalErrorsOf(this).record(argv[0].toString('latin1').slice(0, 64).toLowerCase(), e));
+        }
       });
       if (c.parser.pending() > this.queryBufferLimit) {
         this.log.warning(`Closing client that reached max query buffer length: ${c.addr}`);
@@ -224,9 +236,12 @@ export class Server {
         return;
       }
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
-      c.reply.error('ERR ' + e.message);
+      // A parser bug leaves the stream's position unknown: answer and close, as on a protocol error.
+      if (!(e instanceof ProtocolError)) c.reply.error(internalErrorsOf(this).record('protocol parser', e));
+      else {
+        this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
+        c.reply.error('ERR ' + e.message);
+      }
       c.closeAfterReply = true;
     }
     if (this.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
@@ -302,9 +317,14 @@ export class Server {
   /** Starts the cron (active expiry, module tasks) at `hz` times per second. */
   startCron(): void {
     const tick = () => {
-      if (this.activeExpireEnabled) activeExpireCycle(this);
-      for (const t of this.cronTasks) t();
-      this.flushPending();
+      // A failing task is an engine bug: counted and logged, and the cron keeps its schedule.
+      try {
+        if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
+        for (const t of this.cronTasks) t();
+        this.flushPending();
+      } catch (e) {
+        internalErrorsOf(this).record('serverCron', e);
+      }
       this.cronTimer = setTimeout(tick, Math.max(1, Math.round(1000 / Math.max(1, this.config.int('hz')))));
       this.cronTimer.unref?.();
     };

@@ -199,6 +199,8 @@ const CLIENT_HELP = [
   '    * MAXAGE <maxage>', '      Kill connections older than the specified age.',
   'LIST [options ...]', '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
+  'UNPAUSE', '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]', '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
   'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',

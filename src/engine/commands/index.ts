@@ -23,7 +23,12 @@ import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
+import { scriptingCommands } from './scripting.js';
+import { streamCommands } from './streams.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
+import { clientPauseCommands } from './client-pause.js';
 import { clientTrackingCommands } from './client-tracking.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
@@ -49,6 +54,11 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...pubsubCommands,
   ...monitorCommands,
   ...replicationCommands,
+  ...scriptingCommands,
+  ...streamCommands,
+  ...hyperloglogCommands,
+  ...geoCommands,
   ...aclCommands,
+  ...clientPauseCommands,
   ...clientTrackingCommands,
 ];
