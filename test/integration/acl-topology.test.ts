@@ -41,7 +41,13 @@ describe.each([['builtin', 17130], ['redis', 17140]] as const)('kvctl up with au
       expect(replicas.map((l) => /user=(\S+)/.exec(l)?.[1])).toEqual(['repl', 'repl']);
       const r = open(Number(h.replicas[0].split(':')[1]), 'app', 'apw');
       await r.connect();
-      expect(await r.get('app:k')).toBe('v');
+      // WAIT counted both replicas; the read is polled all the same (a replica answers from its own loop).
+      let got: string | null = null;
+      for (let i = 0; i < 50 && got !== 'v'; i++) {
+        got = await r.get('app:k');
+        if (got !== 'v') await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(got, `replica ${h.replicas[0]} of ${h.masters[0]}`).toBe('v');
       r.disconnect();
     } finally {
       app.disconnect();
