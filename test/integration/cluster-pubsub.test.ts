@@ -102,6 +102,30 @@ describe.skipIf(!hasRedisServer())('cluster pub/sub (engine nodes, redis-server 
     for (const want of ['MOVED', 'CROSSSLOT', '"smessage"},{"t":"bulk","v":"orders"},{"t":"bulk","v":"paid"', '"shipped"']) expect(text).toContain(want);
   });
 
+  it.each([['engine', ENGINE], ['redis-server', REDIS]] as const)('a slot moving to another shard unsubscribes its shard channels there (%s)', async (_side, ports) => {
+    const channel = 'moving{x}';
+    const slot = keyHashSlot(Buffer.from(channel));
+    const { master, replica } = await shardOf(ports, slot);
+    const target = ports.find((p) => p !== master && p !== replica) as number;
+    const [onMaster, onReplica, t, m] = await Promise.all([master, replica, target, master].map(connect));
+    expect((await onMaster.call(['SSUBSCRIBE', channel, 'moving{x}2'])).t).toBe('array');
+    await onMaster.next();
+    expect((await onReplica.call(['SSUBSCRIBE', channel])).t).toBe('array');
+    const id = ((await t.call(['CLUSTER', 'MYID'])) as { v: string }).v;
+    const from = ((await m.call(['CLUSTER', 'MYID'])) as { v: string }).v;
+    // As a reshard moves it: the target imports, then takes it (bumping its config epoch), then the source.
+    expect(await t.call(['CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', from])).toEqual({ t: 'simple', v: 'OK' });
+    expect(await m.call(['CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', id])).toEqual({ t: 'simple', v: 'OK' });
+    expect(await t.call(['CLUSTER', 'SETSLOT', String(slot), 'NODE', id])).toEqual({ t: 'simple', v: 'OK' });
+    expect(await m.call(['CLUSTER', 'SETSLOT', String(slot), 'NODE', id])).toEqual({ t: 'simple', v: 'OK' });
+    const unsub = (n: number, name: string) => ({ t: 'array', v: [{ t: 'bulk', v: 'sunsubscribe' }, { t: 'bulk', v: name }, { t: 'int', v: String(n) }] });
+    const got = [await onMaster.next(), await onMaster.next()];
+    expect(got).toContainEqual(unsub(1, channel));
+    expect(got).toContainEqual(unsub(0, 'moving{x}2'));
+    expect(await onReplica.next(15_000)).toEqual(unsub(0, channel));
+    expect(await onMaster.call(['PING'])).toEqual({ t: 'simple', v: 'PONG' });
+  });
+
   it('CLUSTER LINKS lists, per peer, its "to" link then its "from" link (as redis-server)', async () => {
     const shape = async (port: number) => {
       const c = await connect(port);

@@ -4,6 +4,8 @@
 import type { Cluster } from './cluster.js';
 import type { Msg } from './gossip.js';
 import { pubsubOf } from '../pubsub/registry.js';
+import { keyBuf } from '../store/types.js';
+import { keyHashSlot } from './crc16.js';
 
 const enc = (b: Buffer): string => b.toString('base64');
 
@@ -26,4 +28,26 @@ export function onBusPublish(cl: Cluster, msg: Msg): void {
   const reg = pubsubOf(cl.srv);
   if (msg.t === 'publish') reg.publish(channel, message);
   else reg.spublish(channel, message);
+}
+
+/**
+ * When a slot leaves this node's shard, its shard channels' subscribers here are unsubscribed and told
+ * so (an `sunsubscribe` push each), as Redis 7.0's removeChannelsInSlot.
+ */
+export function dropShardChannelsOnSlotLoss(cl: Cluster): void {
+  cl.state.onSlotLeftShard = (slot) => {
+    const reg = pubsubOf(cl.srv);
+    for (const [name, subs] of [...reg.shardChannels]) {
+      const channel = keyBuf(name);
+      if (keyHashSlot(channel) !== slot) continue;
+      for (const c of [...subs]) {
+        reg.remove('shard', c, name);
+        c.reply.push(3);
+        c.reply.bulk('sunsubscribe');
+        c.reply.bulk(channel);
+        c.reply.int(c.shardChannels.size);
+        cl.srv.scheduleFlush(c);
+      }
+    }
+  };
 }
