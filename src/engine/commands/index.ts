@@ -29,6 +29,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
 import { clientPauseCommands } from './client-pause.js';
+import { failoverCommands } from './failover.js';
 import { clientTrackingCommands } from './client-tracking.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
@@ -60,5 +61,6 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...geoCommands,
   ...aclCommands,
   ...clientPauseCommands,
+  ...failoverCommands,
   ...clientTrackingCommands,
 ];
