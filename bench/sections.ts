@@ -7,6 +7,7 @@ import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
 import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
+import { aclSection } from './acl.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
@@ -16,6 +17,7 @@ export const SECTIONS: BenchSection[] = [
   clusterSection,
   sentinelSection,
   datacmdsSection,
+  aclSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptSection('kill', './kill.ts', 'kvctl kill of the master to the first write the new master accepts, per topology: builtin engine against redis-server'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),

@@ -6,6 +6,7 @@ import { ReplyWriter } from './protocol/writer.js';
 import type { Command } from './commands/table.js';
 import type { Db } from './store/db.js';
 import type { User } from './acl/user.js';
+import type { ClientTracking } from './tracking/tracker.js';
 
 export interface MultiState {
   queue: { cmd: Command; argv: Buffer[] }[];
@@ -36,6 +37,8 @@ export class Client {
   user = 'default';
   /** The ACL user the client authenticated as (acl/); null = the default user. */
   aclUser: User | null = null;
+  /** CLIENT TRACKING state (tracking/); null while tracking is off. */
+  tracking: ClientTracking | null = null;
   dbIndex = 0;
   db: Db;
   readonly createdAt = Date.now();

@@ -1,5 +1,6 @@
 // INFO sections owned by the core: server, clients, memory, stats, cpu, keyspace, commandstats, and
 // the defaults of persistence and replication until those modules register their own providers.
+import { trackerOf } from './tracking/tracker.js';
 import os from 'node:os';
 import type { Server } from './server.js';
 import { pubsubOf } from './pubsub/registry.js';
@@ -54,7 +55,7 @@ export function registerCoreInfo(srv: Server): void {
       ['client_recent_max_input_buffer', 0],
       ['client_recent_max_output_buffer', 0],
       ['blocked_clients', blocked],
-      ['tracking_clients', 0],
+      ['tracking_clients', trackerOf(srv).clients],
       ['clients_in_timeout_table', blocked],
       ['pubsub_clients', pubsub],
     ];
@@ -104,6 +105,9 @@ export function registerCoreInfo(srv: Server): void {
     ['pubsub_channels', pubsubOf(srv).channels.size],
     ['pubsub_patterns', pubsubOf(srv).patterns.size],
     ['pubsubshard_channels', pubsubOf(srv).shardChannels.size],
+    ['tracking_total_keys', trackerOf(srv).table.size],
+    ['tracking_total_items', trackerOf(srv).items],
+    ['tracking_total_prefixes', trackerOf(srv).prefixes.size],
     ['total_error_replies', srv.stats.rejectedCalls],
     // Not a Redis field: exceptions that escaped a handler (engine bugs); tests require 0.
     ['kvctl_internal_errors', internalErrorsOf(srv).count],

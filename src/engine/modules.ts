@@ -13,6 +13,7 @@ import { installReplication } from './replication/index.js';
 import { installScripting } from './scripting/module.js';
 import { installAcl } from './acl/index.js';
 import { installPause } from './pause.js';
+import { installTracking } from './tracking/tracker.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
@@ -28,6 +29,7 @@ const INSTALLERS: Installer[] = [
   installScripting,
   installAcl,
   installPause,
+  installTracking,
 ];
 
 export async function installModules(srv: Server): Promise<void> {

@@ -23,6 +23,8 @@ export function encodeCommand(args: Array<string | number>): string {
 
 export interface RespOpts {
   password?: string;
+  /** ACL user to log in as (AUTH user password); the default user when omitted. */
+  user?: string;
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
 }
@@ -55,7 +57,8 @@ export class RespConn implements Caller {
         clearTimeout(timer);
         const c = new RespConn(addr, sock, opts.commandTimeoutMs ?? 2000);
         if (!opts.password) return resolve(c);
-        c.call('AUTH', opts.password).then(() => resolve(c), (e: Error) => {
+        const auth = opts.user ? ['AUTH', opts.user, opts.password] : ['AUTH', opts.password];
+        c.call(...auth).then(() => resolve(c), (e: Error) => {
           c.close();
           reject(e);
         });

@@ -103,4 +103,24 @@ describe('ACL checks match redis-server', () => {
       A: ACL SETUSER eve reset
     `)).toEqual([]);
   });
+
+  it('scripts run as their caller: redis.call refused, redis.acl_check_cmd, ACL LOG context lua', async () => {
+    expect(await run(2, `
+      A: ACL LOG RESET
+      A: ACL SETUSER lu on nopass +eval +get +publish ~k* &c
+      B: AUTH lu x
+      B: EVAL "return redis.call('set','k','v')" 0
+      B: EVAL "return redis.call('get','x')" 0
+      B: EVAL "return redis.pcall('get','x')" 0
+      B: EVAL "return redis.call('publish','zz','m')" 0
+      B: EVAL "return redis.call('get','k1')" 0
+      B: EVAL "return redis.acl_check_cmd('get','x')" 0
+      B: EVAL "return redis.acl_check_cmd('get','k')" 0
+      B: EVAL "return redis.acl_check_cmd('set','k','v')" 0
+      B: EVAL "return redis.acl_check_cmd('nosuch')" 0
+      B: EVAL "return redis.acl_check_cmd('get')" 0
+      A: ACL LOG 3
+      A: ACL SETUSER lu reset
+    `)).toEqual([]);
+  });
 });

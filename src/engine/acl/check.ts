@@ -71,7 +71,7 @@ export function noPermError(d: Denial): string {
 
 /** What a script's redis.call raises when the caller may not run the command. */
 export function scriptNoPermMessage(d: Denial): string {
-  if (d.reason === 'key') return 'The user executing the script can\'t access at least one of the keys mentioned in the command';
+  if (d.reason === 'key') return 'The user executing the script can\'t access at least one of the keys mentioned in the command arguments';
   if (d.reason === 'channel') return 'The user executing the script can\'t publish to the channel mentioned in the command';
   return 'The user executing the script can\'t run this command or subcommand';
 }
@@ -95,4 +95,19 @@ export function dispatchCheck(srv: Server): (c: Client, cmd: Command, argv: Buff
     const d = aclCheckAs(srv, c, cmd, argv, c.multi ? 'multi' : 'toplevel');
     return d === null ? null : noPermError(d);
   };
+}
+
+/**
+ * redis.acl_check_cmd(): whether the script's caller may run this command line (no arity check, as
+ * Redis); null when the command does not exist.
+ */
+export function aclAllows(srv: Server, c: Client, argv: Buffer[]): boolean | null {
+  let cmd = srv.table.lookup(argv[0].latin1Slice(0, argv[0].length));
+  if (!cmd) return null;
+  if (cmd.subcommands.size > 0 && argv.length >= 2) {
+    cmd = cmd.subcommands.get(argv[1].latin1Slice(0, argv[1].length).toLowerCase());
+    if (!cmd) return null;
+  }
+  const u = userOf(srv, c);
+  return u === null || u.unrestricted || checkUser(u, cmd, argv).code === ACL_OK;
 }

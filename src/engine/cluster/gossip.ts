@@ -2,6 +2,7 @@
 // the slots of its shard, replication offset); PING/PONG/MEET add a gossip section about the other
 // nodes. A receiver learns new nodes, roles and slot owners from them (the higher config epoch wins
 // a slot), answers stale claims with UPDATE, and feeds failure reports to failure.ts.
+import { onBusPublish } from './pubsub.js';
 import type { BusLink } from './bus.js';
 import type { Cluster } from './cluster.js';
 import { SLOT_COUNT } from './crc16.js';
@@ -14,7 +15,7 @@ import { formatRanges, parseRanges, type SlotRange } from './slots.js';
 export type Gossip = [string, string, number, number, string];
 
 export interface Msg {
-  t: 'ping' | 'pong' | 'meet' | 'fail' | 'update' | 'auth-req' | 'auth-ack' | 'mf-start';
+  t: 'ping' | 'pong' | 'meet' | 'fail' | 'update' | 'auth-req' | 'auth-ack' | 'mf-start' | 'publish' | 'publishshard';
   id: string;
   /** The announced ip, or '' (the receiver then uses the socket's peer address). */
   ip: string;
@@ -35,6 +36,8 @@ export interface Msg {
   upd?: { id: string; cfg: number; slots: string };
   /** Election request of a manual failover: vote even though the master is not failing. */
   force?: boolean;
+  /** PUBLISH / PUBLISHSHARD: channel and message, base64 (cluster/pubsub.ts). */
+  pub?: [string, string];
 }
 
 const slotsText = (n: ClusterNode) => formatRanges(n.ranges(), ',');
@@ -122,6 +125,7 @@ export function handleMessage(c: Cluster, link: BusLink, msg: Msg): void {
   }
   if (msg.t === 'fail') onFail(c, msg.fail);
   else if (msg.t === 'update' && msg.upd) onUpdate(c, msg.upd);
+  else if (sender && (msg.t === 'publish' || msg.t === 'publishshard')) onBusPublish(c, msg);
   else if (sender) handleFailoverMessage(c, sender, msg);
   if (msg.t === 'ping' || msg.t === 'meet') c.reply(link, 'pong');
   if (st.dirty) {

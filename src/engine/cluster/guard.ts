@@ -38,10 +38,12 @@ export function clusterGuard(cl: Cluster): Guard {
     let existing = 0;
     let write = false;
     let hasAskingFlag = false;
+    let shardPubsub = false;
     for (const [qc, qa] of calls) {
       const positions = qc.keyPositions(qa);
       if (positions.length === 0) continue;
       write ||= qc.isWrite;
+      shardPubsub ||= qc.flags.has('pubsub'); // SSUBSCRIBE / SPUBLISH: the channel's slot
       hasAskingFlag ||= qc.flags.has('asking');
       for (const p of positions) {
         const key = qa[p];
@@ -71,13 +73,16 @@ export function clusterGuard(cl: Cluster): Guard {
 
     function check(): string | null {
       if (!st.ok) {
-        if (!cl.srv.config.bool('cluster-allow-reads-when-down')) return 'CLUSTERDOWN The cluster is down';
-        if (write) return 'CLUSTERDOWN The cluster is down and only accepts read commands';
+        if (shardPubsub) {
+          if (!cl.srv.config.bool('cluster-allow-pubsubshard-when-down')) return 'CLUSTERDOWN The cluster is down';
+        } else if (!cl.srv.config.bool('cluster-allow-reads-when-down')) return 'CLUSTERDOWN The cluster is down';
+        else if (write) return 'CLUSTERDOWN The cluster is down and only accepts read commands';
       }
       if ((migrating || importing) && cmd.name === 'migrate') return null;
       if (migrating && missing > 0) return existing > 0 ? TRYAGAIN : redirect('ASK', slot, st.migrating.get(slot) as ClusterNode);
       if (importing && (asking || hasAskingFlag)) return multipleKeys && missing > 0 ? TRYAGAIN : null;
-      if (c.readOnlyMode && !write && !me.isMaster && me.master === owner) return null;
+      // Replicas serve reads in READONLY mode, and sharded pub/sub always (as Redis 7.0).
+      if ((c.readOnlyMode || shardPubsub) && !write && !me.isMaster && me.master === owner) return null;
       return owner === me ? null : redirect('MOVED', slot, owner as ClusterNode);
     }
   };

@@ -1,5 +1,6 @@
 // The cluster module (cluster-enabled yes): loads or creates nodes.conf, indexes keys by slot, starts
 // the bus on the cluster port, installs the MOVED/ASK guard and saves the config on shutdown.
+import { dropShardChannelsOnSlotLoss } from './pubsub.js';
 import path from 'node:path';
 import type { Server } from '../server.js';
 import { Cluster, registerCluster, type ReplicationPort } from './cluster.js';
@@ -59,6 +60,7 @@ export async function installCluster(srv: Server): Promise<void> {
   const port: ReplicationPort = replicationPort(srv);
   const cl = new Cluster(srv, state, file, port);
   registerCluster(srv, cl);
+  dropShardChannelsOnSlotLoss(cl);
   const me = state.myself;
   const announce = () => {
     me.port = cfg.int('cluster-announce-port') || cfg.int('port');

@@ -1,4 +1,5 @@
 // Replies of CLUSTER INFO, SLOTS, SHARDS and LINKS in Redis 7.0's shapes.
+import type { BusLink } from './bus.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { Cluster } from './cluster.js';
 import { SLOT_COUNT } from './crc16.js';
@@ -125,19 +126,21 @@ export function replyShards(cl: Cluster, reply: ReplyWriter): void {
 }
 
 export function replyLinks(cl: Cluster, reply: ReplyWriter): void {
-  const rows: { dir: string; node: ClusterNode; created: number }[] = [];
+  // Per node, its outbound ("to") link then its inbound ("from") one, as Redis lists them.
+  const inbound = new Map<string, BusLink>();
+  for (const l of cl.inboundLinks()) if (l.nodeId && !l.closed) inbound.set(l.nodeId, l);
+  const rows: { dir: 'to' | 'from'; node: ClusterNode; created: number }[] = [];
   for (const n of cl.state.nodes.values()) {
+    if (n.myself) continue;
     const l = cl.links.get(n.id);
     if (l && n.linkUp) rows.push({ dir: 'to', node: n, created: l.createdAt });
-  }
-  for (const l of cl.inboundLinks()) {
-    const n = l.nodeId ? cl.state.node(l.nodeId) : undefined;
-    if (n) rows.push({ dir: 'from', node: n, created: l.createdAt });
+    const i = inbound.get(n.id);
+    if (i) rows.push({ dir: 'from', node: n, created: i.createdAt });
   }
   reply.array(rows.length);
   for (const r of rows) {
     fieldMap(reply, [
-      ['direction', r.dir], ['node', r.node.id], ['create-time', r.created], ['events', r.dir === 'to' ? 'rw' : 'r'],
+      ['direction', r.dir], ['node', r.node.id], ['create-time', r.created], ['events', 'r'],
       ['send-buffer-allocated', 0], ['send-buffer-used', 0],
     ]);
   }

@@ -29,6 +29,13 @@ export class ClusterState {
   writableDelayMs = WRITABLE_DELAY_MS;
   /** Set by every change that must reach nodes.conf; the owner saves and clears it. */
   dirty = false;
+  /** A slot served by this node's shard goes elsewhere (cluster/pubsub.ts drops its shard channels). */
+  onSlotLeftShard: ((slot: number) => void) | null = null;
+
+  private leaving(slot: number, old: ClusterNode): void {
+    const me = this.myself;
+    if (this.onSlotLeftShard !== null && (old === me || old === me.master)) this.onSlotLeftShard(slot);
+  }
 
   constructor(public myself: ClusterNode) {
     this.nodes.set(myself.id, myself);
@@ -66,6 +73,7 @@ export class ClusterState {
     const old = this.slots[slot];
     if (old === n) return;
     if (old) {
+      this.leaving(slot, old);
       old.slots[slot] = 0;
       old.numSlots--;
       old.rangesCache = null;
@@ -80,6 +88,7 @@ export class ClusterState {
   unassign(slot: number): void {
     const old = this.slots[slot];
     if (!old) return;
+    this.leaving(slot, old);
     old.slots[slot] = 0;
     old.numSlots--;
     old.rangesCache = null;

@@ -29,6 +29,7 @@ function flagsOf(c: Client): string {
   if (c.subscriptionCount + c.shardChannels.size > 0) f += 'P';
   if (c.multi) f += 'x';
   if (c.blocked) f += 'b';
+  if (c.tracking) f += 't' + (c.tracking.brokenRedirect ? 'R' : '') + (c.tracking.bcast ? 'B' : '');
   if (c.watchFlag.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.readOnlyMode) f += 'r';
@@ -62,7 +63,7 @@ export function clientInfoLine(srv: Server, c: Client, self: Client, current: st
     `qbuf-free=${Math.max(0, 20474 - qbuf)}`, `argv-mem=${argvMem}`, `multi-mem=0`, `rbs=16384`, `rbp=16384`,
     `obl=${Math.min(omem, 16384)}`, `oll=0`, `omem=${omem}`, `tot-mem=${22000 + qbuf + argvMem + omem}`,
     `events=r${omem > 0 ? 'w' : ''}`, `cmd=${c === self ? current : c.lastCommand}`, `user=${c.user}`,
-    `redir=-1`, `resp=${c.reply.resp}`,
+    `redir=${c.tracking ? c.tracking.redirect : -1}`, `resp=${c.reply.resp}`,
   ].join(' ');
 }
 
@@ -237,7 +238,6 @@ export const clientCommands: CommandDef[] = [
   { name: 'client|list', handler: list },
   { name: 'client|info', handler: (ctx) => ctx.reply.verbatim(clientInfoLine(ctx.srv, ctx.client, ctx.client, ctx.cmd.fullName, ctx.argv) + '\n') },
   { name: 'client|kill', handler: clientKill },
-  { name: 'client|getredir', handler: ({ reply }) => reply.int(-1) },
   { name: 'client|unblock', handler: clientUnblock },
   {
     name: 'client|no-evict',

@@ -30,6 +30,7 @@ import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
 import { clientPauseCommands } from './client-pause.js';
 import { failoverCommands } from './failover.js';
+import { clientTrackingCommands } from './client-tracking.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -61,4 +62,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...aclCommands,
   ...clientPauseCommands,
   ...failoverCommands,
+  ...clientTrackingCommands,
 ];

@@ -7,13 +7,22 @@ import type { CommandDef, Handler } from './table.js';
 import { keyBuf, keyStr } from '../store/types.js';
 import { globMatch } from '../util/glob.js';
 import { ownSet, pubsubOf, type SubKind } from '../pubsub/registry.js';
+import { clusterOf } from '../cluster/cluster.js';
+import { clusterPublish, clusterPublishShard } from '../cluster/pubsub.js';
 
 /**
  * Like Redis's forceCommandPropagation(c, PROPAGATE_REPL): replicas get the PUBLISH (their subscribers
- * hear it too), the AOF does not, and the keyspace is not dirty. In cluster mode the bus carries it.
+ * hear it too), the AOF does not, and the keyspace is not dirty. In cluster mode the bus carries it:
+ * PUBLISH to every node, SPUBLISH to the nodes of this shard.
  */
-function propagateToReplicas(srv: Server, c: Client, argv: Buffer[]): void {
-  if (srv.config.bool('cluster-enabled')) return;
+function propagateToReplicas(srv: Server, c: Client, argv: Buffer[], shard: boolean): void {
+  const cl = clusterOf(srv);
+  if (cl) {
+    if (c.isMaster) return;
+    if (shard) clusterPublishShard(cl, argv[1], argv[2]);
+    else clusterPublish(cl, argv[1], argv[2]);
+    return;
+  }
   srv.propagate(c.dbIndex, argv, c.isMaster, 'replicas');
 }
 
@@ -106,14 +115,14 @@ export const pubsubCommands: CommandDef[] = [
     name: 'publish',
     handler({ srv, client, reply, argv }) {
       reply.int(pubsubOf(srv).publish(argv[1], argv[2]));
-      propagateToReplicas(srv, client, argv);
+      propagateToReplicas(srv, client, argv, false);
     },
   },
   {
     name: 'spublish',
     handler({ srv, client, reply, argv }) {
       reply.int(pubsubOf(srv).spublish(argv[1], argv[2]));
-      propagateToReplicas(srv, client, argv);
+      propagateToReplicas(srv, client, argv, true);
     },
   },
   { name: 'pubsub|channels', handler: listChannels(false) },

@@ -1,6 +1,7 @@
 // The `redis` table scripts see: call / pcall (commands run through dispatch.call on the script's
 // client, with Redis 7.0's script checks first), error_reply, status_reply, sha1hex, log, setresp,
 // set_repl, replicate_commands, the LOG_* / REPL_* constants and the version fields.
+import { aclAllows, aclCheckAs, scriptNoPermMessage } from '../acl/check.js';
 import { createHash } from 'node:crypto';
 import { LUA_GLOBALSINDEX, T_NUMBER, T_STRING } from './lua.js';
 import type { ScriptVm } from './vm.js';
@@ -35,6 +36,9 @@ function errorWithCode(s: string): string {
 function scriptCheck(ctx: RunCtx, cmd: Command, argv: Buffer[]): string | null {
   if (cmd.flags.has('noscript')) return 'ERR This Redis command is not allowed from script';
   const srv = ctx.srv;
+  // ACLs: the script runs as its caller (acl/check.ts logs refusals with context lua).
+  const denied = aclCheckAs(srv, ctx.caller, cmd, argv, 'lua', ctx.isFunction ? 'fcall' : 'eval');
+  if (denied !== null) return 'ERR ' + scriptNoPermMessage(denied);
   if (cmd.isWrite) {
     if (ctx.readOnly) return 'ERR Write commands are not allowed from read-only scripts.';
     // READONLY replica, MISCONF, NOREPLICAS: the dispatch guards' verdict on this command.
@@ -189,8 +193,14 @@ export function installRedisApi(vm: ScriptVm): void {
   });
   lua.setFunction(L, t, 'debug', () => 0);
   lua.setFunction(L, t, 'acl_check_cmd', (T) => {
-    if (m._lua_gettop(T) === 0) lua.raiseString(T, 'Please specify at least one argument for this redis lib call');
-    m._lua_pushboolean(T, 1);
+    const argc = m._lua_gettop(T);
+    if (argc === 0) lua.raiseString(T, 'Please specify at least one argument for this redis lib call');
+    const ctx = vm.current;
+    const argv: Buffer[] = [];
+    for (let i = 1; i <= argc; i++) argv.push(lua.toBuffer(T, i) ?? Buffer.alloc(0));
+    const ok = ctx ? aclAllows(ctx.srv, ctx.caller, argv) : true;
+    if (ok === null) lua.raiseString(T, 'Invalid command passed to redis.acl_check_cmd()');
+    m._lua_pushboolean(T, ok ? 1 : 0);
     return 1;
   });
   for (const [name, v] of [['LOG_DEBUG', 0], ['LOG_VERBOSE', 1], ['LOG_NOTICE', 2], ['LOG_WARNING', 3], ['REPL_NONE', REPL_NONE], ['REPL_AOF', REPL_AOF], ['REPL_SLAVE', REPL_REPLICA], ['REPL_REPLICA', REPL_REPLICA], ['REPL_ALL', REPL_ALL]] as [string, number][]) {

@@ -23,6 +23,10 @@ export class Db {
   hits = 0;
   misses = 0;
 
+  /** Client-side caching (tracking/) once a client tracks keys: a key changed or expired / the db was emptied. */
+  onModified: ((key: string) => void) | null = null;
+  onFlushed: (() => void) | null = null;
+
   constructor(readonly id: number, private readonly hooks: DbHooks) {}
 
   get size(): number {
@@ -38,6 +42,7 @@ export class Db {
     this.data.delete(key);
     this.expires.delete(key);
     this.hooks.onExpired(this, key);
+    if (this.onModified !== null) this.onModified(key);
     return true;
   }
 
@@ -97,6 +102,7 @@ export class Db {
   }
 
   clear(): void {
+    if (this.onFlushed !== null) this.onFlushed();
     // Only live keys dirty their WATCHers (already-expired ones were not "modified", as in Redis).
     const now = this.hooks.now();
     const keys = [...this.watched.keys()].filter((k) => this.data.has(k) && !((this.expires.get(k) ?? Infinity) <= now));
@@ -108,6 +114,7 @@ export class Db {
 
   /** Marks WATCHers of the key dirty (Redis's signalModifiedKey). */
   touch(key: string): void {
+    if (this.onModified !== null) this.onModified(key);
     if (this.watched.size === 0) return;
     const ws = this.watched.get(key);
     if (ws) for (const w of ws) w.dirtyCas = true;

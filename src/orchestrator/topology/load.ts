@@ -10,6 +10,7 @@ import { TopologyError, formatPath } from './errors.js';
 import { topologySchema } from './schema.js';
 import type { Directives, Issue, Kind, NodeSpec, Topology, YamlPath } from './types.js';
 import { checkTopology } from './validate.js';
+import { toAclUser, type RawAclUser } from './acl-users.js';
 
 /**
  * Compiled on first use. The schema is our own constant (test/unit/topology.test.ts checks it against the
@@ -189,7 +190,7 @@ interface RawTopology {
   config?: Directives;
   persistence?: PersistenceWord | { rdb?: boolean | string[]; aof?: boolean; appendfsync?: string };
   failover?: 'promote' | 'manual';
-  auth?: { requirepass?: string; masterauth?: string };
+  auth?: { requirepass?: string; masterauth?: string; masteruser?: string; users?: RawAclUser[] };
   sentinel?: {
     'master-name'?: string; quorum?: number; 'down-after-milliseconds'?: number; 'failover-timeout'?: number;
     'parallel-syncs'?: number; count?: number; 'base-port'?: number; nodes?: Array<Omit<RawNode, 'role' | 'replicaof'>>; config?: Directives;
@@ -308,7 +309,12 @@ function normalize(raw: RawTopology, file: string, locate: (p: YamlPath) => stri
     nodes,
     persistence: persistenceOf(raw.persistence),
     failover: raw.failover ?? 'promote',
-    auth: { requirepass: raw.auth?.requirepass, masterauth: raw.auth?.masterauth ?? raw.auth?.requirepass },
+    auth: {
+      requirepass: raw.auth?.requirepass,
+      masterauth: raw.auth?.masterauth ?? raw.auth?.requirepass,
+      masteruser: raw.auth?.masteruser,
+      users: (raw.auth?.users ?? []).map(toAclUser),
+    },
     sentinel,
     cluster: raw.kind === 'cluster'
       ? { replicas: clusterReplicas, nodeTimeoutMs: raw.cluster?.['node-timeout'] ?? 5000, allowSmall: raw.cluster?.['allow-small'] ?? false }

@@ -1,6 +1,8 @@
 // JSON Schema of a topology file (validated with ajv). Cross-field rules (port clashes, quorum, cluster
 // shape) live in validate.ts, where they can name both sides of a conflict.
 
+import { aclUserSchema } from './acl-users.js';
+
 const NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 
 const directiveValue = { type: ['string', 'number', 'boolean'] } as const;
@@ -81,6 +83,8 @@ export const topologySchema = {
       properties: {
         requirepass: { type: 'string', minLength: 1 },
         masterauth: { type: 'string', minLength: 1 },
+        masteruser: { type: 'string', pattern: '^[^\\s]+$' },
+        users: { type: 'array', items: aclUserSchema },
       },
     },
     sentinel: {

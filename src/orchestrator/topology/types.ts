@@ -1,4 +1,5 @@
 // The normalized topology every other part of the orchestrator works from (see load.ts).
+import type { AclUserSpec } from './acl-users.js';
 
 export type Kind = 'standalone' | 'master-replica' | 'sentinel' | 'cluster';
 export type EngineName = 'builtin' | 'redis' | 'valkey';
@@ -47,7 +48,8 @@ export interface Topology {
   persistence: { save: string[] | false; aof: boolean; appendfsync?: string };
   /** master-replica: what the supervisor does when a master without durable persistence dies. */
   failover: 'promote' | 'manual';
-  auth: { requirepass?: string; masterauth?: string };
+  /** users: ACL users rendered as `user` lines; masteruser: the one replicas log in to their master as. */
+  auth: { requirepass?: string; masterauth?: string; masteruser?: string; users: AclUserSpec[] };
   sentinel?: SentinelSettings;
   cluster?: ClusterSettings;
   /** Turns a YAML path into "file:line:col path" for messages. */

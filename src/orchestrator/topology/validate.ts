@@ -6,6 +6,7 @@ import { UserError } from '../../lib/errors.js';
 import { DIRECTIVES } from '../../engine/config-directives.js';
 import { findDirective } from '../../engine/config.js';
 import { TopologyError, formatPath } from './errors.js';
+import { checkAclUsers } from './acl-users.js';
 
 /** Directives kvctl writes itself; setting them in `config` would fight the renderer. */
 const MANAGED: Record<string, string> = {
@@ -14,7 +15,7 @@ const MANAGED: Record<string, string> = {
   replicaof: 'replicaof on the node', slaveof: 'replicaof on the node', 'cluster-enabled': 'kind: cluster',
   'cluster-config-file': 'kvctl', 'cluster-node-timeout': 'cluster.node-timeout', save: 'persistence.rdb',
   appendonly: 'persistence.aof', appendfsync: 'persistence.appendfsync', requirepass: 'auth.requirepass',
-  masterauth: 'auth.masterauth',
+  masterauth: 'auth.masterauth', masteruser: 'auth.masteruser', aclfile: 'auth.users',
 };
 
 export const CLUSTER_BUS_OFFSET = 10000;
@@ -147,6 +148,7 @@ export function checkTopology(t: Topology): Issue[] {
       break;
     }
   }
+  issues.push(...checkAclUsers(t.auth.users, t.auth.masteruser, t.auth.masterauth));
   return issues;
 }
 
