@@ -87,7 +87,11 @@ function hostile(r: Rng, port: number, frames: number, onFrame: () => void): Pro
             await new Promise((res) => setTimeout(res, r.int(5)));
           }
         } else if (!s.write(f)) {
-          await new Promise((res) => s.once('drain', res));
+          // The server may close on us while we wait (a protocol error): closing ends the wait too.
+          await new Promise((res) => {
+            s.once('drain', res);
+            s.once('close', res);
+          });
         }
       }
       setTimeout(() => s.destroy(), r.int(50));
