@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../lib/base-command.js';
+import { UserError } from '../lib/errors.js';
 import { dirFlag, nodeArg } from '../lib/node-arg.js';
 import { pauseNode } from '../orchestrator/faults.js';
 import { renderFault } from '../views/faults.js';
@@ -10,11 +11,13 @@ export default class Pause extends BaseCommand {
   static override args = nodeArg;
   static override flags = {
     ...dirFlag,
-    seconds: Flags.integer({ description: 'how long the node stays frozen', required: true, min: 1 }),
+    seconds: Flags.integer({ description: 'how long the node stays frozen (required)' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Pause);
+    // Checked here rather than by oclif, whose missing-flag error is several lines.
+    if (flags.seconds === undefined) throw new UserError('missing --seconds N: how long the node stays paused (a whole number above 0)', 2);
     const res = await pauseNode(args.node, flags.seconds, { dir: flags.dir });
     if (flags.json) return this.printJson(res);
     this.log(renderFault(res));

@@ -11,13 +11,14 @@ export default class Wait extends BaseCommand {
   static override args = nodeArg;
   static override flags = {
     ...dirFlag,
-    role: Flags.string({ description: 'the condition to wait for', options: ['master', 'replica', 'down'], required: true }),
+    role: Flags.string({ description: 'the condition to wait for (required)', options: ['master', 'replica', 'down'] }),
     timeout: Flags.integer({ description: 'seconds before giving up (exit 1)', default: 60 }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Wait);
     if (flags.timeout <= 0) throw new UserError(`invalid --timeout ${flags.timeout}: a number of seconds above 0`, 2);
+    if (!flags.role) throw new UserError('missing --role: master, replica or down', 2);
     const res = await waitNode(args.node, flags.role as WaitRole, { dir: flags.dir, timeoutMs: flags.timeout * 1000 });
     if (flags.json) return this.printJson(res);
     this.log(renderWait(res));
