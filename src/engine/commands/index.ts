@@ -24,6 +24,9 @@ import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { streamCommands } from './streams.js';
+import { streamGroupCommands } from './streams-groups.js';
+import { streamReadCommands } from './streams-read.js';
+import { streamInfoCommands } from './streams-info.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -49,4 +52,7 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...monitorCommands,
   ...replicationCommands,
   ...streamCommands,
+  ...streamGroupCommands,
+  ...streamReadCommands,
+  ...streamInfoCommands,
 ];

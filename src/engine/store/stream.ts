@@ -5,7 +5,7 @@
 import type { RedisObject } from './types.js';
 import { StreamNode, FLAG_DELETED, type StreamEntry } from './stream-node.js';
 import { ID_MAX, ID_MIN, type StreamId } from './stream-id.js';
-import { ConsumerGroup } from './stream-group.js';
+import { ConsumerGroup, ENTRIES_READ_INVALID } from './stream-group.js';
 import { LIMITS } from './limits.js';
 
 export type { StreamEntry } from './stream-node.js';
@@ -226,6 +226,37 @@ export class StreamValue implements RedisObject {
     }
     this.refreshFirstId();
     return deleted;
+  }
+
+  /**
+   * The entries-read counter an ID would have (Redis's streamEstimateDistanceFromFirstEverEntry), or
+   * ENTRIES_READ_INVALID when deletions make it unknowable.
+   */
+  estimateEntriesRead(id: StreamId): number {
+    if (!this.entriesAdded) return 0;
+    if (!this.length && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return ENTRIES_READ_INVALID;
+    if (this.maxDeletedId === ID_MIN || this.maxDeletedId < this.firstId) {
+      if (id < this.firstId) return this.entriesAdded - this.length;
+      if (id === this.firstId) return this.entriesAdded - this.length + 1;
+    }
+    return ENTRIES_READ_INVALID;
+  }
+
+  /** True when a deleted entry may lie in [start, end] (Redis's streamRangeHasTombstones). */
+  rangeHasTombstones(start: StreamId, end: StreamId = ID_MAX): boolean {
+    if (!this.length || this.maxDeletedId === ID_MIN) return false;
+    if (this.firstId > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+  }
+
+  /** A group's lag, or null when unknown (XINFO GROUPS). */
+  lag(g: ConsumerGroup): number | null {
+    if (!this.entriesAdded) return 0;
+    if (g.entriesRead !== ENTRIES_READ_INVALID && !this.rangeHasTombstones(g.lastId)) return this.entriesAdded - g.entriesRead;
+    const read = this.estimateEntriesRead(g.lastId);
+    return read === ENTRIES_READ_INVALID ? null : this.entriesAdded - read;
   }
 
   /** The group by name, if any. */
