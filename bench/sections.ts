@@ -5,6 +5,7 @@ import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
+import { streamsSection } from './streams.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
@@ -12,6 +13,7 @@ export const SECTIONS: BenchSection[] = [
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
   clusterSection,
+  streamsSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

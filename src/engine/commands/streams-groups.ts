@@ -384,7 +384,13 @@ function xautoclaim(ctx: CommandContext): void {
   const { s, g } = found;
   let attempts = count * 10;
   const now = Date.now();
-  const pending = [...g.pel.range(start, idOf(U64_MAX, U64_MAX))];
+  // The entries this call may visit (attempts, plus the next one as the cursor), collected first:
+  // claiming changes the PELs.
+  const pending: [StreamId, Nack][] = [];
+  for (const p of g.pel.range(start, idOf(U64_MAX, U64_MAX))) {
+    pending.push(p);
+    if (pending.length > attempts) break;
+  }
   const claimed: StreamId[] = [];
   const deleted: StreamId[] = [];
   const out: Buffer[][] = [];

@@ -98,7 +98,9 @@ export function readStream(r: RdbReader, type: number): StreamValue {
     for (let i = 0; i < nodes; i++) {
       const key = r.str();
       if (key.length !== 16) throw new RdbError('Stream node key entry is not the size of a stream ID');
-      const lp = Buffer.from(r.strView());
+      const view = r.strView();
+      const lp = Buffer.allocUnsafeSlow(view.length); // own memory: a pooled copy would pin a slab
+      view.copy(lp);
       if (lp.length <= 7 || lp[6] === 0xff) throw new RdbError('Empty listpack inside stream');
       s.pushNode(StreamNode.fromListpack(idFromBytes(key), lp));
     }
@@ -133,12 +135,12 @@ export function readStream(r: RdbReader, type: number): StreamValue {
     const g = new ConsumerGroup(name, lastId, entriesRead);
     if (s.group(name)) throw new RdbError('Duplicated consumer group name');
     s.groups.set(name.latin1Slice(0, name.length), g);
-    const pending = new Map<StreamId, { time: number; count: number }>();
+    const pending = new Map<string, { time: number; count: number }>(); // keyed by the 16 ID bytes (BigInt keys hash badly)
     const npel = r.len();
     for (let j = 0; j < npel; j++) {
-      const id = idFromBytes(r.take(16));
+      const raw = r.take(16);
       const time = r.ms();
-      pending.set(id, { time, count: r.len() });
+      pending.set(raw.latin1Slice(0, 16), { time, count: r.len() });
     }
     const nconsumers = r.len();
     for (let j = 0; j < nconsumers; j++) {
@@ -148,11 +150,12 @@ export function readStream(r: RdbReader, type: number): StreamValue {
       if (!c) throw new RdbError('Duplicated consumer name');
       const n = r.len();
       for (let k = 0; k < n; k++) {
-        const id = idFromBytes(r.take(16));
-        const p = pending.get(id);
+        const raw = r.take(16);
+        const k = raw.latin1Slice(0, 16);
+        const p = pending.get(k);
         if (!p) throw new RdbError('Consumer PEL NACK not found in group PEL');
-        pending.delete(id);
-        g.assign(id, c, p.time, p.count);
+        pending.delete(k);
+        g.assign(idFromBytes(raw), c, p.time, p.count);
       }
     }
     // Redis drops group PEL entries no consumer owns (they cannot be claimed consistently).

@@ -31,6 +31,8 @@ export class StreamValue implements RedisObject {
   firstId: StreamId = ID_MIN;
   maxDeletedId: StreamId = ID_MIN;
   entriesAdded = 0;
+  /** Cached last live entry ID (XREAD/XREADGROUP ask on every call); null = recompute. */
+  private lastLive: StreamId | null = null;
   /** Groups by name (latin1 key); listed sorted by name bytes, as Redis's radix tree orders them. */
   readonly groups = new Map<string, ConsumerGroup>();
 
@@ -68,6 +70,7 @@ export class StreamValue implements RedisObject {
 
   /** Adds a node read from an RDB (in order). */
   pushNode(node: StreamNode): void {
+    this.lastLive = null;
     const last = this.nodes[this.nodes.length - 1];
     if (last) last.seal();
     this.nodes.push(node);
@@ -96,6 +99,7 @@ export class StreamValue implements RedisObject {
     this.length++;
     this.entriesAdded++;
     this.lastId = id;
+    this.lastLive = id;
   }
 
   /** Index of the last node whose master ID <= id (head when none). */
@@ -152,7 +156,11 @@ export class StreamValue implements RedisObject {
 
   /** First (or last) live entry's ID; ID_MIN when empty. */
   edgeId(first: boolean): StreamId {
-    for (const e of first ? this.range(ID_MIN, ID_MAX) : this.range(ID_MIN, ID_MAX, true)) return e.id;
+    if (!first && this.lastLive !== null && this.length > 0) return this.lastLive;
+    for (const e of first ? this.range(ID_MIN, ID_MAX) : this.range(ID_MIN, ID_MAX, true)) {
+      if (!first) this.lastLive = e.id;
+      return e.id;
+    }
     return ID_MIN;
   }
 
@@ -167,6 +175,7 @@ export class StreamValue implements RedisObject {
       if (node.valid === 1) this.removeNode(i);
       else node.markDeleted(e.pos, e.flags);
       this.length--;
+      if (id === this.lastLive) this.lastLive = null;
       if (id > this.maxDeletedId) this.maxDeletedId = id;
       return true;
     }
@@ -224,6 +233,7 @@ export class StreamValue implements RedisObject {
       deleted += fromNode;
       break;
     }
+    if (this.length === 0) this.lastLive = null;
     this.refreshFirstId();
     return deleted;
   }
