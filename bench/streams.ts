@@ -1,28 +1,17 @@
 // Streams section: XADD and XREADGROUP throughput with redis-benchmark (50 clients, one request per
 // round trip, then pipelined by 16), and RSS holding 1M stream entries (absolute, and the growth over
 // the idle process, which is what the entries cost). Ports 19760-19769.
-import { spawn } from 'node:child_process';
-import { parseBenchmarkCsv, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
+import { redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
 import { RespClient } from '../test/helpers/resp.js';
 
 const PORT = 19760;
 const ENTRIES = 1_000_000;
 
-/** redis-benchmark running one custom command (`--csv` must precede it); requests per second. */
-function benchCommand(port: number, opts: string[], argv: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...opts, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const rps = [...parseBenchmarkCsv(out).values()][0];
-      if (code !== 0 || rps === undefined || /error/i.test(err)) return reject(new Error(`redis-benchmark ${argv.join(' ')} failed: ${err.trim()}`));
-      resolve(rps);
-    });
-  });
+/** redis-benchmark running one custom command; requests per second. */
+async function benchCommand(port: number, opts: string[], argv: string[]): Promise<number> {
+  const rps = [...(await redisBenchmark(port, [...opts, ...argv])).values()][0];
+  if (rps === undefined) throw new Error(`redis-benchmark ${argv.join(' ')} reported nothing`);
+  return rps;
 }
 
 async function call(port: number, argv: string[]): Promise<void> {
