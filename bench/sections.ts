@@ -6,6 +6,7 @@ import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
 import { streamsSection } from './streams.js';
+import { datacmdsSection } from './datacmds.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
@@ -14,6 +15,7 @@ export const SECTIONS: BenchSection[] = [
   replicationSection,
   clusterSection,
   streamsSection,
+  datacmdsSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

@@ -17,9 +17,24 @@ export class InfoRegistry {
 
   constructor(private readonly srv: Server) {}
 
+  /** Fields other modules append to a section they don't own (scripting's lines in memory). */
+  private readonly extras = new Map<string, InfoProvider[]>();
+
+  /** Appends a provider's fields to a section (after the owner's). */
+  extend(section: string, provider: InfoProvider): void {
+    const list = this.extras.get(section) ?? [];
+    list.push(provider);
+    this.extras.set(section, list);
+  }
+
   /** Registers (or replaces) the provider of a section. */
   set(section: string, provider: InfoProvider): void {
     this.providers.set(section, provider);
+  }
+
+  /** Removes a section (a Sentinel prints no keyspace, replication ...). */
+  drop(section: string): void {
+    this.providers.delete(section);
   }
 
   /** Renders the requested sections (none = default; all / everything / default accepted). */
@@ -33,6 +48,7 @@ export class InfoRegistry {
       if (!p) continue;
       if (!(all || (dflt && inDefault) || want.includes(name))) continue;
       const fields = p();
+      for (const x of this.extras.get(name) ?? []) fields.push(...x());
       if (fields.length === 0 && name !== 'keyspace' && name !== 'modules' && name !== 'errorstats') continue;
       const title = name.charAt(0).toUpperCase() + name.slice(1);
       parts.push(`# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join(''));

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ENGINE_MAIN, hasRedisServer } from '../helpers/procs.js';
+import { ENGINE_MAIN } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { alive, cli, until } from './orchestrator-kit.js';
 
@@ -43,7 +43,7 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 
-  it.skipIf(!hasRedisServer())('sentinel: engine nodes watched by real redis-sentinel', async () => {
+  it('sentinel: engine nodes watched by engine sentinels', async () => {
     // Counts from a base port: sentinels follow the data nodes (the bundled file's 7501 would leave the port block).
     const file = path.join(k.home, 'sentinel.yaml');
     writeFileSync(file, `name: sentinel\nkind: sentinel\nbase-port: ${P + 20}\nreplicas: 2\nconfig: { repl-diskless-sync: yes, repl-diskless-sync-delay: 0 }\n`);

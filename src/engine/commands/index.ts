@@ -23,10 +23,15 @@ import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
+import { scriptingCommands } from './scripting.js';
 import { streamCommands } from './streams.js';
 import { streamGroupCommands } from './streams-groups.js';
 import { streamReadCommands } from './streams-read.js';
 import { streamInfoCommands } from './streams-info.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { aclCommands } from './acl.js';
+import { clientPauseCommands } from './client-pause.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -51,8 +56,13 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...pubsubCommands,
   ...monitorCommands,
   ...replicationCommands,
+  ...scriptingCommands,
   ...streamCommands,
   ...streamGroupCommands,
   ...streamReadCommands,
   ...streamInfoCommands,
+  ...hyperloglogCommands,
+  ...geoCommands,
+  ...aclCommands,
+  ...clientPauseCommands,
 ];
