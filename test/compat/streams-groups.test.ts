@@ -138,6 +138,11 @@ describe('stream consumer groups match redis-server', () => {
       XINFO STREAM nokey
       XINFO STREAM str
       XINFO GROUPS str
+      COMMAND GETKEYS XREAD COUNT 2 BLOCK 5 STREAMS a b 0 0
+      COMMAND GETKEYS XREADGROUP GROUP streams c NOACK STREAMS s1 s2 s3 > > >
+      COMMAND GETKEYS XADD s * f v
+      COMMAND GETKEYS XGROUP CREATE s g $
+      COMMAND GETKEYS XINFO STREAM s
     `)).toEqual([]);
   });
 

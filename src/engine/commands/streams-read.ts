@@ -176,7 +176,22 @@ function wrapTop(ctx: CommandContext, argvs: Buffer[][]): Buffer[][] {
   return out;
 }
 
+/** Key positions: the first half of what follows STREAMS (cluster slots, ACL, snapshot copy-on-write). */
+export function streamsKeys(argv: Buffer[]): number[] {
+  for (let i = 1; i < argv.length; i++) {
+    if (!is(argv[i], 'streams')) {
+      // GROUP takes two arguments and BLOCK/COUNT one: skip them so a key named "streams" is not taken.
+      if (is(argv[i], 'group')) i += 2;
+      else if (is(argv[i], 'block') || is(argv[i], 'count')) i++;
+      continue;
+    }
+    const n = Math.floor((argv.length - i - 1) / 2);
+    return Array.from({ length: n }, (_, k) => i + 1 + k);
+  }
+  return [];
+}
+
 export const streamReadCommands: CommandDef[] = [
-  { name: 'xread', handler: (ctx) => xread(ctx, false) },
-  { name: 'xreadgroup', handler: (ctx) => xread(ctx, true) },
+  { name: 'xread', handler: (ctx) => xread(ctx, false), getKeys: streamsKeys },
+  { name: 'xreadgroup', handler: (ctx) => xread(ctx, true), getKeys: streamsKeys },
 ];
