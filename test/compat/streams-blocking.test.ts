@@ -72,6 +72,9 @@ describe('blocking stream reads match redis-server', () => {
       log('q', await a.call(['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>']));
       log('exec', await a.call(['EXEC']));
       log('consumers', (await w.call(['XINFO', 'CONSUMERS', 's', 'g'])).t);
+      log('lua', await a.call(['EVAL', "return redis.call('xread','block','0','streams','s','$')", '0']));
+      log('lua', await a.call(['EVAL', "return redis.call('XREADGROUP','GROUP','g','c','BLOCK','0','STREAMS','s','>')", '0']));
+      log('lua', await a.call(['EVAL', "return redis.call('xread','streams','s','0')", '0']));
     });
     expect(t.engine).toEqual(t.redis);
   });

@@ -11,6 +11,7 @@ import { deliver, deliverHistory, type GroupReader } from './stream-deliver.js';
 import { watchGroupReader } from './streams-block.js';
 import { emitWrapped } from './stream-propagate.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { scriptingOf } from '../scripting/state.js';
 
 const NEW_ONLY: StreamId = idOf(U64_MAX, U64_MAX); // `>`
 /** Redis's XREAD_BLOCKED_DEFAULT_COUNT: a woken reader without COUNT gets at most this many. */
@@ -36,6 +37,7 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
     const more = argv.length - i - 1;
     const a = argv[i];
     if (is(a, 'block') && more) {
+      if (scriptingOf(ctx.srv).running?.fake === ctx.client) return err(`ERR ${argv[0].toString()} command is not allowed with BLOCK option from scripts`);
       const v = parseInt64(argv[++i]);
       if (v === null) return err('ERR timeout is not an integer or out of range');
       if (v < 0n) return err('ERR timeout is negative');
