@@ -6,6 +6,7 @@ import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
 import { streamsSection } from './streams.js';
+import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 
 export const SECTIONS: BenchSection[] = [
@@ -15,7 +16,9 @@ export const SECTIONS: BenchSection[] = [
   replicationSection,
   clusterSection,
   streamsSection,
+  sentinelSection,
   datacmdsSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
+  scriptSection('kill', './kill.ts', 'kvctl kill of the master to the first write the new master accepts, per topology: builtin engine against redis-server'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];
