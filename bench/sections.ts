@@ -5,6 +5,7 @@ import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
+import { streamsSection } from './streams.js';
 import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 import { aclSection } from './acl.js';
@@ -15,6 +16,7 @@ export const SECTIONS: BenchSection[] = [
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
   clusterSection,
+  streamsSection,
   sentinelSection,
   datacmdsSection,
   aclSection,

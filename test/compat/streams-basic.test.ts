@@ -178,6 +178,30 @@ describe('stream entry commands match redis-server', () => {
     `)).toEqual([]);
   });
 
+  it('nodes past 127 entries and the byte limit: same replies and byte-identical DUMP payloads', async () => {
+    const lines = ['FLUSHALL', 'CONFIG SET stream-node-max-entries 0', 'CONFIG SET stream-node-max-bytes 2048'];
+    for (let i = 1; i <= 400; i++) lines.push(`XADD s ${i}-${i % 4} f ${i} ${i % 9 === 0 ? 'g 1234567' : ''}`.trim());
+    for (let i = 1; i <= 60; i++) lines.push(`XADD big ${i}-0 payload ${'x'.repeat(i * 7)}`);
+    expect(await diffScript(pair, `
+      ${lines.join('\n')}
+      XINFO STREAM s
+      XINFO STREAM big
+      DUMP s
+      DUMP big
+      XDEL s 5-1 200-0 399-3
+      XTRIM s MAXLEN 390
+      XTRIM s MAXLEN ~ 200
+      XRANGE s - + COUNT 3
+      XREVRANGE s + - COUNT 3
+      XINFO STREAM s
+      DUMP s
+      XTRIM big MINID 30
+      DUMP big
+      CONFIG SET stream-node-max-entries 4
+      CONFIG SET stream-node-max-bytes 4096
+    `)).toEqual([]);
+  });
+
   it('auto IDs increase and propagate concretely; TYPE/DEL/RENAME/COPY work on streams', async () => {
     for (const c of [pair.redis, pair.engine]) {
       await c.call(['FLUSHALL']);

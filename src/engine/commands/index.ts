@@ -25,6 +25,9 @@ import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { streamCommands } from './streams.js';
+import { streamGroupCommands } from './streams-groups.js';
+import { streamReadCommands } from './streams-read.js';
+import { streamInfoCommands } from './streams-info.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
@@ -57,6 +60,9 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...replicationCommands,
   ...scriptingCommands,
   ...streamCommands,
+  ...streamGroupCommands,
+  ...streamReadCommands,
+  ...streamInfoCommands,
   ...hyperloglogCommands,
   ...geoCommands,
   ...aclCommands,

@@ -2,7 +2,7 @@
 // the XADD/XTRIM trimming options.
 import type { CommandContext } from './table.js';
 import { StreamValue, type StreamEntry, type TrimSpec } from '../store/stream.js';
-import { parseId, formatId, INVALID_ID, type StreamId } from '../store/stream-id.js';
+import { parseId, formatId, idOf, U64_MAX, INVALID_ID, type StreamId } from '../store/stream-id.js';
 import { lookup } from './aggregate.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX } from './errors.js';
@@ -139,3 +139,18 @@ export function rewriteTrim(ctx: CommandContext, s: StreamValue, t: TrimArgs): v
   argv[t.argIdx - 1] = bs('=');
   argv[t.argIdx] = bs(t.spec.strategy === 'maxlen' ? String(s.length) : formatId(s.length ? s.edgeId(true) : s.lastId));
 }
+
+/** An XRANGE-style bound: `(id` excludes it (the seq half carries, as streamIncrID). Null after replying. */
+export function rangeBound(ctx: CommandContext, arg: Buffer, start: boolean): StreamId | null {
+  if (arg.length > 1 && arg[0] === 40) {
+    const id = idArg(ctx, arg.subarray(1), start ? 0n : U64_MAX, true);
+    if (id === null) return null;
+    if (start ? id === idOf(U64_MAX, U64_MAX) : id === 0n) {
+      ctx.reply.error(start ? 'ERR invalid start ID for the interval' : 'ERR invalid end ID for the interval');
+      return null;
+    }
+    return start ? id + 1n : id - 1n;
+  }
+  return idArg(ctx, arg, start ? 0n : U64_MAX, false);
+}
+

@@ -4,7 +4,7 @@ import type { CommandDef, CommandContext } from './table.js';
 import { StreamValue } from '../store/stream.js';
 import { keyStr } from '../store/types.js';
 import { parseId, formatId, idOf, msOf, seqOf, U64_MAX, INVALID_ID, type StreamId } from '../store/stream-id.js';
-import { getStream, idArg, parseTrimArgs, rewriteTrim, replyEntries, bs } from './stream-common.js';
+import { getStream, idArg, parseTrimArgs, rewriteTrim, replyEntries, bs, rangeBound } from './stream-common.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
@@ -92,27 +92,11 @@ function xtrim(ctx: CommandContext): void {
   ctx.reply.int(n);
 }
 
-/** An XRANGE bound: `(id` excludes it. Null after replying. */
-function bound(ctx: CommandContext, arg: Buffer, start: boolean): StreamId | null {
-  const missing = start ? 0n : U64_MAX;
-  if (arg.length > 1 && arg[0] === 40) {
-    const id = idArg(ctx, arg.subarray(1), missing, true);
-    if (id === null) return null;
-    const max = idOf(U64_MAX, U64_MAX);
-    if (start ? id === max : id === 0n) {
-      ctx.reply.error(start ? 'ERR invalid start ID for the interval' : 'ERR invalid end ID for the interval');
-      return null;
-    }
-    return start ? id + 1n : id - 1n; // the seq half carries into the ms half, as streamIncrID
-  }
-  return idArg(ctx, arg, missing, false);
-}
-
 function xrange(ctx: CommandContext, rev: boolean): void {
   const { argv } = ctx;
-  const start = bound(ctx, argv[rev ? 3 : 2], true);
+  const start = rangeBound(ctx, argv[rev ? 3 : 2], true);
   if (start === null) return;
-  const end = bound(ctx, argv[rev ? 2 : 3], false);
+  const end = rangeBound(ctx, argv[rev ? 2 : 3], false);
   if (end === null) return;
   let count = -1;
   for (let j = 4; j < argv.length; j++) {

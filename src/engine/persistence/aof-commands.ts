@@ -5,6 +5,8 @@ import { ListValue } from '../store/list.js';
 import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
 import { ZSetValue } from '../store/zset.js';
+import { StreamValue } from '../store/stream.js';
+import { streamCommands } from './aof-stream.js';
 import { keyBuf, unpack } from '../store/types.js';
 import { d2string } from './rdb-writer.js';
 import type { LoadedRdb } from './rdb.js';
@@ -31,6 +33,7 @@ function valueCommands(key: Buffer, v: RedisValue): Buffer[][] {
   if (v instanceof SetValue) return batches('SADD', key, [...v.members()], ITEMS_PER_CMD);
   if (v instanceof HashValue) return batches('HMSET', key, [...v.entries()].flat(), ITEMS_PER_CMD * 2);
   if (v instanceof ZSetValue) return batches('ZADD', key, [...v.entries()].flatMap(([m, s]) => [b(d2string(s)), m]), ITEMS_PER_CMD * 2);
+  if (v instanceof StreamValue) return streamCommands(key, v);
   throw new Error(`can't rewrite a value of type ${v.type}`);
 }
 

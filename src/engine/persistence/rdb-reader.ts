@@ -6,6 +6,7 @@ import { ListValue } from '../store/list.js';
 import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
 import { ZSetValue } from '../store/zset.js';
+import { readStream } from './rdb-stream.js';
 import { lzfDecompress, LzfError } from './lzf.js';
 import { parseListpack } from './listpack.js';
 import { parseIntset } from './intset.js';
@@ -261,6 +262,9 @@ export class RdbReader {
         }
         return ListValue.from(items);
       }
+      case T.STREAM_LISTPACKS:
+      case T.STREAM_LISTPACKS_2:
+        return readStream(this, type);
       default:
         if (TYPE_NAMES[type]) throw new RdbError(`Values of type ${TYPE_NAMES[type]} (RDB type ${type}) are not supported by the kvctl engine`);
         throw new RdbError(`Unknown RDB encoding type ${type}`);

@@ -6,6 +6,8 @@ import { ListValue } from '../store/list.js';
 import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
 import { ZSetValue } from '../store/zset.js';
+import { StreamValue } from '../store/stream.js';
+import { writeStream } from './rdb-stream.js';
 import { isCanonicalInt } from '../store/string-encoding.js';
 import { formatDouble17 } from '../protocol/double.js';
 import { lzfCompress } from './lzf.js';
@@ -200,6 +202,7 @@ export class RdbWriter {
     if (v instanceof HashValue) return v.encoding() === 'listpack' ? T.HASH_LISTPACK : T.HASH;
     if (v instanceof SetValue) return v.encoding() === 'intset' ? T.SET_INTSET : T.SET;
     if (v instanceof ZSetValue) return v.encoding() === 'listpack' ? T.ZSET_LISTPACK : T.ZSET_2;
+    if (v instanceof StreamValue) return T.STREAM_LISTPACKS_2;
     throw new RdbError(`can't serialize a value of type ${v.type}`);
   }
 
@@ -243,6 +246,8 @@ export class RdbWriter {
         for (const [m, score] of (v as ZSetValue).entries()) flat.push(m, Buffer.from(d2string(score)));
         return this.str(buildListpack(flat));
       }
+      case T.STREAM_LISTPACKS_2:
+        return writeStream(this, v as StreamValue);
       case T.ZSET_2: {
         // Highest score first, as Redis writes it (its loader then inserts at the head).
         const all = [...(v as ZSetValue).entries()];

@@ -30,20 +30,34 @@ export class StreamNode {
   constructor(readonly master: StreamId, lp: Buffer, len: number) {
     this.lp = lp;
     this.len = len;
-    const end = len - 1;
+    this.valid = 0;
+    this.deleted = 0;
+    this.masterFields = [];
+    this.firstEntry = 0;
+    this.parseMaster();
+  }
+
+  /**
+   * Reads the master entry. Its fields are views into lp (no pooled copies pinning 8 KB slabs), so
+   * this runs again whenever lp is reallocated or the master entry moves.
+   */
+  private parseMaster(): void {
+    const lp = this.lp;
+    const end = this.len - 1;
     this.valid = Number(readInt(lp, HEADER, end));
     let p = cur.next;
     this.deleted = Number(readInt(lp, p, end));
     p = cur.next;
     const nf = Number(readInt(lp, p, end));
     p = cur.next;
-    this.masterFields = [];
+    const fields: Buffer[] = [];
     for (let i = 0; i < nf; i++) {
-      this.masterFields.push(Buffer.from(readBytes(lp, p, end)));
+      readElem(lp, p, end);
+      fields.push(cur.isInt ? Buffer.from(String(cur.int)) : lp.subarray(cur.strStart, cur.strEnd));
       p = cur.next;
     }
-    p = skip(lp, p, end); // the master entry's 0 terminator
-    this.firstEntry = p;
+    this.masterFields = fields;
+    this.firstEntry = skip(lp, p, end); // past the master entry's 0 terminator
   }
 
   /** A new node holding one entry (the master entry takes its fields). */
@@ -51,7 +65,7 @@ export class StreamNode {
     const nf = fv.length / 2;
     let size = HEADER + 1 + intElemSize(1n) + intElemSize(0n) + intElemSize(BigInt(nf)) + intElemSize(0n);
     for (let i = 0; i < fv.length; i += 2) size += strElemSize(fv[i]);
-    const lp = Buffer.allocUnsafe(Math.max(capacity, size + 64));
+    const lp = Buffer.allocUnsafeSlow(Math.max(capacity, size + 64));
     let p = HEADER;
     p = writeInt(lp, p, 1n);
     p = writeInt(lp, p, 0n);
@@ -92,15 +106,20 @@ export class StreamNode {
 
   private ensure(extra: number): void {
     if (this.len + extra <= this.lp.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.len + extra, this.lp.length * 2));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.len + extra, this.lp.length * 2));
     this.lp.copy(grown, 0, 0, this.len);
     this.lp = grown;
+    this.parseMaster();
   }
 
   /** Drops spare capacity (when the node stops being the tail). */
   seal(): void {
     if (this.lp.length === this.len) return;
-    this.lp = Buffer.from(this.lp.subarray(0, this.len));
+    // An own allocation: a pooled copy would pin an 8 KB slab shared with short-lived buffers.
+    const exact = Buffer.allocUnsafeSlow(this.len);
+    this.lp.copy(exact, 0, 0, this.len);
+    this.lp = exact;
+    this.parseMaster();
   }
 
   /** The exact listpack bytes (for RDB and DUMP). */
@@ -119,9 +138,13 @@ export class StreamNode {
       this.lp.copyWithin(pos + newSize, pos + oldSize, this.len);
       this.len += delta;
       this.lp.writeUInt32LE(this.len, 0);
-      this.firstEntry += delta;
     }
     writeInt(this.lp, pos, v);
+    if (delta !== 0) {
+      const [valid, deleted] = [this.valid, this.deleted];
+      this.parseMaster();
+      [this.valid, this.deleted] = [valid, deleted]; // setCounts is midway: keep its numbers
+    }
     return delta;
   }
 
@@ -242,9 +265,8 @@ export class StreamNode {
   }
 
   clone(): StreamNode {
-    const n = Object.create(StreamNode.prototype) as StreamNode;
-    Object.assign(n, this);
-    n.lp = Buffer.from(this.lp.subarray(0, this.len));
-    return n;
+    const lp = Buffer.allocUnsafeSlow(this.len);
+    this.lp.copy(lp, 0, 0, this.len);
+    return new StreamNode(this.master, lp, this.len);
   }
 }

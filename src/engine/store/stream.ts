@@ -5,7 +5,7 @@
 import type { RedisObject } from './types.js';
 import { StreamNode, FLAG_DELETED, type StreamEntry } from './stream-node.js';
 import { ID_MAX, ID_MIN, type StreamId } from './stream-id.js';
-import { ConsumerGroup } from './stream-group.js';
+import { ConsumerGroup, ENTRIES_READ_INVALID } from './stream-group.js';
 import { LIMITS } from './limits.js';
 
 export type { StreamEntry } from './stream-node.js';
@@ -31,6 +31,8 @@ export class StreamValue implements RedisObject {
   firstId: StreamId = ID_MIN;
   maxDeletedId: StreamId = ID_MIN;
   entriesAdded = 0;
+  /** Cached last live entry ID (XREAD/XREADGROUP ask on every call); null = recompute. */
+  private lastLive: StreamId | null = null;
   /** Groups by name (latin1 key); listed sorted by name bytes, as Redis's radix tree orders them. */
   readonly groups = new Map<string, ConsumerGroup>();
 
@@ -68,6 +70,7 @@ export class StreamValue implements RedisObject {
 
   /** Adds a node read from an RDB (in order). */
   pushNode(node: StreamNode): void {
+    this.lastLive = null;
     const last = this.nodes[this.nodes.length - 1];
     if (last) last.seal();
     this.nodes.push(node);
@@ -96,6 +99,7 @@ export class StreamValue implements RedisObject {
     this.length++;
     this.entriesAdded++;
     this.lastId = id;
+    this.lastLive = id;
   }
 
   /** Index of the last node whose master ID <= id (head when none). */
@@ -152,7 +156,11 @@ export class StreamValue implements RedisObject {
 
   /** First (or last) live entry's ID; ID_MIN when empty. */
   edgeId(first: boolean): StreamId {
-    for (const e of first ? this.range(ID_MIN, ID_MAX) : this.range(ID_MIN, ID_MAX, true)) return e.id;
+    if (!first && this.lastLive !== null && this.length > 0) return this.lastLive;
+    for (const e of first ? this.range(ID_MIN, ID_MAX) : this.range(ID_MIN, ID_MAX, true)) {
+      if (!first) this.lastLive = e.id;
+      return e.id;
+    }
     return ID_MIN;
   }
 
@@ -167,6 +175,7 @@ export class StreamValue implements RedisObject {
       if (node.valid === 1) this.removeNode(i);
       else node.markDeleted(e.pos, e.flags);
       this.length--;
+      if (id === this.lastLive) this.lastLive = null;
       if (id > this.maxDeletedId) this.maxDeletedId = id;
       return true;
     }
@@ -224,8 +233,40 @@ export class StreamValue implements RedisObject {
       deleted += fromNode;
       break;
     }
+    if (this.length === 0) this.lastLive = null;
     this.refreshFirstId();
     return deleted;
+  }
+
+  /**
+   * The entries-read counter an ID would have (Redis's streamEstimateDistanceFromFirstEverEntry), or
+   * ENTRIES_READ_INVALID when deletions make it unknowable.
+   */
+  estimateEntriesRead(id: StreamId): number {
+    if (!this.entriesAdded) return 0;
+    if (!this.length && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return ENTRIES_READ_INVALID;
+    if (this.maxDeletedId === ID_MIN || this.maxDeletedId < this.firstId) {
+      if (id < this.firstId) return this.entriesAdded - this.length;
+      if (id === this.firstId) return this.entriesAdded - this.length + 1;
+    }
+    return ENTRIES_READ_INVALID;
+  }
+
+  /** True when a deleted entry may lie in [start, end] (Redis's streamRangeHasTombstones). */
+  rangeHasTombstones(start: StreamId, end: StreamId = ID_MAX): boolean {
+    if (!this.length || this.maxDeletedId === ID_MIN) return false;
+    if (this.firstId > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+  }
+
+  /** A group's lag, or null when unknown (XINFO GROUPS). */
+  lag(g: ConsumerGroup): number | null {
+    if (!this.entriesAdded) return 0;
+    if (g.entriesRead !== ENTRIES_READ_INVALID && !this.rangeHasTombstones(g.lastId)) return this.entriesAdded - g.entriesRead;
+    const read = this.estimateEntriesRead(g.lastId);
+    return read === ENTRIES_READ_INVALID ? null : this.entriesAdded - read;
   }
 
   /** The group by name, if any. */

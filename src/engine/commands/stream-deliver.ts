@@ -1,0 +1,80 @@
+// Delivering entries to readers (Redis's streamReplyWithRange): plain XREAD ranges, and group reads
+// that advance the group's last ID and entries-read counter, fill the PELs and say what replicas
+// must apply (one XCLAIM ... FORCE JUSTID LASTID per delivered entry, or CREATECONSUMER + SETID
+// for NOACK reads), and history reads from a consumer's own PEL.
+import type { ReplyWriter } from '../protocol/writer.js';
+import type { StreamValue } from '../store/stream.js';
+import { ENTRIES_READ_INVALID, type ConsumerGroup, type Consumer, type Nack } from '../store/stream-group.js';
+import { ID_MAX, formatId, type StreamId } from '../store/stream-id.js';
+import { replyEntry, bs } from './stream-common.js';
+
+export interface GroupReader {
+  key: Buffer;
+  groupName: Buffer;
+  group: ConsumerGroup;
+  consumer: Consumer;
+  /** The consumer was created by this read (NOACK reads then propagate its creation). */
+  created: boolean;
+  noack: boolean;
+}
+
+/** The XCLAIM Redis propagates for a pending entry (also used by XCLAIM/XAUTOCLAIM themselves). */
+export function xclaimArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup, id: Buffer, nack: Nack): Buffer[] {
+  return [bs('XCLAIM'), key, groupName, nack.consumer.name, bs('0'), id, bs('TIME'), bs(String(nack.deliveryTime)), bs('RETRYCOUNT'), bs(String(nack.deliveryCount)), bs('FORCE'), bs('JUSTID'), bs('LASTID'), bs(formatId(group.lastId))];
+}
+
+export function setIdArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup): Buffer[] {
+  return [bs('XGROUP'), bs('SETID'), key, groupName, bs(formatId(group.lastId)), bs('ENTRIESREAD'), bs(String(group.entriesRead))];
+}
+
+/** Replies entries with id >= start (at most count, 0 = all); with a group reader, delivers them. */
+export function deliver(reply: ReplyWriter, s: StreamValue, start: StreamId, count: number, r: GroupReader | null, emit: (argv: Buffer[]) => void, now: number): number {
+  const entries = [];
+  for (const e of s.range(start, ID_MAX)) {
+    entries.push(e);
+    if (count > 0 && entries.length >= count) break;
+  }
+  reply.array(entries.length);
+  let propagateLastId = false;
+  for (const e of entries) {
+    if (r && e.id > r.group.lastId) {
+      const g = r.group;
+      if (g.entriesRead !== ENTRIES_READ_INVALID && !s.rangeHasTombstones(e.id)) g.entriesRead++;
+      else if (s.entriesAdded) g.entriesRead = s.estimateEntriesRead(e.id);
+      g.lastId = e.id;
+      if (r.noack) propagateLastId = true;
+    }
+    replyEntry(reply, e);
+    if (r && !r.noack) {
+      const nack = r.group.assign(e.id, r.consumer, now, 1);
+      emit(xclaimArgv(r.key, r.groupName, r.group, bs(formatId(e.id)), nack));
+    }
+  }
+  if (r && propagateLastId) {
+    if (r.created) emit([bs('XGROUP'), bs('CREATECONSUMER'), r.key, r.groupName, r.consumer.name]);
+    emit(setIdArgv(r.key, r.groupName, r.group));
+  }
+  return entries.length;
+}
+
+/** XREADGROUP with an ID: the consumer's own pending entries from start, bumping their delivery count. */
+export function deliverHistory(reply: ReplyWriter, s: StreamValue, start: StreamId, count: number, c: Consumer, now: number): void {
+  const out: [StreamId, Nack][] = [];
+  for (const pair of c.pel.range(start, ID_MAX)) {
+    out.push(pair);
+    if (count > 0 && out.length >= count) break;
+  }
+  reply.array(out.length);
+  for (const [id, nack] of out) {
+    const e = s.get(id);
+    if (!e) {
+      reply.array(2);
+      reply.bulk(formatId(id));
+      reply.nullArray();
+      continue;
+    }
+    replyEntry(reply, e);
+    nack.deliveryTime = now;
+    nack.deliveryCount++;
+  }
+}
