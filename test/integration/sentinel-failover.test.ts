@@ -38,7 +38,7 @@ async function killMasterScenario(nodes: Side, sentinels: Side, base: number, mi
     await until('the old master rejoins as a replica of the new one', async () => {
       const [role, mport, link] = await roleOf(base);
       return role === 'slave' && mport === promoted && link === 'connected';
-    }, 30_000);
+    }, 60_000);
 
     // The application kept writing through the switch.
     await until('the writer writes to the new master', () => writer.acked.length >= before + 50, 20_000);
