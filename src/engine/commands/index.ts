@@ -25,6 +25,7 @@ import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -51,4 +52,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...replicationCommands,
   ...hyperloglogCommands,
   ...geoCommands,
+  ...sortCommands,
 ];
