@@ -26,6 +26,7 @@ import { replicationCommands } from './replication.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
+import { bitfieldCommands } from './bitfield.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -53,4 +54,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...hyperloglogCommands,
   ...geoCommands,
   ...sortCommands,
+  ...bitfieldCommands,
 ];
