@@ -27,6 +27,8 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
 import { bitfieldCommands } from './bitfield.js';
+import { moduleCommands } from './module.js';
+import { substrCommands } from './substr.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -55,4 +57,6 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...geoCommands,
   ...sortCommands,
   ...bitfieldCommands,
+  ...moduleCommands,
+  ...substrCommands,
 ];
