@@ -29,6 +29,7 @@ import { sortCommands } from './sort.js';
 import { bitfieldCommands } from './bitfield.js';
 import { moduleCommands } from './module.js';
 import { substrCommands } from './substr.js';
+import { memoryCommands } from './memory.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -59,4 +60,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...bitfieldCommands,
   ...moduleCommands,
   ...substrCommands,
+  ...memoryCommands,
 ];
