@@ -10,10 +10,11 @@ import { installTransactions } from './commands/transactions.js';
 import { installPubSub } from './pubsub/registry.js';
 import { installMonitor } from './commands/monitor.js';
 import { installReplication } from './replication/index.js';
+import { installLatency } from './commands/latency.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication];
+const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installLatency];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

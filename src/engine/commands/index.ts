@@ -30,6 +30,7 @@ import { bitfieldCommands } from './bitfield.js';
 import { moduleCommands } from './module.js';
 import { substrCommands } from './substr.js';
 import { memoryCommands } from './memory.js';
+import { latencyCommands } from './latency.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -61,4 +62,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...moduleCommands,
   ...substrCommands,
   ...memoryCommands,
+  ...latencyCommands,
 ];
