@@ -22,6 +22,16 @@ export class InfoRegistry {
     this.providers.set(section, provider);
   }
 
+  /** Appends fields to a section; fields its provider already gives are not repeated. */
+  extend(section: string, extra: InfoProvider): void {
+    const base = this.providers.get(section) ?? (() => []);
+    this.providers.set(section, () => {
+      const fields = base();
+      const have = new Set(fields.map(([k]) => k));
+      return [...fields, ...extra().filter(([k]) => !have.has(k))];
+    });
+  }
+
   /** Renders the requested sections (none = default; all / everything / default accepted). */
   render(requested: string[]): string {
     const want = requested.map((s) => s.toLowerCase());

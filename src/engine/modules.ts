@@ -11,10 +11,11 @@ import { installPubSub } from './pubsub/registry.js';
 import { installMonitor } from './commands/monitor.js';
 import { installReplication } from './replication/index.js';
 import { installLatency } from './commands/latency.js';
+import { installKeyspaceStats } from './keyspace-stats.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installLatency];
+const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installLatency, installKeyspaceStats];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);
