@@ -3,6 +3,7 @@
 // SUBSTR; the DEBUG subcommands test suites use (with enable-debug-command yes on both).
 import { describe, expect, it } from 'vitest';
 import { diff, script, usePair } from './harness.js';
+import type { Reply } from '../helpers/resp.js';
 
 const P = 11760; // this file: 11760-11769
 
@@ -39,7 +40,7 @@ describe('introspection commands match redis-server', () => {
     `)).then((d) => d.filter((l) => !l.startsWith('HELLO')))).toEqual([]);
   });
 
-  it('MODULE with no modules, SUBSTR', async () => {
+  it('MODULE with no modules, SUBSTR, LOLWUT', async () => {
     expect(await diff(pair, script(`
       MODULE LIST
       MODULE LOAD /nonexistent/x.so
@@ -57,7 +58,20 @@ describe('introspection commands match redis-server', () => {
       SUBSTR s 0
       LPUSH l a
       SUBSTR l 0 1
+      LOLWUT
+      LOLWUT VERSION 7
+      LOLWUT VERSION 1
+      LOLWUT VERSION x
+      LOLWUT VERSION 5 x
+      LOLWUT VERSION 6 10 x
+      LOLWUT foo
     `))).toEqual([]);
+    // Versions 5 and 6 draw (randomised in Redis too): the captions must match.
+    for (const v of [['5', '40', '4', '3'], ['6', '30', '5']]) {
+      const { redis, engine } = await pair.both(['LOLWUT', 'VERSION', ...v]);
+      const caption = (r: Reply) => String('v' in r ? r.v : '').trimEnd().split('\n').slice(v[0] === '5' ? -1 : -2);
+      expect(caption(engine)).toEqual(caption(redis));
+    }
   });
 
   it('DEBUG subcommands', async () => {

@@ -31,6 +31,7 @@ import { moduleCommands } from './module.js';
 import { substrCommands } from './substr.js';
 import { memoryCommands } from './memory.js';
 import { latencyCommands } from './latency.js';
+import { lolwutCommands } from './lolwut.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -63,4 +64,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...substrCommands,
   ...memoryCommands,
   ...latencyCommands,
+  ...lolwutCommands,
 ];
