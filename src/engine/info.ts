@@ -17,19 +17,24 @@ export class InfoRegistry {
 
   constructor(private readonly srv: Server) {}
 
+  /** Fields other modules append to a section they don't own (scripting's lines in memory). */
+  private readonly extras = new Map<string, InfoProvider[]>();
+
+  /** Appends a provider's fields to a section (after the owner's). */
+  extend(section: string, provider: InfoProvider): void {
+    const list = this.extras.get(section) ?? [];
+    list.push(provider);
+    this.extras.set(section, list);
+  }
+
   /** Registers (or replaces) the provider of a section. */
   set(section: string, provider: InfoProvider): void {
     this.providers.set(section, provider);
   }
 
-  /** Appends fields to a section; fields its provider already gives are not repeated. */
-  extend(section: string, extra: InfoProvider): void {
-    const base = this.providers.get(section) ?? (() => []);
-    this.providers.set(section, () => {
-      const fields = base();
-      const have = new Set(fields.map(([k]) => k));
-      return [...fields, ...extra().filter(([k]) => !have.has(k))];
-    });
+  /** Removes a section (a Sentinel prints no keyspace, replication ...). */
+  drop(section: string): void {
+    this.providers.delete(section);
   }
 
   /** Renders the requested sections (none = default; all / everything / default accepted). */
@@ -43,8 +48,17 @@ export class InfoRegistry {
       if (!p) continue;
       if (!(all || (dflt && inDefault) || want.includes(name))) continue;
       const fields = p();
+      // An extra field the section already has is not repeated.
+      const have = new Set(fields.map(([k]) => k));
+      for (const x of this.extras.get(name) ?? []) {
+        for (const f of x()) {
+          if (have.has(f[0])) continue;
+          fields.push(f);
+          have.add(f[0]);
+        }
+      }
       if (fields.length === 0 && name !== 'keyspace' && name !== 'modules' && name !== 'errorstats') continue;
-      const title = name.charAt(0).toUpperCase() + name.slice(1);
+      const title = name === 'cpu' ? 'CPU' : name.charAt(0).toUpperCase() + name.slice(1);
       parts.push(`# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join(''));
     }
     void this.srv;

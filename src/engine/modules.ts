@@ -10,12 +10,29 @@ import { installTransactions } from './commands/transactions.js';
 import { installPubSub } from './pubsub/registry.js';
 import { installMonitor } from './commands/monitor.js';
 import { installReplication } from './replication/index.js';
+import { installScripting } from './scripting/module.js';
+import { installAcl } from './acl/index.js';
+import { installPause } from './pause.js';
 import { installLatency } from './commands/latency.js';
 import { installKeyspaceStats } from './keyspace-stats.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installLatency, installKeyspaceStats];
+const INSTALLERS: Installer[] = [
+  installDatatypes,
+  installEviction,
+  installCluster,
+  installPersistence,
+  installTransactions,
+  installPubSub,
+  installMonitor,
+  installReplication,
+  installScripting,
+  installAcl,
+  installPause,
+  installLatency,
+  installKeyspaceStats,
+];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

@@ -11,4 +11,5 @@ export const PORTS = {
   cli: 17000, // misc CLI tests: 17000-17999
   sentinel: 18000, // 18000-18999
   bench: 19000, // bench/ only, never tests: 19000-19999
+  scripting: 11100, // scripting (issue 15): 11100-11399
 } as const;

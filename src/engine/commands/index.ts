@@ -23,6 +23,8 @@ import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
+import { scriptingCommands } from './scripting.js';
+import { streamCommands } from './streams.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
@@ -32,6 +34,9 @@ import { substrCommands } from './substr.js';
 import { memoryCommands } from './memory.js';
 import { latencyCommands } from './latency.js';
 import { lolwutCommands } from './lolwut.js';
+import { aclCommands } from './acl.js';
+import { clientPauseCommands } from './client-pause.js';
+import { failoverCommands } from './failover.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -56,6 +61,8 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...pubsubCommands,
   ...monitorCommands,
   ...replicationCommands,
+  ...scriptingCommands,
+  ...streamCommands,
   ...hyperloglogCommands,
   ...geoCommands,
   ...sortCommands,
@@ -65,4 +72,7 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...memoryCommands,
   ...latencyCommands,
   ...lolwutCommands,
+  ...aclCommands,
+  ...clientPauseCommands,
+  ...failoverCommands,
 ];
