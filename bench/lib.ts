@@ -47,10 +47,9 @@ export async function startPair(port: number, args: string[] = []): Promise<Serv
   return { engine, redis, stop: async () => void (await Promise.all([engine.stop(), redis.stop()])) };
 }
 
-/** Runs redis-benchmark with `--csv` against a port; returns test name -> requests per second. */
+/** Runs redis-benchmark with `--csv` (first, so args may end in a custom command) against a port; returns test name -> requests per second. */
 export function redisBenchmark(port: number, args: string[]): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    // --csv before args: a custom command (e.g. XADD s * f v) must come last.
     const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

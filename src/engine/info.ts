@@ -48,7 +48,15 @@ export class InfoRegistry {
       if (!p) continue;
       if (!(all || (dflt && inDefault) || want.includes(name))) continue;
       const fields = p();
-      for (const x of this.extras.get(name) ?? []) fields.push(...x());
+      // An extra field the section already has is not repeated.
+      const have = new Set(fields.map(([k]) => k));
+      for (const x of this.extras.get(name) ?? []) {
+        for (const f of x()) {
+          if (have.has(f[0])) continue;
+          fields.push(f);
+          have.add(f[0]);
+        }
+      }
       if (fields.length === 0 && name !== 'keyspace' && name !== 'modules' && name !== 'errorstats') continue;
       const title = name === 'cpu' ? 'CPU' : name.charAt(0).toUpperCase() + name.slice(1);
       parts.push(`# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join(''));

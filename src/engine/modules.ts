@@ -14,6 +14,8 @@ import { installScripting } from './scripting/module.js';
 import { installAcl } from './acl/index.js';
 import { installPause } from './pause.js';
 import { installTracking } from './tracking/tracker.js';
+import { installLatency } from './commands/latency.js';
+import { installKeyspaceStats } from './keyspace-stats.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
@@ -30,6 +32,8 @@ const INSTALLERS: Installer[] = [
   installAcl,
   installPause,
   installTracking,
+  installLatency,
+  installKeyspaceStats,
 ];
 
 export async function installModules(srv: Server): Promise<void> {

@@ -5,14 +5,18 @@ import type { CommandContext, CommandDef, Handler } from './table.js';
 import { keyStr } from '../store/types.js';
 import { stringEncoding } from '../store/string-encoding.js';
 import { is, parseDouble } from './args.js';
+import { DEBUG_EXTRA } from './debug-subcommands.js';
 
 /** Lower-case subcommand name -> handler (argv[1] is the subcommand). */
 export const debugSubcommands = new Map<string, Handler>();
 
-const NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+/** Redis's refusal of a protected command (DEBUG, MODULE LOAD...) its enable-*-command option disallows. */
+export const notAllowed = (what: string, option: string): string =>
+  `ERR ${what} command not allowed. If the ${option} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
 
-function allowed(ctx: CommandContext): boolean {
-  const mode = ctx.srv.config.get('enable-debug-command');
+/** enable-debug-command / enable-module-command: yes, or local for loopback and unix-socket clients. */
+export function protectedAllowed(ctx: CommandContext, option = 'enable-debug-command'): boolean {
+  const mode = ctx.srv.config.get(option);
   if (mode === 'yes') return true;
   if (mode !== 'local') return false;
   const a = ctx.client.socket?.remoteAddress ?? '';
@@ -63,8 +67,10 @@ export const debugCommands: CommandDef[] = [
   {
     name: 'debug',
     handler(ctx) {
-      if (!allowed(ctx)) return ctx.reply.error(NOT_ALLOWED);
-      const sub = debugSubcommands.get(ctx.argv[1].toString().toLowerCase());
+      if (!protectedAllowed(ctx)) return ctx.reply.error(notAllowed('DEBUG', 'enable-debug-command'));
+      const name = ctx.argv[1].toString().toLowerCase();
+      const extra = DEBUG_EXTRA.find(([n]) => n === name);
+      const sub = extra ? (extra[1](ctx.argv.length) ? extra[2] : undefined) : debugSubcommands.get(name);
       if (!sub) return ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString()}'. Try DEBUG HELP.`);
       sub(ctx);
     },

@@ -30,6 +30,13 @@ import { streamReadCommands } from './streams-read.js';
 import { streamInfoCommands } from './streams-info.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
+import { bitfieldCommands } from './bitfield.js';
+import { moduleCommands } from './module.js';
+import { substrCommands } from './substr.js';
+import { memoryCommands } from './memory.js';
+import { latencyCommands } from './latency.js';
+import { lolwutCommands } from './lolwut.js';
 import { aclCommands } from './acl.js';
 import { clientPauseCommands } from './client-pause.js';
 import { failoverCommands } from './failover.js';
@@ -65,6 +72,13 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...streamInfoCommands,
   ...hyperloglogCommands,
   ...geoCommands,
+  ...sortCommands,
+  ...bitfieldCommands,
+  ...moduleCommands,
+  ...substrCommands,
+  ...memoryCommands,
+  ...latencyCommands,
+  ...lolwutCommands,
   ...aclCommands,
   ...clientPauseCommands,
   ...failoverCommands,

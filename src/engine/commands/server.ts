@@ -5,7 +5,8 @@ import type { FactNode } from './generated/command-facts.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
 import { globMatchStr } from '../util/glob.js';
-import { is, parseInt32 } from './args.js';
+import { is, parseInt32, parseInt64 } from './args.js';
+import { commandDocsHandler, commandHelp, keysAndFlags } from './command-docs.js';
 
 /** Writes a generated fact tree in the client's protocol (sets/maps degrade to arrays in RESP2). */
 function writeFact(reply: ReplyWriter, n: FactNode): void {
@@ -56,18 +57,25 @@ function writeCommandInfo(reply: ReplyWriter, cmd: Command): void {
   }
 }
 
-/** COMMAND GETKEYS with Redis's checks in Redis's order: unknown, no keys, then arity. */
-function getKeys({ srv, reply, argv }: CommandContext): void {
+/** COMMAND GETKEYS (and GETKEYSANDFLAGS) with Redis's checks in Redis's order: unknown, no keys, then arity. */
+function getKeys({ srv, reply, argv }: CommandContext, withFlags = false): void {
   const sub = argv.slice(2);
   let cmd = srv.table.lookup(sub[0].toString().toLowerCase());
   if (cmd && cmd.subcommands.size > 0 && sub.length >= 2) cmd = cmd.subcommands.get(sub[1].toString().toLowerCase());
   if (!cmd || !cmd.handler) return reply.error('ERR Invalid command specified');
   if (cmd.firstKey <= 0 && !cmd.movableKeys) return reply.error('ERR The command has no key arguments');
   if (!cmd.arityOk(sub.length)) return reply.error('ERR Invalid number of arguments specified for command');
-  const keys = cmd.keyPositions(sub);
+  const keys = withFlags ? keysAndFlags(cmd, sub) : cmd.keyPositions(sub).map((k) => [k, []] as [number, string[]]);
   if (keys.length === 0) return reply.error('ERR Invalid arguments specified for command');
   reply.array(keys.length);
-  for (const k of keys) reply.bulk(sub[k]);
+  for (const [k, flags] of keys) {
+    if (withFlags) reply.array(2);
+    reply.bulk(sub[k]);
+    if (withFlags) {
+      reply.set(flags.length);
+      for (const f of flags) reply.simple(f);
+    }
+  }
 }
 
 /** COMMAND LIST [FILTERBY MODULE m | ACLCAT c | PATTERN p]: names including subcommands (a|b). */
@@ -139,18 +147,9 @@ export const serverCommands: CommandDef[] = [
   },
   { name: 'command|getkeys', handler: getKeys },
   { name: 'command|list', handler: commandList },
-  {
-    name: 'command|docs',
-    handler({ srv, reply, argv }) {
-      // Redis's doc texts are not ours to ship: every implemented command gets an empty docs map.
-      const names = argv.length > 2 ? argv.slice(2).map((a) => a.toString().toLowerCase()).filter((n) => srv.table.lookup(n)) : [...srv.table.commands.keys()];
-      reply.map(names.length);
-      for (const n of names) {
-        reply.bulk(n);
-        reply.map(0);
-      }
-    },
-  },
+  { name: 'command|docs', handler: commandDocsHandler },
+  { name: 'command|getkeysandflags', handler: (ctx) => getKeys(ctx, true) },
+  { name: 'command|help', handler: commandHelp },
   {
     name: 'swapdb',
     handler({ srv, reply, argv }) {

@@ -41,11 +41,12 @@ export function getString(ctx: CommandContext, keyArg: Buffer): Buffer | null | 
  */
 function lookupCounted(ctx: CommandContext, keyArg: Buffer): string | Buffer | null | undefined {
   const v = ctx.db.getStored(keyStr(keyArg));
+  // Counted here for the write commands of the family (GETDEL, GETEX); reads count in Db itself.
   if (v === undefined) {
-    ctx.db.misses++;
+    if (!ctx.db.countLookups) ctx.db.misses++;
     return null;
   }
-  ctx.db.hits++;
+  if (!ctx.db.countLookups) ctx.db.hits++;
   if (typeof v !== 'string' && !Buffer.isBuffer(v)) {
     ctx.reply.error(WRONGTYPE);
     return undefined;
@@ -301,9 +302,7 @@ export const stringCommands: CommandDef[] = [
       const { argv, reply, db } = ctx;
       reply.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
-        const v = db.getStored(keyStr(argv[i]));
-        if (v === undefined) db.misses++;
-        else db.hits++;
+        const v = db.getStored(keyStr(argv[i])); // counts a hit or miss (a read command)
         if (typeof v === 'string') reply.bulkLatin1(v);
         else reply.bulk(v !== undefined && Buffer.isBuffer(v) ? v : null);
       }

@@ -22,6 +22,8 @@ export class Db {
   /** Counters for INFO keyspace hits/misses. */
   hits = 0;
   misses = 0;
+  /** Set while a command that reads keys as Redis's lookupKeyRead runs: every lookup counts a hit or miss. */
+  countLookups = false;
 
   /** Client-side caching (tracking/) once a client tracks keys: a key changed or expired / the db was emptied. */
   onModified: ((key: string) => void) | null = null;
@@ -55,8 +57,11 @@ export class Db {
   /** The live value as stored: packed strings stay strings (hot read paths reply from them directly). */
   getStored(key: string): StoredValue | undefined {
     const v = this.data.get(key);
-    if (v === undefined) return undefined;
-    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    if (v === undefined || (this.expires.size > 0 && this.expireIfNeeded(key))) {
+      if (this.countLookups) this.misses++;
+      return undefined;
+    }
+    if (this.countLookups) this.hits++;
     return v;
   }
 

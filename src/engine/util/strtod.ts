@@ -48,7 +48,8 @@ export function strtod(s: string): StrtodResult {
   if (!m) return { value: 0, end: 0, erange: false };
   const value = sign * Number(m[0]);
   const mantissaZero = !/[1-9]/.test(m[1]);
-  const erange = !Number.isFinite(value) || (value === 0 && !mantissaZero);
+  // glibc sets ERANGE on overflow and on underflow to zero or a subnormal.
+  const erange = !Number.isFinite(value) || (!mantissaZero && Math.abs(value) < 2.2250738585072014e-308);
   return { value, end: i + m[0].length, erange };
 }
 

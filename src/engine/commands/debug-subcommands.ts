@@ -1,0 +1,119 @@
+// DEBUG subcommands that client libraries' and Redis's own test suites call: ERROR, LOG, POPULATE,
+// PROTOCOL (one reply of each RESP3 type), CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, DIGEST-VALUE,
+// PAUSE-CRON, REPLYBUFFER, SET-DISABLE-DENY-SCRIPTS, LISTPACK. Registered in debug.ts's table.
+import type { CommandContext, Handler } from './table.js';
+import { keyStr } from '../store/types.js';
+import { storedCopy } from '../store/compact.js';
+import { parseInt64 } from './args.js';
+import { repl } from '../replication/state.js';
+import { parseMemory } from '../config.js';
+import { dumpValue } from '../persistence/dump.js';
+import { createHash } from 'node:crypto';
+
+/** `debug <sub> ...`: handlers by lower-case name with the argc each accepts (Redis matches on both). */
+export const DEBUG_EXTRA: [name: string, argc: (n: number) => boolean, handler: Handler][] = [
+  ['error', (n) => n === 3, (ctx) => ctx.reply.error(ctx.argv[2].toString('latin1'))],
+  ['log', (n) => n === 3, (ctx) => {
+    ctx.srv.log.warning(`DEBUG LOG: ${ctx.argv[2].toString()}`);
+    ctx.reply.ok();
+  }],
+  ['populate', (n) => n >= 3 && n <= 5, populate],
+  ['protocol', (n) => n === 3, protocol],
+  ['change-repl-id', (n) => n === 2, (ctx) => {
+    const st = repl(ctx.srv);
+    st.changeReplid();
+    st.clearReplid2();
+    ctx.reply.ok();
+  }],
+  ['quicklist-packed-threshold', (n) => n === 3, (ctx) => {
+    const v = parseMemory(ctx.argv[2].toString('latin1'));
+    if (v === null || v < 0 || v > 2 ** 32 - 2 ** 20) return ctx.reply.error('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+    ctx.reply.ok();
+  }],
+  ['digest-value', (n) => n >= 2, (ctx) => {
+    // Only missing keys are answered as Redis does (all zeros); present ones hash the engine's own form.
+    ctx.reply.array(ctx.argv.length - 2);
+    for (let i = 2; i < ctx.argv.length; i++) ctx.reply.simple(ctx.db.has(keyStr(ctx.argv[i])) ? digestOf(ctx, ctx.argv[i]) : '0'.repeat(40));
+  }],
+  ['pause-cron', (n) => n === 3, (ctx) => ctx.reply.ok()],
+  ['replybuffer', (n) => n === 4, (ctx) => ctx.reply.ok()],
+  ['set-disable-deny-scripts', (n) => n === 3, (ctx) => ctx.reply.ok()],
+  ['listpack', (n) => n === 3, (ctx) => {
+    if (!ctx.db.has(keyStr(ctx.argv[2]))) return ctx.reply.error('ERR no such key');
+    ctx.reply.simple('Listpack structure printed on stdout');
+  }],
+];
+
+/** DEBUG POPULATE count [prefix] [size]: key:N = value:N for each missing key (size pads with NULs or cuts). */
+function populate(ctx: CommandContext): void {
+  const { argv, reply, db, srv } = ctx;
+  const count = parseInt64(argv[2]);
+  const size = argv.length === 5 ? parseInt64(argv[4]) : 0n;
+  if (count === null || count < 0n || size === null || size < 0n) return reply.error('ERR value is out of range, must be positive');
+  const prefix = argv.length >= 4 ? argv[3].toString('latin1') : 'key';
+  for (let i = 0; i < Number(count); i++) {
+    const key = `${prefix}:${i}`;
+    if (db.has(key)) continue;
+    let val = Buffer.from(`value:${i}`, 'latin1');
+    if (size > 0n) {
+      const b = Buffer.alloc(Number(size));
+      val.copy(b, 0, 0, Math.min(b.length, val.length));
+      val = b;
+    }
+    db.set(key, storedCopy(val));
+    srv.dirty++;
+  }
+  reply.ok();
+}
+
+function protocol(ctx: CommandContext): void {
+  const r = ctx.reply;
+  const t = ctx.argv[2].toString('latin1').toLowerCase();
+  const resp3 = r.resp === 3;
+  switch (t) {
+    case 'string': return r.bulk('Hello World');
+    case 'integer': return r.int(12345);
+    case 'double': return resp3 ? r.raw(',3.141\r\n') : r.bulk('3.141');
+    case 'bignum': return resp3 ? r.raw('(1234567999999999999999999999999999999\r\n') : r.bulk('1234567999999999999999999999999999999');
+    case 'null': return r.null();
+    case 'array':
+    case 'set':
+      if (t === 'array') r.array(3);
+      else r.set(3);
+      for (let j = 0; j < 3; j++) r.int(j);
+      return;
+    case 'map':
+      r.map(3);
+      for (let j = 0; j < 3; j++) {
+        r.int(j);
+        r.bool(j === 1);
+      }
+      return;
+    case 'attrib':
+      if (resp3) {
+        r.raw('|1\r\n');
+        r.bulk('key-popularity');
+        r.array(2);
+        r.bulk('key:123');
+        r.int(90);
+      }
+      return r.bulk('Some real reply following the attribute');
+    case 'push':
+      if (!resp3) return r.error('ERR RESP2 is not supported by this command');
+      r.push(2);
+      r.bulk('server-cpu-usage');
+      r.int(42);
+      return r.bulk('Some real reply following the push reply');
+    case 'verbatim': return r.verbatim('This is a verbatim\nstring');
+    case 'true': return r.bool(true);
+    case 'false': return r.bool(false);
+    default:
+      r.error('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
+  }
+}
+
+/** A 40-hex digest of a key's value: SHA1 of its DUMP payload (not Redis's mixDigest, so equal only between engine nodes). */
+function digestOf(ctx: CommandContext, key: Buffer): string {
+  const v = ctx.db.get(keyStr(key));
+  return v === undefined ? '0'.repeat(40) : createHash('sha1').update(dumpValue(v)).digest('hex');
+}

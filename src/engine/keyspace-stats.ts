@@ -1,0 +1,65 @@
+// keyspace_hits / keyspace_misses as Redis counts them: every key a read command looks up (Redis's
+// lookupKeyRead) is a hit or a miss, counted by Db.getStored while the command runs; write commands'
+// lookups (lookupKeyWrite) are not counted, except those Redis reads with lookupKeyRead. Also
+// used_memory falling as soon as DEL/UNLINK drop a value, and lazyfreed_objects.
+import type { Server } from './server.js';
+import type { Command } from './commands/table.js';
+import type { StoredValue } from './store/types.js';
+import { keyStr } from './store/types.js';
+import { memoryMeter } from './eviction/meter.js';
+
+/** Write commands whose source lookups are reads in Redis. */
+const WRITE_READERS = new Set(['sort', 'getdel', 'getex', 'pfmerge', 'bitop', 'georadius', 'georadiusbymember', 'geosearchstore']);
+/** Read commands that look keys up without touching the statistics. */
+const NO_STATS = new Set(['memory|usage', 'debug', 'scan', 'keys', 'randomkey', 'dbsize']);
+/** Redis frees values with more than this many elements in the background (LAZYFREE_THRESHOLD). */
+const LAZYFREE_THRESHOLD = 64;
+
+export interface LazyfreeStats {
+  lazyfreed: number;
+}
+const LAZY = new WeakMap<Server, LazyfreeStats>();
+export const lazyfreeStats = (srv: Server): LazyfreeStats => LAZY.get(srv) ?? { lazyfreed: 0 };
+
+const counts = (cmd: Command): boolean => !NO_STATS.has(cmd.fullName) && (!cmd.isWrite || WRITE_READERS.has(cmd.fullName));
+
+function elements(v: StoredValue): number {
+  if (typeof v === 'string' || Buffer.isBuffer(v)) return 1;
+  const x = v as unknown as { size?: number; length?: number };
+  return x.size ?? x.length ?? 1;
+}
+
+function bytes(v: StoredValue): number {
+  return typeof v === 'string' || Buffer.isBuffer(v) ? v.length : v.memoryUsage();
+}
+
+export function installKeyspaceStats(srv: Server): void {
+  const lazy: LazyfreeStats = { lazyfreed: 0 };
+  LAZY.set(srv, lazy);
+  const dbs = new Set<Server['dbs'][number]>();
+  srv.dispatch.beforeCall.push((c, cmd, argv) => {
+    c.db.countLookups = counts(cmd);
+    dbs.add(c.db);
+    if (cmd.fullName !== 'del' && cmd.fullName !== 'unlink') return;
+    // The values about to be dropped: used_memory must fall now, not at V8's next major GC.
+    const lazyDel = cmd.fullName === 'unlink' || srv.config.bool('lazyfree-lazy-user-del');
+    let freed = 0;
+    for (let i = 1; i < argv.length; i++) {
+      const v = c.db.data.get(keyStr(argv[i]));
+      if (v === undefined) continue;
+      freed += bytes(v);
+      if (lazyDel && elements(v) > LAZYFREE_THRESHOLD) lazy.lazyfreed++;
+    }
+    if (freed > 0) memoryMeter.noteFreed(freed);
+  });
+  srv.dispatch.afterCommand.push((c) => {
+    // SELECT inside the command may have moved the client: reset every db flagged since.
+    c.db.countLookups = false;
+    for (const db of dbs) db.countLookups = false;
+    dbs.clear();
+  });
+  // Fields Redis tools parse that the engine has no other owner for (values as a server with no
+  // background work pending would show them).
+  srv.info.extend('memory', () => [['lazyfree_pending_objects', 0]]);
+  srv.info.extend('stats', () => [['migrate_cached_sockets', 0], ['lazyfreed_objects', lazy.lazyfreed], ['expired_stale_perc', '0.00'], ['expired_time_cap_reached_count', 0], ['total_forks', 0], ['unexpected_error_replies', 0], ['dump_payload_sanitizations', 0]]);
+}

@@ -1,0 +1,154 @@
+// SORT and SORT_RO against redis-server 7.0: numeric and ALPHA orders (ties, binary, NUL bytes),
+// BY patterns (nosort, missing keys, hash fields), GET patterns (#, missing, hash fields), LIMIT
+// edge cases, STORE (and what it replaces), conversion errors, wrong types, and the cluster-mode refusals.
+import { describe, expect, it } from 'vitest';
+import { diff, script, usePair } from './harness.js';
+
+const P = 11740; // this file: 11740-11749
+
+describe('SORT matches redis-server', () => {
+  const pair = usePair(P);
+
+  it('numeric, ALPHA, DESC and LIMIT over lists, sets and sorted sets', async () => {
+    expect(await diff(pair, script(`
+      FLUSHALL
+      RPUSH l 3 1 2 10 -5 1.5 1e2 0x10 " 7" 3 inf -inf
+      SORT l
+      SORT l DESC
+      SORT l ALPHA
+      SORT l ALPHA DESC
+      SORT l LIMIT 0 3
+      SORT l LIMIT 2 3 DESC
+      SORT l LIMIT -5 3
+      SORT l LIMIT 5 -1
+      SORT l LIMIT 100 5
+      SORT l LIMIT 0 0
+      SORT l LIMIT 11 5
+      SORT l LIMIT 12 5
+      SORT l LIMIT x 5
+      SORT l LIMIT 0 x
+      SORT l LIMIT 0
+      SORT l ASC DESC ASC
+      RPUSH bad 1 2 abc
+      SORT bad
+      SORT bad ALPHA
+      RPUSH bad2 1 "2 " 3
+      SORT bad2
+      RPUSH emp "" 5 -1
+      SORT emp
+      SADD s 5 3 9 1 7
+      SORT s
+      SORT s DESC LIMIT 1 2
+      SADD ss banana apple cherry 10 2
+      SORT ss ALPHA
+      SORT ss ALPHA DESC
+      SORT ss
+      ZADD z 3 c 1 a 2 b 2 bb 0 zz
+      SORT z ALPHA
+      SORT z BY nosort
+      SORT z BY nosort DESC
+      SORT z BY nosort LIMIT 1 2
+      SORT z BY nosort DESC LIMIT 1 2
+      SORT z BY nosort LIMIT 3 10
+      SORT l BY nosort
+      SORT l BY nosort DESC
+      SORT l BY nosort LIMIT 2 3
+      SORT l BY nosort DESC LIMIT 2 3
+      SORT l BY nosort LIMIT 20 3
+      SORT nokey
+      SORT nokey BY nosort
+      SET str x
+      SORT str
+      HSET h a 1
+      SORT h
+      SORT l FOO
+      SORT l LIMIT
+      # Redis leaves strtod's ERANGE in errno until some other call resets it: these go last
+      RPUSH bad3 1 1e400
+      SORT bad3
+      RPUSH bad4 1 1e-400 nan
+      SORT bad4
+    `))).toEqual([]);
+  });
+
+  it('BY and GET patterns, hash fields, ties and STORE', async () => {
+    expect(await diff(pair, script(`
+      FLUSHALL
+      RPUSH ids 1 2 3 4 5
+      MSET w_1 50 w_2 30 w_3 30 w_5 10
+      MSET name_1 one name_2 two name_3 three name_4 four
+      HSET h_1 f 9 g x
+      HSET h_2 f 7
+      HSET h_3 f 8
+      HSET h_4 g y
+      SORT ids BY w_*
+      SORT ids BY w_* DESC
+      SORT ids BY w_* ALPHA
+      SORT ids BY w_* GET name_*
+      SORT ids BY w_* GET # GET name_* GET h_*->f GET h_*->g GET nope_*
+      SORT ids BY h_*->f
+      SORT ids BY h_*->f DESC GET h_*->f
+      SORT ids BY h_*-> GET h_*->
+      SORT ids BY name_* ALPHA GET name_*
+      SORT ids BY name_* ALPHA DESC
+      SORT ids BY name_*
+      SORT ids BY w_* LIMIT 1 2
+      SORT ids BY w_* LIMIT 1 2 DESC GET #
+      SORT ids GET # GET #
+      SORT ids GET fixed
+      SORT ids BY fixed GET name_*
+      SORT ids BY w_* STORE dst
+      LRANGE dst 0 -1
+      SORT ids BY w_* GET name_* STORE dst
+      LRANGE dst 0 -1
+      SORT ids BY nosort GET h_*->g STORE dst
+      LRANGE dst 0 -1
+      SORT nokey STORE dst
+      EXISTS dst
+      SET dst x
+      SORT ids LIMIT 10 10 STORE dst
+      EXISTS dst
+      SORT ids STORE dst STORE dst2
+      LRANGE dst2 0 -1
+      SADD sset b a c
+      SORT sset BY nosort STORE dst
+      LRANGE dst 0 -1
+      SORT_RO ids BY w_* GET name_*
+      SORT_RO ids STORE dst
+      SET wbad_1 abc
+      SORT ids BY wbad_*
+      LPUSH lw 1
+      SORT ids BY lw
+      SET lst_1 x
+      RPUSH lst_2 y
+      SORT ids BY lst_* ALPHA GET lst_*
+      COMMAND GETKEYS SORT ids BY w_* STORE a STORE b
+      COMMAND GETKEYS SORT ids LIMIT 0 1 GET store STORE x
+      COMMAND GETKEYS SORT_RO ids BY w_*
+    `))).toEqual([]);
+  });
+});
+
+describe('SORT in cluster mode matches redis-server', () => {
+  const pair = usePair(P + 2, ['--cluster-enabled', 'yes']);
+
+  it('BY and GET patterns are refused', async () => {
+    // A node with no slots answers CLUSTERDOWN for keyed commands; give every slot to each server.
+    await pair.both(['CLUSTER', 'ADDSLOTSRANGE', '0', '16383']);
+    for (let i = 0; i < 100; i++) {
+      const { redis, engine } = await pair.both(['CLUSTER', 'INFO']);
+      if ([redis, engine].every((r) => /cluster_state:ok/.test(JSON.stringify(r)))) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(await diff(pair, script(`
+      RPUSH {l}x 3 1 2
+      SORT {l}x
+      SORT {l}x BY nosort
+      SORT {l}x BY {l}w_*
+      SORT {l}x GET #
+      SORT {l}x GET {l}w_*
+      SORT {l}x STORE {l}y
+      LRANGE {l}y 0 -1
+    `))).toEqual([]);
+  });
+});
