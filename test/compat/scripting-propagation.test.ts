@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RespClient } from '../helpers/resp.js';
+import { RespClient, type Reply } from '../helpers/resp.js';
+
+/** The payload of a reply (arrays as their elements' payloads). */
+function val(r: Reply): unknown {
+  if (!('v' in r)) return null;
+  return Array.isArray(r.v) ? r.v.map((x) => val(x as Reply)) : r.v;
+}
 import { diff, script, usePair } from './harness.js';
 import { startEngine, startRedis } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
@@ -73,17 +79,17 @@ describe('a redis-server replica and an engine replica of an engine master stay 
     await startEngine(base + 2, { args: ['--replicaof', '127.0.0.1', String(base)] });
     const [m, r1, r2] = await Promise.all([base, base + 1, base + 2].map((p) => RespClient.connect(p)));
     clients.push(m, r1, r2);
-    for (const r of [r1, r2]) await waitFor(async () => /master_link_status:up/.test(String((await r.call(['INFO', 'replication'])).v)));
+    for (const r of [r1, r2]) await waitFor(async () => /master_link_status:up/.test(String(val(await r.call(['INFO', 'replication'])))));
     for (const argv of WRITES) await m.call(argv);
     const dump = async (c: RespClient): Promise<string> => {
       const out: string[] = [];
       for (const db of ['0', '2', '5']) {
         await c.call(['SELECT', db]);
-        const keys = ((await c.call(['KEYS', '*'])).v as { v: string }[]).map((k) => k.v).sort();
+        const keys = (val(await c.call(['KEYS', '*'])) as string[]).sort();
         for (const k of keys) {
-          const type = String((await c.call(['TYPE', k])).v);
-          const val = type === 'string' ? (await c.call(['GET', k])).v : type === 'set' ? ((await c.call(['SMEMBERS', k])).v as { v: string }[]).map((x) => x.v).sort() : type;
-          out.push(`${db}:${k}=${JSON.stringify(val)}`);
+          const type = String(val(await c.call(['TYPE', k])));
+          const v = type === 'string' ? val(await c.call(['GET', k])) : type === 'set' ? (val(await c.call(['SMEMBERS', k])) as string[]).sort() : type;
+          out.push(`${db}:${k}=${JSON.stringify(v)}`);
         }
       }
       await c.call(['SELECT', '0']);

@@ -24,6 +24,7 @@ import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
+import { functionCommands } from './functions.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -49,4 +50,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...monitorCommands,
   ...replicationCommands,
   ...scriptingCommands,
+  ...functionCommands,
 ];

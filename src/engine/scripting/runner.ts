@@ -69,6 +69,7 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     srv,
     caller,
     fake,
+    argv: ctx.argv,
     name: req.name,
     flags: req.flags,
     readOnly: req.readOnly || (req.flags & F_NO_WRITES) !== 0,
