@@ -125,12 +125,14 @@ export function compileLibrary(vm: ScriptVm, name: string, code: Buffer): Librar
     }
   };
   vm.setLoadMode(true);
+  vm.loadDeadline = Date.now() + 500;
   let state;
   try {
     state = vm.callProtected();
   } finally {
     vm.setLoadMode(false);
     vm.loadingLibrary = null;
+    vm.loadDeadline = 0;
   }
   if (state.kind === 'error') {
     dropLibrary(vm, lib);

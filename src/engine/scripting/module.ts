@@ -8,6 +8,7 @@ import { scriptingOf } from './state.js';
 import { setRdbFunctionsHook } from '../persistence/rdb-functions.js';
 import { functionRecords } from './functions-dump.js';
 import { loadLibrary } from './functions.js';
+import { busyGuard } from './busy.js';
 
 /** Commands that need the VM. */
 const NEEDS_VM = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'script', 'fcall', 'fcall_ro', 'function']);
@@ -31,6 +32,7 @@ export function installScripting(srv: Server): void {
     return 'held';
   };
   srv.dispatch.addGuard({ order: 5, name: 'scripting-load', guard: loadGuard });
+  srv.dispatch.addGuard({ order: 15, name: 'busy-script', guard: busyGuard(sc) });
   setRdbFunctionsHook(srv, {
     records: () => (sc.functions.libraries.size + sc.functions.pending.length === 0 ? Buffer.alloc(0) : functionRecords(sc.functions.codes())),
     loaded: (codes) => {

@@ -35,6 +35,8 @@ export interface RunCtx {
   startedAt: number;
   /** SCRIPT KILL / FUNCTION KILL asked this script to stop. */
   killed: boolean;
+  /** The script may be suspended to serve other clients when busy (not inside EXEC, nor for socketless callers). */
+  canSuspend: boolean;
   /** FCALL (a function) rather than EVAL. */
   isFunction: boolean;
 }

@@ -8,6 +8,7 @@ import { ScriptCache } from './script-cache.js';
 import { setLogServer } from './api.js';
 import type { RunCtx } from './run-context.js';
 import { FunctionRegistry, loadLibrary } from './functions.js';
+import { installBusyHook } from './busy.js';
 
 export class Scripting {
   private module: LuaModule | null = null;
@@ -17,6 +18,10 @@ export class Scripting {
   readonly functions = new FunctionRegistry();
   /** The script running now (possibly suspended while busy), null when none. */
   running: RunCtx | null = null;
+  /** The running script passed busy-reply-threshold: other clients get -BUSY. */
+  busy = false;
+  /** Clients (our master's link) whose commands wait for the busy script to end. */
+  readonly heldClients = new Set<Client>();
   /** The script's own client, reused (Redis's lua client). */
   private fakeClient: Client | null = null;
   /** Listeners told when the VM becomes ready (function libraries compile then). */
@@ -43,6 +48,7 @@ export class Scripting {
     if (!this.vmInstance) {
       if (!this.module) throw new Error('Lua VM not loaded');
       const vm = (this.vmInstance = new ScriptVm(this.module));
+      installBusyHook(this, vm);
       // Libraries loaded from an RDB before the VM existed.
       const pending = this.functions.pending;
       this.functions.pending = [];

@@ -23,6 +23,8 @@ export class ScriptVm {
   yieldRequested = false;
   /** Set by the host while FUNCTION LOAD runs a library's code (register_function works only then). */
   loadingLibrary: ((L: number) => number) | null = null;
+  /** While FUNCTION LOAD runs library code: the time it must end by (0 otherwise). */
+  loadDeadline = 0;
 
   constructor(readonly m: LuaModule) {
     this.L = m._luaL_newstate();
