@@ -50,7 +50,8 @@ export async function startPair(port: number, args: string[] = []): Promise<Serv
 /** Runs redis-benchmark with `--csv` against a port; returns test name -> requests per second. */
 export function redisBenchmark(port: number, args: string[]): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), ...args, '--csv'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --csv before args: redis-benchmark reads everything after a command name as that command's arguments.
+    const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,6 +5,7 @@ import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
+import { scriptingSection } from './scripting.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
@@ -13,5 +14,6 @@ export const SECTIONS: BenchSection[] = [
   replicationSection,
   clusterSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
+  scriptingSection,
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];
