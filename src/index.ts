@@ -17,6 +17,9 @@ export type { UpOptions, UpHandle, UpSummary, Endpoint } from './orchestrator/up
 export { loadTopology, parseTopology } from './orchestrator/topology/load.js';
 export type { Topology, NodeSpec, Kind, EngineName } from './orchestrator/topology/types.js';
 export { renderTopology } from './orchestrator/render/index.js';
+// Fault injection (kvctl stop|start|restart|kill|pause|wait): NODE is a name, TOPOLOGY/NODE, master or master:SLOT.
+export { stopNode, startNode, restartNode, killNode, pauseNode, waitNode } from './orchestrator/faults.js';
+export type { FaultOptions, FaultResult, WaitResult, WaitRole } from './orchestrator/faults.js';
 export type { DownResult, TopologyReport };
 
 /** Stops NAME (or every topology) under dir / $KVCTL_HOME / ./.kvctl. */

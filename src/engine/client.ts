@@ -5,6 +5,7 @@ import { RespParser } from './protocol/parser.js';
 import { ReplyWriter } from './protocol/writer.js';
 import type { Command } from './commands/table.js';
 import type { Db } from './store/db.js';
+import type { User } from './acl/user.js';
 
 export interface MultiState {
   queue: { cmd: Command; argv: Buffer[] }[];
@@ -33,6 +34,8 @@ export class Client {
   libVer = '';
   authenticated: boolean;
   user = 'default';
+  /** The ACL user the client authenticated as (acl/); null = the default user. */
+  aclUser: User | null = null;
   dbIndex = 0;
   db: Db;
   readonly createdAt = Date.now();

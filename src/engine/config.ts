@@ -132,8 +132,12 @@ export class Config {
   readonly explicit = new Set<string>();
   /** `rename-command OLD NEW` pairs in order. */
   readonly renames: [string, string][] = [];
+  /** `user NAME RULES...` lines, in order (the ACL module loads them at startup). */
+  readonly userLines: string[][] = [];
   /** `sentinel ...` lines, kept verbatim for Sentinel mode. */
   readonly sentinelLines: string[][] = [];
+  /** Where each of sentinelLines came from (line number and text), for Sentinel's fatal errors. */
+  readonly sentinelSources: { line: number; text: string }[] = [];
   configFile: string | null = null;
   sentinelMode = false;
   private listeners = new Map<string, ((value: string) => void)[]>();
@@ -199,9 +203,16 @@ export class Config {
       if (name === 'sentinel') {
         if (!this.sentinelMode) fail('sentinel directive while not in sentinel mode');
         this.sentinelLines.push(rest);
+        this.sentinelSources.push({ line: n + 1, text: trimmed });
         continue;
       }
-      if (name === 'user' || name === 'loadmodule') fail(`${name} is not supported by the kvctl engine`);
+      if (name === 'user' && rest.length >= 1) {
+        const err = checkUserLine(rest, this.userLines);
+        if (err) fail(`Error in user declaration '${rest[0]}': ${err}`);
+        this.userLines.push(rest);
+        continue;
+      }
+      if (name === 'loadmodule') fail(`${name} is not supported by the kvctl engine`);
       const d = findDirective(name);
       if (!d) fail('Bad directive or wrong number of arguments');
       try {
@@ -240,6 +251,17 @@ export class Config {
     }
     return out;
   }
+}
+
+/** What Redis checks of a `user` line while reading the file (the rules themselves are applied at startup). */
+function checkUserLine(args: string[], seen: string[][]): string | null {
+  if (seen.some((l) => l[0] === args[0])) return 'Duplicate user found. A user can only be defined once in config files';
+  let open = false;
+  for (const a of args.slice(1)) {
+    if (!open && a.startsWith('(') && !a.endsWith(')')) open = true;
+    else if (open && a.endsWith(')')) open = false;
+  }
+  return open ? 'Unknown command or category name in ACL' : null;
 }
 
 function describeFsError(e: unknown): string {

@@ -6,6 +6,7 @@ import type { Client } from './client.js';
 import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
+import { internalErrorsOf } from './internal-errors.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
@@ -35,6 +36,8 @@ export class Dispatcher {
   readonly afterCommand: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
   /** Hooks run right before a handler (a snapshot in progress saves the keys' pre-images here). */
   readonly beforeCall: ((c: Client, cmd: Command, argv: Buffer[]) => void)[] = [];
+  /** ACL permission check (acl/check.ts): the NOPERM reply, or null to go on. */
+  aclCheck: Guard | null = null;
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
   depth = 0;
 
@@ -113,6 +116,11 @@ export class Dispatcher {
       if (c.multi) c.multi.error = true;
       return this.reject(c, 'NOAUTH Authentication required.', argv);
     }
+    const denied = this.aclCheck === null ? null : this.aclCheck(c, cmd, argv);
+    if (denied !== null) {
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, denied, argv);
+    }
     for (const g of this.guards) {
       const err = g.guard(c, cmd, argv);
       if (err !== null) {
@@ -162,8 +170,13 @@ export class Dispatcher {
     if (mode !== 'on') c.reply.muted = true;
     this.depth++;
     for (const h of this.beforeCall) h(c, cmd, argv);
+    const mark = c.reply.mark();
     try {
       (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
+    } catch (e) {
+      // An engine bug: answer an error in place of any half-written reply and keep serving.
+      c.reply.rollback(mark);
+      c.reply.error(internalErrorsOf(srv).record(cmd.fullName, e));
     } finally {
       this.depth--;
       if (mode !== 'on') {

@@ -5,6 +5,7 @@ import type { Server } from './server.js';
 import { pubsubOf } from './pubsub/registry.js';
 import { usedMemory, memoryMeter } from './eviction/meter.js';
 import { clusterOf } from './cluster/cluster.js';
+import { internalErrorsOf } from './internal-errors.js';
 
 export function registerCoreInfo(srv: Server): void {
   srv.info.set('server', () => {
@@ -104,6 +105,8 @@ export function registerCoreInfo(srv: Server): void {
     ['pubsub_patterns', pubsubOf(srv).patterns.size],
     ['pubsubshard_channels', pubsubOf(srv).shardChannels.size],
     ['total_error_replies', srv.stats.rejectedCalls],
+    // Not a Redis field: exceptions that escaped a handler (engine bugs); tests require 0.
+    ['kvctl_internal_errors', internalErrorsOf(srv).count],
   ]);
   srv.info.set('replication', () => [
     ['role', 'master'],

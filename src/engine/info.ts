@@ -32,6 +32,11 @@ export class InfoRegistry {
     this.providers.set(section, provider);
   }
 
+  /** Removes a section (a Sentinel prints no keyspace, replication ...). */
+  drop(section: string): void {
+    this.providers.delete(section);
+  }
+
   /** Renders the requested sections (none = default; all / everything / default accepted). */
   render(requested: string[]): string {
     const want = requested.map((s) => s.toLowerCase());
@@ -45,7 +50,7 @@ export class InfoRegistry {
       const fields = p();
       for (const x of this.extras.get(name) ?? []) fields.push(...x());
       if (fields.length === 0 && name !== 'keyspace' && name !== 'modules' && name !== 'errorstats') continue;
-      const title = name.charAt(0).toUpperCase() + name.slice(1);
+      const title = name === 'cpu' ? 'CPU' : name.charAt(0).toUpperCase() + name.slice(1);
       parts.push(`# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join(''));
     }
     void this.srv;

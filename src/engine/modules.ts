@@ -11,10 +11,24 @@ import { installPubSub } from './pubsub/registry.js';
 import { installMonitor } from './commands/monitor.js';
 import { installReplication } from './replication/index.js';
 import { installScripting } from './scripting/module.js';
+import { installAcl } from './acl/index.js';
+import { installPause } from './pause.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
-const INSTALLERS: Installer[] = [installDatatypes, installEviction, installCluster, installPersistence, installTransactions, installPubSub, installMonitor, installReplication, installScripting];
+const INSTALLERS: Installer[] = [
+  installDatatypes,
+  installEviction,
+  installCluster,
+  installPersistence,
+  installTransactions,
+  installPubSub,
+  installMonitor,
+  installReplication,
+  installScripting,
+  installAcl,
+  installPause,
+];
 
 export async function installModules(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import type { CommandDef } from './commands/table.js';
+import type { FactNode } from './commands/generated/command-facts.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
 import { ProtocolError } from './protocol/parser.js';
@@ -14,6 +16,7 @@ import { keyBuf } from './store/types.js';
 import { notifyKeyspaceEvent } from './pubsub/notify.js';
 import { activeExpireCycle } from './store/expire-cycle.js';
 import { InfoRegistry } from './info.js';
+import { internalErrorsOf } from './internal-errors.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -80,6 +83,8 @@ export class Server {
   signalDbAsReady: (db: Db) => void = () => undefined;
   /** Set while this node replicates from a master (replication module). */
   isReplica = false;
+  /** CLIENT PAUSE / FAILOVER hold writes: no expiry deletes, no eviction (pause.ts). */
+  writesPaused = false;
   /** Set by the replication link while it runs a command from our master. */
   applyingMasterStream = false;
   /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
@@ -99,19 +104,21 @@ export class Server {
   private nextClientId = 1;
   shuttingDown = false;
 
-  constructor(readonly config: Config, readonly log: Logger) {
+  /** `commands`: another command table (Sentinel mode: its commands and their facts). */
+  constructor(readonly config: Config, readonly log: Logger, commands?: { defs: CommandDef[]; facts: Record<string, FactNode> }) {
     const hooks = {
       onExpired: (db: Db, key: string) => {
         this.stats.expiredKeys++;
         notifyKeyspaceEvent(this, 'x', 'expired', keyBuf(key), db.id);
         this.propagate(db.id, [Buffer.from('DEL'), keyBuf(key)], false);
       },
-      isReplica: () => this.isReplica,
+      // While writes are paused keys expire logically but are not deleted, as on a replica.
+      isReplica: () => this.isReplica || this.writesPaused,
       fromMaster: () => this.applyingMasterStream,
       now: () => Date.now(),
     };
     this.dbs = Array.from({ length: config.int('databases') }, (_, i) => new Db(i, hooks));
-    this.table = new CommandTable(ALL_COMMANDS);
+    this.table = commands ? new CommandTable(commands.defs, commands.facts) : new CommandTable(ALL_COMMANDS);
     for (const [from, to] of config.renames) this.table.rename(from, to);
     this.dispatch = new Dispatcher(this);
     this.info = new InfoRegistry(this);
@@ -129,6 +136,9 @@ export class Server {
   get requirePass(): string {
     return this.config.get('requirepass');
   }
+
+  /** Whether a new connection must authenticate first (the ACL module: the default user has a password or is off). */
+  authRequired: () => boolean = () => this.requirePass !== '';
 
   /** Creates a client without a socket (master link, AOF loader, Lua-like internal callers). */
   createFakeClient(): Client {
@@ -213,7 +223,12 @@ export class Server {
     try {
       c.parser.feed(chunk, (argv) => {
         if (c.closeAfterReply) return;
-        this.dispatch.execute(c, argv);
+        try {
+          this.dispatch.execute(c, argv);
+        } catch (e) {
+          // A bug outside the handler (a guard, a hook): the command's reply is this error.
+          c.reply.error(internalErrorsOf(this).record(argv[0].toString('latin1').slice(0, 64).toLowerCase(), e));
+        }
       });
       if (c.parser.pending() > this.queryBufferLimit) {
         this.log.warning(`Closing client that reached max query buffer length: ${c.addr}`);
@@ -221,9 +236,12 @@ export class Server {
         return;
       }
     } catch (e) {
-      if (!(e instanceof ProtocolError)) throw e;
-      this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
-      c.reply.error('ERR ' + e.message);
+      // A parser bug leaves the stream's position unknown: answer and close, as on a protocol error.
+      if (!(e instanceof ProtocolError)) c.reply.error(internalErrorsOf(this).record('protocol parser', e));
+      else {
+        this.log.verbose(`Protocol error (${e.message}) from client: ${c.addr}`);
+        c.reply.error('ERR ' + e.message);
+      }
       c.closeAfterReply = true;
     }
     if (this.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
@@ -242,14 +260,14 @@ export class Server {
       sock.end('-ERR max number of clients reached\r\n');
       return;
     }
-    if (this.config.bool('protected-mode') && !this.requirePass && !isLoopback(sock.remoteAddress)) {
+    if (this.config.bool('protected-mode') && !this.authRequired() && !isLoopback(sock.remoteAddress)) {
       sock.end('-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n');
       return;
     }
     sock.setNoDelay(true);
     const keepalive = this.config.int('tcp-keepalive');
     if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this.nextClientId++, sock, this.dbs[0], this.config.int('proto-max-bulk-len'), this.requirePass !== '');
+    const c = new Client(this.nextClientId++, sock, this.dbs[0], this.config.int('proto-max-bulk-len'), this.authRequired());
     this.clients.set(c.id, c);
     sock.on('data', (chunk: Buffer) => this.onData(c, chunk));
     sock.on('error', () => this.closeClient(c));
@@ -299,9 +317,14 @@ export class Server {
   /** Starts the cron (active expiry, module tasks) at `hz` times per second. */
   startCron(): void {
     const tick = () => {
-      if (this.activeExpireEnabled) activeExpireCycle(this);
-      for (const t of this.cronTasks) t();
-      this.flushPending();
+      // A failing task is an engine bug: counted and logged, and the cron keeps its schedule.
+      try {
+        if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
+        for (const t of this.cronTasks) t();
+        this.flushPending();
+      } catch (e) {
+        internalErrorsOf(this).record('serverCron', e);
+      }
       this.cronTimer = setTimeout(tick, Math.max(1, Math.round(1000 / Math.max(1, this.config.int('hz')))));
       this.cronTimer.unref?.();
     };
@@ -341,8 +364,9 @@ export class Server {
     c.noEvict = false;
     this.monitors.delete(c);
     c.monitor = false;
-    c.authenticated = this.requirePass === '';
+    c.authenticated = !this.authRequired();
     c.user = 'default';
+    c.aclUser = null;
   }
 
   /** Stops listening, runs shutdown hooks, closes clients. `save`: true SAVE, false NOSAVE, null default. */

@@ -6,6 +6,8 @@ import { Logger, type LogLevel } from './log.js';
 import { Server } from './server.js';
 import { registerCoreInfo } from './info-core.js';
 import { installModules } from './modules.js';
+import { internalErrorsOf } from './internal-errors.js';
+import { applySentinelDefaults, createSentinelServer, installSentinel } from './sentinel/index.js';
 import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
 
 export interface StartOptions {
@@ -35,12 +37,15 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   log.notice(`Redis version=${REDIS_COMPAT_VERSION}, kvctl engine=${ENGINE_VERSION}, bits=64, pid=${process.pid}, just started`);
   log.notice(cfg.configFile ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use kvctl server /path/to/redis.conf');
   log.role = 'M';
-  srv = new Server(cfg, log);
+  // A Sentinel is a Server with Sentinel's command table and the Sentinel module instead of the data ones.
+  if (cfg.sentinelMode) applySentinelDefaults(cfg);
+  srv = cfg.sentinelMode ? createSentinelServer(cfg, log) : new Server(cfg, log);
   if (!opts.embedded) srv.onExit = (code) => process.exit(code);
   registerCoreInfo(srv);
-  await installModules(srv);
+  if (cfg.sentinelMode) installSentinel(srv);
+  else await installModules(srv);
   await srv.listen();
-  log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : 'standalone'}, port=${cfg.int('port')}.`);
+  log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : cfg.sentinelMode ? 'sentinel' : 'standalone'}, port=${cfg.int('port')}.`);
   log.notice('Server initialized');
   for (const h of srv.beforeReady) await h();
   if (srv.shuttingDown) return srv; // a signal during loading: shutdown() owns the exit
@@ -48,6 +53,11 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   srv.startCron();
   log.notice('Ready to accept connections');
   ready = true;
+  // Last line of defence for bugs outside a command (timers, socket events): log, count, keep serving.
+  if (!opts.embedded) {
+    const running = srv;
+    process.on('uncaughtException', (e) => void internalErrorsOf(running).record('event loop', e));
+  }
   return srv;
 }
 

@@ -1,6 +1,7 @@
 // Where each engine's binary is and how a node is started with it. Everything is an argument array
-// (never a shell): builtin -> node dist/engine/main.js CONF; redis / valkey -> <bin> CONF; sentinels ->
-// <redis|valkey>-server CONF --sentinel (the builtin engine has no Sentinel: real Sentinel watches it).
+// (never a shell): builtin -> node dist/engine/main.cjs CONF; redis / valkey -> <bin> CONF; sentinels ->
+// builtin -> node dist/engine/main.cjs CONF --sentinel (the engine's own Sentinel), redis / valkey ->
+// <redis|valkey>-server CONF --sentinel (real Sentinel).
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
@@ -75,14 +76,18 @@ export function resolveEngine(name: EngineName, opts: { engineBin?: string; need
   }
   if (!opts.needsSentinel) return { name, server };
 
-  if (name !== 'builtin') return { name, server, sentinel: { ...server, post: ['--sentinel'] } };
-  const sentinelBin = which('redis-sentinel');
-  if (sentinelBin) return { name, server, sentinel: { cmd: sentinelBin, pre: [], post: [], label: sentinelBin } };
-  const redisBin = which('redis-server') ?? which('valkey-server');
-  if (redisBin) return { name, server, sentinel: { cmd: redisBin, pre: [], post: ['--sentinel'], label: `${redisBin} --sentinel` } };
-  throw new UserError(
-    'engine: the builtin engine has no Sentinel mode; sentinel topologies run real Sentinel (redis-sentinel, redis-server or valkey-server on PATH), and none was found',
-  );
+  // Sentinel runs on the same engine as the data nodes: the builtin engine is its own Sentinel.
+  return { name, server, sentinel: { ...server, post: ['--sentinel'], label: `${server.label} --sentinel` } };
+}
+
+/**
+ * The environment of the supervisor and the nodes it starts: kvctl's own, minus NODE_EXTRA_CA_CERTS.
+ * Node reads and parses that certificate file at every start (~50 ms of CPU each, before any of our
+ * code runs) for TLS connections that neither the supervisor nor the engine ever makes.
+ */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
+  return rest;
 }
 
 /** argv for one node. */

@@ -26,6 +26,12 @@ export interface NodeReport {
   /** Sentinels: what they watch. */
   monitors?: string;
   reason?: string;
+  /** What the supervisor last did with the node and why (a restart, a wait for failover, a stop). */
+  note?: string;
+  /** Set when a restart lost data (a master without persistence that came back empty). */
+  dataLost?: string;
+  /** Paused by kvctl pause: when it resumes (ISO time). */
+  pausedUntil?: string;
 }
 
 export interface TopologyReport {
@@ -79,17 +85,21 @@ export async function statusOf(stateDir: string): Promise<TopologyReport> {
     let nodeState: NodeReport['state'] = st?.state ?? 'stopped';
     if (!alive && (nodeState === 'running' || nodeState === 'starting' || nodeState === 'stopping')) nodeState = supAlive ? 'restarting' : 'dead';
     if (alive && nodeState === 'stopped') nodeState = 'running';
+    if (!alive && !supAlive && (nodeState === 'waiting' || nodeState === 'restarting')) nodeState = 'dead';
     const base: NodeReport = {
       name: n.name,
-      role: n.role,
+      role: n.role === 'sentinel' ? 'sentinel' : (st?.role ?? n.role),
       address: `${n.host}:${n.port}`,
       pid: alive ? st?.pid : undefined,
       state: nodeState,
       uptimeS: alive && st?.startedAt ? Math.round((Date.now() - st.startedAt) / 1000) : undefined,
       restarts: st?.restarts ?? 0,
       reason: st?.state === 'failed' ? st.reason : undefined,
+      note: st?.note,
+      dataLost: st?.dataLost,
+      pausedUntil: st?.state === 'paused' && st.pausedUntil ? new Date(st.pausedUntil).toISOString() : undefined,
     };
-    if (!alive) return base;
+    if (!alive || nodeState === 'paused') return base;
     const l = await live(n, plan.password, plan.masterName, plan.kind);
     return { ...base, ...l, reason: base.reason ?? l.reason };
   }));

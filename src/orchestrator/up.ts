@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
-import { resolveEngine, launchArgs, type EngineChoice } from './engines.js';
+import { childEnv, resolveEngine, launchArgs, type EngineChoice } from './engines.js';
 import { down, downStateDir } from './down.js';
 import { DAEMON_MAIN, kvctlHome } from './paths.js';
 import { Probe, addr } from './ready.js';
@@ -15,7 +15,7 @@ import { readState, stateFile, supervisorLog, writePlan, type Plan } from './sup
 import { TopologyError } from './topology/errors.js';
 import { loadTopology } from './topology/load.js';
 import { applyBasePort, checkPortsFree } from './topology/validate.js';
-import type { EngineName, Role, Topology } from './topology/types.js';
+import { persistenceMode, type EngineName, type Role, type Topology } from './topology/types.js';
 
 export interface UpOptions {
   /** Bundled name, YAML path, or an already loaded topology. */
@@ -68,6 +68,8 @@ export interface UpContext {
   rendered: RenderedNode[];
   started: boolean;
   supervisorPid?: number;
+  /** Cluster topologies: the admin library, imported while the nodes start (it costs ~0.1-0.3 s of CPU). */
+  admin?: Promise<typeof import('../admin/create.js')>;
   deadline: number;
   t0: number;
   summary?: UpSummary;
@@ -163,6 +165,8 @@ function startSupervisor(ctx: UpContext): number {
     graceMs: ctx.opts.graceMs ?? 5000,
     restart: { fastCrashMs: 3000, maxFastCrashes: 5, baseDelayMs: 100, maxDelayMs: 5000 },
     masterName: topo.sentinel?.masterName,
+    persistence: persistenceMode(topo.persistence),
+    failover: topo.failover,
     nodes: ctx.rendered.map(({ node, paths }) => {
       const launcher = node.role === 'sentinel' ? engine.sentinel! : engine.server;
       const { cmd, args } = launchArgs(launcher, paths.conf);
@@ -172,7 +176,7 @@ function startSupervisor(ctx: UpContext): number {
   writePlan(ctx.stateDir, plan);
   rmSync(stateFile(ctx.stateDir), { force: true }); // a previous run's state must not look like this one's
   const fd = openSync(supervisorLog(ctx.stateDir), 'a');
-  const child = spawn(process.execPath, [DAEMON_MAIN, ctx.stateDir], { detached: true, stdio: ['ignore', fd, fd], cwd: ctx.stateDir });
+  const child = spawn(process.execPath, [DAEMON_MAIN, ctx.stateDir], { detached: true, stdio: ['ignore', fd, fd], cwd: ctx.stateDir, env: childEnv() });
   closeSync(fd);
   child.unref();
   if (!child.pid) throw new UserError('cannot start the kvctl supervisor');
@@ -192,6 +196,11 @@ export function upSteps(): UpStep[] {
       run: async (ctx, progress) => {
         ctx.supervisorPid = startSupervisor(ctx);
         ctx.started = true;
+        // Only cluster topologies pay for the admin library; loading it overlaps the nodes' start-up.
+        if (ctx.topo.kind === 'cluster') {
+          ctx.admin = import('../admin/create.js');
+          ctx.admin.catch(() => undefined); // awaited (and reported) by the create step
+        }
         const probe = new Probe(ctx.topo);
         try {
           await waitFor(ctx, 'nodes starting', () => probe.notAnswering(ctx.topo.nodes), progress);
@@ -215,7 +224,7 @@ export function upSteps(): UpStep[] {
           probe.close();
         }
         const nodes = ctx.topo.nodes.map(addr);
-        const { createCluster } = await import('../admin/index.js'); // only cluster topologies pay for the admin library
+        const { createCluster } = await (ctx.admin ?? import('../admin/create.js'));
         await createCluster({
           nodes,
           replicas: ctx.topo.cluster!.replicas,
@@ -243,15 +252,14 @@ export function upSteps(): UpStep[] {
 
 async function summarize(ctx: UpContext, probe: Probe): Promise<UpSummary> {
   const state = readState(ctx.stateDir);
-  const nodes: Endpoint[] = [];
-  for (const n of ctx.topo.nodes) {
+  const nodes: Endpoint[] = await Promise.all(ctx.topo.nodes.map(async (n) => {
     let role: Role = n.role;
     if (ctx.topo.kind === 'cluster') {
       const r = await probe.on(n, (c) => c.call('ROLE')) as unknown[];
       role = r[0] === 'master' ? 'master' : 'replica';
     }
-    nodes.push({ name: n.name, role, host: n.host, port: n.port, address: addr(n), pid: state?.nodes[n.name]?.pid });
-  }
+    return { name: n.name, role, host: n.host, port: n.port, address: addr(n), pid: state?.nodes[n.name]?.pid };
+  }));
   return {
     name: ctx.topo.name,
     kind: ctx.topo.kind,

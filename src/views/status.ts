@@ -29,8 +29,14 @@ function detail(n: TopologyReport['nodes'][number]): string | undefined {
 export function renderStatus(r: TopologyReport): string {
   const sup = r.supervisor.state === 'running' ? chalk.green(`running (pid ${r.supervisor.pid})`) : colorState(r.supervisor.state);
   const rows = r.nodes.map((n) => [n.name, n.role, n.address, n.pid, colorState(n.state), duration(n.uptimeS), n.restarts, n.offset, detail(n)]);
+  const notes = r.nodes.flatMap((n) => [
+    ...(n.dataLost ? [chalk.red(`${n.name} lost data: ${n.dataLost}`)] : []),
+    ...(n.pausedUntil ? [`${n.name} is paused until ${n.pausedUntil}`] : []),
+    ...(n.note ? [`${chalk.dim('supervisor:')} ${n.note}`] : []),
+  ]);
   return [
     `${chalk.bold(r.name)} (${r.kind}, ${r.engine} engine) in ${r.stateDir}, supervisor ${sup}`,
     table(['node', 'role', 'address', 'pid', 'state', 'uptime', 'restarts', 'offset', 'slots / replication'], rows),
+    ...notes,
   ].join('\n');
 }

@@ -1,10 +1,8 @@
-// kvctl up/status/down on the builtin engine (node dist/engine/main.js), the default engine.
+// kvctl up/status/down on the builtin engine (node dist/engine/main.cjs), the default engine.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ENGINE_MAIN, hasRedisServer } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 import { alive, cli, until } from './orchestrator-kit.js';
 
@@ -12,8 +10,8 @@ const P = PORTS.orchestrator + 700; // 16700-16799
 const k = cli();
 afterAll(() => k.cleanup());
 
-// Temporary: skipped only while the engine is not built (npm run build builds it).
-describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin engine', () => {
+// No skip when dist/ is missing: `npm test` builds first, and kvctl up fails with "not built".
+describe('kvctl up/status/down with the builtin engine', () => {
   it('standalone: up (default engine), status, crash restart, down', async () => {
     const up = await k.json('up', 'standalone', '--base-port', String(P));
     expect(up.engine).toBe('builtin');
@@ -43,7 +41,7 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up/status/down with the builtin
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 
-  it.skipIf(!hasRedisServer())('sentinel: engine nodes watched by real redis-sentinel', async () => {
+  it('sentinel: engine nodes watched by engine sentinels', async () => {
     // Counts from a base port: sentinels follow the data nodes (the bundled file's 7501 would leave the port block).
     const file = path.join(k.home, 'sentinel.yaml');
     writeFileSync(file, `name: sentinel\nkind: sentinel\nbase-port: ${P + 20}\nreplicas: 2\nconfig: { repl-diskless-sync: yes, repl-diskless-sync-delay: 0 }\n`);

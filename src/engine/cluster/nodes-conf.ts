@@ -79,7 +79,7 @@ export class NodesConfWriter {
 }
 
 /** Atomic replace through a temp file and rename. */
-function replaceFile(path: string, data: Buffer, fsync: boolean): void {
+export function replaceFile(path: string, data: Buffer, fsync: boolean): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, data);
   if (fsync) {

@@ -78,6 +78,8 @@ function bitcount(ctx: CommandContext): void {
     if (is(argv[4], 'bit')) bitUnits = true;
     else if (!is(argv[4], 'byte')) return reply.error(SYNTAX);
   }
+  // Both ends from the end and crossed: an empty range (Redis checks this before clamping).
+  if (s < 0n && e < 0n && s > e) return reply.int(0);
   const [sb, eb] = bitRange(s, e, v.length, bitUnits);
   reply.int(countBits(v, sb, eb));
 }

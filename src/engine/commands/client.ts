@@ -6,6 +6,7 @@ import type { Server } from '../server.js';
 import { is, parseInt64 } from './args.js';
 import { SYNTAX } from './errors.js';
 import { blockingOf } from '../blocking/registry.js';
+import { aclOf } from '../acl/registry.js';
 
 /** Redis's client type names for LIST/KILL TYPE. */
 function clientType(c: Client): 'normal' | 'master' | 'replica' | 'pubsub' {
@@ -110,8 +111,8 @@ function parseKillFilter(ctx: CommandContext): KillFilter | string {
       if (t === null) return `ERR Unknown client type '${v.toString()}'`;
       f.type = t;
     } else if (is(argv[i], 'user')) {
-      if (v.toString() !== 'default') return `ERR No such user '${v.toString()}'`;
-      f.user = 'default';
+      if (!aclOf(ctx.srv).users.has(v.latin1Slice(0, v.length))) return `ERR No such user '${v.toString()}'`;
+      f.user = v.latin1Slice(0, v.length);
     } else if (is(argv[i], 'addr')) f.addr = v.toString();
     else if (is(argv[i], 'laddr')) f.laddr = v.toString();
     else if (is(argv[i], 'skipme')) {
@@ -197,6 +198,8 @@ const CLIENT_HELP = [
   '    * MAXAGE <maxage>', '      Kill connections older than the specified age.',
   'LIST [options ...]', '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
+  'UNPAUSE', '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]', '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
   'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
   'SETNAME <name>', '    Assign the name <name> to the current connection.',

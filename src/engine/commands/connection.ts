@@ -1,13 +1,11 @@
 // Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
 import type { CommandDef, CommandContext } from './table.js';
 import { is, parseIntArg } from './args.js';
-import { timingSafeEqual } from 'node:crypto';
+import { aclOf } from '../acl/registry.js';
 
-function passwordMatches(ctx: CommandContext, user: string, pass: Buffer): boolean {
-  const want = Buffer.from(ctx.srv.requirePass);
-  if (user !== 'default') return false;
-  if (want.length === 0) return false;
-  return want.length === pass.length && timingSafeEqual(want, pass);
+/** Logs the client in as the user (ACL); false (and an ACL LOG entry) on a wrong pair or a disabled user. */
+function authenticate(ctx: CommandContext, user: Buffer, pass: Buffer): boolean {
+  return aclOf(ctx.srv).authenticate(ctx.client, user.latin1Slice(0, user.length), pass, ctx.argv[0].latin1Slice(0, ctx.argv[0].length));
 }
 
 const AUTH_FAILED = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -43,19 +41,13 @@ export const connectionCommands: CommandDef[] = [
   {
     name: 'auth',
     handler(ctx) {
-      const { srv, client: c, reply, argv } = ctx;
+      const { srv, reply, argv } = ctx;
       if (argv.length > 3) return reply.error('ERR syntax error');
-      if (argv.length === 2 && !srv.requirePass) {
+      if (argv.length === 2 && aclOf(srv).defaultUser.nopass) {
         return reply.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
       }
-      const user = argv.length === 3 ? argv[1].toString() : 'default';
-      const pass = argv[argv.length - 1];
-      if (passwordMatches(ctx, user, pass) || (user === 'default' && !srv.requirePass)) {
-        c.authenticated = true;
-        c.user = user;
-        c.parser.limits.unauthenticated = false;
-        return reply.ok();
-      }
+      const user = argv.length === 3 ? argv[1] : Buffer.from('default');
+      if (authenticate(ctx, user, argv[argv.length - 1])) return reply.ok();
       reply.error(AUTH_FAILED);
     },
   },
@@ -73,14 +65,11 @@ export const connectionCommands: CommandDef[] = [
         i = 2;
       }
       let name: string | null = null;
+      let auth: [Buffer, Buffer] | null = null;
       for (; i < argv.length; i++) {
         const more = argv.length - i - 1;
         if (is(argv[i], 'auth') && more >= 2) {
-          const user = argv[i + 1].toString();
-          if (!(passwordMatches(ctx, user, argv[i + 2]) || (user === 'default' && !srv.requirePass))) return reply.error(AUTH_FAILED);
-          c.authenticated = true;
-          c.user = user;
-          c.parser.limits.unauthenticated = false;
+          auth = [argv[i + 1], argv[i + 2]];
           i += 2;
         } else if (is(argv[i], 'setname') && more >= 1) {
           name = argv[i + 1].toString();
@@ -90,6 +79,7 @@ export const connectionCommands: CommandDef[] = [
           return reply.error(`ERR Syntax error in HELLO option '${argv[i].toString()}'`);
         }
       }
+      if (auth && !authenticate(ctx, auth[0], auth[1])) return reply.error(AUTH_FAILED);
       if (!c.authenticated) return reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
       if (name !== null) c.name = name;
       c.reply.resp = proto as 2 | 3;

@@ -45,6 +45,14 @@ debugSubcommands.set('object', (ctx) => {
   ctx.reply.simple(`Value at:0x0 refcount:1 encoding:${enc} serializedlength:${len} lru:0 lru_seconds_idle:0`);
 });
 
+// Redis's DEBUG ASSERT crashes the server; here it is the engine's own bug stand-in: half a reply, then
+// an exception, which fault isolation (internal-errors.ts) must turn into one error reply.
+debugSubcommands.set('assert', (ctx) => {
+  ctx.reply.array(2);
+  ctx.reply.bulk('half a reply');
+  throw new Error('DEBUG ASSERT');
+});
+
 debugSubcommands.set('help', (ctx) => {
   const lines = ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', ...[...debugSubcommands.keys()].map((k) => k.toUpperCase())];
   ctx.reply.array(lines.length);

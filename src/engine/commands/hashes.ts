@@ -3,10 +3,10 @@ import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
 import { keyStr } from '../store/types.js';
 import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
-import { parseInt64, parseIntArg, is } from './args.js';
-import { NOT_INTEGER, OVERFLOW, SYNTAX } from './errors.js';
+import { parseInt64 } from './args.js';
+import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
-import { randomPicks } from './random-picks.js';
+import { parseRandomCount, randomPicks } from './random-picks.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const getHash = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, HashValue);
@@ -86,13 +86,9 @@ function hincrbyfloat(ctx: CommandContext): void {
 
 function hrandfield(ctx: CommandContext): void {
   const argv = ctx.argv;
-  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withvalues'))) return ctx.reply.error(SYNTAX);
-  let count: number | null = null;
-  if (argv.length >= 3) {
-    count = parseIntArg(argv[2]);
-    if (count === null) return ctx.reply.error(NOT_INTEGER);
-  }
-  const withValues = argv.length === 4;
+  const parsed = parseRandomCount(argv, 'withvalues');
+  if (typeof parsed === 'string') return ctx.reply.error(parsed);
+  const { count, withPairs: withValues } = parsed;
   const h = getHash(ctx, argv[1]);
   if (h === undefined) return;
   if (count === null) {

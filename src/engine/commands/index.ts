@@ -25,6 +25,12 @@ import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { functionCommands } from './functions.js';
+import { streamCommands } from './streams.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { aclCommands } from './acl.js';
+import { clientPauseCommands } from './client-pause.js';
+import { failoverCommands } from './failover.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -51,4 +57,10 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...replicationCommands,
   ...scriptingCommands,
   ...functionCommands,
+  ...streamCommands,
+  ...hyperloglogCommands,
+  ...geoCommands,
+  ...aclCommands,
+  ...clientPauseCommands,
+  ...failoverCommands,
 ];

@@ -22,10 +22,12 @@ function count(c: Client, kind: SubKind): number {
 }
 
 function confirm(c: Client, label: string, name: Buffer | null, kind: SubKind): void {
-  c.reply.push(3);
-  c.reply.bulk(label);
-  c.reply.bulk(name);
-  c.reply.int(count(c, kind));
+  c.reply.pushing(() => {
+    c.reply.push(3);
+    c.reply.bulk(label);
+    c.reply.bulk(name);
+    c.reply.int(count(c, kind));
+  });
 }
 
 function subscribe(kind: SubKind, label: string): Handler {

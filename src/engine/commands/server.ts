@@ -116,7 +116,9 @@ function swapDbs(a: Db, b: Db): void {
 export const serverCommands: CommandDef[] = [
   {
     name: 'command',
-    handler({ srv, reply }) {
+    handler({ srv, reply, argv }) {
+      // Only bare COMMAND lists the table: an unknown subcommand reaches this container's handler.
+      if (argv.length > 1) return reply.error(`ERR unknown subcommand '${argv[1].latin1Slice(0, Math.min(argv[1].length, 128))}'. Try COMMAND HELP.`);
       const cmds = [...srv.table.commands.values()];
       reply.array(cmds.length);
       for (const c of cmds) writeCommandInfo(reply, c);

@@ -5,8 +5,8 @@ import { SetValue } from '../store/set.js';
 import { keyStr } from '../store/types.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { parseIntArg } from './args.js';
-import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
-import { randomPicks } from './random-picks.js';
+import { SYNTAX, WRONGTYPE } from './errors.js';
+import { parseRandomCount, randomPicks } from './random-picks.js';
 import { parseCardLimit } from './intercard.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
@@ -97,12 +97,9 @@ function spop(ctx: CommandContext): void {
 }
 
 function srandmember(ctx: CommandContext): void {
-  if (ctx.argv.length > 3) return ctx.reply.error(SYNTAX);
-  let count: number | null = null;
-  if (ctx.argv.length === 3) {
-    count = parseIntArg(ctx.argv[2]);
-    if (count === null) return ctx.reply.error(NOT_INTEGER);
-  }
+  const parsed = parseRandomCount(ctx.argv, null);
+  if (typeof parsed === 'string') return ctx.reply.error(parsed);
+  const { count } = parsed;
   const s = getSet(ctx, ctx.argv[1]);
   if (s === undefined) return;
   if (count === null) return ctx.reply.bulk(s ? s.random() : null);

@@ -113,7 +113,8 @@ function fromFact(name: string, fact: FactNode, handlers: Map<string, CommandDef
 export class CommandTable {
   readonly commands = new Map<string, Command>();
 
-  constructor(defs: CommandDef[]) {
+  /** `facts`: the generated facts to read (Sentinel adds its own commands' facts). */
+  constructor(defs: CommandDef[], facts: Record<string, FactNode> = COMMAND_FACTS) {
     const handlers = new Map(defs.map((d) => [d.name, d] as [string, CommandDef]));
     // Subcommand defs by parent, built once (scanning every def per command was quadratic at startup).
     const subDefs = new Map<string, CommandDef[]>();
@@ -128,7 +129,7 @@ export class CommandTable {
     for (const def of defs) {
       const top = def.name.split('|')[0];
       if (this.commands.has(top)) continue;
-      const fact = COMMAND_FACTS[top];
+      const fact = facts[top];
       let cmd: Command;
       if (fact) {
         cmd = fromFact(top, fact, handlers);

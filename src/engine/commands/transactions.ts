@@ -1,6 +1,7 @@
 // Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH. Dispatch queues commands while client.multi is
 // set and flags the transaction when a queued command is rejected; EXEC re-checks the guards, runs the
 // queue and hands the writes to AOF/replicas as one MULTI ... EXEC unit.
+import { execAclError } from '../acl/check.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import type { CommandDef } from './table.js';
@@ -92,7 +93,11 @@ export const transactionCommands: CommandDef[] = [
       // c.multi stays set while the queue runs: blocking commands see it and do not block.
       srv.beginPropagationBatch();
       try {
-        for (const { cmd, argv } of m.queue) srv.dispatch.call(c, cmd, argv);
+        for (const { cmd, argv } of m.queue) {
+          const denied = execAclError(srv, c, cmd, argv);
+          if (denied !== null) reply.error(denied);
+          else srv.dispatch.call(c, cmd, argv);
+        }
       } finally {
         c.multi = null;
         srv.endPropagationBatch();

@@ -120,8 +120,8 @@ function parse(ctx: CommandContext, op: Op, at: number, store: boolean, card: bo
       p.withScores = true;
     } else if (card && is(argv[i], 'limit') && left >= 1) {
       const n = parseIntArg(argv[++i]);
-      if (n === null) return (ctx.reply.error(NOT_INTEGER), null);
-      if (n < 0) return (ctx.reply.error("ERR LIMIT can't be negative"), null);
+      // Redis gives one message for a malformed LIMIT and a negative one.
+      if (n === null || n < 0) return (ctx.reply.error("ERR LIMIT can't be negative"), null);
       p.limit = n;
     } else {
       return (ctx.reply.error(SYNTAX), null);

@@ -11,14 +11,14 @@ import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { type RangeSpec, collectRange, parseScoreRange, parseLexRange, countInScoreRange, countInLexRange, BAD_SCORE_RANGE, BAD_LEX_RANGE } from './zset-range.js';
 import { parseMpopTail } from './mpop.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
-import { randomPicks } from './random-picks.js';
+import { parseRandomCount, randomPicks } from './random-picks.js';
 import { formatDouble17 } from '../protocol/double.js';
 import { zsetScan } from './zset-scan.js';
 
 export const getZset = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ZSetValue);
 const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
 
-function zadd(ctx: CommandContext, incrOnly: boolean): void {
+export function zadd(ctx: CommandContext, incrOnly: boolean): void {
   const argv = ctx.argv;
   let nx = false, xx = false, gt = false, lt = false, ch = false, incr = incrOnly;
   let i = 2;
@@ -265,19 +265,16 @@ function zmpop(ctx: CommandContext, at: number, deadline: number): void {
 
 function zrandmember(ctx: CommandContext): void {
   const argv = ctx.argv;
-  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withscores'))) return ctx.reply.error(SYNTAX);
-  let count: number | null = null;
-  if (argv.length >= 3) {
-    count = parseIntArg(argv[2]);
-    if (count === null) return ctx.reply.error(NOT_INTEGER);
-  }
+  const parsed = parseRandomCount(argv, 'withscores');
+  if (typeof parsed === 'string') return ctx.reply.error(parsed);
+  const { count, withPairs } = parsed;
   const z = getZset(ctx, argv[1]);
   if (z === undefined) return;
   const randomRank = () => Math.floor(Math.random() * (z as ZSetValue).size);
   if (count === null) return ctx.reply.bulk(z ? (z.at(randomRank()) as ZNode).member : null);
   if (!z || count === 0) return ctx.reply.array(0);
   const nodes = randomPicks(z.size, count, randomRank).map((r) => z.at(r) as ZNode);
-  replyNodes(ctx, nodes, argv.length === 4);
+  replyNodes(ctx, nodes, withPairs);
 }
 
 function zscan(ctx: CommandContext): void {

@@ -113,6 +113,7 @@ export function installEviction(srv: Server): void {
   const performEvictions = (): boolean => {
     if (maxmemory === 0) return true;
     if (srv.isReplica && srv.config.bool('replica-ignore-maxmemory')) return true;
+    if (srv.writesPaused) return true; // CLIENT PAUSE: nothing is evicted (Redis skips eviction while paused)
     if (memoryMeter.used() <= maxmemory) return true;
     if (memoryMeter.collect(Date.now()) && memoryMeter.used() <= maxmemory) return true;
     if (policy === 'noeviction') return false;

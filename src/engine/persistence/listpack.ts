@@ -1,93 +1,24 @@
 // Listpack (Redis 7's compact encoding of small lists, hashes and sorted sets inside RDB values):
 // <total-bytes u32le> <count u16le> entries <0xff>; each entry is an encoding byte(s), data, and a
 // "backlen" (the entry's size in 7-bit groups) so the list can be walked backwards.
-import { isCanonicalInt } from '../store/string-encoding.js';
+import { backlenSize, strElemSize, writeStr } from '../store/lp-codec.js';
 import { RdbError } from './errors.js';
 
 const EOF = 0xff;
 
-/** Bytes of the backlen for an entry whose encoding+data take `l` bytes. */
-function backlenSize(l: number): number {
-  return l < 128 ? 1 : l < 16384 ? 2 : l < 2097152 ? 3 : l < 268435456 ? 4 : 5;
-}
-
-function writeBacklen(out: Buffer, pos: number, l: number): number {
-  const n = backlenSize(l);
-  // Most significant group first; every byte but the first has the high bit set.
-  for (let k = 0; k < n; k++) {
-    const group = (l / 2 ** (7 * (n - 1 - k))) & 127;
-    out[pos + k] = k === 0 ? group : group | 128;
-  }
-  return pos + n;
-}
-
-/** Encoded size (encoding + data) of one element, and its integer value when stored as one. */
-function plan(e: Buffer): { size: number; int: bigint | null } {
-  if (e.length <= 20 && isCanonicalInt(e)) {
-    const v = BigInt(e.latin1Slice(0, e.length));
-    if (v >= 0n && v <= 127n) return { size: 1, int: v };
-    if (v >= -4096n && v <= 4095n) return { size: 2, int: v };
-    if (v >= -32768n && v <= 32767n) return { size: 3, int: v };
-    if (v >= -8388608n && v <= 8388607n) return { size: 4, int: v };
-    if (v >= -2147483648n && v <= 2147483647n) return { size: 5, int: v };
-    return { size: 9, int: v };
-  }
-  const n = e.length;
-  return { size: (n < 64 ? 1 : n < 4096 ? 2 : 5) + n, int: null };
-}
-
 /** Bytes one element adds to a listpack (used to split quicklist nodes at a size limit). */
 export function listpackEntrySize(e: Buffer): number {
-  const s = plan(e).size;
-  return s + backlenSize(s);
+  return strElemSize(e);
 }
 
 export function buildListpack(entries: Buffer[]): Buffer {
-  const plans = entries.map(plan);
   let total = 6 + 1;
-  for (const p of plans) total += p.size + backlenSize(p.size);
+  for (const e of entries) total += strElemSize(e);
   const out = Buffer.allocUnsafe(total);
   out.writeUInt32LE(total, 0);
   out.writeUInt16LE(entries.length < 65535 ? entries.length : 65535, 4);
   let pos = 6;
-  for (let i = 0; i < entries.length; i++) {
-    const { size, int } = plans[i];
-    const start = pos;
-    if (int !== null) {
-      const v = Number(int);
-      if (size === 1) out[pos++] = v;
-      else if (size === 2) {
-        const u = v & 0x1fff;
-        out[pos++] = 0xc0 | (u >> 8);
-        out[pos++] = u & 0xff;
-      } else if (size === 3) {
-        out[pos++] = 0xf1;
-        pos = out.writeInt16LE(v, pos);
-      } else if (size === 4) {
-        out[pos++] = 0xf2;
-        pos = out.writeIntLE(v, pos, 3);
-      } else if (size === 5) {
-        out[pos++] = 0xf3;
-        pos = out.writeInt32LE(v, pos);
-      } else {
-        out[pos++] = 0xf4;
-        pos = out.writeBigInt64LE(int, pos);
-      }
-    } else {
-      const e = entries[i];
-      const n = e.length;
-      if (n < 64) out[pos++] = 0x80 | n;
-      else if (n < 4096) {
-        out[pos++] = 0xe0 | (n >> 8);
-        out[pos++] = n & 0xff;
-      } else {
-        out[pos++] = 0xf0;
-        pos = out.writeUInt32LE(n, pos);
-      }
-      pos += e.copy(out, pos);
-    }
-    pos = writeBacklen(out, pos, pos - start);
-  }
+  for (const e of entries) pos = writeStr(out, pos, e);
   out[pos] = EOF;
   return out;
 }

@@ -14,6 +14,11 @@ const INITIAL = 1024;
 const KEEP_MAX = 64 * 1024;
 const CRLF_OK = Buffer.from('+OK\r\n');
 
+export interface ReplyMark {
+  parts: number;
+  pos: number;
+}
+
 export class ReplyWriter {
   resp: Resp = 2;
   private out: Buffer = Buffer.allocUnsafe(INITIAL);
@@ -211,6 +216,37 @@ export class ReplyWriter {
   bulkArray(items: (Buffer | string | null)[]): void {
     this.array(items.length);
     for (const it of items) this.bulk(it);
+  }
+
+  /** Writes fn's output even while muted: pub/sub confirmations and messages are pushed past CLIENT REPLY OFF/SKIP, as in Redis 7.0. */
+  pushing(fn: () => void): void {
+    const was = this.muted;
+    this.muted = false;
+    try {
+      fn();
+    } finally {
+      this.muted = was;
+    }
+  }
+
+  /** Where the queue stands now, for rollback(): a handler that failed half-way must not leave half a reply. */
+  mark(): ReplyMark {
+    return { parts: this.parts.length, pos: this.pos };
+  }
+
+  /** Drops everything queued since mark() (an internal error replaces a half-written reply). */
+  rollback(m: ReplyMark): void {
+    if (this.parts.length === m.parts) {
+      if (this.pos >= m.pos) this.pos = m.pos;
+      return;
+    }
+    // The buffer was cut after the mark: its first m.pos bytes went into parts[m.parts].
+    const head = m.pos > 0 ? this.parts[m.parts].subarray(0, m.pos) : null;
+    this.parts.length = m.parts;
+    this.partBytes = 0;
+    for (const p of this.parts) this.partBytes += p.length;
+    this.pos = 0;
+    if (head) this.bytes(Buffer.from(head));
   }
 
   hasPending(): boolean { return this.pos > 0 || this.parts.length > 0; }

@@ -82,9 +82,11 @@ export class PubSubRegistry {
   }
 
   private deliver(s: Client, label: string, parts: Buffer[]): void {
-    s.reply.push(parts.length + 1);
-    s.reply.bulk(label);
-    for (const p of parts) s.reply.bulk(p);
+    s.reply.pushing(() => {
+      s.reply.push(parts.length + 1);
+      s.reply.bulk(label);
+      for (const p of parts) s.reply.bulk(p);
+    });
     this.srv.scheduleFlush(s);
   }
 }

@@ -73,7 +73,11 @@ let loaded: LuaModule | null = null;
 /** Imports and instantiates the WebAssembly VM once (about 10-20 ms); later calls share it. */
 export function loadLua(): Promise<LuaModule> {
   loading ??= (async () => {
-    const pkg = (await import('wasmoon-lua5.1')) as unknown as { LuaApi: { initialize(): Promise<{ module: LuaModule }> } };
+    // The bundled engine runs as CommonJS compiled by vm.Script, where import() has no loader: there the
+    // wrapper's require loads the (CommonJS) VM package; the ES-module build imports it.
+    type Pkg = { LuaApi: { initialize(): Promise<{ module: LuaModule }> } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pkg = (typeof require === 'function' ? require('wasmoon-lua5.1') : await import('wasmoon-lua5.1')) as unknown as Pkg;
     const api = await pkg.LuaApi.initialize();
     loaded = api.module;
     return loaded;

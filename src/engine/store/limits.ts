@@ -7,6 +7,8 @@ export const LIMITS = {
   setMaxIntset: 512,
   zsetMaxEntries: 128,
   zsetMaxValue: 64,
+  streamNodeMaxBytes: 4096,
+  streamNodeMaxEntries: 100,
 };
 
 const INT_RE = /^-?[1-9][0-9]{0,18}$/;
@@ -33,4 +35,6 @@ export function installEncodingLimits(config: { int(name: string): number; onCha
   bind('set-max-intset-entries', 'setMaxIntset');
   bind('zset-max-listpack-entries', 'zsetMaxEntries');
   bind('zset-max-listpack-value', 'zsetMaxValue');
+  bind('stream-node-max-bytes', 'streamNodeMaxBytes');
+  bind('stream-node-max-entries', 'streamNodeMaxEntries');
 }

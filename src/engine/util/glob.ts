@@ -1,7 +1,7 @@
 // Redis's glob matching (stringmatchlen) over bytes: * ? [abc] [^a-z] and \ escapes; for KEYS, SCAN
 // MATCH, PSUBSCRIBE, CONFIG GET. nocase for CONFIG GET.
 export function globMatch(pattern: Buffer, str: Buffer, nocase = false): boolean {
-  return match(pattern, 0, str, 0, nocase, 0);
+  return match(pattern, 0, str, 0, nocase, 0, { giveUp: false });
 }
 
 export function globMatchStr(pattern: string, str: string, nocase = false): boolean {
@@ -10,15 +10,30 @@ export function globMatchStr(pattern: string, str: string, nocase = false): bool
 
 const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 
-function match(p: Buffer, pi: number, s: Buffer, si: number, nocase: boolean, depth: number): boolean {
+/**
+ * Bounded backtracking, as Redis 7.0 bounds it: nesting past 1000 stars fails, and once the pattern
+ * after some '*' matched no suffix of the string, no earlier '*' can help by matching more (that
+ * would only start the same rest later), so every pending '*' gives up (`giveUp`). Without this,
+ * `a*a*a*...*b` against a long run of `a`s is exponential.
+ */
+interface Backtrack {
+  giveUp: boolean;
+}
+
+function match(p: Buffer, pi: number, s: Buffer, si: number, nocase: boolean, depth: number, bt: Backtrack): boolean {
   if (depth > 1000) return false; // Redis bounds recursion against hostile patterns too
   while (pi < p.length && si <= s.length) {
     const pc = p[pi];
     if (pc === 42) {
-      // '*': collapse runs, then try every suffix.
+      // '*': collapse runs, then try every non-empty suffix (an empty one can only match trailing stars).
       while (pi + 1 < p.length && p[pi + 1] === 42) pi++;
       if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (match(p, pi + 1, s, k, nocase, depth + 1)) return true;
+      if (si === s.length) break;
+      for (let k = si; k < s.length; k++) {
+        if (match(p, pi + 1, s, k, nocase, depth + 1, bt)) return true;
+        if (bt.giveUp) return false;
+      }
+      bt.giveUp = true;
       return false;
     }
     if (si >= s.length) return false;

@@ -29,9 +29,17 @@ export interface RestartPolicy {
   maxDelayMs: number;
 }
 
+/** What survives a node's process crash: see policy.ts for what the supervisor does with each. */
+export type PersistenceMode = 'none' | 'rdb' | 'aof' | 'aof-always';
+/** master-replica without Sentinel, when a master without durable persistence dies (policy.ts). */
+export type FailoverMode = 'promote' | 'manual';
+
 export interface Plan {
   name: string;
   kind: Kind;
+  /** Older plan.json files lack it: read as 'none' (the bundled default). */
+  persistence?: PersistenceMode;
+  failover?: FailoverMode;
   topologyFile: string;
   engine: EngineName;
   /** For SHUTDOWN on nodes with requirepass. */
@@ -45,7 +53,11 @@ export interface Plan {
   masterName?: string;
 }
 
-export type NodeState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopping' | 'stopped';
+/**
+ * waiting: down, and not restarted until a replica has taken over (a master whose restart would lose data);
+ * paused: SIGSTOPped by `kvctl pause`; stopped: by `kvctl stop` (held until `kvctl start`) or `kvctl down`.
+ */
+export type NodeState = 'starting' | 'running' | 'restarting' | 'waiting' | 'paused' | 'failed' | 'stopping' | 'stopped';
 
 export interface NodeStatus {
   pid?: number;
@@ -57,6 +69,27 @@ export interface NodeStatus {
   lastExit?: { code: number | null; signal: string | null; at: number };
   /** Why the supervisor gave up (state failed). */
   reason?: string;
+  /** The role the node has now (the supervisor polls it), which a failover changes: not the planned one. */
+  role?: 'master' | 'replica';
+  /** Replicas: the node (name, or host:port when it is no node of the topology) it follows now. */
+  master?: string;
+  /** Masters: replicas connected at the last poll. */
+  replicas?: number;
+  /** Keys held at the last poll (every db). */
+  keys?: number;
+  /** Cluster nodes: id and slot ranges at the last poll. */
+  nodeId?: string;
+  slots?: string;
+  /** Stopped by `kvctl stop`: not restarted until `kvctl start`. */
+  held?: boolean;
+  /** Paused (SIGSTOP) by `kvctl pause` until this time. */
+  pausedUntil?: number;
+  /** The last thing the supervisor did with this node, and why. */
+  note?: string;
+  /** Set when a restart lost data (a node without persistence that came back empty). */
+  dataLost?: string;
+  /** Keys it held before a restart that may lose data; compared with what it holds once back. */
+  keysBeforeRestart?: number;
 }
 
 export interface State {

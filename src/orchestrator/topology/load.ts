@@ -165,6 +165,9 @@ function patternHint(at: YamlPath, pattern: string): string {
 }
 
 function anyOfHint(at: YamlPath, data: unknown): string {
+  if (at[at.length - 1] === 'persistence' && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+    return `${JSON.stringify(data)} is not allowed (allowed: none, rdb, aof, aof-always, or a map with rdb, aof, appendfsync)`;
+  }
   if (at[at.length - 1] === 'rdb') return `${JSON.stringify(data)} is not allowed (allowed: true, false, or a list of save points like "3600 1")`;
   return `${JSON.stringify(data)} is not allowed (a directive value is a string, number, yes/no boolean, or a list of them)`;
 }
@@ -184,13 +187,39 @@ interface RawTopology {
   replicas?: number;
   nodes?: RawNode[];
   config?: Directives;
-  persistence?: { rdb?: boolean | string[]; aof?: boolean; appendfsync?: string };
+  persistence?: PersistenceWord | { rdb?: boolean | string[]; aof?: boolean; appendfsync?: string };
+  failover?: 'promote' | 'manual';
   auth?: { requirepass?: string; masterauth?: string };
   sentinel?: {
     'master-name'?: string; quorum?: number; 'down-after-milliseconds'?: number; 'failover-timeout'?: number;
     'parallel-syncs'?: number; count?: number; 'base-port'?: number; nodes?: Array<Omit<RawNode, 'role' | 'replicaof'>>; config?: Directives;
   };
   cluster?: { replicas?: number; 'node-timeout'?: number; 'allow-small'?: boolean };
+}
+
+type PersistenceWord = 'none' | 'rdb' | 'aof' | 'aof-always';
+/** Redis's own save points, used by `rdb` and `rdb: true`. */
+const REDIS_SAVE_POINTS = ['3600 1', '300 100', '60 10000'];
+
+/** The word forms of `persistence`, as the detailed form they stand for. */
+function persistenceOf(p: RawTopology['persistence']): Topology['persistence'] {
+  switch (p) {
+    case undefined:
+    case 'none':
+      return { save: false, aof: false };
+    case 'rdb':
+      return { save: REDIS_SAVE_POINTS, aof: false };
+    case 'aof':
+      return { save: false, aof: true, appendfsync: 'everysec' };
+    case 'aof-always':
+      return { save: false, aof: true, appendfsync: 'always' };
+    default:
+      return {
+        save: p.rdb === true ? REDIS_SAVE_POINTS : Array.isArray(p.rdb) ? p.rdb : false,
+        aof: p.aof ?? false,
+        appendfsync: p.appendfsync,
+      };
+  }
 }
 
 const DEFAULT_BASE_PORT: Record<Kind, number> = { standalone: 6379, 'master-replica': 7001, sentinel: 7001, cluster: 7000 };
@@ -270,7 +299,6 @@ function normalize(raw: RawTopology, file: string, locate: (p: YamlPath) => stri
     };
   }
 
-  const rdb = raw.persistence?.rdb;
   return {
     name: raw.name,
     kind: raw.kind,
@@ -278,11 +306,8 @@ function normalize(raw: RawTopology, file: string, locate: (p: YamlPath) => stri
     description: raw.description,
     engine: raw.engine,
     nodes,
-    persistence: {
-      save: rdb === true ? ['3600 1', '300 100', '60 10000'] : Array.isArray(rdb) ? rdb : false,
-      aof: raw.persistence?.aof ?? false,
-      appendfsync: raw.persistence?.appendfsync,
-    },
+    persistence: persistenceOf(raw.persistence),
+    failover: raw.failover ?? 'promote',
     auth: { requirepass: raw.auth?.requirepass, masterauth: raw.auth?.masterauth ?? raw.auth?.requirepass },
     sentinel,
     cluster: raw.kind === 'cluster'
@@ -304,6 +329,7 @@ function checkKindKeys(raw: RawTopology): Issue[] {
   only('replicas', ['master-replica', 'sentinel'], raw.kind === 'cluster' ? '; use cluster.replicas for replicas per master' : '');
   only('sentinel', ['sentinel'], '');
   only('cluster', ['cluster'], '');
+  only('failover', ['master-replica'], raw.kind === 'sentinel' ? '; Sentinel decides failovers' : raw.kind === 'cluster' ? '; cluster replicas fail over by themselves' : '');
   if (raw.nodes) {
     for (const key of ['masters', 'replicas', 'base-port'] as const) {
       if (raw[key] !== undefined) issues.push({ path: [key], message: `cannot be combined with an explicit nodes list (give either nodes, or counts and base-port)` });

@@ -54,19 +54,26 @@ export const topologySchema = {
     replicas: { type: 'integer', minimum: 0, maximum: 1000 },
     nodes: { type: 'array', items: dataNode, minItems: 1 },
     config: directives,
+    failover: { enum: ['promote', 'manual'] },
+    // A word (none | rdb | aof | aof-always), or the detailed form.
     persistence: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        rdb: {
-          anyOf: [
-            { type: 'boolean' },
-            { type: 'array', minItems: 1, items: { type: 'string', pattern: '^\\d+ \\d+$' } },
-          ],
+      anyOf: [
+        { enum: ['none', 'rdb', 'aof', 'aof-always'] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            rdb: {
+              anyOf: [
+                { type: 'boolean' },
+                { type: 'array', minItems: 1, items: { type: 'string', pattern: '^\\d+ \\d+$' } },
+              ],
+            },
+            aof: { type: 'boolean' },
+            appendfsync: { enum: ['always', 'everysec', 'no'] },
+          },
         },
-        aof: { type: 'boolean' },
-        appendfsync: { enum: ['always', 'everysec', 'no'] },
-      },
+      ],
     },
     auth: {
       type: 'object',

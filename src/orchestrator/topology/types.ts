@@ -45,11 +45,19 @@ export interface Topology {
   /** Data nodes first (masters before replicas), then sentinels. */
   nodes: NodeSpec[];
   persistence: { save: string[] | false; aof: boolean; appendfsync?: string };
+  /** master-replica: what the supervisor does when a master without durable persistence dies. */
+  failover: 'promote' | 'manual';
   auth: { requirepass?: string; masterauth?: string };
   sentinel?: SentinelSettings;
   cluster?: ClusterSettings;
   /** Turns a YAML path into "file:line:col path" for messages. */
   locate(path: YamlPath): string;
+}
+
+/** The persistence a topology's settings amount to, for the supervisor's restart decisions. */
+export function persistenceMode(p: Topology['persistence']): 'none' | 'rdb' | 'aof' | 'aof-always' {
+  if (p.aof) return p.appendfsync === 'always' ? 'aof-always' : 'aof';
+  return p.save ? 'rdb' : 'none';
 }
 
 export interface Issue {

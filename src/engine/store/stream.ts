@@ -1,0 +1,240 @@
+// Stream values: entries in listpack nodes (stream-node.ts) ordered by master ID in an array searched
+// by bisection (O(log n) ID lookup), appends into the tail node, trims dropping whole nodes from the
+// head (a moving head index, compacted now and then, so trimming never shifts the whole array).
+// Consumer groups live in stream-group.ts.
+import type { RedisObject } from './types.js';
+import { StreamNode, FLAG_DELETED, type StreamEntry } from './stream-node.js';
+import { ID_MAX, ID_MIN, type StreamId } from './stream-id.js';
+import { ConsumerGroup } from './stream-group.js';
+import { LIMITS } from './limits.js';
+
+export type { StreamEntry } from './stream-node.js';
+
+/** STREAM_LISTPACK_MAX_SIZE: the node size cap when stream-node-max-bytes is 0 or larger. */
+const LISTPACK_MAX = 1 << 30;
+
+export interface TrimSpec {
+  strategy: 'maxlen' | 'minid';
+  maxlen: number;
+  minid: StreamId;
+  approx: boolean;
+  /** 0 = no limit. */
+  limit: number;
+}
+
+export class StreamValue implements RedisObject {
+  readonly type = 'stream' as const;
+  private nodes: StreamNode[] = [];
+  private head = 0;
+  length = 0;
+  lastId: StreamId = ID_MIN;
+  firstId: StreamId = ID_MIN;
+  maxDeletedId: StreamId = ID_MIN;
+  entriesAdded = 0;
+  /** Groups by name (latin1 key); listed sorted by name bytes, as Redis's radix tree orders them. */
+  readonly groups = new Map<string, ConsumerGroup>();
+
+  encoding(): string {
+    return 'stream';
+  }
+
+  memoryUsage(): number {
+    let n = 96;
+    for (let i = this.head; i < this.nodes.length; i++) n += this.nodes[i].lp.length + 120;
+    for (const g of this.groups.values()) n += g.memoryUsage();
+    return n;
+  }
+
+  /** The nodes in ID order (for RDB). */
+  liveNodes(): StreamNode[] {
+    return this.nodes.slice(this.head);
+  }
+
+  get nodeCount(): number {
+    return this.nodes.length - this.head;
+  }
+
+  clone(): StreamValue {
+    const s = new StreamValue();
+    s.nodes = this.liveNodes().map((n) => n.clone());
+    s.length = this.length;
+    s.lastId = this.lastId;
+    s.firstId = this.firstId;
+    s.maxDeletedId = this.maxDeletedId;
+    s.entriesAdded = this.entriesAdded;
+    for (const [k, g] of this.groups) s.groups.set(k, g.clone());
+    return s;
+  }
+
+  /** Adds a node read from an RDB (in order). */
+  pushNode(node: StreamNode): void {
+    const last = this.nodes[this.nodes.length - 1];
+    if (last) last.seal();
+    this.nodes.push(node);
+  }
+
+  /** Appends an entry whose ID the caller validated (> lastId). */
+  append(id: StreamId, fv: Buffer[]): void {
+    let tail = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : undefined;
+    if (tail) {
+      let maxBytes = LIMITS.streamNodeMaxBytes;
+      if (maxBytes === 0 || maxBytes > LISTPACK_MAX) maxBytes = LISTPACK_MAX;
+      let elelen = 0;
+      for (const b of fv) elelen += b.length;
+      const maxEntries = LIMITS.streamNodeMaxEntries;
+      if (tail.bytes + elelen >= maxBytes || (maxEntries > 0 && tail.total >= maxEntries)) {
+        tail.seal();
+        tail = undefined;
+      }
+    }
+    if (tail) tail.append(id, fv);
+    else {
+      const cap = Math.min(Math.max(LIMITS.streamNodeMaxBytes, 64), 4096);
+      this.nodes.push(StreamNode.create(id, fv, cap));
+    }
+    if (this.length === 0) this.firstId = id;
+    this.length++;
+    this.entriesAdded++;
+    this.lastId = id;
+  }
+
+  /** Index of the last node whose master ID <= id (head when none). */
+  private nodeFor(id: StreamId): number {
+    let lo = this.head;
+    let hi = this.nodes.length - 1;
+    let ans = this.head;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.nodes[mid].master <= id) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  /** Live entries with start <= id <= end, ascending; stops after count (0 = all). */
+  *range(start: StreamId, end: StreamId, rev = false): Generator<StreamEntry> {
+    if (start > end || this.length === 0) return;
+    if (!rev) {
+      for (let i = this.nodeFor(start); i < this.nodes.length; i++) {
+        const node = this.nodes[i];
+        if (node.master > end) return;
+        for (const e of node.rawEntries()) {
+          if (e.id < start || e.flags & FLAG_DELETED) continue;
+          if (e.id > end) return;
+          yield { id: e.id, fields: node.fieldsAt(e.flags, e.fieldsPos) };
+        }
+      }
+      return;
+    }
+    for (let i = this.nodeFor(end); i >= this.head; i--) {
+      const node = this.nodes[i];
+      const raw = [...node.rawEntries()];
+      for (let j = raw.length - 1; j >= 0; j--) {
+        const e = raw[j];
+        if (e.id > end || e.flags & FLAG_DELETED) continue;
+        if (e.id < start) return;
+        yield { id: e.id, fields: node.fieldsAt(e.flags, e.fieldsPos) };
+      }
+    }
+  }
+
+  /** The live entry with this ID, if any. */
+  get(id: StreamId): StreamEntry | undefined {
+    for (const e of this.range(id, id)) return e;
+    return undefined;
+  }
+
+  has(id: StreamId): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** First (or last) live entry's ID; ID_MIN when empty. */
+  edgeId(first: boolean): StreamId {
+    for (const e of first ? this.range(ID_MIN, ID_MAX) : this.range(ID_MIN, ID_MAX, true)) return e.id;
+    return ID_MIN;
+  }
+
+  /** Deletes one entry; true when it existed. Keeps first/max-deleted IDs as Redis does. */
+  delete(id: StreamId): boolean {
+    if (this.length === 0) return false;
+    const i = this.nodeFor(id);
+    const node = this.nodes[i];
+    for (const e of node.rawEntries()) {
+      if (e.id > id) break;
+      if (e.id !== id || e.flags & FLAG_DELETED) continue;
+      if (node.valid === 1) this.removeNode(i);
+      else node.markDeleted(e.pos, e.flags);
+      this.length--;
+      if (id > this.maxDeletedId) this.maxDeletedId = id;
+      return true;
+    }
+    return false;
+  }
+
+  private removeNode(i: number): void {
+    if (i === this.head) {
+      this.head++;
+      if (this.head > 64 && this.head * 2 > this.nodes.length) {
+        this.nodes = this.nodes.slice(this.head);
+        this.head = 0;
+      }
+    } else this.nodes.splice(i, 1);
+    if (this.head === this.nodes.length) {
+      this.nodes = [];
+      this.head = 0;
+    }
+  }
+
+  /** Recomputes firstId after deletions at the head (XDEL of the first entry, trims). */
+  refreshFirstId(): void {
+    this.firstId = this.length === 0 ? ID_MIN : this.edgeId(true);
+  }
+
+  /** XADD/XTRIM trimming, as Redis: whole head nodes, then (exact only) entries of one node. */
+  trim(t: TrimSpec): number {
+    let deleted = 0;
+    while (this.head < this.nodes.length) {
+      if (t.strategy === 'maxlen' && this.length <= t.maxlen) break;
+      const node = this.nodes[this.head];
+      const entries = node.valid;
+      if (t.limit && deleted + entries > t.limit) break;
+      const whole = t.strategy === 'maxlen' ? this.length - entries >= t.maxlen : node.lastRawId() < t.minid;
+      if (whole) {
+        this.removeNode(this.head);
+        this.length -= entries;
+        deleted += entries;
+        continue;
+      }
+      if (t.approx) break;
+      let fromNode = 0;
+      const marks: { pos: number; flags: number }[] = [];
+      for (const e of node.rawEntries()) {
+        const stop = t.strategy === 'maxlen' ? this.length <= t.maxlen : e.id >= t.minid;
+        if (stop) break;
+        if (!(e.flags & FLAG_DELETED)) {
+          marks.push({ pos: e.pos, flags: e.flags });
+          fromNode++;
+          this.length--;
+        }
+      }
+      for (const m of marks) node.markDeletedRaw(m.pos, m.flags);
+      node.updateCounts(entries - fromNode, node.deleted + fromNode);
+      deleted += fromNode;
+      break;
+    }
+    this.refreshFirstId();
+    return deleted;
+  }
+
+  /** The group by name, if any. */
+  group(name: Buffer): ConsumerGroup | undefined {
+    return this.groups.get(name.latin1Slice(0, name.length));
+  }
+
+  /** Groups sorted by name bytes (Redis's radix tree order). */
+  sortedGroups(): ConsumerGroup[] {
+    return [...this.groups.values()].sort((a, b) => Buffer.compare(a.name, b.name));
+  }
+}

@@ -1,0 +1,65 @@
+// How the engine process starts (src/engine/main.cts): from the esbuild bundle with V8's code cache
+// accepted, also in a copy of dist/engine with new mtimes (as after npm pack + install), and from the
+// ES modules once a module's content no longer matches the bundle. Ports 16800-16809.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, tmpDir, stopAll, waitForPort } from '../helpers/procs.js';
+import { RespClient } from '../helpers/resp.js';
+
+const PORT = 16800;
+const children: ChildProcess[] = [];
+
+/** Starts `node <root>/dist/engine/main.cjs` with start tracing; resolves with its stderr once PING answers. */
+async function start(root: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const dir = tmpDir('kvctl-bundle-');
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'engine', 'main.cjs'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, KVCTL_ENGINE_TRACE_START: '1', ...env },
+  });
+  children.push(child);
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  await waitForPort(port);
+  const c = await RespClient.connect(port);
+  try {
+    expect(await c.call(['PING'])).toEqual({ t: 'simple', v: 'PONG' });
+  } finally {
+    c.close();
+  }
+  return err;
+}
+
+/** A copy of the built engine in a fresh folder: every file gets a new mtime, the content stays. */
+function copyEngine(): string {
+  const root = tmpDir('kvctl-pkg-');
+  cpSync(path.join(ROOT, 'dist', 'engine'), path.join(root, 'dist', 'engine'), { recursive: true });
+  writeFileSync(path.join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+  return root;
+}
+
+describe('engine start-up', () => {
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await stopAll();
+  });
+
+  it('starts from the bundle with the code cache accepted', async () => {
+    expect(await start(ROOT, PORT)).toContain('kvctl engine: bundle, code cache accepted');
+  });
+
+  it('keeps using the bundle in a copy with new mtimes (an installed package)', async () => {
+    expect(await start(copyEngine(), PORT + 1)).toContain('kvctl engine: bundle, code cache accepted');
+  });
+
+  it('loads the ES modules when a module no longer matches the bundle', async () => {
+    const root = copyEngine();
+    appendFileSync(path.join(root, 'dist', 'engine', 'version.js'), '\n// rebuilt by tsc alone\n');
+    expect(await start(root, PORT + 2)).toContain('kvctl engine: ES modules (the bundle is stale)');
+  });
+
+  it('loads the ES modules when told to', async () => {
+    expect(await start(ROOT, PORT + 3, { KVCTL_ENGINE_NO_BUNDLE: '1' })).toContain('kvctl engine: ES modules (KVCTL_ENGINE_NO_BUNDLE=1)');
+  });
+});

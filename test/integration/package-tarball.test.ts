@@ -1,0 +1,130 @@
+// The package as users get it: `npm pack` (of the dist/ that pretest just built), install the tarball
+// into an empty folder, then `npx kvctl up master-replica`, `up cluster` and `down` with a PATH that
+// holds Node (and npm's sh) but no Redis binaries. Nothing may be left running. Ports 16840-16855 and
+// 16950-16955 (cluster replicas), bus ports +10000.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { which } from '../../src/orchestrator/engines.js';
+import { ROOT, tmpDir, stopAll } from '../helpers/procs.js';
+import { alive } from './orchestrator-kit.js';
+
+const run = promisify(execFile);
+const MR_PORT = 16840;
+const CLUSTER_PORT = 16850;
+
+interface PackResult { filename: string; files: { path: string }[] }
+
+const work = tmpDir('kvctl-tarball-');
+const app = path.join(work, 'app');
+const bin = path.join(work, 'bin');
+const home = path.join(app, '.kvctl');
+let packed: PackResult;
+/** Every supervisor and node pid the installed kvctl recorded, for the final check and cleanup. */
+const pids = new Set<number>();
+
+/** `npx kvctl ...` in the install folder with the Redis-free PATH; never throws, returns the outcome. */
+async function npxKvctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(path.join(bin, 'npx'), ['--no-install', 'kvctl', ...args, '--dir', home], {
+      cwd: app,
+      env: { PATH: bin, HOME: process.env.HOME, NO_COLOR: '1', KVCTL_ENGINE_TRACE_START: '1' },
+      timeout: 90_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string; message: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr || err.message };
+  }
+}
+
+function recordPids(): void {
+  if (!existsSync(home)) return;
+  for (const d of readdirSync(home)) {
+    const f = path.join(home, d, 'state.json');
+    if (!existsSync(f)) continue;
+    const s = JSON.parse(readFileSync(f, 'utf8')) as { supervisor: { pid: number }; nodes: Record<string, { pid?: number }> };
+    pids.add(s.supervisor.pid);
+    for (const n of Object.values(s.nodes)) if (n.pid) pids.add(n.pid);
+  }
+}
+
+async function up(topology: string, basePort: number): Promise<{ engine: string; nodes: { pid: number }[]; masters: string[]; replicas: string[] }> {
+  const r = await npxKvctl('up', topology, '--base-port', String(basePort), '--timeout', '60', '--json');
+  recordPids();
+  expect(r.stderr, `kvctl up ${topology}`).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe('the npm tarball, installed', () => {
+  beforeAll(async () => {
+    // dist/ is what `npm test`'s pretest built; --ignore-scripts so pack does not build it again.
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, timeout: 60_000 });
+    packed = (JSON.parse(stdout) as PackResult[])[0];
+    mkdirSync(app);
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'kvctl-install-check', private: true }));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, packed.filename)], { cwd: app, timeout: 120_000 });
+    // Node, npm/npx and the sh npx runs bins with: nothing else, so no redis-server / redis-sentinel.
+    mkdirSync(bin);
+    for (const tool of ['node', 'npm', 'npx', 'sh']) {
+      const at = which(tool) ?? (tool === 'sh' ? '/bin/sh' : undefined);
+      if (!at) throw new Error(`${tool} is not on PATH`);
+      symlinkSync(realpathSync(at), path.join(bin, tool));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    recordPids();
+    for (const pid of pids) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    await stopAll();
+  });
+
+  it('holds the built files, a LICENSE and no source maps, dev tooling or data files', () => {
+    const files = packed.files.map((f) => f.path);
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/run.js', 'oclif.manifest.json', 'dist/engine/main.cjs', 'dist/engine/main.bundle.js', 'dist/engine/main.bundle.cache', 'dist/engine/main.bundle.json', 'dist/orchestrator/supervisor/daemon.js', 'topologies/cluster.yaml', 'templates/redis.conf.hbs']) {
+      expect(files, f).toContain(f);
+    }
+    expect(files.filter((f) => /\.map$|\.rdb$|\.aof$|^src\/|^test\/|^bench\/|^bin\/dev/.test(f))).toEqual([]);
+    // The oclif manifest lists exactly the command files shipped (a clean build leaves none stale).
+    const manifest = JSON.parse(readFileSync(path.join(app, 'node_modules', 'kvctl', 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+    const shipped = files.filter((f) => /^dist\/commands\/.+\.js$/.test(f)).map((f) => f.slice('dist/commands/'.length, -3).replace(/\/index$/, '').replaceAll('/', ':')).sort();
+    expect(Object.keys(manifest.commands).sort()).toEqual(shipped);
+  });
+
+  it('declares as runtime dependencies only what the shipped code imports', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const code = packed.files.filter((f) => /\.(c|m)?js$/.test(f.path)).map((f) => readFileSync(path.join(app, 'node_modules', 'kvctl', f.path), 'utf8')).join('\n');
+    const unused = Object.keys(pkg.dependencies).filter((d) => !new RegExp(`from ['"]${d}(/[^'"]*)?['"]|import\\(['"]${d}['"]\\)`).test(code));
+    expect(unused).toEqual([]);
+  });
+
+  it('runs up master-replica, up cluster and down with Node but no Redis on PATH, leaving nothing running', async () => {
+    expect(which('redis-server', bin)).toBeUndefined();
+    expect(which('redis-sentinel', bin)).toBeUndefined();
+
+    const mr = await up('master-replica', MR_PORT);
+    expect(mr.engine).toBe('builtin');
+    expect(mr.masters).toEqual([`127.0.0.1:${MR_PORT}`]);
+    expect(mr.replicas).toHaveLength(2);
+
+    const cluster = await up('cluster', CLUSTER_PORT);
+    expect(cluster.nodes).toHaveLength(9);
+    expect(cluster.masters).toHaveLength(3);
+    expect(cluster.replicas).toHaveLength(6);
+    // The installed engine starts from its bundle with V8's code cache (content-keyed freshness).
+    const logs = readdirSync(path.join(home, 'cluster'), { withFileTypes: true }).filter((d) => d.isDirectory())
+      .map((d) => readFileSync(path.join(home, 'cluster', d.name, 'redis.log'), 'utf8'));
+    expect(logs.filter((l) => l.includes('kvctl engine: bundle, code cache accepted'))).toHaveLength(9);
+
+    expect(pids.size).toBe(2 + 3 + 9); // two supervisors and their nodes
+    const down = await npxKvctl('down', '--purge', '--json');
+    expect(down.code, down.stderr).toBe(0);
+    expect((JSON.parse(down.stdout) as { name: string; supervisor: string }[]).map((t) => `${t.name}:${t.supervisor}`).sort()).toEqual(['cluster:stopped', 'master-replica:stopped']);
+    expect([...pids].filter(alive)).toEqual([]);
+  }, 240_000);
+});
