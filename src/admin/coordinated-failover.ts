@@ -9,6 +9,7 @@ import { UserError } from '../lib/errors.js';
 import { connect, info, type AuthOpts, type Conn } from './client.js';
 import { sleep } from './agreement.js';
 import { isMaster, masterAddr } from './sentinel-failover.js';
+import { fields } from './sentinel-status.js';
 
 export interface CoordinatedOpts {
   sentinel: string;
@@ -34,13 +35,6 @@ export interface CoordinatedResult {
 }
 
 const POLL_MS = 10;
-
-function fields(flat: unknown): Record<string, string> {
-  const a = flat as string[];
-  const o: Record<string, string> = {};
-  for (let i = 0; i + 1 < a.length; i += 2) o[a[i]] = String(a[i + 1]);
-  return o;
-}
 
 export async function coordinatedFailover(opts: CoordinatedOpts): Promise<CoordinatedResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;

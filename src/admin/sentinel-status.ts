@@ -24,7 +24,8 @@ export interface SentinelStatus {
   log?: string;
 }
 
-function fields(flat: unknown): Record<string, string> {
+/** A SENTINEL MASTER/REPLICAS entry (a flat name, value list) as a field map. */
+export function fields(flat: unknown): Record<string, string> {
   const a = flat as string[];
   const o: Record<string, string> = {};
   for (let i = 0; i + 1 < a.length; i += 2) o[a[i]] = String(a[i + 1]);

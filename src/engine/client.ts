@@ -43,7 +43,7 @@ export class Client {
   lastCommand = 'NULL';
   multi: MultiState | null = null;
   /** WATCHed keys: [db, key]; the watcher object is what Db.touch() marks. */
-  readonly watching: { db: Db; key: string }[] = [];
+  readonly watching: { db: Db; key: string; live?: boolean }[] = [];
   readonly watchFlag = { dirtyCas: false };
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

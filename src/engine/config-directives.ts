@@ -19,6 +19,10 @@ export interface Directive {
   aliases?: string[];
   /** Passwords and the like: never echoed in logs. */
   sensitive?: boolean;
+  /** Listed by CONFIG GET only when asked for by exact name (Redis's HIDDEN_CONFIG: test knobs). */
+  hidden?: boolean;
+  /** A memory directive that also takes a percentage (`N%`, 0..100), kept as written. */
+  percent?: boolean;
   /** Validates and canonicalises a value the generic types cannot (throws Error with Redis's text). */
   normalize?: (args: string[]) => string;
 }
@@ -119,6 +123,10 @@ export const DIRECTIVES: Directive[] = [
   b('replica-ignore-maxmemory', 'yes', { aliases: ['slave-ignore-maxmemory'] }),
   b('replica-ignore-disk-write-errors', 'no'),
   e('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
+  // Hidden test knobs (accepted and reported; the engine does not slow loading or saving with them).
+  i('key-load-delay', 0, -I32 - 1, I32, { hidden: true }),
+  i('rdb-key-save-delay', 0, -I32 - 1, I32, { hidden: true }),
+  i('loading-process-events-interval-bytes', 2097152, 1024, I32, { hidden: true }),
   // security
   s('requirepass', '', { sensitive: true }),
   s('aclfile', '', { immutable: true }),
@@ -129,7 +137,7 @@ export const DIRECTIVES: Directive[] = [
   e('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
   i('maxmemory-samples', 5, 1, I32),
   i('maxmemory-eviction-tenacity', 10, 0, 100),
-  m('maxmemory-clients', 0),
+  m('maxmemory-clients', 0, { percent: true }),
   i('lfu-log-factor', 10, 0, I32),
   i('lfu-decay-time', 1, 0, I32),
   b('lazyfree-lazy-eviction', 'no'),

@@ -57,8 +57,13 @@ export function normalizeValue(d: Directive, args: string[], current?: string): 
     }
     case 'memory': {
       if (args.length !== 1) throw new ConfigError('wrong number of arguments');
+      if (d.percent) {
+        const pct = /^(\d+)%$/.exec(args[0]);
+        if (pct && Number(pct[1]) > 100) throw new ConfigError('percentage argument must be less or equal to 100');
+        if (pct) return `${Number(pct[1])}%`;
+      }
       const n = parseMemory(args[0]);
-      if (n === null) throw new ConfigError('argument must be a memory value');
+      if (n === null) throw new ConfigError(d.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
       if (n < (d.min ?? 0) || n > (d.max ?? Infinity)) throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
       return String(n);
     }
@@ -246,7 +251,7 @@ export class Config {
     const out: [string, string][] = [];
     for (const d of DIRECTIVES) {
       for (const name of [d.name, ...(d.aliases ?? [])]) {
-        if (match(pattern, name)) out.push([name, this.values.get(d.name) as string]);
+        if (!d.hidden && match(pattern, name)) out.push([name, this.values.get(d.name) as string]);
       }
     }
     return out;

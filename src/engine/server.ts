@@ -289,8 +289,7 @@ export class Server {
   }
 
   /** Binds every `bind` address on `port` (a leading `-` marks an address that may be unavailable). */
-  async listen(): Promise<void> {
-    const port = this.config.int('port');
+  async listen(port = this.config.int('port')): Promise<void> {
     if (port === 0) return;
     const addrs = this.config.get('bind').split(' ').filter(Boolean);
     if (addrs.length === 0) throw new Error('Configured to not listen anywhere, exiting.');
@@ -312,6 +311,20 @@ export class Server {
       }
     }
     if (this.listeners.length === 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+  }
+
+  /** CONFIG SET port: listens on the new port first, then closes the old sockets; on failure keeps the old ones and throws. */
+  async relisten(port: number): Promise<void> {
+    const old = this.listeners;
+    this.listeners = [];
+    try {
+      await this.listen(port);
+    } catch (e) {
+      for (const l of this.listeners) l.close();
+      this.listeners = old;
+      throw e;
+    }
+    for (const l of old) l.close();
   }
 
   /** Starts the cron (active expiry, module tasks) at `hz` times per second. */

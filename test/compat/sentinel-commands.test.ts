@@ -143,6 +143,26 @@ describe('engine Sentinel replies match real Sentinel', () => {
     expect([sa.port, sb.port, sa.flags, sb.flags]).toEqual([String(M + 3), String(M + 2), 'sentinel', 'sentinel']);
   });
 
+  it('SENTINEL FAILOVER with only a priority-0 replica: NOGOODSLAVE on both', async () => {
+    for (const c of [real, engine]) await c.call(['SENTINEL', 'DEBUG', 'info-period', '200']);
+    const rep = await RespClient.connect(M + 1);
+    try {
+      await rep.call(['CONFIG', 'SET', 'replica-priority', '0']);
+      for (const c of [real, engine]) {
+        for (let i = 0; i < 200; i++) {
+          const r = flat((await c.call(['SENTINEL', 'REPLICAS', 'mymaster']) as { v: Reply[] }).v[0]);
+          if (r['slave-priority'] === '0') break;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      }
+      expect(await diffSentinel(script('SENTINEL FAILOVER mymaster'))).toEqual([]);
+      expect(await engine.call(['SENTINEL', 'FAILOVER', 'mymaster'])).toEqual({ t: 'error', v: 'NOGOODSLAVE No suitable replica to promote' });
+    } finally {
+      await rep.call(['CONFIG', 'SET', 'replica-priority', '100']);
+      rep.close();
+    }
+  });
+
   it('INFO has the Sentinel sections only', async () => {
     const sections = (t: Reply) => String((t as { v: string }).v).split('\r\n').filter((l) => l.startsWith('# '));
     const [a, b] = await Promise.all([real.call(['INFO']), engine.call(['INFO'])]);

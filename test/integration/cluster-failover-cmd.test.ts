@@ -47,5 +47,5 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl cluster failover', () => {
     expect([onMaster.exitCode, onMaster.stderr.trim()]).toEqual([2, `error: 127.0.0.1:${r1} is a master; run cluster failover on one of its replicas (127.0.0.1:${m1})`]);
     const both = await kvctl('cluster', 'failover', `127.0.0.1:${m1}`, '--force', '--takeover');
     expect([both.exitCode, both.stderr.trim()]).toEqual([2, 'error: --force and --takeover exclude each other (allowed: one of them, or neither)']);
-  }, 90_000);
+  }, 150_000);
 });

@@ -86,7 +86,7 @@ describe('kvctl up/status/down with the builtin engine', () => {
       for (const c of conns) c.disconnect();
     }
     await k.json('down', 'sentinel', '--purge');
-  });
+  }, 90_000);
 
   it('cluster across 127.0.0.1-3: nodes gossip their own addresses (bind-source-addr) and cluster_state is ok', async () => {
     const file = path.join(k.home, 'mh.yaml');

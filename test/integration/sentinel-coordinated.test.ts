@@ -35,5 +35,5 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl failover --coordinated', () => 
     expect(writer.acked.length).toBeGreaterThan(200);
     // The count that matters: acknowledged writes missing on the new master.
     expect(await missing(promoted, writer.acked)).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });

@@ -56,8 +56,8 @@ async function killMasterScenario(nodes: Side, sentinels: Side, base: number, mi
 }
 
 describe.skipIf(!existsSync(ENGINE_MAIN))('Sentinel failover after kill -9 of the master', () => {
-  it('engine sentinels, engine nodes', () => killMasterScenario('engine', 'engine', PORTS.sentinel + 200), 90_000);
-  it.skipIf(!hasRedisServer())('real Sentinel, engine nodes', () => killMasterScenario('engine', 'redis', PORTS.sentinel + 230), 90_000);
-  it.skipIf(!hasRedisServer())('engine sentinels, redis-server nodes', () => killMasterScenario('redis', 'engine', PORTS.sentinel + 260), 90_000);
-  it.skipIf(!hasRedisServer())('a mixed set of engine and real sentinels, engine nodes', () => killMasterScenario('engine', 'engine', PORTS.sentinel + 290, ['engine', 'redis', 'redis']), 90_000);
+  it('engine sentinels, engine nodes', () => killMasterScenario('engine', 'engine', PORTS.sentinel + 200), 150_000);
+  it.skipIf(!hasRedisServer())('real Sentinel, engine nodes', () => killMasterScenario('engine', 'redis', PORTS.sentinel + 230), 150_000);
+  it.skipIf(!hasRedisServer())('engine sentinels, redis-server nodes', () => killMasterScenario('redis', 'engine', PORTS.sentinel + 260), 150_000);
+  it.skipIf(!hasRedisServer())('a mixed set of engine and real sentinels, engine nodes', () => killMasterScenario('engine', 'engine', PORTS.sentinel + 290, ['engine', 'redis', 'redis']), 150_000);
 });

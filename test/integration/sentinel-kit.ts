@@ -68,7 +68,10 @@ export async function startSentinelTopo(nodes: Side, sentinels: Side, base: numb
   const procs = [await startNode(nodes, base)];
   procs.push(...(await Promise.all([1, 2].map((i) => startNode(nodes, base + i, ['--replicaof', '127.0.0.1', String(base)])))));
   const sentinelPorts = [10, 11, 12].map((i) => base + i);
-  const sps = await Promise.all(sentinelPorts.map((port, i) => {
+  // One after another: starting many node processes at once on a busy 2-core box can take them past
+  // the start timeout.
+  const sps: Proc[] = [];
+  for (const [i, port] of sentinelPorts.entries()) {
     const dir = tmpDir('kvctl-sentinel-');
     const conf = path.join(dir, 'sentinel.conf');
     writeFileSync(conf, [
@@ -78,8 +81,8 @@ export async function startSentinelTopo(nodes: Side, sentinels: Side, base: numb
       '',
     ].join('\n'));
     const side = sentinelSides?.[i] ?? sentinels;
-    return (side === 'engine' ? startEngine : startRedis)(port, { dir, conf, args: ['--sentinel'] });
-  }));
+    sps.push(await (side === 'engine' ? startEngine : startRedis)(port, { dir, conf, args: ['--sentinel'] }));
+  }
   // Shorter periods than Redis's defaults (both kinds take SENTINEL DEBUG): INFO every second and
   // an old master converted 2 s after it is back, so the tests take seconds, not tens of seconds.
   // redisPeriods (bench): keep Redis's defaults, so real Sentinel is measured as users run it.

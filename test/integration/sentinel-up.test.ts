@@ -20,7 +20,7 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up sentinel without Redis binar
     const bin = path.join(tmpDir('kvctl-nodeonly-'), 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, path.join(bin, 'node'));
-    const r = await execa(process.execPath, [KVCTL_BIN, 'up', 'sentinel', '--base-port', String(P), '--dir', k.home, '--json', '--timeout', '30'], {
+    const r = await execa(process.execPath, [KVCTL_BIN, 'up', 'sentinel', '--base-port', String(P), '--dir', k.home, '--json', '--timeout', '60'], {
       reject: false, env: { PATH: bin, FORCE_COLOR: '0', NO_COLOR: '1' }, extendEnv: false,
     });
     expect(r.stderr).toBe('');
@@ -56,5 +56,5 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up sentinel without Redis binar
     const bad = await k.run('sentinel', 'status', '--events', '-1');
     expect([bad.code, bad.stderr.trim()]).toEqual([2, 'error: invalid --events -1: 0 or more']);
     await k.json('down', 'sentinel', '--purge');
-  });
+  }, 120_000);
 });

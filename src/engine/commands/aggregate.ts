@@ -75,16 +75,33 @@ export function parseScanArgs(ctx: CommandContext): ScanArgs | null {
     const more = i + 1 < ctx.argv.length;
     if (is(ctx.argv[i], 'count') && more) {
       const n = parseIntArg(ctx.argv[++i]);
-      if (n === null) return (ctx.reply.error(NOT_INTEGER), null);
-      if (n < 1) return (ctx.reply.error(SYNTAX), null);
+      if (n === null) return scanOptionError(ctx, NOT_INTEGER);
+      if (n < 1) return scanOptionError(ctx, SYNTAX);
       out.count = n;
     } else if (is(ctx.argv[i], 'match') && more) {
       out.match = ctx.argv[++i];
     } else {
-      return (ctx.reply.error(SYNTAX), null);
+      return scanOptionError(ctx, SYNTAX);
     }
   }
   return out;
+}
+
+const SCANNED_TYPE: Record<string, string> = { hscan: 'hash', sscan: 'set', zscan: 'zset' };
+
+/**
+ * HSCAN/SSCAN/ZSCAN look the key up before reading their options (Redis's order): a missing key
+ * answers an empty scan and a wrong type WRONGTYPE, whatever the options say.
+ */
+function scanOptionError(ctx: CommandContext, err: string): null {
+  const want = SCANNED_TYPE[ctx.cmd.name];
+  if (want) {
+    const v = ctx.db.get(keyStr(ctx.argv[1]));
+    if (v === undefined) return (replyScan(ctx, 0, []), null);
+    if (Buffer.isBuffer(v) || v.type !== want) return (ctx.reply.error(WRONGTYPE), null);
+  }
+  ctx.reply.error(err);
+  return null;
 }
 
 /** True when the pattern is absent or matches (a lone `*` skips matching). */

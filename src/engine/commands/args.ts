@@ -1,4 +1,5 @@
 // Argument parsing helpers with Redis's strictness (string2ll: no spaces, no '+', no leading zeros).
+import { parseStrictDouble } from '../util/strtod.js';
 const INT_RE = /^-?(0|[1-9][0-9]*)$/;
 
 /** A 64-bit signed integer argument, or null when Redis would say "not an integer or out of range". */
@@ -25,16 +26,10 @@ export function parseIntArg(b: Buffer): number | null {
   return n;
 }
 
-/** A double argument as Redis's strtod-based parsing accepts it (inf, -inf, exponents; no NaN). */
+/** A double argument as Redis's getDoubleFromObject reads it (C strtod: inf, hex floats, exponents;
+ * no NaN, no leading space, no overflow or underflow to zero). */
 export function parseDouble(b: Buffer): number | null {
-  const s = b.latin1Slice(0, b.length);
-  if (s.length === 0 || /\s/.test(s[0]) || /\s/.test(s[s.length - 1])) return null;
-  const low = s.toLowerCase();
-  if (low === 'inf' || low === '+inf' || low === 'infinity' || low === '+infinity') return Infinity;
-  if (low === '-inf' || low === '-infinity') return -Infinity;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
-  const d = Number(s);
-  return Number.isNaN(d) ? null : d;
+  return parseStrictDouble(b.latin1Slice(0, b.length));
 }
 
 /** Case-insensitive compare of an argument with a lower-case keyword. */
@@ -46,4 +41,14 @@ export function is(b: Buffer, word: string): boolean {
     if (c !== word.charCodeAt(i)) return false;
   }
   return true;
+}
+
+export const INT32_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
+
+/** A C int argument as Redis's getIntFromObjectOrReply reads it: the number, or the error text (not an integer / out of int range). */
+export function parseInt32(b: Buffer): number | string {
+  const n = parseInt64(b);
+  if (n === null) return 'ERR value is not an integer or out of range';
+  if (n > 2147483647n || n < -2147483648n) return INT32_RANGE;
+  return Number(n);
 }

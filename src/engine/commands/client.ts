@@ -43,20 +43,35 @@ function fdOf(c: Client): number {
 }
 
 /** One CLIENT LIST line; `current` is the command being run by the client asking. */
-export function clientInfoLine(srv: Server, c: Client, self: Client, current: string): string {
+export function clientInfoLine(srv: Server, c: Client, self: Client, current: string, selfArgv: Buffer[] = []): string {
   const now = srv.now();
-  const qbuf = c.parser.pending();
+  // As Redis counts them: the asking client's query buffer still holds the command it runs, and its
+  // argv is in memory; another client has only what it sent beyond its last complete command.
+  let qbuf = c.parser.pending();
+  let argvMem = c.parser.partialArgvBytes();
+  if (c === self) {
+    qbuf += wireSize(selfArgv);
+    for (const a of selfArgv) argvMem += a.length;
+  }
   const omem = c.reply.queued;
   return [
     `id=${c.id}`, `addr=${c.addr}`, `laddr=${c.laddr}`, `fd=${fdOf(c)}`, `name=${c.name}`,
     `age=${Math.floor((now - c.createdAt) / 1000)}`, `idle=${Math.floor((now - c.lastInteraction) / 1000)}`,
     `flags=${flagsOf(c)}`, `db=${c.dbIndex}`, `sub=${c.channels.size}`, `psub=${c.patterns.size}`,
     `ssub=${c.shardChannels.size}`, `multi=${c.multi ? c.multi.queue.length : -1}`, `qbuf=${qbuf}`,
-    `qbuf-free=${Math.max(0, 20474 - qbuf)}`, `argv-mem=0`, `multi-mem=0`, `rbs=16384`, `rbp=16384`,
-    `obl=${Math.min(omem, 16384)}`, `oll=0`, `omem=${omem}`, `tot-mem=${22000 + qbuf + omem}`,
+    `qbuf-free=${Math.max(0, 20474 - qbuf)}`, `argv-mem=${argvMem}`, `multi-mem=0`, `rbs=16384`, `rbp=16384`,
+    `obl=${Math.min(omem, 16384)}`, `oll=0`, `omem=${omem}`, `tot-mem=${22000 + qbuf + argvMem + omem}`,
     `events=r${omem > 0 ? 'w' : ''}`, `cmd=${c === self ? current : c.lastCommand}`, `user=${c.user}`,
     `redir=-1`, `resp=${c.reply.resp}`,
   ].join(' ');
+}
+
+/** Bytes of argv as a RESP multibulk. */
+function wireSize(argv: Buffer[]): number {
+  if (argv.length === 0) return 0;
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
 }
 
 /** Names may not contain spaces or non-printable characters (Redis checks '!'..'~'). */
@@ -76,14 +91,15 @@ function list(ctx: CommandContext): void {
     const ids = new Set<number>();
     for (const a of argv.slice(3)) {
       const n = parseInt64(a);
-      if (n === null || n <= 0n) return reply.error('ERR Invalid client ID');
+      // Only a non-number is refused; ids no client can have (0, negative) just match nothing.
+      if (n === null) return reply.error('ERR Invalid client ID');
       ids.add(Number(n));
     }
     picked = picked.filter((c) => ids.has(c.id));
   } else if (argv.length !== 2) {
     return reply.error(SYNTAX);
   }
-  reply.verbatim(picked.map((c) => clientInfoLine(srv, c, client, ctx.cmd.fullName) + '\n').join(''));
+  reply.verbatim(picked.map((c) => clientInfoLine(srv, c, client, ctx.cmd.fullName, ctx.argv) + '\n').join(''));
 }
 
 interface KillFilter {
@@ -219,7 +235,7 @@ export const clientCommands: CommandDef[] = [
   },
   { name: 'client|getname', handler: ({ client, reply }) => reply.bulk(client.name === '' ? null : client.name) },
   { name: 'client|list', handler: list },
-  { name: 'client|info', handler: (ctx) => ctx.reply.verbatim(clientInfoLine(ctx.srv, ctx.client, ctx.client, ctx.cmd.fullName) + '\n') },
+  { name: 'client|info', handler: (ctx) => ctx.reply.verbatim(clientInfoLine(ctx.srv, ctx.client, ctx.client, ctx.cmd.fullName, ctx.argv) + '\n') },
   { name: 'client|kill', handler: clientKill },
   { name: 'client|getredir', handler: ({ reply }) => reply.int(-1) },
   { name: 'client|unblock', handler: clientUnblock },

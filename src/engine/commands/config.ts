@@ -3,11 +3,18 @@ import type { CommandContext, CommandDef } from './table.js';
 import { ConfigError, findDirective } from '../config.js';
 import { rewriteConfigFile } from '../config-rewrite.js';
 import { globMatchStr } from '../util/glob.js';
+import { applyPort } from './config-port.js';
 
 function configGet(ctx: CommandContext): void {
   const seen = new Map<string, string>();
   for (let i = 2; i < ctx.argv.length; i++) {
     const pat = ctx.argv[i].toString();
+    // A plain name (no glob) is looked up directly and echoed as written, hidden configs included.
+    if (!/[*?[]/.test(pat)) {
+      const d = findDirective(pat);
+      if (d) seen.set(pat, d.name === 'dir' ? process.cwd() : ctx.srv.config.get(d.name));
+      continue;
+    }
     for (const [k, v] of ctx.srv.config.getMatching(pat, (p, name) => globMatchStr(p, name, true))) {
       // Redis reports dir as the absolute working directory.
       seen.set(k, k === 'dir' ? process.cwd() : v);
@@ -50,6 +57,11 @@ function configSet(ctx: CommandContext): void {
       const msg = e instanceof ConfigError ? e.message : String(e);
       return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${msg}`);
     }
+  }
+  const portAt = pairs.findIndex(([n]) => findDirective(n)?.name === 'port');
+  if (portAt >= 0 && srv.config.get('port') !== old[portAt]) {
+    const rollback = () => pairs.forEach(([n], k) => srv.config.set(n, splitConfigValue(n, old[k])));
+    return applyPort(ctx, srv.config.int('port'), rollback);
   }
   reply.ok();
 }

@@ -1,6 +1,6 @@
 // Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
 import type { CommandDef, CommandContext } from './table.js';
-import { is, parseIntArg } from './args.js';
+import { is, parseInt32, parseIntArg } from './args.js';
 import { aclOf } from '../acl/registry.js';
 
 /** Logs the client in as the user (ACL); false (and an ACL LOG entry) on a wrong pair or a disabled user. */
@@ -29,8 +29,8 @@ export const connectionCommands: CommandDef[] = [
   {
     name: 'select',
     handler({ srv, client: c, reply, argv }) {
-      const id = parseIntArg(argv[1]);
-      if (id === null) return reply.error('ERR value is not an integer or out of range');
+      const id = parseInt32(argv[1]);
+      if (typeof id === 'string') return reply.error(id);
       if (srv.config.bool('cluster-enabled') && id !== 0) return reply.error('ERR SELECT is not allowed in cluster mode');
       if (id < 0 || id >= srv.dbs.length) return reply.error('ERR DB index is out of range');
       c.dbIndex = id;

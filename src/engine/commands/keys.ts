@@ -1,12 +1,13 @@
 // Generic keyspace commands: DEL, UNLINK, EXISTS, TYPE, RENAME(NX), COPY, MOVE, KEYS, SCAN,
 // RANDOMKEY, TOUCH, OBJECT. (Expiry commands are in expire.ts.)
+import { idleSeconds, lfuFrequency } from '../eviction/idle-stamps.js';
 import type { CommandContext, CommandDef } from './table.js';
 import type { Db } from '../store/db.js';
 import { keyBuf, keyStr, typeOf, type RedisValue } from '../store/types.js';
 import { stringEncoding } from '../store/string-encoding.js';
 import { scanStep } from '../store/scan.js';
 import { globMatch } from '../util/glob.js';
-import { is, parseInt64 } from './args.js';
+import { is, parseInt32, parseInt64 } from './args.js';
 import { NO_SUCH_KEY, NOT_INTEGER, SYNTAX } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
@@ -58,10 +59,10 @@ function rename(ctx: CommandContext, nx: boolean): void {
 
 /** A db index argument: the Db, or the error reply text. */
 function dbArg(ctx: CommandContext, arg: Buffer): Db | string {
-  const n = parseInt64(arg);
-  if (n === null) return NOT_INTEGER;
-  if (n < 0n || n >= BigInt(ctx.srv.dbs.length)) return DB_RANGE;
-  return ctx.srv.dbs[Number(n)];
+  const n = parseInt32(arg);
+  if (typeof n === 'string') return n;
+  if (n < 0 || n >= ctx.srv.dbs.length) return DB_RANGE;
+  return ctx.srv.dbs[n];
 }
 
 function copy(ctx: CommandContext): void {
@@ -98,10 +99,10 @@ function copy(ctx: CommandContext): void {
 function move(ctx: CommandContext): void {
   const { argv, db, reply, srv } = ctx;
   if (srv.config.bool('cluster-enabled')) return reply.error('ERR MOVE is not allowed in cluster mode');
-  const n = parseInt64(argv[2]);
-  if (n === null || n > 2147483647n || n < -2147483648n) return reply.error(NOT_INTEGER);
-  if (n < 0n || n >= BigInt(srv.dbs.length)) return reply.error(DB_RANGE);
-  const to = srv.dbs[Number(n)];
+  const n = parseInt32(argv[2]);
+  if (typeof n === 'string') return reply.error(n);
+  if (n < 0 || n >= srv.dbs.length) return reply.error(DB_RANGE);
+  const to = srv.dbs[n];
   if (to === db) return reply.error(SAME_OBJECT);
   const key = keyStr(argv[1]);
   const v = db.get(key);
@@ -259,8 +260,8 @@ export const keyCommands: CommandDef[] = [
       const v = objectTarget(ctx);
       if (v === null) return;
       if (isLfu(ctx)) return ctx.reply.error('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
-      // The engine keeps no per-key access clock: every key reads as just used.
-      ctx.reply.int(0);
+      // No access clock per key: only RESTORE IDLETIME stamps one (eviction/idle-stamps.ts).
+      ctx.reply.int(idleSeconds(ctx.srv, ctx.db, keyStr(ctx.argv[2])));
     },
   },
   {
@@ -269,7 +270,7 @@ export const keyCommands: CommandDef[] = [
       const v = objectTarget(ctx);
       if (v === null) return;
       if (!isLfu(ctx)) return ctx.reply.error('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
-      ctx.reply.int(0);
+      ctx.reply.int(lfuFrequency(ctx.srv, ctx.db, keyStr(ctx.argv[2])));
     },
   },
   {

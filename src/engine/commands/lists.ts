@@ -146,11 +146,12 @@ function mpop(ctx: CommandContext, at: number, deadline: number): void {
 }
 
 function lindex(ctx: CommandContext): void {
-  const idx = parseIntArg(ctx.argv[2]);
-  if (idx === null) return ctx.reply.error(NOT_INTEGER);
+  // Redis looks the key up first: a missing key is nil and a wrong type WRONGTYPE whatever the index.
   const l = getList(ctx, ctx.argv[1]);
   if (l === undefined) return;
   if (!l) return ctx.reply.null();
+  const idx = parseIntArg(ctx.argv[2]);
+  if (idx === null) return ctx.reply.error(NOT_INTEGER);
   ctx.reply.bulk(l.at(idx < 0 ? l.length + idx : idx) ?? null);
 }
 
@@ -167,11 +168,12 @@ function lrange(ctx: CommandContext): void {
 }
 
 function lset(ctx: CommandContext): void {
-  const idx = parseIntArg(ctx.argv[2]);
-  if (idx === null) return ctx.reply.error(NOT_INTEGER);
+  // The key first, as Redis: no such key / WRONGTYPE whatever the index says.
   const l = getList(ctx, ctx.argv[1]);
   if (l === undefined) return;
   if (!l) return ctx.reply.error(NO_SUCH_KEY);
+  const idx = parseIntArg(ctx.argv[2]);
+  if (idx === null) return ctx.reply.error(NOT_INTEGER);
   const i = idx < 0 ? l.length + idx : idx;
   if (i < 0 || i >= l.length) return ctx.reply.error(OUT_OF_RANGE);
   l.setAt(i, ctx.argv[3]);
@@ -258,12 +260,11 @@ function lpos(ctx: CommandContext): void {
       }
       rank = n;
     } else if (is(opt, 'count')) {
-      if (n === null) return ctx.reply.error(NOT_INTEGER);
-      if (n < 0) return ctx.reply.error("ERR COUNT can't be negative");
+      // Redis gives one message for a malformed and a negative COUNT / MAXLEN.
+      if (n === null || n < 0) return ctx.reply.error("ERR COUNT can't be negative");
       count = n;
     } else if (is(opt, 'maxlen')) {
-      if (n === null) return ctx.reply.error(NOT_INTEGER);
-      if (n < 0) return ctx.reply.error("ERR MAXLEN can't be negative");
+      if (n === null || n < 0) return ctx.reply.error("ERR MAXLEN can't be negative");
       maxlen = n;
     } else {
       return ctx.reply.error(SYNTAX);

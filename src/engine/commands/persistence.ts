@@ -1,4 +1,5 @@
 // Persistence commands: SAVE, BGSAVE [SCHEDULE], LASTSAVE, BGREWRITEAOF, DUMP, RESTORE.
+import { stampRestored } from '../eviction/idle-stamps.js';
 import type { CommandDef } from './table.js';
 import { keyStr } from '../store/types.js';
 import { is, parseInt64 } from './args.js';
@@ -109,6 +110,9 @@ export const persistenceCommands: CommandDef[] = [
         return reply.ok();
       }
       db.set(key, value);
+      // Redis applies IDLETIME under an LRU-or-other policy and FREQ under an LFU one.
+      const lfu = srv.config.get('maxmemory-policy').endsWith('lfu');
+      if (lfu ? freq >= 0n : idle >= 0n) stampRestored(srv, db, key, lfu ? 0 : Number(idle), lfu ? Number(freq) : -1);
       notifyKeyspaceEvent(srv, 'g', 'restore', argv[1], db.id);
       srv.signalKeyAsReady(db, key);
       if (ttl) {

@@ -5,7 +5,7 @@ import type { FactNode } from './generated/command-facts.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
 import { globMatchStr } from '../util/glob.js';
-import { is, parseInt64 } from './args.js';
+import { is, parseInt32 } from './args.js';
 
 /** Writes a generated fact tree in the client's protocol (sets/maps degrade to arrays in RESP2). */
 function writeFact(reply: ReplyWriter, n: FactNode): void {
@@ -156,15 +156,16 @@ export const serverCommands: CommandDef[] = [
     name: 'swapdb',
     handler({ srv, reply, argv }) {
       if (srv.config.bool('cluster-enabled')) return reply.error('ERR SWAPDB is not allowed in cluster mode');
-      const a = parseInt64(argv[1]);
-      if (a === null) return reply.error('ERR invalid first DB index');
-      const b = parseInt64(argv[2]);
-      if (b === null) return reply.error('ERR invalid second DB index');
-      const n = BigInt(srv.dbs.length);
-      if (a < 0n || a >= n || b < 0n || b >= n) return reply.error('ERR DB index is out of range');
-      swapDbs(srv.dbs[Number(a)], srv.dbs[Number(b)]);
-      srv.signalDbAsReady(srv.dbs[Number(a)]);
-      srv.signalDbAsReady(srv.dbs[Number(b)]);
+      // Redis reads both as C ints: anything outside that range is "invalid", not "out of range".
+      const a = parseInt32(argv[1]);
+      if (typeof a === 'string') return reply.error('ERR invalid first DB index');
+      const b = parseInt32(argv[2]);
+      if (typeof b === 'string') return reply.error('ERR invalid second DB index');
+      const n = srv.dbs.length;
+      if (a < 0 || a >= n || b < 0 || b >= n) return reply.error('ERR DB index is out of range');
+      swapDbs(srv.dbs[a], srv.dbs[b]);
+      srv.signalDbAsReady(srv.dbs[a]);
+      srv.signalDbAsReady(srv.dbs[b]);
       srv.dirty++;
       reply.ok();
     },

@@ -113,19 +113,22 @@ function smove(ctx: CommandContext): void {
   const [src, dst, m] = [ctx.argv[1], ctx.argv[2], ctx.argv[3]];
   const s = getSet(ctx, src);
   if (s === undefined) return;
+  // A missing source answers 0 before the destination's type is looked at (Redis's order).
+  if (!s) return ctx.reply.int(0);
   const d = getSet(ctx, dst);
   if (d === undefined) return;
-  if (!s) return ctx.reply.int(0);
   if (src.equals(dst)) return ctx.reply.int(s.has(m) ? 1 : 0);
   if (!s.delete(m)) return ctx.reply.int(0);
   written(ctx, src, s.size, ['s', 'srem']);
+  // A destination that already holds the member is not modified: no WATCH dirtying, no sadd event.
+  let added = true;
   if (d) {
-    d.add(m);
-    ctx.db.touch(keyStr(dst));
+    added = d.add(m);
+    if (added) ctx.db.touch(keyStr(dst));
   } else {
     ctx.db.set(keyStr(dst), SetValue.from([m]));
   }
-  notifyKeyspaceEvent(ctx.srv, 's', 'sadd', dst, ctx.db.id);
+  if (added) notifyKeyspaceEvent(ctx.srv, 's', 'sadd', dst, ctx.db.id);
   ctx.srv.dirty++;
   ctx.reply.int(1);
 }

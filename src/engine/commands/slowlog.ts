@@ -22,6 +22,7 @@ export const slowlogCommands: CommandDef[] = [
     name: 'slowlog|get',
     handler({ srv, reply, argv }) {
       let count = 10;
+      if (argv.length > 3) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].latin1Slice()}'. Try SLOWLOG HELP.`);
       if (argv.length === 3) {
         const n = parseInt64(argv[2]);
         if (n === null || n < -1n) return reply.error('ERR count should be greater than or equal to -1');

@@ -3,6 +3,7 @@
 // queue and hands the writes to AOF/replicas as one MULTI ... EXEC unit.
 import { execAclError } from '../acl/check.js';
 import type { Client } from '../client.js';
+import type { Db } from '../store/db.js';
 import type { Server } from '../server.js';
 import type { CommandDef } from './table.js';
 import { keyStr } from '../store/types.js';
@@ -20,7 +21,23 @@ function watchKey(c: Client, key: string): void {
   let watchers = db.watched.get(key);
   if (!watchers) db.watched.set(key, (watchers = new Set()));
   watchers.add(c.watchFlag);
-  c.watching.push({ db, key });
+  c.watching.push({ db, key, live: isLive(db, key) });
+}
+
+/** In the keyspace and not past its TTL (without deleting it: WATCH and EXEC only look). */
+function isLive(db: Db, key: string): boolean {
+  if (!db.data.has(key)) return false;
+  const at = db.expires.get(key);
+  return at === undefined || at > Date.now();
+}
+
+/**
+ * Redis 7.0 aborts EXEC when a key that was live at WATCH time has expired since, whether or not
+ * anything touched it (an expiry deletes without dirtying watchers here, so a live key that is
+ * gone without a touch also went by expiry).
+ */
+function watchedKeyExpired(c: Client): boolean {
+  return c.watching.some((w) => w.live === true && !isLive(w.db, w.key));
 }
 
 function unwatchAll(c: Client): void {
@@ -84,7 +101,7 @@ export const transactionCommands: CommandDef[] = [
         srv.stats.rejectedCalls++;
         return reply.error(execAbortError(refused));
       }
-      if (m.error || c.watchFlag.dirtyCas) {
+      if (m.error || c.watchFlag.dirtyCas || watchedKeyExpired(c)) {
         discardTransaction(c);
         return m.error ? reply.error(EXECABORT_PREVIOUS) : reply.nullArray();
       }

@@ -3,7 +3,7 @@
 import type { ZSetValue } from '../store/zset.js';
 import { type ZNode, type ScoreRange, type LexRange, gteMin, lteMax } from '../store/skiplist.js';
 import { keyStr } from '../store/types.js';
-import { parseDouble } from './args.js';
+import { parseRangeDouble } from '../util/strtod.js';
 
 export const BAD_SCORE_RANGE = 'ERR min or max is not a float';
 export const BAD_LEX_RANGE = 'ERR min or max not valid string range item';
@@ -12,7 +12,8 @@ export const BAD_LEX_RANGE = 'ERR min or max not valid string range item';
 export function parseScoreRange(min: Buffer, max: Buffer): ScoreRange | null {
   const one = (b: Buffer): [number, boolean] | null => {
     const ex = b[0] === 40; // '('
-    const d = parseDouble(ex ? b.subarray(1) : b);
+    // strtod as Redis's zslParseRange uses it: an empty bound reads as 0, a hex float is a number.
+    const d = parseRangeDouble((ex ? b.subarray(1) : b).latin1Slice());
     return d === null ? null : [d, ex];
   };
   const lo = one(min);

@@ -41,6 +41,13 @@ export class RespParser {
     return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
   }
 
+  /** Bytes held by the arguments already read of a command still incomplete (CLIENT LIST argv-mem). */
+  partialArgvBytes(): number {
+    let n = 0;
+    for (const a of this.args) n += a.length;
+    return n;
+  }
+
   /** Feed bytes; calls onCommand for each complete command; throws ProtocolError on bad input. */
   feed(chunk: Buffer, onCommand: (argv: Buffer[]) => void): void {
     if (this.big) {

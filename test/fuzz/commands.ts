@@ -1,0 +1,238 @@
+// The command-aware differential fuzzer: command sequences generated from redis-server's own command
+// docs (argument kinds, tokens, optional/multiple parts) with hostile values and mutations (dropped,
+// repeated, swapped arguments), sent to the engine and to redis-server. An engine exit, a reply not
+// back within 5 s or an internal error is a failure; reply differences are collected per command.
+import { startEngine, startRedis, type Proc } from '../helpers/procs.js';
+import { RespClient, type Reply } from '../helpers/resp.js';
+import { loadSpecs, type ArgSpec, type CommandSpec } from './spec.js';
+import { Rng, double, integer, pattern, string } from './values.js';
+
+const KEYS = ['k:str', 'k:int', 'k:list', 'k:hash', 'k:set', 'k:iset', 'k:zset', 'k:ttl', 'k:miss', 'k:dst'];
+
+const PRELUDE: string[][] = [
+  ['FLUSHALL'],
+  ['SET', 'k:str', 'hello'], ['SET', 'k:int', '42'], ['RPUSH', 'k:list', 'a', 'b', 'c', '1', '2'],
+  ['HSET', 'k:hash', 'f1', 'v1', 'f2', '2'], ['SADD', 'k:set', 'a', 'b', 'c'], ['SADD', 'k:iset', '1', '2', '3'],
+  ['ZADD', 'k:zset', '1', 'a', '2', 'b', '3', 'c'], ['SET', 'k:ttl', 'v', 'EX', '1000'],
+];
+
+/**
+ * Left out: commands that end, re-purpose or block the connection or the server (SHUTDOWN, MONITOR,
+ * SUBSCRIBE, replication, cluster, CLIENT PAUSE/KILL/REPLY, blocking pops), change its config or
+ * files, run scripts, or write randomly (SPOP: both servers would then hold different data).
+ */
+const EXCLUDED = new Set([
+  'shutdown', 'debug', 'monitor', 'sync', 'psync', 'replconf', 'replicaof', 'slaveof', 'failover', 'migrate', 'sentinel', 'module',
+  'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'quit', 'reset', 'hello', 'auth',
+  'client|kill', 'client|pause', 'client|unpause', 'client|reply', 'client|tracking', 'client|no-evict',
+  'config|set', 'config|rewrite', 'save', 'bgsave', 'bgrewriteaof', 'wait', 'spop',
+  'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'script|kill', 'function|kill', 'function|restore', 'function|flush', 'function|load', 'function|delete', 'script|flush', 'script|load',
+  'acl|setuser', 'acl|deluser', 'acl|load', 'acl|save', 'pfdebug', 'pfselftest', 'lolwut',
+]);
+
+/** Replies that depend on time, memory layout or the implementation: compared by reply type only. */
+const BY_TYPE = new Set([
+  'ttl', 'pttl', 'expiretime', 'pexpiretime', 'object|idletime', 'object|freq', 'dump', 'time', 'lastsave', 'info', 'memory|usage',
+  'memory|stats', 'memory|doctor', 'memory|malloc-stats', 'client|list', 'client|info', 'client|id', 'config|get', 'slowlog|get', 'slowlog|len',
+  'command', 'command|count', 'command|list', 'command|docs', 'command|info', 'latency|doctor', 'latency|latest', 'latency|history', 'latency|graph',
+  'role', 'acl|list', 'acl|users', 'acl|getuser', 'acl|log', 'acl|cat', 'memory|purge', 'randomkey',
+]);
+
+/** Generated arguments that would make redis-server allocate without bound (issue 12 says leave them out). */
+function unbounded(spec: CommandSpec, argv: (string | Buffer)[]): boolean {
+  const nums = argv.slice(spec.prefix.length).map((a) => Number(String(a))).filter((n) => Number.isFinite(n));
+  if (['hrandfield', 'srandmember', 'zrandmember'].includes(spec.fullName)) return nums.some((n) => n < -1000);
+  if (['setrange', 'setbit', 'bitfield', 'bitfield_ro', 'getrange', 'lpos'].includes(spec.fullName)) return nums.some((n) => Math.abs(n) > 1 << 20);
+  return false;
+}
+
+function tokenCase(r: Rng, t: string): string {
+  return r.chance(0.2) ? t.toLowerCase() : t;
+}
+
+function genArg(r: Rng, a: ArgSpec, out: (string | Buffer)[]): void {
+  switch (a.kind) {
+    case 'key': out.push(r.chance(0.9) ? r.pick(KEYS) : string(r)); break;
+    case 'integer': case 'unix-time': out.push(integer(r)); break;
+    case 'double': out.push(double(r)); break;
+    case 'pattern': out.push(pattern(r)); break;
+    case 'string': out.push(r.chance(0.1) ? r.pick(KEYS) : string(r)); break;
+    case 'pure-token': break;
+    case 'oneof': if (a.args.length) genOne(r, r.pick(a.args), out); break;
+    case 'block': for (const c of a.args) genOne(r, c, out); break;
+  }
+}
+
+function genOne(r: Rng, a: ArgSpec, out: (string | Buffer)[]): void {
+  if (a.optional && r.chance(0.5)) return;
+  const times = a.multiple ? 1 + r.int(r.chance(0.1) ? 6 : 3) : 1;
+  for (let i = 0; i < times; i++) {
+    if (a.token && (i === 0 || a.multipleToken)) out.push(tokenCase(r, a.token));
+    genArg(r, a, out);
+  }
+}
+
+/** One command: its documented shape, then sometimes a mutation (drop, repeat, swap, junk). */
+export function genCommand(r: Rng, spec: CommandSpec): (string | Buffer)[] {
+  const body: (string | Buffer)[] = [];
+  for (const a of spec.args) genOne(r, a, body);
+  if (r.chance(0.25) && body.length > 0) {
+    const i = r.int(body.length);
+    switch (r.int(5)) {
+      case 0: body.splice(i, 1); break;
+      case 1: body.splice(i, 0, body[i]); break;
+      case 2: { const j = r.int(body.length); [body[i], body[j]] = [body[j], body[i]]; break; }
+      case 3: body[i] = integer(r); break;
+      default: body.push(...body.slice(i)); break; // options repeated, out of order
+    }
+  }
+  return [...spec.prefix, ...body];
+}
+
+function typeOf(r: Reply): string {
+  return r.t === 'bulk' && r.v === null ? 'null' : r.t === 'array' && r.v === null ? 'null-array' : r.t;
+}
+
+/** The reply as compared: full, by type, or with order ignored, as the command's tips say. */
+function comparable(spec: CommandSpec, r: Reply): string {
+  if (r.t === 'error') return JSON.stringify(r);
+  if (BY_TYPE.has(spec.fullName) || spec.tips.has('nondeterministic_output')) return typeOf(r);
+  if (spec.tips.has('nondeterministic_output_order') && (r.t === 'array' || r.t === 'set') && r.v) {
+    return JSON.stringify({ t: r.t, v: r.v.map((x) => JSON.stringify(x)).sort() });
+  }
+  return JSON.stringify(r);
+}
+
+export interface CommandFuzzOptions {
+  seed: number;
+  sequences: number;
+  commandsPerSequence: number;
+  redisPort: number;
+  enginePort: number;
+  /** Stop starting sequences after this many ms (0: no limit). */
+  budgetMs?: number;
+  progress?: (line: string) => void;
+}
+
+export interface DiffGroup {
+  count: number;
+  examples: string[];
+}
+
+export interface CommandFuzzReport {
+  sequences: number;
+  commands: number;
+  engineExits: string[];
+  hangs: string[];
+  internalErrors: string[];
+  redisTimeouts: string[];
+  diffs: Map<string, DiffGroup>;
+  /** Commands the engine does not implement (skipped). */
+  unknown: Set<string>;
+}
+
+const show = (argv: (string | Buffer)[]) => argv.map((a) => (Buffer.isBuffer(a) ? `<${a.toString('hex')}>` : JSON.stringify(a).slice(0, 60))).join(' ');
+
+async function internalCount(c: RespClient): Promise<number> {
+  const r = await c.call(['INFO', 'stats'], 5000);
+  const m = /kvctl_internal_errors:(\d+)/.exec(r.t === 'bulk' || r.t === 'verbatim' ? String(r.v) : '');
+  return m ? Number(m[1]) : 0;
+}
+
+export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzzReport> {
+  const report: CommandFuzzReport = { sequences: 0, commands: 0, engineExits: [], hangs: [], internalErrors: [], redisTimeouts: [], diffs: new Map(), unknown: new Set() };
+  const r = new Rng(o.seed);
+  const engineArgs = ['--enable-debug-command', 'yes'];
+  let redis: Proc = await startRedis(o.redisPort);
+  let engine: Proc = await startEngine(o.enginePort, { args: engineArgs, expectInternalErrors: true });
+  const specsClient = await RespClient.connect(o.redisPort);
+  const specs = (await loadSpecs(specsClient)).filter((s) => !EXCLUDED.has(s.fullName) && !EXCLUDED.has(s.prefix[0].toLowerCase()) && !s.flags.has('blocking'));
+  specsClient.close();
+  const started = Date.now();
+  let seenInternal = 0;
+  try {
+    for (let seq = 0; seq < o.sequences; seq++) {
+      if (o.budgetMs && Date.now() - started > o.budgetMs) break;
+      const rc = await RespClient.connect(o.redisPort);
+      const ec = await RespClient.connect(o.enginePort);
+      const history: string[] = [];
+      let restartEngine = false;
+      let restartRedis = false;
+      try {
+        for (const argv of PRELUDE) await Promise.all([rc.call(argv, 5000), ec.call(argv, 5000)]);
+        for (let n = 0; n < o.commandsPerSequence; n++) {
+          const spec = r.pick(specs);
+          if (report.unknown.has(spec.fullName)) continue;
+          const argv = genCommand(r, spec);
+          if (unbounded(spec, argv)) continue;
+          history.push(show(argv));
+          report.commands++;
+          const [rr, er] = await Promise.allSettled([rc.call(argv, 5000), ec.call(argv, 5000)]);
+          if (er.status === 'rejected') {
+            const exited = engine.child.exitCode !== null || engine.child.signalCode !== null;
+            const what = `${show(argv)}\n    after: ${history.slice(-6, -1).join(' | ')}`;
+            (exited ? report.engineExits : report.hangs).push(what);
+            restartEngine = true;
+            break;
+          }
+          if (rr.status === 'rejected') {
+            report.redisTimeouts.push(show(argv));
+            restartRedis = true;
+            break;
+          }
+          const e = er.value;
+          if (e.t === 'error' && /^ERR unknown (command|subcommand)/.test(e.v) && !(rr.value.t === 'error' && rr.value.v === e.v)) {
+            report.unknown.add(spec.fullName);
+            continue;
+          }
+          const a = comparable(spec, rr.value);
+          const b = comparable(spec, e);
+          if (a !== b) {
+            const g = report.diffs.get(spec.fullName) ?? { count: 0, examples: [] };
+            g.count++;
+            if (g.examples.length < 3) g.examples.push(`${show(argv)}\n      redis:  ${a.slice(0, 300)}\n      engine: ${b.slice(0, 300)}`);
+            report.diffs.set(spec.fullName, g);
+          }
+        }
+        if (!restartEngine) {
+          const count = await internalCount(ec).catch(() => seenInternal);
+          if (count > seenInternal) {
+            report.internalErrors.push(`sequence ${seq} (seed ${o.seed}): ${count - seenInternal} internal error(s); last commands: ${history.slice(-5).join(' | ')}\n${engine.output().split('\n').filter((l) => l.includes('Internal error')).slice(-1).join('\n')}`);
+            seenInternal = count;
+          }
+        }
+      } finally {
+        rc.close();
+        ec.close();
+      }
+      report.sequences++;
+      if (restartEngine) {
+        await engine.stop().catch(() => undefined);
+        engine = await startEngine(o.enginePort, { args: engineArgs, expectInternalErrors: true });
+        seenInternal = 0;
+      }
+      if (restartRedis) {
+        await redis.stop();
+        redis = await startRedis(o.redisPort);
+      }
+      if (o.progress && seq % 50 === 49) o.progress(`${seq + 1} sequences, ${report.commands} commands, ${report.diffs.size} commands differ, exits ${report.engineExits.length}, hangs ${report.hangs.length}, internal ${report.internalErrors.length}`);
+    }
+  } finally {
+    await engine.stop().catch(() => undefined);
+    await redis.stop();
+  }
+  return report;
+}
+
+/** The report as text, differences grouped by command (most first). */
+export function formatCommandReport(rep: CommandFuzzReport): string {
+  const lines = [`command fuzz: ${rep.sequences} sequences, ${rep.commands} commands; engine exits ${rep.engineExits.length}, hangs ${rep.hangs.length}, internal errors ${rep.internalErrors.length}, redis-server timeouts ${rep.redisTimeouts.length}`];
+  for (const [k, xs] of [['engine exits', rep.engineExits], ['hangs', rep.hangs], ['internal errors', rep.internalErrors], ['redis-server timeouts (excluded inputs?)', rep.redisTimeouts]] as const) {
+    if (xs.length) lines.push(`${k}:`, ...xs.slice(0, 10).map((x) => `  ${x}`));
+  }
+  const groups = [...rep.diffs].sort((a, b) => b[1].count - a[1].count);
+  lines.push(`reply differences in ${groups.length} commands:`);
+  for (const [name, g] of groups) lines.push(`  ${name} (${g.count})`, ...g.examples.map((e) => `    ${e}`));
+  if (rep.unknown.size) lines.push(`not implemented by the engine (skipped): ${[...rep.unknown].sort().join(' ')}`);
+  return lines.join('\n');
+}
