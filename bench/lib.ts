@@ -50,6 +50,7 @@ export async function startPair(port: number, args: string[] = []): Promise<Serv
 /** Runs redis-benchmark with `--csv` (first, so args may end in a custom command) against a port; returns test name -> requests per second. */
 export function redisBenchmark(port: number, args: string[]): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
+    // --csv before args: redis-benchmark reads everything after a command name as that command's arguments.
     const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

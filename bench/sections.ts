@@ -6,6 +6,7 @@ import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
 import { streamsSection } from './streams.js';
+import { scriptingSection } from './scripting.js';
 import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 import { aclSection } from './acl.js';
@@ -21,6 +22,7 @@ export const SECTIONS: BenchSection[] = [
   datacmdsSection,
   aclSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
+  scriptingSection,
   scriptSection('kill', './kill.ts', 'kvctl kill of the master to the first write the new master accepts, per topology: builtin engine against redis-server'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

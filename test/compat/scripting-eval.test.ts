@@ -210,6 +210,17 @@ describe('EVAL and SCRIPT match redis-server', () => {
     `))).toEqual([]);
   });
 
+  it('COMMAND INFO / GETKEYS for the scripting commands (numkeys key specs)', async () => {
+    expect(await diff(pair, script(`
+      COMMAND GETKEYS EVAL "return 1" 2 a b c
+      COMMAND GETKEYS EVALSHA abc 1 k v
+      COMMAND GETKEYS EVAL_RO "return 1" 0 x
+      COMMAND GETKEYS FCALL f 2 k1 k2 a
+      COMMAND GETKEYS FCALL_RO f 1 k1
+      COMMAND INFO eval evalsha eval_ro evalsha_ro fcall fcall_ro
+    `))).toEqual([]);
+  });
+
   it('RESP3 with redis.setresp(3), for RESP2 and RESP3 callers', async () => {
     const cases = script(`
       DEL h s z

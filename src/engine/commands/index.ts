@@ -24,6 +24,7 @@ import { pubsubCommands } from './pubsub.js';
 import { monitorCommands } from './monitor.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
+import { functionCommands } from './functions.js';
 import { streamCommands } from './streams.js';
 import { streamGroupCommands } from './streams-groups.js';
 import { streamReadCommands } from './streams-read.js';
@@ -66,6 +67,7 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...monitorCommands,
   ...replicationCommands,
   ...scriptingCommands,
+  ...functionCommands,
   ...streamCommands,
   ...streamGroupCommands,
   ...streamReadCommands,

@@ -66,7 +66,8 @@ function getKeys({ srv, reply, argv }: CommandContext, withFlags = false): void 
   if (cmd.firstKey <= 0 && !cmd.movableKeys) return reply.error('ERR The command has no key arguments');
   if (!cmd.arityOk(sub.length)) return reply.error('ERR Invalid number of arguments specified for command');
   const keys = withFlags ? keysAndFlags(cmd, sub) : cmd.keyPositions(sub).map((k) => [k, []] as [number, string[]]);
-  if (keys.length === 0) return reply.error('ERR Invalid arguments specified for command');
+  // Commands whose keys are optional (EVAL/FCALL with numkeys 0) list none, as Redis 7.0.
+  if (keys.length === 0 && !cmd.flags.has('no_mandatory_keys')) return reply.error('ERR Invalid arguments specified for command');
   reply.array(keys.length);
   for (const [k, flags] of keys) {
     if (withFlags) reply.array(2);

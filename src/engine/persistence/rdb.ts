@@ -12,6 +12,7 @@ import { RdbWriter, writeEntry, type EncodeOptions } from './rdb-writer.js';
 import { RdbError } from './errors.js';
 import { OP, RDB_VERSION, T } from './rdb-types.js';
 import { Snapshot } from './snapshot.js';
+import { rdbFunctionsHook } from './rdb-functions.js';
 
 export { RdbError };
 
@@ -26,8 +27,8 @@ export function encodeOptions(srv: Server): EncodeOptions {
   return { compress: srv.config.bool('rdbcompression'), listMaxListpackSize: Number(srv.config.get('list-max-listpack-size')) };
 }
 
-/** Magic, version and the aux fields Redis 7.0 writes. */
-export function writeHeader(w: RdbWriter, opts: SnapshotOptions): void {
+/** Magic, version, the aux fields Redis 7.0 writes, then the function libraries (scripting's hook). */
+export function writeHeader(w: RdbWriter, opts: SnapshotOptions, srv?: Server): void {
   w.bytes(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`));
   const mem = process.memoryUsage();
   const aux: [string, string | number][] = [
@@ -43,6 +44,8 @@ export function writeHeader(w: RdbWriter, opts: SnapshotOptions): void {
     w.str(Buffer.from(k));
     w.str(Buffer.from(String(v)));
   }
+  const fns = rdbFunctionsHook(srv)?.records();
+  if (fns && fns.length > 0) w.bytes(fns);
 }
 
 export function writeDbHeader(w: RdbWriter, id: number, size: number, expires: number): void {
@@ -66,7 +69,7 @@ export function trailer(chunks: Buffer[], checksum: boolean): Buffer {
 /** SAVE: the whole dataset, synchronously. */
 export function saveRdbSync(srv: Server, opts: SnapshotOptions = {}): Buffer {
   const w = new RdbWriter(encodeOptions(srv));
-  writeHeader(w, opts);
+  writeHeader(w, opts, srv);
   for (const db of srv.dbs) {
     if (db.size === 0) continue;
     writeDbHeader(w, db.id, db.size, db.expires.size);
@@ -97,6 +100,8 @@ export interface LoadedRdb {
   expired: number;
   /** Offset just past the checksum (an AOF base continues with commands there). */
   end: number;
+  /** Function library codes (RDB_OPCODE_FUNCTION2 records). */
+  functions: Buffer[];
 }
 
 export interface ParseOptions {
@@ -116,7 +121,7 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
   const version = Number(data.latin1Slice(5, 9));
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(5, 9)}`);
   r.pos = 9;
-  const out: LoadedRdb = { dbs: new Map(), aux: new Map(), keys: 0, expired: 0, end: 0 };
+  const out: LoadedRdb = { dbs: new Map(), aux: new Map(), keys: 0, expired: 0, end: 0, functions: [] };
   let cur: { data: Map<string, StoredValue>; expires: Map<string, number> } | null = null;
   let dbId = 0;
   const selectDb = (id: number) => {
@@ -157,9 +162,11 @@ export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
       case OP.MODULE_AUX:
         throw new RdbError('The RDB file contains module data (AUX), which the kvctl engine cannot load');
       case OP.FUNCTION:
-      case OP.FUNCTION2:
         r.strView();
-        opts.log?.('The RDB file contains a function library: functions are not supported by the kvctl engine, skipped');
+        opts.log?.('The RDB file contains a pre-7.0 function record, which Redis 7.0 no longer reads: skipped');
+        continue;
+      case OP.FUNCTION2:
+        out.functions.push(Buffer.from(r.strView()));
         continue;
       case OP.EOF:
         break;
@@ -226,7 +233,9 @@ export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> =
     Snapshot.finishAllSync(srv);
     for (const db of srv.dbs) db.clear();
     try {
-      return parseRdb(data, { ...parseOpts, into: (id) => srv.dbs[id] });
+      const res = parseRdb(data, { ...parseOpts, into: (id) => srv.dbs[id] });
+      rdbFunctionsHook(srv)?.loaded(res.functions);
+      return res;
     } catch (e) {
       for (const db of srv.dbs) db.clear();
       throw e;
@@ -247,5 +256,6 @@ export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> =
     for (const [k, t] of src.expires) db.expires.set(k, t);
   }
   for (const db of srv.dbs) srv.signalDbAsReady(db);
+  rdbFunctionsHook(srv)?.loaded(parsed.functions);
   return parsed;
 }

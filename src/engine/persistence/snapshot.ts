@@ -80,7 +80,7 @@ export class Snapshot {
     this.crc = srv.config.bool('rdbchecksum') ? new Crc64() : null;
     this.scratch = new RdbWriter(enc);
     const header = new RdbWriter(enc);
-    writeHeader(header, opts);
+    writeHeader(header, opts, srv);
     for (const db of srv.dbs) {
       if (db.size === 0) continue;
       this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [], copier: db.data.keys(), next: 0, pre: new Map(), orphans: new Set(), finished: false, size: db.size, expires: db.expires.size });

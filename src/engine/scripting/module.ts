@@ -5,6 +5,10 @@ import type { Guard } from '../dispatch.js';
 import { hold, release } from '../cluster/hold.js';
 import { human } from '../info-core.js';
 import { scriptingOf } from './state.js';
+import { setRdbFunctionsHook } from '../persistence/rdb-functions.js';
+import { functionRecords } from './functions-dump.js';
+import { loadLibrary } from './functions.js';
+import { busyGuard } from './busy.js';
 
 /** Commands that need the VM. */
 const NEEDS_VM = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'script', 'fcall', 'fcall_ro', 'function']);
@@ -28,6 +32,24 @@ export function installScripting(srv: Server): void {
     return 'held';
   };
   srv.dispatch.addGuard({ order: 5, name: 'scripting-load', guard: loadGuard });
+  srv.dispatch.addGuard({ order: 15, name: 'busy-script', guard: busyGuard(sc) });
+  setRdbFunctionsHook(srv, {
+    records: () => (sc.functions.libraries.size + sc.functions.pending.length === 0 ? Buffer.alloc(0) : functionRecords(sc.functions.codes())),
+    loaded: (codes) => {
+      // A load replaces the dataset, libraries included (Redis's RDBFLAGS_ALLOW_DUP... as a full sync does).
+      sc.functions.flush(sc.vmIfCreated);
+      if (codes.length === 0) return;
+      const vm = sc.ready ? sc.vm : null;
+      if (!vm) {
+        sc.functions.pending = codes; // compiled when the VM is created (first scripting command)
+        return;
+      }
+      for (const code of codes) {
+        const r = loadLibrary(vm, sc.functions, code, true);
+        if (typeof r === 'string') srv.log.warning(`Failed loading a function library from the RDB: ${r}`);
+      }
+    },
+  });
   srv.info.extend('memory', () => {
     const vm = sc.vmIfCreated;
     const lua = vm ? vm.memory() : 0;
@@ -38,8 +60,11 @@ export function installScripting(srv: Server): void {
       ['used_memory_lua_human', human(lua)],
       ['used_memory_scripts_eval', scripts],
       ['number_of_cached_scripts', sc.cache.scripts.size],
-      ['used_memory_scripts', scripts],
-      ['used_memory_scripts_human', human(scripts)],
+      ['number_of_functions', sc.functions.functions.size],
+      ['number_of_libraries', sc.functions.libraries.size],
+      ['used_memory_functions', sc.functions.codeBytes],
+      ['used_memory_scripts', scripts + sc.functions.codeBytes],
+      ['used_memory_scripts_human', human(scripts + sc.functions.codeBytes)],
     ];
   });
 }

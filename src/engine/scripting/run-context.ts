@@ -14,6 +14,8 @@ export interface RunCtx {
   caller: Client;
   /** The script's own client: commands run on it (its db follows SELECT inside the script). */
   fake: Client;
+  /** The command that runs the script (FUNCTION STATS shows it). */
+  argv: Buffer[];
   /** The sha (EVAL) or function name (FCALL), for error messages. */
   name: string;
   /** Flag bits from flags.ts. */
@@ -33,6 +35,8 @@ export interface RunCtx {
   startedAt: number;
   /** SCRIPT KILL / FUNCTION KILL asked this script to stop. */
   killed: boolean;
+  /** The script may be suspended to serve other clients when busy (not inside EXEC, nor for socketless callers). */
+  canSuspend: boolean;
   /** FCALL (a function) rather than EVAL. */
   isFunction: boolean;
 }

@@ -65,10 +65,12 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
   fake.dbIndex = caller.dbIndex;
   fake.isMaster = caller.isMaster;
   fake.reply.resp = 2;
+  const topLevel = srv.dispatch.depth <= 1;
   const rc: RunCtx = {
     srv,
     caller,
     fake,
+    argv: ctx.argv,
     name: req.name,
     flags: req.flags,
     readOnly: req.readOnly || (req.flags & F_NO_WRITES) !== 0,
@@ -79,9 +81,9 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     oomChecked: false,
     startedAt: Date.now(),
     killed: false,
+    canSuspend: topLevel && caller.socket !== null && caller.multi === null,
     isFunction: req.isFunction,
   };
-  const topLevel = srv.dispatch.depth <= 1;
   if (topLevel) srv.beginPropagationBatch();
   const { T, threadRef } = vm.newThread(req.ref);
   let nargs = 0;
@@ -133,6 +135,7 @@ export function finishScript(sc: Scripting, rc: RunCtx, s: Suspended, state: Run
     vm.dropThread(s.threadRef);
     vm.current = null;
     sc.running = null;
+    sc.busy = false;
     if (s.topLevel) rc.srv.endPropagationBatch();
   }
 }

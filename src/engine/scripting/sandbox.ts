@@ -30,6 +30,8 @@ local function fix(ok, ...)
 end
 local yieldable = __kvctl_can_yield
 G.__kvctl_can_yield = nil
+local register_function = __kvctl_register_function
+G.__kvctl_register_function = nil
 -- A pcall that a busy script may yield through: the protected call runs in a coroutine, and when
 -- the host's hook suspended it to serve other clients, we suspend too and resume it afterwards.
 local function busy_pcall(f, ...)
@@ -84,11 +86,24 @@ G.pairs = function(t)
 end
 local proxy = {}
 protected[proxy] = G
-setmetatable(proxy, {
+local proxy_meta = {
   __index = G,
   __newindex = function() error(READONLY, 2) end,
   __metatable = {},
-})
+}
+setmetatable(proxy, proxy_meta)
 rawset(G, '_G', proxy)
-return proxy, G
+
+-- FUNCTION LOAD runs a library's code with nothing but a reduced redis table (Redis 7.0's library API).
+local R = rawget(G, 'redis')
+local load_api = { register_function = register_function, log = R.log }
+for _, k in ipairs({'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM'}) do load_api[k] = R[k] end
+setmetatable(load_api, getmetatable(G))
+local LG = { redis = readonly_proxy(load_api, 'redis') }
+setmetatable(LG, getmetatable(G))
+local proxy_mt = proxy_meta
+local function set_load_mode(on)
+  rawset(proxy_mt, '__index', on and LG or G)
+end
+return proxy, G, set_load_mode
 `;

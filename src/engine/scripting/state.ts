@@ -7,14 +7,21 @@ import { ScriptVm } from './vm.js';
 import { ScriptCache } from './script-cache.js';
 import { setLogServer } from './api.js';
 import type { RunCtx } from './run-context.js';
+import { FunctionRegistry, loadLibrary } from './functions.js';
+import { installBusyHook } from './busy.js';
 
 export class Scripting {
   private module: LuaModule | null = null;
   private vmInstance: ScriptVm | null = null;
   private loading: Promise<void> | null = null;
   readonly cache = new ScriptCache();
+  readonly functions = new FunctionRegistry();
   /** The script running now (possibly suspended while busy), null when none. */
   running: RunCtx | null = null;
+  /** The running script passed busy-reply-threshold: other clients get -BUSY. */
+  busy = false;
+  /** Clients (our master's link) whose commands wait for the busy script to end. */
+  readonly heldClients = new Set<Client>();
   /** The script's own client, reused (Redis's lua client). */
   private fakeClient: Client | null = null;
   /** Listeners told when the VM becomes ready (function libraries compile then). */
@@ -40,8 +47,16 @@ export class Scripting {
   get vm(): ScriptVm {
     if (!this.vmInstance) {
       if (!this.module) throw new Error('Lua VM not loaded');
-      this.vmInstance = new ScriptVm(this.module);
-      for (const h of this.onVm) h(this.vmInstance);
+      const vm = (this.vmInstance = new ScriptVm(this.module));
+      installBusyHook(this, vm);
+      // Libraries loaded from an RDB before the VM existed.
+      const pending = this.functions.pending;
+      this.functions.pending = [];
+      for (const code of pending) {
+        const r = loadLibrary(vm, this.functions, code, true);
+        if (typeof r === 'string') this.srv.log.warning(`Failed loading a function library: ${r}`);
+      }
+      for (const h of this.onVm) h(vm);
     }
     return this.vmInstance;
   }

@@ -15,12 +15,16 @@ export class ScriptVm {
   readonly L: number;
   /** The real globals table (KEYS/ARGV are set there); scripts see a read-only proxy of it. */
   private readonly globalsRef: number;
+  /** The sandbox's switch between the scripts' globals and FUNCTION LOAD's library API. */
+  private readonly loadModeRef: number;
   /** The script currently running (redis.call needs it), null between scripts. */
   current: RunCtx | null = null;
   /** The hook asked for a yield and the current thread may be suspended. */
   yieldRequested = false;
   /** Set by the host while FUNCTION LOAD runs a library's code (register_function works only then). */
   loadingLibrary: ((L: number) => number) | null = null;
+  /** While FUNCTION LOAD runs library code: the time it must end by (0 otherwise). */
+  loadDeadline = 0;
 
   constructor(readonly m: LuaModule) {
     this.L = m._luaL_newstate();
@@ -31,12 +35,17 @@ export class ScriptVm {
       m._lua_pushboolean(T, this.yieldRequested && this.canYield(T, 1) ? 1 : 0);
       return 1;
     });
+    lua.setFunction(L, LUA_GLOBALSINDEX, '__kvctl_register_function', (T) => {
+      if (!this.loadingLibrary) return lua.raiseString(T, 'redis.register_function can only be called on FUNCTION LOAD command');
+      return this.loadingLibrary(T);
+    });
     installRedisApi(this);
     installHostLibs(this);
     const err = lua.load(L, Buffer.from(SANDBOX_LUA), INTERNAL_CHUNK);
     if (err !== null) throw new Error('Lua sandbox: ' + err);
-    if (m._lua_pcall(L, 0, 2, 0) !== 0) throw new Error('Lua sandbox: ' + lua.toLatin1(L, -1));
-    // Stack: proxy, G. Keep G in the registry, make the proxy the globals of every thread.
+    if (m._lua_pcall(L, 0, 3, 0) !== 0) throw new Error('Lua sandbox: ' + lua.toLatin1(L, -1));
+    // Stack: proxy, G, set_load_mode. Keep G and the switch in the registry, make the proxy the globals.
+    this.loadModeRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     this.globalsRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     (m as unknown as { _lua_replace(L: number, i: number): void })._lua_replace(L, LUA_GLOBALSINDEX);
   }
@@ -50,6 +59,36 @@ export class ScriptVm {
 
   unref(ref: number): void {
     this.m._luaL_unref(this.L, LUA_REGISTRYINDEX, ref);
+  }
+
+  /** Library code (FUNCTION LOAD) sees only the reduced redis table while `on`. */
+  setLoadMode(on: boolean): void {
+    const { m, L } = this;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, this.loadModeRef);
+    m._lua_pushboolean(L, on ? 1 : 0);
+    m._lua_pcall(L, 1, 0, 0);
+  }
+
+  /** Runs the function on top of L's stack with no arguments (protected); returns null or the error. */
+  callProtected(): RunState {
+    const { m, L } = this;
+    if (m._lua_pcall(L, 0, 0, 0) === 0) return { kind: 'ok' };
+    const msg = this.plainErrorMessage(L);
+    m._lua_settop(L, -2);
+    return { kind: 'error', message: msg };
+  }
+
+  /** An error value as Redis's error handler reports it: a table's `err`, or "ERR " + the text. */
+  plainErrorMessage(T: number): string {
+    const { m, lua } = this;
+    if (m._lua_type(T, -1) === T_TABLE) {
+      lua.getField(T, -1, 'err');
+      const msg = m._lua_type(T, -1) === T_STRING ? (lua.toLatin1(T, -1) as string) : 'ERR unknown error';
+      m._lua_settop(T, -2);
+      return msg;
+    }
+    const s = lua.toLatin1(T, -1);
+    return 'ERR ' + (s ?? (m._lua_type(T, -1) === 0 ? 'nil' : 'unknown error'));
   }
 
   /** Sets KEYS and ARGV in the real globals (the proxy would refuse). */
@@ -101,17 +140,7 @@ export class ScriptVm {
    * " script: <name>, on <source>:<line>." from the frame that raised it (C and sandbox frames skipped).
    */
   private errorMessage(T: number): string {
-    const { m, lua } = this;
-    let msg: string;
-    if (m._lua_type(T, -1) === T_TABLE) {
-      lua.getField(T, -1, 'err');
-      msg = m._lua_type(T, -1) === T_STRING ? (lua.toLatin1(T, -1) as string) : 'ERR unknown error';
-      m._lua_settop(T, -2);
-    } else {
-      const s = lua.toLatin1(T, -1);
-      msg = 'ERR ' + (s ?? (m._lua_type(T, -1) === 0 ? 'nil' : 'unknown error'));
-    }
-    return this.withPosition(T, msg);
+    return this.withPosition(T, this.plainErrorMessage(T));
   }
 
   /** Appends " script: <name>, on <source>:<line>." from the innermost frame of the script's own code. */
