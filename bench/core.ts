@@ -2,6 +2,7 @@
 // clients, then pipelined by 16), time from spawn to the first PONG, and RSS holding 1M small strings.
 // Ports 19000-19019.
 import { rmSync } from 'node:fs';
+import { childEnv } from '../src/orchestrator/engines.js';
 import { ENGINE_MAIN, tmpDir } from '../test/helpers/procs.js';
 import { median, pipelineLoad, redisBenchmark, rssBytes, spawnToPong, startPair, type BenchSection, type Row } from './lib.js';
 
@@ -31,13 +32,14 @@ async function throughput(quick: boolean, log: (m: string) => void): Promise<Row
   return rows;
 }
 
+/** Spawn to first PONG, the engine started as kvctl up starts it (childEnv: no NODE_EXTRA_CA_CERTS). */
 async function startup(log: (m: string) => void): Promise<Row> {
   const dir = tmpDir('kvctl-bench-');
   const common = ['--save', '', '--appendonly', 'no', '--dir', dir, '--bind', '127.0.0.1'];
   const samples = { engine: [] as number[], redis: [] as number[] };
   for (let i = 0; i < 5; i++) {
     samples.redis.push(await spawnToPong('redis-server', ['--port', String(PORT + 10), ...common], PORT + 10));
-    samples.engine.push(await spawnToPong(process.execPath, [ENGINE_MAIN, '--port', String(PORT + 11), ...common], PORT + 11));
+    samples.engine.push(await spawnToPong(process.execPath, [ENGINE_MAIN, '--port', String(PORT + 11), ...common], PORT + 11, childEnv()));
   }
   log(`spawn to PONG (ms): engine ${samples.engine.map((x) => x.toFixed(0)).join(' ')}; redis ${samples.redis.map((x) => x.toFixed(0)).join(' ')}`);
   rmSync(dir, { recursive: true, force: true });

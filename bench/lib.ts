@@ -83,9 +83,9 @@ export function rssBytes(pid: number): number {
 }
 
 /** Milliseconds from spawning `cmd args` to the first +PONG on `port`; the process is then killed. */
-export async function spawnToPong(cmd: string, args: string[], port: number): Promise<number> {
+export async function spawnToPong(cmd: string, args: string[], port: number, env?: NodeJS.ProcessEnv): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { stdio: 'ignore' });
+  const child = spawn(cmd, args, { stdio: 'ignore', env });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     for (;;) {

@@ -5,6 +5,7 @@ import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
+import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 
 export const SECTIONS: BenchSection[] = [
@@ -13,7 +14,9 @@ export const SECTIONS: BenchSection[] = [
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
   clusterSection,
+  sentinelSection,
   datacmdsSection,
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
+  scriptSection('kill', './kill.ts', 'kvctl kill of the master to the first write the new master accepts, per topology: builtin engine against redis-server'),
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

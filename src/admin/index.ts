@@ -20,3 +20,7 @@ export { journalDir } from './journal.js';
 export { keySlot } from './slots.js';
 export { sentinelFailover } from './sentinel-failover.js';
 export type { FailoverOpts, FailoverResult } from './sentinel-failover.js';
+export { coordinatedFailover } from './coordinated-failover.js';
+export type { CoordinatedOpts, CoordinatedResult } from './coordinated-failover.js';
+export { nodeFailover } from './node-failover.js';
+export type { NodeFailoverOpts, NodeFailoverResult } from './node-failover.js';

@@ -27,13 +27,14 @@ export interface FailoverResult {
 
 const POLL_MS = 50;
 
-async function masterAddr(s: Conn, name: string): Promise<string | null> {
+/** SENTINEL GET-MASTER-ADDR-BY-NAME as host:port, null when the name is unknown. */
+export async function masterAddr(s: Conn, name: string): Promise<string | null> {
   const r = (await s.redis.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string] | null;
   return r ? `${r[0]}:${r[1]}` : null;
 }
 
 /** True once the node at addr answers ROLE with "master"; false while unreachable or still a replica. */
-async function isMaster(addr: string, auth: AuthOpts): Promise<boolean> {
+export async function isMaster(addr: string, auth: AuthOpts): Promise<boolean> {
   let c: Conn | undefined;
   try {
     c = await connect(addr, { ...auth, connectTimeoutMs: 1000, commandTimeoutMs: 1000 });

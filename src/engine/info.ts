@@ -50,7 +50,7 @@ export class InfoRegistry {
       const fields = p();
       for (const x of this.extras.get(name) ?? []) fields.push(...x());
       if (fields.length === 0 && name !== 'keyspace' && name !== 'modules' && name !== 'errorstats') continue;
-      const title = name.charAt(0).toUpperCase() + name.slice(1);
+      const title = name === 'cpu' ? 'CPU' : name.charAt(0).toUpperCase() + name.slice(1);
       parts.push(`# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join(''));
     }
     void this.srv;

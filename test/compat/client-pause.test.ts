@@ -26,6 +26,26 @@ describe('CLIENT PAUSE matches redis-server', () => {
     `))).toEqual([]);
   });
 
+  it('FAILOVER argument errors (no replicas)', async () => {
+    expect(await diff(pair, script(`
+      FAILOVER ABORT
+      FAILOVER
+      FAILOVER TIMEOUT 0
+      FAILOVER TIMEOUT -1
+      FAILOVER TIMEOUT abc
+      FAILOVER TO 127.0.0.1 1 FORCE
+      FAILOVER TO 127.0.0.1 abc
+      FAILOVER TO 127.0.0.1
+      FAILOVER FOO
+      FAILOVER ABORT TIMEOUT 5
+      FAILOVER FORCE FORCE
+      FAILOVER TIMEOUT 5 TIMEOUT 6
+    `))).toEqual([]);
+    const state = (r: { v: unknown }) => /master_failover_state:(\S+)/.exec(String(r.v))?.[1];
+    const { redis, engine } = await pair.both(['INFO', 'replication']);
+    expect(state(engine as { v: unknown })).toBe(state(redis as { v: unknown }));
+  });
+
   it('WRITE holds writes, PUBLISH and queued writes; reads and PING go on; release runs them in order', async () => {
     const t = await transcripts(pair, 3, async ([a, b, c], log) => {
       log('pause', await a.call(['CLIENT', 'PAUSE', '20000', 'WRITE']));

@@ -13,13 +13,23 @@ const kvctl = (...args: string[]) => execa(process.execPath, [KVCTL_BIN, ...args
 describe.each(KINDS)('cluster create on 9 %s nodes over 3 hosts', (kind) => {
   const BASE = PORTS.admin + (kind === 'redis' ? 0 : 300); // 15000-15099, 15300-15399
   let nodes: TestNode[];
+  /** --replicas of the cluster the 9 nodes form now; null before the first create. */
+  let current: number | null = null;
+  const create = async (replicas: number) => {
+    await resetNodes(nodes);
+    current = null;
+    const res = await createCluster({ nodes: nodes.map((n) => n.addr), replicas });
+    current = replicas;
+    return res;
+  };
+  /** Each test states the cluster it needs, so none depends on the one before it. */
+  const clusterWith = async (replicas: number) => { if (current !== replicas) await create(replicas); };
   beforeAll(async () => { if (canRun(kind)) nodes = await startNodes(BASE, 9, HOSTS, kind); });
   afterAll(stopNodes);
 
   for (const replicas of [0, 1, 2]) {
     it.skipIf(!canRun(kind))(`creates with --replicas ${replicas}: no replica on its master's host, redis-cli check accepts`, async () => {
-      await resetNodes(nodes);
-      const res = await createCluster({ nodes: nodes.map((n) => n.addr), replicas });
+      const res = await create(replicas);
       expect(res.masters).toHaveLength(Math.floor(9 / (replicas + 1)));
       expect(res.masters.flatMap((m) => [m, ...m.replicas])).toHaveLength(9);
       expect(res.score).toBe(0);
@@ -41,7 +51,8 @@ describe.each(KINDS)('cluster create on 9 %s nodes over 3 hosts', (kind) => {
     });
   }
 
-  it.skipIf(!canRun(kind))('CLI: nodes table, --raw, info --json and check --json on the last cluster', async () => {
+  it.skipIf(!canRun(kind))('CLI: nodes table, --raw, info --json and check --json on a --replicas 2 cluster', async () => {
+    await clusterWith(2);
     const table = await kvctl('cluster', 'nodes', nodes[0]!.addr);
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`master.*127\\.0\\.0\\.\\d:${BASE}`));
@@ -58,6 +69,7 @@ describe.each(KINDS)('cluster create on 9 %s nodes over 3 hosts', (kind) => {
   });
 
   it.skipIf(!canRun(kind))('CLI: refuses already-clustered, non-cluster and unreachable nodes and too few masters with one line', async () => {
+    if (current === null) await clusterWith(2);
     const inCluster = await kvctl('cluster', 'create', nodes[0]!.addr, nodes[1]!.addr, nodes[2]!.addr, '--yes');
     expect(inCluster.exitCode).toBe(1);
     expect(inCluster.stderr).toMatch(/^error: .*already part of a cluster/);

@@ -53,9 +53,9 @@ describe('AOF', () => {
       const e = await startEngine(port, { args: ['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble] });
       const want = await withClient(port, async (c) => {
         await writeWithRewrite(c);
+        await waitFor(c, 'aof_buffer_length', '0'); // the last batch is in the file
         return contents(c);
       });
-      await new Promise((r) => setTimeout(r, 50)); // let the cron flush the last batch
       const dir = copyDir(e.dir);
       expect(checkAof(dir)).toContain('All AOF files and manifest are valid');
       await startRedis(port + 1, { dir, args: ['--appendonly', 'yes'] });
@@ -115,8 +115,8 @@ describe('AOF', () => {
     await withClient(P + 7, async (c) => {
       await c.call(['SET', 'a', '1']);
       await c.call(['SET', 'b', '2']);
+      await waitFor(c, 'aof_buffer_length', '0');
     });
-    await new Promise((r) => setTimeout(r, 50));
     const dir = copyDir(e.dir);
     const incr = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
     fs.appendFileSync(incr, '*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$');
@@ -141,8 +141,8 @@ describe('AOF', () => {
       await waitFor(c, 'aof_rewrite_in_progress', '0');
       await c.call(['SET', 'after', '2']);
       await waitFor(c, 'aof_enabled', '1');
+      await waitFor(c, 'aof_buffer_length', '0'); // written before the kill below
     });
-    await new Promise((r) => setTimeout(r, 50));
     await e.stop();
     await startEngine(P + 9, { dir, args: ['--appendonly', 'yes'] });
     await withClient(P + 9, async (c) => {

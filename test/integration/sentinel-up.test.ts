@@ -20,7 +20,7 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up sentinel without Redis binar
     const bin = path.join(tmpDir('kvctl-nodeonly-'), 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, path.join(bin, 'node'));
-    const r = await execa(process.execPath, [KVCTL_BIN, 'up', 'sentinel', '--base-port', String(P), '--dir', k.home, '--json', '--timeout', '30'], {
+    const r = await execa(process.execPath, [KVCTL_BIN, 'up', 'sentinel', '--base-port', String(P), '--dir', k.home, '--json', '--timeout', '60'], {
       reject: false, env: { PATH: bin, FORCE_COLOR: '0', NO_COLOR: '1' }, extendEnv: false,
     });
     expect(r.stderr).toBe('');
@@ -42,6 +42,19 @@ describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up sentinel without Redis binar
         c.close();
       }
     }
+    // kvctl sentinel status finds the topology's first sentinel and its log.
+    const st = await k.json('sentinel', 'status', '--dir', k.home);
+    expect(st.sentinel).toBe(`127.0.0.1:${P + 500}`);
+    expect(st.masters).toHaveLength(1);
+    const m = st.masters[0];
+    expect([m.name, m.address, m.flags, m.quorum, m.ckquorum.ok]).toEqual(['mymaster', `127.0.0.1:${P}`, 'master', 2, true]);
+    expect(m.replicas.map((r: { address: string }) => r.address).sort()).toEqual([`127.0.0.1:${P + 1}`, `127.0.0.1:${P + 2}`]);
+    expect(m.sentinels.map((x: { address: string }) => x.address).sort()).toEqual([`127.0.0.1:${P + 501}`, `127.0.0.1:${P + 502}`]);
+    expect(st.events.some((e: string) => e.includes(`+monitor master mymaster 127.0.0.1 ${P} quorum 2`))).toBe(true);
+    const text = await k.run('sentinel', 'status', '--dir', k.home);
+    expect(text.stdout).toContain(`master mymaster 127.0.0.1:${P} flags=master quorum=2`);
+    const bad = await k.run('sentinel', 'status', '--events', '-1');
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'error: invalid --events -1: 0 or more']);
     await k.json('down', 'sentinel', '--purge');
-  });
+  }, 120_000);
 });

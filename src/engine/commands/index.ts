@@ -29,6 +29,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { aclCommands } from './acl.js';
 import { clientPauseCommands } from './client-pause.js';
+import { failoverCommands } from './failover.js';
 
 export const ALL_COMMANDS: CommandDef[] = [
   ...connectionCommands,
@@ -59,4 +60,5 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...geoCommands,
   ...aclCommands,
   ...clientPauseCommands,
+  ...failoverCommands,
 ];

@@ -4,7 +4,7 @@ import type { CommandContext, CommandDef } from './table.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX } from './errors.js';
 import { clientInfoLine } from './client.js';
-import { promote, replicaOf, replication } from '../replication/index.js';
+import { promote, repl, replicaOf, replication } from '../replication/index.js';
 import { replConfOf } from '../replication/master.js';
 
 function replicaofCommand(ctx: CommandContext): void {
@@ -84,6 +84,11 @@ function psyncCommand({ srv, client: c, argv, reply }: CommandContext): void {
   if (c.isMaster) return;
   const off = parseInt64(argv[2]);
   if (off === null) return reply.error(NOT_INTEGER);
+  // PSYNC replid offset FAILOVER: our master hands over to us (its FAILOVER command) and follows us.
+  if (argv.length > 3 && is(argv[3], 'failover')) {
+    if (argv[1].toString() !== repl(srv).replid) return reply.error('ERR PSYNC FAILOVER replid must match my replid.');
+    promote(srv, `failover request from ${c.addr}`);
+  }
   replication(srv).master.sync(c, argv[1].toString(), Number(off));
 }
 

@@ -10,6 +10,7 @@ import { MasterLink } from './replica.js';
 import { repl, type ReplState } from './state.js';
 import { ReplStream } from './stream.js';
 import { Waits } from './wait.js';
+import { installFailover } from './failover.js';
 
 export { repl } from './state.js';
 
@@ -35,7 +36,11 @@ export function installReplication(srv: Server): void {
   const master = new MasterSide(srv, st, stream);
   const waits = new Waits(srv, st, stream);
   SYSTEMS.set(srv, { st, stream, master, waits });
-  master.onAck = () => waits.onAck();
+  const failover = installFailover(srv, { replicaOf, promote, requestAcks: () => stream.feedControl(['REPLCONF', 'GETACK', '*']) });
+  master.onAck = () => {
+    waits.onAck();
+    failover.cron();
+  };
   srv.sinks.push(stream);
   srv.onClientClose.push((c) => master.onClose(c));
   // WAIT waits for the stream offset right after the client's last write.

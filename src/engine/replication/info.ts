@@ -1,4 +1,5 @@
 // INFO replication, field for field as Redis 7.0 prints it for a master and for a replica.
+import { failoverOf } from './failover.js';
 import type { InfoFields } from '../info.js';
 import type { Server } from '../server.js';
 import type { ReplState } from './state.js';
@@ -50,7 +51,7 @@ export function registerReplicationInfo(srv: Server, st: ReplState): void {
     });
     const b = st.backlog;
     f.push(
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', failoverOf(srv)?.state ?? 'no-failover'],
       ['master_replid', st.replid],
       ['master_replid2', st.replid2],
       ['master_repl_offset', st.offset],

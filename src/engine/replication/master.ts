@@ -287,7 +287,8 @@ export class MasterSide {
   cron(): void {
     const { srv, st } = this;
     const now = Date.now();
-    if (st.isMaster && st.replicas.length > 0 && --this.pingCountdown <= 0) {
+    // No PING while writes are paused (Redis too): the offset stands still so replicas can catch up to it.
+    if (st.isMaster && st.replicas.length > 0 && !srv.writesPaused && --this.pingCountdown <= 0) {
       this.pingCountdown = srv.config.int('repl-ping-replica-period');
       this.stream.feedControl(['PING']);
     }

@@ -3,6 +3,7 @@
 // becomes dump.rdb through a temp file and is loaded from there) or +CONTINUE (SYNC when the master
 // refuses PSYNC), then the command stream applied in order through dispatch by a client flagged isMaster. Applied bytes are proxied to
 // our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
+import { failoverOf } from './failover.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -157,10 +158,10 @@ export class MasterLink {
     if (this.cached) {
       const off = String(st.offset + 1);
       this.srv.log.notice(`Trying a partial resynchronization (request ${st.replid}:${off}).`);
-      args = ['PSYNC', st.replid, off];
+      args = ['PSYNC', st.replid, off, ...(failoverOf(this.srv)?.psyncExtra() ?? [])];
     } else {
       this.srv.log.notice('Partial resynchronization not possible (no cached master)');
-      args = ['PSYNC', '?', '-1'];
+      args = ['PSYNC', '?', '-1', ...(failoverOf(this.srv)?.psyncExtra() ?? [])];
     }
     this.sock.write(encode(args));
     this.expect.push((l) => this.onPsyncReply(l));
@@ -179,6 +180,7 @@ export class MasterLink {
         return this.drop();
       }
       srv.log.notice(`Full resync from master: ${replid}:${off}`);
+      failoverOf(srv)?.onPsyncReply(true);
       // The cached master is kept until the new dataset is loaded (a failed swapdb load may still PSYNC).
       this.prePsync = false;
       this.startTransfer(replid, Number(off));
@@ -187,6 +189,7 @@ export class MasterLink {
     if (line.startsWith('+CONTINUE')) {
       const newId = line.slice(9).trim();
       srv.log.notice('Successful partial resynchronization with master.');
+      failoverOf(srv)?.onPsyncReply(true);
       if (newId && newId !== st.replid) {
         st.replid2 = st.replid;
         st.secondOffset = st.offset + 1;
@@ -199,6 +202,12 @@ export class MasterLink {
       this.reploff = this.readReploff = st.offset;
       this.linkUp();
       srv.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      return;
+    }
+    // A handover (FAILOVER) the target refused: we stay the master.
+    if (failoverOf(srv)?.state === 'failover-in-progress') {
+      srv.log.warning(`Failover target rejected psync request: ${line}`);
+      failoverOf(srv)?.onPsyncReply(false);
       return;
     }
     if (/^-(NOMASTERLINK|LOADING)/.test(line)) {

@@ -169,7 +169,8 @@ const monitor: Handler = ({ srv, reply, argv }) => {
   const ip = argv[3].toString();
   const port = int(argv[4]);
   const quorum = int(argv[5]);
-  if (port === null || quorum === null) return reply.error(NOT_INT);
+  if (port === null) return reply.error('ERR Invalid port');
+  if (quorum === null) return reply.error('ERR Invalid quorum');
   if (quorum <= 0) return reply.error('ERR Quorum must be 1 or greater.');
   if (port <= 0 || port > 65535) return reply.error('ERR Invalid port number');
   if (!isValidAddr(ip, s.g.resolveHostnames)) return reply.error('ERR Invalid IP address or hostname specified');

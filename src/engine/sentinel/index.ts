@@ -8,6 +8,7 @@ import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { installPubSub } from '../pubsub/registry.js';
 import { installPause } from '../pause.js';
+import { installAcl } from '../acl/index.js';
 import { Server } from '../server.js';
 import { bindSentinel, sentinelCommands, sentinelOf } from './commands.js';
 import { SentinelConfigError } from './config.js';
@@ -58,6 +59,8 @@ export function createSentinelServer(cfg: Config, log: Logger): Server {
 export function installSentinel(srv: Server): void {
   installPubSub(srv);
   installPause(srv);
+  // requirepass / user lines protect a Sentinel as they do a server.
+  installAcl(srv);
   for (const section of NOT_IN_SENTINEL) srv.info.drop(section);
   const s = sentinelOf(srv);
   srv.info.set('sentinel', () => {

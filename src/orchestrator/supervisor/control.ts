@@ -84,7 +84,7 @@ async function stop(sup: Supervisor, n: PlannedNode): Promise<NodeAction> {
   return act(sup, n, 'stop', { how, pid, role });
 }
 
-function start(sup: Supervisor, n: PlannedNode, op: ControlOp = 'start'): NodeAction {
+async function start(sup: Supervisor, n: PlannedNode, op: ControlOp = 'start'): Promise<NodeAction> {
   const st = sup.state.nodes[n.name];
   if (!st.held && st.state !== 'stopped' && st.state !== 'failed') {
     if (st.state === 'waiting') throw new ControlError(`${n.name} is not stopped: it is waiting to restart (${st.note ?? 'for a failover'})`);
@@ -92,7 +92,7 @@ function start(sup: Supervisor, n: PlannedNode, op: ControlOp = 'start'): NodeAc
   }
   st.held = false;
   st.reason = undefined;
-  const rec = sup.recoveryFor(n);
+  const rec = await sup.recoveryFor(n);
   if (rec.action === 'after-switch') {
     st.state = 'waiting';
     sup.note(n, `${n.name}: started by kvctl ${op}: ${rec.why}`);
@@ -115,7 +115,7 @@ async function kill(sup: Supervisor, n: PlannedNode, signal = 'SIGKILL'): Promis
   process.kill(pid, sig as NodeJS.Signals);
   // Signals that end a process: answer once the supervisor has seen the exit and decided what to do.
   if (['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGHUP'].includes(sig)) {
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    await Promise.race([exited.then(() => sup.decided(n.name)), new Promise((r) => setTimeout(r, 15_000))]);
   }
   return act(sup, n, 'kill', { pid, signal: sig, role });
 }
@@ -131,6 +131,7 @@ function pause(sup: Supervisor, n: PlannedNode, seconds: number): NodeAction {
   sup.timerFor(`pause:${n.name}`, seconds * 1000, () => {
     sup.resume(n);
     sup.note(n, `${n.name}: resumed (SIGCONT) after a ${seconds} s pause`);
+    void sup.demoteIfStale(n);
   });
   return act(sup, n, 'pause', { pid, resumesAt: new Date(st.pausedUntil).toISOString() });
 }

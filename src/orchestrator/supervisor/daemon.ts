@@ -27,6 +27,7 @@ export class Supervisor {
   /** Nodes waiting for a switch before their restart: the token of the live wait (a new one cancels it). */
   private waits = new Map<string, object>();
   private control?: Server;
+  private deciding = new Map<string, Promise<void>>();
 
   constructor(
     private readonly stateDir: string,
@@ -105,20 +106,25 @@ export class Supervisor {
     });
   }
 
-  /** The role a node had when it went down, and the replicas following it then. */
-  private roleAtDeath(n: PlannedNode): { role: 'master' | 'replica' | 'sentinel'; replicas: number } {
+  /**
+   * The role a node had when it went down, and the replicas following it: the live nodes that still name
+   * it as their master (asked now: a poll from before its replicas attached would say none), or as many
+   * as the last poll counted, whichever is more.
+   */
+  private async roleAtDeath(n: PlannedNode): Promise<{ role: 'master' | 'replica' | 'sentinel'; replicas: number }> {
     const st = this.state.nodes[n.name];
     if (n.role === 'sentinel') return { role: 'sentinel', replicas: 0 };
-    const role = st.role ?? n.role;
-    const planned = this.plan.nodes.filter((x) => x.role === 'replica' && this.state.nodes[x.name].master === n.name).length;
-    return { role, replicas: st.replicas ?? planned };
+    const others = this.plan.nodes.filter((x) => x.role !== 'sentinel' && x.name !== n.name && this.state.nodes[x.name].state === 'running');
+    const looks = await Promise.all(others.map((x) => this.watch.look(x)));
+    const following = looks.filter((r) => r?.masterAddr === `${n.host}:${n.port}`).length;
+    return { role: following > 0 ? 'master' : (st.role ?? n.role), replicas: Math.max(following, st.replicas ?? 0) };
   }
 
-  recoveryFor(n: PlannedNode): Recovery {
+  async recoveryFor(n: PlannedNode): Promise<Recovery> {
     return decideRecovery({
       name: n.name,
       kind: this.plan.kind,
-      ...this.roleAtDeath(n),
+      ...(await this.roleAtDeath(n)),
       persistence: this.plan.persistence ?? 'none',
       failover: this.plan.failover ?? 'promote',
     });
@@ -140,10 +146,23 @@ export class Supervisor {
     if (st.held) {
       st.state = 'stopped';
       this.note(n, `${n.name}: stopped by kvctl stop (${how}); not restarted until kvctl start`);
-      this.onMasterGone(n);
+      void this.onMasterGone(n);
       return;
     }
-    const rec = this.recoveryFor(n);
+    st.state = 'restarting';
+    this.save();
+    this.deciding.set(n.name, this.recover(n, how, lived).catch((e: Error) => this.log(`${n.name}: recovery failed: ${e.message}`)));
+  }
+
+  /** Resolves once the supervisor has decided what to do after the node's last exit. */
+  async decided(name: string): Promise<void> {
+    await this.deciding.get(name);
+  }
+
+  private async recover(n: PlannedNode, how: string, lived: number): Promise<void> {
+    const st = this.state.nodes[n.name];
+    const rec = await this.recoveryFor(n);
+    if (this.stopping || st.held) return;
     if (rec.action === 'after-switch') {
       st.state = 'waiting';
       this.note(n, `${n.name} exited (${how}) after ${lived} ms: ${rec.why}`);
@@ -185,8 +204,8 @@ export class Supervisor {
   }
 
   /** master-replica with failover: promote: a master that goes down (even by kvctl stop) hands over. */
-  private onMasterGone(n: PlannedNode): void {
-    const rec = this.recoveryFor(n);
+  private async onMasterGone(n: PlannedNode): Promise<void> {
+    const rec = await this.recoveryFor(n);
     if (rec.action === 'after-switch' && rec.switch === 'promote') void this.promoteFor(n);
   }
 
@@ -234,6 +253,23 @@ export class Supervisor {
         return;
       }
       await sleep(SWITCH_POLL_MS);
+    }
+  }
+
+  /**
+   * A Sentinel topology's master resumed after a pause during which Sentinel promoted another node: make
+   * it a replica now rather than when Sentinel next looks at it (up to 10 s during which it would take
+   * writes that are then thrown away).
+   */
+  async demoteIfStale(n: PlannedNode): Promise<void> {
+    if (this.plan.kind !== 'sentinel' || n.role === 'sentinel' || (await this.watch.look(n))?.role !== 'master') return;
+    const done = await switched(this.switchCtx(), n, 'sentinel').catch(() => undefined);
+    if (!done?.master || done.master.name === n.name) return;
+    try {
+      await this.watch.call(n, 'REPLICAOF', done.master.host, done.master.port);
+      this.note(n, `${n.name}: resumed as a stale master (${done.detail} while it was paused); made it a replica of ${done.master.name}`);
+    } catch (e) {
+      this.log(`${n.name}: could not make it a replica of ${done.master.name}: ${(e as Error).message}`);
     }
   }
 
