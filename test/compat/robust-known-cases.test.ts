@@ -300,6 +300,20 @@ describe('known robustness cases, against redis-server', () => {
       SCAN 0 foo
       CLIENT LIST ID 0
       CLIENT LIST ID abc
+      HSET h a 1
+      HSCAN h "" COUNT -5
+      HSCAN h ""
+      SSCAN h " 0"
+      # one key, so that SCAN's order (hash-table order) cannot differ
+      FLUSHALL
+      HSET h a 1
+      SCAN ""
+      SCAN " 1"
+      SCAN +0
+      SCAN -0
+      SCAN +
+      SCAN -18446744073709551617
+      SCAN 18446744073709551616
     `))).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ const BY_TYPE = new Set([
   'ttl', 'pttl', 'expiretime', 'pexpiretime', 'object|idletime', 'object|freq', 'dump', 'time', 'lastsave', 'info', 'memory|usage',
   'memory|stats', 'memory|doctor', 'memory|malloc-stats', 'client|list', 'client|info', 'client|id', 'config|get', 'slowlog|get', 'slowlog|len',
   'command', 'command|count', 'command|list', 'command|docs', 'command|info', 'latency|doctor', 'latency|latest', 'latency|history', 'latency|graph',
-  'role', 'acl|list', 'acl|users', 'acl|getuser', 'acl|log', 'acl|cat', 'memory|purge', 'randomkey',
+  'role', 'acl|list', 'acl|users', 'acl|getuser', 'acl|log', 'acl|genpass', 'memory|purge', 'randomkey',
 ]);
 
 /** Generated arguments that would make redis-server allocate without bound (issue 12 says leave them out). */

@@ -61,9 +61,10 @@ export interface ScanArgs {
 
 /** Parses `cursor [MATCH pattern] [COUNT count]` from argv[2]; null after replying the error. */
 export function parseScanArgs(ctx: CommandContext): ScanArgs | null {
-  // strtoul's rules: optional sign (a negative cursor wraps around), digits, nothing after.
+  // strtoul's rules as Redis checks them: no leading space, optional sign (a negative cursor wraps
+  // around), digits, nothing after; an empty cursor reads as 0.
   const c = ctx.argv[2].toString('latin1');
-  const m = /^\s*([+-]?)([0-9]{1,20})$/.exec(c);
+  const m = c === '' ? ['', '', '0'] : /^([+-]?)([0-9]{1,20})$/.exec(c);
   const mag = m ? BigInt(m[2]) : -1n;
   if (!m || mag > 18446744073709551615n) {
     ctx.reply.error('ERR invalid cursor');

@@ -145,9 +145,11 @@ export interface ScanArgs {
 /** Parses `cursor [MATCH p] [COUNT n] [TYPE t]` from argv[at]; the error text on failure. */
 export function parseScanArgs(argv: Buffer[], at: number, allowType: boolean): ScanArgs | string {
   const c = argv[at].latin1Slice(0, argv[at].length);
-  // strtoul semantics: "-1" is accepted (a cursor past the end: the scan is over, -1 here).
-  if (!/^-?\d+$/.test(c) || BigInt(c) > 18446744073709551615n) return 'ERR invalid cursor';
-  const out: ScanArgs = { cursor: c.startsWith('-') ? -1 : Number(c), match: null, count: 10, type: null };
+  // strtoul semantics as Redis checks them: optional sign, digits within 64 bits, no leading space;
+  // "" reads as 0; "-1" is accepted (a cursor past the end: the scan is over, -1 here).
+  const m = c === '' ? ['', '', '0'] : /^([+-]?)(\d{1,20})$/.exec(c);
+  if (!m || BigInt(m[2]) > 18446744073709551615n) return 'ERR invalid cursor';
+  const out: ScanArgs = { cursor: m[1] === '-' && BigInt(m[2]) !== 0n ? -1 : Number(m[2]), match: null, count: 10, type: null };
   for (let i = at + 1; i < argv.length; i++) {
     const more = i + 1 < argv.length;
     if (is(argv[i], 'count') && more) {
