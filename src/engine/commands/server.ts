@@ -5,7 +5,7 @@ import type { FactNode } from './generated/command-facts.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
 import { globMatchStr } from '../util/glob.js';
-import { is, parseInt32, parseInt64 } from './args.js';
+import { is, parseInt32 } from './args.js';
 import { commandDocsHandler, commandHelp, keysAndFlags } from './command-docs.js';
 
 /** Writes a generated fact tree in the client's protocol (sets/maps degrade to arrays in RESP2). */
