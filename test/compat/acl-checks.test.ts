@@ -7,7 +7,7 @@ import { normalizeAcl } from './acl-kit.js';
 // EXEC), the ACL LOG they leave, AUTH / HELLO AUTH, requirepass as the default user's password, and
 // what happens to connected clients when their user is deleted or loses channels.
 describe('ACL checks match redis-server', () => {
-  const pair = usePair(17002);
+  const pair = usePair(17302);
   const run = (n: number, text: string) => runClients(pair, n, text, { normalize: normalizeAcl });
 
   it('refuses commands, keys and channels with NOPERM, in MULTI too, and logs them', async () => {

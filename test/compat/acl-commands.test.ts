@@ -6,7 +6,7 @@ import { normalizeAcl } from './acl-kit.js';
 // ACL subcommands, every SETUSER rule and its errors, GETUSER / LIST descriptions (the category
 // choice is Redis's greedy algorithm), DRYRUN over key-spec flags, CAT, GENPASS, LOG and help texts.
 describe('ACL commands match redis-server', () => {
-  const pair = usePair(17000);
+  const pair = usePair(17300);
   const run = (text: string, n = 1) => runClients(pair, n, text, { normalize: normalizeAcl });
 
   it('SETUSER rules, descriptions and rule errors', async () => {

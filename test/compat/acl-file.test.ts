@@ -28,7 +28,7 @@ describe('ACL files and user lines match redis-server', () => {
   afterAll(stopAll);
 
   it('ACL LOAD / SAVE / LIST with an aclfile', async () => {
-    const p = await pairWith(17010, (dir) => {
+    const p = await pairWith(17310, (dir) => {
       writeFileSync(path.join(dir, 'users.acl'), FILE);
       return ['--aclfile', 'users.acl'];
     });
@@ -48,7 +48,7 @@ describe('ACL files and user lines match redis-server', () => {
     expect(saved[1]).toBe(saved[0]);
     expect(saved[0]).toContain('user new on #');
     // An authenticated client of a user the file no longer has is disconnected by ACL LOAD.
-    const clients = await Promise.all([RespClient.connect(17010), RespClient.connect(17011)]);
+    const clients = await Promise.all([RespClient.connect(17310), RespClient.connect(17311)]);
     for (const c of clients) expect((await c.call(['AUTH', 'new', 'pw'])).t).toBe('simple');
     for (const d of p.dirs) writeFileSync(path.join(d, 'users.acl'), FILE);
     const [a, b] = await both(['ACL', 'LOAD']);
@@ -67,7 +67,7 @@ describe('ACL files and user lines match redis-server', () => {
   });
 
   it('user lines in the configuration, requirepass beside them', async () => {
-    const p = await pairWith(17012, () => ['--user', 'bob', 'on', '>pw', '~*', '+@all', '--user', 'default', 'on', 'nopass', '~k*', '+get']);
+    const p = await pairWith(17312, () => ['--user', 'bob', 'on', '>pw', '~*', '+@all', '--user', 'default', 'on', 'nopass', '~k*', '+get']);
     const [a, b] = await Promise.all([p.redis.call(['ACL', 'LIST']), p.engine.call(['ACL', 'LIST'])]);
     expect(norm(b)).toBe(norm(a));
     const [c, d] = await Promise.all([p.redis.call(['SET', 'k', 'v']), p.engine.call(['SET', 'k', 'v'])]);
@@ -86,7 +86,7 @@ describe('ACL files and user lines match redis-server', () => {
       [['--aclfile', path.join(dir, 'x.acl'), '--user', 'bob', 'on'], 'Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid.'],
     ];
     for (const [args, text] of cases) {
-      const common = ['--port', '17014', '--save', '', '--dir', dir];
+      const common = ['--port', '17314', '--save', '', '--dir', dir];
       const r = spawnSync('redis-server', [...common, ...args], { encoding: 'utf8', timeout: 10_000 });
       const e = spawnSync(process.execPath, [ENGINE_MAIN, ...common, ...args], { encoding: 'utf8', timeout: 10_000 });
       expect(r.stdout + r.stderr, args.join(' ')).toContain(text);

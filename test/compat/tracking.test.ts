@@ -6,7 +6,7 @@ import type { Reply, RespClient } from '../helpers/resp.js';
 // CACHING, BCAST with prefixes, NOLOOP, REDIRECT to a RESP2 subscriber), the invalidation pushes
 // (after the writer's own reply), flushes, tracking-table-max-keys, and every error text.
 describe('client tracking matches redis-server', () => {
-  const pair = usePair(17004);
+  const pair = usePair(17304);
   /** Client ids differ between the servers: replies equal to a known id are logged by name. */
   const named = (ids: Map<string, string>) => (r: Reply): string => {
     const s = JSON.stringify(r);

@@ -8,7 +8,9 @@ export const PORTS = {
   cluster: 14000, // engine cluster mode: 14000-14999
   admin: 15000, // kvctl cluster admin over redis-server (150xx-152xx, 156xx) and engine nodes (153xx-155xx, 157xx)
   orchestrator: 16000, // kvctl up/down/status: 16000-16999
-  cli: 17000, // misc CLI tests: 17000-17999
+  // misc tests by literal port: fixes-* 17000-17011 and 17100-17109, acl-topology 17130-17142,
+  // cluster-pubsub 17200-17215, acl/tracking 17300-17331, supervisor 17500-17999
+  cli: 17000,
   sentinel: 18000, // 18000-18999
   bench: 19000, // bench/ only, never tests: 19000-19999
   scripting: 11100, // scripting (issue 15): 11100-11399

@@ -15,6 +15,16 @@ async function makeCluster(ports: number[]): Promise<void> {
   const create = await redisCli('--cluster', 'create', ...ports.map(addr), '--cluster-replicas', '1', '--cluster-yes');
   expect(create.exitCode, create.stdout + create.stderr).toBe(0);
   await waitFor('cluster_state:ok everywhere', () => clusterOk(ports), 60_000);
+  // cluster_state:ok comes before every replica is attached (redis-server may attach one later).
+  await waitFor('every node sees a replica per master', async () => {
+    const views = await Promise.all(ports.map(async (p) => {
+      const c = await RespClient.connect(p);
+      const r = await c.call(['CLUSTER', 'NODES']);
+      c.close();
+      return String(r.t === 'bulk' ? r.v : '').split('\n').filter((l) => / (myself,)?slave /.test(l)).length;
+    }));
+    return views.every((n) => n === ports.length / 2);
+  }, 60_000);
 }
 
 /** Master port serving the slot, and that master's replica port. */
@@ -29,7 +39,7 @@ async function shardOf(ports: number[], slot: number): Promise<{ master: number;
   });
   const owner = parsed.find((f) => f[2].includes('master') && serves(f));
   const replica = owner && parsed.find((f) => f[3] === owner[0]);
-  if (!owner || !replica) throw new Error(`no master with a replica for slot ${slot}`);
+  if (!owner || !replica) throw new Error(`no master with a replica for slot ${slot} in:\n${parsed.map((f) => f.join(" ")).join("\n")}`);
   const port = (f: string[]) => Number(f[1].split('@')[0].split(':')[1]);
   return { master: port(owner), replica: port(replica) };
 }

@@ -7,7 +7,7 @@ import { startEngine, startRedis, stopAll } from '../helpers/procs.js';
 // empties it.
 afterAll(stopAll);
 
-describe.each([['engine', 17030], ['redis-server', 17031]] as const)('node-redis client-side cache (%s)', (side, port) => {
+describe.each([['engine', 17330], ['redis-server', 17331]] as const)('node-redis client-side cache (%s)', (side, port) => {
   it('gets invalidations', async () => {
     await (side === 'engine' ? startEngine(port) : startRedis(port));
     const cache = new BasicClientSideCache({ maxEntries: 100 });
