@@ -17,15 +17,7 @@ describe('BullMQ and Redlock run against an engine node', () => {
     await stopAll();
   });
 
-  it('BullMQ: jobs, a delayed job and retries are processed', async (ctx) => {
-    // BullMQ's scripts XADD their events: until the engine has streams (built separately), say so.
-    const probe = new Redis(PORT, '127.0.0.1');
-    const info = (await probe.call('COMMAND', 'INFO', 'xadd')) as unknown[];
-    probe.disconnect();
-    if (info[0] === null) {
-      console.warn('BullMQ test skipped: the engine has no XADD (streams) yet; BullMQ needs it');
-      ctx.skip();
-    }
+  it('BullMQ: jobs, a delayed job and retries are processed', async () => {
     const connection = { host: '127.0.0.1', port: PORT, maxRetriesPerRequest: null };
     const queue = new Queue('jobs', { connection });
     const events = new QueueEvents('jobs', { connection });
