@@ -7,6 +7,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration files start real processes on disjoint port blocks; two cores, so keep it modest.
     maxWorkers: 2,
+    // CI retries a failed test once: a few multi-process tests (Sentinel/replication timing on a busy
+    // 2-core box) still flake about once per full run; the issue notes list them to be fixed.
+    retry: process.env.CI ? 1 : 0,
     minWorkers: 1,
     reporters: process.env.CI ? ['default'] : ['default'],
   },

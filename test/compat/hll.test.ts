@@ -228,7 +228,9 @@ describe('HLL keys move between redis-server and the engine', () => {
       for (const m of [rm, em]) {
         await fill(m);
         await m.call(['PFMERGE', 'merged', 'sparse', 'dense']);
-        await m.call(['WAIT', '1', '5000']);
+        // The first sync may still be running (redis-server waits repl-diskless-sync-delay, 5 s, before it
+        // starts): WAIT until the replica has acknowledged everything.
+        expect(await m.call(['WAIT', '1', '30000'])).toEqual({ t: 'int', v: '1' });
       }
       const read = async (x: RespClient) => Promise.all(['before', 'sparse', 'dense', 'stale', 'merged'].map(async (k) => JSON.stringify(await x.call(['GET', k]))));
       const want = await read(rm);
@@ -238,5 +240,5 @@ describe('HLL keys move between redis-server and the engine', () => {
     } finally {
       for (const x of [rm, er, em, rr]) x.close();
     }
-  });
+  }, 60_000);
 });
