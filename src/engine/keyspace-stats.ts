@@ -21,7 +21,23 @@ export interface LazyfreeStats {
 const LAZY = new WeakMap<Server, LazyfreeStats>();
 export const lazyfreeStats = (srv: Server): LazyfreeStats => LAZY.get(srv) ?? { lazyfreed: 0 };
 
-const counts = (cmd: Command): boolean => !NO_STATS.has(cmd.fullName) && (!cmd.isWrite || WRITE_READERS.has(cmd.fullName));
+/** Per command, decided once (this runs before every call): does it count hits/misses, is it DEL/UNLINK. */
+interface CmdStats {
+  counts: boolean;
+  deletes: boolean;
+}
+const BY_CMD = new WeakMap<Command, CmdStats>();
+function statsOf(cmd: Command): CmdStats {
+  let s = BY_CMD.get(cmd);
+  if (s === undefined) {
+    s = {
+      counts: !NO_STATS.has(cmd.fullName) && (!cmd.isWrite || WRITE_READERS.has(cmd.fullName)),
+      deletes: cmd.fullName === 'del' || cmd.fullName === 'unlink',
+    };
+    BY_CMD.set(cmd, s);
+  }
+  return s;
+}
 
 function elements(v: StoredValue): number {
   if (typeof v === 'string' || Buffer.isBuffer(v)) return 1;
@@ -38,9 +54,10 @@ export function installKeyspaceStats(srv: Server): void {
   LAZY.set(srv, lazy);
   const dbs = new Set<Server['dbs'][number]>();
   srv.dispatch.beforeCall.push((c, cmd, argv) => {
-    c.db.countLookups = counts(cmd);
+    const st = statsOf(cmd);
+    c.db.countLookups = st.counts;
     dbs.add(c.db);
-    if (cmd.fullName !== 'del' && cmd.fullName !== 'unlink') return;
+    if (!st.deletes) return;
     // The values about to be dropped: used_memory must fall now, not at V8's next major GC.
     const lazyDel = cmd.fullName === 'unlink' || srv.config.bool('lazyfree-lazy-user-del');
     let freed = 0;
