@@ -7,6 +7,7 @@ import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
 import { internalErrorsOf } from './internal-errors.js';
+import { shownArgs } from './redact.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
@@ -198,11 +199,11 @@ export class Dispatcher {
     if (slowlog) {
       const us = Math.round((performance.now() - t0) * 1000);
       st.usec += us;
-      if (us >= srv.slowlogThresholdUs) srv.slowlogPush(c, argv, us);
+      if (us >= srv.slowlogThresholdUs) srv.slowlogPush(c, shownArgs(cmd, argv), us);
     }
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
-    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.feedMonitors(c, argv);
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.feedMonitors(c, shownArgs(cmd, argv));
     if (srv.dirty !== dirty0) {
       const out = ctx.propagate ?? [argv];
       for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);
