@@ -22,14 +22,14 @@ export function authFromFlags(flags: { user?: string; password?: string }): Node
 
 /** Whether an error is a refused log-in or a user the node does not allow to run kvctl's commands. */
 export function isAuthFailure(err: unknown): boolean {
-  return /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username/.test(String((err as Error)?.message ?? err));
+  return /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username|called without any password configured/.test(String((err as Error)?.message ?? err));
 }
 
 /** The one-line error for a refused log-in (or a forbidden command) on addr. */
 export function authFailure(addr: string, auth: NodeAuth | undefined, err: unknown): UserError {
   // The node's own error text, whatever client wrapped it (ioredis, RespConn, admin/client's hint).
   const text = String((err as Error)?.message ?? err);
-  const msg = (/(?:WRONGPASS|NOAUTH|NOPERM)[^(]*/.exec(text)?.[0] ?? text).trim();
+  const msg = (/(?:WRONGPASS|NOAUTH|NOPERM|ERR AUTH <password> called without)[^(]*/.exec(text)?.[0] ?? text).trim();
   const who = auth?.user ? `user '${auth.user}'` : 'the default user';
   if (/NOPERM/.test(msg)) return new UserError(`${who} may not run what kvctl needs on ${addr}: ${msg} (log in as another user with --user and -a/--password)`);
   return new UserError(`authentication failed on ${addr} as ${who}: ${msg} (check --user and -a/--password)`);

@@ -14,7 +14,7 @@ afterAll(() => k.cleanup());
 const oneLine = (stderr: string) => stderr.trim().split('\n');
 
 describe('kvctl --user / -a against auth.users', () => {
-  it('up, status, wait and down log in as the ACL user; wrong credentials fail clearly', { timeout: 120_000 }, async () => {
+  it('up, status, wait and down log in as the ACL user; wrong credentials fail clearly', { timeout: 240_000 }, async () => {
     const file = path.join(k.home, 'acl-cli.yaml');
     writeFileSync(file, [
       'name: aclcli',
