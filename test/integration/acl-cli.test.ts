@@ -33,6 +33,13 @@ describe('kvctl --user / -a against auth.users', () => {
     expect(unknown.code).toBe(2);
     expect(oneLine(unknown.stderr)).toEqual(["error: --user nobody is not one of aclcli's auth.users (allowed: ops, reader)"]);
 
+    // A wrong password fails up at the first probe, and what it started is stopped.
+    const badUp = await k.run('up', file, '--user', 'ops', '-a', 'nope', '--json');
+    expect(badUp.code).toBe(1);
+    expect(badUp.stderr).toMatch(/^error: authentication failed on 127\.0\.0\.1:1733[23] as user 'ops': WRONGPASS/);
+    const left = k.state('aclcli');
+    for (const pid of [left.supervisor.pid, ...Object.values(left.nodes).map((n) => n.pid ?? 0).filter(Boolean)]) expect(alive(pid)).toBe(false);
+
     const up = await k.json('up', file, '--user', 'ops', '-a', 'opw', '--timeout', '30');
     expect(up.masters).toEqual([`127.0.0.1:${P}`]);
     // The supervisor and later commands use the credentials up was given (no flags needed).
