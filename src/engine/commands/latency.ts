@@ -71,20 +71,18 @@ function record(srv: Server, name: string, us: number): void {
   h.buckets[k] = (h.buckets[k] ?? 0) + 1;
 }
 
-/** Times every command call (nested ones too: EXEC's, scripts'). */
+/** Times every command call (nested ones too: EXEC's, scripts'), from dispatch's clock reads. */
 export function installLatency(srv: Server): void {
-  const started: number[] = [];
-  srv.hooks.beforeCall.push(() => {
-    started[srv.dispatch.depth] = performance.now();
-  });
-  srv.hooks.afterCommand.push((_c, cmd) => {
-    const t0 = started[srv.dispatch.depth + 1];
-    if (t0 === undefined) return;
-    const us = Math.floor((performance.now() - t0) * 1000);
+  // Read once and on CONFIG SET, not per command (a config lookup per call showed in profiles).
+  let tracking = srv.config.bool('latency-tracking');
+  let threshold = srv.config.int('latency-monitor-threshold');
+  srv.config.onChange('latency-tracking', () => (tracking = srv.config.bool('latency-tracking')));
+  srv.config.onChange('latency-monitor-threshold', () => (threshold = srv.config.int('latency-monitor-threshold')));
+  srv.hooks.afterCall.push((_c, cmd, dt) => {
+    const us = Math.floor(dt);
     // CONFIG RESETSTAT clears the histograms, then counts itself (as Redis).
     if (cmd.fullName === 'config|resetstat') state(srv).histograms.clear();
-    if (srv.config.bool('latency-tracking')) record(srv, cmd.fullName, us);
-    const threshold = srv.config.int('latency-monitor-threshold');
+    if (tracking) record(srv, cmd.fullName, us);
     const ms = Math.floor(us / 1000);
     if (threshold > 0 && ms >= threshold) addLatencySample(srv, cmd.flags.has('fast') ? 'fast-command' : 'command', ms);
   });
