@@ -42,6 +42,21 @@ export class DenseIndex<V> {
     return true;
   }
 
+  /** Inserts or updates in one lookup; the previous value, undefined when the key is new (HSET). */
+  swap(k: Buffer, v: V): V | undefined {
+    const s = keyStr(k);
+    const i = this.index.get(s);
+    if (i !== undefined) {
+      const old = this.vals[i];
+      this.vals[i] = v;
+      return old;
+    }
+    this.index.set(s, this.keys.length);
+    this.keys.push(k);
+    this.vals.push(v);
+    return undefined;
+  }
+
   /** Inserts at a slot, shifting later ones (only used by ordered encodings: intset order). */
   insertAt(slot: number, k: Buffer, v: V): void {
     this.keys.splice(slot, 0, k);
