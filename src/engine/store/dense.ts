@@ -36,9 +36,7 @@ export class DenseIndex<V> {
       this.vals[i] = v;
       return false;
     }
-    this.index.set(s, this.keys.length);
-    this.keys.push(k);
-    this.vals.push(v);
+    this.append(s, k, v);
     return true;
   }
 
@@ -46,15 +44,16 @@ export class DenseIndex<V> {
   swap(k: Buffer, v: V): V | undefined {
     const s = keyStr(k);
     const i = this.index.get(s);
-    if (i !== undefined) {
-      const old = this.vals[i];
-      this.vals[i] = v;
-      return old;
-    }
+    if (i === undefined) return void this.append(s, k, v);
+    const old = this.vals[i];
+    this.vals[i] = v;
+    return old;
+  }
+
+  private append(s: string, k: Buffer, v: V): void {
     this.index.set(s, this.keys.length);
     this.keys.push(k);
     this.vals.push(v);
-    return undefined;
   }
 
   /** Inserts at a slot, shifting later ones (only used by ordered encodings: intset order). */
