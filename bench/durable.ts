@@ -66,7 +66,7 @@ async function restart(kind: Kind, port: number, what: 'aof' | 'rdb', keys: numb
   const args = what === 'aof'
     ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--auto-aof-rewrite-percentage', '0']
     : ['--save', '', '--appendonly', 'no'];
-  const p: Proc = await startOf(kind)(port, { dir, args: kind === 'redis' ? [...args, '--enable-debug-command', 'yes'] : args });
+  const p: Proc = await startOf(kind)(port, { dir, args: [...args, '--enable-debug-command', 'yes'] });
   if (what === 'aof') await pipelineLoad(port, keys, (i) => ['SET', `key:${i}`, `value:${i}`]);
   else {
     await call(port, 'DEBUG', 'POPULATE', String(keys));
