@@ -4,7 +4,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { ZSetValue } from '../store/zset.js';
 import { keyStr } from '../store/types.js';
-import type { ZNode } from '../store/skiplist.js';
+import type { ZNode } from '../store/zset-btree.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { is, parseDouble, parseIntArg } from './args.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
