@@ -55,7 +55,7 @@ function cat(ctx: CommandContext): void {
     return;
   }
   const i = categoryIndex(latin1(argv[2]));
-  if (i < 0) return reply.error(`ERR Unknown category '${latin1(argv[2])}'`);
+  if (i < 0) return reply.error(`ERR Unknown category '${latin1(argv[2]).slice(0, 128)}'`); // '%.128s'
   const names = commandUniverse().all.filter((c) => c.categories & (1 << i)).map((c) => c.name);
   reply.array(names.length);
   for (const n of names) reply.bulk(n);

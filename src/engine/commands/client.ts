@@ -86,7 +86,7 @@ function list(ctx: CommandContext): void {
   let picked = [...srv.clients.values()];
   if (argv.length === 4 && is(argv[2], 'type')) {
     const t = parseType(argv[3]);
-    if (t === null) return reply.error(`ERR Unknown client type '${argv[3].toString()}'`);
+    if (t === null) return reply.error(`ERR Unknown client type '${argv[3].toString('latin1')}'`);
     picked = picked.filter((c) => clientType(c) === t);
   } else if (argv.length > 3 && is(argv[2], 'id')) {
     const ids = new Set<number>();
@@ -181,7 +181,7 @@ function clientKill(ctx: CommandContext): void {
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a BLPOP-like or WAIT block with its timeout reply or an error. */
 function clientUnblock({ srv, reply, argv }: CommandContext): void {
-  if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString()}'. Try CLIENT HELP.`);
+  if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try CLIENT HELP.`);
   let asError = false;
   if (argv.length === 4) {
     if (is(argv[3], 'error')) asError = true;

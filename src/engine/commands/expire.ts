@@ -25,7 +25,7 @@ function parseFlags(argv: Buffer[]): Flags | string {
     else if (is(argv[i], 'xx')) f.xx = true;
     else if (is(argv[i], 'gt')) f.gt = true;
     else if (is(argv[i], 'lt')) f.lt = true;
-    else return `ERR Unsupported option ${argv[i].toString()}`;
+    else return `ERR Unsupported option ${argv[i].toString('latin1')}`;
   }
   if (f.nx && (f.xx || f.gt || f.lt)) return 'ERR NX and XX, GT or LT options at the same time are not compatible';
   if (f.gt && f.lt) return 'ERR GT and LT options at the same time are not compatible';
