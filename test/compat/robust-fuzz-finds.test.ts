@@ -158,4 +158,57 @@ describe('fuzzer finds, against redis-server', () => {
       CONFIG SET hash-max-ziplist-value 64 zset-max-listpack-value 64 stream-node-max-bytes 4096
     `))).toEqual([]);
   });
+
+  it('last session\'s leftovers: CLIENT HELP text, repeated SET/GETEX flags, ZRANGE/XADD/HMGET error order, ACL and EXPIREAT texts with NUL and non-ASCII bytes', async () => {
+    expect(await diff(pair, [
+      ...script(`
+        FLUSHALL
+        CLIENT HELP
+        SET k v KEEPTTL KEEPTTL
+        SET k v GET GET
+        SET k v EX 10 EX 20
+        SET k v KEEPTTL EX 10
+        SET k v EX 10 KEEPTTL
+        GETEX k PERSIST PERSIST
+        GETEX k EX 10 EX 10
+        GETEX k PERSIST EX 10
+        ZADD z 1 a 2 b 3 c
+        ZRANGE z a b LIMIT 0 1
+        ZRANGE z 0 1 LIMIT 0 1
+        ZRANGE z a b BYSCORE LIMIT x 1
+        ZRANGE z (a b BYSCORE
+        ZRANGE z 0 1 BYLEX
+        ZRANGE z a b LIMIT 0
+        ZRANGE z 0 1 REV LIMIT 0 1
+        ZRANGE z a b WITHSCORES LIMIT 0 1
+        ZRANGE z a b BYLEX WITHSCORES
+        ZRANGESTORE d z a b LIMIT 0 1
+        ZRANGESTORE d z 0 1 LIMIT 0 1
+        ZRANGESTORE d z a b BYSCORE LIMIT 0 x
+        ZRANGESTORE d z [a [b BYLEX LIMIT 0 x
+        SET s x
+        HMGET s a
+        LPUSH l a
+        HMGET l a b
+        XADD st MAXLEN x 1-1 f v
+        XADD st 1-1 f
+        XADD st LIMIT 10 * f v
+        XADD st MAXLEN 1 LIMIT 10 * f v
+        XADD st MINID 0 LIMIT 10 * f v
+        XADD st LIMIT x * f v
+        XADD st MAXLEN ~ 1 LIMIT x * f v
+        XADD s * f v
+        XADD st 0-0 f v
+        XADD st 1-x f v
+        XADD st * f v g
+        XADD st NOMKSTREAM MAXLEN ~ -1 * f v
+      `),
+      ['ACL', 'CAT', 'a\x00b'],
+      ['ACL', 'DRYRUN', 'default', 'get', 'k\x00'],
+      ['ACL', 'DRYRUN', 'u\x00', 'get', 'k'],
+      ['ACL', 'DRYRUN', 'default', 'g\x00et', 'k'],
+      ['EXPIREAT', 'k', '100', Buffer.from([0xc3, 0xa9, 0x00, 0xff])],
+      ['EXPIRE', 'k', '100', Buffer.from('n\x00x')],
+    ])).toEqual([]);
+  });
 });
