@@ -138,7 +138,8 @@ export class Dispatcher {
       }
     }
     if (c.inPubSubContext && !PUBSUB_OK.has(cmd.parent ? cmd.parent.name : cmd.name)) {
-      return this.reject(c, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, argv);
     }
     if (c.multi && !MULTI_IMMEDIATE.has(cmd.parent ? cmd.parent.name : cmd.name)) {
       c.multi.queue.push({ cmd, argv });
@@ -150,8 +151,9 @@ export class Dispatcher {
 
   private reject(c: Client, err: string, argv?: Buffer[]): void {
     this.srv.stats.rejectedCalls++;
-    // A refused EXEC (arity, auth, a guard) ends the transaction, as Redis's execCommandAbort does.
-    if (c.multi && argv && argv[0].length === 4 && argv[0].toString().toLowerCase() === 'exec') {
+    // A refused EXEC (arity, auth, a guard, pub/sub context) ends the transaction and answers EXECABORT,
+    // in or out of MULTI, as Redis's rejectCommand -> execCommandAbort does.
+    if (argv && argv[0].length === 4 && argv[0].toString().toLowerCase() === 'exec') {
       discardTransaction(c);
       err = execAbortError(err);
     }
