@@ -109,3 +109,35 @@ describe('cluster bus wire format (captured redis-server 7.0.15 frames)', () => 
     expect(rangesOfBitmap(bits)).toEqual([[0, 0], [7, 17], [16376, 16383]]);
   });
 });
+
+describe('cluster bus decoding of hostile frames', () => {
+  it('never throws on mutated or truncated frames, and what decodes re-encodes', () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let decodedCount = 0;
+    for (let round = 0; round < 1500; round++) {
+      const f = Buffer.from(fixture(FIXTURES[rnd(FIXTURES.length)]));
+      // Flip bytes in the header fields that drive parsing (type, count, lengths, mflags, extensions).
+      for (let k = rnd(4) + 1; k > 0; k--) f[[12, 13, 14, 15, 16, 24, 2214, 2215, 2253, 2256, 2257, 2260, 2261, rnd(f.length)][rnd(14)] % f.length] = rnd(256);
+      const cut = rnd(3) === 0 ? f.subarray(0, rnd(f.length)) : f;
+      if (cut.length >= 8) cut.writeUInt32BE(cut.length, 4);
+      const m = decode(cut);
+      if (typeof m === 'string') continue;
+      decodedCount++;
+      expect(() => encode(m)).not.toThrow();
+    }
+    expect(decodedCount).toBeGreaterThan(50);
+  });
+
+  it('a 2^64-1 epoch decodes as a safe integer that encodes back', () => {
+    const f = Buffer.from(fixture('meet'));
+    f.fill(0xff, 16, 32);
+    const m = decode(f);
+    if (typeof m === 'string') throw new Error(m);
+    expect(m.currentEpoch).toBe(Number.MAX_SAFE_INTEGER);
+    expect(decode(encode(m))).toMatchObject({ currentEpoch: Number.MAX_SAFE_INTEGER, configEpoch: Number.MAX_SAFE_INTEGER });
+  });
+});

@@ -3,6 +3,7 @@
 // nodes. A receiver learns new nodes, roles and slot owners from them (the higher config epoch wins
 // a slot), answers stale claims with UPDATE, and feeds failure reports to failure.ts. The messages
 // are Redis 7.0's binary ones (wire.ts), so redis-server nodes and engine nodes share one cluster.
+import net from 'node:net';
 import { onBusPublish } from './pubsub.js';
 import type { BusLink } from './bus.js';
 import type { Cluster } from './cluster.js';
@@ -44,7 +45,7 @@ export function handleMessage(c: Cluster, link: BusLink, msg: BusMsg): void {
       st.dirty = true;
     }
   }
-  const senderIp = msg.myip || link.remoteAddress;
+  const senderIp = net.isIP(msg.myip) !== 0 ? msg.myip : link.remoteAddress;
   let sender = st.node(msg.sender);
   if (sender?.handshake || sender === me) sender = undefined;
   if (!sender && msg.type === 'meet' && !st.forgotten.has(msg.sender) && isNodeName(msg.sender)) sender = addPeer(c, msg.sender, senderIp, msg.port, msg.cport);
@@ -209,7 +210,7 @@ function onGossip(c: Cluster, sender: ClusterNode, g: GossipEntry): void {
     noteReport(c, n, sender, (g.flags & (NODE.pfail | NODE.fail)) !== 0);
     return;
   }
-  if (c.state.forgotten.has(g.id) || !g.ip || g.port === 0 || (g.flags & (NODE.handshake | NODE.noaddr)) !== 0) return;
+  if (c.state.forgotten.has(g.id) || net.isIP(g.ip) === 0 || g.port === 0 || (g.flags & (NODE.handshake | NODE.noaddr)) !== 0) return;
   if (!isNodeName(g.id)) return;
   addPeer(c, g.id, g.ip, g.port, g.cport);
 }

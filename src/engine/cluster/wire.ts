@@ -110,8 +110,10 @@ function readStr(buf: Buffer, at: number, size: number): string {
   return buf.toString('latin1', at, end < 0 || end > at + size ? at + size : end);
 }
 
+/** A u64 as a safe JS integer (a hostile peer's 2^64-1 epoch must not break encoding it back). */
 function readU64(buf: Buffer, at: number): number {
-  return Number(buf.readBigUInt64BE(at));
+  const v = buf.readBigUInt64BE(at);
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
 }
 
 function extensionsLength(m: BusMsg): number {
