@@ -106,8 +106,9 @@ function writeStr(buf: Buffer, at: number, s: string, size: number): void {
 }
 
 function readStr(buf: Buffer, at: number, size: number): string {
-  const end = buf.indexOf(0, at);
-  return buf.toString('latin1', at, end < 0 || end > at + size ? at + size : end);
+  let end = at;
+  while (end < at + size && buf[end] !== 0) end++;
+  return buf.toString('latin1', at, end);
 }
 
 /** A u64 as a safe JS integer (a hostile peer's 2^64-1 epoch must not break encoding it back). */
