@@ -53,7 +53,7 @@ export function installKeyspaceStats(srv: Server): void {
   const lazy: LazyfreeStats = { lazyfreed: 0 };
   LAZY.set(srv, lazy);
   const dbs = new Set<Server['dbs'][number]>();
-  srv.dispatch.beforeCall.push((c, cmd, argv) => {
+  srv.hooks.beforeCall.push((c, cmd, argv) => {
     const st = statsOf(cmd);
     c.db.countLookups = st.counts;
     dbs.add(c.db);
@@ -69,7 +69,7 @@ export function installKeyspaceStats(srv: Server): void {
     }
     if (freed > 0) memoryMeter.noteFreed(freed);
   });
-  srv.dispatch.afterCommand.push((c) => {
+  srv.hooks.afterCommand.push((c) => {
     // SELECT inside the command may have moved the client: reset every db flagged since.
     c.db.countLookups = false;
     for (const db of dbs) db.countLookups = false;

@@ -10,8 +10,8 @@ export function installDatatypes(srv: Server): void {
   const reg = blockingOf(srv);
   srv.signalKeyAsReady = (db, key) => reg.signal(db, key);
   srv.signalDbAsReady = (db) => reg.signalDb(db);
-  srv.dispatch.afterCommand.push(() => {
+  srv.hooks.afterCommand.push(() => {
     if (srv.dispatch.depth === 0) reg.serveReady();
   });
-  srv.onClientClose.push((c) => reg.forget(c));
+  srv.hooks.clientClose.push((c) => reg.forget(c));
 }

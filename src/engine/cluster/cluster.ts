@@ -131,7 +131,7 @@ export class Cluster {
     if (!this.state.dirty && !durable) return;
     this.saveDurable ||= durable;
     this.saveQueued = true;
-    if (!this.srv.beforeFlush.includes(this.saveHook)) this.srv.beforeFlush.push(this.saveHook);
+    if (!this.srv.hooks.beforeFlush.includes(this.saveHook)) this.srv.hooks.beforeFlush.push(this.saveHook);
     if (this.saveTick) return;
     this.saveTick = true;
     setImmediate(() => {
@@ -139,8 +139,8 @@ export class Cluster {
       this.flushSave();
       // Unhooked here, never from inside the hook: flushPending is iterating beforeFlush then.
       if (!this.saveQueued) {
-        const i = this.srv.beforeFlush.indexOf(this.saveHook);
-        if (i >= 0) this.srv.beforeFlush.splice(i, 1);
+        const i = this.srv.hooks.beforeFlush.indexOf(this.saveHook);
+        if (i >= 0) this.srv.hooks.beforeFlush.splice(i, 1);
       }
     });
   }

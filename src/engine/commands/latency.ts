@@ -74,10 +74,10 @@ function record(srv: Server, name: string, us: number): void {
 /** Times every command call (nested ones too: EXEC's, scripts'). */
 export function installLatency(srv: Server): void {
   const started: number[] = [];
-  srv.dispatch.beforeCall.push(() => {
+  srv.hooks.beforeCall.push(() => {
     started[srv.dispatch.depth] = performance.now();
   });
-  srv.dispatch.afterCommand.push((_c, cmd) => {
+  srv.hooks.afterCommand.push((_c, cmd) => {
     const t0 = started[srv.dispatch.depth + 1];
     if (t0 === undefined) return;
     const us = Math.floor((performance.now() - t0) * 1000);

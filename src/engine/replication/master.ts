@@ -16,8 +16,17 @@ export interface ReplConf {
   capaPsync2: boolean;
 }
 
+declare module '../client.js' {
+  interface ClientExt {
+    /** REPLCONF from a replica (replConfOf). */
+    replconf?: ReplConf;
+    /** The replication offset right after this client's last write (WAIT waits for it). */
+    replWoff?: number;
+  }
+}
+
 export function replConfOf(c: Client): ReplConf {
-  let rc = c.ext.replconf as ReplConf | undefined;
+  let rc = c.ext.replconf;
   if (!rc) {
     rc = { port: 0, ip: '', capaEof: false, capaPsync2: false };
     c.ext.replconf = rc;

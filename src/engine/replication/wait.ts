@@ -18,7 +18,7 @@ export class Waits {
 
   /** The offset a client must see acknowledged: the end of the stream after its last write. */
   static woff(c: Client): number {
-    return (c.ext.replWoff as number | undefined) ?? 0;
+    return c.ext.replWoff ?? 0;
   }
 
   command(ctx: CommandContext): void {

@@ -95,7 +95,7 @@ export class Sentinel {
       this.timer = setTimeout(tick, TICK_MS);
     };
     this.timer = setTimeout(tick, TICK_MS);
-    this.srv.shutdownHooks.push(() => this.stop());
+    this.srv.hooks.shutdown.push(() => this.stop());
   }
 
   stop(): void {
