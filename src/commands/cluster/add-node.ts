@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { authFromFlags } from '../../lib/auth.js';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { addNode } from '../../admin/nodes.js';
 
 export default class ClusterAddNode extends ClusterCommand {

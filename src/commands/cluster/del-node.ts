@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { authFromFlags } from '../../lib/auth.js';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { delNode } from '../../admin/nodes.js';
 
 export default class ClusterDelNode extends ClusterCommand {

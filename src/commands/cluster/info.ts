@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { authFromFlags } from '../../lib/auth.js';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderInfo } from '../../views/cluster-tables.js';
 import { clusterInfo } from '../../admin/info.js';
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { authFromFlags } from '../../lib/auth.js';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderNodes } from '../../views/cluster-tables.js';
 import { clusterNodes } from '../../admin/info.js';
 

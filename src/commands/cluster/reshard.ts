@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { authFromFlags } from '../../lib/auth.js';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { reshard } from '../../admin/reshard.js';
 import { UserError } from '../../lib/errors.js';
 

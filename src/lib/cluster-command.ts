@@ -2,9 +2,9 @@
 // so each command file stays a thin parse-call-render.
 import { createInterface } from 'node:readline/promises';
 import cliProgress from 'cli-progress';
-import { authFlags } from '../lib/auth-flags.js';
-import { BaseCommand } from '../lib/base-command.js';
-import { UserError } from '../lib/errors.js';
+import { authFlags } from './auth-flags.js';
+import { BaseCommand } from './base-command.js';
+import { UserError } from './errors.js';
 
 export abstract class ClusterCommand extends BaseCommand {
   static override baseFlags = {
