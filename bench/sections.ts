@@ -11,6 +11,7 @@ import { scriptingSection } from './scripting.js';
 import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 import { aclSection } from './acl.js';
+import { durableSection } from './durable.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
@@ -26,5 +27,6 @@ export const SECTIONS: BenchSection[] = [
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptingSection,
   scriptSection('kill', './kill.ts', 'kvctl kill of the master to the first write the new master accepts, per topology: builtin engine against redis-server'),
+  durableSection,
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

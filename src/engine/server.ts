@@ -183,8 +183,9 @@ export class Server {
       this.stats.netOutput += c.reply.queued;
       c.flush();
     } else {
-      this.pendingFlush.add(c);
-      this.flushPending();
+      // Group commit: replies wait for the end of this turn's reads (setImmediate runs after the
+      // poll phase), so one AOF write + fsync covers every client served in the turn.
+      this.scheduleFlush(c);
     }
   }
 

@@ -29,6 +29,9 @@ export class ClusterNode {
   numSlots = 0;
   /** Cache of ranges(); ClusterState clears it when the node's slots change. */
   rangesCache: SlotRange[] | null = null;
+  /** The slots as a wire bitmap, and the ranges array it was made from (cluster/message.ts). */
+  bitmapCache: Uint8Array | null = null;
+  bitmapFor: SlotRange[] | null = null;
   pfail = false;
   fail = false;
   failTime = 0;

@@ -54,8 +54,18 @@ export class ZSetValue implements RedisObject {
     return this.setStr(keyStr(m), score);
   }
 
+  /** The score of a member given as its latin1 string (keyStr), for callers that go on to put(). */
+  scoreOf(k: string): number | undefined {
+    return this.dict.get(k);
+  }
+
   private setStr(k: string, score: number): boolean {
-    const cur = this.dict.get(k);
+    return this.put(k, score, this.dict.get(k));
+  }
+
+  /** Sets member k's score, `cur` being its current one as scoreOf() just gave it (undefined:
+   * absent): ZADD looks each member up once instead of twice. True when k is new. */
+  put(k: string, score: number, cur: number | undefined): boolean {
     if (cur !== undefined) {
       if (cur !== score) {
         this.tree.delete(cur, k);
