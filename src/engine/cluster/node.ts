@@ -1,6 +1,6 @@
 // One node of the cluster as this node sees it: address, role, slots, epochs, liveness, and the
 // failure reports other masters sent about it.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import { SLOT_COUNT } from './crc16.js';
 import { rangesOf, type SlotRange } from './slots.js';
 
