@@ -3,6 +3,7 @@
 import type { BenchSection } from './lib.js';
 import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
+import { startupSection } from './startup.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
 import { streamsSection } from './streams.js';
@@ -14,6 +15,7 @@ import { durableSection } from './durable.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
+  startupSection,
   scriptSection('datatypes', './datatypes.ts', 'list/set/hash/zset throughput and sorted-set scaling'),
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,

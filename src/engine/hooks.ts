@@ -1,4 +1,4 @@
-// The engine's extension points in one place: each subsystem (modules.ts) pushes its functions onto
+// The engine's extension points in one place: each subsystem (subsystems.ts) pushes its functions onto
 // these typed lists instead of the Server growing a field per concern. Plain arrays, because
 // beforeCall/afterCommand run around every command and a loop over an array is the cheapest call.
 // Dispatch guards (ordered checks that may refuse a command) stay on `srv.dispatch.addGuard`, and
@@ -11,10 +11,15 @@ export type CommandHook = (c: Client, cmd: Command, argv: Buffer[]) => void;
 /** `save`: true SAVE, false NOSAVE, null the configured default. A throw aborts SHUTDOWN. */
 export type ShutdownHook = (opts: { save: boolean | null }) => void | Promise<void>;
 export type ClientHook = (c: Client) => void;
+/** After a handler returned: how long it ran, in microseconds (fractional; dispatch times every call once). */
+export type TimedHook = (c: Client, cmd: Command, us: number) => void;
 
 export class ServerHooks {
   /** Right before a handler (a snapshot in progress saves the keys' pre-images, keyspace stats, tracking, latency). */
   readonly beforeCall: CommandHook[] = [];
+  /** Right after each handler, with its run time (latency tracking and monitor). Cheaper than a
+   * beforeCall/afterCommand pair: dispatch reads the clock once before and once after for all of them. */
+  readonly afterCall: TimedHook[] = [];
   /** After every executed command (blocking wake-ups, eviction, replication offsets, keyspace events...). */
   readonly afterCommand: CommandHook[] = [];
   /** Once per batch before replies go out (AOF write + fsync, nodes.conf save, tracking broadcasts: Redis's beforeSleep). */

@@ -2,7 +2,7 @@
 // event-loop housekeeping (serverCron: active expiry, timeouts, stats) and shutdown.
 import net from 'node:net';
 import { writeFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './util/crypto.cjs';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
