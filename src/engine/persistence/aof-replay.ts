@@ -14,12 +14,19 @@ export class AofError extends Error {
 function readLine(buf: Buffer, pos: number, prefix: number): [number, number] | null | 'bad' {
   if (pos >= buf.length) return null;
   if (buf[pos] !== prefix) return 'bad';
-  const nl = buf.indexOf(10, pos);
-  if (nl < 0) return null;
-  if (buf[nl - 1] !== 13) return 'bad';
-  const s = buf.latin1Slice(pos + 1, nl - 1);
-  if (!/^\d+$/.test(s)) return 'bad';
-  return [Number(s), nl + 1];
+  // Digits read in place (no string and regex per line: they showed in 1M-key AOF load profiles).
+  let n = 0;
+  let i = pos + 1;
+  for (; i < buf.length; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  if (i >= buf.length) return null;
+  if (i === pos + 1 || buf[i] !== 13) return buf.indexOf(10, pos) < 0 ? null : 'bad';
+  if (i + 1 >= buf.length) return null;
+  if (buf[i + 1] !== 10) return buf.indexOf(10, i) < 0 ? null : 'bad';
+  return [n, i + 2];
 }
 
 /** Parses one command at pos: [argv, next], null at a clean end; throws AofError otherwise. */
@@ -68,8 +75,7 @@ export function replayCommands(srv: Server, buf: Buffer, start: number, allowTru
   let commands = 0;
   let multi: Buffer[][] | null = null;
   let multiStart = start;
-  const run = (argv: Buffer[]) => {
-    const name = argv[0].toString().toLowerCase();
+  const run = (argv: Buffer[], name: string) => {
     if (name === 'select') {
       const id = Number(argv[1]?.toString());
       if (!Number.isInteger(id) || id < 0 || id >= srv.dbs.length) throw new AofError(`Invalid SELECT ${argv[1]?.toString()}`, false, pos);
@@ -92,17 +98,17 @@ export function replayCommands(srv: Server, buf: Buffer, start: number, allowTru
     }
     if (!parsed) break;
     const [argv, next] = parsed;
-    const name = argv[0].toString().toLowerCase();
+    const name = argv[0].latin1Slice(0, argv[0].length).toLowerCase();
     if (name === 'multi') {
       multi = [];
       multiStart = pos;
     } else if (name === 'exec' && multi) {
-      for (const a of multi) run(a);
+      for (const a of multi) run(a, a[0].latin1Slice(0, a[0].length).toLowerCase());
       multi = null;
     } else if (multi) {
       multi.push(argv);
     } else {
-      run(argv);
+      run(argv, name);
     }
     commands++;
     pos = next;
