@@ -7,10 +7,10 @@ import { LUA_GLOBALSINDEX, T_NUMBER, T_STRING } from './lua.js';
 import type { ScriptVm } from './vm.js';
 import { numberArg, pushReply } from './convert.js';
 import { REPL_ALL, REPL_AOF, REPL_NONE, REPL_REPLICA, type RunCtx } from './run-context.js';
-import { F_ALLOW_CROSS_SLOT, F_ALLOW_OOM, F_EVAL_COMPAT } from './flags.js';
+import { F_ALLOW_OOM, F_EVAL_COMPAT } from './flags.js';
 import type { Command } from '../commands/table.js';
 import { clusterOf } from '../cluster/cluster.js';
-import { keyHashSlot } from '../cluster/crc16.js';
+import { scriptClusterCheck } from './cluster-check.js';
 import { REDIS_COMPAT_VERSION } from '../version.js';
 
 /** Pushes {err=msg}; raises it (redis.call) or returns it as the one result (redis.pcall). */
@@ -56,16 +56,7 @@ function scriptCheck(ctx: RunCtx, cmd: Command, argv: Buffer[]): string | null {
   }
   if (cmd.isWrite) ctx.wrote = true;
   const cl = clusterOf(srv);
-  if (cl && !ctx.caller.isMaster && ctx.caller.socket) {
-    for (const p of cmd.keyPositions(argv)) {
-      const slot = keyHashSlot(argv[p]);
-      if (cl.state.slots[slot] !== cl.state.myself) return 'ERR Script attempted to access a non local key in a cluster node';
-      if ((ctx.flags & F_ALLOW_CROSS_SLOT) === 0) {
-        if (ctx.slot === -1) ctx.slot = slot;
-        else if (ctx.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
-      }
-    }
-  }
+  if (cl && !ctx.caller.isMaster && ctx.caller.socket) return scriptClusterCheck(cl, ctx, cmd, argv);
   return null;
 }
 

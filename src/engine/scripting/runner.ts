@@ -10,6 +10,7 @@ import { writeLuaValue } from './convert.js';
 import type { Scripting } from './state.js';
 import type { RunState } from './vm.js';
 import { continueBusy } from './busy.js';
+import { slotOfKeys } from './cluster-check.js';
 
 /** Stand-in commands carrying a script's effective flags, for the dispatch guards (cached by flag set). */
 const standIns = new Map<string, Command>();
@@ -77,7 +78,8 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     resp: 2,
     wrote: false,
     repl: REPL_ALL,
-    slot: -1,
+    // Redis's caller slot: the declared keys' (the cluster guard already refused several slots).
+    slot: clusterOf(srv) ? Math.max(-1, slotOfKeys(req.keys)) : -1,
     oomChecked: false,
     startedAt: Date.now(),
     killed: false,
