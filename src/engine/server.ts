@@ -20,8 +20,11 @@ import { internalErrorsOf } from './internal-errors.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
-/** Who a propagated command is for: everyone, or the replication stream only (PUBLISH, as Redis's PROPAGATE_REPL). */
-export type PropagationTarget = 'all' | 'replicas';
+/**
+ * Who a propagated command is for: everyone, the replication stream only (PUBLISH, as Redis's
+ * PROPAGATE_REPL), or the AOF only (a script's redis.set_repl(REPL_AOF), PROPAGATE_AOF).
+ */
+export type PropagationTarget = 'all' | 'replicas' | 'aof';
 
 /** Receives every write in execution order: the AOF and the replication backlog. */
 export interface PropagationSink {
@@ -166,12 +169,12 @@ export class Server {
     this.propagationBatch = null;
     if (!ops || ops.length === 0) return;
     const wrap = ops.length > 1;
-    // The wrapper reaches the AOF only when something inside it does (not for PUBLISHes alone).
-    const target: PropagationTarget = ops.some((op) => op.target === 'all') ? 'all' : 'replicas';
-    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster, target);
+    // The wrapper reaches every sink, even one that gets nothing inside it (Redis 7.0: an AOF-only
+    // script's MULTI/EXEC reach replicas, and PUBLISH-only transactions leave MULTI/EXEC in the AOF).
+    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster);
     for (const op of ops) this.propagate(op.dbId, op.argv, op.fromMaster, op.target);
     const last = ops[ops.length - 1];
-    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster, target);
+    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster);
   }
 
   feedMonitors(c: Client, argv: Buffer[]): void {
