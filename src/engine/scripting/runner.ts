@@ -10,6 +10,7 @@ import { writeLuaValue } from './convert.js';
 import type { Scripting } from './state.js';
 import type { RunState } from './vm.js';
 import { continueBusy } from './busy.js';
+import { pauseExec } from '../commands/exec-pause.js';
 import { slotOfKeys } from './cluster-check.js';
 
 /** Stand-in commands carrying a script's effective flags, for the dispatch guards (cached by flag set). */
@@ -67,6 +68,8 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
   fake.isMaster = caller.isMaster;
   fake.reply.resp = 2;
   const topLevel = srv.dispatch.depth <= 1;
+  // Run by EXEC itself (not by a script): EXEC pauses while the script is suspended.
+  const inExec = !topLevel && caller.multi !== null && srv.dispatch.depth === 2;
   const rc: RunCtx = {
     srv,
     caller,
@@ -83,7 +86,7 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     oomChecked: false,
     startedAt: Date.now(),
     killed: false,
-    canSuspend: topLevel && caller.socket !== null && caller.multi === null,
+    canSuspend: caller.socket !== null && (topLevel || inExec),
     isFunction: req.isFunction,
   };
   if (topLevel) srv.beginPropagationBatch();
@@ -109,7 +112,7 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     state = { kind: 'error', message: 'ERR Lua VM failure: ' + (e instanceof Error ? e.message : String(e)) };
   }
   if (state.kind === 'yield') {
-    continueBusy(sc, rc, { T, threadRef, topLevel, reply: ctx.reply });
+    continueBusy(sc, rc, { T, threadRef, topLevel, reply: ctx.reply }, inExec ? pauseExec(caller) : null);
     return;
   }
   finishScript(sc, rc, { T, threadRef, topLevel, reply: ctx.reply }, state);
