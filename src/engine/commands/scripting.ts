@@ -2,6 +2,7 @@
 // The VM, the cache and the run live in src/engine/scripting/.
 import type { CommandContext, CommandDef } from './table.js';
 import { numkeysAt } from './aggregate.js';
+import { parseIntArg } from './args.js';
 import { scriptingOf } from '../scripting/state.js';
 import { sha1hex } from '../scripting/script-cache.js';
 import { preRunError, runScript } from '../scripting/runner.js';
@@ -10,12 +11,13 @@ import { killScript } from '../scripting/kill.js';
 /** Parses numkeys at argv[2]: the keys and the args after them, or writes the error and returns null. */
 export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[] } | null {
   const { argv, reply } = ctx;
-  const s = argv[2].latin1Slice(0, argv[2].length);
-  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
+  const nk = argv[2];
+  // One digit is the common case: no string, no regex. Else Redis's strict integer ("01", "-0" refused).
+  const n = nk.length === 1 && nk[0] >= 48 && nk[0] <= 57 ? nk[0] - 48 : parseIntArg(nk);
+  if (n === null) {
     reply.error('ERR value is not an integer or out of range');
     return null;
   }
-  const n = Number(s);
   if (n < 0) {
     reply.error("ERR Number of keys can't be negative");
     return null;

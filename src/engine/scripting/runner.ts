@@ -137,7 +137,7 @@ export function finishScript(sc: Scripting, rc: RunCtx, s: Suspended, state: Run
     }
   } finally {
     vm.m._lua_settop(s.T, 0);
-    vm.dropThread(s.threadRef);
+    vm.dropThread(s.threadRef, s.T, state.kind === 'ok');
     vm.current = null;
     sc.running = null;
     sc.busy = false;
