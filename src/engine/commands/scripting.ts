@@ -2,7 +2,7 @@
 // The VM, the cache and the run live in src/engine/scripting/.
 import type { CommandContext, CommandDef } from './table.js';
 import { numkeysAt } from './aggregate.js';
-import { parseIntArg } from './args.js';
+import { parseInt64 } from './args.js';
 import { scriptingOf } from '../scripting/state.js';
 import { sha1hex } from '../scripting/script-cache.js';
 import { preRunError, runScript } from '../scripting/runner.js';
@@ -12,11 +12,17 @@ import { killScript } from '../scripting/kill.js';
 export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[] } | null {
   const { argv, reply } = ctx;
   const nk = argv[2];
-  // One digit is the common case: no string, no regex. Else Redis's strict integer ("01", "-0" refused).
-  const n = nk.length === 1 && nk[0] >= 48 && nk[0] <= 57 ? nk[0] - 48 : parseIntArg(nk);
-  if (n === null) {
-    reply.error('ERR value is not an integer or out of range');
-    return null;
+  let n: number;
+  // One digit is the common case: no string, no BigInt.
+  if (nk.length === 1 && nk[0] >= 48 && nk[0] <= 57) n = nk[0] - 48;
+  else {
+    // numkeys is a long long: 2^53 and beyond are still "greater than the number of args".
+    const big = parseInt64(nk);
+    if (big === null) {
+      reply.error('ERR value is not an integer or out of range');
+      return null;
+    }
+    n = big > BigInt(argv.length) ? argv.length : big < -1n ? -1 : Number(big);
   }
   if (n < 0) {
     reply.error("ERR Number of keys can't be negative");
@@ -32,6 +38,8 @@ export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[]
 function evalGeneric(ctx: CommandContext, bySha: boolean, readOnly: boolean): void {
   const { srv, argv, reply } = ctx;
   const sc = scriptingOf(srv);
+  // EVALSHA answers NOSCRIPT for a sha of the wrong length before it reads numkeys.
+  if (bySha && argv[1].length !== 40) return reply.error('NOSCRIPT No matching script. Please use EVAL.');
   const ka = splitKeys(ctx);
   if (!ka) return;
   let entry;

@@ -33,7 +33,7 @@ function runQueue(ctx: CommandContext, queue: { cmd: Command; argv: Buffer[] }[]
   } finally {
     if (!paused) {
       c.multi = null;
-      srv.endPropagationBatch();
+      srv.propagation.endBatch();
     }
   }
 }
@@ -87,8 +87,8 @@ export function discardTransaction(c: Client): void {
 
 /** Client cleanup on disconnect and RESET. */
 export function installTransactions(srv: Server): void {
-  srv.onClientClose.push(discardTransaction);
-  srv.onClientReset.push(discardTransaction);
+  srv.hooks.clientClose.push(discardTransaction);
+  srv.hooks.clientReset.push(discardTransaction);
 }
 
 /**
@@ -136,7 +136,7 @@ export const transactionCommands: CommandDef[] = [
       unwatchAll(c);
       reply.array(m.queue.length);
       // c.multi stays set while the queue runs: blocking commands see it and do not block.
-      srv.beginPropagationBatch();
+      srv.propagation.beginBatch();
       runQueue(ctx, m.queue, 0);
     },
   },
