@@ -1,8 +1,11 @@
 // Propagation of writes to the AOF and the replication stream, in execution order, and the batching
 // that makes EXEC's and scripts' writes reach them as one MULTI ... EXEC unit (as Redis 7.0).
 
-/** Who a propagated command is for: everyone, or the replication stream only (PUBLISH, as Redis's PROPAGATE_REPL). */
-export type PropagationTarget = 'all' | 'replicas';
+/**
+ * Who a propagated command is for: everyone, the replication stream only (PUBLISH, as Redis's
+ * PROPAGATE_REPL), or the AOF only (a script's redis.set_repl(REPL_AOF), PROPAGATE_AOF).
+ */
+export type PropagationTarget = 'all' | 'replicas' | 'aof';
 
 /** Receives every write in execution order: the AOF and the replication backlog. */
 export interface PropagationSink {
@@ -42,11 +45,11 @@ export class Propagation {
     this.batch = null;
     if (!ops || ops.length === 0) return;
     const wrap = ops.length > 1;
-    // The wrapper reaches the AOF only when something inside it does (not for PUBLISHes alone).
-    const target: PropagationTarget = ops.some((op) => op.target === 'all') ? 'all' : 'replicas';
-    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster, target);
+    // The wrapper reaches every sink, even one that gets nothing inside it (Redis 7.0: an AOF-only
+    // script's MULTI/EXEC reach replicas, and PUBLISH-only transactions leave MULTI/EXEC in the AOF).
+    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster);
     for (const op of ops) this.propagate(op.dbId, op.argv, op.fromMaster, op.target);
     const last = ops[ops.length - 1];
-    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster, target);
+    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster);
   }
 }

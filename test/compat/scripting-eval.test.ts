@@ -128,6 +128,10 @@ describe('EVAL and SCRIPT match redis-server', () => {
       EVAL "retur" 0
       EVAL "return coroutine.yield()" 0
       EVAL "return 1" -1
+      EVAL "return 1" 01
+      EVAL "return 1" -0
+      EVAL "return 1" 9223372036854775807
+      EVAL "return 1" 9223372036854775808
       EVAL "return 1" 3 a
       EVAL "return 1" x
       EVAL "return 1" 1.5

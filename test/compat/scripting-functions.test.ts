@@ -112,4 +112,40 @@ describe('FUNCTION / FCALL match redis-server', () => {
     bad[3] ^= 0xff;
     expect(await diff(pair, [['FUNCTION', 'RESTORE', bad]])).toEqual([]);
   });
+
+  it('FUNCTION RESTORE restores every library of the payload or none', async () => {
+    const lib = (name: string, fn: string) => `#!lua name=${name}\nredis.register_function('${fn}', function() return '${name}' end)`;
+    await pair.both(['FUNCTION', 'FLUSH']);
+    await pair.both(['FUNCTION', 'LOAD', lib('liba', 'fa')]);
+    await pair.both(['FUNCTION', 'LOAD', lib('libb', 'fb')]);
+    const dump = await pair.redis.call(['FUNCTION', 'DUMP']);
+    const payload = Buffer.from((dump as { v: string }).v, 'latin1');
+    const cases: (string | Buffer)[][] = [
+      // APPEND: liba is new but libb exists: neither is added.
+      ['FUNCTION', 'DELETE', 'liba'],
+      ['FUNCTION', 'RESTORE', payload, 'APPEND'],
+      ['FUNCTION', 'LIST'],
+      // A function name held by another library: APPEND and REPLACE refuse, nothing changes.
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', lib('libc', 'fb')],
+      ['FUNCTION', 'RESTORE', payload, 'APPEND'],
+      ['FUNCTION', 'LIST'],
+      ['FUNCTION', 'RESTORE', payload, 'REPLACE'],
+      ['FUNCTION', 'LIST'],
+      // REPLACE drops the replaced library first: its functions may move to another library.
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', lib('libb', 'fa')],
+      ['FUNCTION', 'RESTORE', payload, 'REPLACE'],
+      ['FCALL', 'fa', '0'],
+      ['FCALL', 'fb', '0'],
+      ['FUNCTION', 'LIST'],
+      // FLUSH with a payload that does not load keeps the libraries.
+      ['FUNCTION', 'RESTORE', Buffer.concat([payload.subarray(0, 5), Buffer.from('x'), payload.subarray(6)]), 'FLUSH'],
+      ['FUNCTION', 'LIST'],
+    ];
+    expect(await diff(pair, cases)).toEqual([]);
+    const replies = [];
+    for (const argv of cases.slice(0, 4)) replies.push(await pair.redis.call(argv));
+    expect(replies[1]).toEqual({ t: 'error', v: 'ERR Library libb already exists' });
+  });
 });

@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { Cluster, Redis } from 'ioredis';
 import { rmSync } from 'node:fs';
-import { startEngine, tmpDir, type Proc } from '../helpers/procs.js';
+import { startEngine, startRedis, tmpDir, type Proc } from '../helpers/procs.js';
 
 export const clusterFlags = (timeoutMs = 2000): string[] => [
   '--cluster-enabled', 'yes', '--cluster-node-timeout', String(timeoutMs), '--repl-diskless-sync-delay', '0',
@@ -19,6 +19,11 @@ export function startClusterNodes(base: number, count: number, extra: string[] =
     dirs.push(dir);
     return startEngine(base + i, { dir, args: [...clusterFlags(), ...extra] });
   }));
+}
+
+/** Starts redis-server cluster nodes on the given ports (same flags as the engine's). */
+export function startRedisClusterNodes(ports: number[]): Promise<Proc[]> {
+  return Promise.all(ports.map((p) => startRedis(p, { dir: tmpDir('kvctl-rcluster-'), args: clusterFlags() })));
 }
 
 export function restartNode(p: Proc): Promise<Proc> {

@@ -4,11 +4,12 @@ import type { CommandContext, CommandDef } from './table.js';
 import { numkeysAt } from './aggregate.js';
 import { is } from './args.js';
 import { scriptingOf } from '../scripting/state.js';
-import { functionKey, loadLibrary, libraryName } from '../scripting/functions.js';
+import { functionKey, loadLibrary } from '../scripting/functions.js';
 import { preRunError, runScript } from '../scripting/runner.js';
 import { killScript } from '../scripting/kill.js';
 import { flagNames } from '../scripting/flags.js';
 import { dumpFunctions, parseFunctionsPayload } from '../scripting/functions-dump.js';
+import { restoreLibraries, type RestorePolicy } from '../scripting/functions-restore.js';
 import { globMatch } from '../util/glob.js';
 
 /** The scripting state with its VM created (which compiles libraries an RDB brought before it). */
@@ -171,27 +172,18 @@ export const functionCommands: CommandDef[] = [
   {
     name: 'function|restore',
     handler({ srv, argv, reply }) {
-      let policy = 'append';
+      let policy: RestorePolicy = 'append';
       if (argv.length > 4) return reply.error(subcommandSyntax(argv));
       if (argv.length === 4) {
-        policy = argv[3].toString().toLowerCase();
-        if (policy !== 'flush' && policy !== 'append' && policy !== 'replace') return reply.error('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+        const p = argv[3].toString().toLowerCase();
+        if (p !== 'flush' && p !== 'append' && p !== 'replace') return reply.error('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+        policy = p;
       }
       const codes = parseFunctionsPayload(argv[2]);
       if (typeof codes === 'string') return reply.error(codes);
       const sc = withVm(srv);
-      const reg = sc.functions;
-      if (policy === 'append') {
-        for (const code of codes) {
-          const name = libraryName(code);
-          if (typeof name === 'string' && reg.libraries.has(name)) return reply.error(`ERR Library ${name} already exists`);
-        }
-      }
-      if (policy === 'flush') reg.flush(sc.vm);
-      for (const code of codes) {
-        const r = loadLibrary(sc.vm, reg, code, policy !== 'append');
-        if (typeof r === 'string') return reply.error(r);
-      }
+      const err = restoreLibraries(sc.vm, sc.functions, codes, policy);
+      if (err !== null) return reply.error(err);
       srv.dirty++;
       reply.ok();
     },

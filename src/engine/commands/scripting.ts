@@ -11,13 +11,19 @@ import { killScript } from '../scripting/kill.js';
 /** Parses numkeys at argv[2]: the keys and the args after them, or writes the error and returns null. */
 export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[] } | null {
   const { argv, reply } = ctx;
-  // numkeys is a long long: 2^53 and beyond are still "greater than the number of args".
-  const big = parseInt64(argv[2]);
-  if (big === null) {
-    reply.error('ERR value is not an integer or out of range');
-    return null;
+  const nk = argv[2];
+  let n: number;
+  // One digit is the common case: no string, no BigInt.
+  if (nk.length === 1 && nk[0] >= 48 && nk[0] <= 57) n = nk[0] - 48;
+  else {
+    // numkeys is a long long: 2^53 and beyond are still "greater than the number of args".
+    const big = parseInt64(nk);
+    if (big === null) {
+      reply.error('ERR value is not an integer or out of range');
+      return null;
+    }
+    n = big > BigInt(argv.length) ? argv.length : big < -1n ? -1 : Number(big);
   }
-  const n = big > BigInt(argv.length) ? argv.length : big < -1n ? -1 : Number(big);
   if (n < 0) {
     reply.error("ERR Number of keys can't be negative");
     return null;

@@ -5,10 +5,38 @@ import { execAclError } from '../acl/check.js';
 import type { Client } from '../client.js';
 import type { Db } from '../store/db.js';
 import type { Server } from '../server.js';
-import type { CommandDef } from './table.js';
+import type { Command, CommandContext, CommandDef } from './table.js';
+import { execPaused } from './exec-pause.js';
 import { keyStr } from '../store/types.js';
 
 const EXECABORT_PREVIOUS = 'EXECABORT Transaction discarded because of previous errors.';
+
+/** Runs EXEC's queue from `from`; a command that pauses EXEC (exec-pause.ts) continues it later. */
+function runQueue(ctx: CommandContext, queue: { cmd: Command; argv: Buffer[] }[], from: number): void {
+  const { srv, client: c, reply } = ctx;
+  let paused = false;
+  try {
+    for (let i = from; i < queue.length && !paused; i++) {
+      const { cmd, argv } = queue[i];
+      const denied = execAclError(srv, c, cmd, argv);
+      if (denied !== null) reply.error(denied);
+      else srv.dispatch.call(c, cmd, argv);
+      paused = execPaused(c, () => {
+        srv.dispatch.depth++; // the rest runs as EXEC's nested calls, as before the pause
+        try {
+          runQueue(ctx, queue, i + 1);
+        } finally {
+          srv.dispatch.depth--;
+        }
+      });
+    }
+  } finally {
+    if (!paused) {
+      c.multi = null;
+      srv.propagation.endBatch();
+    }
+  }
+}
 
 /** The reply for a transaction rejected at EXEC time (Redis drops the "ERR " of the cause). */
 export function execAbortError(err: string): string {
@@ -109,16 +137,7 @@ export const transactionCommands: CommandDef[] = [
       reply.array(m.queue.length);
       // c.multi stays set while the queue runs: blocking commands see it and do not block.
       srv.propagation.beginBatch();
-      try {
-        for (const { cmd, argv } of m.queue) {
-          const denied = execAclError(srv, c, cmd, argv);
-          if (denied !== null) reply.error(denied);
-          else srv.dispatch.call(c, cmd, argv);
-        }
-      } finally {
-        c.multi = null;
-        srv.propagation.endBatch();
-      }
+      runQueue(ctx, m.queue, 0);
     },
   },
   {

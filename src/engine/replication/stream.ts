@@ -2,7 +2,7 @@
 // SELECT when the db changes) goes into the backlog at once and out to the replicas at the end of the
 // event-loop turn, as one write per replica. A replica proxies its master's bytes through the same
 // path, so sub-replicas and its own backlog see exactly the master's stream and offsets.
-import type { PropagationSink, Server } from '../server.js';
+import type { PropagationSink, PropagationTarget, Server } from '../server.js';
 import type { ReplicaLink, ReplState } from './state.js';
 
 /** Arguments at least this big stay Buffers instead of joining the latin1 accumulator. */
@@ -24,9 +24,9 @@ export class ReplStream implements PropagationSink {
 
   constructor(private readonly srv: Server, private readonly st: ReplState) {}
 
-  feed(dbId: number, argv: Buffer[], fromMaster: boolean): void {
+  feed(dbId: number, argv: Buffer[], fromMaster: boolean, target?: PropagationTarget): void {
     // A replica never originates stream bytes: it proxies its master's (proxy()).
-    if (fromMaster || !this.st.isMaster) return;
+    if (fromMaster || !this.st.isMaster || target === 'aof') return;
     if (!this.st.backlog && this.st.replicas.length === 0) return;
     if (dbId !== this.selectedDb) {
       const id = String(dbId);

@@ -7,10 +7,11 @@ import { LUA_GLOBALSINDEX, T_NUMBER, T_STRING } from './lua.js';
 import type { ScriptVm } from './vm.js';
 import { numberArg, pushReply } from './convert.js';
 import { REPL_ALL, REPL_AOF, REPL_NONE, REPL_REPLICA, type RunCtx } from './run-context.js';
-import { F_ALLOW_CROSS_SLOT, F_ALLOW_OOM, F_EVAL_COMPAT } from './flags.js';
+import { F_ALLOW_OOM, F_EVAL_COMPAT } from './flags.js';
 import type { Command } from '../commands/table.js';
+import type { PropagationTarget } from '../server.js';
 import { clusterOf } from '../cluster/cluster.js';
-import { keyHashSlot } from '../cluster/crc16.js';
+import { scriptClusterCheck } from './cluster-check.js';
 import { REDIS_COMPAT_VERSION } from '../version.js';
 
 /** Pushes {err=msg}; raises it (redis.call) or returns it as the one result (redis.pcall). */
@@ -56,16 +57,7 @@ function scriptCheck(ctx: RunCtx, cmd: Command, argv: Buffer[]): string | null {
   }
   if (cmd.isWrite) ctx.wrote = true;
   const cl = clusterOf(srv);
-  if (cl && !ctx.caller.isMaster && ctx.caller.socket) {
-    for (const p of cmd.keyPositions(argv)) {
-      const slot = keyHashSlot(argv[p]);
-      if (cl.state.slots[slot] !== cl.state.myself) return 'ERR Script attempted to access a non local key in a cluster node';
-      if ((ctx.flags & F_ALLOW_CROSS_SLOT) === 0) {
-        if (ctx.slot === -1) ctx.slot = slot;
-        else if (ctx.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
-      }
-    }
-  }
+  if (cl && !ctx.caller.isMaster && ctx.caller.socket) return scriptClusterCheck(cl, ctx, cmd, argv);
   return null;
 }
 
@@ -111,15 +103,18 @@ function redisCall(vm: ScriptVm, L: number, raise: boolean): number {
   return 1;
 }
 
+/** Sinks as REPL_* bits, and back: a write reaches the sinks both its command and the script allow. */
+const TARGET_BITS: Record<PropagationTarget, number> = { all: REPL_ALL, replicas: REPL_REPLICA, aof: REPL_AOF };
+const BITS_TARGET: (PropagationTarget | null)[] = [null, 'aof', 'replicas', 'all'];
+
 /** redis.set_repl(REPL_NONE / REPL_REPLICA / REPL_AOF): filters the next writes' propagation. */
 function redirectPropagation(ctx: RunCtx): () => void {
   const srv = ctx.srv;
   const orig = srv.propagate;
   const mode = ctx.repl;
-  srv.propagate = function (dbId, argv, fromMaster, target) {
-    if (mode === REPL_NONE) return;
-    // The sinks know "everyone" and "replicas only"; AOF-only goes to everyone (documented gap).
-    orig.call(srv, dbId, argv, fromMaster, mode === REPL_REPLICA ? 'replicas' : target);
+  srv.propagate = function (dbId, argv, fromMaster, target = 'all') {
+    const to = BITS_TARGET[TARGET_BITS[target] & mode];
+    if (to) orig.call(srv, dbId, argv, fromMaster, to);
   };
   return () => {
     srv.propagate = orig;

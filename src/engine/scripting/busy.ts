@@ -78,8 +78,11 @@ export function busyGuard(sc: Scripting): Guard {
   };
 }
 
-/** A script suspended by the hook: its caller waits (its next commands queue) while the loop turns. */
-export function continueBusy(sc: Scripting, rc: RunCtx, s: Suspended): void {
+/**
+ * A script suspended by the hook: its caller waits (its next commands queue) while the loop turns.
+ * Inside EXEC, `resumeExec` runs the rest of the transaction once the script has ended.
+ */
+export function continueBusy(sc: Scripting, rc: RunCtx, s: Suspended, resumeExec: (() => void) | null): void {
   const srv = sc.srv;
   const caller = rc.caller;
   hold(caller);
@@ -104,6 +107,9 @@ export function continueBusy(sc: Scripting, rc: RunCtx, s: Suspended): void {
     }
     srv.activeExpireEnabled = expireWas;
     finishScript(sc, rc, s, state);
+    // In a transaction: the rest of EXEC's queue, where another script may be suspended in turn.
+    resumeExec?.();
+    if (sc.running) return;
     release(srv, caller);
     for (const c of [...sc.heldClients]) releaseHeld(sc, c);
   };

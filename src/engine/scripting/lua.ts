@@ -148,9 +148,21 @@ export class Lua {
   toBuffer(L: number, idx: number): Buffer | null {
     const p = this.m._lua_tolstring(L, idx, this.lenPtr);
     if (p === 0) return null;
-    const n = this.m.HEAPU32[this.lenPtr >> 2];
-    return Buffer.from(this.m.HEAPU8.subarray(p, p + n));
+    const heap = this.heap();
+    const n = heap.readUInt32LE(this.lenPtr);
+    const out = Buffer.allocUnsafe(n);
+    heap.copy(out, 0, p, p + n);
+    return out;
   }
+
+  /** The wasm memory as a Buffer (a new view after the memory grew): copies out without a subarray. */
+  private heap(): Buffer {
+    const h = this.m.HEAPU8;
+    if (this.heapView.buffer !== h.buffer) this.heapView = Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+    return this.heapView;
+  }
+
+  private heapView: Buffer = Buffer.alloc(0);
 
   /** The value at idx as a latin1 string (tolstring semantics), or null. */
   toLatin1(L: number, idx: number): string | null {

@@ -35,7 +35,7 @@ export interface RunCtx {
   startedAt: number;
   /** SCRIPT KILL / FUNCTION KILL asked this script to stop. */
   killed: boolean;
-  /** The script may be suspended to serve other clients when busy (not inside EXEC, nor for socketless callers). */
+  /** The script may be suspended to serve other clients when busy (run by a client or by its EXEC; not for socketless callers, nor from inside another script). */
   canSuspend: boolean;
   /** FCALL (a function) rather than EVAL. */
   isFunction: boolean;

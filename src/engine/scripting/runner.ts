@@ -10,6 +10,8 @@ import { writeLuaValue } from './convert.js';
 import type { Scripting } from './state.js';
 import type { RunState } from './vm.js';
 import { continueBusy } from './busy.js';
+import { pauseExec } from '../commands/exec-pause.js';
+import { slotOfKeys } from './cluster-check.js';
 
 /** Stand-in commands carrying a script's effective flags, for the dispatch guards (cached by flag set). */
 const standIns = new Map<string, Command>();
@@ -66,6 +68,8 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
   fake.isMaster = caller.isMaster;
   fake.reply.resp = 2;
   const topLevel = srv.dispatch.depth <= 1;
+  // Run by EXEC itself (not by a script): EXEC pauses while the script is suspended.
+  const inExec = !topLevel && caller.multi !== null && srv.dispatch.depth === 2;
   const rc: RunCtx = {
     srv,
     caller,
@@ -77,11 +81,12 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     resp: 2,
     wrote: false,
     repl: REPL_ALL,
-    slot: -1,
+    // Redis's caller slot: the declared keys' (the cluster guard already refused several slots).
+    slot: clusterOf(srv) ? Math.max(-1, slotOfKeys(req.keys)) : -1,
     oomChecked: false,
     startedAt: Date.now(),
     killed: false,
-    canSuspend: topLevel && caller.socket !== null && caller.multi === null,
+    canSuspend: caller.socket !== null && (topLevel || inExec),
     isFunction: req.isFunction,
   };
   if (topLevel) srv.propagation.beginBatch();
@@ -107,7 +112,7 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     state = { kind: 'error', message: 'ERR Lua VM failure: ' + (e instanceof Error ? e.message : String(e)) };
   }
   if (state.kind === 'yield') {
-    continueBusy(sc, rc, { T, threadRef, topLevel, reply: ctx.reply });
+    continueBusy(sc, rc, { T, threadRef, topLevel, reply: ctx.reply }, inExec ? pauseExec(caller) : null);
     return;
   }
   finishScript(sc, rc, { T, threadRef, topLevel, reply: ctx.reply }, state);
@@ -132,7 +137,7 @@ export function finishScript(sc: Scripting, rc: RunCtx, s: Suspended, state: Run
     }
   } finally {
     vm.m._lua_settop(s.T, 0);
-    vm.dropThread(s.threadRef);
+    vm.dropThread(s.threadRef, s.T, state.kind === 'ok');
     vm.current = null;
     sc.running = null;
     sc.busy = false;

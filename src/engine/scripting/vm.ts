@@ -17,6 +17,10 @@ export class ScriptVm {
   private readonly globalsRef: number;
   /** The sandbox's switch between the scripts' globals and FUNCTION LOAD's library API. */
   private readonly loadModeRef: number;
+  private readonly keysNameRef: number;
+  private readonly argvNameRef: number;
+  /** A coroutine whose script ended normally, ready for the next one (saves a thread per run). */
+  private spare: { T: number; threadRef: number } | null = null;
   /** The script currently running (redis.call needs it), null between scripts. */
   current: RunCtx | null = null;
   /** The hook asked for a yield and the current thread may be suspended. */
@@ -48,6 +52,11 @@ export class ScriptVm {
     this.loadModeRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     this.globalsRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
     (m as unknown as { _lua_replace(L: number, i: number): void })._lua_replace(L, LUA_GLOBALSINDEX);
+    // The names KEYS and ARGV as Lua strings, pushed by ref on every run (no copy, no interning).
+    lua.pushLatin1(L, 'KEYS');
+    this.keysNameRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    lua.pushLatin1(L, 'ARGV');
+    this.argvNameRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
   }
 
   /** Compiles code as a function kept in the registry; returns the ref or the compile error. */
@@ -93,27 +102,36 @@ export class ScriptVm {
 
   /** Sets KEYS and ARGV in the real globals (the proxy would refuse). */
   setKeysArgs(keys: Buffer[], args: Buffer[]): void {
-    const { m, L, lua } = this;
+    const { m, L } = this;
     m._lua_rawgeti(L, LUA_REGISTRYINDEX, this.globalsRef);
-    for (const [name, list] of [['KEYS', keys], ['ARGV', args]] as [string, Buffer[]][]) {
-      lua.pushLatin1(L, name);
-      m._lua_createtable(L, list.length, 0);
-      for (let i = 0; i < list.length; i++) {
-        lua.pushBuffer(L, list[i]);
-        m._lua_rawseti(L, -2, i + 1);
-      }
-      m._lua_rawset(L, -3);
-    }
+    this.setList(this.keysNameRef, keys);
+    this.setList(this.argvNameRef, args);
     m._lua_settop(L, -2);
+  }
+
+  /** globals[name] = a new array of `list` (globals on top of the stack, the name a registry ref). */
+  private setList(nameRef: number, list: Buffer[]): void {
+    const { m, L, lua } = this;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, nameRef);
+    m._lua_createtable(L, list.length, 0);
+    for (let i = 0; i < list.length; i++) {
+      lua.pushBuffer(L, list[i]);
+      m._lua_rawseti(L, -2, i + 1);
+    }
+    m._lua_rawset(L, -3);
   }
 
   /** A new coroutine running the function `ref` with the values pushed by `pushArgs`; anchored by a ref. */
   newThread(ref: number): { T: number; threadRef: number } {
     const { m, L } = this;
-    const T = m._lua_newthread(L);
-    const threadRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
-    m._lua_rawgeti(T, LUA_REGISTRYINDEX, ref);
-    return { T, threadRef };
+    let t = this.spare;
+    this.spare = null;
+    if (t === null) {
+      const T = m._lua_newthread(L);
+      t = { T, threadRef: m._luaL_ref(L, LUA_REGISTRYINDEX) };
+    }
+    m._lua_rawgeti(t.T, LUA_REGISTRYINDEX, ref);
+    return t;
   }
 
   /** Resumes T (nargs values on its stack above the function at first). */
@@ -130,8 +148,16 @@ export class ScriptVm {
     return { kind: 'error', message: this.errorMessage(T) };
   }
 
-  /** Frees a finished thread. */
-  dropThread(threadRef: number): void {
+  /**
+   * Frees a finished thread, or keeps it for the next run when its script returned normally (a
+   * Lua 5.1 coroutine back at its base level with an empty stack can start another function).
+   */
+  dropThread(threadRef: number, T: number, reusable: boolean): void {
+    if (reusable && this.spare === null) {
+      this.m._lua_settop(T, 0);
+      this.spare = { T, threadRef };
+      return;
+    }
     this.m._luaL_unref(this.L, LUA_REGISTRYINDEX, threadRef);
   }
 
