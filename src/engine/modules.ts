@@ -16,6 +16,7 @@ import { installPause } from './pause.js';
 import { installTracking } from './tracking/tracker.js';
 import { installLatency } from './commands/latency.js';
 import { installKeyspaceStats } from './keyspace-stats.js';
+import { installMemoryHygiene } from './memory-hygiene.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
@@ -34,6 +35,7 @@ const INSTALLERS: Installer[] = [
   installTracking,
   installLatency,
   installKeyspaceStats,
+  installMemoryHygiene,
 ];
 
 export async function installModules(srv: Server): Promise<void> {
