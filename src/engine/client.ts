@@ -21,11 +21,22 @@ export interface BlockState {
   /** Absolute ms, 0 = forever. */
   deadline: number;
   timer: NodeJS.Timeout | null;
-  /** Tries to serve the client now; true when it was served (and is unblocked). */
-  tryServe(): boolean;
+  /**
+   * Tries to serve the client now; true when it was served (and is unblocked). readyKey: the key
+   * whose signal woke it (XREAD in Redis 7.0 answers with that stream alone).
+   */
+  tryServe(readyKey?: string): boolean;
   /** Called on timeout: writes the timeout reply. */
   onTimeout(): void;
 }
+
+/**
+ * Per-client state of a subsystem that has no Client field of its own. Each subsystem declares its
+ * keys where it uses them, by interface merging:
+ * `declare module '../client.js' { interface ClientExt { replWoff?: number } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClientExt {}
 
 export class Client {
   readonly reply = new ReplyWriter();
@@ -69,8 +80,8 @@ export class Client {
   /** Close once the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
   closeAfterReply = false;
   closed = false;
-  /** Extra state other modules attach (replication, cluster) without touching this class. */
-  readonly ext: Record<string, unknown> = {};
+  /** Subsystem state without a field here (ClientExt: typed by the subsystems that use it). */
+  readonly ext: ClientExt = {};
 
   constructor(
     readonly id: number,

@@ -136,5 +136,5 @@ export function pauseOf(srv: Server): PauseState {
 export function installPause(srv: Server): void {
   const p = pauseOf(srv);
   srv.dispatch.addGuard({ order: 95, name: 'pause', guard: (c, cmd, argv) => (p.guard(c, cmd, argv) ? 'PAUSED' : null) });
-  srv.onClientClose.push((c) => p.forget(c));
+  srv.hooks.clientClose.push((c) => p.forget(c));
 }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { callAll } from '../../admin/nodes.js';
 
 export default class ClusterCall extends ClusterCommand {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderPlan } from '../../views/cluster-tables.js';
 import { prepareCreate, applyCreate } from '../../admin/create.js';
 import { UserError } from '../../lib/errors.js';

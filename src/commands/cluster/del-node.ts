@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { delNode } from '../../admin/nodes.js';
 
 export default class ClusterDelNode extends ClusterCommand {

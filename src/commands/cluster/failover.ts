@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { clusterFailover } from '../../admin/cluster-failover.js';
 import { UserError } from '../../lib/errors.js';
 

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { fixCluster } from '../../admin/fix.js';
 import { checkCluster } from '../../admin/check.js';
 import { renderCheck } from '../../views/cluster-tables.js';

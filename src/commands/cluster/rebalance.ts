@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import Table from 'cli-table3';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { rebalance } from '../../admin/rebalance.js';
 import { UserError } from '../../lib/errors.js';
 

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { reshard } from '../../admin/reshard.js';
 import { UserError } from '../../lib/errors.js';
 

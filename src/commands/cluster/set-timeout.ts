@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { setNodeTimeout } from '../../admin/nodes.js';
 import { UserError } from '../../lib/errors.js';
 

@@ -6,8 +6,11 @@ import { keyStr } from '../store/types.js';
 import { blockingOf } from './registry.js';
 import { longDoubleToNumber, parseLongDouble } from '../protocol/long-double.js';
 
-/** Runs the operation; `initial` is the first try, where a wrong-typed key is an error reply. */
-export type BlockedOp = (emit: (argv: Buffer[]) => void, initial: boolean) => boolean;
+/**
+ * Runs the operation; `initial` is the first try, where a wrong-typed key is an error reply.
+ * readyKey: on a wake-up, the key whose signal woke the client (undefined when none did).
+ */
+export type BlockedOp = (emit: (argv: Buffer[]) => void, initial: boolean, readyKey?: string) => boolean;
 
 /**
  * Parses a timeout in (fractional) seconds into an absolute deadline in ms (0 = forever), as Redis
@@ -36,5 +39,5 @@ export function serveOrBlock(ctx: CommandContext, keys: Buffer[], deadline: numb
     timeoutReply();
     return;
   }
-  blockingOf(srv).block(client, ctx.db, keys.map(keyStr), deadline, (emit) => op(emit, false), timeoutReply);
+  blockingOf(srv).block(client, ctx.db, keys.map(keyStr), deadline, (emit, readyKey) => op(emit, false, readyKey), timeoutReply);
 }

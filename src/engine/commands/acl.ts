@@ -1,6 +1,6 @@
 // ACL: SETUSER, GETUSER, DELUSER, LIST, USERS, WHOAMI, CAT, GENPASS, LOG, SAVE, LOAD, DRYRUN, HELP.
 // The users, rules and checks live in acl/; this file parses arguments and writes Redis's replies.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import type { CommandContext, CommandDef } from './table.js';
 import { cString, is, parseInt64 } from './args.js';
 import { aclOf } from '../acl/registry.js';

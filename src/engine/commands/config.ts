@@ -74,7 +74,7 @@ function resetStat(ctx: CommandContext): void {
     db.hits = 0;
     db.misses = 0;
   }
-  for (const h of srv.onResetStat) h();
+  for (const h of srv.hooks.resetStat) h();
   ctx.reply.ok();
 }
 

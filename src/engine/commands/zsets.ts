@@ -4,7 +4,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { ZSetValue } from '../store/zset.js';
 import { keyStr } from '../store/types.js';
-import type { ZNode } from '../store/skiplist.js';
+import type { ZNode } from '../store/zset-btree.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { is, parseDouble, parseIntArg } from './args.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
@@ -57,11 +57,11 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
   let updated = 0;
   let result: number | null = null;
   for (let k = 0; k < scores.length; k++) {
-    const m = argv[i + 2 * k + 1];
-    const cur = z.score(m);
+    const m = keyStr(argv[i + 2 * k + 1]);
+    const cur = z.scoreOf(m);
     if (cur === undefined) {
       if (xx) continue;
-      z.set(m, scores[k]);
+      z.put(m, scores[k], undefined);
       added++;
       result = scores[k];
       continue;
@@ -74,7 +74,7 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
     }
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
     if (next !== cur) {
-      z.set(m, next);
+      z.put(m, next, cur);
       updated++;
     }
     result = next;

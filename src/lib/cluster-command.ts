@@ -3,8 +3,8 @@
 import { Flags } from '@oclif/core';
 import { createInterface } from 'node:readline/promises';
 import cliProgress from 'cli-progress';
-import { BaseCommand } from '../lib/base-command.js';
-import { UserError } from '../lib/errors.js';
+import { BaseCommand } from './base-command.js';
+import { UserError } from './errors.js';
 
 export abstract class ClusterCommand extends BaseCommand {
   static override baseFlags = {
