@@ -211,4 +211,25 @@ describe('fuzzer finds, against redis-server', () => {
       ['EXPIRE', 'k', '100', Buffer.from('n\x00x')],
     ])).toEqual([]);
   });
+
+  it('ZRANGE LIMIT with a rank range conflicts only when the count is not -1; ACL SETUSER rules: empty is a no-op, keywords end at a NUL', async () => {
+    expect(await diff(pair, [
+      ...script(`
+        ZADD z 1 a 2 b
+        SET s v
+        ZRANGE z 0 member LIMIT 7 -1
+        ZRANGE s 0 member LIMIT 7 -1
+        ZRANGE z 0 1 LIMIT 7 -1
+        ZRANGE z 0 1 LIMIT 0 -5
+        ZRANGE z 0 1 LIMIT 3 0
+        ZRANGESTORE d z 0 1 LIMIT 7 -1
+        ACL SETUSER fzq ""
+        ACL SETUSER fzq "" +nosuch
+      `),
+      ['ACL', 'SETUSER', 'fzq', 'on\x00', '-@all', 'off'],
+      ['ACL', 'SETUSER', 'fzq', 'on\x01'],
+      ['ACL', 'SETUSER', 'fzq', 'bad\x00rule'],
+      ['ACL', 'DELUSER', 'fzq'],
+    ])).toEqual([]);
+  });
 });
