@@ -155,6 +155,12 @@ describe('fuzzer finds, against redis-server', () => {
       CONFIG SET sanitize-dump-payload abc
       CONFIG SET sanitize-dump-payload clients
       CONFIG GET sanitize-dump-payload
+      CONFIG SET slowlog-log-slower-than 9223372036854775808
+      CONFIG SET tracking-table-max-keys -9223372036854775809
+      CONFIG SET slowlog-log-slower-than 10000
+      CLIENT KILL TYPE type PUBSUB SKIPME yes
+      CLIENT KILL TYPE normal SKIPME
+      CLIENT KILL USER nosuchuser ID
       CONFIG SET hash-max-ziplist-value 64 zset-max-listpack-value 64 stream-node-max-bytes 4096
     `))).toEqual([]);
   });
