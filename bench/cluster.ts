@@ -37,10 +37,10 @@ function signature(nodesText: string): string {
     .map((f) => `${f[0]}:${f.slice(8).join(',')}`).sort().join('|');
 }
 
-async function until(fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
+async function until(fn: () => Promise<boolean>, timeoutMs = 30_000, what = 'a condition'): Promise<number> {
   const t0 = performance.now();
   while (!(await fn().catch(() => false))) {
-    if (performance.now() - t0 > timeoutMs) throw new Error('timed out');
+    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
   return performance.now() - t0;
@@ -61,14 +61,14 @@ async function converge(ports: number[]): Promise<number> {
     const views = await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'NODES')));
     const sig = signature(views[0]);
     return views.every((v) => v.trim().split('\n').length === ports.length && !v.includes('handshake') && signature(v) === sig && sig.split('|').length === 3);
-  });
+  }, 30_000, 'every node to agree');
 }
 
 /** Replicas 3..5 follow masters 0..2; resolves once every node is ok and sees the 3 replicas. */
 async function attachReplicas(ports: number[]): Promise<void> {
   for (let i = 0; i < 3; i++) await cmd(ports[i + 3], 'CLUSTER', 'REPLICATE', await cmd(ports[i], 'CLUSTER', 'MYID'));
   await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok'))
-    && (await cmd(ports[0], 'CLUSTER', 'NODES')).split('\n').filter((l) => l.includes(' slave ')).length === 3, 60_000);
+    && (await cmd(ports[0], 'CLUSTER', 'NODES')).split('\n').filter((l) => l.includes(' slave ')).length === 3, 60_000, 'replicas attached');
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
@@ -100,7 +100,7 @@ async function failover(nodes: Proc[]): Promise<number> {
     if (infos.some((t) => t.includes('cluster_state:fail'))) sawFail = true;
     const owner = (await cmd(live[0], 'CLUSTER', 'NODES')).split('\n').find((l) => / 0-/.test(l) && l.includes('master') && !l.includes('fail'));
     return sawFail && infos.every((t) => t.includes('cluster_state:ok')) && owner !== undefined && !owner.startsWith(victim);
-  }, 60_000);
+  }, 60_000, 'the failover');
 }
 
 function benchmark(port: number, pipeline: number, requests: number): Record<string, number> {
@@ -128,7 +128,7 @@ async function run(kind: Kind, opts: BenchOptions) {
     const trio = await start(kind, 3);
     const ports = trio.map((p) => p.port);
     execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes']);
-    await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok')));
+    await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok')), 60_000, 'the 3-master cluster to be ok');
     return { convergeMs, failoverMs, busCpu, p1: benchmark(ports[0], 1, requests), p16: benchmark(ports[0], 16, requests * 5) };
   } finally {
     await stopAll();

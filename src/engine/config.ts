@@ -148,6 +148,11 @@ export class Config {
   readonly renames: [string, string][] = [];
   /** `user NAME RULES...` lines, in order (the ACL module loads them at startup). */
   readonly userLines: string[][] = [];
+  /**
+   * Options outside the directive table that CONFIG REWRITE writes, by name: their current lines in full
+   * (the ACL module's `user` lines). Written after the directives, as Redis does.
+   */
+  readonly rewriteExtras = new Map<string, () => string[]>();
   /** `sentinel ...` lines, kept verbatim for Sentinel mode. */
   readonly sentinelLines: string[][] = [];
   /** Where each of sentinelLines came from (line number and text), for Sentinel's fatal errors. */

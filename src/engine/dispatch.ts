@@ -8,6 +8,7 @@ import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
 import { internalErrorsOf } from './internal-errors.js';
 import type { CommandHook } from './hooks.js';
+import { shownArgs } from './redact.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
@@ -211,12 +212,12 @@ export class Dispatcher {
       const us = Math.round(dt);
       st.usec += us;
       const threshold = srv.slowlog.thresholdUs;
-      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, argv, us);
+      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, shownArgs(cmd, argv), us);
       for (const h of srv.hooks.afterCall) h(c, cmd, dt);
     }
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
-    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, argv);
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, argv));
     if (srv.dirty !== dirty0) {
       const out = ctx.propagate ?? [argv];
       for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);

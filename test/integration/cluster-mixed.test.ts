@@ -3,9 +3,10 @@
 // ADDSLOTSRANGE and REPLICATE and every node agrees on CLUSTER NODES / SHARDS; PUBLISH and SPUBLISH
 // cross kinds; ioredis routes over it; slots migrate both ways between kinds with every key kept;
 // manual failovers and kill -9 failovers promote a replica of the other kind, and the old masters
-// come back as replicas.
+// come back as replicas. Then kvctl cluster create over a mix of both kinds.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasRedisServer, startEngine, startRedis, stopAll, tmpDir, type Proc } from '../helpers/procs.js';
+import { execa } from 'execa';
+import { hasRedisServer, KVCTL_BIN, startEngine, startRedis, stopAll, tmpDir, type Proc } from '../helpers/procs.js';
 import { RespClient, type Reply } from '../helpers/resp.js';
 import { addr, call, clusterClient, clusterFlags, clusterInfo, missingKeys, redisCli, waitFor, writeKeys } from './cluster-kit.js';
 import { keyHashSlot } from '../../src/engine/cluster/crc16.js';
@@ -277,5 +278,29 @@ describe.skipIf(!hasRedisServer())('mixed engine / redis-server cluster', () => 
       updates += Number(info.cluster_stats_messages_update_received ?? 0);
     }
     expect(updates).toBeGreaterThan(0); // the restarted masters were told their slots moved on
+  }, 120_000);
+});
+
+// kvctl cluster create accepts a mix of engine and redis-server nodes (it only speaks commands).
+const Q = [14510, 14511, 14512, 14513, 14514, 14515];
+
+describe.skipIf(!hasRedisServer())('kvctl cluster create over engine and redis-server nodes', () => {
+  beforeAll(async () => {
+    await Promise.all(Q.map((p, i) => (i % 2 === 0 ? startEngine(p, { args: clusterFlags() }) : startRedis(p, { args: clusterFlags() }))));
+  }, 60_000);
+  afterAll(async () => {
+    await stopAll();
+  });
+
+  it('creates 3 masters with 1 replica each; every node is ok and agrees; redis-cli --cluster check passes', async () => {
+    const res = await execa(process.execPath, [KVCTL_BIN, 'cluster', 'create', ...Q.map(addr), '--replicas', '1', '--yes', '--json'], { reject: false, timeout: 90_000 });
+    expect(res.exitCode, res.stdout + res.stderr).toBe(0);
+    await waitFor('ok and one view everywhere', async () => (await clusterOkAll(Q)) && agree(Q, (lines) =>
+      lines.filter((n) => n.flags.includes('master') && n.slots !== '').length === 3 && lines.filter((n) => n.flags.includes('slave')).length === 3), 60_000);
+    const check = await redisCli('--cluster', 'check', addr(Q[1]));
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain('[OK] All nodes agree about slots configuration.');
+    await writeKeys(Q[0], 500, 'cc');
+    expect(await missingKeys(Q[3], 500, 'cc')).toEqual([]);
   }, 120_000);
 });

@@ -224,7 +224,11 @@ export class Cluster {
     link.socket.once('connect', () => {
       if (this.links.get(n.id) !== link) return;
       n.linkUp = true;
-      this.send(n, n.handshake ? 'meet' : 'ping');
+      // A node learned from gossip gets one MEET per new link (Redis's MEET flag), so it adds us even
+      // if it never heard of us (its own CLUSTER MEET may have timed out before anyone answered).
+      const meet = n.handshake || n.meetOnConnect;
+      n.meetOnConnect = false;
+      this.send(n, meet ? 'meet' : 'ping');
     });
   }
 

@@ -212,7 +212,7 @@ function onGossip(c: Cluster, sender: ClusterNode, g: GossipEntry): void {
   }
   if (c.state.forgotten.has(g.id) || net.isIP(g.ip) === 0 || g.port === 0 || (g.flags & (NODE.handshake | NODE.noaddr)) !== 0) return;
   if (!isNodeName(g.id)) return;
-  addPeer(c, g.id, g.ip, g.port, g.cport);
+  addPeer(c, g.id, g.ip, g.port, g.cport).meetOnConnect = true;
 }
 
 function onFail(c: Cluster, id: string | undefined): void {

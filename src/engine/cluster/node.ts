@@ -45,6 +45,8 @@ export class ClusterNode {
   replOffset = 0;
   /** When this node (a master) last gave its vote to one of its replicas' elections. */
   votedAt = 0;
+  /** Learned from gossip: the next new link to it starts with a MEET (Redis's MEET flag). */
+  meetOnConnect = false;
   /** The outbound bus link is connected. */
   linkUp = false;
 
