@@ -35,7 +35,10 @@ function bound(n: number | undefined): string {
 }
 
 function parseIntStrict(s: string): number | null {
-  return /^-?\d+$/.test(s) ? Number(s) : null;
+  // A long long: past 64 bits "couldn't be parsed into an integer", not out of range.
+  if (!/^-?\d+$/.test(s)) return null;
+  const n = BigInt(s);
+  return n > 9223372036854775807n || n < -9223372036854775808n ? null : Number(n);
 }
 
 /** Validates and canonicalises one directive's arguments; throws with Redis's message. */

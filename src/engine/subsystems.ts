@@ -17,6 +17,7 @@ import { installPause } from './pause.js';
 import { installTracking } from './tracking/tracker.js';
 import { installLatency } from './commands/latency.js';
 import { installKeyspaceStats } from './keyspace-stats.js';
+import { installMemoryHygiene } from './memory-hygiene.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
@@ -35,6 +36,7 @@ const INSTALLERS: Installer[] = [
   installTracking,
   installLatency,
   installKeyspaceStats,
+  installMemoryHygiene,
 ];
 
 export async function installSubsystems(srv: Server): Promise<void> {

@@ -155,6 +155,12 @@ describe('fuzzer finds, against redis-server', () => {
       CONFIG SET sanitize-dump-payload abc
       CONFIG SET sanitize-dump-payload clients
       CONFIG GET sanitize-dump-payload
+      CONFIG SET slowlog-log-slower-than 9223372036854775808
+      CONFIG SET tracking-table-max-keys -9223372036854775809
+      CONFIG SET slowlog-log-slower-than 10000
+      CLIENT KILL TYPE type PUBSUB SKIPME yes
+      CLIENT KILL TYPE normal SKIPME
+      CLIENT KILL USER nosuchuser ID
       CONFIG SET hash-max-ziplist-value 64 zset-max-listpack-value 64 stream-node-max-bytes 4096
     `))).toEqual([]);
   });
@@ -209,6 +215,27 @@ describe('fuzzer finds, against redis-server', () => {
       ['ACL', 'DRYRUN', 'default', 'g\x00et', 'k'],
       ['EXPIREAT', 'k', '100', Buffer.from([0xc3, 0xa9, 0x00, 0xff])],
       ['EXPIRE', 'k', '100', Buffer.from('n\x00x')],
+    ])).toEqual([]);
+  });
+
+  it('ZRANGE LIMIT with a rank range conflicts only when the count is not -1; ACL SETUSER rules: empty is a no-op, keywords end at a NUL', async () => {
+    expect(await diff(pair, [
+      ...script(`
+        ZADD z 1 a 2 b
+        SET s v
+        ZRANGE z 0 member LIMIT 7 -1
+        ZRANGE s 0 member LIMIT 7 -1
+        ZRANGE z 0 1 LIMIT 7 -1
+        ZRANGE z 0 1 LIMIT 0 -5
+        ZRANGE z 0 1 LIMIT 3 0
+        ZRANGESTORE d z 0 1 LIMIT 7 -1
+        ACL SETUSER fzq ""
+        ACL SETUSER fzq "" +nosuch
+      `),
+      ['ACL', 'SETUSER', 'fzq', 'on\x00', '-@all', 'off'],
+      ['ACL', 'SETUSER', 'fzq', 'on\x01'],
+      ['ACL', 'SETUSER', 'fzq', 'bad\x00rule'],
+      ['ACL', 'DELUSER', 'fzq'],
     ])).toEqual([]);
   });
 });

@@ -216,7 +216,7 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
           // QUIT (or a kill) answers, then closes: wait for the close before comparing who closed.
           if (argv[0] === 'QUIT' || spec.fullName === 'client|kill') await Promise.all([rc.waitClosed(200).catch(() => undefined), ec.waitClosed(200).catch(() => undefined)]);
           const e = er.value;
-          if (e.t === 'error' && /^ERR unknown (command|subcommand)/.test(e.v) && !(rr.value.t === 'error' && rr.value.v === e.v)) {
+          if (e.t === 'error' && /^ERR unknown (command|subcommand) '/.test(e.v) && !(rr.value.t === 'error' && rr.value.v === e.v)) {
             report.unknown.add(spec.fullName);
             continue;
           }

@@ -65,7 +65,7 @@ export class AclRegistry {
     const temp = base.clone();
     for (const op of merged) {
       const err = temp.apply(op);
-      if (err) return `Error in ACL SETUSER modifier '${op}': ${RULE_ERRORS[err]}`;
+      if (err) return `Error in ACL SETUSER modifier '${op.split('\0')[0]}': ${RULE_ERRORS[err]}`;
     }
     return temp;
   }

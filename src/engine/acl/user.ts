@@ -55,7 +55,10 @@ export class User {
 
   /** Applies one SETUSER modifier (a `(...)` selector included); null on success. */
   apply(op: string): RuleError | null {
-    const lower = op.toLowerCase();
+    // ACLSetUser: an empty rule is a no-op; keywords are compared as C strings (up to a NUL).
+    if (op.length === 0) return null;
+    const nul = op.indexOf('\0');
+    const lower = (nul < 0 ? op : op.slice(0, nul)).toLowerCase();
     if (lower === 'on') this.enabled = true;
     else if (lower === 'off') this.enabled = false;
     else if (lower === 'skip-sanitize-payload') this.sanitize = 'skip';

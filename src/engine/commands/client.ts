@@ -116,8 +116,9 @@ interface KillFilter {
 function parseKillFilter(ctx: CommandContext): KillFilter | string {
   const { argv } = ctx;
   const f: KillFilter = { skipMe: true };
-  if ((argv.length - 2) % 2 !== 0) return SYNTAX;
+  // Pairs are read in order (a bad one is reported before a missing last value), as Redis does.
   for (let i = 2; i < argv.length; i += 2) {
+    if (i + 1 >= argv.length) return SYNTAX;
     const v = argv[i + 1];
     if (is(argv[i], 'id')) {
       const n = parseInt64(v);
@@ -125,10 +126,10 @@ function parseKillFilter(ctx: CommandContext): KillFilter | string {
       f.id = Number(n);
     } else if (is(argv[i], 'type')) {
       const t = parseType(v);
-      if (t === null) return `ERR Unknown client type '${v.toString()}'`;
+      if (t === null) return `ERR Unknown client type '${v.toString('latin1')}'`;
       f.type = t;
     } else if (is(argv[i], 'user')) {
-      if (!aclOf(ctx.srv).users.has(v.latin1Slice(0, v.length))) return `ERR No such user '${v.toString()}'`;
+      if (!aclOf(ctx.srv).users.has(v.latin1Slice(0, v.length))) return `ERR No such user '${v.toString('latin1')}'`;
       f.user = v.latin1Slice(0, v.length);
     } else if (is(argv[i], 'addr')) f.addr = v.toString();
     else if (is(argv[i], 'laddr')) f.laddr = v.toString();

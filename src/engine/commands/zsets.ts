@@ -118,7 +118,8 @@ function parseRangeCmd(ctx: CommandContext, at: number, fixed: Fixed, store: boo
     else if (!fixed && is(a, 'rev')) rev = true;
     else return (ctx.reply.error(SYNTAX), null);
   }
-  if ((offset !== 0 || limit !== -1) && by === 'rank') {
+  // Redis 7.0 checks the count only: LIMIT <offset> -1 passes with a rank range (the offset is unused).
+  if (limit !== -1 && by === 'rank') {
     return (ctx.reply.error('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX'), null);
   }
   if (withScores && by === 'lex') return (ctx.reply.error('ERR syntax error, WITHSCORES not supported in combination with BYLEX'), null);
