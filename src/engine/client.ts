@@ -30,6 +30,14 @@ export interface BlockState {
   onTimeout(): void;
 }
 
+/**
+ * Per-client state of a subsystem that has no Client field of its own. Each subsystem declares its
+ * keys where it uses them, by interface merging:
+ * `declare module '../client.js' { interface ClientExt { replWoff?: number } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClientExt {}
+
 export class Client {
   readonly reply = new ReplyWriter();
   readonly parser: RespParser;
@@ -72,8 +80,8 @@ export class Client {
   /** Close once the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
   closeAfterReply = false;
   closed = false;
-  /** Extra state other modules attach (replication, cluster) without touching this class. */
-  readonly ext: Record<string, unknown> = {};
+  /** Subsystem state without a field here (ClientExt: typed by the subsystems that use it). */
+  readonly ext: ClientExt = {};
 
   constructor(
     readonly id: number,

@@ -52,11 +52,19 @@ function bytes(v: StoredValue): number {
 export function installKeyspaceStats(srv: Server): void {
   const lazy: LazyfreeStats = { lazyfreed: 0 };
   LAZY.set(srv, lazy);
-  const dbs = new Set<Server['dbs'][number]>();
-  srv.dispatch.beforeCall.push((c, cmd, argv) => {
-    const st = statsOf(cmd);
+  // Dbs flagged to count lookups since the last command ended (a pipeline repeats one command: its
+  // flags are looked up once, not per call).
+  const flagged: Server['dbs'][number][] = [];
+  let lastCmd: Command | null = null;
+  let lastSt: CmdStats = { counts: false, deletes: false };
+  srv.hooks.beforeCall.push((c, cmd, argv) => {
+    if (cmd !== lastCmd) {
+      lastCmd = cmd;
+      lastSt = statsOf(cmd);
+    }
+    const st = lastSt;
     c.db.countLookups = st.counts;
-    dbs.add(c.db);
+    if (st.counts) flagged.push(c.db);
     if (!st.deletes) return;
     // The values about to be dropped: used_memory must fall now, not at V8's next major GC.
     const lazyDel = cmd.fullName === 'unlink' || srv.config.bool('lazyfree-lazy-user-del');
@@ -69,11 +77,12 @@ export function installKeyspaceStats(srv: Server): void {
     }
     if (freed > 0) memoryMeter.noteFreed(freed);
   });
-  srv.dispatch.afterCommand.push((c) => {
+  srv.hooks.afterCommand.push((c) => {
     // SELECT inside the command may have moved the client: reset every db flagged since.
     c.db.countLookups = false;
-    for (const db of dbs) db.countLookups = false;
-    dbs.clear();
+    if (flagged.length === 0) return;
+    for (const db of flagged) db.countLookups = false;
+    flagged.length = 0;
   });
   // Fields Redis tools parse that the engine has no other owner for (values as a server with no
   // background work pending would show them).

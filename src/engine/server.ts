@@ -2,7 +2,7 @@
 // event-loop housekeeping (serverCron: active expiry, timeouts, stats) and shutdown.
 import net from 'node:net';
 import { writeFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './util/crypto.cjs';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
@@ -19,15 +19,16 @@ import { InfoRegistry } from './info.js';
 import { internalErrorsOf } from './internal-errors.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
+import { ServerHooks } from './hooks.js';
+import type { ShutdownHook, ClientHook } from './hooks.js';
+import { Propagation } from './propagation.js';
+import type { PropagationSink, PropagationTarget } from './propagation.js';
+import { MonitorFeed } from './monitor-feed.js';
+import { SlowLog } from './slowlog.js';
 
-/** Who a propagated command is for: everyone, or the replication stream only (PUBLISH, as Redis's PROPAGATE_REPL). */
-export type PropagationTarget = 'all' | 'replicas';
-
-/** Receives every write in execution order: the AOF and the replication backlog. */
-export interface PropagationSink {
-  /** `target` 'replicas': only the replication stream takes it (the AOF skips it). */
-  feed(dbId: number, argv: Buffer[], fromMaster: boolean, target?: PropagationTarget): void;
-}
+// Moved to their own modules; re-exported for code written against server.ts.
+export type { PropagationSink, PropagationTarget } from './propagation.js';
+export type { SlowlogEntry } from './slowlog.js';
 
 export interface Stats {
   commands: number;
@@ -44,28 +45,21 @@ export interface Stats {
   syncPartialErr: number;
 }
 
-export interface SlowlogEntry {
-  id: number;
-  time: number;
-  usec: number;
-  argv: Buffer[];
-  addr: string;
-  name: string;
-}
-
 export class Server {
   readonly dbs: Db[];
   readonly table: CommandTable;
   readonly dispatch: Dispatcher;
   readonly info: InfoRegistry;
   readonly clients = new Map<number, Client>();
-  readonly monitors = new Set<Client>();
-  readonly sinks: PropagationSink[] = [];
+  /** Every extension point subsystems register on (hooks.ts). */
+  readonly hooks = new ServerHooks();
+  /** Writes to the AOF and replicas, EXEC/script batching (propagation.ts). */
+  readonly propagation = new Propagation();
+  /** MONITOR clients and their feed (monitor-feed.ts). */
+  readonly monitors = new MonitorFeed((c) => this.scheduleFlush(c));
   readonly stats: Stats = { commands: 0, connections: 0, rejectedConnections: 0, rejectedCalls: 0, expiredKeys: 0, evictedKeys: 0, netInput: 0, netOutput: 0, syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   readonly commandStats = new Map<string, { calls: number; usec: number; failed: number; rejected: number }>();
-  readonly slowlog: SlowlogEntry[] = [];
-  slowlogNextId = 0;
-  slowlogThresholdUs: number;
+  readonly slowlog: SlowLog;
   /** client-query-buffer-limit, kept up to date (read once per socket read). */
   private queryBufferLimit: number;
   /** Changes since the last save (Redis's server.dirty): drives propagation and save points. */
@@ -91,14 +85,6 @@ export class Server {
   activeExpireEnabled = true;
   /** Clients waiting to have their replies written at the end of this event-loop turn. */
   private readonly pendingFlush = new Set<Client>();
-  /** Run once per batch before replies go out (AOF write + fsync, like Redis's beforeSleep). */
-  readonly beforeFlush: (() => void)[] = [];
-  /** Run on shutdown before exit (save, AOF flush, replication close). Errors abort SHUTDOWN. */
-  readonly shutdownHooks: ((opts: { save: boolean | null }) => void | Promise<void>)[] = [];
-  /** Run after listening, before "Ready to accept connections" (data loading, cluster config). */
-  readonly beforeReady: (() => void | Promise<void>)[] = [];
-  /** Periodic tasks registered by modules, run from the cron at `hz`. */
-  readonly cronTasks: (() => void)[] = [];
   private listeners: net.Server[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   private nextClientId = 1;
@@ -122,10 +108,9 @@ export class Server {
     for (const [from, to] of config.renames) this.table.rename(from, to);
     this.dispatch = new Dispatcher(this);
     this.info = new InfoRegistry(this);
-    this.slowlogThresholdUs = config.int('slowlog-log-slower-than');
+    this.slowlog = new SlowLog(config);
     this.queryBufferLimit = config.int('client-query-buffer-limit');
     config.onChange('client-query-buffer-limit', (v) => (this.queryBufferLimit = Number(v)));
-    config.onChange('slowlog-log-slower-than', (v) => (this.slowlogThresholdUs = Number(v)));
     config.onChange('loglevel', (v) => (this.log.level = v as Logger['level']));
   }
 
@@ -146,57 +131,7 @@ export class Server {
   }
 
   propagate(dbId: number, argv: Buffer[], fromMaster: boolean, target: PropagationTarget = 'all'): void {
-    if (this.propagationBatch) {
-      this.propagationBatch.push({ dbId, argv, fromMaster, target });
-      return;
-    }
-    for (const s of this.sinks) s.feed(dbId, argv, fromMaster, target);
-  }
-
-  /** Writes held back while EXEC runs, so they reach AOF/replicas as one MULTI ... EXEC unit. */
-  private propagationBatch: { dbId: number; argv: Buffer[]; fromMaster: boolean; target: PropagationTarget }[] | null = null;
-
-  beginPropagationBatch(): void {
-    this.propagationBatch ??= [];
-  }
-
-  /** Emits the batch: a single write goes alone (atomic anyway), more are wrapped like Redis 7.0. */
-  endPropagationBatch(): void {
-    const ops = this.propagationBatch;
-    this.propagationBatch = null;
-    if (!ops || ops.length === 0) return;
-    const wrap = ops.length > 1;
-    // The wrapper reaches the AOF only when something inside it does (not for PUBLISHes alone).
-    const target: PropagationTarget = ops.some((op) => op.target === 'all') ? 'all' : 'replicas';
-    if (wrap) this.propagate(ops[0].dbId, [Buffer.from('MULTI')], ops[0].fromMaster, target);
-    for (const op of ops) this.propagate(op.dbId, op.argv, op.fromMaster, op.target);
-    const last = ops[ops.length - 1];
-    if (wrap) this.propagate(last.dbId, [Buffer.from('EXEC')], last.fromMaster, target);
-  }
-
-  feedMonitors(c: Client, argv: Buffer[]): void {
-    const t = Date.now() / 1000;
-    const who = c.socket ? `${c.dbIndex} ${c.addr}` : `${c.dbIndex} lua`;
-    const args = argv.map((a) => `"${reprArg(a)}"`).join(' ');
-    for (const m of this.monitors) {
-      m.reply.simple(`${t.toFixed(6)} [${who}] ${args}`);
-      this.scheduleFlush(m);
-    }
-  }
-
-  slowlogPush(c: Client, argv: Buffer[], usec: number): void {
-    const max = this.config.int('slowlog-max-len');
-    if (max === 0) return;
-    // Like Redis: at most 32 arguments (the last one says how many were left out), each cut at 128 bytes.
-    const n = argv.length > 32 ? 31 : argv.length;
-    const args: Buffer[] = [];
-    for (let i = 0; i < n; i++) {
-      const a = argv[i];
-      args.push(a.length > 128 ? Buffer.concat([a.subarray(0, 128), Buffer.from(`... (${a.length - 128} more bytes)`)]) : a);
-    }
-    if (argv.length > 32) args.push(Buffer.from(`... (${argv.length - 31} more arguments)`));
-    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(Date.now() / 1000), usec, argv: args, addr: c.addr, name: c.name });
-    if (this.slowlog.length > max) this.slowlog.length = max;
+    this.propagation.propagate(dbId, argv, fromMaster, target);
   }
 
   /** Queue a client's replies to be written at the end of the current turn. */
@@ -207,7 +142,7 @@ export class Server {
 
   flushPending(): void {
     if (this.pendingFlush.size === 0) return;
-    for (const h of this.beforeFlush) h();
+    for (const h of this.hooks.beforeFlush) h();
     for (const c of this.pendingFlush) {
       this.stats.netOutput += c.reply.queued;
       c.flush();
@@ -244,12 +179,13 @@ export class Server {
       }
       c.closeAfterReply = true;
     }
-    if (this.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
+    if (this.hooks.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
       this.stats.netOutput += c.reply.queued;
       c.flush();
     } else {
-      this.pendingFlush.add(c);
-      this.flushPending();
+      // Group commit: replies wait for the end of this turn's reads (setImmediate runs after the
+      // poll phase), so one AOF write + fsync covers every client served in the turn.
+      this.scheduleFlush(c);
     }
   }
 
@@ -274,9 +210,6 @@ export class Server {
     sock.on('close', () => this.closeClient(c));
   }
 
-  /** Hooks run when a client goes away (unwatch, unsubscribe, unblock, replica cleanup). */
-  readonly onClientClose: ((c: Client) => void)[] = [];
-
   closeClient(c: Client): void {
     if (c.closed) return;
     c.closed = true;
@@ -284,7 +217,7 @@ export class Server {
     this.monitors.delete(c);
     if (c.blocked?.timer) clearTimeout(c.blocked.timer);
     c.blocked = null;
-    for (const h of this.onClientClose) h(c);
+    for (const h of this.hooks.clientClose) h(c);
     c.socket?.destroy();
   }
 
@@ -333,7 +266,7 @@ export class Server {
       // A failing task is an engine bug: counted and logged, and the cron keeps its schedule.
       try {
         if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
-        for (const t of this.cronTasks) t();
+        for (const t of this.hooks.cron) t();
         this.flushPending();
       } catch (e) {
         internalErrorsOf(this).record('serverCron', e);
@@ -357,16 +290,10 @@ export class Server {
     this.onExit(0);
   }
 
-  /** Run by CONFIG RESETSTAT so modules can zero their own INFO counters. */
-  readonly onResetStat: (() => void)[] = [];
-
-  /** Hooks run by RESET and client close to drop module state (subscriptions, watches, blocking). */
-  readonly onClientReset: ((c: Client) => void)[] = [];
-
   /** RESET: back to a fresh connection's state. */
   resetClient(c: Client): void {
     c.multi = null;
-    for (const h of this.onClientReset) h(c);
+    for (const h of this.hooks.clientReset) h(c);
     c.dbIndex = 0;
     c.db = this.dbs[0];
     c.reply.resp = 2;
@@ -376,7 +303,6 @@ export class Server {
     c.readOnlyMode = false;
     c.noEvict = false;
     this.monitors.delete(c);
-    c.monitor = false;
     c.authenticated = !this.authRequired();
     c.user = 'default';
     c.aclUser = null;
@@ -387,7 +313,7 @@ export class Server {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.log.warning('User requested shutdown...');
-    for (const h of this.shutdownHooks) await h({ save });
+    for (const h of this.hooks.shutdown) await h({ save });
     if (this.cronTimer) clearTimeout(this.cronTimer);
     for (const l of this.listeners) l.close();
     for (const c of [...this.clients.values()]) {
@@ -401,25 +327,32 @@ export class Server {
     }
     this.log.warning('Redis is now ready to exit, bye bye...');
   }
+
+  // Old names of the hooks above, kept so branches written before the split still merge and build;
+  // new code uses srv.hooks and srv.propagation.
+  /** @deprecated srv.propagation.sinks */
+  get sinks(): PropagationSink[] { return this.propagation.sinks; }
+  /** @deprecated srv.hooks.beforeFlush */
+  get beforeFlush(): (() => void)[] { return this.hooks.beforeFlush; }
+  /** @deprecated srv.hooks.shutdown */
+  get shutdownHooks(): ShutdownHook[] { return this.hooks.shutdown; }
+  /** @deprecated srv.hooks.beforeReady */
+  get beforeReady(): (() => void | Promise<void>)[] { return this.hooks.beforeReady; }
+  /** @deprecated srv.hooks.cron */
+  get cronTasks(): (() => void)[] { return this.hooks.cron; }
+  /** @deprecated srv.hooks.clientClose */
+  get onClientClose(): ClientHook[] { return this.hooks.clientClose; }
+  /** @deprecated srv.hooks.clientReset */
+  get onClientReset(): ClientHook[] { return this.hooks.clientReset; }
+  /** @deprecated srv.hooks.resetStat */
+  get onResetStat(): (() => void)[] { return this.hooks.resetStat; }
+  /** @deprecated srv.propagation.beginBatch() */
+  beginPropagationBatch(): void { this.propagation.beginBatch(); }
+  /** @deprecated srv.propagation.endBatch() */
+  endPropagationBatch(): void { this.propagation.endBatch(); }
 }
 
 function isLoopback(addr: string | undefined): boolean {
   if (!addr) return true;
   return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
-}
-
-/** MONITOR's argument quoting (sdscatrepr without the quotes). */
-function reprArg(b: Buffer): string {
-  let out = '';
-  for (const c of b) {
-    if (c === 0x5c || c === 0x22) out += '\\' + String.fromCharCode(c);
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c >= 127) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += String.fromCharCode(c);
-  }
-  return out;
 }

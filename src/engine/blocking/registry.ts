@@ -97,7 +97,11 @@ export class BlockingRegistry {
         this.unblock(c);
       },
     };
-    if (deadline > 0) state.timer = setTimeout(state.onTimeout, Math.max(0, deadline - Date.now()));
+    // Node fires a delay past 2^31-1 ms at once: long timeouts re-arm until the deadline.
+    const arm = (): void => {
+      state.timer = setTimeout(() => (Date.now() >= deadline ? state.onTimeout() : arm()), Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())));
+    };
+    if (deadline > 0) arm();
     c.blocked = state;
   }
 

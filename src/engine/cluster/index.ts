@@ -82,16 +82,16 @@ export async function installCluster(srv: Server): Promise<void> {
   });
   cl.save(true);
   srv.dispatch.addGuard({ order: 10, name: 'cluster', guard: clusterGuard(cl) });
-  srv.beforeReady.push(async () => {
+  srv.hooks.beforeReady.push(async () => {
     const hosts = cfg.get('bind').split(' ').filter(Boolean).map((h) => h.replace(/^-/, '')).map((h) => (h === '*' ? '0.0.0.0' : h));
     await cl.start(hosts, cfg.int('cluster-port') || cfg.int('port') + 10000);
     // A replica in nodes.conf resumes replicating from its master.
     if (!me.isMaster && me.master) port.replicaOf(me.master.ip, me.master.port);
     // Hooks run in order and this list is read as it grows: this one runs after the data is loaded
     // (persistence installs after the cluster).
-    srv.beforeReady.push(() => verifyConfigWithData(cl));
+    srv.hooks.beforeReady.push(() => verifyConfigWithData(cl));
   });
-  srv.shutdownHooks.push(() => {
+  srv.hooks.shutdown.push(() => {
     cl.save(true);
     cl.stop();
   });

@@ -3,7 +3,7 @@
 // samples of the "command" or "fast-command" event (160 per event, one per second keeping the max,
 // as Redis); with latency-tracking yes, each command's microseconds go to a per-command histogram
 // reported in Redis's power-of-two buckets.
-import type { CommandContext, CommandDef } from './table.js';
+import type { Command, CommandContext, CommandDef } from './table.js';
 import type { Server } from '../server.js';
 
 const TS_LEN = 160;
@@ -22,7 +22,7 @@ interface Series {
 interface LatencyState {
   events: Map<string, Series>;
   /** Command full name -> bucket counts (bucket k: up to hdr's 1024 * 2^k ns) and calls. */
-  histograms: Map<string, { calls: number; buckets: number[] }>;
+  histograms: Map<string, Histogram>;
 }
 
 const STATES = new WeakMap<Server, LatencyState>();
@@ -57,34 +57,53 @@ export function addLatencySample(srv: Server, event: string, ms: number): void {
 /** hdr_histogram's highest value equivalent to 1024 * 2^k ns at 2 significant digits, in microseconds. */
 const bucketLabel = (k: number): number => Math.floor((1024 * 2 ** k + 8 * 2 ** k - 1) / 1000);
 
-function record(srv: Server, name: string, us: number): void {
-  const st = state(srv);
+type Histogram = { calls: number; buckets: number[] };
+
+/** Bucket k's upper bound in ns (hdr's 1024 * 2^k at 2 significant digits), computed once. */
+const BOUNDS = Array.from({ length: 64 }, (_, k) => 1024 * 2 ** k + 8 * 2 ** k - 1);
+
+function histogramOf(st: LatencyState, name: string): Histogram {
   let h = st.histograms.get(name);
   if (!h) {
     h = { calls: 0, buckets: [] };
     st.histograms.set(name, h);
   }
+  return h;
+}
+
+function record(h: Histogram, us: number): void {
   h.calls++;
   const ns = us * 1000;
   let k = 0;
-  while (ns > 1024 * 2 ** k + 8 * 2 ** k - 1) k++;
+  while (ns > BOUNDS[k]) k++;
   h.buckets[k] = (h.buckets[k] ?? 0) + 1;
 }
 
-/** Times every command call (nested ones too: EXEC's, scripts'). */
+/** Times every command call (nested ones too: EXEC's, scripts'), from dispatch's clock reads. */
 export function installLatency(srv: Server): void {
-  const started: number[] = [];
-  srv.dispatch.beforeCall.push(() => {
-    started[srv.dispatch.depth] = performance.now();
-  });
-  srv.dispatch.afterCommand.push((_c, cmd) => {
-    const t0 = started[srv.dispatch.depth + 1];
-    if (t0 === undefined) return;
-    const us = Math.floor((performance.now() - t0) * 1000);
+  // Read once and on CONFIG SET, not per command (a config lookup per call showed in profiles).
+  let tracking = srv.config.bool('latency-tracking');
+  let threshold = srv.config.int('latency-monitor-threshold');
+  srv.config.onChange('latency-tracking', () => (tracking = srv.config.bool('latency-tracking')));
+  srv.config.onChange('latency-monitor-threshold', () => (threshold = srv.config.int('latency-monitor-threshold')));
+  const st = state(srv);
+  // A pipeline repeats one command: its histogram is remembered (forgotten when they are cleared).
+  let lastCmd: Command | null = null;
+  let lastH: Histogram | null = null;
+  srv.hooks.afterCall.push((_c, cmd, dt) => {
+    const us = Math.floor(dt);
     // CONFIG RESETSTAT clears the histograms, then counts itself (as Redis).
-    if (cmd.fullName === 'config|resetstat') state(srv).histograms.clear();
-    if (srv.config.bool('latency-tracking')) record(srv, cmd.fullName, us);
-    const threshold = srv.config.int('latency-monitor-threshold');
+    if (cmd.fullName === 'config|resetstat') {
+      st.histograms.clear();
+      lastCmd = null;
+    }
+    if (tracking) {
+      if (cmd !== lastCmd || lastH === null) {
+        lastCmd = cmd;
+        lastH = histogramOf(st, cmd.fullName);
+      }
+      record(lastH, us);
+    }
     const ms = Math.floor(us / 1000);
     if (threshold > 0 && ms >= threshold) addLatencySample(srv, cmd.flags.has('fast') ? 'fast-command' : 'command', ms);
   });
@@ -140,7 +159,7 @@ function reset(ctx: CommandContext): void {
 function graph(ctx: CommandContext): void {
   const name = ctx.argv[2].toString();
   const ts = state(ctx.srv).events.get(name);
-  if (!ts) return ctx.reply.error(`ERR No samples available for event '${name}'`);
+  if (!ts) return ctx.reply.error(`ERR No samples available for event '${ctx.argv[2].toString('latin1')}'`);
   const samples = ordered(ts);
   const lat = samples.map((s) => s.latency);
   const hi = Math.max(...lat);

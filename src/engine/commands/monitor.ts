@@ -1,5 +1,5 @@
-// MONITOR: the client then receives every executed command as a status line (Server.feedMonitors,
-// called by dispatch after each command). Like Redis, a monitor is a kind of replica: it may still
+// MONITOR: the client then receives every executed command as a status line (MonitorFeed in monitor-feed.ts,
+// fed by dispatch after each command). Like Redis, a monitor is a kind of replica: it may still
 // PING or RESET, but commands that touch the keyspace are refused.
 import type { Server } from '../server.js';
 import type { CommandDef } from './table.js';
@@ -11,7 +11,6 @@ export const monitorCommands: CommandDef[] = [
       // EXEC expects one reply per command, so it cannot turn into a stream.
       if (c.multi) return reply.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
       if (c.monitor || c.isReplica) return; // Redis ignores it silently
-      c.monitor = true;
       srv.monitors.add(c);
       reply.ok();
     },

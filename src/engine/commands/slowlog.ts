@@ -1,4 +1,4 @@
-// SLOWLOG GET [count] | LEN | RESET | HELP. Entries are recorded by Server.slowlogPush.
+// SLOWLOG GET [count] | LEN | RESET | HELP. Entries are recorded by SlowLog.push (slowlog.ts).
 import type { CommandDef } from './table.js';
 import { parseInt64 } from './args.js';
 
@@ -26,9 +26,9 @@ export const slowlogCommands: CommandDef[] = [
       if (argv.length === 3) {
         const n = parseInt64(argv[2]);
         if (n === null || n < -1n) return reply.error('ERR count should be greater than or equal to -1');
-        count = n === -1n ? srv.slowlog.length : Number(n > 1000000n ? 1000000n : n);
+        count = n === -1n ? srv.slowlog.entries.length : Number(n > 1000000n ? 1000000n : n);
       }
-      const entries = srv.slowlog.slice(0, count);
+      const entries = srv.slowlog.entries.slice(0, count);
       reply.array(entries.length);
       for (const e of entries) {
         reply.array(6);
@@ -41,11 +41,11 @@ export const slowlogCommands: CommandDef[] = [
       }
     },
   },
-  { name: 'slowlog|len', handler: ({ srv, reply }) => reply.int(srv.slowlog.length) },
+  { name: 'slowlog|len', handler: ({ srv, reply }) => reply.int(srv.slowlog.entries.length) },
   {
     name: 'slowlog|reset',
     handler({ srv, reply }) {
-      srv.slowlog.length = 0;
+      srv.slowlog.reset();
       reply.ok();
     },
   },

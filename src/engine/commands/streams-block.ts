@@ -42,7 +42,7 @@ export function watchGroupReader(srv: Server, c: Client, db: Db, keys: Buffer[],
     const m = new Map<Client, Watch>();
     all = m;
     watched.set(srv, m);
-    srv.dispatch.afterCommand.push(() => {
+    srv.hooks.afterCommand.push(() => {
       if (m.size > 0 && srv.dispatch.depth === 0) check(srv, m);
     });
   }

@@ -72,7 +72,7 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
     const v = ctx.db.get(keyStr(key));
     if (v !== undefined && !(v instanceof StreamValue)) return err(WRONGTYPE);
     if (out.group && (!v || !v.group(out.group))) {
-      return err(`NOGROUP No such key '${key.toString()}' or consumer group '${out.group.toString()}' in XREADGROUP with GROUP option`);
+      return err(`NOGROUP No such key '${key.toString('latin1')}' or consumer group '${out.group.toString('latin1')}' in XREADGROUP with GROUP option`);
     }
     out.keys.push(key);
     const s = idArg.latin1Slice(0, idArg.length);

@@ -59,8 +59,8 @@ export function discardTransaction(c: Client): void {
 
 /** Client cleanup on disconnect and RESET. */
 export function installTransactions(srv: Server): void {
-  srv.onClientClose.push(discardTransaction);
-  srv.onClientReset.push(discardTransaction);
+  srv.hooks.clientClose.push(discardTransaction);
+  srv.hooks.clientReset.push(discardTransaction);
 }
 
 /**
@@ -108,7 +108,7 @@ export const transactionCommands: CommandDef[] = [
       unwatchAll(c);
       reply.array(m.queue.length);
       // c.multi stays set while the queue runs: blocking commands see it and do not block.
-      srv.beginPropagationBatch();
+      srv.propagation.beginBatch();
       try {
         for (const { cmd, argv } of m.queue) {
           const denied = execAclError(srv, c, cmd, argv);
@@ -117,7 +117,7 @@ export const transactionCommands: CommandDef[] = [
         }
       } finally {
         c.multi = null;
-        srv.endPropagationBatch();
+        srv.propagation.endBatch();
       }
     },
   },

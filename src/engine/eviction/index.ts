@@ -134,7 +134,7 @@ export function installEviction(srv: Server): void {
     },
   });
 
-  srv.dispatch.afterCommand.push((c, cmd, argv) => {
+  srv.hooks.afterCommand.push((c, cmd, argv) => {
     if (maxmemory === 0) return;
     const lru = policy.endsWith('lru');
     if (!lru && !policy.endsWith('lfu')) return;

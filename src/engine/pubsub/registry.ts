@@ -108,6 +108,6 @@ export function pubsubOf(srv: Server): PubSubRegistry {
 export function installPubSub(srv: Server): void {
   installKeyspaceEvents(srv);
   const reg = pubsubOf(srv);
-  srv.onClientClose.push((c) => reg.dropClient(c));
-  srv.onClientReset.push((c) => reg.dropClient(c));
+  srv.hooks.clientClose.push((c) => reg.dropClient(c));
+  srv.hooks.clientReset.push((c) => reg.dropClient(c));
 }

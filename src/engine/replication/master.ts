@@ -1,7 +1,7 @@
 // The master side: PSYNC/SYNC from replicas (partial resync from the backlog, or a full sync by
 // snapshot shared by every replica waiting at the time), REPLCONF ACK bookkeeping, and the
 // once-a-second duties (PING heartbeats, keepalive newlines, timeouts, backlog TTL, diskless delay).
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import { snapshotRdb, snapshotRdbTo } from '../persistence/rdb.js';
@@ -16,8 +16,17 @@ export interface ReplConf {
   capaPsync2: boolean;
 }
 
+declare module '../client.js' {
+  interface ClientExt {
+    /** REPLCONF from a replica (replConfOf). */
+    replconf?: ReplConf;
+    /** The replication offset right after this client's last write (WAIT waits for it). */
+    replWoff?: number;
+  }
+}
+
 export function replConfOf(c: Client): ReplConf {
-  let rc = c.ext.replconf as ReplConf | undefined;
+  let rc = c.ext.replconf;
   if (!rc) {
     rc = { port: 0, ip: '', capaEof: false, capaPsync2: false };
     c.ext.replconf = rc;

@@ -18,7 +18,7 @@ export class Waits {
 
   /** The offset a client must see acknowledged: the end of the stream after its last write. */
   static woff(c: Client): number {
-    return (c.ext.replWoff as number | undefined) ?? 0;
+    return c.ext.replWoff ?? 0;
   }
 
   command(ctx: CommandContext): void {
@@ -56,7 +56,11 @@ export class Waits {
     this.ackRequested = true;
     setImmediate(() => {
       this.ackRequested = false;
-      if (this.waiting.size > 0) this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
+      if (this.waiting.size === 0) return;
+      // Out now, behind this turn's writes: a GETACK left to the stream's own setImmediate would
+      // wait one more loop iteration (queued from inside the check phase).
+      this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
+      this.stream.flush();
     });
   }
 

@@ -84,7 +84,7 @@ export function runScript(sc: Scripting, ctx: CommandContext, req: RunRequest): 
     canSuspend: topLevel && caller.socket !== null && caller.multi === null,
     isFunction: req.isFunction,
   };
-  if (topLevel) srv.beginPropagationBatch();
+  if (topLevel) srv.propagation.beginBatch();
   const { T, threadRef } = vm.newThread(req.ref);
   let nargs = 0;
   if (req.isFunction) {
@@ -136,6 +136,6 @@ export function finishScript(sc: Scripting, rc: RunCtx, s: Suspended, state: Run
     vm.current = null;
     sc.running = null;
     sc.busy = false;
-    if (s.topLevel) rc.srv.endPropagationBatch();
+    if (s.topLevel) rc.srv.propagation.endBatch();
   }
 }

@@ -77,5 +77,5 @@ export function installSentinel(srv: Server): void {
     }
     return f;
   });
-  srv.beforeReady.push(() => s.start());
+  srv.hooks.beforeReady.push(() => s.start());
 }

@@ -36,10 +36,24 @@ export class DenseIndex<V> {
       this.vals[i] = v;
       return false;
     }
+    this.append(s, k, v);
+    return true;
+  }
+
+  /** Inserts or updates in one lookup; the previous value, undefined when the key is new (HSET). */
+  swap(k: Buffer, v: V): V | undefined {
+    const s = keyStr(k);
+    const i = this.index.get(s);
+    if (i === undefined) return void this.append(s, k, v);
+    const old = this.vals[i];
+    this.vals[i] = v;
+    return old;
+  }
+
+  private append(s: string, k: Buffer, v: V): void {
     this.index.set(s, this.keys.length);
     this.keys.push(k);
     this.vals.push(v);
-    return true;
   }
 
   /** Inserts at a slot, shifting later ones (only used by ordered encodings: intset order). */

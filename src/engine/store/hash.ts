@@ -52,8 +52,9 @@ export class HashValue implements RedisObject {
 
   /** Sets a field; true when it is new. Converts to hashtable past the listpack limits. */
   set(f: Buffer, v: Buffer): boolean {
-    const old = this.d.get(f);
-    const added = this.d.set(f, v);
+    // One index lookup (a get then a set cost two keyStr + three Map operations per field).
+    const old = this.d.swap(f, v);
+    const added = old === undefined;
     this.bytes += v.length - (old ? old.length : -f.length);
     if (this.d.ordered && (f.length > LIMITS.hashMaxValue || v.length > LIMITS.hashMaxValue || this.d.size > LIMITS.hashMaxEntries)) {
       this.d.ordered = false;

@@ -56,9 +56,8 @@ export class SetValue implements RedisObject {
 
   /** Adds a member; true when it is new. */
   add(m: Buffer): boolean {
-    if (this.d.has(m)) return false;
-    this.bytes += m.length;
     if (this.d.ordered) {
+      if (this.d.has(m)) return false;
       if (!isInt64(m) || this.d.size + 1 > LIMITS.setMaxIntset) {
         this.d.ordered = false;
       } else {
@@ -71,10 +70,13 @@ export class SetValue implements RedisObject {
           else hi = mid;
         }
         this.d.insertAt(lo, m, undefined);
+        this.bytes += m.length;
         return true;
       }
     }
-    this.d.set(m, undefined);
+    // A hashtable: set() finds an existing member itself (a has() first was a second lookup).
+    if (!this.d.set(m, undefined)) return false;
+    this.bytes += m.length;
     return true;
   }
 

@@ -1,9 +1,9 @@
-// Sorted-set values: a counted B+tree (store/skiplist.ts) for order and rank plus a member -> score
+// Sorted-set values: a counted B+tree (store/zset-btree.ts) for order and rank plus a member -> score
 // map for O(1) score lookups; both hold the member as its latin1 string (one copy of the bytes).
 // Reports listpack until it outgrows zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
 import { keyBuf, keyStr } from './types.js';
-import { ZTree, type Leaf, type ZNode } from './skiplist.js';
+import { ZTree, type Leaf, type ZNode } from './zset-btree.js';
 import { LIMITS } from './limits.js';
 
 export class ZSetValue implements RedisObject {
@@ -54,8 +54,18 @@ export class ZSetValue implements RedisObject {
     return this.setStr(keyStr(m), score);
   }
 
+  /** The score of a member given as its latin1 string (keyStr), for callers that go on to put(). */
+  scoreOf(k: string): number | undefined {
+    return this.dict.get(k);
+  }
+
   private setStr(k: string, score: number): boolean {
-    const cur = this.dict.get(k);
+    return this.put(k, score, this.dict.get(k));
+  }
+
+  /** Sets member k's score, `cur` being its current one as scoreOf() just gave it (undefined:
+   * absent): ZADD looks each member up once instead of twice. True when k is new. */
+  put(k: string, score: number, cur: number | undefined): boolean {
     if (cur !== undefined) {
       if (cur !== score) {
         this.tree.delete(cur, k);

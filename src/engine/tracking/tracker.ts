@@ -52,10 +52,10 @@ export class Tracker {
       db.onModified = (key) => this.invalidate(key);
       db.onFlushed = () => this.flushed();
     }
-    srv.dispatch.beforeCall.push((c) => {
+    srv.hooks.beforeCall.push((c) => {
       if (srv.dispatch.depth === 1) this.begin(c);
     });
-    srv.dispatch.afterCommand.push((c, cmd, argv) => {
+    srv.hooks.afterCommand.push((c, cmd, argv) => {
       if (c.tracking !== null && cmd.flags.has('readonly')) this.remember(c, cmd, argv);
       if (srv.dispatch.depth !== 0) return;
       if (c.tracking !== null && !c.multi && (cmd.parent ?? cmd).name !== 'client') c.tracking.caching = false;
@@ -75,7 +75,7 @@ export class Tracker {
       t.bcast = true;
       if (!this.broadcastHooked) {
         this.broadcastHooked = true;
-        this.srv.beforeFlush.push(() => this.broadcast());
+        this.srv.hooks.beforeFlush.push(() => this.broadcast());
       }
       for (const p of prefixes.length === 0 ? [''] : prefixes) {
         let entry = this.prefixes.get(p);
@@ -238,6 +238,6 @@ export function trackerOf(srv: Server): Tracker {
 /** Tracking state goes with the client (close, RESET); the rest hooks in on the first CLIENT TRACKING ON. */
 export function installTracking(srv: Server): void {
   const tr = trackerOf(srv);
-  srv.onClientClose.push((c) => tr.disable(c));
-  srv.onClientReset.push((c) => tr.disable(c));
+  srv.hooks.clientClose.push((c) => tr.disable(c));
+  srv.hooks.clientReset.push((c) => tr.disable(c));
 }
