@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite compiles .ts/.mts only by default; the engine has CommonJS sources too (.cts: main, the bundle
+  // digest, util/crypto), which tests import through the engine's modules.
+  esbuild: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -3,10 +3,13 @@
 //     handshake, the same slot map everywhere: redis-cli's "All nodes agree" signature);
 //  2. failover: time from kill -9 of a master until every live node reports cluster_state:ok with
 //     a replica promoted (cluster-node-timeout 1000);
-//  3. redis-benchmark --cluster SET/GET throughput on 3 masters.
+//  3. the idle bus's CPU: % of a core per node (user+sys from /proc) over a few seconds of a 6-node
+//     cluster doing nothing but its cluster bus (pings, pongs, gossip);
+//  4. redis-benchmark --cluster SET/GET throughput on 3 masters.
 // Run: npm run bench -- cluster [--quick], or npx tsx bench/cluster.ts (ports 14920-14925 and their
 // bus ports, the cluster block's bench range).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { BenchOptions, BenchSection, Row } from './lib.js';
 import { startEngine, startRedis, stopAll, type Proc } from '../test/helpers/procs.js';
@@ -61,13 +64,34 @@ async function converge(ports: number[]): Promise<number> {
   });
 }
 
-/** Replicas 3..5 follow masters 0..2; kill -9 master 0; ms until the others are ok with a new owner. */
-async function failover(nodes: Proc[]): Promise<number> {
-  const ports = nodes.map((p) => p.port);
+/** Replicas 3..5 follow masters 0..2; resolves once every node is ok and sees the 3 replicas. */
+async function attachReplicas(ports: number[]): Promise<void> {
   for (let i = 0; i < 3; i++) await cmd(ports[i + 3], 'CLUSTER', 'REPLICATE', await cmd(ports[i], 'CLUSTER', 'MYID'));
-  const live = ports.filter((p) => p !== ports[0]);
   await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok'))
     && (await cmd(ports[0], 'CLUSTER', 'NODES')).split('\n').filter((l) => l.includes(' slave ')).length === 3, 60_000);
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/** Mean % of one core per node while the cluster idles for `ms`. */
+async function idleBusCpu(nodes: Proc[], ms: number): Promise<number> {
+  const before = nodes.map((p) => cpuSeconds(p.pid));
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const secs = (performance.now() - t0) / 1000;
+  const used = nodes.map((p, i) => cpuSeconds(p.pid) - before[i]);
+  return (used.reduce((a, b) => a + b, 0) / nodes.length / secs) * 100;
+}
+
+/** kill -9 master 0; ms until the others are ok with a new owner of its slots. */
+async function failover(nodes: Proc[]): Promise<number> {
+  const ports = nodes.map((p) => p.port);
+  const live = ports.filter((p) => p !== ports[0]);
   const victim = await cmd(ports[0], 'CLUSTER', 'MYID');
   await nodes[0].stop();
   let sawFail = false;
@@ -95,6 +119,9 @@ async function run(kind: Kind, opts: BenchOptions) {
   try {
     const convergeMs = await converge(nodes.map((p) => p.port));
     opts.log(`${kind}: agreement ${convergeMs.toFixed(0)} ms after the last MEET`);
+    await attachReplicas(nodes.map((p) => p.port));
+    const busCpu = await idleBusCpu(nodes, opts.quick ? 3000 : 10_000);
+    opts.log(`${kind}: idle bus ${busCpu.toFixed(2)}% of a core per node (6 nodes)`);
     const failoverMs = await failover(nodes);
     opts.log(`${kind}: cluster_state:ok ${failoverMs.toFixed(0)} ms after kill -9 of a master`);
     await stopAll();
@@ -102,7 +129,7 @@ async function run(kind: Kind, opts: BenchOptions) {
     const ports = trio.map((p) => p.port);
     execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes']);
     await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok')));
-    return { convergeMs, failoverMs, p1: benchmark(ports[0], 1, requests), p16: benchmark(ports[0], 16, requests * 5) };
+    return { convergeMs, failoverMs, busCpu, p1: benchmark(ports[0], 1, requests), p16: benchmark(ports[0], 16, requests * 5) };
   } finally {
     await stopAll();
   }
@@ -117,6 +144,7 @@ export const clusterSection: BenchSection = {
     const rows: Row[] = [
       { metric: 'last MEET -> all nodes agree', engine: engine.convergeMs, redis: redis.convergeMs, unit: 'ms', higherIsBetter: false },
       { metric: 'kill -9 master -> cluster_state:ok', engine: engine.failoverMs, redis: redis.failoverMs, unit: 'ms', higherIsBetter: false },
+      { metric: 'idle bus CPU per node (6 nodes)', engine: engine.busCpu, redis: redis.busCpu, unit: '% core', higherIsBetter: false },
     ];
     for (const p of ['p1', 'p16'] as const) {
       for (const t of ['SET', 'GET']) {

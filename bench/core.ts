@@ -1,10 +1,8 @@
 // Core section: redis-benchmark throughput for the basic commands (one request per round trip with 50
-// clients, then pipelined by 16), time from spawn to the first PONG, and RSS holding 1M small strings.
-// Ports 19000-19019.
-import { rmSync } from 'node:fs';
-import { childEnv } from '../src/orchestrator/engines.js';
-import { ENGINE_MAIN, tmpDir } from '../test/helpers/procs.js';
-import { median, pipelineLoad, redisBenchmark, rssBytes, spawnToPong, startPair, type BenchSection, type Row } from './lib.js';
+// clients, then pipelined by 16), time from spawn to the first PONG (bench/startup.ts, also its own
+// section), and RSS holding 1M small strings. Ports 19000-19019.
+import { pipelineLoad, redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
+import { startupRows } from './startup.js';
 
 const PORT = 19000;
 const TESTS = 'ping_inline,ping_mbulk,set,get,incr,mset';
@@ -32,20 +30,6 @@ async function throughput(quick: boolean, log: (m: string) => void): Promise<Row
   return rows;
 }
 
-/** Spawn to first PONG, the engine started as kvctl up starts it (childEnv: no NODE_EXTRA_CA_CERTS). */
-async function startup(log: (m: string) => void): Promise<Row> {
-  const dir = tmpDir('kvctl-bench-');
-  const common = ['--save', '', '--appendonly', 'no', '--dir', dir, '--bind', '127.0.0.1'];
-  const samples = { engine: [] as number[], redis: [] as number[] };
-  for (let i = 0; i < 5; i++) {
-    samples.redis.push(await spawnToPong('redis-server', ['--port', String(PORT + 10), ...common], PORT + 10));
-    samples.engine.push(await spawnToPong(process.execPath, [ENGINE_MAIN, '--port', String(PORT + 11), ...common], PORT + 11, childEnv()));
-  }
-  log(`spawn to PONG (ms): engine ${samples.engine.map((x) => x.toFixed(0)).join(' ')}; redis ${samples.redis.map((x) => x.toFixed(0)).join(' ')}`);
-  rmSync(dir, { recursive: true, force: true });
-  return { metric: 'spawn to first PONG (median of 5)', engine: median(samples.engine), redis: median(samples.redis), unit: 'ms', higherIsBetter: false };
-}
-
 async function memory(quick: boolean, log: (m: string) => void): Promise<Row[]> {
   const keys = quick ? KEYS / 10 : KEYS;
   const pair = await startPair(PORT + 2);
@@ -70,6 +54,6 @@ export const coreSection: BenchSection = {
   name: 'core',
   description: 'PING/SET/GET/INCR/MSET throughput (plain and -P 16), spawn-to-PONG, RSS for 1M keys',
   async run({ quick, log }) {
-    return [...(await throughput(quick, log)), await startup(log), ...(await memory(quick, log))];
+    return [...(await throughput(quick, log)), ...(await startupRows(log, quick ? 5 : 9)), ...(await memory(quick, log))];
   },
 };

@@ -83,7 +83,12 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-/** Milliseconds from spawning `cmd args` to the first +PONG on `port`; the process is then killed. */
+/**
+ * Milliseconds from spawning `cmd args` to the first +PONG on `port`; the process is then killed. A
+ * fresh connection is tried every 2 ms (a refused connect costs microseconds), identically for every
+ * server, so the poll adds at most ~2 ms to either; busier polling would take CPU from the server
+ * being timed on a 2-core machine.
+ */
 export async function spawnToPong(cmd: string, args: string[], port: number, env?: NodeJS.ProcessEnv): Promise<number> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { stdio: 'ignore', env });

@@ -3,6 +3,7 @@
 import type { BenchSection } from './lib.js';
 import { scriptSection } from './lib.js';
 import { coreSection } from './core.js';
+import { startupSection } from './startup.js';
 import { replicationSection } from './replication.js';
 import { clusterSection } from './cluster.js';
 import { streamsSection } from './streams.js';
@@ -10,9 +11,11 @@ import { scriptingSection } from './scripting.js';
 import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 import { aclSection } from './acl.js';
+import { durableSection } from './durable.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
+  startupSection,
   scriptSection('datatypes', './datatypes.ts', 'list/set/hash/zset throughput and sorted-set scaling'),
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
@@ -24,5 +27,6 @@ export const SECTIONS: BenchSection[] = [
   scriptSection('cluster-admin', './cluster-admin.ts', 'kvctl cluster admin against redis-cli --cluster'),
   scriptingSection,
   scriptSection('kill', './kill.ts', 'kvctl kill of the master to the first write the new master accepts, per topology: builtin engine against redis-server'),
+  durableSection,
   scriptSection('up', './up.ts', 'kvctl up master-replica / up cluster to ready, kvctl failover: builtin engine against redis-server'),
 ];

@@ -69,9 +69,24 @@ for (const [topology, runs] of [['master-replica', RUNS], ['cluster', Math.min(R
   const b = results.builtin;
   const rd = results.redis;
   if (typeof b !== 'string' && typeof rd !== 'string') {
-    const goal = topology === 'master-replica' ? `; goal builtin < 1000 ms wall: ${b.wall < 1000 ? 'met' : 'NOT met'}` : '';
+    const limit = topology === 'master-replica' ? 1000 : 1500; // issue 14: up cluster (9 builtin nodes) <= 1.5 s wall
+    const goal = `; goal builtin <= ${limit} ms wall: ${b.wall <= limit ? 'met' : 'NOT met'}`;
     console.log(`  builtin / redis: ${(b.wall / rd.wall).toFixed(2)}x wall, ${(b.ready / rd.ready).toFixed(2)}x ready${goal}`);
   }
+}
+
+{
+  // The CLI's own start-up, which every kvctl command pays: `kvctl status --json` with nothing running
+  // (oclif, the command, the RESP client; it imported ioredis until issue 14).
+  const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await execa(process.execPath, [BIN, 'status', '--json', '--dir', home], { reject: false });
+    ms.push(performance.now() - t0);
+  }
+  rmSync(home, { recursive: true, force: true });
+  console.log(`kvctl status --json (nothing running: the CLI's start-up), median of ${RUNS} runs: ${median(ms).toFixed(0)} ms (${ms.map((x) => x.toFixed(0)).join(' ')})`);
 }
 
 {

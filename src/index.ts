@@ -9,6 +9,7 @@
 // up() resolves once the topology is truly ready (replicas in sync, sentinels agreed, cluster ok) and
 // leaves nothing running when it fails; the nodes are supervised (restarted on crash) until stop().
 import { down as downAll, type DownOptions, type DownResult } from './orchestrator/down.js';
+import type { NodeAuth } from './lib/auth.js';
 import { kvctlHome } from './orchestrator/paths.js';
 import { status as statusAll, type TopologyReport } from './orchestrator/status.js';
 
@@ -20,7 +21,7 @@ export { renderTopology } from './orchestrator/render/index.js';
 // Fault injection (kvctl stop|start|restart|kill|pause|wait): NODE is a name, TOPOLOGY/NODE, master or master:SLOT.
 export { stopNode, startNode, restartNode, killNode, pauseNode, waitNode } from './orchestrator/faults.js';
 export type { FaultOptions, FaultResult, WaitResult, WaitRole } from './orchestrator/faults.js';
-export type { DownResult, TopologyReport };
+export type { DownResult, TopologyReport, NodeAuth };
 
 /** Stops NAME (or every topology) under dir / $KVCTL_HOME / ./.kvctl. */
 export function down(name?: string, opts: DownOptions & { dir?: string } = {}): Promise<DownResult[]> {
@@ -28,6 +29,6 @@ export function down(name?: string, opts: DownOptions & { dir?: string } = {}): 
 }
 
 /** What `kvctl status --json` reports. */
-export function status(name?: string, opts: { dir?: string } = {}): Promise<TopologyReport[]> {
-  return statusAll(kvctlHome(opts.dir), name);
+export function status(name?: string, opts: { dir?: string; auth?: NodeAuth } = {}): Promise<TopologyReport[]> {
+  return statusAll(kvctlHome(opts.dir), name, opts.auth);
 }

@@ -1,7 +1,8 @@
-// ioredis connections for admin work: no reconnect loops, bounded timeouts, and one-line errors that
-// name the node, so an unreachable or misconfigured node never turns into a hang or a stack trace.
-import { Redis } from 'ioredis';
+// Connections for admin work, over kvctl's own RESP client (orchestrator/resp.ts): no reconnect loops,
+// bounded timeouts, and one-line errors that name the node, so an unreachable or misconfigured node
+// never turns into a hang or a stack trace.
 import { UserError } from '../lib/errors.js';
+import { RespConn, parseInfo, type Arg } from '../orchestrator/resp.js';
 import { parseHostPort, formatHostPort, type HostPort } from '../lib/hostport.js';
 
 export interface AuthOpts {
@@ -18,9 +19,12 @@ export interface ConnectOpts extends AuthOpts {
 export interface Conn {
   addr: string;
   hp: HostPort;
-  redis: Redis;
   /** Sends one command; Redis errors become UserErrors naming this node. */
-  call(...args: (string | number | Buffer)[]): Promise<unknown>;
+  call(...args: Arg[]): Promise<unknown>;
+  /** Sends one command; a Redis error rejects with the server's own text (callers that word it). */
+  send(...args: Arg[]): Promise<unknown>;
+  /** As send, with bulk strings as Buffers (keys). */
+  sendBuffers(...args: Arg[]): Promise<unknown>;
   close(): void;
 }
 
@@ -36,7 +40,7 @@ export function describeConnectError(addr: string, err: unknown): string {
   if (e.code === 'ECONNREFUSED') return `cannot connect to ${addr}: connection refused (is the node running?)`;
   if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return `cannot connect to ${addr}: timed out`;
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return `cannot connect to ${addr}: unknown host`;
-  if (/Protocol error/.test(msg)) return `cannot talk to ${addr}: it does not speak the Redis protocol`;
+  if (/protocol error/i.test(msg)) return `cannot talk to ${addr}: it does not speak the Redis protocol`;
   return `cannot connect to ${addr}: ${msg}`;
 }
 
@@ -44,46 +48,34 @@ export function describeConnectError(addr: string, err: unknown): string {
 export async function connect(addr: string, opts: ConnectOpts = {}): Promise<Conn> {
   const hp = parseHostPort(addr);
   const name = formatHostPort(hp);
-  const redis = new Redis({
-    host: hp.host,
-    port: hp.port,
-    username: opts.user,
-    password: opts.password,
-    lazyConnect: true,
-    connectTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_MS,
-    commandTimeout: opts.commandTimeoutMs ?? DEFAULT_COMMAND_MS,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-  });
-  // Without a listener ioredis prints unhandled 'error' events; failures surface through the promises.
-  // The socket error (ECONNREFUSED...) says more than connect()'s "Connection is closed".
-  let socketErr: unknown;
-  redis.on('error', (e) => { socketErr ??= e; });
+  let c: RespConn | undefined;
   try {
-    await redis.connect();
-    await redis.call('PING');
+    c = await RespConn.connect(hp.host, hp.port, {
+      user: opts.user,
+      password: opts.password,
+      connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_MS,
+      commandTimeoutMs: opts.commandTimeoutMs ?? DEFAULT_COMMAND_MS,
+    });
+    await c.send(['PING']);
   } catch (err) {
-    // A refused or dropped connection has already ended; disconnect() would then arm ioredis's 2 s
-    // "destroy the stream" timer that nothing clears, and keep the CLI alive for 2 s after its work.
-    if (redis.status !== 'end') redis.disconnect();
-    throw new UserError(describeConnectError(name, socketErr ?? err));
+    c?.close();
+    throw new UserError(describeConnectError(name, err));
   }
-  const conn: Conn = {
+  const conn = c;
+  return {
     addr: name,
     hp,
-    redis,
     async call(...args) {
       try {
-        return await redis.call(String(args[0]), ...args.slice(1));
+        return await conn.send(args);
       } catch (err) {
         throw new UserError(`${name}: ${args.slice(0, 3).join(' ')}: ${(err as Error).message}`);
       }
     },
-    close: () => redis.disconnect(),
+    send: (...args) => conn.send(args),
+    sendBuffers: (...args) => conn.send(args, true),
+    close: () => conn.close(),
   };
-  return conn;
 }
 
 /** A connection pool keyed by address, so a long operation reuses one socket per node. */
@@ -118,15 +110,7 @@ export class Pool {
   }
 }
 
-/** Parses INFO text into a field map. */
-export function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
+export { parseInfo };
 
 export async function info(conn: Conn, section?: string): Promise<Record<string, string>> {
   return parseInfo(String(await conn.call('INFO', ...(section ? [section] : []))));

@@ -36,7 +36,7 @@ export async function clusterFailover(opts: ClusterFailoverOpts): Promise<Cluste
     const mode = opts.mode ?? 'default';
     const t0 = Date.now();
     try {
-      await c.redis.call('CLUSTER', 'FAILOVER', ...(mode === 'default' ? [] : [mode.toUpperCase()]));
+      await c.send('CLUSTER', 'FAILOVER', ...(mode === 'default' ? [] : [mode.toUpperCase()]));
     } catch (e) {
       throw new UserError(`${c.addr} refused CLUSTER FAILOVER: ${(e as Error).message}`);
     }

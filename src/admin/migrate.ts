@@ -53,9 +53,9 @@ export async function migrateKeys(slot: number, ends: Pick<MoveEnds, 'source' | 
   let moved = 0;
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError(`moving slot ${slot} from ${source.entry.addr} to ${target.entry.addr}`);
-    const keys = (await source.conn.redis.callBuffer('CLUSTER', 'GETKEYSINSLOT', slot, batch)) as Buffer[];
+    const keys = (await source.conn.sendBuffers('CLUSTER', 'GETKEYSINSLOT', slot, batch)) as Buffer[];
     if (keys.length === 0) return moved;
-    const migrate = (replace: boolean) => source.conn.redis.call('MIGRATE', target.entry.host, target.entry.port, '', 0,
+    const migrate = (replace: boolean) => source.conn.send('MIGRATE', target.entry.host, target.entry.port, '', 0,
       opts.migrateTimeoutMs ?? 60_000, ...(replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys);
     try {
       await migrate(!!opts.replace);

@@ -40,7 +40,7 @@ export async function nodeFailover(opts: NodeFailoverOpts): Promise<NodeFailover
     args.push('TIMEOUT', String(timeoutMs));
     const t0 = Date.now();
     try {
-      await c.redis.call(args[0], ...args.slice(1));
+      await c.send(args[0], ...args.slice(1));
     } catch (e) {
       throw new UserError(`${c.addr} refused FAILOVER: ${(e as Error).message}`);
     }

@@ -104,7 +104,7 @@ export async function callAll(seed: string, args: string[], opts: AuthOpts & { o
     return await Promise.all(targets.map(async (v) => {
       const base = { addr: v.self.addr, id: v.self.id, role: v.self.master ? 'master' as const : 'replica' as const };
       try {
-        return { ...base, reply: await v.conn.redis.call(args[0]!, ...args.slice(1)) };
+        return { ...base, reply: await v.conn.send(args[0]!, ...args.slice(1)) };
       } catch (err) {
         return { ...base, error: (err as Error).message };
       }

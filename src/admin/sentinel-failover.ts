@@ -29,7 +29,7 @@ const POLL_MS = 50;
 
 /** SENTINEL GET-MASTER-ADDR-BY-NAME as host:port, null when the name is unknown. */
 export async function masterAddr(s: Conn, name: string): Promise<string | null> {
-  const r = (await s.redis.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string] | null;
+  const r = (await s.send('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string] | null;
   return r ? `${r[0]}:${r[1]}` : null;
 }
 
@@ -56,7 +56,7 @@ export async function sentinelFailover(opts: FailoverOpts): Promise<FailoverResu
     if (!from) throw new UserError(`sentinel ${s.addr} monitors no master named '${opts.master}'`);
     const t0 = Date.now();
     try {
-      await s.redis.call('SENTINEL', 'FAILOVER', opts.master);
+      await s.send('SENTINEL', 'FAILOVER', opts.master);
     } catch (e) {
       // -NOGOODSLAVE, -INPROG ...: Sentinel's own words say why.
       throw new UserError(`sentinel ${s.addr} refused to fail over '${opts.master}': ${(e as Error).message}`);

@@ -58,7 +58,7 @@ export async function sentinelStatus(address: string, opts: { auth?: AuthOpts; l
       const sentinels = ((await c.call('SENTINEL', 'SENTINELS', m.name)) as unknown[]).map(fields);
       let ckquorum: { ok: boolean; text: string };
       try {
-        ckquorum = { ok: true, text: String(await c.redis.call('SENTINEL', 'CKQUORUM', m.name)) };
+        ckquorum = { ok: true, text: String(await c.send('SENTINEL', 'CKQUORUM', m.name)) };
       } catch (e) {
         ckquorum = { ok: false, text: (e as Error).message };
       }

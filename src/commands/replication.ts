@@ -1,4 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
+import { authFlags } from '../lib/auth-flags.js';
+import { authFromFlags } from '../lib/auth.js';
 import { BaseCommand } from '../lib/base-command.js';
 import { replicationReport } from '../orchestrator/replication.js';
 import { renderReplication } from '../views/replication.js';
@@ -8,13 +10,12 @@ export default class Replication extends BaseCommand {
   static override examples = ['<%= config.bin %> replication 127.0.0.1:7001', '<%= config.bin %> replication 127.0.0.1:7002 --json', '<%= config.bin %> replication 10.0.0.5:6379 -a secret'];
   static override args = { node: Args.string({ description: 'HOST:PORT', required: true }) };
   static override flags = {
-    password: Flags.string({ char: 'a', description: 'password (AUTH)', env: 'REDISCLI_AUTH' }),
-    user: Flags.string({ description: 'ACL user name' }),
+    ...authFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Replication);
-    const report = await replicationReport(args.node, { password: flags.password, user: flags.user });
+    const report = await replicationReport(args.node, authFromFlags(flags) ?? {});
     if (flags.json) return this.printJson(report);
     this.log(renderReplication(report));
   }

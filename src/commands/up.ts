@@ -1,4 +1,6 @@
 import { Args, Flags } from '@oclif/core';
+import { authFlags } from '../lib/auth-flags.js';
+import { authFromFlags } from '../lib/auth.js';
 import { BaseCommand } from '../lib/base-command.js';
 import { ENGINES } from '../orchestrator/engines.js';
 import { down } from '../orchestrator/down.js';
@@ -18,6 +20,7 @@ export default class Up extends BaseCommand {
     topology: Args.string({ description: 'bundled topology (standalone, master-replica, sentinel, cluster) or a YAML file', required: true }),
   };
   static override flags = {
+    ...authFlags,
     engine: Flags.string({ description: 'server engine (default: the topology\'s, else builtin)', options: ENGINES }),
     'engine-bin': Flags.string({ description: 'path of the redis-server / valkey-server binary' }),
     dir: Flags.string({ description: 'folder holding the state folders (default $KVCTL_HOME or ./.kvctl)' }),
@@ -38,6 +41,7 @@ export default class Up extends BaseCommand {
       engineBin: flags['engine-bin'],
       timeoutMs: flags.timeout * 1000,
       attach: flags.foreground,
+      auth: authFromFlags(flags),
     });
     try {
       if (flags.json) await runPlain(ctx);

@@ -21,8 +21,11 @@ export interface BlockState {
   /** Absolute ms, 0 = forever. */
   deadline: number;
   timer: NodeJS.Timeout | null;
-  /** Tries to serve the client now; true when it was served (and is unblocked). */
-  tryServe(): boolean;
+  /**
+   * Tries to serve the client now; true when it was served (and is unblocked). readyKey: the key
+   * whose signal woke it (XREAD in Redis 7.0 answers with that stream alone).
+   */
+  tryServe(readyKey?: string): boolean;
   /** Called on timeout: writes the timeout reply. */
   onTimeout(): void;
 }

@@ -21,11 +21,17 @@ const MEM_UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1
 
 /** Redis's memtoull: "100", "1gb", "64mb", "10k"; null when malformed. */
 export function parseMemory(s: string): number | null {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(s);
+  // Digits then a unit; no sign; no digits at all reads as 0 ("" and "kb" are accepted, as strtoull does).
+  const m = /^(\d*)([a-z]*)$/i.exec(s);
   if (!m) return null;
   const unit = MEM_UNITS[m[2].toLowerCase()];
   if (unit === undefined) return null;
   return Number(m[1]) * unit;
+}
+
+/** Limits at the JS safe-integer edge stand for Redis's LLONG_MAX in messages. */
+function bound(n: number | undefined): string {
+  return n === Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(n);
 }
 
 function parseIntStrict(s: string): number | null {
@@ -52,7 +58,7 @@ export function normalizeValue(d: Directive, args: string[], current?: string): 
       if (args.length !== 1) throw new ConfigError('wrong number of arguments');
       const n = parseIntStrict(args[0]);
       if (n === null) throw new ConfigError("argument couldn't be parsed into an integer");
-      if (n < (d.min ?? -Infinity) || n > (d.max ?? Infinity)) throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+      if (n < (d.min ?? -Infinity) || n > (d.max ?? Infinity)) throw new ConfigError(`argument must be between ${bound(d.min)} and ${bound(d.max)} inclusive`);
       return String(n);
     }
     case 'memory': {
@@ -64,7 +70,7 @@ export function normalizeValue(d: Directive, args: string[], current?: string): 
       }
       const n = parseMemory(args[0]);
       if (n === null) throw new ConfigError(d.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
-      if (n < (d.min ?? 0) || n > (d.max ?? Infinity)) throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+      if (n < (d.min ?? 0) || n > (d.max ?? Infinity)) throw new ConfigError(`argument must be between ${bound(d.min)} and ${bound(d.max)} inclusive`);
       return String(n);
     }
     case 'enum': {
@@ -139,6 +145,11 @@ export class Config {
   readonly renames: [string, string][] = [];
   /** `user NAME RULES...` lines, in order (the ACL module loads them at startup). */
   readonly userLines: string[][] = [];
+  /**
+   * Options outside the directive table that CONFIG REWRITE writes, by name: their current lines in full
+   * (the ACL module's `user` lines). Written after the directives, as Redis does.
+   */
+  readonly rewriteExtras = new Map<string, () => string[]>();
   /** `sentinel ...` lines, kept verbatim for Sentinel mode. */
   readonly sentinelLines: string[][] = [];
   /** Where each of sentinelLines came from (line number and text), for Sentinel's fatal errors. */

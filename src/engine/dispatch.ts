@@ -8,6 +8,7 @@ import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
 import { internalErrorsOf } from './internal-errors.js';
 import type { CommandHook } from './hooks.js';
+import { shownArgs } from './redact.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
@@ -138,7 +139,8 @@ export class Dispatcher {
       }
     }
     if (c.inPubSubContext && !PUBSUB_OK.has(cmd.parent ? cmd.parent.name : cmd.name)) {
-      return this.reject(c, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, argv);
     }
     if (c.multi && !MULTI_IMMEDIATE.has(cmd.parent ? cmd.parent.name : cmd.name)) {
       c.multi.queue.push({ cmd, argv });
@@ -150,8 +152,9 @@ export class Dispatcher {
 
   private reject(c: Client, err: string, argv?: Buffer[]): void {
     this.srv.stats.rejectedCalls++;
-    // A refused EXEC (arity, auth, a guard) ends the transaction, as Redis's execCommandAbort does.
-    if (c.multi && argv && argv[0].length === 4 && argv[0].toString().toLowerCase() === 'exec') {
+    // A refused EXEC (arity, auth, a guard, pub/sub context) ends the transaction and answers EXECABORT,
+    // in or out of MULTI, as Redis's rejectCommand -> execCommandAbort does.
+    if (argv && argv[0].length === 4 && argv[0].toString().toLowerCase() === 'exec') {
       discardTransaction(c);
       err = execAbortError(err);
     }
@@ -209,12 +212,12 @@ export class Dispatcher {
       const us = Math.round(dt);
       st.usec += us;
       const threshold = srv.slowlog.thresholdUs;
-      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, argv, us);
+      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, shownArgs(cmd, argv), us);
       for (const h of srv.hooks.afterCall) h(c, cmd, dt);
     }
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
-    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, argv);
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, argv));
     if (srv.dirty !== dirty0) {
       const out = ctx.propagate ?? [argv];
       for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);

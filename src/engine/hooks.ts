@@ -1,4 +1,4 @@
-// The engine's extension points in one place: each subsystem (modules.ts) pushes its functions onto
+// The engine's extension points in one place: each subsystem (subsystems.ts) pushes its functions onto
 // these typed lists instead of the Server growing a field per concern. Plain arrays, because
 // beforeCall/afterCommand run around every command and a loop over an array is the cheapest call.
 // Dispatch guards (ordered checks that may refuse a command) stay on `srv.dispatch.addGuard`, and

@@ -5,12 +5,11 @@
 // when the modules next to it still have the content it was built from (bundle-digest.cts): that
 // starts far faster than loading ~120 ES modules. Any mismatch (a later tsc run, a missing file) or
 // KVCTL_ENGINE_NO_BUNDLE=1 loads the ES modules instead.
-import { readFile, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { crc32, type BundleManifest } from './bundle-digest.cjs';
+import { modulesUnchanged, type BundleManifest } from './bundle-digest.cjs';
 
 type StartModule = typeof import('./start.js');
 
@@ -19,33 +18,19 @@ const trace = (msg: string) => {
   if (process.env.KVCTL_ENGINE_TRACE_START === '1') process.stderr.write(`kvctl engine: ${msg}\n`);
 };
 
-/** Resolves true when every module still has the recorded CRC (files read off the main thread). */
-function unchanged(manifest: BundleManifest): Promise<boolean> {
-  const entries = Object.entries(manifest.modules);
-  return new Promise((resolve) => {
-    let left = entries.length;
-    let ok = true;
-    if (left === 0) resolve(false);
-    for (const [rel, want] of entries) {
-      readFile(path.join(__dirname, rel), (err, bytes) => {
-        if (err || crc32(bytes) !== want) ok = false;
-        if (--left === 0) resolve(ok);
-      });
-    }
-  });
-}
-
-async function bundled(): Promise<StartModule | null> {
+function bundled(): StartModule | null {
   if (process.env.KVCTL_ENGINE_NO_BUNDLE === '1') {
     trace('ES modules (KVCTL_ENGINE_NO_BUNDLE=1)');
     return null;
   }
   try {
     const at = (f: string) => path.join(__dirname, f);
-    const fresh = unchanged(JSON.parse(readFileSync(at('main.bundle.json'), 'utf8')) as BundleManifest);
-    // While the modules are read and checked, compile and run the bundle's top level (it has no
-    // side effects: constants, tables, classes), so the check adds almost nothing to start-up.
     const file = at('main.bundle.js');
+    const manifest = JSON.parse(readFileSync(at('main.bundle.json'), 'utf8')) as BundleManifest;
+    if (!modulesUnchanged(__dirname, manifest, statSync(file).mtimeMs)) {
+      trace('ES modules (the bundle is stale)');
+      return null;
+    }
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(at('main.bundle.cache'));
@@ -56,11 +41,9 @@ async function bundled(): Promise<StartModule | null> {
     // so no flag may be set before this point (see below).
     const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
     const mod = { exports: {} as StartModule };
-    (script.runInThisContext() as (r: NodeJS.Require, m: typeof mod, e: StartModule) => void)(createRequire(file), mod, mod.exports);
-    if (!(await fresh)) {
-      trace('ES modules (the bundle is stale)');
-      return null;
-    }
+    // This module's own require resolves as the bundle's would (same folder): no node:module
+    // createRequire, whose ES-loader graph costs milliseconds to load.
+    (script.runInThisContext() as (r: NodeJS.Require, m: typeof mod, e: StartModule) => void)(require, mod, mod.exports);
     trace(`bundle, code cache ${script.cachedDataRejected ? 'rejected' : 'accepted'}`);
     return mod.exports;
   } catch (e) {
@@ -70,12 +53,16 @@ async function bundled(): Promise<StartModule | null> {
 }
 
 async function main(): Promise<void> {
-  const start = (await bundled()) ?? (await import('./start.js'));
+  const start = bundled() ?? (await import('./start.js'));
   // The keyspace is one big, long-lived heap: growing the old generation by 15% per major GC instead
   // of V8's default (up to 2-4x) keeps the resident size ~15% lower at 1M keys (issue 2, memory goal).
   // Set after the bundle is compiled: it changes V8's flag hash, which the code cache is keyed on.
   v8.setFlagsFromString('--heap-growing-percent=15');
   const code = await start.startFromArgs(process.argv.slice(2));
+  if (code === null && process.env.KVCTL_ENGINE_TRACE_START === '1') {
+    const cpu = process.cpuUsage();
+    trace(`ready ${performance.now().toFixed(1)} ms after the process started, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU`);
+  }
   if (code !== null) process.exit(code);
 }
 

@@ -68,7 +68,13 @@ export class PauseState {
     let end = Infinity;
     for (const p of this.by.values()) end = Math.min(end, p.end);
     if (end === Infinity) return;
-    this.timer = setTimeout(() => this.expire(), Math.min(2 ** 31 - 1, Math.max(0, end - Date.now())));
+    // A timer may fire a millisecond before Date.now() reaches the end: if nothing expired yet, arm again
+    // (otherwise the pause, and every client it holds, would never be released).
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.expire();
+      if (!this.timer) this.arm();
+    }, Math.min(2 ** 31 - 1, Math.max(0, end - Date.now() + 1)));
     this.timer.unref?.();
   }
 

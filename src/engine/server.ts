@@ -2,7 +2,7 @@
 // event-loop housekeeping (serverCron: active expiry, timeouts, stats) and shutdown.
 import net from 'node:net';
 import { writeFileSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './util/crypto.cjs';
 import { Client } from './client.js';
 import { CommandTable } from './commands/table.js';
 import { ALL_COMMANDS } from './commands/index.js';
@@ -183,8 +183,9 @@ export class Server {
       this.stats.netOutput += c.reply.queued;
       c.flush();
     } else {
-      this.pendingFlush.add(c);
-      this.flushPending();
+      // Group commit: replies wait for the end of this turn's reads (setImmediate runs after the
+      // poll phase), so one AOF write + fsync covers every client served in the turn.
+      this.scheduleFlush(c);
     }
   }
 

@@ -5,7 +5,7 @@ import { loadServerConfig, ConfigError, type Config } from './config.js';
 import { Logger, type LogLevel } from './log.js';
 import { Server } from './server.js';
 import { registerCoreInfo } from './info-core.js';
-import { installModules } from './modules.js';
+import { installSubsystems } from './subsystems.js';
 import { internalErrorsOf } from './internal-errors.js';
 import { applySentinelDefaults, createSentinelServer, installSentinel } from './sentinel/index.js';
 import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
@@ -43,7 +43,7 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   if (!opts.embedded) srv.onExit = (code) => process.exit(code);
   registerCoreInfo(srv);
   if (cfg.sentinelMode) installSentinel(srv);
-  else await installModules(srv);
+  else await installSubsystems(srv);
   await srv.listen();
   log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : cfg.sentinelMode ? 'sentinel' : 'standalone'}, port=${cfg.int('port')}.`);
   log.notice('Server initialized');

@@ -2,6 +2,7 @@
 // every recorded node ourselves (SHUTDOWN, SIGTERM, SIGKILL to the process group). Leaves nothing running.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import type { NodeAuth } from '../lib/auth.js';
 import { UserError } from '../lib/errors.js';
 import { isAlive, sleep, stopProcess } from './supervisor/proc.js';
 import { readPlan, readState, topologyNames, writeState, type State } from './supervisor/state.js';
@@ -19,6 +20,8 @@ export interface DownOptions {
   purge?: boolean;
   /** Per step of the stop sequence (default 5000 ms). */
   graceMs?: number;
+  /** Log-in for SHUTDOWN when kvctl stops the nodes itself (default: the plan's). */
+  auth?: NodeAuth;
 }
 
 export async function downStateDir(stateDir: string, opts: DownOptions = {}): Promise<DownResult> {
@@ -47,7 +50,7 @@ export async function downStateDir(stateDir: string, opts: DownOptions = {}): Pr
   await Promise.all(plan.nodes.map(async (n) => {
     const st = state?.nodes[n.name];
     const how = await stopProcess(
-      { pid: st?.pid, startTime: st?.startTime, host: n.host, port: n.port, password: n.role === 'sentinel' ? undefined : plan.password },
+      { pid: st?.pid, startTime: st?.startTime, host: n.host, port: n.port, ...(n.role === 'sentinel' ? {} : opts.auth ?? { user: plan.user, password: plan.password }) },
       graceMs,
     );
     result.nodes[n.name] = result.supervisor === 'stopped' && how === 'gone' ? 'stopped' : how;

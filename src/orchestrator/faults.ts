@@ -1,6 +1,7 @@
 // Fault injection for tests, on every engine: stop, start, restart, kill and pause a node through its
 // topology's supervisor (so the restart policy honours them), and wait until a node has a role. NODE is
 // resolved by node-ref.ts (a name, TOPOLOGY/NODE, master, master:SLOT).
+import { authFailure, isAuthFailure, type NodeAuth } from '../lib/auth.js';
 import { UserError } from '../lib/errors.js';
 import { kvctlHome } from './paths.js';
 import { resolveNode, type ResolvedNode } from './node-ref.js';
@@ -13,6 +14,8 @@ import { parseRole } from './supervisor/watch.js';
 export interface FaultOptions {
   /** Home of the state folders (default $KVCTL_HOME or ./.kvctl). */
   dir?: string;
+  /** Log-in for the nodes asked (master forms, wait; default: the plan's credentials). */
+  auth?: NodeAuth;
 }
 
 export interface FaultResult extends NodeAction {
@@ -21,7 +24,7 @@ export interface FaultResult extends NodeAction {
 }
 
 async function viaSupervisor(ref: string, req: Omit<ControlRequest, 'node'>, opts: FaultOptions): Promise<FaultResult> {
-  const r = await resolveNode(kvctlHome(opts.dir), ref);
+  const r = await resolveNode(kvctlHome(opts.dir), ref, opts.auth);
   const sup = readState(r.stateDir)?.supervisor;
   if (!sup || sup.status !== 'running' || !isAlive(sup.pid, sup.startTime)) {
     throw new UserError(`the supervisor of ${r.topology} is not running (kvctl up ${r.topology}, or kvctl down ${r.topology} to clean up)`);
@@ -70,7 +73,7 @@ export interface WaitResult {
 }
 
 /** What the node is now, for the timeout message and the check. */
-async function lookAt(r: ResolvedNode, firstPid: number | undefined): Promise<{ is: WaitRole | 'replica-syncing' | 'unanswering'; text: string }> {
+async function lookAt(r: ResolvedNode, firstPid: number | undefined, auth: NodeAuth | undefined): Promise<{ is: WaitRole | 'replica-syncing' | 'unanswering'; text: string }> {
   const st = readState(r.stateDir)?.nodes[r.node.name];
   const alive = isAlive(st?.pid, st?.startTime);
   if (!alive || (firstPid !== undefined && st?.pid !== firstPid)) {
@@ -79,12 +82,13 @@ async function lookAt(r: ResolvedNode, firstPid: number | undefined): Promise<{ 
   if (st?.state === 'paused') return { is: 'unanswering', text: 'it is paused' };
   let c: RespConn | undefined;
   try {
-    c = await RespConn.connect(r.node.host, r.node.port, { password: r.plan.password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
+    c = await RespConn.connect(r.node.host, r.node.port, { ...(auth ?? { user: r.plan.user, password: r.plan.password }), connectTimeoutMs: 500, commandTimeoutMs: 1000 });
     const role = parseRole(String(await c.call('INFO', 'replication')));
     if (role.role === 'master') return { is: 'master', text: 'it is master' };
     const of = r.plan.nodes.find((n) => `${n.host}:${n.port}` === role.masterAddr)?.name ?? role.masterAddr;
     return role.linkUp ? { is: 'replica', text: `it is a replica of ${of}` } : { is: 'replica-syncing', text: `it is a replica of ${of} with the link down` };
   } catch (e) {
+    if (isAuthFailure(e)) throw authFailure(`${r.node.host}:${r.node.port}`, auth, e);
     return { is: 'unanswering', text: `it does not answer (${(e as Error).message})` };
   } finally {
     c?.close();
@@ -98,12 +102,12 @@ async function lookAt(r: ResolvedNode, firstPid: number | undefined): Promise<{ 
 export async function waitNode(ref: string, role: WaitRole, opts: FaultOptions & { timeoutMs?: number } = {}): Promise<WaitResult> {
   if (!['master', 'replica', 'down'].includes(role)) throw new UserError(`invalid --role '${role}' (allowed: master, replica, down)`, 2);
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const r = await resolveNode(kvctlHome(opts.dir), ref);
+  const r = await resolveNode(kvctlHome(opts.dir), ref, opts.auth);
   const t0 = Date.now();
   const st0 = readState(r.stateDir)?.nodes[r.node.name];
   const firstPid = role === 'down' && isAlive(st0?.pid, st0?.startTime) ? st0?.pid : undefined;
   for (;;) {
-    const now = await lookAt(r, firstPid);
+    const now = await lookAt(r, firstPid, opts.auth);
     if (now.is === role) return { topology: r.topology, node: r.node.name, address: `${r.node.host}:${r.node.port}`, role, ms: Date.now() - t0 };
     if (Date.now() - t0 >= timeoutMs) {
       throw new UserError(`${r.topology}/${r.node.name} is not ${role === 'down' ? 'down' : `${role === 'master' ? 'master' : 'a replica'}`} after ${timeoutMs / 1000} s: ${now.text}`);

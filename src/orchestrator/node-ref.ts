@@ -3,6 +3,7 @@
 // sentinels say in a Sentinel topology, the owner of SLOT in a cluster, the node answering ROLE master
 // otherwise. Errors are one line naming what was asked and what exists.
 import path from 'node:path';
+import { authFailure, isAuthFailure, type NodeAuth } from '../lib/auth.js';
 import { UserError } from '../lib/errors.js';
 import { RespConn, parseInfo } from './resp.js';
 import { isAlive } from './supervisor/proc.js';
@@ -20,17 +21,21 @@ interface Loaded {
   stateDir: string;
   plan: Plan;
   running: boolean;
+  /** How to log in to its data nodes: --user/-a, else the plan's credentials. */
+  auth: NodeAuth;
 }
 
-function load(home: string, name: string): Loaded {
+function load(home: string, name: string, auth?: NodeAuth): Loaded {
   const stateDir = path.join(home, name);
   const plan = readPlan(stateDir)!;
   const sup = readState(stateDir)?.supervisor;
-  return { name, stateDir, plan, running: !!sup && sup.status === 'running' && isAlive(sup.pid, sup.startTime) };
+  return { name, stateDir, plan, running: !!sup && sup.status === 'running' && isAlive(sup.pid, sup.startTime), auth: auth ?? { user: plan.user, password: plan.password } };
 }
 
-async function ask(n: PlannedNode, password: string | undefined, ...args: Array<string | number>): Promise<unknown> {
-  const c = await RespConn.connect(n.host, n.port, { password: n.role === 'sentinel' ? undefined : password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
+async function ask(n: PlannedNode, auth: NodeAuth, ...args: Array<string | number>): Promise<unknown> {
+  const c = await RespConn.connect(n.host, n.port, { ...(n.role === 'sentinel' ? {} : auth), connectTimeoutMs: 500, commandTimeoutMs: 1000 }).catch((e: unknown) => {
+    throw n.role !== 'sentinel' && isAuthFailure(e) ? authFailure(`${n.host}:${n.port}`, auth, e) : e;
+  });
   try {
     return await c.call(...args);
   } finally {
@@ -38,11 +43,17 @@ async function ask(n: PlannedNode, password: string | undefined, ...args: Array<
   }
 }
 
+/** A node that does not answer counts as no answer; a refused log-in stops the search with its error. */
+function rethrowUserError(e: unknown): undefined {
+  if (e instanceof UserError) throw e;
+  return undefined;
+}
+
 const at = (plan: Plan, address: string): PlannedNode | undefined => plan.nodes.find((n) => `${n.host}:${n.port}` === address);
 
 async function sentinelsMaster(t: Loaded): Promise<PlannedNode | undefined> {
   for (const s of t.plan.nodes.filter((n) => n.role === 'sentinel')) {
-    const r = await ask(s, undefined, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', t.plan.masterName ?? 'mymaster').catch(() => undefined);
+    const r = await ask(s, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', t.plan.masterName ?? 'mymaster').catch(() => undefined);
     if (Array.isArray(r)) return at(t.plan, `${r[0]}:${r[1]}`);
   }
   return undefined;
@@ -50,7 +61,7 @@ async function sentinelsMaster(t: Loaded): Promise<PlannedNode | undefined> {
 
 async function slotOwner(t: Loaded, slot: number): Promise<PlannedNode> {
   for (const n of t.plan.nodes) {
-    const text = await ask(n, t.plan.password, 'CLUSTER', 'NODES').catch(() => undefined);
+    const text = await ask(n, t.auth, 'CLUSTER', 'NODES').catch(rethrowUserError);
     if (typeof text !== 'string') continue;
     for (const line of text.split('\n')) {
       const f = line.trim().split(' ');
@@ -83,7 +94,7 @@ async function currentMaster(t: Loaded, slot: number | undefined): Promise<Plann
     if (m) return m;
   }
   const data = t.plan.nodes.filter((n) => n.role !== 'sentinel');
-  const roles = await Promise.all(data.map(async (n) => parseInfo(String(await ask(n, t.plan.password, 'INFO', 'replication').catch(() => ''))).role));
+  const roles = await Promise.all(data.map(async (n) => parseInfo(String(await ask(n, t.auth, 'INFO', 'replication').catch(rethrowUserError) ?? '')).role));
   const masters = data.filter((_, i) => roles[i] === 'master');
   if (masters.length === 1) return masters[0];
   if (masters.length === 0) throw new UserError(`no node of ${t.name} answers as master now (${data.map((n, i) => `${n.name}: ${roles[i] === 'slave' ? 'replica' : 'down'}`).join(', ')})`);
@@ -91,7 +102,7 @@ async function currentMaster(t: Loaded, slot: number | undefined): Promise<Plann
 }
 
 /** Resolves NODE under home; `master` forms are asked of the live nodes. */
-export async function resolveNode(home: string, ref: string): Promise<ResolvedNode> {
+export async function resolveNode(home: string, ref: string, auth?: NodeAuth): Promise<ResolvedNode> {
   const slash = ref.indexOf('/');
   const topoName = slash >= 0 ? ref.slice(0, slash) : undefined;
   const nodeName = slash >= 0 ? ref.slice(slash + 1) : ref;
@@ -100,7 +111,7 @@ export async function resolveNode(home: string, ref: string): Promise<ResolvedNo
   if (topoName !== undefined && !known.includes(topoName)) {
     throw new UserError(`no topology '${topoName}' in ${home} (${known.length ? `known: ${known.join(', ')}` : 'none is there'})`);
   }
-  const topologies = (topoName ? [topoName] : known).map((n) => load(home, n));
+  const topologies = (topoName ? [topoName] : known).map((n) => load(home, n, auth));
   const m = /^master(?::(.*))?$/.exec(nodeName);
   if (m) {
     let slot: number | undefined;

@@ -1,5 +1,6 @@
 // "Truly ready": every node answers PING, replicas are linked and caught up, sentinels see each other and
 // the replicas, a cluster is ok everywhere. Each check returns what is still pending, naming the node.
+import { authFailure, isAuthFailure, type NodeAuth } from '../lib/auth.js';
 import { RespPool, infoOf as info, type Caller } from './resp.js';
 import type { NodeSpec, Topology } from './topology/types.js';
 
@@ -16,8 +17,9 @@ export const addr = (n: Pick<NodeSpec, 'host' | 'port'>): string => `${n.host}:$
 export class Probe {
   private readonly data: RespPool;
   private readonly sentinels = new RespPool({ connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
-  constructor(readonly topo: Topology) {
-    this.data = new RespPool({ password: topo.auth.requirepass, connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
+  /** auth: the data nodes' log-in (default: the default user with auth.requirepass). */
+  constructor(readonly topo: Topology, readonly auth: NodeAuth = { password: topo.auth.requirepass }) {
+    this.data = new RespPool({ ...auth, connectTimeoutMs: 1000, commandTimeoutMs: 2000 });
   }
 
   async conn(n: NodeSpec): Promise<Caller> {
@@ -47,6 +49,7 @@ export class Probe {
         return '';
       } catch (err) {
         const msg = (err as Error).message;
+        if (n.role !== 'sentinel' && isAuthFailure(err)) throw authFailure(addr(n), this.auth, err);
         if (/ECONNREFUSED/.test(msg)) return `${n.name} (${addr(n)}) is not listening yet`;
         return `${n.name} (${addr(n)}) does not answer PING: ${msg}`;
       }

@@ -1,24 +1,19 @@
-// A small RESP2 client for readiness probing: `kvctl up` polls every node every ~25 ms while the nodes are
-// starting, and loading ioredis costs more CPU (~100 ms) than all the probes of a fast `up` together. One
-// socket per node, requests pipelined in order, bounded connect and command timeouts, no reconnects.
+// kvctl's one RESP2 client (the CLI imports no other): readiness probes, status, the supervisor's watch,
+// and the admin library (admin/client.ts wraps it with errors that name the node). Loading ioredis cost
+// the CLI 100-470 ms of start-up, more CPU than all the probes of a fast `up` together. One socket per
+// node, requests pipelined in order, bounded connect and command timeouts, no reconnects.
 import net from 'node:net';
-
-export interface Caller {
-  call(...args: Array<string | number>): Promise<unknown>;
-}
-
+import { encodeCommand } from '../engine/protocol/command-encoder.js';
 // The reply parser is the engine's (Sentinel reads replies with it too).
 import { parseReply, RespError } from '../engine/protocol/reply-parser.js';
 
-export { parseReply, RespError };
+export { encodeCommand, parseReply, RespError };
 
-export function encodeCommand(args: Array<string | number>): string {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) {
-    const v = String(a);
-    s += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
-  }
-  return s;
+/** A command argument: strings go as UTF-8, Buffers as they are (keys), numbers in decimal. */
+export type Arg = string | number | Buffer;
+
+export interface Caller {
+  call(...args: Arg[]): Promise<unknown>;
 }
 
 export interface RespOpts {
@@ -29,14 +24,27 @@ export interface RespOpts {
   commandTimeoutMs?: number;
 }
 
+/** A connection failure; `code` is the socket's (ECONNREFUSED, ...) when there is one. */
+export class RespConnectError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+interface Waiter {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  buffers: boolean;
+}
+
 export class RespConn implements Caller {
   private buf: Buffer = Buffer.alloc(0);
-  private readonly waiting: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void; what: string }> = [];
+  private readonly waiting: Waiter[] = [];
   private closedErr?: Error;
 
   private constructor(readonly addr: string, private readonly sock: net.Socket, private readonly commandTimeoutMs: number) {
     sock.on('data', (d) => this.onData(d));
-    sock.on('error', (e) => this.fail(new Error(`${addr}: ${e.message}`)));
+    sock.on('error', (e) => this.fail(new RespConnectError(`${addr}: ${e.message}`, (e as NodeJS.ErrnoException).code)));
     sock.on('close', () => this.fail(new Error(`${addr}: connection closed`)));
   }
 
@@ -47,18 +55,20 @@ export class RespConn implements Caller {
       sock.setNoDelay(true);
       const timer = setTimeout(() => {
         sock.destroy();
-        reject(new Error(`${addr}: connect timed out`));
+        reject(new RespConnectError(`${addr}: connect timed out`, 'ETIMEDOUT'));
       }, opts.connectTimeoutMs ?? 1000);
       sock.once('error', (e) => {
         clearTimeout(timer);
-        reject(new Error(`${addr}: ${e.message}`));
+        reject(new RespConnectError(`${addr}: ${e.message}`, (e as NodeJS.ErrnoException).code));
       });
       sock.once('connect', () => {
         clearTimeout(timer);
         const c = new RespConn(addr, sock, opts.commandTimeoutMs ?? 2000);
         if (!opts.password) return resolve(c);
         const auth = opts.user ? ['AUTH', opts.user, opts.password] : ['AUTH', opts.password];
-        c.call(...auth).then(() => resolve(c), (e: Error) => {
+        c.send(auth).then(() => resolve(c), (e: Error) => {
+          // A password given for a node that has none is not an error (as ioredis and redis-cli).
+          if (!opts.user && /without any password configured|no password is set/i.test(e.message)) return resolve(c);
           c.close();
           reject(e);
         });
@@ -66,13 +76,24 @@ export class RespConn implements Caller {
     });
   }
 
-  call(...args: Array<string | number>): Promise<unknown> {
+  /** Sends a command; a -ERR reply rejects with a RespError naming this node and the command. */
+  call(...args: Arg[]): Promise<unknown> {
+    return this.send(args).catch((e: Error) => {
+      throw e instanceof RespError ? new RespError(`${this.addr}: ${args.slice(0, 2).join(' ')}: ${e.message}`) : e;
+    });
+  }
+
+  /**
+   * Sends a command; resolves with the reply (bulk strings as Buffers with `buffers`), rejects with the
+   * server's own RespError for a -ERR reply, or an Error naming this node when the connection fails.
+   */
+  send(args: Arg[], buffers = false): Promise<unknown> {
     if (this.closedErr) return Promise.reject(this.closedErr);
     const what = args.slice(0, 2).join(' ');
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`${this.addr}: ${what} timed out after ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+      const timer = setTimeout(() => this.fail(new RespConnectError(`${this.addr}: ${what} timed out after ${this.commandTimeoutMs} ms`, 'ETIMEDOUT')), this.commandTimeoutMs);
       this.waiting.push({
-        what,
+        buffers,
         resolve: (v) => { clearTimeout(timer); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
@@ -89,12 +110,12 @@ export class RespConn implements Caller {
     let pos = 0;
     try {
       for (;;) {
-        const r = parseReply(this.buf, pos);
+        const r = parseReply(this.buf, pos, this.waiting[0]?.buffers);
         if (!r) break;
         pos = r[1];
         const w = this.waiting.shift();
         if (!w) continue;
-        if (r[0] instanceof RespError) w.reject(new RespError(`${this.addr}: ${w.what}: ${r[0].message}`));
+        if (r[0] instanceof RespError) w.reject(r[0]);
         else w.resolve(r[0]);
       }
     } catch (e) {

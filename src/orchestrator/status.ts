@@ -2,6 +2,7 @@
 // replication offset, link, cluster slots, what a sentinel monitors).
 import path from 'node:path';
 import { connect, parseInfo, type Conn } from '../admin/client.js';
+import { authFailure, isAuthFailure, type NodeAuth } from '../lib/auth.js';
 import { UserError } from '../lib/errors.js';
 import { sentinelMaster } from './ready.js';
 import { isAlive } from './supervisor/proc.js';
@@ -43,10 +44,10 @@ export interface TopologyReport {
   nodes: NodeReport[];
 }
 
-async function live(n: PlannedNode, password: string | undefined, masterName: string | undefined, kind: string): Promise<Partial<NodeReport>> {
+async function live(n: PlannedNode, auth: NodeAuth, masterName: string | undefined, kind: string): Promise<Partial<NodeReport>> {
   let c: Conn | undefined;
   try {
-    c = await connect(`${n.host}:${n.port}`, { password: n.role === 'sentinel' ? undefined : password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
+    c = await connect(`${n.host}:${n.port}`, { ...(n.role === 'sentinel' ? {} : auth), connectTimeoutMs: 500, commandTimeoutMs: 1000 });
     if (n.role === 'sentinel') {
       const m = await sentinelMaster(c, masterName ?? 'mymaster');
       return { role: 'sentinel', monitors: `${m.name} ${m.ip}:${m.port}, ${m['num-slaves']} replicas, ${Number(m['num-other-sentinels']) + 1} sentinels, quorum ${m.quorum}` };
@@ -67,13 +68,16 @@ async function live(n: PlannedNode, password: string | undefined, masterName: st
     }
     return out;
   } catch (err) {
+    // Wrong credentials are the caller's mistake, not the node's state: one clear error, exit 1.
+    if (n.role !== 'sentinel' && isAuthFailure(err)) throw authFailure(`${n.host}:${n.port}`, auth, err);
     return { reason: (err as Error).message };
   } finally {
     c?.close();
   }
 }
 
-export async function statusOf(stateDir: string): Promise<TopologyReport> {
+/** auth: how to log in to the data nodes (default: the plan's credentials). */
+export async function statusOf(stateDir: string, auth?: NodeAuth): Promise<TopologyReport> {
   const plan = readPlan(stateDir);
   if (!plan) throw new UserError(`${stateDir} holds no kvctl topology (no plan.json)`);
   const state = readState(stateDir);
@@ -100,7 +104,7 @@ export async function statusOf(stateDir: string): Promise<TopologyReport> {
       pausedUntil: st?.state === 'paused' && st.pausedUntil ? new Date(st.pausedUntil).toISOString() : undefined,
     };
     if (!alive || nodeState === 'paused') return base;
-    const l = await live(n, plan.password, plan.masterName, plan.kind);
+    const l = await live(n, auth ?? { user: plan.user, password: plan.password }, plan.masterName, plan.kind);
     return { ...base, ...l, reason: base.reason ?? l.reason };
   }));
   return {
@@ -113,7 +117,7 @@ export async function statusOf(stateDir: string): Promise<TopologyReport> {
   };
 }
 
-export async function status(home: string, name?: string): Promise<TopologyReport[]> {
+export async function status(home: string, name?: string, auth?: NodeAuth): Promise<TopologyReport[]> {
   const names = topologyNames(home, name);
-  return Promise.all(names.map((n) => statusOf(path.join(home, n))));
+  return Promise.all(names.map((n) => statusOf(path.join(home, n), auth)));
 }

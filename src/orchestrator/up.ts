@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { NodeAuth } from '../lib/auth.js';
 import { UserError } from '../lib/errors.js';
 import { childEnv, resolveEngine, launchArgs, type EngineChoice } from './engines.js';
 import { down, downStateDir } from './down.js';
@@ -34,6 +35,8 @@ export interface UpOptions {
   attach?: boolean;
   graceMs?: number;
   onProgress?: (msg: string) => void;
+  /** How kvctl logs in to the data nodes (--user/-a); default: the default user with auth.requirepass. */
+  auth?: NodeAuth;
 }
 
 export interface Endpoint {
@@ -62,6 +65,8 @@ export interface UpSummary {
 export interface UpContext {
   opts: UpOptions;
   topo: Topology;
+  /** The log-in kvctl and its supervisor use on the data nodes. */
+  auth: NodeAuth;
   engine: EngineChoice;
   home: string;
   stateDir: string;
@@ -102,7 +107,12 @@ export async function prepareUp(opts: UpOptions): Promise<UpContext> {
   if (busy.length) throw new TopologyError(topo.file, busy, topo.locate);
   if (!existsSync(DAEMON_MAIN)) throw new UserError(`kvctl is not built: ${DAEMON_MAIN} is missing (run npm run build)`);
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  return { opts, topo, engine, home, stateDir, rendered: [], started: false, deadline: t0 + timeoutMs, t0 };
+  const auth = opts.auth ?? { password: topo.auth.requirepass };
+  if (auth.user !== undefined && auth.user !== 'default' && !topo.auth.users.some((u) => u.name === auth.user)) {
+    const known = topo.auth.users.map((u) => u.name);
+    throw new UserError(`--user ${auth.user} is not one of ${topo.name}'s auth.users (${known.length ? `allowed: ${known.join(', ')}` : 'it declares none'})`, 2);
+  }
+  return { opts, topo, auth, engine, home, stateDir, rendered: [], started: false, deadline: t0 + timeoutMs, t0 };
 }
 
 /** The last lines of a file, indented, for error messages. */
@@ -160,7 +170,8 @@ function startSupervisor(ctx: UpContext): number {
     kind: topo.kind,
     topologyFile: topo.file,
     engine: engine.name,
-    password: topo.auth.requirepass,
+    password: ctx.auth.password,
+    user: ctx.auth.user,
     parentPid: ctx.opts.attach ? process.pid : undefined,
     graceMs: ctx.opts.graceMs ?? 5000,
     restart: { fastCrashMs: 3000, maxFastCrashes: 5, baseDelayMs: 100, maxDelayMs: 5000 },
@@ -201,7 +212,7 @@ export function upSteps(): UpStep[] {
           ctx.admin = import('../admin/create.js');
           ctx.admin.catch(() => undefined); // awaited (and reported) by the create step
         }
-        const probe = new Probe(ctx.topo);
+        const probe = new Probe(ctx.topo, ctx.auth);
         try {
           await waitFor(ctx, 'nodes starting', () => probe.notAnswering(ctx.topo.nodes), progress);
         } finally {
@@ -213,7 +224,7 @@ export function upSteps(): UpStep[] {
       title: (ctx) => `Create the cluster (${ctx.topo.nodes.length / ((ctx.topo.cluster?.replicas ?? 0) + 1)} masters, ${ctx.topo.cluster?.replicas ?? 0} replica(s) each)`,
       skip: (ctx) => ctx.topo.kind !== 'cluster',
       run: async (ctx, progress) => {
-        const probe = new Probe(ctx.topo);
+        const probe = new Probe(ctx.topo, ctx.auth);
         try {
           const membership = await probe.clusterMembership();
           if (membership === 'joined') return progress('already created (data kept from an earlier run)');
@@ -228,7 +239,8 @@ export function upSteps(): UpStep[] {
         await createCluster({
           nodes,
           replicas: ctx.topo.cluster!.replicas,
-          password: ctx.topo.auth.requirepass,
+          password: ctx.auth.password,
+          user: ctx.auth.user,
           allowSmall: ctx.topo.cluster!.allowSmall,
           timeoutMs: Math.max(1000, ctx.deadline - Date.now()),
           onProgress: progress,
@@ -238,7 +250,7 @@ export function upSteps(): UpStep[] {
     {
       title: (ctx) => `Wait until ${ctx.topo.kind === 'cluster' ? 'cluster_state is ok' : ctx.topo.kind === 'sentinel' ? 'replicas are in sync and sentinels agree' : ctx.topo.kind === 'master-replica' ? 'replicas are in sync' : 'ready'}`,
       run: async (ctx, progress) => {
-        const probe = new Probe(ctx.topo);
+        const probe = new Probe(ctx.topo, ctx.auth);
         try {
           await waitFor(ctx, 'readiness', () => probe.pending(), progress);
           ctx.summary = await summarize(ctx, probe);

@@ -104,6 +104,34 @@ describe('blocking stream reads match redis-server', () => {
     expect(t.engine).toEqual(t.redis);
   });
 
+  it('a reader blocked on several streams fed by one EXEC or script is answered from the first signalled stream alone (7.0)', async () => {
+    const t = await transcripts(pair, 4, async ([a, b, c, w], log) => {
+      for (const k of ['a', 'b', 'c']) log('setup', await w.call(['XADD', k, '1-0', 'f', '0']));
+      log('create', await w.call(['XGROUP', 'CREATE', 'a', 'g', '$']));
+      log('create', await w.call(['XGROUP', 'CREATE', 'b', 'g', '$']));
+      log('hello', (await c.call(['HELLO', '3'])).t);
+      const pa = a.call(['XREAD', 'BLOCK', '0', 'STREAMS', 'a', 'b', 'c', '$', '$', '$']);
+      await blockedClients(w, 1);
+      const pb = b.call(['XREADGROUP', 'GROUP', 'g', 'cb', 'BLOCK', '0', 'STREAMS', 'a', 'b', '>', '>']);
+      await blockedClients(w, 2);
+      const pc = c.call(['XREAD', 'COUNT', '5', 'BLOCK', '0', 'STREAMS', 'a', 'c', '$', '$']);
+      await blockedClients(w, 3);
+      log('multi', await w.call(['MULTI']));
+      for (const [k, id] of [['b', '5-1'], ['a', '5-2'], ['c', '5-3'], ['b', '5-4']]) log('q', await w.call(['XADD', k, id, 'f', id]));
+      log('exec', await w.call(['EXEC']));
+      log('a', await pa);
+      log('b', await pb);
+      log('c', await pc);
+      const pa2 = a.call(['XREAD', 'BLOCK', '0', 'STREAMS', 'c', 'a', '$', '$']);
+      await blockedClients(w, 1);
+      log('eval', await w.call(['EVAL', "redis.call('xadd','a','6-1','f','1'); redis.call('xadd','c','6-2','f','2'); return 1", '0']));
+      log('a2', await pa2);
+      log('pending', await w.call(['XPENDING', 'b', 'g']));
+      log('pending', await w.call(['XPENDING', 'a', 'g']));
+    });
+    expect(t.engine).toEqual(t.redis);
+  });
+
   it('keyspace notifications for stream commands', async () => {
     const t = await transcripts(pair, 2, async ([sub, w], log) => {
       log('config', await w.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']));

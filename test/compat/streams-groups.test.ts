@@ -38,6 +38,12 @@ describe('stream consumer groups match redis-server', () => {
       XGROUP DESTROY s g2
       XGROUP DESTROY s g2
       XGROUP DESTROY nokey g2
+      XGROUP HELP
+      XGROUP HELP extra
+      XINFO HELP
+      XINFO HELP extra
+      XGROUP NOPE
+      XINFO NOPE
       XGROUP CREATECONSUMER nokey g c
       SET str x
       XGROUP CREATE str g 0

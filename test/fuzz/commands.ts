@@ -2,32 +2,34 @@
 // docs (argument kinds, tokens, optional/multiple parts) with hostile values and mutations (dropped,
 // repeated, swapped arguments), sent to the engine and to redis-server. An engine exit, a reply not
 // back within 5 s or an internal error is a failure; reply differences are collected per command.
-import { startEngine, startRedis, type Proc } from '../helpers/procs.js';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import { internalErrorCount, startEngine, startRedis, type Proc } from '../helpers/procs.js';
+import { RespClient, encodeCommand, type Reply } from '../helpers/resp.js';
 import { loadSpecs, type ArgSpec, type CommandSpec } from './spec.js';
 import { Rng, double, integer, pattern, string } from './values.js';
+import { LIBRARIES, MULTI_REPLY, boundedValue, finishArgv, pipelineFor } from './bounded.js';
 
-const KEYS = ['k:str', 'k:int', 'k:list', 'k:hash', 'k:set', 'k:iset', 'k:zset', 'k:ttl', 'k:miss', 'k:dst'];
+const KEYS = ['k:str', 'k:int', 'k:list', 'k:hash', 'k:set', 'k:iset', 'k:zset', 'k:ttl', 'k:miss', 'k:dst', 'k:stream', 'k:geo', 'k:hll'];
 
 const PRELUDE: string[][] = [
-  ['FLUSHALL'],
+  ['FLUSHALL'], ['CLIENT', 'UNPAUSE'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['ACL', 'DELUSER', 'fz1', 'fz2'],
   ['SET', 'k:str', 'hello'], ['SET', 'k:int', '42'], ['RPUSH', 'k:list', 'a', 'b', 'c', '1', '2'],
   ['HSET', 'k:hash', 'f1', 'v1', 'f2', '2'], ['SADD', 'k:set', 'a', 'b', 'c'], ['SADD', 'k:iset', '1', '2', '3'],
   ['ZADD', 'k:zset', '1', 'a', '2', 'b', '3', 'c'], ['SET', 'k:ttl', 'v', 'EX', '1000'],
+  ['XADD', 'k:stream', '1-1', 'f', 'v'], ['XADD', 'k:stream', '2-1', 'g', 'w'], ['XGROUP', 'CREATE', 'k:stream', 'grp', '0'],
+  ['GEOADD', 'k:geo', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'], ['PFADD', 'k:hll', 'a', 'b', 'c'],
+  ['FUNCTION', 'LOAD', LIBRARIES[0]], ['FUNCTION', 'LOAD', LIBRARIES[1]],
 ];
 
 /**
- * Left out: commands that end, re-purpose or block the connection or the server (SHUTDOWN, MONITOR,
- * SUBSCRIBE, replication, cluster, CLIENT PAUSE/KILL/REPLY, blocking pops), change its config or
- * files, run scripts, or write randomly (SPOP: both servers would then hold different data).
+ * Left out: commands that end the server or turn the connection into another protocol (SHUTDOWN,
+ * MONITOR, SYNC/PSYNC/REPLCONF, REPLICAOF, SENTINEL), reach other hosts (MIGRATE), are off in
+ * redis-server by default (DEBUG), run in the background with timing-dependent replies (BGSAVE,
+ * BGREWRITEAOF) or write randomly (SPOP: both servers would then hold different data). Commands
+ * that block, pause or run code go through bounded.ts instead of being left out.
  */
 const EXCLUDED = new Set([
-  'shutdown', 'debug', 'monitor', 'sync', 'psync', 'replconf', 'replicaof', 'slaveof', 'failover', 'migrate', 'sentinel', 'module',
-  'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'quit', 'reset', 'hello', 'auth',
-  'client|kill', 'client|pause', 'client|unpause', 'client|reply', 'client|tracking', 'client|no-evict',
-  'config|set', 'config|rewrite', 'save', 'bgsave', 'bgrewriteaof', 'wait', 'spop',
-  'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'script|kill', 'function|kill', 'function|restore', 'function|flush', 'function|load', 'function|delete', 'script|flush', 'script|load',
-  'acl|setuser', 'acl|deluser', 'acl|load', 'acl|save', 'pfdebug', 'pfselftest', 'lolwut',
+  'shutdown', 'debug', 'monitor', 'sync', 'psync', 'replconf', 'replicaof', 'slaveof', 'migrate', 'sentinel',
+  'bgsave', 'bgrewriteaof', 'spop', 'pfdebug', 'pfselftest',
 ]);
 
 /** Replies that depend on time, memory layout or the implementation: compared by reply type only. */
@@ -36,7 +38,11 @@ const BY_TYPE = new Set([
   'memory|stats', 'memory|doctor', 'memory|malloc-stats', 'client|list', 'client|info', 'client|id', 'config|get', 'slowlog|get', 'slowlog|len',
   'command', 'command|count', 'command|list', 'command|docs', 'command|info', 'latency|doctor', 'latency|latest', 'latency|history', 'latency|graph',
   'role', 'acl|list', 'acl|users', 'acl|getuser', 'acl|log', 'acl|genpass', 'memory|purge', 'randomkey',
+  'hello', 'lolwut', 'function|stats', 'function|dump', 'xinfo|stream', 'xinfo|consumers', 'client|trackinginfo', 'module|list',
 ]);
+
+/** Commands whose timeout arguments bounded.ts draws: a mutation could turn one into 0 (forever). */
+const NO_MUTATION = new Set(['wait', 'client|pause', 'failover', 'xread', 'xreadgroup']);
 
 /** Generated arguments that would make redis-server allocate without bound (issue 12 says leave them out). */
 function unbounded(spec: CommandSpec, argv: (string | Buffer)[]): boolean {
@@ -50,7 +56,12 @@ function tokenCase(r: Rng, t: string): string {
   return r.chance(0.2) ? t.toLowerCase() : t;
 }
 
-function genArg(r: Rng, a: ArgSpec, out: (string | Buffer)[]): void {
+function genArg(r: Rng, spec: CommandSpec, a: ArgSpec, out: (string | Buffer)[]): void {
+  const bounded = a.kind === 'oneof' || a.kind === 'block' || a.kind === 'pure-token' ? undefined : boundedValue(r, spec, a);
+  if (bounded !== undefined) {
+    out.push(bounded);
+    return;
+  }
   switch (a.kind) {
     case 'key': out.push(r.chance(0.9) ? r.pick(KEYS) : string(r)); break;
     case 'integer': case 'unix-time': out.push(integer(r)); break;
@@ -58,25 +69,25 @@ function genArg(r: Rng, a: ArgSpec, out: (string | Buffer)[]): void {
     case 'pattern': out.push(pattern(r)); break;
     case 'string': out.push(r.chance(0.1) ? r.pick(KEYS) : string(r)); break;
     case 'pure-token': break;
-    case 'oneof': if (a.args.length) genOne(r, r.pick(a.args), out); break;
-    case 'block': for (const c of a.args) genOne(r, c, out); break;
+    case 'oneof': if (a.args.length) genOne(r, spec, r.pick(a.args), out); break;
+    case 'block': for (const c of a.args) genOne(r, spec, c, out); break;
   }
 }
 
-function genOne(r: Rng, a: ArgSpec, out: (string | Buffer)[]): void {
+function genOne(r: Rng, spec: CommandSpec, a: ArgSpec, out: (string | Buffer)[]): void {
   if (a.optional && r.chance(0.5)) return;
   const times = a.multiple ? 1 + r.int(r.chance(0.1) ? 6 : 3) : 1;
   for (let i = 0; i < times; i++) {
     if (a.token && (i === 0 || a.multipleToken)) out.push(tokenCase(r, a.token));
-    genArg(r, a, out);
+    genArg(r, spec, a, out);
   }
 }
 
 /** One command: its documented shape, then sometimes a mutation (drop, repeat, swap, junk). */
 export function genCommand(r: Rng, spec: CommandSpec): (string | Buffer)[] {
   const body: (string | Buffer)[] = [];
-  for (const a of spec.args) genOne(r, a, body);
-  if (r.chance(0.25) && body.length > 0) {
+  for (const a of spec.args) genOne(r, spec, a, body);
+  if (r.chance(0.25) && body.length > 0 && !spec.flags.has('blocking') && !NO_MUTATION.has(spec.fullName)) {
     const i = r.int(body.length);
     switch (r.int(5)) {
       case 0: body.splice(i, 1); break;
@@ -86,7 +97,7 @@ export function genCommand(r: Rng, spec: CommandSpec): (string | Buffer)[] {
       default: body.push(...body.slice(i)); break; // options repeated, out of order
     }
   }
-  return [...spec.prefix, ...body];
+  return finishArgv(spec, [...spec.prefix, ...body]);
 }
 
 function typeOf(r: Reply): string {
@@ -133,10 +144,25 @@ export interface CommandFuzzReport {
 
 const show = (argv: (string | Buffer)[]) => argv.map((a) => (Buffer.isBuffer(a) ? `<${a.toString('hex')}>` : JSON.stringify(a).slice(0, 60))).join(' ');
 
-async function internalCount(c: RespClient): Promise<number> {
-  const r = await c.call(['INFO', 'stats'], 5000);
-  const m = /kvctl_internal_errors:(\d+)/.exec(r.t === 'bulk' || r.t === 'verbatim' ? String(r.v) : '');
-  return m ? Number(m[1]) : 0;
+function addDiff(report: CommandFuzzReport, name: string, example: string): void {
+  const g = report.diffs.get(name) ?? { count: 0, examples: [] };
+  g.count++;
+  if (g.examples.length < 3) g.examples.push(example);
+  report.diffs.set(name, g);
+}
+
+/** Sends a pipeline then PING <marker>; every reply up to the marker's, as one array reply. */
+async function exchange(c: RespClient, argvs: (string | Buffer)[][], marker: string): Promise<Reply> {
+  for (const a of argvs) c.writeRaw(encodeCommand(a));
+  c.writeRaw(encodeCommand(['PING', marker]));
+  const out: Reply[] = [];
+  for (;;) {
+    const r = await c.next(5000);
+    if (JSON.stringify(r).includes(marker)) return { t: 'array', v: out };
+    out.push(r);
+    // Inside MULTI every command answers once (QUEUED or an error), the marker's PING too.
+    if (out.length === argvs.length + 1 && out.every((x) => x.t === 'error' || (x.t === 'simple' && x.v === 'QUEUED'))) return { t: 'array', v: out };
+  }
 }
 
 export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzzReport> {
@@ -146,7 +172,7 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
   let redis: Proc = await startRedis(o.redisPort);
   let engine: Proc = await startEngine(o.enginePort, { args: engineArgs, expectInternalErrors: true });
   const specsClient = await RespClient.connect(o.redisPort);
-  const specs = (await loadSpecs(specsClient)).filter((s) => !EXCLUDED.has(s.fullName) && !EXCLUDED.has(s.prefix[0].toLowerCase()) && !s.flags.has('blocking'));
+  const specs = (await loadSpecs(specsClient)).filter((s) => !EXCLUDED.has(s.fullName) && !EXCLUDED.has(s.prefix[0].toLowerCase()));
   specsClient.close();
   const started = Date.now();
   let seenInternal = 0;
@@ -167,7 +193,14 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
           if (unbounded(spec, argv)) continue;
           history.push(show(argv));
           report.commands++;
-          const [rr, er] = await Promise.allSettled([rc.call(argv, 5000), ec.call(argv, 5000)]);
+          const marker = `fz-marker-${seq}-${n}`;
+          const send = (c: RespClient) => (MULTI_REPLY.has(spec.fullName) ? exchange(c, pipelineFor(spec, argv), marker) : c.call(argv, 5000));
+          const [rr, er] = await Promise.allSettled([send(rc), send(ec)]);
+          if (er.status === 'rejected' && rr.status === 'rejected') {
+            // Both blocked or both closed the connection: the input, not the engine (a generator to bound).
+            if (!(rc.closed && ec.closed)) report.redisTimeouts.push(`${show(argv)} (both servers)`);
+            break;
+          }
           if (er.status === 'rejected') {
             const exited = engine.child.exitCode !== null || engine.child.signalCode !== null;
             const what = `${show(argv)}\n    after: ${history.slice(-6, -1).join(' | ')}`;
@@ -180,6 +213,8 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
             restartRedis = true;
             break;
           }
+          // QUIT (or a kill) answers, then closes: wait for the close before comparing who closed.
+          if (argv[0] === 'QUIT' || spec.fullName === 'client|kill') await Promise.all([rc.waitClosed(200).catch(() => undefined), ec.waitClosed(200).catch(() => undefined)]);
           const e = er.value;
           if (e.t === 'error' && /^ERR unknown (command|subcommand)/.test(e.v) && !(rr.value.t === 'error' && rr.value.v === e.v)) {
             report.unknown.add(spec.fullName);
@@ -187,15 +222,13 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
           }
           const a = comparable(spec, rr.value);
           const b = comparable(spec, e);
-          if (a !== b) {
-            const g = report.diffs.get(spec.fullName) ?? { count: 0, examples: [] };
-            g.count++;
-            if (g.examples.length < 3) g.examples.push(`${show(argv)}\n      redis:  ${a.slice(0, 300)}\n      engine: ${b.slice(0, 300)}`);
-            report.diffs.set(spec.fullName, g);
-          }
+          if (a !== b) addDiff(report, spec.fullName, `${show(argv)}\n      redis:  ${a.slice(0, 300)}\n      engine: ${b.slice(0, 300)}`);
+          if (rc.closed !== ec.closed) addDiff(report, spec.fullName, `${show(argv)}: connection closed by ${rc.closed ? 'redis-server' : 'the engine'} only`);
+          if (rc.closed || ec.closed) break;
         }
         if (!restartEngine) {
-          const count = await internalCount(ec).catch(() => seenInternal);
+          // A fresh connection: this one may be subscribed, paused, closed or logged in as a fuzzed ACL user.
+          const count = (await internalErrorCount(o.enginePort, '127.0.0.1', 5000).catch(() => null)) ?? seenInternal;
           if (count > seenInternal) {
             report.internalErrors.push(`sequence ${seq} (seed ${o.seed}): ${count - seenInternal} internal error(s); last commands: ${history.slice(-5).join(' | ')}\n${engine.output().split('\n').filter((l) => l.includes('Internal error')).slice(-1).join('\n')}`);
             seenInternal = count;

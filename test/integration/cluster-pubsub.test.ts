@@ -7,7 +7,7 @@ import { keyHashSlot } from '../../src/engine/cluster/crc16.js';
 // Pub/sub across a cluster of engine nodes (3 masters, 1 replica each), side by side with a
 // redis-server cluster of the same shape: PUBLISH reaches subscribers on every node, SSUBSCRIBE /
 // SPUBLISH are slot-checked and reach the shard's master and replica, CLUSTER LINKS pairs to/from.
-// (The engine's bus is not Redis's binary bus, so a mixed engine/redis-server cluster cannot form.)
+// (Mixed engine/redis-server clusters are tested in cluster-mixed.test.ts.)
 const ENGINE = [17200, 17201, 17202, 17203, 17204, 17205];
 const REDIS = [17210, 17211, 17212, 17213, 17214, 17215];
 

@@ -2,7 +2,7 @@
 // accepted, also in a copy of dist/engine with new mtimes (as after npm pack + install), and from the
 // ES modules once a module's content no longer matches the bundle. Ports 16800-16809.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tmpDir, stopAll, waitForPort } from '../helpers/procs.js';
@@ -57,6 +57,26 @@ describe('engine start-up', () => {
     const root = copyEngine();
     appendFileSync(path.join(root, 'dist', 'engine', 'version.js'), '\n// rebuilt by tsc alone\n');
     expect(await start(root, PORT + 2)).toContain('kvctl engine: ES modules (the bundle is stale)');
+  });
+
+  it('keeps using the bundle when a later build rewrote a module with the same content', async () => {
+    const root = copyEngine();
+    const file = path.join(root, 'dist', 'engine', 'version.js');
+    writeFileSync(file, readFileSync(file));
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later); // newer than the bundle: its content is read and compared
+    expect(await start(root, PORT + 4)).toContain('kvctl engine: bundle, code cache accepted');
+  });
+
+  it('loads the ES modules when a module changed without changing its size', async () => {
+    const root = copyEngine();
+    const file = path.join(root, 'dist', 'engine', 'version.js');
+    const text = readFileSync(file, 'latin1');
+    const i = text.search(/\d/); // a version digit: same length, other content
+    writeFileSync(file, text.slice(0, i) + (text[i] === '9' ? '8' : '9') + text.slice(i + 1), 'latin1');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later);
+    expect(await start(root, PORT + 5)).toContain('kvctl engine: ES modules (the bundle is stale)');
   });
 
   it('loads the ES modules when told to', async () => {

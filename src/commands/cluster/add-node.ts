@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { addNode } from '../../admin/nodes.js';
 
 export default class ClusterAddNode extends ClusterCommand {
@@ -21,7 +22,7 @@ export default class ClusterAddNode extends ClusterCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterAddNode);
     const res = await addNode(args.new, args.existing, {
-      password: flags.password, user: flags.user, replica: flags.replica, masterId: flags['master-id'], timeoutMs: flags.timeout,
+      ...authFromFlags(flags), replica: flags.replica, masterId: flags['master-id'], timeoutMs: flags.timeout,
     });
     if (flags.json) this.printJson(res);
     else this.log(`[OK] ${res.addr} (${res.id}) joined as ${res.role}${res.masterId ? ` of ${res.masterId}` : ''}`);

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { callAll } from '../../admin/nodes.js';
 
 export default class ClusterCall extends ClusterCommand {
@@ -16,7 +17,7 @@ export default class ClusterCall extends ClusterCommand {
     const { args, argv, flags } = await this.parse(ClusterCall);
     const cmd = (argv as string[]).slice(1);
     const res = await callAll(args.node, cmd, {
-      password: flags.password, user: flags.user, onlyMasters: flags['only-masters'], onlyReplicas: flags['only-replicas'],
+      ...authFromFlags(flags), onlyMasters: flags['only-masters'], onlyReplicas: flags['only-replicas'],
     });
     if (flags.json) this.printJson(res);
     else for (const r of res) this.log(`${r.addr}: ${r.error ? `(error) ${r.error}` : formatReply(r.reply)}`);

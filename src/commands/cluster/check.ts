@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderCheck } from '../../views/cluster-tables.js';
 import { checkCluster } from '../../admin/check.js';
 
@@ -17,7 +18,7 @@ export default class ClusterCheck extends ClusterCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterCheck);
     const report = await checkCluster(args.node, {
-      password: flags.password, user: flags.user, searchMultipleOwners: flags['search-multiple-owners'],
+      ...authFromFlags(flags), searchMultipleOwners: flags['search-multiple-owners'],
     });
     if (flags.json) this.printJson(report);
     else this.log(renderCheck(report));

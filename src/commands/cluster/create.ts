@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderPlan } from '../../views/cluster-tables.js';
 import { prepareCreate, applyCreate } from '../../admin/create.js';
 import { UserError } from '../../lib/errors.js';
@@ -29,7 +30,7 @@ export default class ClusterCreate extends ClusterCommand {
       if (!host || !zone) throw new UserError(`--zone ${z}: expected HOST=ZONE`, 2);
       return [host, zone];
     }));
-    const opts = { nodes, replicas: flags.replicas, allowSmall: flags['allow-small'], password: flags.password, user: flags.user, zones, timeoutMs: flags.timeout };
+    const opts = { nodes, replicas: flags.replicas, allowSmall: flags['allow-small'], ...authFromFlags(flags), zones, timeoutMs: flags.timeout };
     const prep = await prepareCreate(opts);
     if (!flags.json) {
       this.log2(`Performing hash slots allocation on ${nodes.length} nodes...`);

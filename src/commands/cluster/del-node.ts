@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { delNode } from '../../admin/nodes.js';
 
 export default class ClusterDelNode extends ClusterCommand {
@@ -12,7 +13,7 @@ export default class ClusterDelNode extends ClusterCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterDelNode);
-    const res = await delNode(args.node, args.id, { password: flags.password, user: flags.user });
+    const res = await delNode(args.node, args.id, { ...authFromFlags(flags) });
     if (flags.json) this.printJson(res);
     else {
       if (res.reassigned.length) this.log(`replicas moved to another master: ${res.reassigned.join(', ')}`);

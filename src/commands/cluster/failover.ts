@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { clusterFailover } from '../../admin/cluster-failover.js';
 import { UserError } from '../../lib/errors.js';
 
@@ -17,7 +18,7 @@ export default class ClusterFailover extends ClusterCommand {
     const { args, flags } = await this.parse(ClusterFailover);
     if (flags.force && flags.takeover) throw new UserError('--force and --takeover exclude each other (allowed: one of them, or neither)', 2);
     if (flags.timeout <= 0) throw new UserError(`invalid --timeout ${flags.timeout}: a number of seconds above 0`, 2);
-    const res = await clusterFailover({ node: args.node, mode: flags.force ? 'force' : flags.takeover ? 'takeover' : 'default', timeoutMs: flags.timeout * 1000, auth: { password: flags.password, user: flags.user } });
+    const res = await clusterFailover({ node: args.node, mode: flags.force ? 'force' : flags.takeover ? 'takeover' : 'default', timeoutMs: flags.timeout * 1000, auth: { ...authFromFlags(flags) } });
     if (flags.json) return this.printJson(res);
     this.log(`${res.node} replaced ${res.from} as master in ${res.ms} ms (${res.mode})`);
   }

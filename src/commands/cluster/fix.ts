@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { fixCluster } from '../../admin/fix.js';
 import { checkCluster } from '../../admin/check.js';
 import { renderCheck } from '../../views/cluster-tables.js';
@@ -21,7 +22,7 @@ export default class ClusterFix extends ClusterCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterFix);
-    const auth = { password: flags.password, user: flags.user };
+    const auth = { ...authFromFlags(flags) };
     const before = await checkCluster(args.node, auth);
     if (!flags.json) this.log(renderCheck(before));
     if (before.problems.length) await this.confirm('Fix these problems?', flags.yes || flags.json);

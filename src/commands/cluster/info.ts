@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderInfo } from '../../views/cluster-tables.js';
 import { clusterInfo } from '../../admin/info.js';
 
@@ -10,7 +11,7 @@ export default class ClusterInfoCommand extends ClusterCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterInfoCommand);
-    const info = await clusterInfo(args.node, { password: flags.password, user: flags.user });
+    const info = await clusterInfo(args.node, { ...authFromFlags(flags) });
     if (flags.json) this.printJson(info);
     else this.log(renderInfo(info));
   }

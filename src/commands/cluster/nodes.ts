@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { renderNodes } from '../../views/cluster-tables.js';
 import { clusterNodes } from '../../admin/info.js';
 
@@ -11,7 +12,7 @@ export default class ClusterNodes extends ClusterCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterNodes);
-    const { raw, rows } = await clusterNodes(args.node, { password: flags.password, user: flags.user });
+    const { raw, rows } = await clusterNodes(args.node, { ...authFromFlags(flags) });
     if (flags.json) this.printJson(rows);
     else if (flags.raw) process.stdout.write(raw.endsWith('\n') ? raw : `${raw}\n`);
     else this.log(renderNodes(rows));

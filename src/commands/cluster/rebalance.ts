@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
+import { authFromFlags } from '../../lib/auth.js';
 import Table from 'cli-table3';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { rebalance } from '../../admin/rebalance.js';
 import { UserError } from '../../lib/errors.js';
 
@@ -32,7 +33,7 @@ export default class ClusterRebalance extends ClusterCommand {
     let bar: ReturnType<ClusterCommand['progressBar']> | undefined;
     try {
       const res = await rebalance(args.node, {
-        password: flags.password, user: flags.user, weights, useEmptyMasters: flags['use-empty-masters'],
+        ...authFromFlags(flags), weights, useEmptyMasters: flags['use-empty-masters'],
         threshold: flags.threshold, simulate: flags.simulate, pipeline: flags.pipeline, parallel: flags.parallel,
         replace: flags.replace, shouldStop: irq.shouldStop, signal: irq.signal,
         onMessage: flags.json ? undefined : (m) => this.log2(m),

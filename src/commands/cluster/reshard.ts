@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand, interruptHandling } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand, interruptHandling } from '../../lib/cluster-command.js';
 import { reshard } from '../../admin/reshard.js';
 import { UserError } from '../../lib/errors.js';
 
@@ -26,7 +27,7 @@ export default class ClusterReshard extends ClusterCommand {
     const from = flags.from === 'all' ? 'all' as const : flags.from.split(',').map((s) => s.trim()).filter(Boolean);
     if (from !== 'all' && from.length === 0) throw new UserError("--from needs node ids or 'all'", 2);
     const base = {
-      from, to: flags.to, slots: flags.slots, password: flags.password, user: flags.user,
+      from, to: flags.to, slots: flags.slots, ...authFromFlags(flags),
       pipeline: flags.pipeline, parallel: flags.parallel, replace: flags.replace, migrateTimeoutMs: flags.timeout,
     };
     const plan = await reshard(args.node, { ...base, dryRun: true });

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
-import { ClusterCommand } from '../../views/cluster-command.js';
+import { authFromFlags } from '../../lib/auth.js';
+import { ClusterCommand } from '../../lib/cluster-command.js';
 import { setNodeTimeout } from '../../admin/nodes.js';
 import { UserError } from '../../lib/errors.js';
 
@@ -14,7 +15,7 @@ export default class ClusterSetTimeout extends ClusterCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ClusterSetTimeout);
     if (!/^\d+$/.test(args.ms)) throw new UserError(`timeout '${args.ms}' is not a number of milliseconds`, 2);
-    const res = await setNodeTimeout(args.node, Number(args.ms), { password: flags.password, user: flags.user });
+    const res = await setNodeTimeout(args.node, Number(args.ms), { ...authFromFlags(flags) });
     const failed = res.filter((r) => r.error);
     if (flags.json) this.printJson(res);
     else this.log(`${failed.length ? '[ERR]' : '[OK]'} cluster-node-timeout set to ${args.ms} ms on ${res.length - failed.length} of ${res.length} nodes` +

@@ -1,4 +1,6 @@
 import { Flags } from '@oclif/core';
+import { sentinelAuthFlags } from '../../lib/auth-flags.js';
+import { authFromFlags } from '../../lib/auth.js';
 import { BaseCommand } from '../../lib/base-command.js';
 import { kvctlHome } from '../../orchestrator/paths.js';
 import { findManagedSentinel, renderSentinelStatus, sentinelStatus } from '../../admin/sentinel-status.js';
@@ -14,7 +16,7 @@ export default class SentinelStatus extends BaseCommand {
     sentinel: Flags.string({ description: 'a Sentinel, HOST:PORT (default: the first sentinel of a topology kvctl runs, else 127.0.0.1:7501)' }),
     dir: Flags.string({ description: 'folder holding the state folders (default $KVCTL_HOME or ./.kvctl)' }),
     events: Flags.integer({ description: 'how many of the last events to show (from the log of a sentinel kvctl started)', default: 10 }),
-    'sentinel-password': Flags.string({ description: 'password of the Sentinel, when it has one' }),
+    ...sentinelAuthFlags,
   };
 
   async run(): Promise<void> {
@@ -23,7 +25,7 @@ export default class SentinelStatus extends BaseCommand {
     const managed = findManagedSentinel(kvctlHome(flags.dir));
     const address = flags.sentinel ?? managed?.address ?? '127.0.0.1:7501';
     const log = managed && managed.address === address ? managed.log : undefined;
-    const st = await sentinelStatus(address, { auth: { password: flags['sentinel-password'] }, log, events: flags.events });
+    const st = await sentinelStatus(address, { auth: authFromFlags({ user: flags['sentinel-user'], password: flags['sentinel-password'] }), log, events: flags.events });
     if (flags.json) return this.printJson(st);
     this.log(renderSentinelStatus(st));
   }

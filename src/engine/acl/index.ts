@@ -11,6 +11,8 @@ export function installAcl(srv: Server): void {
   srv.authRequired = () => reg.authRequired;
   srv.dispatch.aclCheck = dispatchCheck(srv);
   srv.config.onChange('requirepass', (v) => reg.applyRequirePass(v));
+  // CONFIG REWRITE writes every user as a `user` line, unless they live in the aclfile (then ACL SAVE does).
+  srv.config.rewriteExtras.set('user', () => (srv.config.get('aclfile') ? [] : reg.sortedUsers().map((u) => `user ${u.name} ${u.describe()}`)));
   const aclfile = srv.config.get('aclfile');
   const lines = srv.config.userLines;
   if (aclfile && lines.length > 0) {

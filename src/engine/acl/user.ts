@@ -1,7 +1,7 @@
 // An ACL user: on/off, passwords (SHA-256, as Redis stores them), nopass, the payload-sanitizing flag,
 // a root selector and `(...)` selectors. setRules() applies SETUSER modifiers; describe() gives them back
 // as ACL LIST / ACL SAVE write them.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from '../util/crypto.cjs';
 import { ACL_OK, DENIED_CMD, Selector, SEL_ALLCHANNELS, SEL_ALLCOMMANDS, SEL_ALLKEYS, type CheckResult, type RuleError } from './selector.js';
 import type { AclCommand } from './universe.js';
 

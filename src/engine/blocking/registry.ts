@@ -9,7 +9,7 @@ import type { Server } from '../server.js';
  * Tries to run the blocked operation now, writing the client's reply when it succeeds. `emit`
  * records what to propagate (e.g. BLMOVE served as LMOVE). Returns false when there is no data yet.
  */
-export type Attempt = (emit: (argv: Buffer[]) => void) => boolean;
+export type Attempt = (emit: (argv: Buffer[]) => void, readyKey?: string) => boolean;
 
 interface Waiter {
   db: Db;
@@ -83,11 +83,11 @@ export class BlockingRegistry {
       db,
       deadline,
       timer: null as NodeJS.Timeout | null,
-      tryServe: (): boolean => {
+      tryServe: (readyKey?: string): boolean => {
         const served = attempt((argv) => {
           srv.dirty++;
           srv.propagate(db.id, argv, false);
-        });
+        }, readyKey);
         if (served) this.unblock(c);
         return served;
       },
@@ -97,7 +97,11 @@ export class BlockingRegistry {
         this.unblock(c);
       },
     };
-    if (deadline > 0) state.timer = setTimeout(state.onTimeout, Math.max(0, deadline - Date.now()));
+    // Node fires a delay past 2^31-1 ms at once: long timeouts re-arm until the deadline.
+    const arm = (): void => {
+      state.timer = setTimeout(() => (Date.now() >= deadline ? state.onTimeout() : arm()), Math.min(2 ** 31 - 1, Math.max(0, deadline - Date.now())));
+    };
+    if (deadline > 0) arm();
     c.blocked = state;
   }
 
@@ -145,7 +149,7 @@ export class BlockingRegistry {
           if (!q) continue;
           for (const c of [...q]) {
             if (c.closed || !c.blocked || c.blocked.db !== db) continue;
-            c.blocked.tryServe();
+            c.blocked.tryServe(key);
             if (!db.has(key)) break;
           }
         }

@@ -4,21 +4,27 @@
 import type { CommandContext } from '../commands/table.js';
 import { keyStr } from '../store/types.js';
 import { blockingOf } from './registry.js';
+import { longDoubleToNumber, parseLongDouble } from '../protocol/long-double.js';
 
-/** Runs the operation; `initial` is the first try, where a wrong-typed key is an error reply. */
-export type BlockedOp = (emit: (argv: Buffer[]) => void, initial: boolean) => boolean;
+/**
+ * Runs the operation; `initial` is the first try, where a wrong-typed key is an error reply.
+ * readyKey: on a wake-up, the key whose signal woke the client (undefined when none did).
+ */
+export type BlockedOp = (emit: (argv: Buffer[]) => void, initial: boolean, readyKey?: string) => boolean;
 
-/** Parses a timeout in (fractional) seconds into an absolute deadline in ms (0 = forever). */
+/**
+ * Parses a timeout in (fractional) seconds into an absolute deadline in ms (0 = forever), as Redis
+ * 7.0's getTimeoutFromObjectOrReply: strtold (hex floats, inf), ms = (long long)(secs * 1000), so a
+ * product past the 64-bit range wraps to LLONG_MIN (x86): "negative", and -0.0001 truncates to 0: forever.
+ */
 export function parseTimeout(ctx: CommandContext, arg: Buffer): number | null {
-  const s = arg.latin1Slice(0, arg.length);
-  const bad = () => (ctx.reply.error('ERR timeout is not a float or out of range'), null);
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return bad();
-  const secs = Number(s);
-  if (!Number.isFinite(secs)) return bad();
-  if (secs < 0) return (ctx.reply.error('ERR timeout is negative'), null);
-  const ms = Math.floor(secs * 1000);
-  if (ms > Number.MAX_SAFE_INTEGER / 2) return (ctx.reply.error('ERR timeout is out of range'), null);
-  return ms > 0 ? Date.now() + ms : 0;
+  const v = parseLongDouble(arg.latin1Slice(0, arg.length));
+  if (v === null) return (ctx.reply.error('ERR timeout is not a float or out of range'), null);
+  const product = v === 'inf' ? -Infinity : longDoubleToNumber(v) * 1000;
+  const ms = Math.abs(product) >= 2 ** 63 ? -1 : Math.trunc(product);
+  if (ms < 0) return (ctx.reply.error('ERR timeout is negative'), null);
+  // Past 2^52 ms (142k years) a JS deadline loses precision: that is forever too.
+  return ms > 0 && ms < 2 ** 52 ? Date.now() + ms : 0;
 }
 
 /** deadline: absolute ms, 0 = block forever, -1 = never block (the non-blocking forms). */
@@ -33,5 +39,5 @@ export function serveOrBlock(ctx: CommandContext, keys: Buffer[], deadline: numb
     timeoutReply();
     return;
   }
-  blockingOf(srv).block(client, ctx.db, keys.map(keyStr), deadline, (emit) => op(emit, false), timeoutReply);
+  blockingOf(srv).block(client, ctx.db, keys.map(keyStr), deadline, (emit, readyKey) => op(emit, false, readyKey), timeoutReply);
 }

@@ -1,9 +1,12 @@
-// The cluster bus transport: TCP links on the bus port carrying length-prefixed JSON frames (a 4-byte
-// big-endian length, then the message). Engine nodes only talk to engine nodes here, so the format
-// is ours; what the frames mean is in gossip.ts.
+// The cluster bus transport: TCP links on the bus port carrying Redis 7.0's binary messages. This
+// file only cuts the byte stream into whole messages (the "RCmb" signature, then the total length);
+// wire.ts decodes them and gossip.ts says what they mean.
 import net from 'node:net';
+import { HEADER_LEN, SIG } from './wire.js';
 
-const MAX_FRAME = 64 * 1024 * 1024;
+/** A PUBLISH can carry a 512 MB message (proto-max-bulk-len); anything beyond is not a peer. */
+const MAX_FRAME = 1024 * 1024 * 1024 + HEADER_LEN;
+const SIG_BUF = Buffer.from(SIG, 'latin1');
 
 export class BusLink {
   private buf: Buffer = Buffer.alloc(0);
@@ -15,7 +18,7 @@ export class BusLink {
   constructor(
     readonly socket: net.Socket,
     readonly inbound: boolean,
-    private readonly onMessage: (link: BusLink, msg: unknown) => void,
+    private readonly onMessage: (link: BusLink, frame: Buffer) => void,
     private readonly onClose: (link: BusLink) => void,
   ) {
     socket.setNoDelay(true);
@@ -32,12 +35,9 @@ export class BusLink {
     return (this.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   }
 
-  send(msg: object): void {
+  send(frame: Buffer): void {
     if (this.closed) return;
-    const body = Buffer.from(JSON.stringify(msg));
-    const head = Buffer.allocUnsafe(4);
-    head.writeUInt32BE(body.length);
-    this.socket.write(Buffer.concat([head, body]));
+    this.socket.write(frame);
   }
 
   close(): void {
@@ -49,25 +49,20 @@ export class BusLink {
 
   private onData(d: Buffer): void {
     this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-    while (this.buf.length >= 4 && !this.closed) {
-      const len = this.buf.readUInt32BE(0);
-      if (len > MAX_FRAME) return this.close();
-      if (this.buf.length < 4 + len) return;
-      const body = this.buf.subarray(4, 4 + len);
-      this.buf = this.buf.subarray(4 + len);
-      let msg: unknown;
-      try {
-        msg = JSON.parse(body.toString());
-      } catch {
-        return this.close(); // not one of ours: drop the peer
-      }
-      this.onMessage(this, msg);
+    while (this.buf.length >= 8 && !this.closed) {
+      const len = this.buf.readUInt32BE(4);
+      // As Redis: a wrong signature or a length below the header's is not a bus peer; drop the link.
+      if (this.buf.compare(SIG_BUF, 0, 4, 0, 4) !== 0 || len < HEADER_LEN || len > MAX_FRAME) return this.close();
+      if (this.buf.length < len) return;
+      const frame = this.buf.subarray(0, len);
+      this.buf = this.buf.subarray(len);
+      this.onMessage(this, frame);
     }
   }
 }
 
 export type LinkHandlers = {
-  onMessage: (link: BusLink, msg: unknown) => void;
+  onMessage: (link: BusLink, frame: Buffer) => void;
   onClose: (link: BusLink) => void;
 };
 

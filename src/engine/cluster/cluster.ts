@@ -5,7 +5,9 @@ import type net from 'node:net';
 import type { Server } from '../server.js';
 import { BusLink, connectBus, listenBus, type LinkHandlers } from './bus.js';
 import { SLOT_COUNT } from './crc16.js';
-import { handleMessage, makeHeader, type Msg } from './gossip.js';
+import { handleMessage } from './gossip.js';
+import { makeMessage } from './message.js';
+import { decode, encode, type BusMsg, type MsgType } from './wire.js';
 import { checkLiveness } from './failure.js';
 import { failoverCron, resetManualFailover, type FailoverState, newFailoverState } from './failover.js';
 import { ClusterNode } from './node.js';
@@ -50,7 +52,7 @@ export class Cluster {
   /** Masters without working replicas, since when (replica migration). */
   private readonly orphanedSince = new Map<string, number>();
   private readonly handlers: LinkHandlers = {
-    onMessage: (link, msg) => handleMessage(this, link, msg as Msg),
+    onMessage: (link, frame) => this.onFrame(link, frame),
     onClose: (link) => this.onLinkClosed(link),
   };
 
@@ -74,9 +76,12 @@ export class Cluster {
     return Math.max(1, this.srv.config.int('cluster-node-timeout'));
   }
 
-  /** How often each peer is pinged (Redis: at least every timeout/2); changes are pushed at once anyway. */
+  /**
+   * How often each peer is pinged: every timeout/2 as Redis's cron (at most every second, so gossip
+   * still spreads new nodes quickly under a long timeout); config changes are pushed at once anyway.
+   */
   get pingInterval(): number {
-    return Math.min(1000, Math.max(50, Math.floor(this.nodeTimeout / 4)));
+    return Math.min(1000, Math.max(50, Math.floor(this.nodeTimeout / 2)));
   }
 
   /** The key index of db 0 (the only db in cluster mode). */
@@ -158,28 +163,49 @@ export class Cluster {
     map.set(type, (map.get(type) ?? 0) + 1);
   }
 
+  /** A whole frame from a link: decoded, or dropped (and logged) when Redis would drop it. */
+  private onFrame(link: BusLink, frame: Buffer): void {
+    const msg = decode(frame);
+    if (typeof msg === 'string') {
+      this.srv.log.verbose(`Received an invalid cluster bus message from ${link.remoteAddress}: ${msg}`);
+      return;
+    }
+    handleMessage(this, link, msg);
+  }
+
   /** Sends a message to a node over its outbound link (dropped when the link is down: gossip repeats). */
-  send(node: ClusterNode, type: Msg['t'], extra: Partial<Msg> = {}): void {
+  send(node: ClusterNode, type: MsgType, extra: Partial<BusMsg> = {}): void {
     const link = this.links.get(node.id);
     if (!link || !node.linkUp) return;
     if (type === 'ping' || type === 'meet') {
       node.lastPingAt = Date.now();
       if (node.pingSent === 0) node.pingSent = node.lastPingAt;
     }
-    link.send({ ...makeHeader(this, type), ...extra });
+    link.send(encode(makeMessage(this, type, extra)));
     this.count(this.sent, type);
   }
 
-  reply(link: BusLink, type: Msg['t'], extra: Partial<Msg> = {}): void {
-    link.send({ ...makeHeader(this, type), ...extra });
+  reply(link: BusLink, type: MsgType, extra: Partial<BusMsg> = {}): void {
+    link.send(encode(makeMessage(this, type, extra)));
     this.count(this.sent, type);
   }
 
-  /** Sends to every connected node except myself and handshake nodes (optionally filtered). */
-  broadcast(type: Msg['t'], extra: Partial<Msg> = {}, filter: (n: ClusterNode) => boolean = () => true): void {
+  /**
+   * Sends to every connected node except myself and handshake nodes (optionally filtered). Messages
+   * without a gossip section are the same for every peer, so they are encoded once.
+   */
+  broadcast(type: MsgType, extra: Partial<BusMsg> = {}, filter: (n: ClusterNode) => boolean = () => true): void {
+    const same = type !== 'ping' && type !== 'pong' && type !== 'meet';
+    let frame: Buffer | null = null;
     for (const n of this.state.nodes.values()) {
       if (n.myself || n.handshake || !filter(n)) continue;
-      this.send(n, type, extra);
+      const link = this.links.get(n.id);
+      if (!same) this.send(n, type, extra);
+      else if (link && n.linkUp) {
+        frame ??= encode(makeMessage(this, type, extra));
+        link.send(frame);
+        this.count(this.sent, type);
+      }
     }
   }
 

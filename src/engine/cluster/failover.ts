@@ -5,9 +5,8 @@
 import type { Client } from '../client.js';
 import type { Cluster } from './cluster.js';
 import { hold, release } from './hold.js';
-import type { Msg } from './gossip.js';
 import type { ClusterNode } from './node.js';
-import { parseRanges } from './slots.js';
+import { hasSlot, type BusMsg } from './wire.js';
 
 const MF_TIMEOUT_MS = 5000;
 
@@ -74,7 +73,7 @@ export function startManualFailover(c: Cluster, mode: 'default' | 'force' | 'tak
   } else {
     c.srv.log.notice('Manual failover user request accepted.');
     const master = c.myself.master;
-    if (master) c.send(master, 'mf-start');
+    if (master) c.send(master, 'mfstart');
   }
 }
 
@@ -129,7 +128,7 @@ export function failoverCron(c: Cluster, now: number): void {
     f.authSent = true;
     c.save(true);
     c.srv.log.notice(`Starting a failover election for epoch ${f.authEpoch}.`);
-    c.broadcast('auth-req', manual ? { force: true } : {}, (n) => n.isMaster);
+    c.broadcast('auth-req', { forceAck: manual }, (n) => n.isMaster);
     return;
   }
   if (f.authCount >= c.state.quorum) {
@@ -162,15 +161,15 @@ function takeOver(c: Cluster, epoch: number): void {
   c.broadcastPong();
 }
 
-export function handleFailoverMessage(c: Cluster, sender: ClusterNode, msg: Msg): void {
+export function handleFailoverMessage(c: Cluster, sender: ClusterNode, msg: BusMsg): void {
   const f = c.failover;
   const me = c.myself;
-  if (msg.t === 'auth-req') return vote(c, sender, msg);
-  if (msg.t === 'auth-ack') {
-    if (sender.isMaster && sender.numSlots > 0 && msg.epoch >= f.authEpoch && f.authSent) f.authCount++;
+  if (msg.type === 'auth-req') return vote(c, sender, msg);
+  if (msg.type === 'auth-ack') {
+    if (sender.isMaster && sender.numSlots > 0 && msg.currentEpoch >= f.authEpoch && f.authSent) f.authCount++;
     return;
   }
-  if (msg.t === 'mf-start') {
+  if (msg.type === 'mfstart') {
     if (!me.isMaster || sender.master !== me) return;
     c.srv.log.notice(`Manual failover requested by replica ${sender.id}.`);
     f.pausedUntil = Date.now() + MF_TIMEOUT_MS * 2;
@@ -178,27 +177,26 @@ export function handleFailoverMessage(c: Cluster, sender: ClusterNode, msg: Msg)
     return;
   }
   if (msg.paused && sender === me.master && f.mfEnd && f.mfMasterOffset < 0) {
-    f.mfMasterOffset = msg.off;
-    c.srv.log.notice(`Received replication offset for paused master manual failover: ${msg.off}`);
+    f.mfMasterOffset = msg.offset;
+    c.srv.log.notice(`Received replication offset for paused master manual failover: ${msg.offset}`);
   }
 }
 
 /** A master votes once per epoch, for a replica of a failing master (or a forced manual failover). */
-function vote(c: Cluster, sender: ClusterNode, msg: Msg): void {
+function vote(c: Cluster, sender: ClusterNode, msg: BusMsg): void {
   const st = c.state;
   const me = c.myself;
   const now = Date.now();
   if (!me.isMaster || me.numSlots === 0) return;
-  if (msg.epoch < st.currentEpoch || st.lastVoteEpoch === st.currentEpoch) return;
+  if (msg.currentEpoch < st.currentEpoch || st.lastVoteEpoch === st.currentEpoch) return;
   const master = sender.master;
   if (sender.isMaster || !master) return;
-  if (!master.fail && !msg.force) return;
+  if (!master.fail && !msg.forceAck) return;
   if (now - master.votedAt < c.nodeTimeout * 2) return;
-  for (const [a, b] of parseRanges(msg.slots, ',')) {
-    for (let s = a; s <= b; s++) {
-      const owner = st.slots[s];
-      if (owner && owner.configEpoch > msg.cfg) return; // the requester's view is stale
-    }
+  for (let s = 0; s < st.slots.length; s++) {
+    if (!hasSlot(msg.slots, s)) continue;
+    const owner = st.slots[s];
+    if (owner && owner.configEpoch > msg.configEpoch) return; // the requester's view is stale
   }
   st.lastVoteEpoch = st.currentEpoch;
   master.votedAt = now;

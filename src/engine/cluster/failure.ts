@@ -58,7 +58,7 @@ function markFailIfQuorum(c: Cluster, n: ClusterNode): void {
   n.fail = true;
   n.failTime = Date.now();
   c.state.dirty = true;
-  c.broadcast('fail', { fail: n.id });
+  c.broadcast('fail', { failing: n.id });
   c.updateState();
 }
 

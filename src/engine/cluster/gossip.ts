@@ -1,78 +1,23 @@
 // What bus messages mean. Every message carries the sender's header (id, address, role, epochs,
 // the slots of its shard, replication offset); PING/PONG/MEET add a gossip section about the other
 // nodes. A receiver learns new nodes, roles and slot owners from them (the higher config epoch wins
-// a slot), answers stale claims with UPDATE, and feeds failure reports to failure.ts.
+// a slot), answers stale claims with UPDATE, and feeds failure reports to failure.ts. The messages
+// are Redis 7.0's binary ones (wire.ts), so redis-server nodes and engine nodes share one cluster.
+import net from 'node:net';
 import { onBusPublish } from './pubsub.js';
 import type { BusLink } from './bus.js';
 import type { Cluster } from './cluster.js';
 import { SLOT_COUNT } from './crc16.js';
 import { clearFailIfReachable, noteReport } from './failure.js';
 import { handleFailoverMessage } from './failover.js';
+import { shardBitmap } from './message.js';
 import { ClusterNode } from './node.js';
-import { formatRanges, parseRanges, type SlotRange } from './slots.js';
+import type { SlotRange } from './slots.js';
+import { NODE, rangesOfBitmap, type BusMsg, type GossipEntry } from './wire.js';
 
-/** [id, ip, port, cport, flags] of a node the sender knows. */
-export type Gossip = [string, string, number, number, string];
+export { busPortOf } from './message.js';
 
-export interface Msg {
-  t: 'ping' | 'pong' | 'meet' | 'fail' | 'update' | 'auth-req' | 'auth-ack' | 'mf-start' | 'publish' | 'publishshard';
-  id: string;
-  /** The announced ip, or '' (the receiver then uses the socket's peer address). */
-  ip: string;
-  port: number;
-  cport: number;
-  master: string | null;
-  nofailover: boolean;
-  epoch: number;
-  /** Config epoch of the sender's shard (a replica sends its master's). */
-  cfg: number;
-  /** The sender's shard's slots as `0-5460,5462`. */
-  slots: string;
-  off: number;
-  /** Manual failover: the master has paused writes and `off` is final. */
-  paused?: boolean;
-  gossip?: Gossip[];
-  fail?: string;
-  upd?: { id: string; cfg: number; slots: string };
-  /** Election request of a manual failover: vote even though the master is not failing. */
-  force?: boolean;
-  /** PUBLISH / PUBLISHSHARD: channel and message, base64 (cluster/pubsub.ts). */
-  pub?: [string, string];
-}
-
-const slotsText = (n: ClusterNode) => formatRanges(n.ranges(), ',');
-
-export function makeHeader(c: Cluster, t: Msg['t']): Msg {
-  const me = c.myself;
-  const shard = me.isMaster ? me : me.master;
-  const cfg = c.srv.config;
-  const msg: Msg = {
-    t,
-    id: me.id,
-    ip: cfg.get('cluster-announce-ip'),
-    port: cfg.int('cluster-announce-port') || cfg.int('port'),
-    cport: cfg.int('cluster-announce-bus-port') || busPortOf(c),
-    master: me.isMaster ? null : me.masterId,
-    nofailover: me.nofailover,
-    epoch: c.state.currentEpoch,
-    cfg: shard ? shard.configEpoch : 0,
-    slots: shard ? slotsText(shard) : '',
-    off: c.repl.offset(),
-  };
-  if (c.failover.pausedUntil > Date.now()) msg.paused = true;
-  if (t === 'ping' || t === 'pong' || t === 'meet') {
-    msg.gossip = [];
-    for (const n of c.state.nodes.values()) {
-      if (n.myself || n.handshake) continue;
-      msg.gossip.push([n.id, n.ip, n.port, n.cport, n.flagsText()]);
-    }
-  }
-  return msg;
-}
-
-export function busPortOf(c: Cluster): number {
-  return c.srv.config.int('cluster-port') || c.srv.config.int('port') + 10000;
-}
+const isNodeName = (id: string): boolean => /^[0-9a-f]{40}$/.test(id);
 
 function addPeer(c: Cluster, id: string, ip: string, port: number, cport: number): ClusterNode {
   const n = new ClusterNode(id);
@@ -83,51 +28,51 @@ function addPeer(c: Cluster, id: string, ip: string, port: number, cport: number
   return n;
 }
 
-export function handleMessage(c: Cluster, link: BusLink, msg: Msg): void {
-  if (!msg || typeof msg.t !== 'string' || typeof msg.id !== 'string') return link.close();
-  c.count(c.received, msg.t);
+export function handleMessage(c: Cluster, link: BusLink, msg: BusMsg): void {
+  c.count(c.received, msg.type);
   const st = c.state;
   const me = st.myself;
   const now = Date.now();
   if (link.inbound && link.nodeId === null) {
-    link.nodeId = msg.id;
+    link.nodeId = msg.sender;
     c.trackInbound(link);
   }
   // A node learns its own address from the peers that reach it (unless it announces one).
-  if (link.inbound && (msg.t === 'meet' || me.ip === '') && !c.srv.config.get('cluster-announce-ip')) {
+  if (link.inbound && (msg.type === 'meet' || me.ip === '') && !c.srv.config.get('cluster-announce-ip')) {
     const ip = link.localAddress;
     if (ip && ip !== me.ip) {
       me.ip = ip;
       st.dirty = true;
     }
   }
-  const senderIp = msg.ip || link.remoteAddress;
-  let sender = st.node(msg.id);
+  const senderIp = net.isIP(msg.myip) !== 0 ? msg.myip : link.remoteAddress;
+  let sender = st.node(msg.sender);
   if (sender?.handshake || sender === me) sender = undefined;
-  if (!sender && msg.t === 'meet' && !st.forgotten.has(msg.id)) sender = addPeer(c, msg.id, senderIp, msg.port, msg.cport);
-  if (msg.t === 'pong' && !link.inbound) sender = onPong(c, link, msg, now) ?? sender;
+  if (!sender && msg.type === 'meet' && !st.forgotten.has(msg.sender) && isNodeName(msg.sender)) sender = addPeer(c, msg.sender, senderIp, msg.port, msg.cport);
+  if (msg.type === 'pong' && !link.inbound) sender = onPong(c, link, msg, now) ?? sender;
   if (sender) {
     sender.dataReceived = now;
-    if (msg.epoch > st.currentEpoch) {
-      st.currentEpoch = msg.epoch;
+    if (msg.currentEpoch > st.currentEpoch) {
+      st.currentEpoch = msg.currentEpoch;
       st.dirty = true;
     }
-    if (msg.master === null && msg.cfg > sender.configEpoch) {
-      sender.configEpoch = msg.cfg;
+    if (msg.slaveof === null && msg.configEpoch > sender.configEpoch) {
+      sender.configEpoch = msg.configEpoch;
       st.dirty = true;
     }
-    if (msg.t === 'ping' || msg.t === 'pong' || msg.t === 'meet') {
+    if (msg.type === 'ping' || msg.type === 'pong' || msg.type === 'meet') {
       updateAddress(c, sender, senderIp, msg);
       updateRole(c, sender, msg);
       updateSlots(c, sender, msg);
-      for (const g of msg.gossip ?? []) onGossip(c, sender, g);
+      for (const g of msg.gossip) onGossip(c, sender, g);
     }
   }
-  if (msg.t === 'fail') onFail(c, msg.fail);
-  else if (msg.t === 'update' && msg.upd) onUpdate(c, msg.upd);
-  else if (sender && (msg.t === 'publish' || msg.t === 'publishshard')) onBusPublish(c, msg);
+  // FAIL, UPDATE and the rest count only from a known sender, as Redis.
+  if (sender && msg.type === 'fail') onFail(c, msg.failing);
+  else if (sender && msg.type === 'update' && msg.update) onUpdate(c, msg.update);
+  else if (sender && (msg.type === 'publish' || msg.type === 'publishshard')) onBusPublish(c, msg);
   else if (sender) handleFailoverMessage(c, sender, msg);
-  if (msg.t === 'ping' || msg.t === 'meet') c.reply(link, 'pong');
+  if (msg.type === 'ping' || msg.type === 'meet') c.reply(link, 'pong');
   if (st.dirty) {
     c.updateState();
     c.saveSoon();
@@ -135,19 +80,19 @@ export function handleMessage(c: Cluster, link: BusLink, msg: Msg): void {
 }
 
 /** A PONG on our own link: the node is alive; a handshake node learns its real id here. */
-function onPong(c: Cluster, link: BusLink, msg: Msg, now: number): ClusterNode | undefined {
+function onPong(c: Cluster, link: BusLink, msg: BusMsg, now: number): ClusterNode | undefined {
   const n = link.nodeId ? c.state.node(link.nodeId) : undefined;
   if (!n) return undefined;
   if (n.handshake) {
-    if (c.state.node(msg.id)) {
+    if (c.state.node(msg.sender)) {
       c.forget(n); // we already knew it under its real id
       return undefined;
     }
     const old = n.id;
-    c.state.rename(n, msg.id);
+    c.state.rename(n, msg.sender);
     c.relink(old, n);
     n.handshake = false;
-  } else if (n.id !== msg.id) {
+  } else if (n.id !== msg.sender) {
     c.dropLink(n); // someone else answers at that address now
     return undefined;
   }
@@ -161,7 +106,7 @@ function onPong(c: Cluster, link: BusLink, msg: Msg, now: number): ClusterNode |
   return n;
 }
 
-function updateAddress(c: Cluster, n: ClusterNode, ip: string, msg: Msg): void {
+function updateAddress(c: Cluster, n: ClusterNode, ip: string, msg: BusMsg): void {
   if (n.ip === ip && n.port === msg.port && n.cport === msg.cport) return;
   n.ip = ip;
   n.port = msg.port;
@@ -173,51 +118,42 @@ function updateAddress(c: Cluster, n: ClusterNode, ip: string, msg: Msg): void {
   if (c.myself.master === n) c.repl.replicaOf(n.ip, n.port);
 }
 
-function updateRole(c: Cluster, n: ClusterNode, msg: Msg): void {
+function updateRole(c: Cluster, n: ClusterNode, msg: BusMsg): void {
   const st = c.state;
-  n.nofailover = msg.nofailover;
-  n.replOffset = msg.off;
-  if (msg.master === null) {
+  n.nofailover = (msg.flags & NODE.nofailover) !== 0;
+  n.replOffset = msg.offset;
+  if (msg.slaveof === null) {
     if (!n.isMaster) st.setMaster(n, null, 'master');
     return;
   }
   if (n.isMaster) {
     for (let s = 0; s < SLOT_COUNT; s++) if (st.slots[s] === n) st.unassign(s);
   }
-  const m = st.node(msg.master);
+  const m = st.node(msg.slaveof);
   if (m && !m.handshake) {
     if (n.master !== m) st.setMaster(n, m);
   } else {
     st.setMaster(n, null, 'slave');
-    n.masterId = msg.master;
+    n.masterId = msg.slaveof;
   }
 }
 
-function sameSlots(n: ClusterNode, claimed: SlotRange[]): boolean {
-  let count = 0;
-  for (const [a, b] of claimed) {
-    for (let s = a; s <= b; s++) if (n.slots[s] !== 1) return false;
-    count += b - a + 1;
-  }
-  return count === n.numSlots;
-}
-
-function updateSlots(c: Cluster, sender: ClusterNode, msg: Msg): void {
+function updateSlots(c: Cluster, sender: ClusterNode, msg: BusMsg): void {
   const shard = sender.isMaster ? sender : sender.master;
   if (!shard) return;
-  const claimed = parseRanges(msg.slots, ',');
-  if (sameSlots(shard, claimed)) {
+  if (Buffer.compare(shardBitmap(shard), msg.slots) === 0) {
     resolveEpochCollision(c, sender);
     return;
   }
-  if (sender.isMaster) updateSlotsFrom(c, sender, msg.cfg, claimed);
+  const claimed = rangesOfBitmap(msg.slots);
+  if (sender.isMaster) updateSlotsFrom(c, sender, msg.configEpoch, claimed);
   // The sender claims slots someone newer owns: tell it (it may have been away during a failover).
   for (const [a, b] of claimed) {
     for (let s = a; s <= b; s++) {
       const owner = c.state.slots[s];
       if (!owner || owner === sender) continue;
-      if (owner.configEpoch > msg.cfg) {
-        c.send(sender, 'update', { upd: { id: owner.id, cfg: owner.configEpoch, slots: slotsText(owner) } });
+      if (owner.configEpoch > msg.configEpoch) {
+        c.send(sender, 'update', { update: { id: owner.id, configEpoch: owner.configEpoch, slots: shardBitmap(owner) } });
         return;
       }
     }
@@ -267,17 +203,16 @@ export function updateSlotsFrom(c: Cluster, sender: ClusterNode, epoch: number, 
   // every receiver doubled the bus traffic of each slot of a reshard.
 }
 
-function onGossip(c: Cluster, sender: ClusterNode, g: Gossip): void {
-  if (!Array.isArray(g) || g.length < 5) return;
-  const [id, ip, port, cport, flags] = g;
-  const n = c.state.node(id);
+function onGossip(c: Cluster, sender: ClusterNode, g: GossipEntry): void {
+  const n = c.state.node(g.id);
   if (n) {
     if (n.myself || !sender.isMaster) return;
-    noteReport(c, n, sender, flags.includes('fail'));
+    noteReport(c, n, sender, (g.flags & (NODE.pfail | NODE.fail)) !== 0);
     return;
   }
-  if (c.state.forgotten.has(id) || !ip || flags.includes('handshake') || flags.includes('noaddr')) return;
-  addPeer(c, id, ip, port, cport);
+  if (c.state.forgotten.has(g.id) || net.isIP(g.ip) === 0 || g.port === 0 || (g.flags & (NODE.handshake | NODE.noaddr)) !== 0) return;
+  if (!isNodeName(g.id)) return;
+  addPeer(c, g.id, g.ip, g.port, g.cport);
 }
 
 function onFail(c: Cluster, id: string | undefined): void {
@@ -289,11 +224,11 @@ function onFail(c: Cluster, id: string | undefined): void {
   c.state.dirty = true;
 }
 
-function onUpdate(c: Cluster, upd: NonNullable<Msg['upd']>): void {
+function onUpdate(c: Cluster, upd: NonNullable<BusMsg['update']>): void {
   const n = c.state.node(upd.id);
-  if (!n || n.myself || n.configEpoch >= upd.cfg) return;
+  if (!n || n.myself || n.configEpoch >= upd.configEpoch) return;
   if (!n.isMaster) c.state.setMaster(n, null, 'master');
-  n.configEpoch = upd.cfg;
+  n.configEpoch = upd.configEpoch;
   c.state.dirty = true;
-  updateSlotsFrom(c, n, upd.cfg, parseRanges(upd.slots, ','));
+  updateSlotsFrom(c, n, upd.configEpoch, rangesOfBitmap(upd.slots));
 }

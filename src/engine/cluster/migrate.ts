@@ -8,7 +8,8 @@ import { SYNTAX } from '../commands/errors.js';
 import { dumpValue } from '../persistence/dump.js';
 import type { Server } from '../server.js';
 import { keyBuf, keyStr, unpack, type StoredValue } from '../store/types.js';
-import { encodeCommand, IoError, targetConn } from './target-conn.js';
+import { IoError, targetConn } from './target-conn.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { hold, release as unblock } from './hold.js';
 
 interface Plan {

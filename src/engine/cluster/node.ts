@@ -1,6 +1,6 @@
 // One node of the cluster as this node sees it: address, role, slots, epochs, liveness, and the
 // failure reports other masters sent about it.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import { SLOT_COUNT } from './crc16.js';
 import { rangesOf, type SlotRange } from './slots.js';
 
@@ -29,6 +29,9 @@ export class ClusterNode {
   numSlots = 0;
   /** Cache of ranges(); ClusterState clears it when the node's slots change. */
   rangesCache: SlotRange[] | null = null;
+  /** The slots as a wire bitmap, and the ranges array it was made from (cluster/message.ts). */
+  bitmapCache: Uint8Array | null = null;
+  bitmapFor: SlotRange[] | null = null;
   pfail = false;
   fail = false;
   failTime = 0;

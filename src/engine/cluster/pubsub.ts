@@ -1,32 +1,30 @@
 // Pub/sub across the cluster bus, as Redis's clusterPropagatePublish / clusterPropagatePublishShard:
 // a PUBLISH reaches the subscribers of every node, an SPUBLISH those of every node of the publisher's
-// shard (its master and that master's replicas). Engine nodes only: the bus is the engine's JSON bus.
+// shard (its master and that master's replicas). The messages are Redis's PUBLISH / PUBLISHSHARD, so
+// redis-server nodes of a mixed cluster send and receive them too.
 import type { Cluster } from './cluster.js';
-import type { Msg } from './gossip.js';
+import type { BusMsg } from './wire.js';
 import { pubsubOf } from '../pubsub/registry.js';
 import { keyBuf } from '../store/types.js';
 import { keyHashSlot } from './crc16.js';
 
-const enc = (b: Buffer): string => b.toString('base64');
-
 export function clusterPublish(cl: Cluster, channel: Buffer, message: Buffer): void {
-  cl.broadcast('publish', { pub: [enc(channel), enc(message)] });
+  cl.broadcast('publish', { channel, message });
 }
 
 export function clusterPublishShard(cl: Cluster, channel: Buffer, message: Buffer): void {
   const me = cl.state.myself;
   const master = me.isMaster ? me : me.master;
   if (!master) return;
-  for (const n of [master, ...master.replicas]) if (!n.myself) cl.send(n, 'publishshard', { pub: [enc(channel), enc(message)] });
+  cl.broadcast('publishshard', { channel, message }, (n) => n === master || n.master === master);
 }
 
 /** A PUBLISH / PUBLISHSHARD from a known node: delivered to this node's own subscribers. */
-export function onBusPublish(cl: Cluster, msg: Msg): void {
-  if (!Array.isArray(msg.pub) || msg.pub.length !== 2 || typeof msg.pub[0] !== 'string' || typeof msg.pub[1] !== 'string') return;
-  const channel = Buffer.from(msg.pub[0], 'base64');
-  const message = Buffer.from(msg.pub[1], 'base64');
+export function onBusPublish(cl: Cluster, msg: BusMsg): void {
+  const { channel, message } = msg;
+  if (!channel || !message) return;
   const reg = pubsubOf(cl.srv);
-  if (msg.t === 'publish') reg.publish(channel, message);
+  if (msg.type === 'publish') reg.publish(channel, message);
   else reg.spublish(channel, message);
 }
 

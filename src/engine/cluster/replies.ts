@@ -4,12 +4,7 @@ import type { ReplyWriter } from '../protocol/writer.js';
 import type { Cluster } from './cluster.js';
 import { SLOT_COUNT } from './crc16.js';
 import type { ClusterNode } from './node.js';
-
-/** Bus message types as CLUSTER INFO names them, in Redis's order. */
-const MSG_NAMES: [string, string][] = [
-  ['ping', 'ping'], ['pong', 'pong'], ['meet', 'meet'], ['fail', 'fail'], ['auth-req', 'auth-req'],
-  ['auth-ack', 'auth-ack'], ['update', 'update'], ['mf-start', 'mfstart'],
-];
+import { MSG_TYPES } from './wire.js';
 
 export function clusterInfoText(cl: Cluster): string {
   const st = cl.state;
@@ -36,10 +31,11 @@ export function clusterInfoText(cl: Cluster): string {
   ];
   const stats = (map: Map<string, number>, dir: string) => {
     let total = 0;
-    for (const [type, name] of MSG_NAMES) {
+    // Per type in wire order (Redis's), the types never seen left out.
+    for (const type of MSG_TYPES) {
       const v = map.get(type) ?? 0;
       total += v;
-      if (v > 0) lines.push([`cluster_stats_messages_${name}_${dir}`, v]);
+      if (v > 0) lines.push([`cluster_stats_messages_${type}_${dir}`, v]);
     }
     lines.push([`cluster_stats_messages_${dir}`, total]);
   };

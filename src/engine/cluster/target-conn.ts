@@ -5,15 +5,6 @@ import net from 'node:net';
 
 const IDLE_MS = 10_000;
 
-export function encodeCommand(args: (string | Buffer)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const b = typeof a === 'string' ? Buffer.from(a) : a;
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
-
 export class IoError extends Error {}
 
 export class TargetConn {

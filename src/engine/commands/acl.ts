@@ -1,8 +1,8 @@
 // ACL: SETUSER, GETUSER, DELUSER, LIST, USERS, WHOAMI, CAT, GENPASS, LOG, SAVE, LOAD, DRYRUN, HELP.
 // The users, rules and checks live in acl/; this file parses arguments and writes Redis's replies.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import type { CommandContext, CommandDef } from './table.js';
-import { is, parseInt64 } from './args.js';
+import { cString, is, parseInt64 } from './args.js';
 import { aclOf } from '../acl/registry.js';
 import { loadAclFile, saveAclFile } from '../acl/file.js';
 import { CATEGORIES, categoryIndex, commandUniverse } from '../acl/universe.js';
@@ -55,7 +55,7 @@ function cat(ctx: CommandContext): void {
     return;
   }
   const i = categoryIndex(latin1(argv[2]));
-  if (i < 0) return reply.error(`ERR Unknown category '${latin1(argv[2])}'`);
+  if (i < 0) return reply.error(`ERR Unknown category '${cString(argv[2]).slice(0, 128)}'`); // '%.128s'
   const names = commandUniverse().all.filter((c) => c.categories & (1 << i)).map((c) => c.name);
   reply.array(names.length);
   for (const n of names) reply.bulk(n);
@@ -114,12 +114,12 @@ function log(ctx: CommandContext): void {
 function dryrun(ctx: CommandContext): void {
   const { srv, reply, argv } = ctx;
   const u = aclOf(srv).users.get(latin1(argv[2]));
-  if (!u) return reply.error(`ERR User '${latin1(argv[2])}' not found`);
+  if (!u) return reply.error(`ERR User '${cString(argv[2])}' not found`);
   const args = argv.slice(3);
   const uni = commandUniverse();
   let cmd = uni.lookup(latin1(args[0]));
   if (cmd && cmd.subs.length > 0 && args.length > 1) cmd = uni.lookup(`${cmd.name}|${latin1(args[1])}`);
-  if (!cmd) return reply.error(`ERR Command '${latin1(args[0])}' not found`);
+  if (!cmd) return reply.error(`ERR Command '${cString(args[0])}' not found`);
   if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
     return reply.error(`ERR wrong number of arguments for '${cmd.name}' command`);
   }

@@ -52,3 +52,9 @@ export function parseInt32(b: Buffer): number | string {
   if (n > 2147483647n || n < -2147483648n) return INT32_RANGE;
   return Number(n);
 }
+
+/** An argument as Redis's "%s" prints it in error texts: the bytes (latin1 image) up to the first NUL. */
+export function cString(b: Buffer): string {
+  const nul = b.indexOf(0);
+  return b.latin1Slice(0, nul < 0 ? b.length : nul);
+}

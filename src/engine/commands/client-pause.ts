@@ -7,7 +7,7 @@ export const clientPauseCommands: CommandDef[] = [
   {
     name: 'client|pause',
     handler({ srv, reply, argv }) {
-      if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString()}'. Try CLIENT HELP.`);
+      if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try CLIENT HELP.`);
       const ms = parseInt64(argv[2]);
       if (ms === null) return reply.error('ERR timeout is not an integer or out of range');
       if (ms < 0n) return reply.error('ERR timeout is negative');

@@ -86,7 +86,7 @@ function list(ctx: CommandContext): void {
   let picked = [...srv.clients.values()];
   if (argv.length === 4 && is(argv[2], 'type')) {
     const t = parseType(argv[3]);
-    if (t === null) return reply.error(`ERR Unknown client type '${argv[3].toString()}'`);
+    if (t === null) return reply.error(`ERR Unknown client type '${argv[3].toString('latin1')}'`);
     picked = picked.filter((c) => clientType(c) === t);
   } else if (argv.length > 3 && is(argv[2], 'id')) {
     const ids = new Set<number>();
@@ -181,7 +181,7 @@ function clientKill(ctx: CommandContext): void {
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a BLPOP-like or WAIT block with its timeout reply or an error. */
 function clientUnblock({ srv, reply, argv }: CommandContext): void {
-  if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString()}'. Try CLIENT HELP.`);
+  if (argv.length > 4) return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try CLIENT HELP.`);
   let asError = false;
   if (argv.length === 4) {
     if (is(argv[3], 'error')) asError = true;
@@ -199,29 +199,56 @@ function clientUnblock({ srv, reply, argv }: CommandContext): void {
   reply.int(1);
 }
 
+/** Redis 7.0's CLIENT HELP text, line for line (the ID and MAXAGE kill filters are not in it). */
 const CLIENT_HELP = [
   'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'GETNAME', '    Return the name of the current connection.',
-  'ID', '    Return the ID of the current connection.',
-  'INFO', '    Return information about the current client connection.',
-  'KILL <ip:port>', '    Kill connection made from <ip:port>.',
-  'KILL <option> <value> [<option> <value> [...]]', '    Kill connections. Options are:',
-  '    * ADDR (<ip:port>|<unixsocket>:0)', '      Kill connections made from the specified address',
-  '    * LADDR (<ip:port>|<unixsocket>:0)', '      Kill connections made to specified local address',
-  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Kill connections by type.',
-  '    * USER <username>', '      Kill connections authenticated by <username>.',
-  '    * SKIPME (YES|NO)', '      Skip killing current connection (default: yes).',
-  '    * ID <client-id>', '      Kill connections by client id.',
-  '    * MAXAGE <maxage>', '      Kill connections older than the specified age.',
-  'LIST [options ...]', '    Return information about client connections. Options:',
-  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)', '      Return clients of specified type.',
-  'UNPAUSE', '    Stop the current client pause, resuming traffic.',
-  'PAUSE <timeout> [WRITE|ALL]', '    Suspend all, or just write, clients for <timeout> milliseconds.',
-  'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
-  'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
-  'SETNAME <name>', '    Assign the name <name> to the current connection.',
-  'UNBLOCK <clientid> [TIMEOUT|ERROR]', '    Unblock the specified blocked client.',
-  'HELP', '    Prints this help.',
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+  'HELP',
+  '    Prints this help.',
 ];
 
 export const clientCommands: CommandDef[] = [

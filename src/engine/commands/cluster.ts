@@ -183,7 +183,7 @@ export const clusterCommands: CommandDef[] = [
     name: 'cluster|count-failure-reports',
     handler: inCluster(({ argv, reply }, cl) => {
       const n = cl.state.node(argv[2].toString());
-      if (!n) return reply.error(`ERR Unknown node ${argv[2].toString()}`);
+      if (!n) return reply.error(`ERR Unknown node ${argv[2].toString('latin1')}`);
       reply.int(n.failReports.size);
     }),
   },
@@ -197,7 +197,7 @@ export const clusterCommands: CommandDef[] = [
 
 function replicas({ argv, reply }: CommandContext, cl: Cluster): void {
   const n = cl.state.node(argv[2].toString());
-  if (!n) return reply.error(`ERR Unknown node ${argv[2].toString()}`);
+  if (!n) return reply.error(`ERR Unknown node ${argv[2].toString('latin1')}`);
   if (!n.isMaster) return reply.error('ERR The specified node is not a master');
   reply.bulkArray([...n.replicas].map((r) => describeNode(cl.state, r)));
 }

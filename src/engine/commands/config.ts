@@ -36,7 +36,7 @@ function splitConfigValue(name: string, value: string): string[] {
 
 function configSet(ctx: CommandContext): void {
   const { argv, reply, srv } = ctx;
-  if (argv.length % 2 !== 0) return reply.error("ERR wrong number of arguments for 'config|set' command");
+  if (argv.length % 2 !== 0) return reply.error('ERR syntax error'); // a name without its value, as Redis 7.0
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) {
     const name = argv[i].toString();

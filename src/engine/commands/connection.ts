@@ -76,7 +76,7 @@ export const connectionCommands: CommandDef[] = [
           if (/[\s]/.test(name) || /[^\x21-\x7e]/.test(name)) return reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
           i += 1;
         } else {
-          return reply.error(`ERR Syntax error in HELLO option '${argv[i].toString()}'`);
+          return reply.error(`ERR Syntax error in HELLO option '${argv[i].toString('latin1')}'`);
         }
       }
       if (auth && !authenticate(ctx, auth[0], auth[1])) return reply.error(AUTH_FAILED);

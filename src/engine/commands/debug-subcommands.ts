@@ -8,7 +8,7 @@ import { parseInt64 } from './args.js';
 import { repl } from '../replication/state.js';
 import { parseMemory } from '../config.js';
 import { dumpValue } from '../persistence/dump.js';
-import { createHash } from 'node:crypto';
+import { createHash } from '../util/crypto.cjs';
 
 /** `debug <sub> ...`: handlers by lower-case name with the argc each accepts (Redis matches on both). */
 export const DEBUG_EXTRA: [name: string, argc: (n: number) => boolean, handler: Handler][] = [

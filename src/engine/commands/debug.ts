@@ -71,7 +71,7 @@ export const debugCommands: CommandDef[] = [
       const name = ctx.argv[1].toString().toLowerCase();
       const extra = DEBUG_EXTRA.find(([n]) => n === name);
       const sub = extra ? (extra[1](ctx.argv.length) ? extra[2] : undefined) : debugSubcommands.get(name);
-      if (!sub) return ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString()}'. Try DEBUG HELP.`);
+      if (!sub) return ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString('latin1')}'. Try DEBUG HELP.`);
       sub(ctx);
     },
   },

@@ -3,7 +3,7 @@
 // time is already past.
 import type { CommandContext, CommandDef } from './table.js';
 import { keyStr } from '../store/types.js';
-import { is, parseInt64 } from './args.js';
+import { cString, is, parseInt64 } from './args.js';
 import { INVALID_EXPIRE, NOT_INTEGER } from './errors.js';
 import { applyExpireAt } from './expire-time.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
@@ -25,7 +25,7 @@ function parseFlags(argv: Buffer[]): Flags | string {
     else if (is(argv[i], 'xx')) f.xx = true;
     else if (is(argv[i], 'gt')) f.gt = true;
     else if (is(argv[i], 'lt')) f.lt = true;
-    else return `ERR Unsupported option ${argv[i].toString()}`;
+    else return `ERR Unsupported option ${cString(argv[i])}`;
   }
   if (f.nx && (f.xx || f.gt || f.lt)) return 'ERR NX and XX, GT or LT options at the same time are not compatible';
   if (f.gt && f.lt) return 'ERR GT and LT options at the same time are not compatible';

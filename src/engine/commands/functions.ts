@@ -4,7 +4,7 @@ import type { CommandContext, CommandDef } from './table.js';
 import { numkeysAt } from './aggregate.js';
 import { is } from './args.js';
 import { scriptingOf } from '../scripting/state.js';
-import { loadLibrary, libraryName } from '../scripting/functions.js';
+import { functionKey, loadLibrary, libraryName } from '../scripting/functions.js';
 import { preRunError, runScript } from '../scripting/runner.js';
 import { killScript } from '../scripting/kill.js';
 import { flagNames } from '../scripting/flags.js';
@@ -21,7 +21,7 @@ function withVm(srv: CommandContext['srv']): ReturnType<typeof scriptingOf> {
 function fcall(ctx: CommandContext, readOnly: boolean): void {
   const { srv, argv, reply } = ctx;
   const sc = withVm(srv);
-  const fn = sc.functions.functions.get(argv[1].latin1Slice(0, argv[1].length));
+  const fn = sc.functions.functions.get(functionKey(argv[1].latin1Slice(0, argv[1].length)));
   if (!fn) return reply.error('ERR Function not found');
   const s = argv[2].latin1Slice(0, argv[2].length);
   if (!/^-?\d+$/.test(s)) return reply.error('ERR Bad number of keys provided');
@@ -32,6 +32,9 @@ function fcall(ctx: CommandContext, readOnly: boolean): void {
   if (refused !== null) return reply.error(refused);
   runScript(sc, ctx, { ref: fn.ref, name: fn.name, flags: fn.flags, keys: argv.slice(3, 3 + n), args: argv.slice(3 + n), readOnly, isFunction: true });
 }
+
+/** Redis's addReplySubcommandSyntaxError, with the subcommand as the client typed it. */
+const subcommandSyntax = (argv: Buffer[]) => `ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try FUNCTION HELP.`;
 
 const FUNCTION_HELP = [
   'FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -86,7 +89,7 @@ export const functionCommands: CommandDef[] = [
       let i = 2;
       for (; i < argv.length - 1; i++) {
         if (is(argv[i], 'replace')) replace = true;
-        else return reply.error(`ERR Unknown option given: ${argv[i].toString()}`);
+        else return reply.error(`ERR Unknown option given: ${argv[i].toString('latin1')}`);
       }
       if (i !== argv.length - 1) return reply.error('ERR Function code is missing');
       const sc = withVm(srv);
@@ -108,7 +111,8 @@ export const functionCommands: CommandDef[] = [
   {
     name: 'function|flush',
     handler({ srv, argv, reply }) {
-      if (argv.length > 3 || (argv.length === 3 && !is(argv[2], 'sync') && !is(argv[2], 'async'))) {
+      if (argv.length > 3) return reply.error(subcommandSyntax(argv));
+      if (argv.length === 3 && !is(argv[2], 'sync') && !is(argv[2], 'async')) {
         return reply.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
       }
       const sc = withVm(srv);
@@ -128,7 +132,7 @@ export const functionCommands: CommandDef[] = [
         else if (is(argv[i], 'libraryname') && pattern === null) {
           if (i + 1 >= argv.length) return reply.error('ERR library name argument was not given');
           pattern = argv[++i];
-        } else return reply.error(`ERR Unknown argument ${argv[i].toString()}`);
+        } else return reply.error(`ERR Unknown argument ${argv[i].toString('latin1')}`);
       }
       const libs = [...withVm(srv).functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, Buffer.from(l.name)));
       reply.array(libs.length);
@@ -168,7 +172,7 @@ export const functionCommands: CommandDef[] = [
     name: 'function|restore',
     handler({ srv, argv, reply }) {
       let policy = 'append';
-      if (argv.length > 4) return reply.error('ERR wrong number of arguments for \'function|restore\' command');
+      if (argv.length > 4) return reply.error(subcommandSyntax(argv));
       if (argv.length === 4) {
         policy = argv[3].toString().toLowerCase();
         if (policy !== 'flush' && policy !== 'append' && policy !== 'replace') return reply.error('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');

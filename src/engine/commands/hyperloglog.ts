@@ -165,7 +165,7 @@ function pfdebug(ctx: CommandContext): void {
     if (!toDense()) return;
     reply.int(was ? 0 : 1);
   } else {
-    reply.error(`ERR Unknown PFDEBUG subcommand '${argv[1].toString()}'`);
+    reply.error(`ERR Unknown PFDEBUG subcommand '${argv[1].toString('latin1')}'`);
   }
 }
 

@@ -29,6 +29,7 @@ import { streamCommands } from './streams.js';
 import { streamGroupCommands } from './streams-groups.js';
 import { streamReadCommands } from './streams-read.js';
 import { streamInfoCommands } from './streams-info.js';
+import { streamHelpCommands } from './streams-help.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
@@ -72,6 +73,7 @@ export const ALL_COMMANDS: CommandDef[] = [
   ...streamGroupCommands,
   ...streamReadCommands,
   ...streamInfoCommands,
+  ...streamHelpCommands,
   ...hyperloglogCommands,
   ...geoCommands,
   ...sortCommands,

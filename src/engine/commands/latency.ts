@@ -159,7 +159,7 @@ function reset(ctx: CommandContext): void {
 function graph(ctx: CommandContext): void {
   const name = ctx.argv[2].toString();
   const ts = state(ctx.srv).events.get(name);
-  if (!ts) return ctx.reply.error(`ERR No samples available for event '${name}'`);
+  if (!ts) return ctx.reply.error(`ERR No samples available for event '${ctx.argv[2].toString('latin1')}'`);
   const samples = ordered(ts);
   const lat = samples.map((s) => s.latency);
   const hi = Math.max(...lat);

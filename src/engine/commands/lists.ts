@@ -146,10 +146,12 @@ function blockingPop(ctx: CommandContext, keys: Buffer[], deadline: number, left
 }
 
 /** LMPOP / BLMPOP: `numkeys key... LEFT|RIGHT [COUNT n]` starting at argv[at]. */
-function mpop(ctx: CommandContext, at: number, deadline: number): void {
+/** LMPOP (at 1) and BLMPOP (at 2): Redis 7.0 reads numkeys, keys and options before BLMPOP's timeout. */
+function mpop(ctx: CommandContext, at: number): void {
   const parsed = parseMpopTail(ctx, at, side);
   if (!parsed) return;
-  blockingPop(ctx, parsed.keys, deadline, parsed.where, parsed.count);
+  const deadline = at === 1 ? -1 : parseTimeout(ctx, ctx.argv[1]);
+  if (deadline !== null) blockingPop(ctx, parsed.keys, deadline, parsed.where, parsed.count);
 }
 
 function lindex(ctx: CommandContext): void {
@@ -327,7 +329,7 @@ export const listCommands: CommandDef[] = [
       moveCommand(ctx, from, to);
     },
   },
-  { name: 'lmpop', handler: (ctx) => mpop(ctx, 1, -1), getKeys: numkeysAt(1) },
+  { name: 'lmpop', handler: (ctx) => mpop(ctx, 1), getKeys: numkeysAt(1) },
   {
     name: 'blpop',
     handler(ctx) {
@@ -362,8 +364,7 @@ export const listCommands: CommandDef[] = [
   {
     name: 'blmpop',
     handler(ctx) {
-      const deadline = parseTimeout(ctx, ctx.argv[1]);
-      if (deadline !== null) mpop(ctx, 2, deadline);
+      mpop(ctx, 2);
     },
     getKeys: numkeysAt(2),
   },

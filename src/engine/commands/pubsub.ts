@@ -67,7 +67,7 @@ function unsubscribe(kind: SubKind, label: string): Handler {
 function listChannels(shard: boolean): Handler {
   return ({ srv, reply, argv }) => {
     if (argv.length > 3) {
-      return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString()}'. Try PUBSUB HELP.`);
+      return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].toString('latin1')}'. Try PUBSUB HELP.`);
     }
     const map = shard ? pubsubOf(srv).shardChannels : pubsubOf(srv).channels;
     const names = [...map.keys()].map(keyBuf).filter((n) => argv.length < 3 || globMatch(argv[2], n));

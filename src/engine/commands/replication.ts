@@ -74,7 +74,7 @@ function replconfCommand({ srv, client: c, argv, reply }: CommandContext): void 
       const v = parseInt64(val);
       if (v === null || (v !== 0n && v !== 1n)) return reply.error(NOT_INTEGER);
     } else {
-      return reply.error(`ERR Unrecognized REPLCONF option: ${argv[j].toString()}`);
+      return reply.error(`ERR Unrecognized REPLCONF option: ${argv[j].toString('latin1')}`);
     }
   }
   reply.ok();

@@ -2,6 +2,7 @@
 // The VM, the cache and the run live in src/engine/scripting/.
 import type { CommandContext, CommandDef } from './table.js';
 import { numkeysAt } from './aggregate.js';
+import { parseInt64 } from './args.js';
 import { scriptingOf } from '../scripting/state.js';
 import { sha1hex } from '../scripting/script-cache.js';
 import { preRunError, runScript } from '../scripting/runner.js';
@@ -10,12 +11,13 @@ import { killScript } from '../scripting/kill.js';
 /** Parses numkeys at argv[2]: the keys and the args after them, or writes the error and returns null. */
 export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[] } | null {
   const { argv, reply } = ctx;
-  const s = argv[2].latin1Slice(0, argv[2].length);
-  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
+  // numkeys is a long long: 2^53 and beyond are still "greater than the number of args".
+  const big = parseInt64(argv[2]);
+  if (big === null) {
     reply.error('ERR value is not an integer or out of range');
     return null;
   }
-  const n = Number(s);
+  const n = big > BigInt(argv.length) ? argv.length : big < -1n ? -1 : Number(big);
   if (n < 0) {
     reply.error("ERR Number of keys can't be negative");
     return null;
@@ -30,6 +32,8 @@ export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[]
 function evalGeneric(ctx: CommandContext, bySha: boolean, readOnly: boolean): void {
   const { srv, argv, reply } = ctx;
   const sc = scriptingOf(srv);
+  // EVALSHA answers NOSCRIPT for a sha of the wrong length before it reads numkeys.
+  if (bySha && argv[1].length !== 40) return reply.error('NOSCRIPT No matching script. Please use EVAL.');
   const ka = splitKeys(ctx);
   if (!ka) return;
   let entry;

@@ -18,9 +18,12 @@ export interface GroupReader {
   noack: boolean;
 }
 
+// The fixed words of the propagated XCLAIM, made once (argv Buffers are never written to).
+const [XCLAIM, ZERO, TIME, RETRYCOUNT, FORCE, JUSTID, LASTID] = ['XCLAIM', '0', 'TIME', 'RETRYCOUNT', 'FORCE', 'JUSTID', 'LASTID'].map(bs);
+
 /** The XCLAIM Redis propagates for a pending entry (also used by XCLAIM/XAUTOCLAIM themselves). */
 export function xclaimArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup, id: Buffer, nack: Nack): Buffer[] {
-  return [bs('XCLAIM'), key, groupName, nack.consumer.name, bs('0'), id, bs('TIME'), bs(String(nack.deliveryTime)), bs('RETRYCOUNT'), bs(String(nack.deliveryCount)), bs('FORCE'), bs('JUSTID'), bs('LASTID'), bs(formatId(group.lastId))];
+  return [XCLAIM, key, groupName, nack.consumer.name, ZERO, id, TIME, bs(String(nack.deliveryTime)), RETRYCOUNT, bs(String(nack.deliveryCount)), FORCE, JUSTID, LASTID, bs(formatId(group.lastId))];
 }
 
 export function setIdArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup): Buffer[] {

@@ -13,7 +13,8 @@ import { NOT_INTEGER, SYNTAX } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const str = (b: Buffer) => b.toString();
-const noGroup = (key: Buffer, group: Buffer) => `NOGROUP No such key '${str(key)}' or consumer group '${str(group)}'`;
+// Error texts echo the client's bytes: latin1 keeps each byte as one char (the writer's convention).
+const noGroup = (key: Buffer, group: Buffer) => `NOGROUP No such key '${key.toString('latin1')}' or consumer group '${group.toString('latin1')}'`;
 
 /** Propagation for commands that emit several writes: wrapped when more than one. */
 function propagateAll(ctx: CommandContext, argvs: Buffer[][]): void {
@@ -47,6 +48,16 @@ function xgroup(ctx: CommandContext, sub: 'create' | 'setid' | 'destroy' | 'crea
         i += 2;
       } else return badSub();
     }
+  } else if (sub === 'setid') {
+    // Redis reads SETID's options before it looks the key up.
+    if (argv.length !== 5 && argv.length !== 7) return badSub();
+    if (argv.length === 7) {
+      if (!is(argv[5], 'entriesread')) return badSub();
+      const v = parseInt64(argv[6]);
+      if (v === null) return ctx.reply.error(NOT_INTEGER);
+      if (v < 0n && v !== -1n) return ctx.reply.error('ERR value for ENTRIESREAD must be positive or -1');
+      entriesRead = Number(v);
+    }
   }
   let s = getStream(ctx, key);
   if (s === undefined) return;
@@ -55,7 +66,7 @@ function xgroup(ctx: CommandContext, sub: 'create' | 'setid' | 'destroy' | 'crea
   }
   const group = s ? s.group(groupName) : undefined;
   if (!group && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) {
-    return ctx.reply.error(`NOGROUP No such consumer group '${str(groupName)}' for key name '${str(key)}'`);
+    return ctx.reply.error(`NOGROUP No such consumer group '${groupName.toString('latin1')}' for key name '${key.toString('latin1')}'`);
   }
   const k = keyStr(key);
   const notify = (ev: string) => notifyKeyspaceEvent(ctx.srv, 't', ev, key, ctx.db.id);
@@ -82,20 +93,12 @@ function xgroup(ctx: CommandContext, sub: 'create' | 'setid' | 'destroy' | 'crea
     case 'setid': {
       const g = group as ConsumerGroup;
       const st = s as StreamValue;
-      if (argv.length !== 5 && argv.length !== 7) return badSub();
       let id: StreamId;
       if (argv[4].length === 1 && argv[4][0] === 36) id = st.lastId;
       else {
         const v = idArg(ctx, argv[4], 0n, false);
         if (v === null) return;
         id = v;
-      }
-      if (argv.length === 7) {
-        if (!is(argv[5], 'entriesread')) return badSub();
-        const v = parseInt64(argv[6]);
-        if (v === null) return ctx.reply.error(NOT_INTEGER);
-        if (v < 0n && v !== -1n) return ctx.reply.error('ERR value for ENTRIESREAD must be positive or -1');
-        entriesRead = Number(v);
       }
       g.lastId = id;
       g.entriesRead = entriesRead;

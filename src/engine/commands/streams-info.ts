@@ -8,7 +8,7 @@ import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, NO_SUCH_KEY } from './errors.js';
 import { raxNodeCount } from '../store/stream-rax.js';
 
-const syntax = (ctx: CommandContext) => ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString()}'. Try XINFO HELP.`);
+const syntax = (ctx: CommandContext) => ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString('latin1')}'. Try XINFO HELP.`);
 
 function lookup(ctx: CommandContext): StreamValue | null {
   const s = getStream(ctx, ctx.argv[2]);
@@ -172,7 +172,7 @@ function consumers(ctx: CommandContext): void {
   const s = lookup(ctx);
   if (!s) return;
   const g = s.group(ctx.argv[3]);
-  if (!g) return ctx.reply.error(`NOGROUP No such consumer group '${ctx.argv[3].toString()}' for key name '${ctx.argv[2].toString()}'`);
+  if (!g) return ctx.reply.error(`NOGROUP No such consumer group '${ctx.argv[3].toString('latin1')}' for key name '${ctx.argv[2].toString('latin1')}'`);
   const now = Date.now();
   const cs = g.sortedConsumers();
   const r = ctx.reply;

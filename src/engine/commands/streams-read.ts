@@ -72,7 +72,7 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
     const v = ctx.db.get(keyStr(key));
     if (v !== undefined && !(v instanceof StreamValue)) return err(WRONGTYPE);
     if (out.group && (!v || !v.group(out.group))) {
-      return err(`NOGROUP No such key '${key.toString()}' or consumer group '${out.group.toString()}' in XREADGROUP with GROUP option`);
+      return err(`NOGROUP No such key '${key.toString('latin1')}' or consumer group '${out.group.toString('latin1')}' in XREADGROUP with GROUP option`);
     }
     out.keys.push(key);
     const s = idArg.latin1Slice(0, idArg.length);
@@ -107,11 +107,17 @@ function reader(ctx: CommandContext, a: ReadArgs, key: Buffer, s: StreamValue, n
   return { key, groupName: a.group as Buffer, group, consumer, created, noack: a.noack };
 }
 
-/** One attempt: serves every stream with something to give; false when none had (so block). */
-function attempt(ctx: CommandContext, a: ReadArgs, emit: (argv: Buffer[]) => void, initial: boolean): boolean {
+/**
+ * One attempt: serves every stream with something to give; false when none had (so block). A woken
+ * reader (readyKey set) is served from that stream alone, as Redis 7.0's serveClientsBlockedOnStreamKey
+ * does: when one write batch feeds several of its streams, the first signalled one answers.
+ */
+function attempt(ctx: CommandContext, a: ReadArgs, emit: (argv: Buffer[]) => void, initial: boolean, readyKey?: string): boolean {
   const now = Date.now();
   const serve: { key: Buffer; s: StreamValue; gt: StreamId; r: GroupReader | null; history: boolean }[] = [];
+  const only = readyKey === undefined ? -1 : a.keys.findIndex((k) => keyStr(k) === readyKey);
   for (let i = 0; i < a.keys.length; i++) {
+    if (only >= 0 && i !== only) continue;
     const key = a.keys[i];
     const v = ctx.db.get(keyStr(key));
     if (!(v instanceof StreamValue)) continue;
@@ -157,11 +163,11 @@ function xread(ctx: CommandContext, group: boolean): void {
   if (!a) return;
   const dirty0 = ctx.srv.dirty;
   const keys = a.keys;
-  serveOrBlock(ctx, keys, a.deadline, (emit, initial) => {
+  serveOrBlock(ctx, keys, a.deadline, (emit, initial, readyKey) => {
     if (initial) return attempt(ctx, a, emit, true);
     // Woken: what one serve propagates reaches replicas as one unit (MULTI/EXEC when several).
     const out: Buffer[][] = [];
-    const served = attempt(ctx, a, (argv) => out.push(argv), false);
+    const served = attempt(ctx, a, (argv) => out.push(argv), false, readyKey);
     if (served) emitWrapped(out, emit);
     return served;
   }, () => ctx.reply.nullArray());

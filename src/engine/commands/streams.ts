@@ -4,7 +4,7 @@ import type { CommandDef, CommandContext } from './table.js';
 import { StreamValue } from '../store/stream.js';
 import { keyStr } from '../store/types.js';
 import { parseId, formatId, idOf, msOf, seqOf, U64_MAX, INVALID_ID, type StreamId } from '../store/stream-id.js';
-import { getStream, idArg, parseTrimArgs, rewriteTrim, replyEntries, bs, rangeBound } from './stream-common.js';
+import { getStream, idArg, parseTrimArgs, rewriteTrim, replyEntries, rangeBound } from './stream-common.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
@@ -60,11 +60,12 @@ function xadd(ctx: CommandContext): void {
   s.append(id, argv.slice(fieldPos));
   ctx.srv.dirty++;
   ctx.db.touch(k);
-  ctx.reply.bulk(formatId(id));
+  const idStr = formatId(id);
+  ctx.reply.bulk(idStr);
   // Propagate the ID chosen here, not `*`.
   if (!given || given.autoSeq) {
     const p = argv.slice();
-    p[t.idIdx] = bs(formatId(id));
+    p[t.idIdx] = Buffer.from(idStr, 'latin1');
     ctx.propagate = [p];
   }
   notifyKeyspaceEvent(ctx.srv, 't', 'xadd', key, ctx.db.id);

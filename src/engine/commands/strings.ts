@@ -76,12 +76,12 @@ function parseOptions(argv: Buffer[], start: number, forSet: boolean): SetOption
   for (let i = start; i < argv.length; i++) {
     const a = argv[i];
     const hasNext = i + 1 < argv.length;
-    const noExpire = o.unit === null && !o.keepTtl && !o.persist;
+    // Redis refuses a flag only next to a conflicting one: KEEPTTL KEEPTTL and PERSIST PERSIST are fine.
     if (forSet && is(a, 'nx') && !o.xx) o.nx = true;
     else if (forSet && is(a, 'xx') && !o.nx) o.xx = true;
     else if (forSet && is(a, 'get')) o.get = true;
-    else if (forSet && is(a, 'keepttl') && noExpire) o.keepTtl = true;
-    else if (!forSet && is(a, 'persist') && noExpire) o.persist = true;
+    else if (forSet && is(a, 'keepttl') && o.unit === null && !o.persist) o.keepTtl = true;
+    else if (!forSet && is(a, 'persist') && o.unit === null && !o.keepTtl) o.persist = true;
     else {
       const unit = is(a, 'ex') ? 'ex' : is(a, 'px') ? 'px' : is(a, 'exat') ? 'exat' : is(a, 'pxat') ? 'pxat' : null;
       // A repeated identical unit is accepted (the later value wins), a different one is not.

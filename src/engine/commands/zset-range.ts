@@ -1,7 +1,7 @@
 // Sorted-set range specs (by rank, score or lex; forward or REV; LIMIT) and their O(log n + m)
 // evaluation over the counted tree (ranges become rank intervals), shared by ZRANGE*, ZRANGESTORE, ZCOUNT, ZLEXCOUNT and ZREMRANGEBY*.
 import type { ZSetValue } from '../store/zset.js';
-import { type ZNode, type ScoreRange, type LexRange, gteMin, lteMax } from '../store/skiplist.js';
+import { type ZNode, type ScoreRange, type LexRange, gteMin, lteMax } from '../store/zset-btree.js';
 import { keyStr } from '../store/types.js';
 import { parseRangeDouble } from '../util/strtod.js';
 

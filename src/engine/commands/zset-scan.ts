@@ -2,7 +2,7 @@
 // iterator visits every entry present for its whole life, whatever is added or deleted meanwhile),
 // which gives SCAN's guarantee. Unknown or evicted cursors end the scan.
 import type { ZSetValue } from '../store/zset.js';
-import type { ZNode } from '../store/skiplist.js';
+import type { ZNode } from '../store/zset-btree.js';
 import { keyBuf } from '../store/types.js';
 
 const MAX_CURSORS = 1024;

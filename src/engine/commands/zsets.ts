@@ -4,7 +4,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { ZSetValue } from '../store/zset.js';
 import { keyStr } from '../store/types.js';
-import type { ZNode } from '../store/skiplist.js';
+import type { ZNode } from '../store/zset-btree.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { is, parseDouble, parseIntArg } from './args.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
@@ -258,9 +258,12 @@ function blockingZpop(ctx: CommandContext, keys: Buffer[], deadline: number, max
 
 const minMax = (b: Buffer): boolean | null => (is(b, 'min') ? false : is(b, 'max') ? true : null);
 
-function zmpop(ctx: CommandContext, at: number, deadline: number): void {
+/** ZMPOP (at 1) and BZMPOP (at 2): Redis 7.0 reads numkeys, keys and options before BZMPOP's timeout. */
+function zmpop(ctx: CommandContext, at: number): void {
   const p = parseMpopTail(ctx, at, minMax);
-  if (p) blockingZpop(ctx, p.keys, deadline, p.where, p.count);
+  if (!p) return;
+  const deadline = at === 1 ? -1 : parseTimeout(ctx, ctx.argv[1]);
+  if (deadline !== null) blockingZpop(ctx, p.keys, deadline, p.where, p.count);
 }
 
 function zrandmember(ctx: CommandContext): void {
@@ -363,7 +366,7 @@ export const zsetCommands: CommandDef[] = [
   { name: 'zremrangebylex', handler: (ctx) => zremrange(ctx, 'lex') },
   { name: 'zpopmin', handler: (ctx) => zpop(ctx, false) },
   { name: 'zpopmax', handler: (ctx) => zpop(ctx, true) },
-  { name: 'zmpop', handler: (ctx) => zmpop(ctx, 1, -1), getKeys: numkeysAt(1) },
+  { name: 'zmpop', handler: (ctx) => zmpop(ctx, 1), getKeys: numkeysAt(1) },
   {
     name: 'bzpopmin',
     handler(ctx) {
@@ -381,8 +384,7 @@ export const zsetCommands: CommandDef[] = [
   {
     name: 'bzmpop',
     handler(ctx) {
-      const deadline = parseTimeout(ctx, ctx.argv[1]);
-      if (deadline !== null) zmpop(ctx, 2, deadline);
+      zmpop(ctx, 2);
     },
     getKeys: numkeysAt(2),
   },

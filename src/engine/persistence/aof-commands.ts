@@ -7,17 +7,12 @@ import { SetValue } from '../store/set.js';
 import { ZSetValue } from '../store/zset.js';
 import { StreamValue } from '../store/stream.js';
 import { streamCommands } from './aof-stream.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { keyBuf, unpack } from '../store/types.js';
 import { d2string } from './rdb-writer.js';
 import type { LoadedRdb } from './rdb.js';
 
 const ITEMS_PER_CMD = 64;
-
-export function encodeCommand(argv: Buffer[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
-  for (const a of argv) parts.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n'));
-  return Buffer.concat(parts);
-}
 
 const b = (s: string) => Buffer.from(s);
 

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server, PropagationSink, PropagationTarget } from '../server.js';
-import { encodeCommand, datasetCommands } from './aof-commands.js';
+import { datasetCommands } from './aof-commands.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { formatManifest, parseManifest, type AofFileInfo, type Manifest } from './manifest.js';
 import { parseRdb, snapshotRdb, loadRdb, saveRdbSync } from './rdb.js';
 import { replayCommands, AofError } from './aof-replay.js';

@@ -13,6 +13,7 @@ const MANT_BITS = 64;
 /** Exponent limits of the x87 format (values beyond are +-inf / flush to zero). */
 const MAX_EXP = 16384 - MANT_BITS;
 const MIN_EXP = -16382 - MANT_BITS;
+const HEX_RE = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 function bitLength(n: bigint): number {
@@ -55,6 +56,8 @@ export function parseLongDouble(s: string): LongDouble | 'inf' | null {
   if (s.length === 0 || s.length >= 5 * 1024) return null;
   const low = s.toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(low)) return 'inf';
+  const hex = HEX_RE.exec(s);
+  if (hex) return parseHex(hex);
   const m = DECIMAL_RE.exec(s);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
   const neg = m[1] === '-';
@@ -64,9 +67,28 @@ export function parseLongDouble(s: string): LongDouble | 'inf' | null {
   if (digits === 0n) return { neg, mant: 0n, exp: 0 };
   if (Math.abs(e10) > 6000) return null; // far outside the format: ERANGE
   const r = e10 >= 0 ? roundQuotient(neg, digits * 10n ** BigInt(e10), 1n, 0) : roundQuotient(neg, digits, 10n ** BigInt(-e10), 0);
-  if (r === null) return 'inf';
-  if (r.mant === 0n) return null; // underflow to zero is ERANGE for string2ld
+  // Overflow (HUGE_VALL) and underflow to zero are ERANGE: string2ld refuses both.
+  if (r === null || r.mant === 0n) return null;
   return r;
+}
+
+/** strtold's hexadecimal form: 0x, hex digits with an optional point, an optional binary exponent. */
+function parseHex(m: RegExpExecArray): LongDouble | null {
+  const [, sign, int, frac = '', exp] = m;
+  if (int === '' && frac === '') return null;
+  const digits = BigInt('0x' + ((int + frac).replace(/^0+/, '') || '0'));
+  if (digits === 0n) return { neg: sign === '-', mant: 0n, exp: 0 };
+  const e2 = Number(exp ?? '0') - 4 * frac.length;
+  if (Math.abs(e2) > 70000) return null;
+  const r = roundQuotient(sign === '-', digits, 1n, e2);
+  return r === null || r.mant === 0n ? null : r;
+}
+
+/** The value as a JS number (rounded; +-Infinity beyond the double range). */
+export function longDoubleToNumber(a: LongDouble | 'inf', negInf = false): number {
+  if (a === 'inf') return negInf ? -Infinity : Infinity;
+  const v = Number(a.mant) * 2 ** a.exp;
+  return a.neg ? -v : v;
 }
 
 function toRational(a: LongDouble, minExp: number): bigint {

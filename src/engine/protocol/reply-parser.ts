@@ -4,10 +4,13 @@
 /** A `-ERR ...` reply: returned as a value (callers look at the text), an Error so it can be thrown. */
 export class RespError extends Error {}
 
-export type Reply = string | number | null | RespError | Reply[];
+export type Reply = string | number | null | RespError | Buffer | Reply[];
 
-/** Parses one reply at buf[pos]; returns [value, next position], or undefined when more bytes are needed. */
-export function parseReply(buf: Buffer, pos: number): [Reply, number] | undefined {
+/**
+ * Parses one reply at buf[pos]; returns [value, next position], or undefined when more bytes are needed.
+ * Bulk strings come as UTF-8 strings, or as Buffers (copies) with `buffers` (keys, DUMP payloads).
+ */
+export function parseReply(buf: Buffer, pos: number, buffers = false): [Reply, number] | undefined {
   if (pos >= buf.length) return undefined;
   const eol = buf.indexOf(0x0a, pos);
   if (eol < 0) return undefined;
@@ -24,7 +27,7 @@ export function parseReply(buf: Buffer, pos: number): [Reply, number] | undefine
       const len = Number(line);
       if (len < 0) return [null, next];
       if (buf.length < next + len + 2) return undefined;
-      return [buf.toString('utf8', next, next + len), next + len + 2];
+      return [buffers ? Buffer.from(buf.subarray(next, next + len)) : buf.toString('utf8', next, next + len), next + len + 2];
     }
     case 0x2a: { // *
       const n = Number(line);
@@ -32,7 +35,7 @@ export function parseReply(buf: Buffer, pos: number): [Reply, number] | undefine
       const out: Reply[] = [];
       let p = next;
       for (let i = 0; i < n; i++) {
-        const r = parseReply(buf, p);
+        const r = parseReply(buf, p, buffers);
         if (!r) return undefined;
         out.push(r[0]);
         p = r[1];

@@ -142,7 +142,8 @@ export class ReplyWriter {
    * Like raw(), the text is a latin1 image of the bytes (client bytes echoed back unchanged). */
   error(msg: string): void {
     if (this.muted) return;
-    this.str('-' + msg.replace(/[\r\n]/g, ' ') + '\r\n');
+    // addReplyErrorFormat: CR/LF trimmed at both ends, the others turned into spaces.
+    this.str('-' + msg.replace(/^[\r\n]+|[\r\n]+$/g, '').replace(/[\r\n]/g, ' ') + '\r\n');
   }
   int(n: number | bigint): void {
     if (this.muted) return;

@@ -1,7 +1,7 @@
 // The master side: PSYNC/SYNC from replicas (partial resync from the backlog, or a full sync by
 // snapshot shared by every replica waiting at the time), REPLCONF ACK bookkeeping, and the
 // once-a-second duties (PING heartbeats, keepalive newlines, timeouts, backlog TTL, diskless delay).
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import { snapshotRdb, snapshotRdbTo } from '../persistence/rdb.js';

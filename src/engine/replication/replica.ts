@@ -481,12 +481,19 @@ export class MasterLink {
     }
     this.stream.proxy(this.unapplied.subarray(0, applied));
     this.unapplied = this.unapplied.subarray(applied);
+    // Beyond Redis (an ACK each second and on GETACK): ACK once per read that applied stream bytes,
+    // so the master usually knows our offset before a client's WAIT arrives and WAIT answers
+    // without a GETACK round trip. One small write per read; none when the offset did not move.
+    if (applied > 0 && this.reploff !== this.lastAcked) this.sendAck();
   }
+
+  private lastAcked = -1;
 
   /** REPLCONF ACK <applied offset>: every second, after a sync, and on REPLCONF GETACK. */
   sendAck(force = false): void {
     if (this.state !== 'connected' || !this.sock || (this.prePsync && !force)) return;
     this.sock.write(encode(['REPLCONF', 'ACK', String(this.reploff)]));
+    this.lastAcked = this.reploff;
   }
 
   private onClose(): void {

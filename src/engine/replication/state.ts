@@ -1,6 +1,6 @@
 // Replication state shared by the master side, the replica side, WAIT and INFO: the replication IDs
 // and offset (the node's place in the history), the backlog, and the connected replicas.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import { Backlog } from './backlog.js';

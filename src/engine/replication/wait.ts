@@ -56,7 +56,11 @@ export class Waits {
     this.ackRequested = true;
     setImmediate(() => {
       this.ackRequested = false;
-      if (this.waiting.size > 0) this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
+      if (this.waiting.size === 0) return;
+      // Out now, behind this turn's writes: a GETACK left to the stream's own setImmediate would
+      // wait one more loop iteration (queued from inside the check phase).
+      this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
+      this.stream.flush();
     });
   }
 

@@ -2,7 +2,7 @@
 // client, with Redis 7.0's script checks first), error_reply, status_reply, sha1hex, log, setresp,
 // set_repl, replicate_commands, the LOG_* / REPL_* constants and the version fields.
 import { aclAllows, aclCheckAs, scriptNoPermMessage } from '../acl/check.js';
-import { createHash } from 'node:crypto';
+import { createHash } from '../util/crypto.cjs';
 import { LUA_GLOBALSINDEX, T_NUMBER, T_STRING } from './lua.js';
 import type { ScriptVm } from './vm.js';
 import { numberArg, pushReply } from './convert.js';

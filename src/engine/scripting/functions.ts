@@ -147,8 +147,14 @@ export function dropLibrary(vm: ScriptVm | null, lib: Library): void {
 }
 
 /** Every library and function of the node. */
+/** Redis's function dict compares names case-insensitively (ASCII only, as strcasecmp). */
+export function functionKey(name: string): string {
+  return name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
 export class FunctionRegistry {
   readonly libraries = new Map<string, Library>();
+  /** Every library's functions by functionKey(name): FCALL f1 finds F1 as in Redis. */
   readonly functions = new Map<string, LuaFunction>();
   /** Library codes waiting for the VM (loaded from an RDB before any scripting command). */
   pending: Buffer[] = [];
@@ -158,19 +164,19 @@ export class FunctionRegistry {
     const old = this.libraries.get(lib.name);
     if (old && !replace) return `ERR Library '${lib.name}' already exists`;
     for (const f of lib.functions.keys()) {
-      const other = this.functions.get(f);
+      const other = this.functions.get(functionKey(f));
       if (other && other.library.name !== lib.name) return `ERR Function ${f} already exists`;
     }
     if (old) this.remove(vm, old.name);
     this.libraries.set(lib.name, lib);
-    for (const f of lib.functions.values()) this.functions.set(f.name, f);
+    for (const f of lib.functions.values()) this.functions.set(functionKey(f.name), f);
     return null;
   }
 
   remove(vm: ScriptVm | null, name: string): boolean {
     const lib = this.libraries.get(name);
     if (!lib) return false;
-    for (const f of lib.functions.keys()) this.functions.delete(f);
+    for (const f of lib.functions.keys()) this.functions.delete(functionKey(f));
     this.libraries.delete(name);
     dropLibrary(vm, lib);
     return true;

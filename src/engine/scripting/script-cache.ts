@@ -1,6 +1,6 @@
 // EVAL's script cache: sha1(body) -> body and flags, and the compiled function per VM. SCRIPT LOAD
 // and EVAL add to it, SCRIPT FLUSH empties it. Bodies are kept so a rebuilt VM can recompile.
-import { createHash } from 'node:crypto';
+import { createHash } from '../util/crypto.cjs';
 import { parseShebang } from './flags.js';
 import type { ScriptVm } from './vm.js';
 

@@ -380,8 +380,8 @@ const debug: Handler = ({ srv, reply, argv }) => {
   for (let j = 2; j < argv.length; j += 2) {
     const k = argv[j].toString().toLowerCase() as keyof Timing;
     const n = int(argv[j + 1]);
-    if (!(k in s.timing)) return reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${argv[j].toString()}'`);
-    if (n === null || n <= 0) return reply.error(`ERR Invalid argument '${argv[j + 1].toString()}' for SENTINEL DEBUG '${argv[j].toString()}'`);
+    if (!(k in s.timing)) return reply.error(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${argv[j].toString('latin1')}'`);
+    if (n === null || n <= 0) return reply.error(`ERR Invalid argument '${argv[j + 1].toString('latin1')}' for SENTINEL DEBUG '${argv[j].toString('latin1')}'`);
     next[k] = n;
   }
   Object.assign(s.timing, next);

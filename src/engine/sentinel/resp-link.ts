@@ -3,7 +3,7 @@
 // pushed messages go to onMessage. Hand-written because it runs inside the lean engine entry, where
 // loading a client library would cost start-up time.
 import net from 'node:net';
-import { encodeCommand } from '../cluster/target-conn.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { parseReply, type Reply } from '../protocol/reply-parser.js';
 
 export { RespError as ReplyError, type Reply } from '../protocol/reply-parser.js';

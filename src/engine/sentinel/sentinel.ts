@@ -3,7 +3,7 @@
 // other Sentinel; it polls INFO (how replicas are found), PINGs (how sdown is judged), publishes hello
 // messages on __sentinel__:hello (how Sentinels find each other and spread new configurations), asks
 // the other Sentinels SENTINEL IS-MASTER-DOWN-BY-ADDR (odown, votes) and drives failovers (failover.ts).
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/crypto.cjs';
 import type { Server } from '../server.js';
 import { applyConfigLine, rewriteSentinelConfig, sentinelLines, type SentinelGlobals } from './config.js';
 import { Events, type EventLevel } from './events.js';

@@ -176,8 +176,51 @@ export function readBytes(lp: Buffer, pos: number, end: number): Buffer {
   return lp.subarray(cur.strStart, cur.strEnd);
 }
 
-/** Skips the element at pos, returning the next position. */
+/** Skips the element at pos, returning the next position (also in cur.next; no value is decoded). */
 export function skip(lp: Buffer, pos: number, end: number): number {
-  readElem(lp, pos, end);
-  return cur.next;
+  const b = lp[pos];
+  let dataEnd: number;
+  if (b < 0x80) dataEnd = pos + 1;
+  else if (b < 0xc0) dataEnd = pos + 1 + (b & 0x3f);
+  else if (b < 0xe0) dataEnd = pos + 2;
+  else if (b < 0xf0) dataEnd = pos + 2 + (((b & 0x0f) << 8) | lp[pos + 1]);
+  else if (b === 0xf0) {
+    if (pos + 5 > end) throw new LpError('entry out of range');
+    dataEnd = pos + 5 + lp.readUInt32LE(pos + 1);
+  } else if (b <= 0xf4) dataEnd = pos + (b === 0xf1 ? 3 : b === 0xf2 ? 4 : b === 0xf3 ? 5 : 9);
+  else throw new LpError(`invalid encoding byte ${b}`);
+  const next = dataEnd + backlenSize(dataEnd - pos);
+  if (next > end) throw new LpError('entry out of range');
+  cur.next = next;
+  return next;
+}
+
+/**
+ * The integer element at pos as a number when it is stored in at most 32 bits (every count, flag and
+ * ID difference of an ordinary stream node), else NaN (strings, 64-bit integers: use readInt). Sets
+ * cur.next either way. No BigInt is made: this is the hot path of stream scans.
+ */
+export function readSmallInt(lp: Buffer, pos: number, end: number): number {
+  const b = lp[pos];
+  let v: number;
+  let dataEnd: number;
+  if (b < 0x80) {
+    v = b;
+    dataEnd = pos + 1;
+  } else if (b >= 0xc0 && b < 0xe0) {
+    v = ((b & 0x1f) << 8) | lp[pos + 1];
+    if (v >= 4096) v -= 8192;
+    dataEnd = pos + 2;
+  } else if (b >= 0xf1 && b <= 0xf3) {
+    dataEnd = pos + (b === 0xf1 ? 3 : b === 0xf2 ? 4 : 5);
+    if (dataEnd > end) throw new LpError('entry out of range');
+    v = b === 0xf1 ? lp.readInt16LE(pos + 1) : b === 0xf2 ? lp.readIntLE(pos + 1, 3) : lp.readInt32LE(pos + 1);
+  } else {
+    skip(lp, pos, end);
+    return NaN;
+  }
+  const next = dataEnd + backlenSize(dataEnd - pos);
+  if (next > end) throw new LpError('entry out of range');
+  cur.next = next;
+  return v;
 }

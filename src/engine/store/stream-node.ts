@@ -3,12 +3,14 @@
 //   each entry:   flags, ms-diff, seq-diff, [num-fields, field, value, ...] | [value, ...], lp-count
 // flags: 1 = deleted, 2 = same fields as the master entry (only values stored). IDs are stored as
 // differences from the node's master ID (the radix-tree key in Redis).
-import { cur, readElem, readInt, readBytes, skip, writeInt, writeStr, intElemSize, strElemSize, LpError } from './lp-codec.js';
+import { cur, readElem, readInt, readBytes, readSmallInt, skip, writeInt, writeStr, intElemSize, strElemSize, LpError } from './lp-codec.js';
 import { idOf, msOf, seqOf, U64_MAX, type StreamId } from './stream-id.js';
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 const HEADER = 6;
+/** Below this, master IDs and differences compare exactly as JS numbers. */
+const SAFE = 2n ** 52n;
 
 /** One decoded entry. `fields` are views into the node: copy them before the stream changes. */
 export interface StreamEntry {
@@ -148,12 +150,16 @@ export class StreamNode {
     return delta;
   }
 
+  /** Rewrites the master entry's counts; only those that changed (an append touches `valid` alone). */
   private setCounts(valid: number, deleted: number): void {
+    const [oldValid, oldDeleted] = [this.valid, this.deleted];
     this.valid = valid;
     this.deleted = deleted;
-    this.replaceInt(HEADER, BigInt(valid));
-    readElem(this.lp, HEADER, this.len - 1);
-    this.replaceInt(cur.next, BigInt(deleted));
+    if (valid !== oldValid) this.replaceInt(HEADER, BigInt(valid));
+    if (deleted !== oldDeleted) {
+      readElem(this.lp, HEADER, this.len - 1);
+      this.replaceInt(cur.next, BigInt(deleted));
+    }
   }
 
   /** Appends an entry (fv = field, value, ...). */
@@ -186,33 +192,79 @@ export class StreamNode {
     else this.setCounts(this.valid + 1, this.deleted);
   }
 
-  /** Walks every entry (deleted ones too): position of its flags, flags, ID, and where it ends. */
-  *rawEntries(): Generator<{ pos: number; flags: number; id: StreamId; fieldsPos: number; end: number }> {
+  /**
+   * Walks every entry (deleted ones too) from the entry at `from` (an entry position, the first one
+   * by default): position of its flags, flags, ID, and where it ends.
+   */
+  *rawEntries(from = this.firstEntry): Generator<{ pos: number; flags: number; id: StreamId; fieldsPos: number; end: number }> {
     const lp = this.lp;
     const end = this.len - 1;
     const mms = msOf(this.master);
     const mseq = seqOf(this.master);
     const nmf = this.masterFields.length;
-    let p = this.firstEntry;
+    let p = from;
     while (p < end) {
       const pos = p;
-      const flags = Number(readInt(lp, p, end));
+      let flags = readSmallInt(lp, p, end);
+      if (flags !== flags) flags = Number(readInt(lp, p, end));
       p = cur.next;
       const ms = (mms + readInt(lp, p, end)) & U64_MAX;
       p = cur.next;
       const seq = (mseq + readInt(lp, p, end)) & U64_MAX;
       p = cur.next;
       const fieldsPos = p;
-      let n: number;
-      if (flags & FLAG_SAMEFIELDS) n = nmf;
-      else {
-        n = Number(readInt(lp, p, end)) * 2;
-        p = cur.next;
-      }
-      for (let i = 0; i < n; i++) p = skip(lp, p, end);
-      p = skip(lp, p, end); // lp-count
+      p = this.skipFields(p, flags, nmf, end);
       yield { pos, flags, id: idOf(ms, seq), fieldsPos, end: p };
     }
+  }
+
+  /** Skips an entry's fields/values and its lp-count, from the element after its seq-diff. */
+  private skipFields(p: number, flags: number, nmf: number, end: number): number {
+    const lp = this.lp;
+    let n: number;
+    if (flags & FLAG_SAMEFIELDS) n = nmf;
+    else {
+      n = readSmallInt(lp, p, end);
+      if (n !== n) n = Number(readInt(lp, p, end));
+      n *= 2;
+      p = cur.next;
+    }
+    for (let i = 0; i < n; i++) p = skip(lp, p, end);
+    return skip(lp, p, end); // lp-count
+  }
+
+  /**
+   * Position of the first entry (deleted or not) with ID >= id, scanning from the entry at `from`;
+   * -1 when there is none. Compares the stored ID differences as numbers (no BigInt per entry),
+   * falling back to full IDs where a difference is 64-bit or could have wrapped.
+   */
+  seek(id: StreamId, from = this.firstEntry): number {
+    const mms = msOf(this.master);
+    const mseq = seqOf(this.master);
+    const dms = msOf(id) - mms;
+    const dseq = seqOf(id) - mseq;
+    if (mms > SAFE || mseq > SAFE || dms < -SAFE || dms > SAFE || dseq < -SAFE || dseq > SAFE) return this.seekSlow(id, from);
+    const [tms, tseq, mseqN] = [Number(dms), Number(dseq), Number(mseq)];
+    const lp = this.lp;
+    const end = this.len - 1;
+    const nmf = this.masterFields.length;
+    let p = from;
+    while (p < end) {
+      const pos = p;
+      const flags = readSmallInt(lp, p, end);
+      const ms = readSmallInt(lp, cur.next, end);
+      const seq = readSmallInt(lp, cur.next, end);
+      // NaN (a 64-bit field) or a sequence that wrapped below 0: let the BigInt walk decide.
+      if (flags !== flags || ms !== ms || seq !== seq || ms < 0 || mseqN + seq < 0) return this.seekSlow(id, pos);
+      if (ms > tms || (ms === tms && seq >= tseq)) return pos;
+      p = this.skipFields(cur.next, flags, nmf, end);
+    }
+    return -1;
+  }
+
+  private seekSlow(id: StreamId, from: number): number {
+    for (const e of this.rawEntries(from)) if (e.id >= id) return e.pos;
+    return -1;
   }
 
   /** The fields of the entry whose fields start at fieldsPos (views into the node). */

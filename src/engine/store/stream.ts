@@ -33,6 +33,12 @@ export class StreamValue implements RedisObject {
   entriesAdded = 0;
   /** Cached last live entry ID (XREAD/XREADGROUP ask on every call); null = recompute. */
   private lastLive: StreamId | null = null;
+  /**
+   * The last forward seek: the first entry >= `id` sits at `rel` bytes past `node`'s first entry
+   * (stable while the node lives: appends go after it, master-count rewrites move firstEntry too).
+   * Readers that follow the tail (XREADGROUP >, XREAD $) resume there instead of rescanning the node.
+   */
+  private readonly seekCache = { node: null as StreamNode | null, id: ID_MIN, rel: 0 };
   /** Groups by name (latin1 key); listed sorted by name bytes, as Redis's radix tree orders them. */
   readonly groups = new Map<string, ConsumerGroup>();
 
@@ -121,10 +127,13 @@ export class StreamValue implements RedisObject {
   *range(start: StreamId, end: StreamId, rev = false): Generator<StreamEntry> {
     if (start > end || this.length === 0) return;
     if (!rev) {
-      for (let i = this.nodeFor(start); i < this.nodes.length; i++) {
+      const first = this.nodeFor(start);
+      for (let i = first; i < this.nodes.length; i++) {
         const node = this.nodes[i];
         if (node.master > end) return;
-        for (const e of node.rawEntries()) {
+        const from = i === first ? this.seekIn(node, start) : node.firstEntry;
+        if (from < 0) continue;
+        for (const e of node.rawEntries(from)) {
           if (e.id < start || e.flags & FLAG_DELETED) continue;
           if (e.id > end) return;
           yield { id: e.id, fields: node.fieldsAt(e.flags, e.fieldsPos) };
@@ -142,6 +151,19 @@ export class StreamValue implements RedisObject {
         yield { id: e.id, fields: node.fieldsAt(e.flags, e.fieldsPos) };
       }
     }
+  }
+
+  /** Position of node's first entry >= start (-1: none), resuming from the last seek when it can. */
+  private seekIn(node: StreamNode, start: StreamId): number {
+    const c = this.seekCache;
+    const from = c.node === node && c.id <= start ? node.firstEntry + c.rel : node.firstEntry;
+    const pos = node.seek(start, from);
+    if (pos >= 0) {
+      c.node = node;
+      c.id = start;
+      c.rel = pos - node.firstEntry;
+    }
+    return pos;
   }
 
   /** The live entry with this ID, if any. */
@@ -183,6 +205,7 @@ export class StreamValue implements RedisObject {
   }
 
   private removeNode(i: number): void {
+    if (this.seekCache.node === this.nodes[i]) this.seekCache.node = null;
     if (i === this.head) {
       this.head++;
       if (this.head > 64 && this.head * 2 > this.nodes.length) {

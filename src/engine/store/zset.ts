@@ -1,9 +1,9 @@
-// Sorted-set values: a counted B+tree (store/skiplist.ts) for order and rank plus a member -> score
+// Sorted-set values: a counted B+tree (store/zset-btree.ts) for order and rank plus a member -> score
 // map for O(1) score lookups; both hold the member as its latin1 string (one copy of the bytes).
 // Reports listpack until it outgrows zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
 import { keyBuf, keyStr } from './types.js';
-import { ZTree, type Leaf, type ZNode } from './skiplist.js';
+import { ZTree, type Leaf, type ZNode } from './zset-btree.js';
 import { LIMITS } from './limits.js';
 
 export class ZSetValue implements RedisObject {

@@ -294,7 +294,7 @@ export class Supervisor {
     const st = this.state.nodes[n.name];
     this.resume(n);
     if (st.state === 'running' || st.state === 'starting') st.state = 'stopping';
-    const how = await stopProcess({ pid: st.pid, startTime: st.startTime, host: n.host, port: n.port, password: n.role === 'sentinel' ? undefined : this.plan.password }, this.plan.graceMs);
+    const how = await stopProcess({ pid: st.pid, startTime: st.startTime, host: n.host, port: n.port, ...(n.role === 'sentinel' ? {} : { user: this.plan.user, password: this.plan.password }) }, this.plan.graceMs);
     if (st.pid && !isAlive(st.pid, st.startTime)) await this.exits.get(n.name);
     return how;
   }

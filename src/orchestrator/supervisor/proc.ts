@@ -2,6 +2,7 @@
 // graceful stop sequence (SHUTDOWN, SIGTERM to the process group, SIGKILL after a grace period).
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import type { NodeAuth } from '../../lib/auth.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -52,13 +53,14 @@ async function waitDead(pid: number, startTime: string | undefined, ms: number):
 }
 
 /** Sends SHUTDOWN (after AUTH when a password is set) without waiting for a reply. */
-export function sendShutdown(host: string, port: number, password?: string, timeoutMs = 1000): Promise<void> {
+export function sendShutdown(host: string, port: number, auth: NodeAuth = {}, timeoutMs = 1000): Promise<void> {
+  const login = auth.password === undefined ? [] : auth.user ? ['AUTH', auth.user, auth.password] : ['AUTH', auth.password];
   const cmd = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
     const done = (): void => { s.destroy(); resolve(); };
     const timer = setTimeout(done, timeoutMs);
-    s.once('connect', () => s.write((password ? cmd('AUTH', password) : '') + cmd('SHUTDOWN')));
+    s.once('connect', () => s.write((login.length ? cmd(...login) : '') + cmd('SHUTDOWN')));
     s.on('data', () => undefined);
     s.once('error', () => { clearTimeout(timer); done(); });
     s.once('close', () => { clearTimeout(timer); done(); });
@@ -71,6 +73,7 @@ export interface StopTarget {
   host: string;
   port: number;
   password?: string;
+  user?: string;
 }
 
 /**
@@ -85,7 +88,7 @@ export async function stopProcess(t: StopTarget, graceMs: number): Promise<'shut
     if (procStartTime(pid) === undefined) signalGroup(pid, 'SIGKILL');
     return 'gone';
   }
-  await sendShutdown(t.host, t.port, t.password, Math.min(graceMs, 1000));
+  await sendShutdown(t.host, t.port, { user: t.user, password: t.password }, Math.min(graceMs, 1000));
   if (await waitDead(pid, t.startTime, graceMs)) {
     signalGroup(pid, 'SIGKILL'); // forked children (BGSAVE) of a node that exited
     return 'shutdown';

@@ -44,6 +44,8 @@ export interface Plan {
   engine: EngineName;
   /** For SHUTDOWN on nodes with requirepass. */
   password?: string;
+  /** ACL user kvctl logs in as with password (kvctl up --user); the default user when omitted. */
+  user?: string;
   /** Foreground runs: the supervisor stops everything when this process is gone. */
   parentPid?: number;
   graceMs: number;

@@ -55,7 +55,7 @@ export class RoleWatch {
     private readonly state: State,
     private readonly onChange: () => void,
   ) {
-    this.pool = new RespPool({ password: plan.password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
+    this.pool = new RespPool({ user: plan.user, password: plan.password, connectTimeoutMs: 500, commandTimeoutMs: 1000 });
   }
 
   /** The planned node listening on host:port, else undefined. */

@@ -1,16 +1,15 @@
 // Shared CLI plumbing for `kvctl cluster ...`: auth flags, confirmation prompts and a progress bar,
 // so each command file stays a thin parse-call-render.
-import { Flags } from '@oclif/core';
 import { createInterface } from 'node:readline/promises';
 import cliProgress from 'cli-progress';
-import { BaseCommand } from '../lib/base-command.js';
-import { UserError } from '../lib/errors.js';
+import { authFlags } from './auth-flags.js';
+import { BaseCommand } from './base-command.js';
+import { UserError } from './errors.js';
 
 export abstract class ClusterCommand extends BaseCommand {
   static override baseFlags = {
     ...BaseCommand.baseFlags,
-    password: Flags.string({ char: 'a', description: 'password for every node (or REDISCLI_AUTH)', env: 'REDISCLI_AUTH' }),
-    user: Flags.string({ description: 'ACL user for every node' }),
+    ...authFlags,
   };
 
   /** Asks "type yes" on a terminal; without a terminal the user must pass --yes. */

@@ -1,6 +1,6 @@
-// The ordered index of a sorted set: a counted B+tree over (score, member bytes). (The file keeps
-// its old name; the skip list it held cost ~2 cache misses per step and ~300 bytes per member, so
-// per-op cost grew with the set.) Wide nodes keep a lookup at ~4 levels for 1M members:
+// The ordered index of a sorted set: a counted B+tree over (score, member bytes). (It replaced a
+// skip list, store/skiplist.ts until issue 14, which cost ~2 cache misses per step and ~300 bytes per
+// member, so per-op cost grew with the set.) Wide nodes keep a lookup at ~4 levels for 1M members:
 // - leaves hold up to LEAF_CAP entries sorted, scores in a Float64Array, members as latin1 strings
 //   (the same strings that key the member map, so a member's bytes are stored once); leaves are
 //   linked both ways for range walks;

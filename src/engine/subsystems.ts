@@ -1,8 +1,9 @@
-// Wires optional subsystems into a server (persistence, replication, cluster, pub/sub, blocking...).
-// Each module exports install(srv) and registers its commands' state, guards, sinks, INFO sections
+// Wires the engine's subsystems into a server (persistence, replication, cluster, pub/sub, blocking...).
+// (Named modules.ts until issue 14: "module" means a Redis module elsewhere.) Each subsystem exports
+// install(srv) and registers its commands' state, guards, sinks, INFO sections
 // and cron tasks through the Server's hook lists. Adding a subsystem is adding a line here.
 import type { Server } from './server.js';
-import { installDatatypes } from './blocking/index.js';
+import { installDatatypes } from './datatypes.js';
 import { installEviction } from './eviction/index.js';
 import { installCluster } from './cluster/index.js';
 import { installPersistence } from './persistence/module.js';
@@ -36,6 +37,6 @@ const INSTALLERS: Installer[] = [
   installKeyspaceStats,
 ];
 
-export async function installModules(srv: Server): Promise<void> {
+export async function installSubsystems(srv: Server): Promise<void> {
   for (const install of INSTALLERS) await install(srv);
 }

@@ -1,9 +1,9 @@
-// Installs the data-type support that needs server hooks: encoding thresholds follow the config, and
+// Installs the data-type support that needs server hooks (blocking/index.ts until issue 14): encoding thresholds follow the config, and
 // blocking: writes signal ready keys, served after each top-level command (EXEC and scripts count as
 // one), and disconnecting clients leave their wait queues.
-import type { Server } from '../server.js';
-import { blockingOf } from './registry.js';
-import { installEncodingLimits } from '../store/limits.js';
+import type { Server } from './server.js';
+import { blockingOf } from './blocking/registry.js';
+import { installEncodingLimits } from './store/limits.js';
 
 export function installDatatypes(srv: Server): void {
   installEncodingLimits(srv.config);

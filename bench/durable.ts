@@ -1,0 +1,187 @@
+// Durability, restart, replication and cluster-admin timings (issue 20), engine against redis-server
+// in one run, as rows of the ratio table:
+//  - redis-benchmark SET with appendfsync always at 1 and 8 clients (group commit);
+//  - restart after kill -9 (spawn to the first +PONG) from a 1M-key AOF (commands) and a 1M-key RDB;
+//  - WAIT 1 round trip after a SET, p50 and p99, master with one replica;
+//  - kvctl cluster reshard of 1000 slots between two of 3 masters under an ioredis write load.
+// Full sync of 1M keys is in the replication section. Ports 19800-19849 (bus ports 29800-29849).
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { Cluster } from 'ioredis';
+import { ENGINE_MAIN, KVCTL_BIN, startEngine, startRedis, tmpDir, stopAll, type Proc } from '../test/helpers/procs.js';
+import { RespClient } from '../test/helpers/resp.js';
+import { childEnv } from '../src/orchestrator/engines.js';
+import { median, pipelineLoad, redisBenchmark, spawnToPong, type BenchOptions, type BenchSection, type Row } from './lib.js';
+
+const BASE = 19800;
+type Kind = 'engine' | 'redis';
+const startOf = (k: Kind) => (k === 'engine' ? startEngine : startRedis);
+
+async function call(port: number, ...argv: string[]): Promise<string> {
+  const c = await RespClient.connect(port);
+  try {
+    const r = await c.call(argv, 60_000);
+    if (r.t === 'error') throw new Error(`${argv.join(' ')} on ${port}: ${r.v}`);
+    return 'v' in r ? String(r.v) : '';
+  } finally {
+    c.close();
+  }
+}
+
+async function until(fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await fn().catch(() => false))) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function fsyncAlways(kind: Kind, port: number, quick: boolean): Promise<{ c1: number; c8: number }> {
+  const p = await startOf(kind)(port, { args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
+  try {
+    const n = quick ? 500 : 3000;
+    const c1 = (await redisBenchmark(port, ['-t', 'set', '-n', String(n), '-c', '1', '-r', '100000'])).get('SET') ?? 0;
+    const c8 = (await redisBenchmark(port, ['-t', 'set', '-n', String(n * 2), '-c', '8', '-r', '100000'])).get('SET') ?? 0;
+    return { c1, c8 };
+  } finally {
+    await p.stop();
+  }
+}
+
+/** Spawn-to-PONG of a node restarted on `dir` (the median of `runs`); the node is killed after each. */
+async function restartMs(kind: Kind, port: number, dir: string, args: string[], runs: number): Promise<number> {
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...args];
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    times.push(kind === 'engine'
+      ? await spawnToPong(process.execPath, [ENGINE_MAIN, ...common], port, childEnv())
+      : await spawnToPong('redis-server', common, port));
+  }
+  return median(times);
+}
+
+/** Writes `keys` keys (AOF: as SET commands in the incr file; RDB: DEBUG POPULATE + SAVE), kill -9s the node, times restarts. */
+async function restart(kind: Kind, port: number, what: 'aof' | 'rdb', keys: number): Promise<number> {
+  const dir = tmpDir('kvctl-bench-');
+  const args = what === 'aof'
+    ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--auto-aof-rewrite-percentage', '0']
+    : ['--save', '', '--appendonly', 'no'];
+  const p: Proc = await startOf(kind)(port, { dir, args: [...args, '--enable-debug-command', 'yes'] });
+  if (what === 'aof') await pipelineLoad(port, keys, (i) => ['SET', `key:${i}`, `value:${i}`]);
+  else {
+    await call(port, 'DEBUG', 'POPULATE', String(keys));
+    await call(port, 'SAVE');
+  }
+  if (await call(port, 'DBSIZE') !== String(keys)) throw new Error(`${kind}: DBSIZE is not ${keys}`);
+  process.kill(p.pid, 'SIGKILL');
+  await p.stop();
+  return restartMs(kind, port, dir, args, 3);
+}
+
+/** WAIT 1 after each SET on a master with one linked replica: round trip of the WAIT alone, in µs. */
+async function waitLatency(kind: Kind, port: number, quick: boolean): Promise<{ p50: number; p99: number }> {
+  const master = await startOf(kind)(port);
+  const replica = await startOf(kind)(port + 1, { args: ['--replicaof', '127.0.0.1', String(port)] });
+  try {
+    await until(async () => (await call(port + 1, 'INFO', 'replication')).includes('master_link_status:up'));
+    const c = await RespClient.connect(port);
+    const us: number[] = [];
+    for (let i = 0; i < (quick ? 300 : 3000); i++) {
+      await c.call(['SET', `w:${i % 100}`, String(i)]);
+      const t = performance.now();
+      const r = await c.call(['WAIT', '1', '1000']);
+      us.push((performance.now() - t) * 1000);
+      if (r.t !== 'int' || r.v !== '1') throw new Error(`WAIT on ${kind}: ${JSON.stringify(r)}`);
+    }
+    c.close();
+    us.sort((a, b) => a - b);
+    return { p50: us[Math.floor(us.length / 2)], p99: us[Math.floor(us.length * 0.99)] };
+  } finally {
+    await Promise.all([master.stop(), replica.stop()]);
+  }
+}
+
+/** 3 masters, `keys` keys, then kvctl cluster reshard of 1000 slots from the first to the second under an ioredis SET load. */
+async function reshard(kind: Kind, port: number, keys: number): Promise<number> {
+  const flags = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000'];
+  const nodes = await Promise.all([0, 1, 2].map((i) => startOf(kind)(port + i, { args: flags })));
+  const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
+  let load: Cluster | null = null;
+  try {
+    execFileSync(process.execPath, [KVCTL_BIN, 'cluster', 'create', ...addrs, '--yes', '--json'], { stdio: 'ignore' });
+    await until(async () => (await Promise.all(nodes.map((n) => call(n.port, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok')));
+    await Promise.all(nodes.map((n) => pipelineLoad(n.port, 1, () => ['PING']))); // connections warm
+    load = new Cluster([{ host: '127.0.0.1', port }], { scaleReads: 'master' });
+    for (let i = 0; i < keys; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => load!.set(`k:${i + j}`, 'v')));
+    let stop = false;
+    let acked = 0;
+    const writer = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        await load!.set(`load:${w}:${i}`, String(i));
+        acked++;
+      }
+    };
+    const writers = Array.from({ length: 4 }, (_, w) => writer(w));
+    const from = await call(port, 'CLUSTER', 'MYID');
+    const to = await call(port + 1, 'CLUSTER', 'MYID');
+    const t0 = performance.now();
+    execFileSync(process.execPath, [KVCTL_BIN, 'cluster', 'reshard', addrs[0], '--from', from, '--to', to, '--slots', '1000', '--yes', '--json'], { stdio: 'ignore' });
+    const ms = performance.now() - t0;
+    stop = true;
+    await Promise.all(writers);
+    if (acked === 0) throw new Error('the ioredis load wrote nothing during the reshard');
+    return ms;
+  } finally {
+    load?.disconnect();
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+export const durableSection: BenchSection = {
+  name: 'durable',
+  description: 'appendfsync always SET, restart after kill -9 from 1M-key AOF/RDB, WAIT 1 latency, reshard 1000 slots under load',
+  async run({ quick, log }: BenchOptions): Promise<Row[]> {
+    const keys = quick ? 100_000 : 1_000_000;
+    const rows: Row[] = [];
+    const both = async <T>(fn: (k: Kind, port: number) => Promise<T>, port: number): Promise<{ engine: T; redis: T }> => ({
+      redis: await fn('redis', port),
+      engine: await fn('engine', port + 5),
+    });
+    // DURABLE_ONLY=fsync,restart,wait,reshard runs some parts only (while working on one).
+    const only = process.env.DURABLE_ONLY?.split(',');
+    const want = (part: string) => !only || only.includes(part);
+    try {
+      if (want('fsync')) {
+      const fs1 = await both((k, p) => fsyncAlways(k, p, quick), BASE);
+      log(`appendfsync always SET: engine ${Math.round(fs1.engine.c1)}/${Math.round(fs1.engine.c8)} rps, redis ${Math.round(fs1.redis.c1)}/${Math.round(fs1.redis.c8)} rps (1/8 clients)`);
+      rows.push({ metric: 'appendfsync always SET -c 1', engine: fs1.engine.c1, redis: fs1.redis.c1, unit: 'rps', higherIsBetter: true });
+      rows.push({ metric: 'appendfsync always SET -c 8', engine: fs1.engine.c8, redis: fs1.redis.c8, unit: 'rps', higherIsBetter: true });
+      }
+      for (const what of ['aof', 'rdb'] as const) {
+        if (!want('restart') && !want(what)) continue;
+        const r = await both((k, p) => restart(k, p, what, keys), BASE + 10);
+        log(`restart after kill -9, ${keys} keys ${what}: engine ${r.engine.toFixed(0)} ms, redis ${r.redis.toFixed(0)} ms`);
+        rows.push({ metric: `restart after kill -9, ${keys / 1e6}M-key ${what.toUpperCase()}`, engine: r.engine, redis: r.redis, unit: 'ms', higherIsBetter: false });
+      }
+      if (want('wait')) {
+      const w = await both((k, p) => waitLatency(k, p, quick), BASE + 20);
+      log(`WAIT 1: engine p50 ${w.engine.p50.toFixed(0)} µs p99 ${w.engine.p99.toFixed(0)} µs, redis p50 ${w.redis.p50.toFixed(0)} µs p99 ${w.redis.p99.toFixed(0)} µs`);
+      rows.push({ metric: 'WAIT 1 after SET p50', engine: w.engine.p50, redis: w.redis.p50, unit: 'µs', higherIsBetter: false });
+      rows.push({ metric: 'WAIT 1 after SET p99', engine: w.engine.p99, redis: w.redis.p99, unit: 'µs', higherIsBetter: false });
+      }
+      if (want('reshard')) {
+      const rs = await both((k, p) => reshard(k, p, quick ? 5_000 : 30_000), BASE + 30);
+      log(`reshard 1000 slots under load: engine ${rs.engine.toFixed(0)} ms, redis ${rs.redis.toFixed(0)} ms`);
+      rows.push({ metric: 'kvctl cluster reshard 1000 slots, ioredis load', engine: rs.engine, redis: rs.redis, unit: 'ms', higherIsBetter: false });
+      }
+    } finally {
+      await stopAll();
+    }
+    return rows;
+  },
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await durableSection.run({ quick: process.argv.includes('--quick'), log: (m) => console.log(m), note: () => undefined });
+  for (const r of rows) console.log(`${r.metric.padEnd(48)} engine ${r.engine.toFixed(0).padStart(8)}  redis ${r.redis.toFixed(0).padStart(8)} ${r.unit}  ratio ${(r.engine / r.redis).toFixed(2)}`);
+}
