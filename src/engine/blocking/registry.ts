@@ -33,6 +33,8 @@ export class BlockingRegistry {
   private readonly waiters = new Map<Client, Waiter>();
   private readonly ready = new Map<string, { db: Db; key: string }>();
   private processing = false;
+  /** Clients served while serveReady runs whose queued commands wait for it to finish. */
+  private unblocked: Client[] = [];
   private fallbackScheduled = false;
 
   constructor(private readonly srv: Server) {}
@@ -116,7 +118,18 @@ export class BlockingRegistry {
     if (c.blocked?.timer) clearTimeout(c.blocked.timer);
     c.blocked = null;
     this.srv.scheduleFlush(c);
-    // Redis stops reading a blocked client; now run what arrived meanwhile.
+    // While ready keys are being served, what c queued waits until every client those keys (and
+    // the keys its own serving made ready) can serve has been served, as Redis runs an unblocked
+    // client's input after handleClientsBlockedOnKeys (BLMOVE a->b, BRPOPLPUSH b->c, then LLEN b).
+    if (this.processing) {
+      if (c.pending.length > 0) this.unblocked.push(c);
+      return;
+    }
+    this.runPending(c);
+  }
+
+  /** Redis stops reading a blocked client; now run what arrived meanwhile. */
+  private runPending(c: Client): void {
     while (!c.blocked && !c.closed && c.pending.length > 0) this.srv.dispatch.execute(c, c.pending.shift() as Buffer[]);
     this.srv.scheduleFlush(c);
   }
@@ -157,5 +170,8 @@ export class BlockingRegistry {
     } finally {
       this.processing = false;
     }
+    const woken = this.unblocked;
+    this.unblocked = [];
+    for (const c of woken) this.runPending(c);
   }
 }

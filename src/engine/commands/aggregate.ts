@@ -10,9 +10,10 @@ import { notifyKeyspaceEvent, type NotifyClass } from '../pubsub/notify.js';
 
 type Ctor<T> = abstract new (...args: never[]) => T;
 
-/** The value at key if it is a T; null when missing; undefined after replying WRONGTYPE. */
-export function lookup<T extends RedisObject>(ctx: CommandContext, key: Buffer, cls: Ctor<T>): T | null | undefined {
-  const v = ctx.db.get(keyStr(key));
+/** The value at key if it is a T; null when missing; undefined after replying WRONGTYPE. `k`: the
+ * key's keyStr when the caller has it (hot paths compute it once per command, not per helper). */
+export function lookup<T extends RedisObject>(ctx: CommandContext, key: Buffer, cls: Ctor<T>, k = keyStr(key)): T | null | undefined {
+  const v = ctx.db.get(k);
   if (v === undefined) return null;
   if (!(v instanceof cls)) {
     ctx.reply.error(WRONGTYPE);
@@ -36,8 +37,7 @@ export function lookupAll<T extends RedisObject>(ctx: CommandContext, keys: Buff
  * After an in-place change: deletes the key when emptied, otherwise signals watchers. With `event`,
  * notifies it (e.g. ['l', 'lpop']) and then `del` when the key was emptied, in Redis's order.
  */
-export function written(ctx: CommandContext, key: Buffer, size: number, event?: [NotifyClass, string]): void {
-  const k = keyStr(key);
+export function written(ctx: CommandContext, key: Buffer, size: number, event?: readonly [NotifyClass, string], k = keyStr(key)): void {
   if (event) notifyKeyspaceEvent(ctx.srv, event[0], event[1], key, ctx.db.id);
   if (size === 0) {
     ctx.db.delete(k);

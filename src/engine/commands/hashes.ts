@@ -9,25 +9,26 @@ import { incrByFloat } from '../protocol/long-double.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
-const getHash = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, HashValue);
+const getHash = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, HashValue, k);
 
 /** The hash at key, created when missing; undefined after WRONGTYPE. */
-function hashForWrite(ctx: CommandContext, key: Buffer): HashValue | undefined {
-  const h = getHash(ctx, key);
+function hashForWrite(ctx: CommandContext, key: Buffer, k = keyStr(key)): HashValue | undefined {
+  const h = getHash(ctx, key, k);
   if (h === undefined) return undefined;
   if (h) return h;
   const fresh = new HashValue();
-  ctx.db.set(keyStr(key), fresh);
+  ctx.db.set(k, fresh);
   return fresh;
 }
 
 function hset(ctx: CommandContext, legacy: boolean): void {
   if (ctx.argv.length % 2 !== 0) return ctx.reply.error(`ERR wrong number of arguments for '${ctx.cmd.name}' command`);
-  const h = hashForWrite(ctx, ctx.argv[1]);
+  const k = keyStr(ctx.argv[1]);
+  const h = hashForWrite(ctx, ctx.argv[1], k);
   if (!h) return;
   let added = 0;
   for (let i = 2; i < ctx.argv.length; i += 2) if (h.set(ctx.argv[i], ctx.argv[i + 1])) added++;
-  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.db.touch(k);
   notifyKeyspaceEvent(ctx.srv, 'h', 'hset', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty += (ctx.argv.length - 2) / 2;
   if (legacy) ctx.reply.ok();

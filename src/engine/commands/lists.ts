@@ -10,32 +10,38 @@ import { parseMpopTail } from './mpop.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const b = (s: string) => Buffer.from(s);
-const getList = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ListValue);
+const getList = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, ListValue, k);
+const LPUSH = ['l', 'lpush'] as const;
+const RPUSH = ['l', 'rpush'] as const;
+const LPOP = ['l', 'lpop'] as const;
+const RPOP = ['l', 'rpop'] as const;
 
 function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean): void {
   const key = ctx.argv[1];
-  let l = getList(ctx, key);
+  // The key's string once for the lookup, the write-back and the wake-up (each was a latin1Slice).
+  const k = keyStr(key);
+  let l = getList(ctx, key, k);
   if (l === undefined) return;
   if (!l) {
     if (onlyIfExists) return ctx.reply.int(0);
     l = new ListValue();
-    ctx.db.set(keyStr(key), l);
+    ctx.db.set(k, l);
   }
   for (let i = 2; i < ctx.argv.length; i++) {
     if (left) l.pushHead(ctx.argv[i]);
     else l.pushTail(ctx.argv[i]);
   }
   ctx.srv.dirty += ctx.argv.length - 2;
-  written(ctx, key, l.length, ['l', left ? 'lpush' : 'rpush']);
-  ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
+  written(ctx, key, l.length, left ? LPUSH : RPUSH, k);
+  ctx.srv.signalKeyAsReady(ctx.db, k);
   ctx.reply.int(l.length);
 }
 
 /** Pops up to n elements from one end, deleting the key when emptied. */
-function popMany(ctx: CommandContext, key: Buffer, l: ListValue, left: boolean, n: number): Buffer[] {
+function popMany(ctx: CommandContext, key: Buffer, l: ListValue, left: boolean, n: number, k = keyStr(key)): Buffer[] {
   const out: Buffer[] = [];
   while (out.length < n && l.length > 0) out.push((left ? l.popHead() : l.popTail()) as Buffer);
-  written(ctx, key, l.length, ['l', left ? 'lpop' : 'rpop']);
+  written(ctx, key, l.length, left ? LPOP : RPOP, k);
   return out;
 }
 
@@ -48,11 +54,12 @@ function pop(ctx: CommandContext, left: boolean): void {
     count = n;
   }
   const key = ctx.argv[1];
-  const l = getList(ctx, key);
+  const k = keyStr(key);
+  const l = getList(ctx, key, k);
   if (l === undefined) return;
   if (!l) return count >= 0 ? ctx.reply.nullArray() : ctx.reply.null();
   if (count === 0) return ctx.reply.array(0);
-  const items = popMany(ctx, key, l, left, count < 0 ? 1 : count);
+  const items = popMany(ctx, key, l, left, count < 0 ? 1 : count, k);
   ctx.srv.dirty += items.length;
   if (count < 0) return ctx.reply.bulk(items[0]);
   ctx.reply.bulkArray(items);

@@ -10,7 +10,7 @@ import { parseRandomCount, randomPicks } from './random-picks.js';
 import { parseCardLimit } from './intercard.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
-const getSet = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, SetValue);
+const getSet = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, SetValue, k);
 const SREM_BATCH = 1024;
 
 type Op = 'inter' | 'union' | 'diff';
@@ -156,16 +156,17 @@ export const setCommands: CommandDef[] = [
     name: 'sadd',
     handler(ctx) {
       const key = ctx.argv[1];
-      let s = getSet(ctx, key);
+      const k = keyStr(key);
+      let s = getSet(ctx, key, k);
       if (s === undefined) return;
       if (!s) {
         s = new SetValue();
-        ctx.db.set(keyStr(key), s);
+        ctx.db.set(k, s);
       }
       let n = 0;
       for (let i = 2; i < ctx.argv.length; i++) if (s.add(ctx.argv[i])) n++;
       if (n > 0) {
-        ctx.db.touch(keyStr(key));
+        ctx.db.touch(k);
         notifyKeyspaceEvent(ctx.srv, 's', 'sadd', key, ctx.db.id);
       }
       ctx.srv.dirty += n;
