@@ -25,13 +25,16 @@ function exposeGc(): (() => void) | null {
 }
 
 export function installMemoryHygiene(srv: Server): void {
-  const gc = exposeGc();
-  if (!gc) return;
+  // gc is exposed on first use, not here: a V8 flag set before the bundle's code cache is made
+  // (build time, a port-0 start) changes V8's flag hash, and every later start rejects the cache.
+  let gc: (() => void) | null | undefined;
   let baseline = process.memoryUsage.rss();
   let timer: NodeJS.Timeout | null = null;
   const check = (): void => {
     timer = null;
     if (process.memoryUsage.rss() < baseline + GROWTH_BYTES) return;
+    if (gc === undefined) gc = exposeGc();
+    if (!gc) return;
     gc();
     baseline = process.memoryUsage.rss();
   };

@@ -9,7 +9,7 @@ function val(r: Reply): unknown {
   return Array.isArray(r.v) ? r.v.map((x) => val(x as Reply)) : r.v;
 }
 import { diff, script, usePair } from './harness.js';
-import { startEngine, startRedis } from '../helpers/procs.js';
+import { startEngine, startRedis, stopAll } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 
 /** The AOF increment a server wrote so far, as readable text. */
@@ -69,8 +69,9 @@ describe('script propagation matches redis-server', () => {
 describe('a redis-server replica and an engine replica of an engine master stay equal through scripts', () => {
   const base = PORTS.scripting + 40;
   const clients: RespClient[] = [];
-  afterAll(() => {
+  afterAll(async () => {
     for (const c of clients) c.close();
+    await stopAll();
   });
 
   it('replicates script effects', async () => {

@@ -26,10 +26,9 @@ export function restoreLibraries(vm: ScriptVm, reg: FunctionRegistry, codes: Buf
     return err;
   }
   if (policy === 'flush') reg.flush(vm);
-  for (const lib of incoming.libraries.values()) {
-    reg.remove(vm, lib.name);
-    reg.add(vm, lib, false);
-  }
+  // Every replaced library goes before any is added: a function may move from one to another.
+  for (const lib of incoming.libraries.values()) reg.remove(vm, lib.name);
+  for (const lib of incoming.libraries.values()) reg.add(vm, lib, false);
   return null;
 }
 
