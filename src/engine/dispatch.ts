@@ -7,7 +7,6 @@ import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
 import { internalErrorsOf } from './internal-errors.js';
-import type { CommandHook } from './hooks.js';
 import { shownArgs } from './redact.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
@@ -48,16 +47,6 @@ export class Dispatcher {
       this.statsCmd = null;
       this.statsEntry = undefined;
     });
-  }
-
-  /** @deprecated srv.hooks.afterCommand (kept while branches written before the split merge) */
-  get afterCommand(): CommandHook[] {
-    return this.srv.hooks.afterCommand;
-  }
-
-  /** @deprecated srv.hooks.beforeCall */
-  get beforeCall(): CommandHook[] {
-    return this.srv.hooks.beforeCall;
   }
 
   addGuard(entry: GuardEntry): void {

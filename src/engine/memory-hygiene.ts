@@ -3,9 +3,8 @@
 // without allocating, so RSS stayed ~60 MB above where it started. When clients have left and RSS is
 // well above the level after the last collection, one full GC runs (at most every few seconds and
 // never while a client is connected for less than that): the heap shrinks back and V8 releases the
-// pages. gc() comes from V8's --expose-gc set at run time, not from a node flag the spawner must pass.
-import v8 from 'node:v8';
-import vm from 'node:vm';
+// pages (util/gc.ts: no node flag the spawner must pass).
+import { fullGc } from './util/gc.js';
 import type { Server } from './server.js';
 
 /** RSS growth since the last collection that makes one worth it. */
@@ -13,32 +12,16 @@ const GROWTH_BYTES = 24 * 1024 * 1024;
 /** Quiet time after the last client left before collecting (and the minimum gap between two). */
 const QUIET_MS = 1500;
 
-function exposeGc(): (() => void) | null {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing) return existing;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  } catch {
-    return null;
-  }
-}
-
 export function installMemoryHygiene(srv: Server): void {
-  // gc is exposed on first use, not here: a V8 flag set before the bundle's code cache is made
-  // (build time, a port-0 start) changes V8's flag hash, and every later start rejects the cache.
-  let gc: (() => void) | null | undefined;
   let baseline = process.memoryUsage.rss();
   let timer: NodeJS.Timeout | null = null;
   const check = (): void => {
     timer = null;
     if (process.memoryUsage.rss() < baseline + GROWTH_BYTES) return;
-    if (gc === undefined) gc = exposeGc();
-    if (!gc) return;
-    gc();
+    if (!fullGc()) return;
     baseline = process.memoryUsage.rss();
   };
-  srv.onClientClose.push(() => {
+  srv.hooks.clientClose.push(() => {
     // Re-armed by every close: the collection runs once the closing has stopped for QUIET_MS.
     if (timer) clearTimeout(timer);
     timer = setTimeout(check, QUIET_MS);

@@ -20,9 +20,8 @@ import { internalErrorsOf } from './internal-errors.js';
 import type { Logger } from './log.js';
 import { ENGINE_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 import { ServerHooks } from './hooks.js';
-import type { ShutdownHook, ClientHook } from './hooks.js';
 import { Propagation } from './propagation.js';
-import type { PropagationSink, PropagationTarget } from './propagation.js';
+import type { PropagationTarget } from './propagation.js';
 import { MonitorFeed } from './monitor-feed.js';
 import { SlowLog } from './slowlog.js';
 
@@ -327,29 +326,6 @@ export class Server {
     }
     this.log.warning('Redis is now ready to exit, bye bye...');
   }
-
-  // Old names of the hooks above, kept so branches written before the split still merge and build;
-  // new code uses srv.hooks and srv.propagation.
-  /** @deprecated srv.propagation.sinks */
-  get sinks(): PropagationSink[] { return this.propagation.sinks; }
-  /** @deprecated srv.hooks.beforeFlush */
-  get beforeFlush(): (() => void)[] { return this.hooks.beforeFlush; }
-  /** @deprecated srv.hooks.shutdown */
-  get shutdownHooks(): ShutdownHook[] { return this.hooks.shutdown; }
-  /** @deprecated srv.hooks.beforeReady */
-  get beforeReady(): (() => void | Promise<void>)[] { return this.hooks.beforeReady; }
-  /** @deprecated srv.hooks.cron */
-  get cronTasks(): (() => void)[] { return this.hooks.cron; }
-  /** @deprecated srv.hooks.clientClose */
-  get onClientClose(): ClientHook[] { return this.hooks.clientClose; }
-  /** @deprecated srv.hooks.clientReset */
-  get onClientReset(): ClientHook[] { return this.hooks.clientReset; }
-  /** @deprecated srv.hooks.resetStat */
-  get onResetStat(): (() => void)[] { return this.hooks.resetStat; }
-  /** @deprecated srv.propagation.beginBatch() */
-  beginPropagationBatch(): void { this.propagation.beginBatch(); }
-  /** @deprecated srv.propagation.endBatch() */
-  endPropagationBatch(): void { this.propagation.endBatch(); }
 }
 
 function isLoopback(addr: string | undefined): boolean {

@@ -7,7 +7,7 @@
 // garbage from traffic is invisible to that bookkeeping, so while over the limit a full GC is forced
 // at most once a second before deciding what to evict.
 import v8 from 'node:v8';
-import vm from 'node:vm';
+import { fullGc } from '../util/gc.js';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
 /** used_memory of an empty redis-server 7.0. */
@@ -49,18 +49,13 @@ class MemoryMeter {
     return u;
   }
 
-  private gcFn: (() => void) | null = null;
   private lastForcedGc = 0;
 
   /** Collects garbage (at most once a second) so used() sees only live data; true when it ran. */
   collect(now: number): boolean {
     if (now - this.lastForcedGc < 1000) return false;
     this.lastForcedGc = now;
-    if (!this.gcFn) {
-      v8.setFlagsFromString('--expose-gc');
-      this.gcFn = vm.runInNewContext('gc') as () => void;
-    }
-    this.gcFn();
+    fullGc();
     this.freedSinceGc = 0;
     return true;
   }

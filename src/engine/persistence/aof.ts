@@ -215,12 +215,12 @@ export class Aof implements PropagationSink {
   }
 
   get attached(): boolean {
-    return this.srv.sinks.includes(this);
+    return this.srv.propagation.sinks.includes(this);
   }
 
   private attach(): void {
-    if (!this.srv.sinks.includes(this)) this.srv.sinks.push(this);
-    if (!this.srv.beforeFlush.includes(this.flushHook)) this.srv.beforeFlush.push(this.flushHook);
+    if (!this.srv.propagation.sinks.includes(this)) this.srv.propagation.sinks.push(this);
+    if (!this.srv.hooks.beforeFlush.includes(this.flushHook)) this.srv.hooks.beforeFlush.push(this.flushHook);
   }
 
   private baseInfo(seq: number): AofFileInfo {
@@ -309,9 +309,9 @@ export class Aof implements PropagationSink {
       fs.closeSync(this.fd);
       this.fd = null;
     }
-    const i = this.srv.sinks.indexOf(this);
-    if (i >= 0) this.srv.sinks.splice(i, 1);
-    const j = this.srv.beforeFlush.indexOf(this.flushHook);
-    if (j >= 0) this.srv.beforeFlush.splice(j, 1);
+    const i = this.srv.propagation.sinks.indexOf(this);
+    if (i >= 0) this.srv.propagation.sinks.splice(i, 1);
+    const j = this.srv.hooks.beforeFlush.indexOf(this.flushHook);
+    if (j >= 0) this.srv.hooks.beforeFlush.splice(j, 1);
   }
 }

@@ -75,7 +75,7 @@ function cron(srv: Server): void {
 
 export function installPersistence(srv: Server): void {
   const st = persistState(srv);
-  srv.beforeReady.push(() => {
+  srv.hooks.beforeReady.push(() => {
     if (srv.config.bool('appendonly')) {
       const aof = aofFor(srv);
       aof.load();
@@ -84,8 +84,8 @@ export function installPersistence(srv: Server): void {
       loadRdbFile(srv);
     }
   });
-  srv.cronTasks.push(() => cron(srv));
-  srv.shutdownHooks.push(({ save }) => {
+  srv.hooks.cron.push(() => cron(srv));
+  srv.hooks.shutdown.push(({ save }) => {
     if (st.bgsave) {
       srv.log.warning('There is a child saving an .rdb. Killing it!');
       st.bgsave.cancelled = true;

@@ -103,7 +103,7 @@ export class Snapshot {
       reg = { snaps, hook: (c, cmd, argv) => beforeCall(snaps, c, cmd, argv) };
       active.set(srv, reg);
     }
-    if (reg.snaps.size === 0) srv.dispatch.beforeCall.push(reg.hook);
+    if (reg.snaps.size === 0) srv.hooks.beforeCall.push(reg.hook);
     reg.snaps.add(s);
     setImmediate(() => s.run());
     return s;
@@ -232,8 +232,8 @@ export class Snapshot {
     if (!reg) return;
     reg.snaps.delete(this);
     if (reg.snaps.size === 0) {
-      const i = this.srv.dispatch.beforeCall.indexOf(reg.hook);
-      if (i >= 0) this.srv.dispatch.beforeCall.splice(i, 1);
+      const i = this.srv.hooks.beforeCall.indexOf(reg.hook);
+      if (i >= 0) this.srv.hooks.beforeCall.splice(i, 1);
     }
   }
 

@@ -97,6 +97,6 @@ export function failoverOf(srv: Server): Failover | undefined {
 export function installFailover(srv: Server, deps: Deps): Failover {
   const f = new Failover(srv, deps);
   FAILOVERS.set(srv, f);
-  srv.cronTasks.push(() => f.cron());
+  srv.hooks.cron.push(() => f.cron());
   return f;
 }

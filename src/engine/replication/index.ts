@@ -41,11 +41,11 @@ export function installReplication(srv: Server): void {
     waits.onAck();
     failover.cron();
   };
-  srv.sinks.push(stream);
-  srv.onClientClose.push((c) => master.onClose(c));
+  srv.propagation.sinks.push(stream);
+  srv.hooks.clientClose.push((c) => master.onClose(c));
   // WAIT waits for the stream offset right after the client's last write.
   let fed = st.offset;
-  srv.dispatch.afterCommand.push((c) => {
+  srv.hooks.afterCommand.push((c) => {
     if (st.offset !== fed) {
       fed = st.offset;
       c.ext.replWoff = fed;
@@ -55,14 +55,14 @@ export function installReplication(srv: Server): void {
   registerReplicationInfo(srv, st);
   srv.config.onChange('repl-backlog-size', (v) => st.backlog?.resize(Number(v)));
   let lastCron = 0;
-  srv.cronTasks.push(() => {
+  srv.hooks.cron.push(() => {
     const now = Date.now();
     if (now - lastCron < 1000) return;
     lastCron = now;
     master.cron();
     st.master?.cron();
   });
-  srv.shutdownHooks.push(() => st.master?.close());
+  srv.hooks.shutdown.push(() => st.master?.close());
   const conf = srv.config.get('replicaof');
   if (conf) {
     const [host, port] = conf.split(' ');
@@ -71,7 +71,7 @@ export function installReplication(srv: Server): void {
   }
   persistState(srv).saveInfo = () => saveInfo(st, stream);
   // Runs after persistence's load (installed later): Redis's loadDataFromDisk restoring the history.
-  srv.beforeReady.push(() => restoreFromRdb(srv, st));
+  srv.hooks.beforeReady.push(() => restoreFromRdb(srv, st));
 }
 
 /**
