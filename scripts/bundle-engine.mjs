@@ -6,7 +6,8 @@
 // hardly anything is parsed at startup. main.bundle.json records the size and CRC-32 of every module
 // (bundle-digest.cts): main.cjs uses the bundle only while the modules next to it still match, so a
 // later tsc run that changes a module makes it fall back to the ES modules, and a packed/installed copy
-// (new mtimes, same content) keeps using it.
+// (new mtimes, same content) keeps using it. Last, the engine's V8 start-up snapshot is made from the
+// bundle (dist/engine/snapshot.cjs).
 // Usage: node scripts/bundle-engine.mjs (run from the repository root, after tsc)
 import { mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -71,4 +72,18 @@ const manifest = {
 };
 writeFileSync(path.join(root, 'main.bundle.json'), JSON.stringify(manifest) + '\n');
 console.log(`bundled ${modules.length} engine modules into dist/engine/main.bundle.js (${out.length} bytes, esbuild)`);
+// The start-up snapshot of that bundle for this Node (engine/snapshot.cts; kvctl up starts nodes from
+// it). Not shipped in the tarball (package.json files): an installed package builds its own.
+const { buildSnapshot, snapshotUnsupported } = createRequire(import.meta.url)(path.join(root, 'snapshot.cjs'));
+const why = snapshotUnsupported({});
+if (why) console.log(`no start-up snapshot: ${why}`);
+else {
+  // Caught here: the engine started above for the code cache logs uncaught exceptions and keeps going.
+  try {
+    console.log(`start-up snapshot: ${buildSnapshot(root)}`);
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
+}
 process.exit(0);

@@ -7,7 +7,6 @@
 // KVCTL_ENGINE_NO_BUNDLE=1 loads the ES modules instead.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { modulesUnchanged, type BundleManifest } from './bundle-digest.cjs';
 
@@ -38,7 +37,7 @@ function bundled(): StartModule | null {
       cachedData = undefined;
     }
     // V8 rejects a cache made by another V8 version or under other V8 flags (and compiles the source):
-    // so no flag may be set before this point (see below).
+    // so no flag may be set before this point (runProcess sets one after).
     const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
     const mod = { exports: {} as StartModule };
     // This module's own require resolves as the bundle's would (same folder): no node:module
@@ -54,16 +53,7 @@ function bundled(): StartModule | null {
 
 async function main(): Promise<void> {
   const start = bundled() ?? (await import('./start.js'));
-  // The keyspace is one big, long-lived heap: growing the old generation by 15% per major GC instead
-  // of V8's default (up to 2-4x) keeps the resident size ~15% lower at 1M keys (issue 2, memory goal).
-  // Set after the bundle is compiled: it changes V8's flag hash, which the code cache is keyed on.
-  v8.setFlagsFromString('--heap-growing-percent=15');
-  const code = await start.startFromArgs(process.argv.slice(2));
-  if (code === null && process.env.KVCTL_ENGINE_TRACE_START === '1') {
-    const cpu = process.cpuUsage();
-    trace(`ready ${performance.now().toFixed(1)} ms after the process started, ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU`);
-  }
-  if (code !== null) process.exit(code);
+  await start.runProcess(process.argv.slice(2), trace);
 }
 
 main().catch((e: Error) => {

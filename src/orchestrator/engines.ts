@@ -1,10 +1,11 @@
 // Where each engine's binary is and how a node is started with it. Everything is an argument array
-// (never a shell): builtin -> node dist/engine/main.cjs CONF; redis / valkey -> <bin> CONF; sentinels ->
-// builtin -> node dist/engine/main.cjs CONF --sentinel (the engine's own Sentinel), redis / valkey ->
-// <redis|valkey>-server CONF --sentinel (real Sentinel).
+// (never a shell): builtin -> node --snapshot-blob <blob> -- CONF (the engine's start-up snapshot,
+// engine/snapshot.cts) or node dist/engine/main.cjs CONF; redis / valkey -> <bin> CONF; sentinels ->
+// the same with --sentinel after CONF (the engine's own Sentinel, or real Sentinel).
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { buildInBackground, snapshotState, snapshotUnsupported } from '../engine/snapshot.cjs';
 import { ENGINE_MAIN } from './paths.js';
 import type { EngineName } from './topology/types.js';
 
@@ -65,7 +66,7 @@ export function resolveEngine(name: EngineName, opts: { engineBin?: string; need
     if (!existsSync(ENGINE_MAIN)) {
       throw new UserError(`engine: the builtin engine is not built (${ENGINE_MAIN} is missing; run npm run build, or use --engine redis)`);
     }
-    server = { cmd: process.execPath, pre: [ENGINE_MAIN], post: [], label: 'builtin engine' };
+    server = { cmd: process.execPath, pre: builtinEntry(), post: [], label: 'builtin engine' };
   } else {
     const binName = SERVER_BIN[name];
     const bin = opts.engineBin ? executable(opts.engineBin, '--engine-bin') : which(binName);
@@ -78,6 +79,21 @@ export function resolveEngine(name: EngineName, opts: { engineBin?: string; need
 
   // Sentinel runs on the same engine as the data nodes: the builtin engine is its own Sentinel.
   return { name, server, sentinel: { ...server, post: ['--sentinel'], label: `${server.label} --sentinel` } };
+}
+
+/**
+ * The node arguments that start the builtin engine in `engineDir` (default: this package's): its
+ * start-up snapshot when this Node has a fresh one, else main.cjs (bundle + code cache), starting a
+ * background build of the snapshot when there is none yet (an installed package's first start).
+ */
+export function builtinEntry(engineDir = path.dirname(ENGINE_MAIN), env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!snapshotUnsupported(env)) {
+    const s = snapshotState(engineDir);
+    // `--`: what follows is the engine's (a first `--port` is not a Node option).
+    if (s.state === 'fresh') return ['--snapshot-blob', s.blob, '--'];
+    if (s.state === 'stale') buildInBackground(engineDir);
+  }
+  return [path.join(engineDir, 'main.cjs')];
 }
 
 /**

@@ -1,10 +1,15 @@
 // How the engine process starts (src/engine/main.cts): from the esbuild bundle with V8's code cache
 // accepted, also in a copy of dist/engine with new mtimes (as after npm pack + install), and from the
-// ES modules once a module's content no longer matches the bundle. Ports 16800-16809.
+// ES modules once a module's content no longer matches the bundle; and as kvctl up starts it
+// (orchestrator/engines.ts builtinEntry): from the V8 start-up snapshot (engine/snapshot.cts) the
+// build made, built in the background on an installed copy's first start, never from a stale one.
+// Ports 16800-16809.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { snapshotBlob, snapshotState } from '../../src/engine/snapshot.cjs';
+import { builtinEntry } from '../../src/orchestrator/engines.js';
 import { ROOT, tmpDir, stopAll, waitForPort } from '../helpers/procs.js';
 import { RespClient } from '../helpers/resp.js';
 
@@ -12,9 +17,14 @@ const PORT = 16800;
 const children: ChildProcess[] = [];
 
 /** Starts `node <root>/dist/engine/main.cjs` with start tracing; resolves with its stderr once PING answers. */
-async function start(root: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<string> {
+function start(root: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return startWith([path.join(root, 'dist', 'engine', 'main.cjs')], port, env);
+}
+
+/** Starts `node <entry...>` with start tracing; resolves with its stderr once PING answers. */
+async function startWith(entry: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const dir = tmpDir('kvctl-bundle-');
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'engine', 'main.cjs'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
+  const child = spawn(process.execPath, [...entry, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, KVCTL_ENGINE_TRACE_START: '1', ...env },
   });
@@ -32,9 +42,10 @@ async function start(root: string, port: number, env: NodeJS.ProcessEnv = {}): P
 }
 
 /** A copy of the built engine in a fresh folder: every file gets a new mtime, the content stays. */
-function copyEngine(): string {
+function copyEngine(withSnapshot = true): string {
   const root = tmpDir('kvctl-pkg-');
-  cpSync(path.join(ROOT, 'dist', 'engine'), path.join(root, 'dist', 'engine'), { recursive: true });
+  const filter = (src: string) => withSnapshot || path.basename(src) !== 'snapshot';
+  cpSync(path.join(ROOT, 'dist', 'engine'), path.join(root, 'dist', 'engine'), { recursive: true, filter });
   writeFileSync(path.join(root, 'package.json'), JSON.stringify({ type: 'module' }));
   return root;
 }
@@ -81,5 +92,40 @@ describe('engine start-up', () => {
 
   it('loads the ES modules when told to', async () => {
     expect(await start(ROOT, PORT + 3, { KVCTL_ENGINE_NO_BUNDLE: '1' })).toContain('kvctl engine: ES modules (KVCTL_ENGINE_NO_BUNDLE=1)');
+  });
+
+  it('kvctl up starts nodes from the start-up snapshot the build made', async () => {
+    const engineDir = path.join(ROOT, 'dist', 'engine');
+    expect(snapshotState(engineDir)).toEqual({ state: 'fresh', blob: snapshotBlob(engineDir) });
+    const entry = builtinEntry(engineDir, {});
+    expect(entry).toEqual(['--snapshot-blob', snapshotBlob(engineDir), '--']);
+    const err = await startWith(entry, PORT + 6);
+    expect(err).toContain('kvctl engine: snapshot');
+    expect(err).toMatch(/kvctl engine: ready [\d.]+ ms after the process started/);
+    expect(builtinEntry(engineDir, { NODE_OPTIONS: '--max-old-space-size=100' })).toEqual([path.join(engineDir, 'main.cjs')]);
+    expect(builtinEntry(engineDir, { KVCTL_ENGINE_NO_BUNDLE: '1' })).toEqual([path.join(engineDir, 'main.cjs')]);
+  });
+
+  it('an installed copy starts from main.cjs until its first start has built its snapshot', async () => {
+    const engineDir = path.join(copyEngine(false), 'dist', 'engine');
+    expect(snapshotState(engineDir).state).toBe('stale');
+    expect(builtinEntry(engineDir, {})).toEqual([path.join(engineDir, 'main.cjs')]); // and starts the build
+    const deadline = Date.now() + 90_000;
+    while (snapshotState(engineDir).state !== 'fresh' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const entry = builtinEntry(engineDir, {});
+    expect(entry).toEqual(['--snapshot-blob', snapshotBlob(engineDir), '--']);
+    expect(await startWith(entry, PORT + 7)).toContain('kvctl engine: snapshot');
+  }, 120_000);
+
+  it('never uses a snapshot made from another bundle, nor one of a bundle that no longer matches', () => {
+    const engineDir = path.join(copyEngine(), 'dist', 'engine');
+    const key = snapshotBlob(engineDir).replace(/\.blob$/, '.json');
+    const [size, crc] = (JSON.parse(readFileSync(key, 'utf8')) as { bundle: [number, number] }).bundle;
+    writeFileSync(key, JSON.stringify({ bundle: [size + 1, crc] }));
+    expect(snapshotState(engineDir).state).toBe('stale');
+    const other = path.join(copyEngine(), 'dist', 'engine');
+    appendFileSync(path.join(other, 'version.js'), '\n// rebuilt by tsc alone\n');
+    expect(snapshotState(other).state).toBe('no-bundle');
+    expect(builtinEntry(other, {})).toEqual([path.join(other, 'main.cjs')]);
   });
 });

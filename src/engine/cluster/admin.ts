@@ -20,6 +20,7 @@ export function meet(cl: Cluster, ip: string, port: number, cport: number): stri
   n.handshake = true;
   n.handshakeStart = Date.now();
   cl.state.addNode(n);
+  cl.connectSoon(n);
   return null;
 }
 

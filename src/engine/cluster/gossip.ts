@@ -25,6 +25,7 @@ function addPeer(c: Cluster, id: string, ip: string, port: number, cport: number
   n.port = port;
   n.cport = cport;
   c.state.addNode(n);
+  c.connectSoon(n);
   return n;
 }
 

@@ -109,47 +109,65 @@ function fromFact(name: string, fact: FactNode, handlers: Map<string, CommandDef
   return cmd;
 }
 
-/** Builds the table from the generated facts and the families' handlers. Only implemented commands are listed. */
+/**
+ * The commands built from one command list and facts. A Command never changes once built
+ * (rename-command changes a table's names, not its commands), so every table made from the same list
+ * shares them: servers in one process, and nodes started from the start-up snapshot, whose warm-up
+ * server built the engine's table while the snapshot was made (snapshot.cts).
+ */
+const BUILT = new WeakMap<CommandDef[], WeakMap<object, Map<string, Command>>>();
+
+function buildCommands(defs: CommandDef[], facts: Record<string, FactNode>): Map<string, Command> {
+  const commands = new Map<string, Command>();
+  const handlers = new Map(defs.map((d) => [d.name, d] as [string, CommandDef]));
+  // Subcommand defs by parent, built once (scanning every def per command was quadratic at startup).
+  const subDefs = new Map<string, CommandDef[]>();
+  for (const d of defs) {
+    const bar = d.name.indexOf('|');
+    if (bar <= 0 || bar === d.name.length - 1) continue;
+    const p = d.name.slice(0, bar);
+    const list = subDefs.get(p);
+    if (list) list.push(d);
+    else subDefs.set(p, [d]);
+  }
+  for (const def of defs) {
+    const top = def.name.split('|')[0];
+    if (commands.has(top)) continue;
+    const fact = facts[top];
+    let cmd: Command;
+    if (fact) {
+      cmd = fromFact(top, fact, handlers);
+    } else {
+      const [f, l, s] = def.keys ?? [0, 0, 0];
+      cmd = new Command(top, def.arity ?? -1, def.flags ?? [], f, l, s, null, handlers.get(top)?.handler ?? null, def.getKeys);
+    }
+    // Subcommands without a handler are dropped so COMMAND lists only what works.
+    for (const [n, sc] of cmd.subcommands) if (!sc.handler) cmd.subcommands.delete(n);
+    for (const d of subDefs.get(top) ?? []) {
+      const sub = d.name.split('|')[1];
+      if (!cmd.subcommands.has(sub)) {
+        const [f, l, s] = d.keys ?? [0, 0, 0];
+        const sc = new Command(sub, d.arity ?? -2, d.flags ?? [], f, l, s, null, d.handler, d.getKeys);
+        sc.parent = cmd;
+        cmd.subcommands.set(sub, sc);
+      }
+    }
+    commands.set(top, cmd);
+  }
+  return commands;
+}
+
+/** Built from the generated facts and the families' handlers. Only implemented commands are listed. */
 export class CommandTable {
-  readonly commands = new Map<string, Command>();
+  readonly commands: Map<string, Command>;
 
   /** `facts`: the generated facts to read (Sentinel adds its own commands' facts). */
   constructor(defs: CommandDef[], facts: Record<string, FactNode> = COMMAND_FACTS) {
-    const handlers = new Map(defs.map((d) => [d.name, d] as [string, CommandDef]));
-    // Subcommand defs by parent, built once (scanning every def per command was quadratic at startup).
-    const subDefs = new Map<string, CommandDef[]>();
-    for (const d of defs) {
-      const bar = d.name.indexOf('|');
-      if (bar <= 0 || bar === d.name.length - 1) continue;
-      const p = d.name.slice(0, bar);
-      const list = subDefs.get(p);
-      if (list) list.push(d);
-      else subDefs.set(p, [d]);
-    }
-    for (const def of defs) {
-      const top = def.name.split('|')[0];
-      if (this.commands.has(top)) continue;
-      const fact = facts[top];
-      let cmd: Command;
-      if (fact) {
-        cmd = fromFact(top, fact, handlers);
-      } else {
-        const [f, l, s] = def.keys ?? [0, 0, 0];
-        cmd = new Command(top, def.arity ?? -1, def.flags ?? [], f, l, s, null, handlers.get(top)?.handler ?? null, def.getKeys);
-      }
-      // Subcommands without a handler are dropped so COMMAND lists only what works.
-      for (const [n, sc] of cmd.subcommands) if (!sc.handler) cmd.subcommands.delete(n);
-      for (const d of subDefs.get(top) ?? []) {
-        const sub = d.name.split('|')[1];
-        if (!cmd.subcommands.has(sub)) {
-          const [f, l, s] = d.keys ?? [0, 0, 0];
-          const sc = new Command(sub, d.arity ?? -2, d.flags ?? [], f, l, s, null, d.handler, d.getKeys);
-          sc.parent = cmd;
-          cmd.subcommands.set(sub, sc);
-        }
-      }
-      this.commands.set(top, cmd);
-    }
+    let byFacts = BUILT.get(defs);
+    if (!byFacts) BUILT.set(defs, (byFacts = new WeakMap()));
+    let built = byFacts.get(facts);
+    if (!built) byFacts.set(facts, (built = buildCommands(defs, facts)));
+    this.commands = new Map(built);
   }
 
   lookup(name: string): Command | undefined {
