@@ -13,15 +13,22 @@ const BIN = path.join(ROOT, 'bin', 'run.js');
 const RUNS = Number(process.argv[2] ?? 5);
 const PORT = 19100;
 
-interface Sample { wallMs: number; readyMs: number }
+interface Sample { wallMs: number; readyMs: number; steps: Map<string, number> }
+
+/** KVCTL_UP_TIMING's stderr lines (commands/up.ts): ms per step, progress lines (indented) left out. */
+function stepsOf(stderr: string): Map<string, number> {
+  const steps = new Map<string, number>();
+  for (const m of stderr.matchAll(/^kvctl up timing: (\S.*?) (\d+) ms \(at/gm)) steps.set(m[1], Number(m[2]));
+  return steps;
+}
 
 async function once(topology: string, engine: string, home: string): Promise<Sample> {
   const t0 = performance.now();
-  const r = await execa(process.execPath, [BIN, 'up', topology, '--engine', engine, '--base-port', String(PORT), '--dir', home, '--json', '--timeout', '15'], { reject: false });
+  const r = await execa(process.execPath, [BIN, 'up', topology, '--engine', engine, '--base-port', String(PORT), '--dir', home, '--json', '--timeout', '15'], { reject: false, env: { KVCTL_UP_TIMING: '1' } });
   const wallMs = performance.now() - t0;
   try {
     if (r.exitCode !== 0) throw new Error(`kvctl up --engine ${engine} failed: ${r.stderr}`);
-    return { wallMs, readyMs: (JSON.parse(String(r.stdout)) as { readyMs: number }).readyMs };
+    return { wallMs, readyMs: (JSON.parse(String(r.stdout)) as { readyMs: number }).readyMs, steps: stepsOf(String(r.stderr)) };
   } finally {
     await execa(process.execPath, [BIN, 'down', '--dir', home, '--purge', '--grace', '2000'], { reject: false });
   }
@@ -44,12 +51,16 @@ async function failoverOnce(engine: string, home: string): Promise<number> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function series(topology: string, engine: string, runs: number): Promise<{ wall: number; ready: number } | string> {
+interface Series { wall: number; ready: number; steps: string }
+
+async function series(topology: string, engine: string, runs: number): Promise<Series | string> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
   try {
     const samples: Sample[] = [];
     for (let i = 0; i < runs; i++) samples.push(await once(topology, engine, home));
-    return { wall: median(samples.map((s) => s.wallMs)), ready: median(samples.map((s) => s.readyMs)) };
+    // Median per step: where the time goes (cli load = Node + oclif + the command's modules).
+    const steps = [...samples[0].steps.keys()].map((k) => `${k} ${median(samples.map((s) => s.steps.get(k) ?? 0)).toFixed(0)}`).join(', ');
+    return { wall: median(samples.map((s) => s.wallMs)), ready: median(samples.map((s) => s.readyMs)), steps };
   } catch (err) {
     return (err as Error).message.split('\n')[0];
   } finally {
@@ -58,13 +69,13 @@ async function series(topology: string, engine: string, runs: number): Promise<{
 }
 
 for (const [topology, runs] of [['master-replica', RUNS], ['cluster', Math.min(RUNS, 3)]] as const) {
-  const results: Record<string, { wall: number; ready: number } | string> = {};
+  const results: Record<string, Series | string> = {};
   for (const engine of ['builtin', 'redis']) results[engine] = await series(topology, engine, runs);
   console.log(`kvctl up ${topology} -> ready, median of ${runs} runs (wall = whole CLI process, ready = up's own clock)`);
   for (const [engine, r] of Object.entries(results)) {
     console.log(typeof r === 'string'
       ? `  ${engine.padEnd(8)} failed: ${r}`
-      : `  ${engine.padEnd(8)} wall ${r.wall.toFixed(0).padStart(5)} ms   ready ${r.ready.toFixed(0).padStart(5)} ms`);
+      : `  ${engine.padEnd(8)} wall ${r.wall.toFixed(0).padStart(5)} ms   ready ${r.ready.toFixed(0).padStart(5)} ms   steps (ms, median): ${r.steps}`);
   }
   const b = results.builtin;
   const rd = results.redis;

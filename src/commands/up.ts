@@ -31,7 +31,9 @@ export default class Up extends BaseCommand {
   };
 
   async run(): Promise<void> {
+    const timing = process.env.KVCTL_UP_TIMING === '1' ? stepTimer() : undefined;
     const { args, flags } = await this.parse(Up);
+    timing?.('cli load');
     const ctx = await prepareUp({
       topology: args.topology,
       dir: flags.dir,
@@ -43,8 +45,9 @@ export default class Up extends BaseCommand {
       attach: flags.foreground,
       auth: authFromFlags(flags),
     });
+    timing?.('validate');
     try {
-      if (flags.json) await runPlain(ctx);
+      if (flags.json) await runPlain(ctx, timing);
       else await runWithTaskList(ctx);
     } catch (err) {
       await abortUp(ctx);
@@ -70,9 +73,29 @@ export default class Up extends BaseCommand {
   }
 }
 
+/**
+ * KVCTL_UP_TIMING=1 (bench/up.ts): one stderr line per step, ms since the previous one; the first
+ * ('cli load') counts from the process's start (Node, oclif, the command's modules).
+ */
+function stepTimer(): (step: string) => void {
+  let last = 0;
+  let said = '';
+  return (step) => {
+    if (step === said) return; // a progress message repeated by a polling loop
+    said = step;
+    const now = performance.now();
+    process.stderr.write(`kvctl up timing: ${step} ${(now - last).toFixed(0)} ms (at ${now.toFixed(0)} ms)\n`);
+    last = now;
+  };
+}
+
 /** --json: no task list (and no listr2 to load); the steps run in order. */
-async function runPlain(ctx: UpContext): Promise<void> {
-  for (const s of upSteps()) if (!s.skip?.(ctx)) await s.run(ctx, () => undefined);
+async function runPlain(ctx: UpContext, timing?: (step: string) => void): Promise<void> {
+  for (const s of upSteps()) {
+    if (s.skip?.(ctx)) continue;
+    await s.run(ctx, timing ? (msg) => timing(`  ${msg.slice(0, 140)}`) : () => undefined);
+    timing?.((typeof s.title === 'string' ? s.title : s.title(ctx)).split(' ')[0].toLowerCase());
+  }
 }
 
 /**

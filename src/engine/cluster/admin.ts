@@ -10,8 +10,9 @@ const FORGET_TTL_MS = 60_000;
 
 export function meet(cl: Cluster, ip: string, port: number, cport: number): string | null {
   const validPort = (p: number) => p >= 0 && p <= 65535;
-  if (net.isIP(ip) === 0 || !validPort(port) || !validPort(cport)) return `ERR Invalid node address specified: ${ip}:${port}`;
-  const norm = net.isIPv6(ip) ? ip.toLowerCase() : ip;
+  const family = net.isIP(ip); // an IPv4 address never reaches Node's costly IPv6 regex
+  if (family === 0 || !validPort(port) || !validPort(cport)) return `ERR Invalid node address specified: ${ip}:${port}`;
+  const norm = family === 6 ? ip.toLowerCase() : ip;
   for (const n of cl.state.nodes.values()) if (n.handshake && n.ip === norm && n.port === port && n.cport === cport) return null;
   const n = new ClusterNode(randomNodeId());
   n.ip = norm;

@@ -26,6 +26,7 @@ export function verifyConfigWithData(cl: Cluster): void {
   if (cl.srv.dbs.some((db) => db.id !== 0 && db.size > 0)) {
     throw new Error("You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.");
   }
+  if (cl.keys.size === 0) return; // no keys: nothing to reconcile (and no scan of the 16384 slots at every start)
   let changed = false;
   for (let slot = 0; slot < SLOT_COUNT; slot++) {
     if (st.slots[slot] === me || st.importing.has(slot) || cl.keys.countInSlot(slot) === 0) continue;

@@ -80,7 +80,8 @@ export class ClusterNode {
 
   /** The node's slots as ranges (every ping and every nodes.conf save needs them). */
   ranges(): SlotRange[] {
-    return (this.rangesCache ??= rangesOf((s) => this.slots[s] === 1));
+    // Without slots, no scan of the 16384 (every new peer and handshake node is asked once).
+    return (this.rangesCache ??= this.numSlots === 0 ? [] : rangesOf((s) => this.slots[s] === 1));
   }
 
   get failing(): boolean {

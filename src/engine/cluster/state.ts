@@ -52,7 +52,8 @@ export class ClusterState {
 
   /** Removes a node and everything that refers to it (slots, open slots, replicas, reports). */
   delNode(n: ClusterNode): void {
-    for (let s = 0; s < SLOT_COUNT; s++) if (this.slots[s] === n) this.unassign(s);
+    // numSlots is exact: most deleted nodes (forgotten handshakes) own none, and the scan cost each ~0.5 ms.
+    if (n.numSlots > 0) for (let s = 0; s < SLOT_COUNT; s++) if (this.slots[s] === n) this.unassign(s);
     for (const m of [this.migrating, this.importing]) for (const [s, o] of m) if (o === n) m.delete(s);
     this.setMaster(n, null, n.role);
     for (const r of n.replicas) r.master = null;
