@@ -57,9 +57,14 @@ interface Prepared {
 
 /** One-line reason a node cannot join a new cluster, or '' when it can. */
 export async function nodeProblem(conn: Conn): Promise<string> {
+  // One round trip: the three commands are pipelined on the connection; a node without cluster
+  // support fails CLUSTER INFO too, but INFO cluster's answer says why first.
+  const later = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
+  const keyspaceReply = later(info(conn, 'keyspace'));
+  const clusterReply = later(conn.call('CLUSTER', 'INFO'));
   await assertClusterNode(conn);
-  const keyspace = await info(conn, 'keyspace');
-  const clusterInfo = String(await conn.call('CLUSTER', 'INFO'));
+  const keyspace = await keyspaceReply;
+  const clusterInfo = String(await clusterReply);
   const known = Number(/cluster_known_nodes:(\d+)/.exec(clusterInfo)?.[1] ?? 1);
   const assigned = Number(/cluster_slots_assigned:(\d+)/.exec(clusterInfo)?.[1] ?? 0);
   if (Object.keys(keyspace).some((k) => /^db\d+$/.test(k))) {
@@ -85,18 +90,22 @@ export async function prepareCreate(opts: CreateOpts): Promise<Prepared> {
   }
   const pool = new Pool({ password: opts.password, user: opts.user });
   const conns = new Map<string, Conn>();
+  const ids = new Map<string, string>();
   const problems = await Promise.all(addrs.map(async (a) => {
     try {
       const c = await pool.get(a);
       conns.set(a, c);
-      return await nodeProblem(c);
+      const myid = c.call('CLUSTER', 'MYID'); // pipelined with the checks
+      myid.catch(() => undefined);
+      const problem = await nodeProblem(c);
+      if (!problem) ids.set(a, String(await myid));
+      return problem;
     } catch (err) {
       return (err as Error).message;
     }
   }));
   const bad = problems.filter(Boolean);
   if (bad.length) { pool.closeAll(); throw new UserError(bad.join('; ')); }
-  const ids = new Map(await Promise.all(addrs.map(async (a) => [a, String(await conns.get(a)!.call('CLUSTER', 'MYID'))] as const)));
   const placement: Plan = planPlacement(addrs.map((addr) => {
     const host = parseHostPort(addr).host;
     return { addr, host, zone: opts.zones?.[host] };

@@ -24,7 +24,15 @@ export function installMemoryHygiene(srv: Server): void {
   srv.hooks.clientClose.push(() => {
     // Re-armed by every close: the collection runs once the closing has stopped for QUIET_MS.
     if (timer) clearTimeout(timer);
+    timer = null;
+    if (srv.shuttingDown) return; // shutdown closes every client: nothing to collect for
     timer = setTimeout(check, QUIET_MS);
     timer.unref();
+  });
+  // A stopped server leaves no timer behind (the start-up snapshot's warm-up server must not: a
+  // timer pending in the snapshot's heap kept every timer of a node started from it from firing).
+  srv.hooks.shutdown.push(() => {
+    if (timer) clearTimeout(timer);
+    timer = null;
   });
 }

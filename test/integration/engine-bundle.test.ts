@@ -106,6 +106,22 @@ describe('engine start-up', () => {
     expect(builtinEntry(engineDir, { KVCTL_ENGINE_NO_BUNDLE: '1' })).toEqual([path.join(engineDir, 'main.cjs')]);
   });
 
+  it('a node started from the snapshot fires its timers after clients leave', async () => {
+    const engineDir = path.join(ROOT, 'dist', 'engine');
+    await startWith(builtinEntry(engineDir, {}), PORT + 8);
+    // A client leaving arms the memory hygiene's timer; timers must fire after it as before it.
+    for (let i = 0; i < 2; i++) {
+      const c = await RespClient.connect(PORT + 8);
+      try {
+        const t0 = Date.now();
+        expect(await c.call(['XREAD', 'BLOCK', '100', 'STREAMS', 's', '$'])).toEqual({ t: 'array', v: null });
+        expect(Date.now() - t0).toBeLessThan(3000);
+      } finally {
+        c.close();
+      }
+    }
+  });
+
   it('an installed copy starts from main.cjs until its first start has built its snapshot', async () => {
     const engineDir = path.join(copyEngine(false), 'dist', 'engine');
     expect(snapshotState(engineDir).state).toBe('stale');
