@@ -12,8 +12,12 @@ import path from 'node:path';
 import { loadServerConfig } from './config.js';
 import { startServer } from './start.js';
 
-/** What a fresh node is asked first: kvctl's readiness probe and the usual first commands. */
-const COMMANDS = [['PING'], ['INFO', 'replication'], ['SET', 'k', 'v'], ['GET', 'k'], ['DEL', 'k'], ['CLIENT', 'SETNAME', 'warm']];
+/**
+ * What a fresh node is asked first: kvctl's readiness probe and the usual first commands. No command
+ * that frees memory: the memory meter (eviction/meter.ts, one per process) would start observing GC
+ * here, and a PerformanceObserver does not survive into a snapshot's nodes.
+ */
+const COMMANDS = [['PING'], ['INFO', 'replication'], ['SET', 'k', 'v'], ['GET', 'k'], ['CLIENT', 'SETNAME', 'warm']];
 
 function encode(argv: string[]): string {
   return `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;

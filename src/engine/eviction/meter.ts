@@ -41,6 +41,7 @@ class MemoryMeter {
   /** Re-takes the startup footprint (called once the server is set up, before data loads). */
   resetBaseline(): void {
     this.baseline = measure();
+    this.peak = 0; // a server started from the start-up snapshot must not report its warm-up's peak
   }
 
   used(): number {
