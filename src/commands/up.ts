@@ -74,26 +74,30 @@ export default class Up extends BaseCommand {
 }
 
 /**
- * KVCTL_UP_TIMING=1 (bench/up.ts): one stderr line per step, ms since the previous one; the first
- * ('cli load') counts from the process's start (Node, oclif, the command's modules).
+ * KVCTL_UP_TIMING=1 (bench/up.ts): one stderr line per step with its ms (the first, 'cli load', counts
+ * from the process's start: Node, oclif, the command's modules), and, indented, each new progress
+ * message with the ms since the previous line.
  */
-function stepTimer(): (step: string) => void {
+function stepTimer(): (step: string, progress?: boolean) => void {
+  let stepStart = 0;
   let last = 0;
   let said = '';
-  return (step) => {
-    if (step === said) return; // a progress message repeated by a polling loop
-    said = step;
+  return (what, progress = false) => {
+    if (progress && what === said) return; // a progress message repeated by a polling loop
+    said = what;
     const now = performance.now();
-    process.stderr.write(`kvctl up timing: ${step} ${(now - last).toFixed(0)} ms (at ${now.toFixed(0)} ms)\n`);
+    const ms = now - (progress ? last : stepStart);
+    process.stderr.write(`kvctl up timing: ${progress ? '  ' : ''}${what} ${ms.toFixed(0)} ms (at ${now.toFixed(0)} ms)\n`);
     last = now;
+    if (!progress) stepStart = now;
   };
 }
 
 /** --json: no task list (and no listr2 to load); the steps run in order. */
-async function runPlain(ctx: UpContext, timing?: (step: string) => void): Promise<void> {
+async function runPlain(ctx: UpContext, timing?: (step: string, progress?: boolean) => void): Promise<void> {
   for (const s of upSteps()) {
     if (s.skip?.(ctx)) continue;
-    await s.run(ctx, timing ? (msg) => timing(`  ${msg.slice(0, 140)}`) : () => undefined);
+    await s.run(ctx, timing ? (msg) => timing(msg.slice(0, 140), true) : () => undefined);
     timing?.((typeof s.title === 'string' ? s.title : s.title(ctx)).split(' ')[0].toLowerCase());
   }
 }
