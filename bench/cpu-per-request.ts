@@ -5,6 +5,7 @@
 // Run under the shared lock: flock /work/wt/bench.lock npx tsx bench/cpu-per-request.ts
 //   [--tests set,get,...] [--rounds 3] [-P 16] [-n 100000] [--node-flags "--max-semi-space-size=2"]
 //   [--prof DIR] (engine --cpu-prof into DIR) [--engine-only] [--tests none] [--engine-main PATH]
+//   [--base-main PATH [--base-flags "..."]] (a third server "base": another build or V8 flags)
 //   [--stream-rss N] (then XADD N entries, -c 50 -P 16, and print RSS growth: the memory side of
 //   --max-semi-space-size)
 // Ports 19900-19901 (the bench block).
@@ -33,9 +34,11 @@ const PROF = flag('--prof', '');
 const ENGINE_ONLY = process.argv.includes('--engine-only');
 const STREAM_RSS = Number(flag('--stream-rss', '0'));
 /** Another build's main.cjs (a before/after comparison against a copy of an older dist/). */
-const MAIN = flag('--engine-main', ENGINE_MAIN);
+const MAIN = path.resolve(flag('--engine-main', ENGINE_MAIN));
 /** --base-main PATH: also run that build as "base" (port 19902), alternated with the others. */
-const BASE_MAIN = flag('--base-main', '');
+const BASE_MAIN = process.argv.includes('--base-main') ? path.resolve(flag('--base-main', '')) : '';
+/** --base-flags "...": node flags for "base" instead of --node-flags (the same build under two V8 settings). */
+const BASE_FLAGS = process.argv.includes('--base-flags') ? flag('--base-flags', '').split(' ').filter(Boolean) : NODE_FLAGS;
 
 interface Server {
   name: string;
@@ -65,12 +68,12 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`nothing listening on ${port}`);
 }
 
-async function start(name: string, port: number, main = MAIN): Promise<Server> {
+async function start(name: string, port: number, main = MAIN, nodeFlags = NODE_FLAGS): Promise<Server> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `kvctl-cpu-${name}-`));
   const conf = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   const child = name === 'redis'
     ? spawn('redis-server', conf, { cwd: dir, stdio: 'ignore' })
-    : spawn(process.execPath, [...NODE_FLAGS, ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), main, ...conf], { cwd: dir, stdio: 'ignore', env: childEnv() });
+    : spawn(process.execPath, [...nodeFlags, ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), main, ...conf], { cwd: dir, stdio: 'ignore', env: childEnv() });
   await waitPort(port);
   return { name, pid: child.pid ?? -1, child, port, dir };
 }
@@ -106,12 +109,22 @@ function bench(port: number, test: string, custom: string[] = []): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  const servers = ENGINE_ONLY ? [await start('engine', PORT + 1)] : [await start('redis', PORT), await start('engine', PORT + 1)];
-  if (BASE_MAIN) servers.push(await start('base', PORT + 2, BASE_MAIN));
+  const servers: Server[] = [];
+  try {
+    if (!ENGINE_ONLY) servers.push(await start('redis', PORT));
+    servers.push(await start('engine', PORT + 1));
+    if (BASE_MAIN) servers.push(await start('base', PORT + 2, BASE_MAIN, BASE_FLAGS));
+    await measure(servers);
+  } finally {
+    for (const s of servers) await stop(s);
+  }
+}
+
+async function measure(servers: Server[]): Promise<void> {
   const idle = servers.map((s) => rssBytes(s.pid));
   const us = new Map<string, number[]>();
   const rps = new Map<string, number[]>();
-  try {
+  {
     for (let r = 0; r < ROUNDS; r++) {
       for (const test of TESTS) {
         // Alternate which server goes first, so a load change on the box hits both alike.
@@ -127,7 +140,7 @@ async function main(): Promise<void> {
       }
     }
     const loaded = servers.map((s) => rssBytes(s.pid));
-    console.log(`CPU us/request, median of ${ROUNDS} alternating rounds, -c 50 -P ${PIPELINE} -n ${N}${NODE_FLAGS.length ? ', engine ' + NODE_FLAGS.join(' ') : ''}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`CPU us/request, median of ${ROUNDS} alternating rounds, -c 50 -P ${PIPELINE} -n ${N}${NODE_FLAGS.length ? ', engine ' + NODE_FLAGS.join(' ') : ''}${BASE_MAIN ? ', base ' + (BASE_FLAGS.join(' ') || BASE_MAIN) : ''}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const cols = servers.map((s) => s.name);
     console.log('test'.padEnd(14) + cols.map((n) => `${n} us`.padStart(11)).join('') + cols.map((n) => `${n} rps`.padStart(12)).join('') + (ENGINE_ONLY ? '' : 'cpu e/r'.padStart(9) + 'rps e/r'.padStart(9)));
     for (const test of TESTS) {
@@ -147,8 +160,6 @@ async function main(): Promise<void> {
         console.log(`${s.name} ${STREAM_RSS} stream entries: RSS ${(before / 1048576).toFixed(1)} -> ${(after / 1048576).toFixed(1)} MB (growth ${((after - before) / 1048576).toFixed(1)} MB)`);
       }
     }
-  } finally {
-    for (const s of servers) await stop(s);
   }
 }
 
