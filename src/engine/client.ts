@@ -2,7 +2,7 @@
 // version, MULTI queue, subscriptions, blocking).
 import type { Socket } from 'node:net';
 import { RespParser } from './protocol/parser.js';
-import { ReplyWriter } from './protocol/writer.js';
+import { ReplyWriter, type DirectSink } from './protocol/writer.js';
 import type { Command } from './commands/table.js';
 import type { Db } from './store/db.js';
 import type { User } from './acl/user.js';
@@ -82,6 +82,8 @@ export class Client {
   closed = false;
   /** Subsystem state without a field here (ClientExt: typed by the subsystems that use it). */
   readonly ext: ClientExt = {};
+  /** Writes replies below the socket's stream layer (socket-io.ts); null: socket.write. */
+  io: DirectSink | null = null;
 
   constructor(
     readonly id: number,
@@ -121,6 +123,10 @@ export class Client {
   flush(): void {
     if (!this.reply.hasPending() || this.closed || !this.socket) return;
     const sock = this.socket;
+    if (this.io !== null && this.reply.flushDirect(this.io)) {
+      if (this.closeAfterReply) sock.end();
+      return;
+    }
     if (this.reply.segments() === 1) {
       // The usual case, one segment: a plain write (corking only adds stream bookkeeping).
       this.reply.flush((data, enc) => {

@@ -12,6 +12,9 @@ import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const getSet = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, SetValue, k);
 const SREM_BATCH = 1024;
+const B_SREM = Buffer.from('SREM');
+const B_DEL = Buffer.from('DEL');
+const SPOP_EVENT = ['s', 'spop'] as const;
 
 type Op = 'inter' | 'union' | 'diff';
 
@@ -66,17 +69,19 @@ function spop(ctx: CommandContext): void {
     if (n === null || n < 0) return ctx.reply.error('ERR value is out of range, must be positive');
     count = n;
   }
-  const s = getSet(ctx, key);
+  // The key's string once for the lookup and the write-back.
+  const k = keyStr(key);
+  const s = getSet(ctx, key, k);
   if (s === undefined) return;
   if (!s) return count < 0 ? ctx.reply.null() : ctx.reply.set(0);
   if (count === 0) return ctx.reply.set(0);
   if (count >= s.size) {
     const all = [...s.members()];
-    ctx.db.delete(keyStr(key));
+    ctx.db.delete(k);
     ctx.srv.dirty++;
     notifyKeyspaceEvent(ctx.srv, 's', 'spop', key, ctx.db.id);
     notifyKeyspaceEvent(ctx.srv, 'g', 'del', key, ctx.db.id);
-    ctx.propagate = [[Buffer.from('DEL'), key]];
+    ctx.propagate = [[B_DEL, key]];
     ctx.reply.set(all.length);
     for (const m of all) ctx.reply.bulk(m);
     return;
@@ -87,11 +92,14 @@ function spop(ctx: CommandContext): void {
     s.delete(m);
     popped.push(m);
   }
-  written(ctx, key, s.size, ['s', 'spop']);
+  written(ctx, key, s.size, SPOP_EVENT, k);
   ctx.srv.dirty += popped.length;
+  if (count < 0) {
+    ctx.propagate = [[B_SREM, key, popped[0]]];
+    return ctx.reply.bulk(popped[0]);
+  }
   ctx.propagate = [];
-  for (let i = 0; i < popped.length; i += SREM_BATCH) ctx.propagate.push([Buffer.from('SREM'), key, ...popped.slice(i, i + SREM_BATCH)]);
-  if (count < 0) return ctx.reply.bulk(popped[0]);
+  for (let i = 0; i < popped.length; i += SREM_BATCH) ctx.propagate.push([B_SREM, key, ...popped.slice(i, i + SREM_BATCH)]);
   ctx.reply.set(popped.length);
   for (const m of popped) ctx.reply.bulk(m);
 }

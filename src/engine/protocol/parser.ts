@@ -1,6 +1,6 @@
 // Streaming RESP request parser: multibulk (`*N\r\n$len\r\n...`) and inline commands, over Buffers,
 // tolerant of any fragmentation. Errors carry Redis's exact "Protocol error: ..." texts.
-import { splitArgs } from './split-args.js';
+import { isSpace, splitArgs } from './split-args.js';
 
 const CR = 13;
 const LF = 10;
@@ -46,6 +46,15 @@ export class RespParser {
     let n = 0;
     for (const a of this.args) n += a.length;
     return n;
+  }
+
+  /** Copies what is left of the last chunk (an incomplete command) out of it: the chunk was a
+   * reused read buffer. */
+  detach(): void {
+    if (this.pos < this.buf.length && this.buf !== EMPTY) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+      this.pos = 0;
+    }
   }
 
   /** Feed bytes; calls onCommand for each complete command; throws ProtocolError on bad input. */
@@ -204,6 +213,34 @@ export class RespParser {
     return chunk.subarray(take);
   }
 
+  /** An inline line of plain tokens (no quotes, no NUL: what telnet pipelines such as PING send)
+   * split without splitArgs' copies; the command name is shared with the previous command as in
+   * multibulk. null: the line needs splitArgs. */
+  private plainInline(start: number, end: number): Buffer[] | null {
+    const buf = this.buf;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c === 34 || c === 39 || c === 0) return null;
+    }
+    const out: Buffer[] = [];
+    let i = start;
+    for (;;) {
+      while (i < end && isSpace(buf[i])) i++;
+      if (i >= end) return out;
+      let j = i;
+      while (j < end && !isSpace(buf[j])) j++;
+      const len = j - i;
+      if (out.length === 0) {
+        const name = this.lastName;
+        if (name !== null && name.length === len && sameBytes(name, buf, i)) out.push(name);
+        else out.push((this.lastName = copyOut(buf, i, len)));
+      } else {
+        out.push(copyOut(buf, i, len));
+      }
+      i = j;
+    }
+  }
+
   private readInline(): Buffer[] | null {
     const nl = this.buf.indexOf(LF, this.pos);
     if (nl === -1) {
@@ -212,9 +249,11 @@ export class RespParser {
     }
     let end = nl;
     if (end > this.pos && this.buf[end - 1] === CR) end--;
-    const line = this.buf.subarray(this.pos, end);
+    const start = this.pos;
     this.pos = nl + 1;
-    const argv = splitArgs(line);
+    const plain = this.plainInline(start, end);
+    if (plain !== null) return plain;
+    const argv = splitArgs(this.buf.subarray(start, end));
     if (argv === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
     return argv;
   }

@@ -1,6 +1,7 @@
 // Splits an inline request like Redis's sdssplitargs: spaces separate arguments, "double quotes" take
 // \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' take \' only. Returns null on unbalanced quotes.
-const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12 || c === 0;
+/** sdssplitargs' separators (isspace, and NUL). */
+export const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12 || c === 0;
 const hexVal = (c: number) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
 
 export function splitArgs(line: Buffer): Buffer[] | null {

@@ -6,6 +6,10 @@ import { formatDouble17 } from './double.js';
 
 export type Resp = 2 | 3;
 export type Sink = (data: string | Buffer, encoding?: BufferEncoding) => void;
+/** A socket writer below the stream layer (socket-io.ts): 0 declined, 1 written, 2 bytes held by libuv. */
+export interface DirectSink {
+  write(data: Buffer | Buffer[]): 0 | 1 | 2;
+}
 
 /** Values at least this big are queued by reference instead of copied. */
 const BIG_VALUE = 16 * 1024;
@@ -13,11 +17,6 @@ const INITIAL = 1024;
 /** A buffer that grew past this is dropped after a flush, so idle clients stay small. */
 const KEEP_MAX = 64 * 1024;
 const CRLF_OK = Buffer.from('+OK\r\n');
-
-export interface ReplyMark {
-  parts: number;
-  pos: number;
-}
 
 export class ReplyWriter {
   resp: Resp = 2;
@@ -230,20 +229,23 @@ export class ReplyWriter {
     }
   }
 
-  /** Where the queue stands now, for rollback(): a handler that failed half-way must not leave half a reply. */
-  mark(): ReplyMark {
-    return { parts: this.parts.length, pos: this.pos };
+  /** Where the queue stands now, for rollback(): a handler that failed half-way must not leave half a
+   * reply. One number (parts * 2^32 + pos), not an object: dispatch takes a mark per command. */
+  mark(): number {
+    return this.parts.length * 4294967296 + this.pos;
   }
 
   /** Drops everything queued since mark() (an internal error replaces a half-written reply). */
-  rollback(m: ReplyMark): void {
-    if (this.parts.length === m.parts) {
-      if (this.pos >= m.pos) this.pos = m.pos;
+  rollback(m: number): void {
+    const parts = Math.floor(m / 4294967296);
+    const pos = m - parts * 4294967296;
+    if (this.parts.length === parts) {
+      if (this.pos >= pos) this.pos = pos;
       return;
     }
-    // The buffer was cut after the mark: its first m.pos bytes went into parts[m.parts].
-    const head = m.pos > 0 ? this.parts[m.parts].subarray(0, m.pos) : null;
-    this.parts.length = m.parts;
+    // The buffer was cut after the mark: its first pos bytes went into parts[parts].
+    const head = pos > 0 ? this.parts[parts].subarray(0, pos) : null;
+    this.parts.length = parts;
     this.partBytes = 0;
     for (const p of this.parts) this.partBytes += p.length;
     this.pos = 0;
@@ -254,6 +256,32 @@ export class ReplyWriter {
 
   /** How many sink calls the next flush() makes. */
   segments(): number { return this.parts.length + (this.pos > 0 ? 1 : 0); }
+
+  /**
+   * Writes everything queued through a direct writer (socket-io.ts) in one write or writev, with no
+   * copy: the buffer is reused when the write completed at once, replaced when libuv holds it.
+   * False when the writer declined (nothing written: use flush()).
+   */
+  flushDirect(io: DirectSink): boolean {
+    if (this.parts.length === 0 && this.pos === 0) return true;
+    let data: Buffer | Buffer[];
+    if (this.parts.length === 0) data = this.out.subarray(0, this.pos);
+    else {
+      data = this.parts;
+      if (this.pos > 0) data.push(this.out.subarray(0, this.pos));
+    }
+    const r = io.write(data);
+    if (r === 0) {
+      if (this.parts.length > 0 && this.pos > 0) this.parts.pop();
+      return false;
+    }
+    // 2: the request holds the bytes; a buffer that grew big is not kept for an idle client.
+    if (r === 2 || this.out.length > KEEP_MAX) this.out = Buffer.allocUnsafe(this.out.length > KEEP_MAX ? INITIAL : this.out.length);
+    this.parts = [];
+    this.partBytes = 0;
+    this.pos = 0;
+    return true;
+  }
 
   /** Writes everything queued through the sink (one call per segment); returns the bytes written. */
   flush(sink: Sink): number {
