@@ -30,6 +30,9 @@ export interface StreamEntry {
   fields: Buffer[];
 }
 
+/** The sealed node whose master fields were decoded last, and those fields. */
+const decoded: { node: StreamNode | null; fields: Buffer[] } = { node: null, fields: [] };
+
 export class StreamNode {
   /** The listpack; bytes [0, len) are live, the rest is room to append into. */
   lp: Buffer;
@@ -37,7 +40,14 @@ export class StreamNode {
   /** Master entry facts, cached. */
   valid: number;
   deleted: number;
-  masterFields: Buffer[];
+  /** How many fields the master entry has. */
+  nmf: number;
+  /**
+   * The master entry's fields, decoded while this is the tail (appends compare against them); a
+   * sealed node decodes them on demand (masterFields), saving two objects per node.
+   */
+  private tailFields: Buffer[] | null;
+  private sealed = false;
   /** Offset of the first entry after the master entry. */
   firstEntry: number;
   /** The master ID's halves as numbers when both are below 2^53, else -1 (appends then use BigInts). */
@@ -54,7 +64,8 @@ export class StreamNode {
     this.len = len;
     this.valid = 0;
     this.deleted = 0;
-    this.masterFields = [];
+    this.nmf = 0;
+    this.tailFields = null;
     this.firstEntry = 0;
     this.parseMaster();
   }
@@ -72,14 +83,38 @@ export class StreamNode {
     p = cur.next;
     const nf = Number(readInt(lp, p, end));
     p = cur.next;
+    this.nmf = nf;
+    const fieldsPos = p;
+    for (let i = 0; i < nf; i++) p = skip(lp, p, end);
+    this.firstEntry = skip(lp, p, end); // past the master entry's 0 terminator
+    this.tailFields = this.sealed ? null : this.decodeFields(fieldsPos);
+    if (decoded.node === this) decoded.node = null; // its views may point into the old lp
+  }
+
+  /** The master entry's field names: views into lp, or decimal copies of integer-encoded ones. */
+  private decodeFields(p: number): Buffer[] {
+    const lp = this.lp;
+    const end = this.len - 1;
     const fields: Buffer[] = [];
-    for (let i = 0; i < nf; i++) {
+    for (let i = 0; i < this.nmf; i++) {
       readElem(lp, p, end);
       fields.push(cur.isInt ? Buffer.from(String(cur.int)) : lp.subarray(cur.strStart, cur.strEnd));
       p = cur.next;
     }
-    this.masterFields = fields;
-    this.firstEntry = skip(lp, p, end); // past the master entry's 0 terminator
+    return fields;
+  }
+
+  /** The master entry's field names (a sealed node's last decode is kept: readers walk node by node). */
+  get masterFields(): Buffer[] {
+    if (this.tailFields) return this.tailFields;
+    if (decoded.node !== this) {
+      const end = this.len - 1;
+      readInt(this.lp, HEADER, end);
+      const p = skip(this.lp, skip(this.lp, cur.next, end), end); // past deleted and num-fields
+      decoded.fields = this.decodeFields(p);
+      decoded.node = this;
+    }
+    return decoded.fields;
   }
 
   /** A new node holding one entry (the master entry takes its fields); ms/seq as in append(). */
@@ -134,8 +169,10 @@ export class StreamNode {
     this.parseMaster();
   }
 
-  /** Drops spare capacity (when the node stops being the tail). */
+  /** Drops spare capacity and the decoded master fields (when the node stops being the tail). */
   seal(): void {
+    this.sealed = true;
+    this.tailFields = null;
     if (this.lp.length === this.len) return;
     // An own allocation: a pooled copy would pin an 8 KB slab shared with short-lived buffers.
     const exact = Buffer.allocUnsafeSlow(this.len);
@@ -228,7 +265,7 @@ export class StreamNode {
     const end = this.len - 1;
     const mms = msOf(this.master);
     const mseq = seqOf(this.master);
-    const nmf = this.masterFields.length;
+    const nmf = this.nmf;
     let p = from;
     while (p < end) {
       const pos = p;
@@ -275,7 +312,7 @@ export class StreamNode {
     const mseqN = this.mSeq;
     const lp = this.lp;
     const end = this.len - 1;
-    const nmf = this.masterFields.length;
+    const nmf = this.nmf;
     let p = from;
     while (p < end) {
       const pos = p;
@@ -302,7 +339,7 @@ export class StreamNode {
   collectLive(from: number, out: StreamEntry[], limit: number): boolean {
     const lp = this.lp;
     const end = this.len - 1;
-    const nmf = this.masterFields.length;
+    const nmf = this.nmf;
     let p = from;
     while (p < end) {
       let flags = readSmallInt(lp, p, end);
