@@ -1,8 +1,11 @@
 // Streams section: XADD and XREADGROUP throughput with redis-benchmark (50 clients, one request per
 // round trip, then pipelined by 16), and RSS holding 1M stream entries (absolute, and the growth over
-// the idle process, which is what the entries cost). Ports 19760-19769.
+// the idle process, which is what the entries cost), also for an engine whose young generation is
+// capped (--max-semi-space-size=2: V8's semi-spaces grow to 16 MB each under load and never shrink,
+// ~30 MB of the engine's growth). Ports 19760-19769.
 import { redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
 import { RespClient } from '../test/helpers/resp.js';
+import { startEngine } from '../test/helpers/procs.js';
 
 const PORT = 19760;
 const ENTRIES = 1_000_000;
@@ -66,14 +69,36 @@ async function memory(quick: boolean, log: (m: string) => void): Promise<Row[]> 
     }
     await new Promise((r) => setTimeout(r, 1000));
     const full = { engine: rssBytes(pair.engine.pid), redis: rssBytes(pair.redis.pid) };
+    const capped = await cappedEngineGrowth(entries, log);
     const mb = (b: number) => Math.round(b / 1024 / 102.4) / 10;
     const m = entries / 1e6;
+    const redisGrowth = mb(full.redis - idle.redis);
     return [
       { metric: `RSS with ${m}M stream entries`, engine: mb(full.engine), redis: mb(full.redis), unit: 'MB', higherIsBetter: false },
-      { metric: `RSS growth for ${m}M stream entries`, engine: mb(full.engine - idle.engine), redis: mb(full.redis - idle.redis), unit: 'MB', higherIsBetter: false },
+      { metric: `RSS growth for ${m}M stream entries`, engine: mb(full.engine - idle.engine), redis: redisGrowth, unit: 'MB', higherIsBetter: false },
+      { metric: `RSS growth for ${m}M entries, semi-space 2`, engine: mb(capped), redis: redisGrowth, unit: 'MB', higherIsBetter: false },
     ];
   } finally {
     await pair.stop();
+  }
+}
+
+/** The same load on an engine started with NODE_OPTIONS=--max-semi-space-size=2; its RSS growth. */
+async function cappedEngineGrowth(entries: number, log: (m: string) => void): Promise<number> {
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${saved ?? ''} --max-semi-space-size=2`.trim();
+  const engine = await startEngine(PORT + 4).finally(() => {
+    if (saved === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved;
+  });
+  try {
+    const idle = rssBytes(engine.pid);
+    log(`loading ${entries} stream entries into port ${engine.port} (--max-semi-space-size=2)`);
+    await benchCommand(engine.port, ['-c', '50', '-P', '16', '-n', String(entries)], ['XADD', 'mem', '*', 'field', 'value']);
+    await new Promise((r) => setTimeout(r, 1000));
+    return rssBytes(engine.pid) - idle;
+  } finally {
+    await engine.stop();
   }
 }
 

@@ -3,6 +3,7 @@
 // in the stored difference) and deletions must still give exactly the brute-force answer.
 import { describe, expect, it } from 'vitest';
 import { StreamValue } from '../../src/engine/store/stream.js';
+import { StreamNode } from '../../src/engine/store/stream-node.js';
 import { LIMITS } from '../../src/engine/store/limits.js';
 import { idOf, U64_MAX, ID_MAX, type StreamId } from '../../src/engine/store/stream-id.js';
 
@@ -82,5 +83,34 @@ describe('StreamValue.range', () => {
     expect([...s.range(idOf(6n, 5n), ID_MAX)].map((e) => e.id)).toEqual([idOf(6n, U64_MAX), idOf(7n, 3n)]);
     expect([...s.range(idOf(6n, U64_MAX), idOf(6n, U64_MAX))].map((e) => e.id)).toEqual([idOf(6n, U64_MAX)]);
     expect([...s.range(idOf(7n, 0n), ID_MAX)].map((e) => e.id)).toEqual([idOf(7n, 3n)]);
+  });
+});
+
+describe('StreamNode.append', () => {
+  it('writes the same listpack from number ID halves as from BigInts (differences of every integer size, other field sets)', () => {
+    const r = rng(99);
+    const steps = [0, 1, 2, 127, 128, 4095, 4096, 40000, 2 ** 23, 2 ** 31, 2 ** 40];
+    for (let round = 0; round < 30; round++) {
+      let ms = Math.floor(r() * 2 ** 45);
+      let seq = Math.floor(r() * 2 ** 20);
+      const fv = (i: number) => (r() < 0.2 ? [Buffer.from('other'), Buffer.from(String(i)), Buffer.from('g'), Buffer.from('x')] : [Buffer.from('f'), Buffer.from(`v${i}`)]);
+      const first = fv(0);
+      const viaBig = StreamNode.create(idOf(BigInt(ms), BigInt(seq)), first, 64);
+      const viaNum = StreamNode.create(idOf(BigInt(ms), BigInt(seq)), first, 64, ms, seq);
+      for (let i = 1; i < 60; i++) {
+        const step = steps[Math.floor(r() * steps.length)];
+        if (r() < 0.5) seq += step + 1;
+        else {
+          ms += step + 1;
+          seq = r() < 0.5 ? 0 : Math.floor(r() * 2 ** 30);
+        }
+        const id = idOf(BigInt(ms), BigInt(seq));
+        const e = fv(i);
+        viaBig.append(id, e, false, -1, -1);
+        viaNum.append(id, e, false, ms, seq);
+      }
+      expect(viaNum.bytesView().equals(viaBig.bytesView()), `round ${round}`).toBe(true);
+      expect([...viaNum.entries()].map((x) => x.id)).toEqual([...viaBig.entries()].map((x) => x.id));
+    }
   });
 });

@@ -37,9 +37,10 @@ export function mustObey(ctx: CommandContext): boolean {
   return ctx.client.isMaster || ctx.srv.applyingMasterStream || (ctx.client.socket === null && ctx.client.id === 0);
 }
 
-export function replyEntry(reply: ReplyWriter, e: StreamEntry): void {
+/** One entry as [id, [field, value, ...]]; idStr: its formatted ID when the caller has it. */
+export function replyEntry(reply: ReplyWriter, e: StreamEntry, idStr = formatId(e.id)): void {
   reply.array(2);
-  reply.bulk(formatId(e.id));
+  reply.bulkLatin1(idStr);
   reply.array(e.fields.length);
   for (const f of e.fields) reply.bulk(f);
 }

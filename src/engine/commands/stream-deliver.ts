@@ -3,7 +3,7 @@
 // must apply (one XCLAIM ... FORCE JUSTID LASTID per delivered entry, or CREATECONSUMER + SETID
 // for NOACK reads), and history reads from a consumer's own PEL.
 import type { ReplyWriter } from '../protocol/writer.js';
-import type { StreamValue } from '../store/stream.js';
+import type { StreamValue, StreamEntry } from '../store/stream.js';
 import { ENTRIES_READ_INVALID, type ConsumerGroup, type Consumer, type Nack } from '../store/stream-group.js';
 import { ID_MAX, formatId, type StreamId } from '../store/stream-id.js';
 import { replyEntry, bs } from './stream-common.js';
@@ -21,10 +21,28 @@ export interface GroupReader {
 // The fixed words of the propagated XCLAIM, made once (argv Buffers are never written to).
 const [XCLAIM, ZERO, TIME, RETRYCOUNT, FORCE, JUSTID, LASTID] = ['XCLAIM', '0', 'TIME', 'RETRYCOUNT', 'FORCE', 'JUSTID', 'LASTID'].map(bs);
 
-/** The XCLAIM Redis propagates for a pending entry (also used by XCLAIM/XAUTOCLAIM themselves). */
-export function xclaimArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup, id: Buffer, nack: Nack): Buffer[] {
-  return [XCLAIM, key, groupName, nack.consumer.name, ZERO, id, TIME, bs(String(nack.deliveryTime)), RETRYCOUNT, bs(String(nack.deliveryCount)), FORCE, JUSTID, LASTID, bs(formatId(group.lastId))];
+/**
+ * The XCLAIM Redis propagates for a pending entry (also used by XCLAIM/XAUTOCLAIM themselves).
+ * lastId: the group's last ID as a Buffer when the caller has it (a group read: the entry's own ID).
+ */
+export function xclaimArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup, id: Buffer, nack: Nack, lastId = bs(formatId(group.lastId))): Buffer[] {
+  return [XCLAIM, key, groupName, nack.consumer.name, ZERO, id, TIME, timeBuf(nack.deliveryTime), RETRYCOUNT, countBuf(nack.deliveryCount), FORCE, JUSTID, LASTID, lastId];
 }
+
+/** The last delivery time as a Buffer: every entry delivered in the same millisecond shares it. */
+let lastTime = -1;
+let lastTimeBuf = ZERO;
+function timeBuf(ms: number): Buffer {
+  if (ms !== lastTime) {
+    lastTime = ms;
+    lastTimeBuf = bs(String(ms));
+  }
+  return lastTimeBuf;
+}
+
+/** Delivery counts as Buffers; the small ones (almost all) made once. */
+const COUNTS = Array.from({ length: 16 }, (_, i) => bs(String(i)));
+const countBuf = (n: number): Buffer => (n < COUNTS.length ? COUNTS[n] : bs(String(n)));
 
 export function setIdArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup): Buffer[] {
   return [bs('XGROUP'), bs('SETID'), key, groupName, bs(formatId(group.lastId)), bs('ENTRIESREAD'), bs(String(group.entriesRead))];
@@ -32,11 +50,8 @@ export function setIdArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup):
 
 /** Replies entries with id >= start (at most count, 0 = all); with a group reader, delivers them. */
 export function deliver(reply: ReplyWriter, s: StreamValue, start: StreamId, count: number, r: GroupReader | null, emit: (argv: Buffer[]) => void, now: number): number {
-  const entries = [];
-  for (const e of s.range(start, ID_MAX)) {
-    entries.push(e);
-    if (count > 0 && entries.length >= count) break;
-  }
+  const entries: StreamEntry[] = [];
+  s.collectFrom(start, count, entries);
   reply.array(entries.length);
   let propagateLastId = false;
   for (const e of entries) {
@@ -47,10 +62,12 @@ export function deliver(reply: ReplyWriter, s: StreamValue, start: StreamId, cou
       g.lastId = e.id;
       if (r.noack) propagateLastId = true;
     }
-    replyEntry(reply, e);
+    const idStr = formatId(e.id);
+    replyEntry(reply, e, idStr);
     if (r && !r.noack) {
       const nack = r.group.assign(e.id, r.consumer, now, 1);
-      emit(xclaimArgv(r.key, r.groupName, r.group, bs(formatId(e.id)), nack));
+      const idBuf = Buffer.from(idStr, 'latin1');
+      emit(xclaimArgv(r.key, r.groupName, r.group, idBuf, nack, r.group.lastId === e.id ? idBuf : undefined));
     }
   }
   if (r && propagateLastId) {

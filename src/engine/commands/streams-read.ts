@@ -28,6 +28,26 @@ interface ReadArgs {
   noack: boolean;
 }
 
+/** COUNT's value (negative: 0, no limit); null when not an int64. Short digit runs skip the BigInt. */
+function countArg(b: Buffer): number | null {
+  const n = b.length;
+  if (n > 0 && n < 16 && (b[0] !== 48 || n === 1)) {
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const c = b[i] - 48;
+      if (c < 0 || c > 9) return slowCount(b);
+      v = v * 10 + c;
+    }
+    return v;
+  }
+  return slowCount(b);
+}
+
+function slowCount(b: Buffer): number | null {
+  const v = parseInt64(b);
+  return v === null ? null : v < 0n ? 0 : Number(v);
+}
+
 function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
   const { argv } = ctx;
   const out: ReadArgs = { keys: [], ids: [], count: 0, deadline: -1, group: null, consumer: null, noack: false };
@@ -43,9 +63,9 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
       if (v < 0n) return err('ERR timeout is negative');
       out.deadline = v > 0n ? Date.now() + Number(v) : 0;
     } else if (is(a, 'count') && more) {
-      const v = parseInt64(argv[++i]);
+      const v = countArg(argv[++i]);
       if (v === null) return err(NOT_INTEGER);
-      out.count = v < 0n ? 0 : Number(v);
+      out.count = v;
     } else if (is(a, 'streams') && more) {
       streamsAt = i + 1;
       const n = argv.length - streamsAt;

@@ -3,7 +3,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { StreamValue } from '../store/stream.js';
 import { keyStr } from '../store/types.js';
-import { parseId, formatId, idOf, msOf, seqOf, U64_MAX, INVALID_ID, type StreamId } from '../store/stream-id.js';
+import { parseId, formatId, idOf, msOf, seqOf, U64_MAX, ID_MAX, NUM_SAFE, INVALID_ID, type StreamId } from '../store/stream-id.js';
 import { getStream, idArg, parseTrimArgs, rewriteTrim, replyEntries, rangeBound } from './stream-common.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY } from './errors.js';
@@ -31,6 +31,28 @@ function nextId(s: StreamValue | null, given: { id: StreamId; autoSeq: boolean }
   return s && given.id <= last ? TOO_SMALL : given.id;
 }
 
+/**
+ * XADD `*` on numbers: the new ID's halves when they are exact below 2^53 (every clock-made ID), in
+ * `auto`; false sends the caller to nextId's BigInt rules (IDs set past 2^53 by hand or XSETID).
+ */
+const auto = { ms: 0, seq: 0 };
+function autoIdFast(s: StreamValue | null, now: number): boolean {
+  if (!s) {
+    auto.ms = now;
+    auto.seq = 0;
+    return true;
+  }
+  if (s.lastMs >= NUM_SAFE || s.lastSeq >= NUM_SAFE - 1) return false;
+  if (now > s.lastMs) {
+    auto.ms = now;
+    auto.seq = 0;
+  } else {
+    auto.ms = s.lastMs;
+    auto.seq = s.lastSeq + 1;
+  }
+  return true;
+}
+
 function xadd(ctx: CommandContext): void {
   const t = parseTrimArgs(ctx, true);
   if (!t) return;
@@ -49,19 +71,31 @@ function xadd(ctx: CommandContext): void {
   let s = getStream(ctx, key);
   if (s === undefined) return;
   if (!s && t.noMkStream) return ctx.reply.null();
-  if (s && s.lastId === idOf(U64_MAX, U64_MAX)) return ctx.reply.error(EXHAUSTED);
-  const id = nextId(s, given, Date.now());
-  if (typeof id === 'string') return ctx.reply.error(id);
+  if (s && s.lastId === ID_MAX) return ctx.reply.error(EXHAUSTED);
+  const now = Date.now();
+  let id: StreamId | string;
+  let idStr: string;
+  let ms = -1;
+  let seq = -1;
+  if (!given && autoIdFast(s, now)) {
+    ({ ms, seq } = auto);
+    // The same millisecond as the last entry (the usual case under load) is lastId + 1.
+    id = s && ms === s.lastMs ? s.lastId + 1n : seq === 0 ? BigInt(ms) << 64n : idOf(BigInt(ms), BigInt(seq));
+    idStr = `${ms}-${seq}`;
+  } else {
+    id = nextId(s, given, now);
+    if (typeof id === 'string') return ctx.reply.error(id);
+    idStr = formatId(id);
+  }
   const k = keyStr(key);
   if (!s) {
     s = new StreamValue();
     ctx.db.set(k, s);
   }
-  s.append(id, argv.slice(fieldPos));
+  s.append(id, argv.slice(fieldPos), ms, seq);
   ctx.srv.dirty++;
   ctx.db.touch(k);
-  const idStr = formatId(id);
-  ctx.reply.bulk(idStr);
+  ctx.reply.bulkLatin1(idStr);
   // Propagate the ID chosen here, not `*`.
   if (!given || given.autoSeq) {
     const p = argv.slice();

@@ -60,28 +60,54 @@ export function strElemSize(e: Buffer): number {
 }
 
 export function writeInt(out: Buffer, pos: number, v: bigint): number {
+  if (intDataSize(v) !== 9) return writeIntNum(out, pos, Number(v));
+  out[pos] = 0xf4;
+  out.writeBigInt64LE(v, pos + 1);
+  out[pos + 9] = 9; // backlen
+  return pos + 10;
+}
+
+/** intDataSize for a safe-integer number (no BigInt: stream appends are hot). */
+export function intDataSizeNum(v: number): number {
+  if (v >= 0 && v <= 127) return 1;
+  if (v >= -4096 && v <= 4095) return 2;
+  if (v >= -32768 && v <= 32767) return 3;
+  if (v >= -8388608 && v <= 8388607) return 4;
+  if (v >= -2147483648 && v <= 2147483647) return 5;
+  return 9;
+}
+
+/** intElemSize for a safe-integer number (integer elements are at most 9 bytes: a 1-byte backlen). */
+export function intElemSizeNum(v: number): number {
+  return intDataSizeNum(v) + 1;
+}
+
+/** writeInt for a safe-integer number: the same bytes, a BigInt only for the 64-bit form. */
+export function writeIntNum(out: Buffer, pos: number, v: number): number {
+  const size = intDataSizeNum(v);
+  if (size === 1) {
+    out[pos] = v;
+    out[pos + 1] = 1; // backlen
+    return pos + 2;
+  }
+  if (size === 9) return writeInt(out, pos, BigInt(v));
   const start = pos;
-  const size = intDataSize(v);
-  const x = Number(v);
-  if (size === 1) out[pos++] = x;
-  else if (size === 2) {
-    const u = x & 0x1fff;
+  if (size === 2) {
+    const u = v & 0x1fff;
     out[pos++] = 0xc0 | (u >> 8);
     out[pos++] = u & 0xff;
   } else if (size === 3) {
     out[pos++] = 0xf1;
-    pos = out.writeInt16LE(x, pos);
+    pos = out.writeInt16LE(v, pos);
   } else if (size === 4) {
     out[pos++] = 0xf2;
-    pos = out.writeIntLE(x, pos, 3);
-  } else if (size === 5) {
-    out[pos++] = 0xf3;
-    pos = out.writeInt32LE(x, pos);
+    pos = out.writeIntLE(v, pos, 3);
   } else {
-    out[pos++] = 0xf4;
-    pos = out.writeBigInt64LE(v, pos);
+    out[pos++] = 0xf3;
+    pos = out.writeInt32LE(v, pos);
   }
-  return writeBacklen(out, pos, pos - start);
+  out[pos] = pos - start; // backlen: one byte below 128
+  return pos + 1;
 }
 
 export function writeStr(out: Buffer, pos: number, e: Buffer): number {

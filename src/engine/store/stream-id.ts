@@ -6,6 +6,9 @@ export const U64_MAX = 0xffffffffffffffffn;
 export const ID_MIN: StreamId = 0n;
 export const ID_MAX: StreamId = (U64_MAX << 64n) | U64_MAX;
 
+/** 2^53: ID halves below it are exact as JS numbers (hot paths work on numbers there). */
+export const NUM_SAFE = 2 ** 53;
+
 export const idOf = (ms: bigint, seq: bigint): StreamId => (ms << 64n) | seq;
 export const msOf = (id: StreamId): bigint => id >> 64n;
 export const seqOf = (id: StreamId): bigint => id & U64_MAX;

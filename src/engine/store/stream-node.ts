@@ -3,20 +3,35 @@
 //   each entry:   flags, ms-diff, seq-diff, [num-fields, field, value, ...] | [value, ...], lp-count
 // flags: 1 = deleted, 2 = same fields as the master entry (only values stored). IDs are stored as
 // differences from the node's master ID (the radix-tree key in Redis).
-import { cur, readElem, readInt, readBytes, readSmallInt, skip, writeInt, writeStr, intElemSize, strElemSize, LpError } from './lp-codec.js';
-import { idOf, msOf, seqOf, U64_MAX, type StreamId } from './stream-id.js';
+import { cur, readElem, readInt, readBytes, readSmallInt, skip, writeInt, writeIntNum, writeStr, intElemSize, intElemSizeNum, strElemSize, LpError } from './lp-codec.js';
+import { idOf, msOf, seqOf, U64_MAX, NUM_SAFE, type StreamId } from './stream-id.js';
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 const HEADER = 6;
-/** Below this, master IDs and differences compare exactly as JS numbers. */
-const SAFE = 2n ** 52n;
+const BIG_SAFE = BigInt(NUM_SAFE);
+
+/** Byte equality of two short field names (a JS loop: cheaper than Buffer#equals' binding call). */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n > 32) return a.equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Size of an ID difference element (a number when exact, else the 64-bit BigInt). */
+const diffSize = (d: number | bigint): number => (typeof d === 'number' ? intElemSizeNum(d) : intElemSize(d));
+const writeDiff = (lp: Buffer, p: number, d: number | bigint): number => (typeof d === 'number' ? writeIntNum(lp, p, d) : writeInt(lp, p, d));
 
 /** One decoded entry. `fields` are views into the node: copy them before the stream changes. */
 export interface StreamEntry {
   id: StreamId;
   fields: Buffer[];
 }
+
+/** The sealed node whose master fields were decoded last, and those fields. */
+const decoded: { node: StreamNode | null; fields: Buffer[] } = { node: null, fields: [] };
 
 export class StreamNode {
   /** The listpack; bytes [0, len) are live, the rest is room to append into. */
@@ -25,16 +40,32 @@ export class StreamNode {
   /** Master entry facts, cached. */
   valid: number;
   deleted: number;
-  masterFields: Buffer[];
+  /** How many fields the master entry has. */
+  nmf: number;
+  /**
+   * The master entry's fields, decoded while this is the tail (appends compare against them); a
+   * sealed node decodes them on demand (masterFields), saving two objects per node.
+   */
+  private tailFields: Buffer[] | null;
+  private sealed = false;
   /** Offset of the first entry after the master entry. */
   firstEntry: number;
+  /** The master ID's halves as numbers when both are below 2^53, else -1 (appends then use BigInts). */
+  private readonly mMs: number;
+  private readonly mSeq: number;
 
   constructor(readonly master: StreamId, lp: Buffer, len: number) {
+    const ms = msOf(master);
+    const seq = seqOf(master);
+    const small = ms < BIG_SAFE && seq < BIG_SAFE;
+    this.mMs = small ? Number(ms) : -1;
+    this.mSeq = small ? Number(seq) : -1;
     this.lp = lp;
     this.len = len;
     this.valid = 0;
     this.deleted = 0;
-    this.masterFields = [];
+    this.nmf = 0;
+    this.tailFields = null;
     this.firstEntry = 0;
     this.parseMaster();
   }
@@ -52,34 +83,58 @@ export class StreamNode {
     p = cur.next;
     const nf = Number(readInt(lp, p, end));
     p = cur.next;
+    this.nmf = nf;
+    const fieldsPos = p;
+    for (let i = 0; i < nf; i++) p = skip(lp, p, end);
+    this.firstEntry = skip(lp, p, end); // past the master entry's 0 terminator
+    this.tailFields = this.sealed ? null : this.decodeFields(fieldsPos);
+    if (decoded.node === this) decoded.node = null; // its views may point into the old lp
+  }
+
+  /** The master entry's field names: views into lp, or decimal copies of integer-encoded ones. */
+  private decodeFields(p: number): Buffer[] {
+    const lp = this.lp;
+    const end = this.len - 1;
     const fields: Buffer[] = [];
-    for (let i = 0; i < nf; i++) {
+    for (let i = 0; i < this.nmf; i++) {
       readElem(lp, p, end);
       fields.push(cur.isInt ? Buffer.from(String(cur.int)) : lp.subarray(cur.strStart, cur.strEnd));
       p = cur.next;
     }
-    this.masterFields = fields;
-    this.firstEntry = skip(lp, p, end); // past the master entry's 0 terminator
+    return fields;
   }
 
-  /** A new node holding one entry (the master entry takes its fields). */
-  static create(id: StreamId, fv: Buffer[], capacity: number): StreamNode {
+  /** The master entry's field names (a sealed node's last decode is kept: readers walk node by node). */
+  get masterFields(): Buffer[] {
+    if (this.tailFields) return this.tailFields;
+    if (decoded.node !== this) {
+      const end = this.len - 1;
+      readInt(this.lp, HEADER, end);
+      const p = skip(this.lp, skip(this.lp, cur.next, end), end); // past deleted and num-fields
+      decoded.fields = this.decodeFields(p);
+      decoded.node = this;
+    }
+    return decoded.fields;
+  }
+
+  /** A new node holding one entry (the master entry takes its fields); ms/seq as in append(). */
+  static create(id: StreamId, fv: Buffer[], capacity: number, ms = -1, seq = -1): StreamNode {
     const nf = fv.length / 2;
-    let size = HEADER + 1 + intElemSize(1n) + intElemSize(0n) + intElemSize(BigInt(nf)) + intElemSize(0n);
+    let size = HEADER + 1 + intElemSizeNum(1) + intElemSizeNum(0) + intElemSizeNum(nf) + intElemSizeNum(0);
     for (let i = 0; i < fv.length; i += 2) size += strElemSize(fv[i]);
     const lp = Buffer.allocUnsafeSlow(Math.max(capacity, size + 64));
     let p = HEADER;
-    p = writeInt(lp, p, 1n);
-    p = writeInt(lp, p, 0n);
-    p = writeInt(lp, p, BigInt(nf));
+    p = writeIntNum(lp, p, 1);
+    p = writeIntNum(lp, p, 0);
+    p = writeIntNum(lp, p, nf);
     for (let i = 0; i < fv.length; i += 2) p = writeStr(lp, p, fv[i]);
-    p = writeInt(lp, p, 0n);
+    p = writeIntNum(lp, p, 0);
     lp[p] = 0xff;
     lp.writeUInt32LE(p + 1, 0);
     lp.writeUInt16LE(nf + 4, 4);
     const node = new StreamNode(id, lp, p + 1);
     node.valid = 0; // append() counts the entry
-    node.append(id, fv, true);
+    node.append(id, fv, true, ms, seq);
     return node;
   }
 
@@ -114,8 +169,10 @@ export class StreamNode {
     this.parseMaster();
   }
 
-  /** Drops spare capacity (when the node stops being the tail). */
+  /** Drops spare capacity and the decoded master fields (when the node stops being the tail). */
   seal(): void {
+    this.sealed = true;
+    this.tailFields = null;
     if (this.lp.length === this.len) return;
     // An own allocation: a pooled copy would pin an 8 KB slab shared with short-lived buffers.
     const exact = Buffer.allocUnsafeSlow(this.len);
@@ -130,10 +187,9 @@ export class StreamNode {
   }
 
   /** Rewrites the integer element at pos, moving the rest when its size changes. Returns the size delta. */
-  private replaceInt(pos: number, v: bigint): number {
-    readElem(this.lp, pos, this.len - 1);
-    const oldSize = cur.next - pos;
-    const newSize = intElemSize(v);
+  private replaceInt(pos: number, v: number): number {
+    const oldSize = skip(this.lp, pos, this.len - 1) - pos;
+    const newSize = intElemSizeNum(v);
     const delta = newSize - oldSize;
     if (delta !== 0) {
       this.ensure(delta);
@@ -141,7 +197,7 @@ export class StreamNode {
       this.len += delta;
       this.lp.writeUInt32LE(this.len, 0);
     }
-    writeInt(this.lp, pos, v);
+    writeIntNum(this.lp, pos, v);
     if (delta !== 0) {
       const [valid, deleted] = [this.valid, this.deleted];
       this.parseMaster();
@@ -155,34 +211,42 @@ export class StreamNode {
     const [oldValid, oldDeleted] = [this.valid, this.deleted];
     this.valid = valid;
     this.deleted = deleted;
-    if (valid !== oldValid) this.replaceInt(HEADER, BigInt(valid));
-    if (deleted !== oldDeleted) {
-      readElem(this.lp, HEADER, this.len - 1);
-      this.replaceInt(cur.next, BigInt(deleted));
-    }
+    if (valid !== oldValid) this.replaceInt(HEADER, valid);
+    if (deleted !== oldDeleted) this.replaceInt(skip(this.lp, HEADER, this.len - 1), deleted);
   }
 
-  /** Appends an entry (fv = field, value, ...). */
-  append(id: StreamId, fv: Buffer[], fresh = false): void {
+  /**
+   * Appends an entry (fv = field, value, ...). ms/seq: the ID's halves as exact numbers when the
+   * caller has them (both below 2^53), else -1: the differences are then taken on BigInts.
+   */
+  append(id: StreamId, fv: Buffer[], fresh = false, ms = -1, seq = -1): void {
     const nf = fv.length / 2;
-    let same = nf === this.masterFields.length;
-    for (let i = 0; same && i < nf; i++) same = fv[i * 2].equals(this.masterFields[i]);
-    const msDiff = BigInt.asIntN(64, msOf(id) - msOf(this.master));
-    const seqDiff = BigInt.asIntN(64, seqOf(id) - seqOf(this.master));
+    const mf = this.masterFields;
+    let same = nf === mf.length;
+    for (let i = 0; same && i < nf; i++) same = sameBytes(fv[i * 2], mf[i]);
+    let msDiff: number | bigint;
+    let seqDiff: number | bigint;
+    if (ms >= 0 && this.mMs >= 0) {
+      msDiff = ms - this.mMs;
+      seqDiff = seq - this.mSeq;
+    } else {
+      msDiff = BigInt.asIntN(64, msOf(id) - msOf(this.master));
+      seqDiff = BigInt.asIntN(64, seqOf(id) - seqOf(this.master));
+    }
     const flags = same ? FLAG_SAMEFIELDS : 0;
     const lpCount = same ? nf + 3 : nf * 2 + 4;
-    let size = intElemSize(BigInt(flags)) + intElemSize(msDiff) + intElemSize(seqDiff) + intElemSize(BigInt(lpCount));
-    if (!same) size += intElemSize(BigInt(nf));
-    for (let i = 0; i < fv.length; i++) if (!same || i % 2 === 1) size += strElemSize(fv[i]);
+    let size = 2 + diffSize(msDiff) + diffSize(seqDiff) + intElemSizeNum(lpCount);
+    if (!same) size += intElemSizeNum(nf);
+    for (let i = same ? 1 : 0; i < fv.length; i += same ? 2 : 1) size += strElemSize(fv[i]);
     this.ensure(size);
     const lp = this.lp;
     let p = this.len - 1; // over the terminator
-    p = writeInt(lp, p, BigInt(flags));
-    p = writeInt(lp, p, msDiff);
-    p = writeInt(lp, p, seqDiff);
-    if (!same) p = writeInt(lp, p, BigInt(nf));
-    for (let i = 0; i < fv.length; i++) if (!same || i % 2 === 1) p = writeStr(lp, p, fv[i]);
-    p = writeInt(lp, p, BigInt(lpCount));
+    p = writeIntNum(lp, p, flags);
+    p = writeDiff(lp, p, msDiff);
+    p = writeDiff(lp, p, seqDiff);
+    if (!same) p = writeIntNum(lp, p, nf);
+    for (let i = same ? 1 : 0; i < fv.length; i += same ? 2 : 1) p = writeStr(lp, p, fv[i]);
+    p = writeIntNum(lp, p, lpCount);
     lp[p] = 0xff;
     this.len = p + 1;
     lp.writeUInt32LE(this.len, 0);
@@ -201,7 +265,7 @@ export class StreamNode {
     const end = this.len - 1;
     const mms = msOf(this.master);
     const mseq = seqOf(this.master);
-    const nmf = this.masterFields.length;
+    const nmf = this.nmf;
     let p = from;
     while (p < end) {
       const pos = p;
@@ -239,15 +303,16 @@ export class StreamNode {
    * falling back to full IDs where a difference is 64-bit or could have wrapped.
    */
   seek(id: StreamId, from = this.firstEntry): number {
-    const mms = msOf(this.master);
-    const mseq = seqOf(this.master);
-    const dms = msOf(id) - mms;
-    const dseq = seqOf(id) - mseq;
-    if (mms > SAFE || mseq > SAFE || dms < -SAFE || dms > SAFE || dseq < -SAFE || dseq > SAFE) return this.seekSlow(id, from);
-    const [tms, tseq, mseqN] = [Number(dms), Number(dseq), Number(mseq)];
+    // The target as differences from the master ID, exact as numbers when every half is below 2^53.
+    const ims = Number(id >> 64n);
+    const iseq = Number(id & U64_MAX);
+    if (this.mMs < 0 || ims >= NUM_SAFE || iseq >= NUM_SAFE) return this.seekSlow(id, from);
+    const tms = ims - this.mMs;
+    const tseq = iseq - this.mSeq;
+    const mseqN = this.mSeq;
     const lp = this.lp;
     const end = this.len - 1;
-    const nmf = this.masterFields.length;
+    const nmf = this.nmf;
     let p = from;
     while (p < end) {
       const pos = p;
@@ -265,6 +330,44 @@ export class StreamNode {
   private seekSlow(id: StreamId, from: number): number {
     for (const e of this.rawEntries(from)) if (e.id >= id) return e.pos;
     return -1;
+  }
+
+  /**
+   * Pushes the live entries from the entry at `from` onto out until out holds `limit` (0: no limit);
+   * true when it got there. A loop, not rawEntries(): XREAD/XREADGROUP call this per request.
+   */
+  collectLive(from: number, out: StreamEntry[], limit: number): boolean {
+    const lp = this.lp;
+    const end = this.len - 1;
+    const nmf = this.nmf;
+    let p = from;
+    while (p < end) {
+      let flags = readSmallInt(lp, p, end);
+      if (flags !== flags) flags = Number(readInt(lp, p, end));
+      const idPos = cur.next;
+      const fieldsPos = skip(lp, skip(lp, idPos, end), end);
+      const next = this.skipFields(fieldsPos, flags, nmf, end);
+      if (!(flags & FLAG_DELETED)) {
+        out.push({ id: this.idAt(idPos, end), fields: this.fieldsAt(flags, fieldsPos) });
+        if (out.length === limit) return true;
+      }
+      p = next;
+    }
+    return false;
+  }
+
+  /** The full ID of the entry whose ms-difference element is at pos (numbers while exact). */
+  private idAt(pos: number, end: number): StreamId {
+    const lp = this.lp;
+    if (this.mMs >= 0) {
+      const ms = this.mMs + readSmallInt(lp, pos, end);
+      const seq = this.mSeq + readSmallInt(lp, cur.next, end);
+      // NaN (a 64-bit difference) and sums that wrapped below 0 fail these and take the BigInt way.
+      if (ms >= 0 && seq >= 0 && ms < NUM_SAFE && seq < NUM_SAFE) return seq === 0 ? BigInt(ms) << 64n : (BigInt(ms) << 64n) | BigInt(seq);
+    }
+    const ms = (msOf(this.master) + readInt(lp, pos, end)) & U64_MAX;
+    const seq = (seqOf(this.master) + readInt(lp, cur.next, end)) & U64_MAX;
+    return idOf(ms, seq);
   }
 
   /** The fields of the entry whose fields start at fieldsPos (views into the node). */
@@ -303,13 +406,13 @@ export class StreamNode {
 
   /** Marks the entry at pos deleted (flags are one byte either way: no move). */
   markDeleted(pos: number, flags: number): void {
-    writeInt(this.lp, pos, BigInt(flags | FLAG_DELETED));
+    writeIntNum(this.lp, pos, flags | FLAG_DELETED);
     this.setCounts(this.valid - 1, this.deleted + 1);
   }
 
   /** Marks deleted without updating the master counts (trim batches them). */
   markDeletedRaw(pos: number, flags: number): void {
-    writeInt(this.lp, pos, BigInt(flags | FLAG_DELETED));
+    writeIntNum(this.lp, pos, flags | FLAG_DELETED);
   }
 
   updateCounts(valid: number, deleted: number): void {

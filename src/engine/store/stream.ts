@@ -4,7 +4,7 @@
 // Consumer groups live in stream-group.ts.
 import type { RedisObject } from './types.js';
 import { StreamNode, FLAG_DELETED, type StreamEntry } from './stream-node.js';
-import { ID_MAX, ID_MIN, type StreamId } from './stream-id.js';
+import { ID_MAX, ID_MIN, NUM_SAFE, U64_MAX, type StreamId } from './stream-id.js';
 import { ConsumerGroup, ENTRIES_READ_INVALID } from './stream-group.js';
 import { LIMITS } from './limits.js';
 
@@ -27,7 +27,10 @@ export class StreamValue implements RedisObject {
   private nodes: StreamNode[] = [];
   private head = 0;
   length = 0;
-  lastId: StreamId = ID_MIN;
+  private last: StreamId = ID_MIN;
+  /** lastId's halves as numbers (exact below 2^53: XADD's automatic IDs are computed on these). */
+  lastMs = 0;
+  lastSeq = 0;
   firstId: StreamId = ID_MIN;
   maxDeletedId: StreamId = ID_MIN;
   entriesAdded = 0;
@@ -39,8 +42,20 @@ export class StreamValue implements RedisObject {
    * Readers that follow the tail (XREADGROUP >, XREAD $) resume there instead of rescanning the node.
    */
   private readonly seekCache = { node: null as StreamNode | null, id: ID_MIN, rel: 0 };
+  /** nodeFor()'s last answer (an index: checked before use, since nodes shift). */
+  private nodeHint = 0;
   /** Groups by name (latin1 key); listed sorted by name bytes, as Redis's radix tree orders them. */
   readonly groups = new Map<string, ConsumerGroup>();
+
+  get lastId(): StreamId {
+    return this.last;
+  }
+
+  set lastId(id: StreamId) {
+    this.last = id;
+    this.lastMs = Number(id >> 64n);
+    this.lastSeq = Number(id & U64_MAX);
+  }
 
   encoding(): string {
     return 'stream';
@@ -82,8 +97,21 @@ export class StreamValue implements RedisObject {
     this.nodes.push(node);
   }
 
-  /** Appends an entry whose ID the caller validated (> lastId). */
-  append(id: StreamId, fv: Buffer[]): void {
+  /**
+   * Appends an entry whose ID the caller validated (> lastId). ms/seq: the ID's halves as numbers
+   * when the caller has them exact (XADD's automatic IDs), else -1.
+   */
+  append(id: StreamId, fv: Buffer[], ms = -1, seq = -1): void {
+    if (ms < 0) {
+      this.lastId = id;
+      ms = this.lastMs;
+      seq = this.lastSeq;
+    } else {
+      this.last = id;
+      this.lastMs = ms;
+      this.lastSeq = seq;
+    }
+    if (ms >= NUM_SAFE || seq >= NUM_SAFE) ms = seq = -1;
     let tail = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : undefined;
     if (tail) {
       let maxBytes = LIMITS.streamNodeMaxBytes;
@@ -96,20 +124,28 @@ export class StreamValue implements RedisObject {
         tail = undefined;
       }
     }
-    if (tail) tail.append(id, fv);
+    if (tail) tail.append(id, fv, false, ms, seq);
     else {
       const cap = Math.min(Math.max(LIMITS.streamNodeMaxBytes, 64), 4096);
-      this.nodes.push(StreamNode.create(id, fv, cap));
+      this.nodes.push(StreamNode.create(id, fv, cap, ms, seq));
     }
     if (this.length === 0) this.firstId = id;
     this.length++;
     this.entriesAdded++;
-    this.lastId = id;
     this.lastLive = id;
   }
 
   /** Index of the last node whose master ID <= id (head when none). */
   private nodeFor(id: StreamId): number {
+    // Readers move forward through the same node: the last answer, if still right, skips the search.
+    const h = this.nodeHint;
+    const nodes = this.nodes;
+    if (h >= this.head && h < nodes.length && nodes[h].master <= id && (h + 1 === nodes.length || nodes[h + 1].master > id)) return h;
+    this.nodeHint = this.search(id);
+    return this.nodeHint;
+  }
+
+  private search(id: StreamId): number {
     let lo = this.head;
     let hi = this.nodes.length - 1;
     let ans = this.head;
@@ -150,6 +186,20 @@ export class StreamValue implements RedisObject {
         if (e.id < start) return;
         yield { id: e.id, fields: node.fieldsAt(e.flags, e.fieldsPos) };
       }
+    }
+  }
+
+  /**
+   * range(start, ID_MAX) into out, at most count entries (0 = all): the readers' hot path, without
+   * generators. Entries past the seeked one in its node, and every later node, are all >= start.
+   */
+  collectFrom(start: StreamId, count: number, out: StreamEntry[]): void {
+    if (this.length === 0) return;
+    const first = this.nodeFor(start);
+    for (let i = first; i < this.nodes.length; i++) {
+      const node = this.nodes[i];
+      const from = i === first ? this.seekIn(node, start) : node.firstEntry;
+      if (from >= 0 && node.collectLive(from, out, count)) return;
     }
   }
 
