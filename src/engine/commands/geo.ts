@@ -13,6 +13,7 @@ import { storeResult } from './aggregate.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 import { formatFixed, formatHumanFixed } from '../protocol/fixed-decimal.js';
 import * as G from '../store/geohash.js';
+import { partialSort } from './sort-partial.js';
 
 const B_ZADD = Buffer.from('zadd');
 const GEO_ALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
@@ -184,18 +185,30 @@ function memberPos(ctx: CommandContext, z: ZSetValue, m: Buffer): [number, numbe
   return G.decodeScore(s);
 }
 
-/** Points of the zset inside the shape, cell by cell in Redis's order, stopping at `limit` (0: none). */
+const byDistance = (a: Point, b: Point): number => (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
+const byDistanceDesc = (a: Point, b: Point): number => -byDistance(a, b);
+
+/** Points of the zset inside the shape, cell by cell in Redis's order, stopping at `limit` (0: none).
+ * Each cell is a score range of the zset's order; a scanned point is decoded without allocating and
+ * only the matches become Points. */
 function pointsIn(z: ZSetValue, shape: G.Shape, limit: number): Point[] {
   const out: Point[] = [];
-  for (const [min, max] of G.searchRanges(shape)) {
-    if (out.length && limit && out.length >= limit) break;
-    z.tree.walk(z.tree.countScoreBelow(min, false), Infinity, false, (member, score) => {
-      if (score >= max) return false;
-      const [lon, lat] = G.decodeScore(score);
-      const dist = G.distanceInShape(shape, lon, lat);
-      if (dist >= 0) out.push({ member, lon, lat, dist, score });
-      return !(out.length && limit && out.length >= limit);
-    });
+  const tree = z.tree;
+  const test = G.shapeTester(shape);
+  let max = 0;
+  const visit = (member: string, score: number): boolean => {
+    if (score >= max) return false;
+    G.decodeScoreInto(score);
+    const lon = G.decoded[0];
+    const lat = G.decoded[1];
+    const dist = test(lon, lat);
+    if (dist >= 0) out.push({ member, lon, lat, dist, score });
+    return limit === 0 || out.length < limit;
+  };
+  for (const range of G.searchRanges(shape)) {
+    if (limit !== 0 && out.length >= limit) break;
+    max = range[1];
+    tree.walk(tree.countScoreBelow(range[0], false), Infinity, false, visit);
   }
   return out;
 }
@@ -204,7 +217,8 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
   const { argv, reply, db, srv } = ctx;
   const z = getZset(ctx, argv[srcIndex]);
   if (z === undefined) return;
-  const shape: G.Shape = { lon: 0, lat: 0, conversion: 1 };
+  // Every field present from the start (no delete): the shape keeps one hidden class.
+  const shape: G.Shape = { lon: 0, lat: 0, conversion: 1, radius: undefined, width: undefined, height: undefined };
   let base: number;
   let storeKey: Buffer | null = null;
   let storeDist = false;
@@ -284,14 +298,14 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
       const d = distanceArg(ctx, base + i + 1);
       if (!d) return;
       [shape.radius, shape.conversion] = d;
-      delete shape.width;
+      shape.width = undefined;
       byRadius = true;
       i += 2;
     } else if (is(a, 'bybox') && left >= 3 && flags & SEARCH && !byRadius) {
       const b = boxArg(ctx, base + i + 1);
       if (!b) return;
       [shape.width, shape.height, shape.conversion] = b;
-      delete shape.radius;
+      shape.radius = undefined;
       byBox = true;
       i += 3;
     } else {
@@ -318,10 +332,13 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
   const points = pointsIn(z, shape, any ? count : 0);
   if (points.length === 0 && !storeKey) return reply.array(0);
   const returned = count === 0 || points.length < count ? points.length : count;
-  // glibc's qsort is a stable merge sort; Redis's partial sort (COUNT < matches) may order equal
-  // distances differently.
-  if (sort === 'asc') points.sort((a, b) => a.dist - b.dist);
-  else if (sort === 'desc') points.sort((a, b) => b.dist - a.dist);
+  if (sort !== 'none') {
+    const cmp = sort === 'asc' ? byDistance : byDistanceDesc;
+    // As Redis: everything with qsort (glibc's is a stable merge sort, as Array#sort), only the first
+    // COUNT with its partial quicksort (cheaper, and equal distances in that algorithm's order).
+    if (returned === points.length) points.sort(cmp);
+    else partialSort(points, cmp, 0, returned - 1);
+  }
 
   if (!storeKey) {
     const opts = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoord ? 1 : 0);
@@ -329,7 +346,7 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
     for (let i = 0; i < returned; i++) {
       const p = points[i];
       if (opts) reply.array(opts + 1);
-      reply.bulk(keyBuf(p.member));
+      reply.bulkLatin1(p.member);
       if (withDist) replyDistance(reply, p.dist / shape.conversion);
       if (withHash) reply.int(Math.trunc(p.score));
       if (withCoord) {

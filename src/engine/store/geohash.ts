@@ -99,17 +99,44 @@ function toUint64(score: number): [number, number] {
   return v < 0 ? [0x80000000, 0] : [0, 0];
 }
 
-/** [lon, lat] of a sorted-set score (the cell's centre, clamped), as Redis's decodeGeohash. */
-export function decodeScore(score: number): [number, number] {
-  const [hi, lo] = toUint64(score);
-  const a = areaOf(hi, lo, STEP_MAX, WGS84_LON, WGS84_LAT);
-  let lon = (a.lon.min + a.lon.max) / 2;
+/** decodeScoreInto's result, [lon, lat] (module state: the search loop decodes every scanned point
+ * without allocating). */
+export const decoded = new Float64Array(2);
+
+const TWO_32 = 4294967296;
+const CELLS = 2 ** STEP_MAX;
+const LAT_SCALE = LAT_MAX - LAT_MIN;
+const LON_SCALE = LON_MAX - LON_MIN;
+
+/** decodeScore into `decoded`: the same arithmetic as geohashDecode at step 26, in the same order. */
+export function decodeScoreInto(score: number): void {
+  let hi: number;
+  let lo: number;
+  if (score >= 0 && score < 2 ** 53) {
+    // (uint64_t)score as halves without Math.trunc or %, which cost a float modulo call per point.
+    hi = Math.floor(score / TWO_32);
+    lo = (score - hi * TWO_32) >>> 0;
+  } else [hi, lo] = toUint64(score);
+  const ilat = (squeeze16(lo) | (squeeze16(hi) << 16)) >>> 0;
+  const ilon = (squeeze16(lo >>> 1) | (squeeze16(hi >>> 1) << 16)) >>> 0;
+  const lonMin = LON_MIN + (ilon / CELLS) * LON_SCALE;
+  const lonMax = LON_MIN + ((ilon + 1) / CELLS) * LON_SCALE;
+  const latMin = LAT_MIN + (ilat / CELLS) * LAT_SCALE;
+  const latMax = LAT_MIN + ((ilat + 1) / CELLS) * LAT_SCALE;
+  let lon = (lonMin + lonMax) / 2;
   if (lon > LON_MAX) lon = LON_MAX;
   if (lon < LON_MIN) lon = LON_MIN;
-  let lat = (a.lat.min + a.lat.max) / 2;
+  let lat = (latMin + latMax) / 2;
   if (lat > LAT_MAX) lat = LAT_MAX;
   if (lat < LAT_MIN) lat = LAT_MIN;
-  return [lon, lat];
+  decoded[0] = lon;
+  decoded[1] = lat;
+}
+
+/** [lon, lat] of a sorted-set score (the cell's centre, clamped), as Redis's decodeGeohash. */
+export function decodeScore(score: number): [number, number] {
+  decodeScoreInto(score);
+  return [decoded[0], decoded[1]];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,17 +173,42 @@ export interface Shape {
   height?: number;
 }
 
-/** Distance from the centre when the point is inside the shape, else -1. */
-export function distanceInShape(s: Shape, lon: number, lat: number): number {
+/**
+ * The search's test for one point: its distance from the centre when inside the shape, else -1. The
+ * centre's radians and cosine are computed once per search (the same values distance() would
+ * compute per point, so results are bit-identical); a radius search first drops points whose
+ * latitude difference alone is past the radius (with a margin, so only clear misses are skipped
+ * before the exact test).
+ */
+export function shapeTester(s: Shape): (lon: number, lat: number) => number {
+  const lon1r = s.lon * D_R;
+  const lat1r = s.lat * D_R;
+  const cosLat1 = Math.cos(lat1r);
+  /** distance(s.lon, s.lat, lon, lat) */
+  const fromCentre = (lon: number, lat: number): number => {
+    const v = Math.sin((lon * D_R - lon1r) / 2);
+    if (v === 0) return latDistance(s.lat, lat);
+    const lat2r = lat * D_R;
+    const u = Math.sin((lat2r - lat1r) / 2);
+    const a = u * u + cosLat1 * Math.cos(lat2r) * v * v;
+    return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(a));
+  };
   if (s.radius !== undefined) {
-    const d = distance(s.lon, s.lat, lon, lat);
-    return d > s.radius * s.conversion ? -1 : d;
+    const r = s.radius * s.conversion;
+    const clearMiss = r * (1 + 1e-9);
+    return (lon, lat) => {
+      if (latDistance(s.lat, lat) > clearMiss) return -1;
+      const d = fromCentre(lon, lat);
+      return d > r ? -1 : d;
+    };
   }
   const w = (s.width as number) * s.conversion;
   const h = (s.height as number) * s.conversion;
-  if (latDistance(lat, s.lat) > h / 2) return -1;
-  if (distance(lon, lat, s.lon, lat) > w / 2) return -1;
-  return distance(s.lon, s.lat, lon, lat);
+  return (lon, lat) => {
+    if (latDistance(lat, s.lat) > h / 2) return -1;
+    if (distance(lon, lat, s.lon, lat) > w / 2) return -1;
+    return fromCentre(lon, lat);
+  };
 }
 
 function estimateSteps(rangeMeters: number, lat: number): number {
