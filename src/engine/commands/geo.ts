@@ -5,6 +5,7 @@
 import type { CommandContext, CommandDef } from './table.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { ZSetValue } from '../store/zset.js';
+import type { Leaf } from '../store/zset-btree.js';
 import { keyBuf, keyStr } from '../store/types.js';
 import { is, parseDouble, parseInt64 } from './args.js';
 import { NOT_FLOAT, SYNTAX } from './errors.js';
@@ -189,26 +190,29 @@ const byDistance = (a: Point, b: Point): number => (a.dist > b.dist ? 1 : a.dist
 const byDistanceDesc = (a: Point, b: Point): number => -byDistance(a, b);
 
 /** Points of the zset inside the shape, cell by cell in Redis's order, stopping at `limit` (0: none).
- * Each cell is a score range of the zset's order; a scanned point is decoded without allocating and
- * only the matches become Points. */
+ * Each cell is a score range of the zset's order, read leaf by leaf; a point's latitude is decoded
+ * first (enough to drop most misses), and only matches become Points. */
 function pointsIn(z: ZSetValue, shape: G.Shape, limit: number): Point[] {
   const out: Point[] = [];
-  const tree = z.tree;
   const test = G.shapeTester(shape);
-  let max = 0;
-  const visit = (member: string, score: number): boolean => {
-    if (score >= max) return false;
-    G.decodeScoreInto(score);
-    const lon = G.decoded[0];
-    const lat = G.decoded[1];
-    const dist = test(lon, lat);
-    if (dist >= 0) out.push({ member, lon, lat, dist, score });
-    return limit === 0 || out.length < limit;
-  };
-  for (const range of G.searchRanges(shape)) {
+  for (const [min, max] of G.searchRanges(shape)) {
     if (limit !== 0 && out.length >= limit) break;
-    max = range[1];
-    tree.walk(tree.countScoreBelow(range[0], false), Infinity, false, visit);
+    const [first, from] = z.tree.seekScore(min);
+    let i = from;
+    scan: for (let l: Leaf | null = first; l !== null; l = l.next, i = 0) {
+      const scores = l.scores;
+      for (const n = l.n; i < n; i++) {
+        const score = scores[i];
+        if (score >= max) break scan;
+        const lat = G.scoreLat(score);
+        if (test.latMiss(lat)) continue;
+        const lon = G.scoreLon(score);
+        const dist = test.dist(lon, lat);
+        if (dist < 0) continue;
+        out.push({ member: l.members[i], lon, lat, dist, score });
+        if (limit !== 0 && out.length >= limit) break scan;
+      }
+    }
   }
   return out;
 }

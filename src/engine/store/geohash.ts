@@ -99,44 +99,45 @@ function toUint64(score: number): [number, number] {
   return v < 0 ? [0x80000000, 0] : [0, 0];
 }
 
-/** decodeScoreInto's result, [lon, lat] (module state: the search loop decodes every scanned point
- * without allocating). */
-export const decoded = new Float64Array(2);
-
 const TWO_32 = 4294967296;
 const CELLS = 2 ** STEP_MAX;
 const LAT_SCALE = LAT_MAX - LAT_MIN;
 const LON_SCALE = LON_MAX - LON_MIN;
 
-/** decodeScore into `decoded`: the same arithmetic as geohashDecode at step 26, in the same order. */
-export function decodeScoreInto(score: number): void {
-  let hi: number;
-  let lo: number;
+/** (uint64_t)score as 32-bit halves, in hiOf/loOf: without Math.trunc or %, which cost a float
+ * modulo call per point, for the scores geo commands store. */
+let hiOf = 0;
+let loOf = 0;
+function halves(score: number): void {
   if (score >= 0 && score < 2 ** 53) {
-    // (uint64_t)score as halves without Math.trunc or %, which cost a float modulo call per point.
-    hi = Math.floor(score / TWO_32);
-    lo = (score - hi * TWO_32) >>> 0;
-  } else [hi, lo] = toUint64(score);
-  const ilat = (squeeze16(lo) | (squeeze16(hi) << 16)) >>> 0;
-  const ilon = (squeeze16(lo >>> 1) | (squeeze16(hi >>> 1) << 16)) >>> 0;
-  const lonMin = LON_MIN + (ilon / CELLS) * LON_SCALE;
-  const lonMax = LON_MIN + ((ilon + 1) / CELLS) * LON_SCALE;
+    hiOf = Math.floor(score / TWO_32);
+    loOf = (score - hiOf * TWO_32) >>> 0;
+  } else [hiOf, loOf] = toUint64(score);
+}
+
+/** The latitude of a score's cell centre, clamped (geohashDecode's arithmetic at step 26). */
+export function scoreLat(score: number): number {
+  halves(score);
+  const ilat = (squeeze16(loOf) | (squeeze16(hiOf) << 16)) >>> 0;
   const latMin = LAT_MIN + (ilat / CELLS) * LAT_SCALE;
   const latMax = LAT_MIN + ((ilat + 1) / CELLS) * LAT_SCALE;
-  let lon = (lonMin + lonMax) / 2;
-  if (lon > LON_MAX) lon = LON_MAX;
-  if (lon < LON_MIN) lon = LON_MIN;
-  let lat = (latMin + latMax) / 2;
-  if (lat > LAT_MAX) lat = LAT_MAX;
-  if (lat < LAT_MIN) lat = LAT_MIN;
-  decoded[0] = lon;
-  decoded[1] = lat;
+  const lat = (latMin + latMax) / 2;
+  return lat > LAT_MAX ? LAT_MAX : lat < LAT_MIN ? LAT_MIN : lat;
+}
+
+/** The longitude of a score's cell centre, clamped. */
+export function scoreLon(score: number): number {
+  halves(score);
+  const ilon = (squeeze16(loOf >>> 1) | (squeeze16(hiOf >>> 1) << 16)) >>> 0;
+  const lonMin = LON_MIN + (ilon / CELLS) * LON_SCALE;
+  const lonMax = LON_MIN + ((ilon + 1) / CELLS) * LON_SCALE;
+  const lon = (lonMin + lonMax) / 2;
+  return lon > LON_MAX ? LON_MAX : lon < LON_MIN ? LON_MIN : lon;
 }
 
 /** [lon, lat] of a sorted-set score (the cell's centre, clamped), as Redis's decodeGeohash. */
 export function decodeScore(score: number): [number, number] {
-  decodeScoreInto(score);
-  return [decoded[0], decoded[1]];
+  return [scoreLon(score), scoreLat(score)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,14 +174,21 @@ export interface Shape {
   height?: number;
 }
 
+/** A search's test of one point, in two steps so that a point can be dropped on its latitude alone. */
+export interface ShapeTest {
+  /** True when the latitude alone puts the point outside (checked before the longitude is decoded). */
+  latMiss(lat: number): boolean;
+  /** The point's distance from the centre when inside the shape, else -1 (after latMiss was false). */
+  dist(lon: number, lat: number): number;
+}
+
 /**
- * The search's test for one point: its distance from the centre when inside the shape, else -1. The
- * centre's radians and cosine are computed once per search (the same values distance() would
- * compute per point, so results are bit-identical); a radius search first drops points whose
- * latitude difference alone is past the radius (with a margin, so only clear misses are skipped
- * before the exact test).
+ * The centre's radians and cosine are computed once per search (the same values distance() would
+ * compute per point, so distances are bit-identical). A box checks the latitude first as Redis does;
+ * a radius search drops points whose latitude difference alone is past the radius, with a margin so
+ * that only clear misses are dropped before the exact test.
  */
-export function shapeTester(s: Shape): (lon: number, lat: number) => number {
+export function shapeTester(s: Shape): ShapeTest {
   const lon1r = s.lon * D_R;
   const lat1r = s.lat * D_R;
   const cosLat1 = Math.cos(lat1r);
@@ -196,18 +204,19 @@ export function shapeTester(s: Shape): (lon: number, lat: number) => number {
   if (s.radius !== undefined) {
     const r = s.radius * s.conversion;
     const clearMiss = r * (1 + 1e-9);
-    return (lon, lat) => {
-      if (latDistance(s.lat, lat) > clearMiss) return -1;
-      const d = fromCentre(lon, lat);
-      return d > r ? -1 : d;
+    return {
+      latMiss: (lat) => latDistance(s.lat, lat) > clearMiss,
+      dist(lon, lat) {
+        const d = fromCentre(lon, lat);
+        return d > r ? -1 : d;
+      },
     };
   }
   const w = (s.width as number) * s.conversion;
   const h = (s.height as number) * s.conversion;
-  return (lon, lat) => {
-    if (latDistance(lat, s.lat) > h / 2) return -1;
-    if (distance(lon, lat, s.lon, lat) > w / 2) return -1;
-    return fromCentre(lon, lat);
+  return {
+    latMiss: (lat) => latDistance(lat, s.lat) > h / 2,
+    dist: (lon, lat) => (distance(lon, lat, s.lon, lat) > w / 2 ? -1 : fromCentre(lon, lat)),
   };
 }
 
