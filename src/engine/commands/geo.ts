@@ -143,13 +143,6 @@ const NOSTORE = 4;
 const SEARCH = 8;
 const SEARCHSTORE = 16;
 
-interface Point {
-  member: string;
-  lon: number;
-  lat: number;
-  dist: number;
-  score: number;
-}
 
 /** Redis's extractDistanceOrReply: [radius, meters per unit] or null after replying. */
 function distanceArg(ctx: CommandContext, at: number): [number, number] | null {
@@ -186,35 +179,74 @@ function memberPos(ctx: CommandContext, z: ZSetValue, m: Buffer): [number, numbe
   return G.decodeScore(s);
 }
 
-const byDistance = (a: Point, b: Point): number => (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
-const byDistanceDesc = (a: Point, b: Point): number => -byDistance(a, b);
+/**
+ * The points a search found, in scan order, as reusable columns (no object per match: a search
+ * finds hundreds). One search runs at a time (no re-entry), so one instance serves them all.
+ */
+class Matches {
+  n = 0;
+  dist: Float64Array = new Float64Array(64);
+  score: Float64Array = new Float64Array(64);
+  lon: Float64Array = new Float64Array(64);
+  lat: Float64Array = new Float64Array(64);
+  member: string[] = [];
 
-/** Points of the zset inside the shape, cell by cell in Redis's order, stopping at `limit` (0: none).
- * Each cell is a score range of the zset's order, read leaf by leaf; a point's latitude is decoded
- * first (enough to drop most misses), and only matches become Points. */
-function pointsIn(z: ZSetValue, shape: G.Shape, limit: number): Point[] {
-  const out: Point[] = [];
+  reset(): void {
+    this.n = 0;
+    this.member.length = 0;
+  }
+
+  push(member: string, lon: number, lat: number, dist: number, score: number): void {
+    const k = this.n++;
+    if (k === this.dist.length) {
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.dist = grow(this.dist);
+      this.score = grow(this.score);
+      this.lon = grow(this.lon);
+      this.lat = grow(this.lat);
+    }
+    this.dist[k] = dist;
+    this.score[k] = score;
+    this.lon[k] = lon;
+    this.lat[k] = lat;
+    this.member.push(member);
+  }
+}
+const found = new Matches();
+
+/** Matches within the shape, cell by cell in Redis's order, stopping at `limit` (0: none). Each cell
+ * is a score range of the zset's order, read leaf by leaf; a point's latitude cell is checked first
+ * (an integer compare) and its longitude against a bound before the exact distance, which drops most
+ * misses early. */
+function pointsIn(z: ZSetValue, shape: G.Shape, limit: number, m: Matches): void {
+  m.reset();
   const test = G.shapeTester(shape);
   for (const [min, max] of G.searchRanges(shape)) {
-    if (limit !== 0 && out.length >= limit) break;
+    if (limit !== 0 && m.n >= limit) return;
     const [first, from] = z.tree.seekScore(min);
     let i = from;
-    scan: for (let l: Leaf | null = first; l !== null; l = l.next, i = 0) {
+    for (let l: Leaf | null = first; l !== null; l = l.next, i = 0) {
       const scores = l.scores;
       for (const n = l.n; i < n; i++) {
         const score = scores[i];
-        if (score >= max) break scan;
-        const lat = G.scoreLat(score);
-        if (test.latMiss(lat)) continue;
-        const lon = G.scoreLon(score);
+        if (score >= max) break;
+        const ilat = G.scoreIlat(score);
+        if (ilat < test.ilatLo || ilat > test.ilatHi) continue;
+        const lat = G.latOfIlat(ilat);
+        const lon = G.lastScoreLon();
+        if (test.lonMiss(lon)) continue;
         const dist = test.dist(lon, lat);
         if (dist < 0) continue;
-        out.push({ member: l.members[i], lon, lat, dist, score });
-        if (limit !== 0 && out.length >= limit) break scan;
+        m.push(l.members[i], lon, lat, dist, score);
+        if (limit !== 0 && m.n >= limit) return;
       }
+      if (i < l.n) break;
     }
   }
-  return out;
 }
 
 function search(ctx: CommandContext, srcIndex: number, flags: number): void {
@@ -333,36 +365,54 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
     return reply.int(0);
   }
   if (count !== 0 && sort === 'none' && !any) sort = 'asc';
-  const points = pointsIn(z, shape, any ? count : 0);
-  if (points.length === 0 && !storeKey) return reply.array(0);
-  const returned = count === 0 || points.length < count ? points.length : count;
+  const m = found;
+  pointsIn(z, shape, any ? count : 0, m);
+  try {
+    reply0(ctx, m, shape, count, sort, storeKey, storeDist, withDist, withHash, withCoord, flags);
+  } finally {
+    m.reset(); // no member strings kept past the command
+  }
+}
+
+/** Sorts what a search found (as Redis) and replies it or stores it. */
+function reply0(
+  ctx: CommandContext, m: Matches, shape: G.Shape, count: number, sort: 'none' | 'asc' | 'desc', storeKey: Buffer | null,
+  storeDist: boolean, withDist: boolean, withHash: boolean, withCoord: boolean, flags: number,
+): void {
+  const { reply, db, srv } = ctx;
+  if (m.n === 0 && !storeKey) return reply.array(0);
+  const returned = count === 0 || m.n < count ? m.n : count;
+  const order: number[] = [];
+  for (let k = 0; k < m.n; k++) order.push(k);
   if (sort !== 'none') {
-    const cmp = sort === 'asc' ? byDistance : byDistanceDesc;
+    const d = m.dist;
+    const asc = (a: number, b: number): number => (d[a] > d[b] ? 1 : d[a] === d[b] ? 0 : -1);
+    const cmp = sort === 'asc' ? asc : (a: number, b: number): number => -asc(a, b);
     // As Redis: everything with qsort (glibc's is a stable merge sort, as Array#sort), only the first
     // COUNT with its partial quicksort (cheaper, and equal distances in that algorithm's order).
-    if (returned === points.length) points.sort(cmp);
-    else partialSort(points, cmp, 0, returned - 1);
+    if (returned === m.n) order.sort(cmp);
+    else partialSort(order, cmp, 0, returned - 1);
   }
 
   if (!storeKey) {
     const opts = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoord ? 1 : 0);
     reply.array(returned);
-    for (let i = 0; i < returned; i++) {
-      const p = points[i];
+    for (let j = 0; j < returned; j++) {
+      const k = order[j];
       if (opts) reply.array(opts + 1);
-      reply.bulkLatin1(p.member);
-      if (withDist) replyDistance(reply, p.dist / shape.conversion);
-      if (withHash) reply.int(Math.trunc(p.score));
+      reply.bulkLatin1(m.member[k]);
+      if (withDist) replyDistance(reply, m.dist[k] / shape.conversion);
+      if (withHash) reply.int(Math.trunc(m.score[k]));
       if (withCoord) {
         reply.array(2);
-        replyCoord(reply, p.lon);
-        replyCoord(reply, p.lat);
+        replyCoord(reply, m.lon[k]);
+        replyCoord(reply, m.lat[k]);
       }
     }
     return;
   }
   if (returned) {
-    const out = ZSetValue.from(points.slice(0, returned).map((p) => [keyBuf(p.member), storeDist ? p.dist / shape.conversion : p.score]));
+    const out = ZSetValue.from(order.slice(0, returned).map((k) => [keyBuf(m.member[k]), storeDist ? m.dist[k] / shape.conversion : m.score[k]]));
     storeResult(ctx, storeKey, out);
     notifyKeyspaceEvent(srv, 'z', flags & SEARCH ? 'geosearchstore' : 'georadiusstore', storeKey, db.id);
     srv.dirty += returned;
