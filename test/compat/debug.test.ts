@@ -126,6 +126,14 @@ describe('DEBUG matches redis-server', () => {
       DEBUG SET-DISABLE-DENY-SCRIPTS 0
       DEBUG REPLYBUFFER PEAK-RESET-TIME 100
       DEBUG REPLYBUFFER RESIZING 1
+      DEBUG STRUCTSIZE
     `))).toEqual([]);
+  });
+
+  it('subcommands the engine does not have answer a clear error; HELP lists what it has', async () => {
+    // Only the engine: redis-server would crash.
+    expect(await pair.engine.call(['DEBUG', 'SEGFAULT'])).toEqual({ t: 'error', v: 'ERR DEBUG SEGFAULT is not supported by this server' });
+    const help = JSON.stringify(await pair.engine.call(['DEBUG', 'HELP']));
+    for (const sub of ['DIGEST', 'OBJECT', 'RELOAD', 'SLEEP', 'PAUSE-CRON', 'STRINGMATCH-TEST']) expect(help).toContain(sub);
   });
 });

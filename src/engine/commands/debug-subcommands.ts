@@ -11,6 +11,19 @@ import { debugDigest, debugDigestValue } from './debug-digest.js';
 import { debugObject } from './debug-object.js';
 import { globMatch } from '../util/glob.js';
 
+/**
+ * Redis 7.0 DEBUG subcommands the engine does not have: crashes and restarts (SEGFAULT, PANIC, OOM,
+ * CRASH-AND-RECOVER, RESTART, LEAK), allocator and C-structure internals (MALLCTL, MALLCTL-STR, HTSTATS,
+ * HTSTATS-KEY, SDSLEN, QUICKLIST, CLIENT-EVICTION), and test hooks of subsystems built differently here
+ * (AOF-FLUSH-SLEEP, LOADAOF, REPLICATE, CONFIG-REWRITE-FORCE-ALL, SET-SKIP-CHECKSUM-VALIDATION,
+ * DROP-CLUSTER-PACKET-FILTER, CLUSTERLINK). They answer a clear error instead of Redis's "unknown".
+ */
+export const DEBUG_UNSUPPORTED = new Set([
+  'segfault', 'panic', 'oom', 'crash-and-recover', 'restart', 'leak', 'mallctl', 'mallctl-str', 'htstats', 'htstats-key',
+  'sdslen', 'quicklist', 'client-eviction', 'aof-flush-sleep', 'loadaof', 'replicate', 'config-rewrite-force-all',
+  'set-skip-checksum-validation', 'drop-cluster-packet-filter', 'clusterlink',
+]);
+
 /** Blocks the whole process, like Redis's DEBUG SLEEP (it is meant to stall every client). */
 function sleepSync(ms: number): void {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -59,6 +72,8 @@ export const DEBUG_EXTRA: [name: string, argc: (n: number) => boolean, handler: 
   }],
   ['replybuffer', (n) => n === 4, (ctx) => ctx.reply.ok()],
   ['set-disable-deny-scripts', (n) => n === 3, (ctx) => ctx.reply.ok()],
+  // The sizes the engine's MEMORY USAGE model uses, which are redis-server's on 64-bit Linux.
+  ['structsize', (n) => n === 2, (ctx) => ctx.reply.bulk('bits:64 robj:16 dictentry:24 sdshdr5:1 sdshdr8:3 sdshdr16:5 sdshdr32:9 sdshdr64:17 ')],
   ['stringmatch-test', (n) => n === 2, (ctx) => {
     stringmatchFuzz();
     ctx.reply.simple('Apparently Redis did not crash: test passed');

@@ -2,7 +2,7 @@
 // subcommand table, so the subcommands live here as a registry other modules may extend
 // (persistence can add RELOAD, replication CHANGE-REPL-ID).
 import type { CommandDef, Handler } from './table.js';
-import { DEBUG_EXTRA } from './debug-subcommands.js';
+import { DEBUG_EXTRA, DEBUG_UNSUPPORTED } from './debug-subcommands.js';
 
 /** Lower-case subcommand name -> handler (argv[1] is the subcommand). */
 export const debugSubcommands = new Map<string, Handler>();
@@ -16,7 +16,8 @@ debugSubcommands.set('assert', (ctx) => {
 });
 
 debugSubcommands.set('help', (ctx) => {
-  const lines = ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', ...[...debugSubcommands.keys()].map((k) => k.toUpperCase())];
+  const names = [...DEBUG_EXTRA.map(([n]) => n), ...debugSubcommands.keys()].sort();
+  const lines = ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', ...names.map((k) => k.toUpperCase())];
   ctx.reply.array(lines.length);
   for (const l of lines) ctx.reply.simple(l);
 });
@@ -28,6 +29,7 @@ export const debugCommands: CommandDef[] = [
       const name = ctx.argv[1].toString().toLowerCase();
       const extra = DEBUG_EXTRA.find(([n]) => n === name);
       const sub = extra ? (extra[1](ctx.argv.length) ? extra[2] : undefined) : debugSubcommands.get(name);
+      if (!sub && DEBUG_UNSUPPORTED.has(name)) return ctx.reply.error(`ERR DEBUG ${name.toUpperCase()} is not supported by this server`);
       if (!sub) return ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString('latin1')}'. Try DEBUG HELP.`);
       sub(ctx);
     },
