@@ -84,6 +84,8 @@ export class Server {
   activeExpireEnabled = true;
   /** DEBUG PAUSE-CRON: the cron's tasks (active expiry, hz hooks) are skipped, as Redis skips serverCron. */
   cronPaused = false;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript (Redis's test hook). */
+  scriptDenyDisabled = false;
   /** Clients waiting to have their replies written at the end of this event-loop turn. */
   private readonly pendingFlush = new Set<Client>();
   private listeners: net.Server[] = [];

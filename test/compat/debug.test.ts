@@ -97,6 +97,17 @@ describe('DEBUG matches redis-server', () => {
     }
   });
 
+  it('SET-DISABLE-DENY-SCRIPTS 1 lets scripts call noscript commands', async () => {
+    expect(await diff(pair, script(`
+      EVAL "return redis.call('debug','sleep','0')" 0
+      DEBUG SET-DISABLE-DENY-SCRIPTS 1
+      EVAL "return redis.call('debug','sleep','0')" 0
+      EVAL "return redis.call('replicaof','no','one')" 0
+      DEBUG SET-DISABLE-DENY-SCRIPTS 0
+      EVAL "return redis.call('debug','sleep','0')" 0
+    `))).toEqual([]);
+  });
+
   it('argument forms and errors', async () => {
     expect(await diff(pair, script(`
       DEBUG nosuchthing

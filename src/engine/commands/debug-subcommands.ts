@@ -71,7 +71,10 @@ export const DEBUG_EXTRA: [name: string, argc: (n: number) => boolean, handler: 
     ctx.reply.ok();
   }],
   ['replybuffer', (n) => n === 4, (ctx) => ctx.reply.ok()],
-  ['set-disable-deny-scripts', (n) => n === 3, (ctx) => ctx.reply.ok()],
+  ['set-disable-deny-scripts', (n) => n === 3, (ctx) => {
+    ctx.srv.scriptDenyDisabled = atoi(ctx.argv[2]) !== 0;
+    ctx.reply.ok();
+  }],
   // The sizes the engine's MEMORY USAGE model uses, which are redis-server's on 64-bit Linux.
   ['structsize', (n) => n === 2, (ctx) => ctx.reply.bulk('bits:64 robj:16 dictentry:24 sdshdr5:1 sdshdr8:3 sdshdr16:5 sdshdr32:9 sdshdr64:17 ')],
   ['stringmatch-test', (n) => n === 2, (ctx) => {
