@@ -1,7 +1,10 @@
 // Data commands section: redis-benchmark throughput (-c 50, plain and -P 16) of PFADD (random
 // members into one HLL, so it runs dense as real counters do), PFCOUNT (cached and over a union of
 // two keys, which recomputes every time) and GEOSEARCH (a radius search returning ~10 of 10k points),
-// engine against redis-server in the same run. Ports 19300-19301.
+// engine against redis-server in the same run; beside each throughput, the server process's CPU time
+// per request (utime+stime from /proc over the run), which moves far less with the box's load than
+// requests per second do. Ports 19300-19301.
+import { readFileSync } from 'node:fs';
 import { pipelineLoad, redisBenchmark, startPair, type BenchSection, type Row } from './lib.js';
 
 const PORT = 19300;
@@ -13,6 +16,20 @@ const TESTS: { label: string; argv: string[] }[] = [
   { label: 'PFCOUNT 2 keys', argv: ['PFCOUNT', 'hll', 'hll2'] },
   { label: 'GEOSEARCH radius', argv: ['GEOSEARCH', 'geo', 'FROMLONLAT', '13.4', '52.5', 'BYRADIUS', '5', 'km', 'ASC', 'COUNT', '10'] },
 ];
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (USER_HZ 100). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** redis-benchmark's requests/s against one server and that server's CPU microseconds per request. */
+async function measure(port: number, pid: number, args: string[], requests: number): Promise<[rps: number, cpuUs: number]> {
+  const cpu0 = cpuSeconds(pid);
+  const rps = [...(await redisBenchmark(port, args)).values()][0] ?? 0;
+  return [rps, ((cpuSeconds(pid) - cpu0) * 1e6) / requests];
+}
 
 async function setup(port: number): Promise<void> {
   await pipelineLoad(port, 200, (i) => ['PFADD', 'hll2', ...Array.from({ length: 100 }, (_, k) => `e${i * 100 + k}`)]);
@@ -30,14 +47,16 @@ export const datacmdsSection: BenchSection = {
       await setup(pair.redis.port);
       await setup(pair.engine.port);
       for (const p of [1, 16]) {
-        const n = String((quick ? 10_000 : 100_000) * (p === 16 ? 4 : 1));
+        const n = (quick ? 10_000 : 100_000) * (p === 16 ? 4 : 1);
         for (const t of TESTS) {
-          const args = ['-c', '50', '-n', n, '-P', String(p), '-r', '1000000', ...t.argv];
+          const args = ['-c', '50', '-n', String(n), '-P', String(p), '-r', '1000000', ...t.argv];
           log(`redis-benchmark ${args.join(' ')}`);
           // One server at a time: the two cores are shared with redis-benchmark.
-          const redis = [...(await redisBenchmark(pair.redis.port, args)).values()][0] ?? 0;
-          const engine = [...(await redisBenchmark(pair.engine.port, args)).values()][0] ?? 0;
-          rows.push({ metric: `${t.label}${p === 16 ? ' -P16' : ''}`, engine, redis, unit: 'req/s', higherIsBetter: true });
+          const [redis, redisCpu] = await measure(pair.redis.port, pair.redis.pid, args, n);
+          const [engine, engineCpu] = await measure(pair.engine.port, pair.engine.pid, args, n);
+          const metric = `${t.label}${p === 16 ? ' -P16' : ''}`;
+          rows.push({ metric, engine, redis, unit: 'req/s', higherIsBetter: true });
+          rows.push({ metric: `${metric} CPU`, engine: Math.round(engineCpu * 10) / 10, redis: Math.round(redisCpu * 10) / 10, unit: 'us/req', higherIsBetter: false });
         }
       }
     } finally {

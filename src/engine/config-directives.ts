@@ -179,7 +179,7 @@ export const DIRECTIVES: Directive[] = [
   // encodings (accepted and reported; the engine's own structures do not depend on them)
   i('hash-max-listpack-entries', 512, 0, LL, { aliases: ['hash-max-ziplist-entries'] }),
   m('hash-max-listpack-value', 64, { aliases: ['hash-max-ziplist-value'] }),
-  i('list-max-listpack-size', -2, -5, I32, { aliases: ['list-max-ziplist-size'] }),
+  i('list-max-listpack-size', -2, -I32 - 1, I32, { aliases: ['list-max-ziplist-size'] }),
   i('list-compress-depth', 0, 0, I32),
   i('set-max-intset-entries', 512, 0, LL),
   i('zset-max-listpack-entries', 128, 0, LL, { aliases: ['zset-max-ziplist-entries'] }),

@@ -35,6 +35,8 @@ export class Dispatcher {
   readonly guards: GuardEntry[] = [];
   /** ACL permission check (acl/check.ts): the NOPERM reply, or null to go on. */
   aclCheck: Guard | null = null;
+  /** enable-debug-command / enable-module-command (commands/protected.ts), for cmd.isProtected. */
+  protectedCheck: Guard | null = null;
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
   depth = 0;
 
@@ -105,6 +107,12 @@ export class Dispatcher {
       return this.reject(c, resolved, argv);
     }
     const cmd = resolved;
+    // Redis checks protected commands right after arity: before auth, ACL, guards and MULTI.
+    const refused = cmd.isProtected && this.protectedCheck !== null ? this.protectedCheck(c, cmd, argv) : null;
+    if (refused !== null) {
+      if (c.multi) c.multi.error = true;
+      return this.reject(c, refused, argv);
+    }
     if (c.multi && cmd.flags.has('no_multi')) {
       c.multi.error = true;
       return this.reject(c, 'ERR Command not allowed inside a transaction', argv);

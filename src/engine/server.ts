@@ -83,6 +83,10 @@ export class Server {
   applyingMasterStream = false;
   /** DEBUG SET-ACTIVE-EXPIRE: the cron's active expiry can be switched off (tests of lazy expiry). */
   activeExpireEnabled = true;
+  /** DEBUG PAUSE-CRON: the cron's tasks (active expiry, hz hooks) are skipped, as Redis skips serverCron. */
+  cronPaused = false;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript (Redis's test hook). */
+  scriptDenyDisabled = false;
   /** Clients waiting to have their replies written at the end of this event-loop turn. */
   private readonly pendingFlush = new Set<Client>();
   private listeners: net.Server[] = [];
@@ -276,8 +280,10 @@ export class Server {
     const tick = () => {
       // A failing task is an engine bug: counted and logged, and the cron keeps its schedule.
       try {
-        if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
-        for (const t of this.hooks.cron) t();
+        if (!this.cronPaused) {
+          if (this.activeExpireEnabled && !this.writesPaused) activeExpireCycle(this);
+          for (const t of this.hooks.cron) t();
+        }
         this.flushPending();
       } catch (e) {
         internalErrorsOf(this).record('serverCron', e);

@@ -18,6 +18,7 @@ import { installTracking } from './tracking/tracker.js';
 import { installLatency } from './commands/latency.js';
 import { installKeyspaceStats } from './keyspace-stats.js';
 import { installMemoryHygiene } from './memory-hygiene.js';
+import { installProtectedCommands } from './commands/protected.js';
 
 type Installer = (srv: Server) => void | Promise<void>;
 
@@ -37,6 +38,7 @@ const INSTALLERS: Installer[] = [
   installLatency,
   installKeyspaceStats,
   installMemoryHygiene,
+  installProtectedCommands,
 ];
 
 export async function installSubsystems(srv: Server): Promise<void> {

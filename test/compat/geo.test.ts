@@ -1,7 +1,7 @@
 // GEO commands against redis-server 7.0: scores, positions, hashes and distances formatted alike;
 // radius and box searches over thousands of points (poles, the antimeridian, tiny and huge radii,
 // every unit) giving the same members in the same order; STORE/STOREDIST; every error. Then geo keys
-// moved between the servers by DUMP/RESTORE and RDB both ways.
+// moved between the servers by DUMP/RESTORE, RDB and replication, both ways.
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -151,6 +151,26 @@ describe('GEO commands match redis-server', () => {
     expect(await diffNear(pair, cmds)).toEqual([]);
   });
 
+  it('COUNT below the matches: points at equal distances come back in the order of Redis partial sort', async () => {
+    // Members sharing a position (one geohash, so one distance) tie; Redis sorts only the first COUNT
+    // with its partial quicksort, which leaves ties in an order of its own.
+    const cmds: string[][] = [['FLUSHALL']];
+    for (const [n, spots] of [[30, 3], [90, 4], [200, 7]]) {
+      const argv = ['GEOADD', `tie${n}`];
+      for (let i = 0; i < n; i++) argv.push(String(13.4 + (i % spots) * 0.01), String(52.5 + (i % spots) * 0.005), `m${(i * 7919) % 1000}`);
+      cmds.push(argv);
+      for (const count of ['1', '3', '6', '10', String(n - 1), String(n)]) {
+        for (const dir of ['ASC', 'DESC']) {
+          cmds.push(['GEOSEARCH', `tie${n}`, 'FROMLONLAT', '13.4', '52.5', 'BYRADIUS', '50', 'km', dir, 'COUNT', count]);
+          cmds.push(['GEORADIUS', `tie${n}`, '13.4', '52.5', '50', 'km', dir, 'COUNT', count, 'WITHDIST']);
+        }
+        cmds.push(['GEOSEARCHSTORE', 'dst', `tie${n}`, 'FROMLONLAT', '13.4', '52.5', 'BYBOX', '100', '100', 'km', 'ASC', 'COUNT', count, 'STOREDIST']);
+        cmds.push(['ZRANGE', 'dst', '0', '-1', 'WITHSCORES']);
+      }
+    }
+    expect(await diff(pair, cmds)).toEqual([]);
+  });
+
   it('search argument errors and missing keys', async () => {
     expect(await diff(pair, script(`
       FLUSHALL
@@ -273,4 +293,40 @@ describe('GEO keys move between redis-server and the engine', () => {
       loadedByRedis.close();
     }
   });
+  it('replication both ways: an engine replica of redis-server and a redis-server replica of the engine', async () => {
+    await Promise.all([startRedis(P + 14), startEngine(P + 15), startEngine(P + 16), startRedis(P + 17)]);
+    const [rm, er, em, rr] = await Promise.all([P + 14, P + 15, P + 16, P + 17].map(async (p) => RespClient.connect(p)));
+    try {
+      expect(await er.call(['REPLICAOF', '127.0.0.1', String(P + 14)])).toEqual({ t: 'simple', v: 'OK' });
+      expect(await rr.call(['REPLICAOF', '127.0.0.1', String(P + 16)])).toEqual({ t: 'simple', v: 'OK' });
+      // Written before the first sync (reaches the replica in the RDB) and after it (the command stream).
+      for (const m of [rm, em]) for (const cmd of points('city', 100, 13.4, 52.5, 0.3, 7)) await m.call(cmd);
+      for (let i = 0; i < 100; i++) {
+        const [a, b] = await Promise.all([rm.call(['INFO', 'replication']), em.call(['INFO', 'replication'])]);
+        if (/connected_slaves:1/.test(JSON.stringify(a)) && /connected_slaves:1/.test(JSON.stringify(b))) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      for (const m of [rm, em]) {
+        for (const cmd of points('big', 300, 13.4, 52.5, 0.3, 8)) await m.call(cmd);
+        await m.call(['GEOADD', 'city', 'XX', 'CH', '13.5', '52.6', 'city:1']);
+        await m.call(['GEOSEARCHSTORE', 'near', 'big', 'FROMLONLAT', '13.4', '52.5', 'BYRADIUS', '15', 'km', 'ASC', 'COUNT', '20']);
+        await m.call(['GEOSEARCHSTORE', 'neardist', 'big', 'FROMMEMBER', 'big:3', 'BYBOX', '30', '20', 'km', 'STOREDIST']);
+        await m.call(['GEORADIUS', 'city', '13.4', '52.5', '10', 'km', 'STORE', 'radius']);
+        // The first sync may wait for redis-server's repl-diskless-sync-delay: WAIT for the replica's ACK.
+        expect(await m.call(['WAIT', '1', '30000'])).toEqual({ t: 'int', v: '1' });
+      }
+      const read = async (x: RespClient): Promise<string[]> => [
+        ...(await probe(x, 'city')),
+        ...(await probe(x, 'big')),
+        ...(await Promise.all(['near', 'neardist', 'radius'].map(async (k) => JSON.stringify(await x.call(['ZRANGE', k, '0', '-1', 'WITHSCORES']))))),
+      ];
+      const want = await read(rm);
+      expect(want.some((r) => r.includes('city:1'))).toBe(true);
+      expect(await read(er)).toEqual(want); // engine replica of redis-server
+      expect(await read(em)).toEqual(want); // the engine master wrote the same
+      expect(await read(rr)).toEqual(want); // redis-server replica of the engine
+    } finally {
+      for (const x of [rm, er, em, rr]) x.close();
+    }
+  }, 60_000);
 });

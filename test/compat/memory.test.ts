@@ -6,6 +6,8 @@ import { diff, script, usePair } from './harness.js';
 import type { Reply } from '../helpers/resp.js';
 
 const P = 11770; // this file: 11770-11779
+/** MEMORY USAGE of any key is within this factor of redis-server's. */
+const TOLERANCE = 1.25;
 
 describe('MEMORY matches redis-server', () => {
   const pair = usePair(P);
@@ -62,6 +64,41 @@ describe('MEMORY matches redis-server', () => {
       const [a, b] = [Number((redis as { v: string }).v), Number((engine as { v: string }).v)];
       expect(Math.abs(a - b) / a, `${k}: redis ${a}, engine ${b}`).toBeLessThan(0.05);
     }
+  });
+
+  it('USAGE tracks redis-server for every type at small and large sizes, streams and HLLs included', async () => {
+    const n = (k: number, f: (i: number) => string[]): string[] => Array.from({ length: k }, (_, i) => f(i)).flat();
+    const fill: string[][] = [
+      ['FLUSHALL'],
+      ['SET', 'str:small', 'abc'],
+      ['SET', 'str:big', 'y'.repeat(5000)],
+      ['RPUSH', 'list:small', 'a', 'b', 'c'],
+      ['RPUSH', 'list:big', ...n(20_000, (i) => [`item-${i}`])],
+      ['HSET', 'hash:small', 'a', '1', 'b', '2'],
+      ['HSET', 'hash:big', ...n(5000, (i) => [`f${i}`, `value-${i}`])],
+      ['SADD', 'set:small', 'a', 'b'],
+      ['SADD', 'set:int', ...n(400, (i) => [String(i * 3)])],
+      ['SADD', 'set:big', ...n(5000, (i) => [`member-${i}`])],
+      ['ZADD', 'zset:small', '1', 'a', '2', 'b'],
+      ['ZADD', 'zset:big', ...n(5000, (i) => [String(i / 3), `m-${i}`])],
+      ['XADD', 'stream:small', '1-1', 'f', 'v'],
+      ...Array.from({ length: 3000 }, (_, i) => ['XADD', 'stream:big', `${i + 1}-0`, 'field', `value-${i}`, 'n', String(i)]),
+      ['XGROUP', 'CREATE', 'stream:big', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '500', 'STREAMS', 'stream:big', '>'],
+      ['PFADD', 'hll:sparse', ...n(50, (i) => [`e${i}`])],
+      ['PFADD', 'hll:dense', ...n(5000, (i) => [`e${i}`])],
+    ];
+    for (const c of fill) await pair.both(c);
+    const keys = ['str:small', 'str:big', 'list:small', 'list:big', 'hash:small', 'hash:big', 'set:small', 'set:int', 'set:big', 'zset:small', 'zset:big', 'stream:small', 'stream:big', 'hll:sparse', 'hll:dense'];
+    const off: string[] = [];
+    for (const k of keys) {
+      for (const samples of [[], ['SAMPLES', '0']]) {
+        const { redis, engine } = await pair.both(['MEMORY', 'USAGE', k, ...samples]);
+        const [a, b] = [Number((redis as { v: string }).v), Number((engine as { v: string }).v)];
+        if (!(b >= a / TOLERANCE && b <= a * TOLERANCE)) off.push(`${k} ${samples.join(' ')}: redis ${a}, engine ${b}`);
+      }
+    }
+    expect(off).toEqual([]);
   });
 
   it('STATS has Redis 7.0 fields in order, with the same reply types', async () => {

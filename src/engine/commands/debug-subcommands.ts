@@ -1,14 +1,39 @@
 // DEBUG subcommands that client libraries' and Redis's own test suites call: ERROR, LOG, POPULATE,
-// PROTOCOL (one reply of each RESP3 type), CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, DIGEST-VALUE,
+// PROTOCOL (one reply of each RESP3 type), CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, DIGEST, DIGEST-VALUE,
 // PAUSE-CRON, REPLYBUFFER, SET-DISABLE-DENY-SCRIPTS, LISTPACK. Registered in debug.ts's table.
 import type { CommandContext, Handler } from './table.js';
 import { keyStr } from '../store/types.js';
 import { storedCopy } from '../store/compact.js';
-import { parseInt64 } from './args.js';
+import { parseDouble, parseInt64 } from './args.js';
 import { repl } from '../replication/state.js';
 import { parseMemory } from '../config.js';
-import { dumpValue } from '../persistence/dump.js';
-import { createHash } from '../util/crypto.cjs';
+import { debugDigest, debugDigestValue } from './debug-digest.js';
+import { debugObject } from './debug-object.js';
+import { globMatch } from '../util/glob.js';
+
+/**
+ * Redis 7.0 DEBUG subcommands the engine does not have: crashes and restarts (SEGFAULT, PANIC, OOM,
+ * CRASH-AND-RECOVER, RESTART, LEAK), allocator and C-structure internals (MALLCTL, MALLCTL-STR, HTSTATS,
+ * HTSTATS-KEY, SDSLEN, QUICKLIST, CLIENT-EVICTION), and test hooks of subsystems built differently here
+ * (AOF-FLUSH-SLEEP, LOADAOF, REPLICATE, CONFIG-REWRITE-FORCE-ALL, SET-SKIP-CHECKSUM-VALIDATION,
+ * DROP-CLUSTER-PACKET-FILTER, CLUSTERLINK). They answer a clear error instead of Redis's "unknown".
+ */
+export const DEBUG_UNSUPPORTED = new Set([
+  'segfault', 'panic', 'oom', 'crash-and-recover', 'restart', 'leak', 'mallctl', 'mallctl-str', 'htstats', 'htstats-key',
+  'sdslen', 'quicklist', 'client-eviction', 'aof-flush-sleep', 'loadaof', 'replicate', 'config-rewrite-force-all',
+  'set-skip-checksum-validation', 'drop-cluster-packet-filter', 'clusterlink',
+]);
+
+/** Blocks the whole process, like Redis's DEBUG SLEEP (it is meant to stall every client). */
+function sleepSync(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** C's atoi: optional blanks and sign, then the leading digits (0 when there are none). */
+export function atoi(b: Buffer): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(b.toString('latin1'));
+  return m ? Number.parseInt(m[1], 10) | 0 : 0;
+}
 
 /** `debug <sub> ...`: handlers by lower-case name with the argc each accepts (Redis matches on both). */
 export const DEBUG_EXTRA: [name: string, argc: (n: number) => boolean, handler: Handler][] = [
@@ -30,19 +55,55 @@ export const DEBUG_EXTRA: [name: string, argc: (n: number) => boolean, handler: 
     if (v === null || v < 0 || v > 2 ** 32 - 2 ** 20) return ctx.reply.error('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
     ctx.reply.ok();
   }],
-  ['digest-value', (n) => n >= 2, (ctx) => {
-    // Only missing keys are answered as Redis does (all zeros); present ones hash the engine's own form.
-    ctx.reply.array(ctx.argv.length - 2);
-    for (let i = 2; i < ctx.argv.length; i++) ctx.reply.simple(ctx.db.has(keyStr(ctx.argv[i])) ? digestOf(ctx, ctx.argv[i]) : '0'.repeat(40));
+  ['object', (n) => n === 3, debugObject],
+  ['digest', (n) => n === 2, debugDigest],
+  ['digest-value', (n) => n >= 2, debugDigestValue],
+  ['sleep', (n) => n === 3, (ctx) => {
+    sleepSync(Math.max(0, (parseDouble(ctx.argv[2]) ?? 0) * 1000));
+    ctx.reply.ok();
   }],
-  ['pause-cron', (n) => n === 3, (ctx) => ctx.reply.ok()],
+  ['set-active-expire', (n) => n === 3, (ctx) => {
+    ctx.srv.activeExpireEnabled = atoi(ctx.argv[2]) !== 0;
+    ctx.reply.ok();
+  }],
+  ['pause-cron', (n) => n === 3, (ctx) => {
+    ctx.srv.cronPaused = atoi(ctx.argv[2]) !== 0;
+    ctx.reply.ok();
+  }],
   ['replybuffer', (n) => n === 4, (ctx) => ctx.reply.ok()],
-  ['set-disable-deny-scripts', (n) => n === 3, (ctx) => ctx.reply.ok()],
+  ['set-disable-deny-scripts', (n) => n === 3, (ctx) => {
+    ctx.srv.scriptDenyDisabled = atoi(ctx.argv[2]) !== 0;
+    ctx.reply.ok();
+  }],
+  // The sizes the engine's MEMORY USAGE model uses, which are redis-server's on 64-bit Linux.
+  ['structsize', (n) => n === 2, (ctx) => ctx.reply.bulk('bits:64 robj:16 dictentry:24 sdshdr5:1 sdshdr8:3 sdshdr16:5 sdshdr32:9 sdshdr64:17 ')],
+  ['stringmatch-test', (n) => n === 2, (ctx) => {
+    stringmatchFuzz();
+    ctx.reply.simple('Apparently Redis did not crash: test passed');
+  }],
   ['listpack', (n) => n === 3, (ctx) => {
-    if (!ctx.db.has(keyStr(ctx.argv[2]))) return ctx.reply.error('ERR no such key');
+    const v = ctx.db.get(keyStr(ctx.argv[2]));
+    if (v === undefined) return ctx.reply.error('ERR no such key');
+    // Redis prints the listpack on its stdout; only listpack-encoded hashes and sorted sets have one.
+    if (Buffer.isBuffer(v) || v.encoding() !== 'listpack') return ctx.reply.error('ERR Not a listpack encoded object.');
     ctx.reply.simple('Listpack structure printed on stdout');
   }],
 ];
+
+/**
+ * DEBUG STRINGMATCH-TEST: as Redis, a fuzz test of the glob matcher (KEYS, SCAN MATCH, PSUBSCRIBE...)
+ * with random patterns of the special characters over random strings; a throw would surface as an
+ * internal error instead of the reply.
+ */
+function stringmatchFuzz(): void {
+  const chars = Buffer.from('*?[]^-\\ab');
+  const random = (max: number): Buffer => {
+    const b = Buffer.alloc(Math.floor(Math.random() * max));
+    for (let i = 0; i < b.length; i++) b[i] = Math.random() < 0.7 ? chars[Math.floor(Math.random() * chars.length)] : Math.floor(Math.random() * 256);
+    return b;
+  };
+  for (let i = 0; i < 1000; i++) globMatch(random(32), random(32), i % 2 === 1);
+}
 
 /** DEBUG POPULATE count [prefix] [size]: key:N = value:N for each missing key (size pads with NULs or cuts). */
 function populate(ctx: CommandContext): void {
@@ -112,8 +173,3 @@ function protocol(ctx: CommandContext): void {
   }
 }
 
-/** A 40-hex digest of a key's value: SHA1 of its DUMP payload (not Redis's mixDigest, so equal only between engine nodes). */
-function digestOf(ctx: CommandContext, key: Buffer): string {
-  const v = ctx.db.get(keyStr(key));
-  return v === undefined ? '0'.repeat(40) : createHash('sha1').update(dumpValue(v)).digest('hex');
-}

@@ -5,6 +5,7 @@
 import type { CommandContext, CommandDef } from './table.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { ZSetValue } from '../store/zset.js';
+import type { Leaf } from '../store/zset-btree.js';
 import { keyBuf, keyStr } from '../store/types.js';
 import { is, parseDouble, parseInt64 } from './args.js';
 import { NOT_FLOAT, SYNTAX } from './errors.js';
@@ -13,6 +14,7 @@ import { storeResult } from './aggregate.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 import { formatFixed, formatHumanFixed } from '../protocol/fixed-decimal.js';
 import * as G from '../store/geohash.js';
+import { partialSort } from './sort-partial.js';
 
 const B_ZADD = Buffer.from('zadd');
 const GEO_ALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
@@ -141,13 +143,6 @@ const NOSTORE = 4;
 const SEARCH = 8;
 const SEARCHSTORE = 16;
 
-interface Point {
-  member: string;
-  lon: number;
-  lat: number;
-  dist: number;
-  score: number;
-}
 
 /** Redis's extractDistanceOrReply: [radius, meters per unit] or null after replying. */
 function distanceArg(ctx: CommandContext, at: number): [number, number] | null {
@@ -184,27 +179,82 @@ function memberPos(ctx: CommandContext, z: ZSetValue, m: Buffer): [number, numbe
   return G.decodeScore(s);
 }
 
-/** Points of the zset inside the shape, cell by cell in Redis's order, stopping at `limit` (0: none). */
-function pointsIn(z: ZSetValue, shape: G.Shape, limit: number): Point[] {
-  const out: Point[] = [];
-  for (const [min, max] of G.searchRanges(shape)) {
-    if (out.length && limit && out.length >= limit) break;
-    z.tree.walk(z.tree.countScoreBelow(min, false), Infinity, false, (member, score) => {
-      if (score >= max) return false;
-      const [lon, lat] = G.decodeScore(score);
-      const dist = G.distanceInShape(shape, lon, lat);
-      if (dist >= 0) out.push({ member, lon, lat, dist, score });
-      return !(out.length && limit && out.length >= limit);
-    });
+/**
+ * The points a search found, in scan order, as reusable columns (no object per match: a search
+ * finds hundreds). One search runs at a time (no re-entry), so one instance serves them all.
+ */
+class Matches {
+  n = 0;
+  dist: Float64Array = new Float64Array(64);
+  score: Float64Array = new Float64Array(64);
+  lon: Float64Array = new Float64Array(64);
+  lat: Float64Array = new Float64Array(64);
+  member: string[] = [];
+
+  reset(): void {
+    this.n = 0;
+    this.member.length = 0;
   }
-  return out;
+
+  push(member: string, lon: number, lat: number, dist: number, score: number): void {
+    const k = this.n++;
+    if (k === this.dist.length) {
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.dist = grow(this.dist);
+      this.score = grow(this.score);
+      this.lon = grow(this.lon);
+      this.lat = grow(this.lat);
+    }
+    this.dist[k] = dist;
+    this.score[k] = score;
+    this.lon[k] = lon;
+    this.lat[k] = lat;
+    this.member.push(member);
+  }
+}
+const found = new Matches();
+
+/** Matches within the shape, cell by cell in Redis's order, stopping at `limit` (0: none). Each cell
+ * is a score range of the zset's order, read leaf by leaf; a point's latitude cell is checked first
+ * (an integer compare) and its longitude against a bound before the exact distance, which drops most
+ * misses early. */
+function pointsIn(z: ZSetValue, shape: G.Shape, limit: number, m: Matches): void {
+  m.reset();
+  const test = G.shapeTester(shape);
+  for (const [min, max] of G.searchRanges(shape)) {
+    if (limit !== 0 && m.n >= limit) return;
+    const [first, from] = z.tree.seekScore(min);
+    let i = from;
+    for (let l: Leaf | null = first; l !== null; l = l.next, i = 0) {
+      const scores = l.scores;
+      for (const n = l.n; i < n; i++) {
+        const score = scores[i];
+        if (score >= max) break;
+        const ilat = G.scoreIlat(score);
+        if (ilat < test.ilatLo || ilat > test.ilatHi) continue;
+        const lat = G.latOfIlat(ilat);
+        const lon = G.lastScoreLon();
+        if (test.lonMiss(lon)) continue;
+        const dist = test.dist(lon, lat);
+        if (dist < 0) continue;
+        m.push(l.members[i], lon, lat, dist, score);
+        if (limit !== 0 && m.n >= limit) return;
+      }
+      if (i < l.n) break;
+    }
+  }
 }
 
 function search(ctx: CommandContext, srcIndex: number, flags: number): void {
   const { argv, reply, db, srv } = ctx;
   const z = getZset(ctx, argv[srcIndex]);
   if (z === undefined) return;
-  const shape: G.Shape = { lon: 0, lat: 0, conversion: 1 };
+  // Every field present from the start (no delete): the shape keeps one hidden class.
+  const shape: G.Shape = { lon: 0, lat: 0, conversion: 1, radius: undefined, width: undefined, height: undefined };
   let base: number;
   let storeKey: Buffer | null = null;
   let storeDist = false;
@@ -284,14 +334,14 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
       const d = distanceArg(ctx, base + i + 1);
       if (!d) return;
       [shape.radius, shape.conversion] = d;
-      delete shape.width;
+      shape.width = undefined;
       byRadius = true;
       i += 2;
     } else if (is(a, 'bybox') && left >= 3 && flags & SEARCH && !byRadius) {
       const b = boxArg(ctx, base + i + 1);
       if (!b) return;
       [shape.width, shape.height, shape.conversion] = b;
-      delete shape.radius;
+      shape.radius = undefined;
       byBox = true;
       i += 3;
     } else {
@@ -315,33 +365,54 @@ function search(ctx: CommandContext, srcIndex: number, flags: number): void {
     return reply.int(0);
   }
   if (count !== 0 && sort === 'none' && !any) sort = 'asc';
-  const points = pointsIn(z, shape, any ? count : 0);
-  if (points.length === 0 && !storeKey) return reply.array(0);
-  const returned = count === 0 || points.length < count ? points.length : count;
-  // glibc's qsort is a stable merge sort; Redis's partial sort (COUNT < matches) may order equal
-  // distances differently.
-  if (sort === 'asc') points.sort((a, b) => a.dist - b.dist);
-  else if (sort === 'desc') points.sort((a, b) => b.dist - a.dist);
+  const m = found;
+  pointsIn(z, shape, any ? count : 0, m);
+  try {
+    reply0(ctx, m, shape, count, sort, storeKey, storeDist, withDist, withHash, withCoord, flags);
+  } finally {
+    m.reset(); // no member strings kept past the command
+  }
+}
+
+/** Sorts what a search found (as Redis) and replies it or stores it. */
+function reply0(
+  ctx: CommandContext, m: Matches, shape: G.Shape, count: number, sort: 'none' | 'asc' | 'desc', storeKey: Buffer | null,
+  storeDist: boolean, withDist: boolean, withHash: boolean, withCoord: boolean, flags: number,
+): void {
+  const { reply, db, srv } = ctx;
+  if (m.n === 0 && !storeKey) return reply.array(0);
+  const returned = count === 0 || m.n < count ? m.n : count;
+  const order: number[] = [];
+  for (let k = 0; k < m.n; k++) order.push(k);
+  if (sort !== 'none') {
+    const d = m.dist;
+    const asc = (a: number, b: number): number => (d[a] > d[b] ? 1 : d[a] === d[b] ? 0 : -1);
+    const cmp = sort === 'asc' ? asc : (a: number, b: number): number => -asc(a, b);
+    // As Redis: everything with qsort (glibc's is a stable merge sort, as Array#sort), only the first
+    // COUNT with its partial quicksort (cheaper, and equal distances in that algorithm's order).
+    if (returned === m.n) order.sort(cmp);
+    else partialSort(order, cmp, 0, returned - 1);
+  }
 
   if (!storeKey) {
     const opts = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoord ? 1 : 0);
     reply.array(returned);
-    for (let i = 0; i < returned; i++) {
-      const p = points[i];
+    for (let j = 0; j < returned; j++) {
+      const k = order[j];
       if (opts) reply.array(opts + 1);
-      reply.bulk(keyBuf(p.member));
-      if (withDist) replyDistance(reply, p.dist / shape.conversion);
-      if (withHash) reply.int(Math.trunc(p.score));
+      reply.bulkLatin1(m.member[k]);
+      if (withDist) replyDistance(reply, m.dist[k] / shape.conversion);
+      if (withHash) reply.int(Math.trunc(m.score[k]));
       if (withCoord) {
         reply.array(2);
-        replyCoord(reply, p.lon);
-        replyCoord(reply, p.lat);
+        replyCoord(reply, m.lon[k]);
+        replyCoord(reply, m.lat[k]);
       }
     }
     return;
   }
   if (returned) {
-    const out = ZSetValue.from(points.slice(0, returned).map((p) => [keyBuf(p.member), storeDist ? p.dist / shape.conversion : p.score]));
+    const out = ZSetValue.from(order.slice(0, returned).map((k) => [keyBuf(m.member[k]), storeDist ? m.dist[k] / shape.conversion : m.score[k]]));
     storeResult(ctx, storeKey, out);
     notifyKeyspaceEvent(srv, 'z', flags & SEARCH ? 'geosearchstore' : 'georadiusstore', storeKey, db.id);
     srv.dirty += returned;

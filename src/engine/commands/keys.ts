@@ -285,7 +285,7 @@ export const keyCommands: CommandDef[] = [
 ];
 
 /** Values Redis serves from its shared integer pool (0..9999, when maxmemory is off). */
-function isSharedInt(v: Buffer): boolean {
+export function isSharedInt(v: Buffer): boolean {
   if (v.length === 0 || v.length > 4 || stringEncoding(v) !== 'int') return false;
   return v[0] !== 45;
 }

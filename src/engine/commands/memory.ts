@@ -29,17 +29,19 @@ const STARTUP = 870_000;
 
 function usage(ctx: CommandContext): void {
   const { argv, reply, db } = ctx;
+  let samples = 5;
   for (let j = 3; j < argv.length; j++) {
     if (is(argv[j], 'samples') && j + 1 < argv.length) {
       const n = parseInt64(argv[++j]);
       if (n === null) return reply.error(NOT_INTEGER);
       if (n < 0n) return reply.error(SYNTAX);
+      samples = Number(n);
     } else return reply.error(SYNTAX);
   }
   const key = keyStr(argv[1 + 1]);
   const v = db.getStored(key);
   if (v === undefined) return reply.null();
-  reply.int(keyMemoryUsage(key, v));
+  reply.int(keyMemoryUsage(key, v, samples));
 }
 
 function stats(ctx: CommandContext): void {

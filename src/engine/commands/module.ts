@@ -1,8 +1,7 @@
 // MODULE: the engine loads no native modules. MODULE LIST is empty; LOAD/LOADEX answer as Redis does
-// when the library cannot be loaded and UNLOAD as for an unknown module, behind the same
-// enable-module-command gate.
+// when the library cannot be loaded and UNLOAD as for an unknown module (enable-module-command is
+// checked by commands/protected.ts).
 import type { CommandContext, CommandDef } from './table.js';
-import { notAllowed, protectedAllowed } from './debug.js';
 
 const HELP = [
   'MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -18,24 +17,16 @@ const HELP = [
   '    Prints this help.',
 ];
 
-/** Runs `then` when enable-module-command allows this client, else replies Redis's refusal. */
-function gated(then: (ctx: CommandContext) => void): (ctx: CommandContext) => void {
-  return (ctx) => {
-    if (!protectedAllowed(ctx, 'enable-module-command')) return ctx.reply.error(notAllowed('MODULE', 'enable-module-command'));
-    then(ctx);
-  };
-}
-
-const cannotLoad = gated((ctx) => {
+const cannotLoad = (ctx: CommandContext): void => {
   ctx.srv.log.warning(`Module ${ctx.argv[2].toString()} failed to load: this server loads no native modules`);
   ctx.reply.error('ERR Error loading the extension. Please check the server logs.');
-});
+};
 
 export const moduleCommands: CommandDef[] = [
   { name: 'module|list', handler: (ctx) => ctx.reply.array(0) },
   { name: 'module|load', handler: cannotLoad },
   { name: 'module|loadex', handler: cannotLoad },
-  { name: 'module|unload', handler: gated((ctx) => ctx.reply.error('ERR Error unloading module: no such module with that name')) },
+  { name: 'module|unload', handler: (ctx) => ctx.reply.error('ERR Error unloading module: no such module with that name') },
   {
     name: 'module|help',
     handler({ reply }) {

@@ -12,6 +12,7 @@ import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 import { strtod } from '../util/strtod.js';
+import { partialSort } from './sort-partial.js';
 
 interface Item {
   obj: Buffer;
@@ -160,9 +161,11 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
       const strcmp = storeKey ? compareBytes : collate;
       cmp = (a, b) => (a.cmp === null || b.cmp === null ? (a.cmp === b.cmp ? 0 : a.cmp === null ? -1 : 1) : strcmp(a.cmp, b.cmp));
     } else cmp = storeKey ? (a, b) => compareBytes(a.obj, b.obj) : (a, b) => collate(a.obj, b.obj);
-    // glibc's qsort is a stable merge sort. (With BY and a LIMIT Redis sorts partially, and may order
-    // elements that compare equal differently.)
-    items.sort((a, b) => sign * cmp(a, b));
+    const signed = (a: Item, b: Item): number => sign * cmp(a, b);
+    // With BY and a LIMIT short of everything Redis sorts partially (its tie order is that
+    // algorithm's); otherwise with glibc's qsort, a stable merge sort, as Array#sort is.
+    if (sortBy && (start !== 0 || end !== len - 1)) partialSort(items, signed, start, end);
+    else items.sort(signed);
   }
 
   const count = end >= start ? end - start + 1 : 0;

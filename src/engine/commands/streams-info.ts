@@ -57,6 +57,9 @@ function edge(ctx: CommandContext, s: StreamValue, first: boolean): void {
 
 function stream(ctx: CommandContext): void {
   const { argv } = ctx;
+  // Redis looks the key up before it reads the options (XINFO STREAM nokey x: no such key).
+  const s = lookup(ctx);
+  if (!s) return;
   const opts = argv.length - 3;
   let count = 10;
   if (opts !== 0) {
@@ -68,8 +71,6 @@ function stream(ctx: CommandContext): void {
       count = v < 0n ? 10 : Number(v);
     }
   }
-  const s = lookup(ctx);
-  if (!s) return;
   const r = ctx.reply;
   if (opts === 0) {
     r.map(10);

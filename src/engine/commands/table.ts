@@ -42,6 +42,9 @@ export class Command {
   readonly movableKeys: boolean;
   readonly subcommands = new Map<string, Command>();
   parent: Command | null = null;
+  /** Redis's CMD_PROTECTED (DEBUG, MODULE LOAD/LOADEX/UNLOAD; COMMAND does not show it): set by
+   * commands/protected.ts, checked by dispatch before anything but arity. */
+  isProtected = false;
 
   constructor(
     readonly name: string,

@@ -35,7 +35,7 @@ function errorWithCode(s: string): string {
 
 /** The checks Redis 7.0's scriptCall makes before a command runs inside a script; null = go on. */
 function scriptCheck(ctx: RunCtx, cmd: Command, argv: Buffer[]): string | null {
-  if (cmd.flags.has('noscript')) return 'ERR This Redis command is not allowed from script';
+  if (cmd.flags.has('noscript') && !ctx.srv.scriptDenyDisabled) return 'ERR This Redis command is not allowed from script';
   const srv = ctx.srv;
   // ACLs: the script runs as its caller (acl/check.ts logs refusals with context lua).
   const denied = aclCheckAs(srv, ctx.caller, cmd, argv, 'lua', ctx.isFunction ? 'fcall' : 'eval');

@@ -9,6 +9,7 @@ export const LIMITS = {
   zsetMaxValue: 64,
   streamNodeMaxBytes: 4096,
   streamNodeMaxEntries: 100,
+  hllSparseMaxBytes: 3000,
 };
 
 const INT_RE = /^-?[1-9][0-9]{0,18}$/;
@@ -37,4 +38,5 @@ export function installEncodingLimits(config: { int(name: string): number; onCha
   bind('zset-max-listpack-value', 'zsetMaxValue');
   bind('stream-node-max-bytes', 'streamNodeMaxBytes');
   bind('stream-node-max-entries', 'streamNodeMaxEntries');
+  bind('hll-sparse-max-bytes', 'hllSparseMaxBytes');
 }

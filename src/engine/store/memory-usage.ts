@@ -9,6 +9,10 @@ import { SetValue } from './set.js';
 import { ZSetValue } from './zset.js';
 import { isCanonicalInt } from './string-encoding.js';
 import { keyBuf } from './types.js';
+import { StreamValue } from './stream.js';
+import { LIMITS } from './limits.js';
+import { raxNodeCount } from './stream-rax.js';
+import type { IdMap } from './stream-group.js';
 
 const ROBJ = 16;
 const DICT_ENTRY = 24;
@@ -70,24 +74,40 @@ function* flat<T>(pairs: Iterable<[T, T]>): Iterable<T> {
   }
 }
 
-function valueSize(v: StoredValue): number {
+/** The quicklist Redis 7.0 would hold for a list: nodes of listpacks up to 8 KB (list-max-listpack-size -2). */
+export interface QuicklistShape {
+  nodes: number;
+  /** Bytes of all the nodes' listpacks. */
+  bytes: number;
+  /** Those listpacks' jemalloc allocations. */
+  allocated: number;
+}
+
+export function quicklistShape(v: ListValue): QuicklistShape {
+  const shape: QuicklistShape = { nodes: 0, bytes: 0, allocated: 0 };
+  const close = (lp: number): void => {
+    shape.nodes++;
+    shape.bytes += lp;
+    shape.allocated += jemallocSize(lp);
+  };
+  let lp = 7;
+  for (const b of v) {
+    const e = lpEntry(b);
+    if (lp + e > 8192 && lp > 7) {
+      close(lp);
+      lp = 7;
+    }
+    lp += e;
+  }
+  if (lp > 7 || shape.nodes === 0) close(lp);
+  return shape;
+}
+
+function valueSize(v: StoredValue, samples: number): number {
   if (typeof v === 'string' || Buffer.isBuffer(v)) return stringSize(v);
   if (v instanceof ListValue) {
-    // quicklist nodes of up to 8 KB listpacks (list-max-listpack-size -2)
-    let bytes = 7;
-    let nodes = 0;
-    let total = 0;
-    for (const b of v) {
-      const e = lpEntry(b);
-      if (bytes + e > 8192 && bytes > 7) {
-        total += QUICKLIST_NODE + jemallocSize(bytes);
-        nodes++;
-        bytes = 7;
-      }
-      bytes += e;
-    }
-    if (v.length > 0 || nodes === 0) total += QUICKLIST_NODE + jemallocSize(bytes);
-    return ROBJ + QUICKLIST + total;
+    const q = quicklistShape(v);
+    return ROBJ + QUICKLIST + q.nodes * QUICKLIST_NODE + q.allocated;
   }
   if (v instanceof HashValue) {
     if (v.encoding() === 'listpack') return ROBJ + listpackSize(flat(v.entries()));
@@ -119,10 +139,52 @@ function valueSize(v: StoredValue): number {
     for (const [m] of v.entries()) n += sdsSize(m.length, false) + DICT_ENTRY + jemallocSize(SKIPLIST_NODE_BASE + 16 * 2);
     return n;
   }
+  if (v instanceof StreamValue) return streamSize(v, samples);
   return v.memoryUsage();
 }
 
+/** sizeof(stream), sizeof(streamCG), sizeof(streamConsumer), sizeof(streamNACK) in Redis 7.0. */
+const STREAM = 80;
+const STREAM_CG = 40;
+const STREAM_CONSUMER = 24;
+const STREAM_NACK = 24;
+
+/** Redis's streamRadixTreeMemoryUsage: 16 bytes per key and 4 + 30 words per rax node. */
+function raxUsage(keys: bigint[]): number {
+  return keys.length * 16 + raxNodeCount(keys) * (4 + 8 * 30);
+}
+
+function pelKeys(pel: IdMap<unknown>): bigint[] {
+  const out: bigint[] = [];
+  for (const [id] of pel.entries()) out.push(id);
+  return out;
+}
+
+/**
+ * A stream as Redis's objectComputeSize counts it: the rax of nodes, the first `samples` nodes'
+ * listpack allocations averaged over all but the last node plus the last node's own, and the consumer
+ * groups' PELs and consumers. A node made by XADD starts as a 4 KB allocation (Redis preallocates
+ * min(4096, stream-node-max-bytes)) and grows as it fills.
+ */
+function streamSize(v: StreamValue, samples: number): number {
+  const nodes = v.liveNodes();
+  let n = ROBJ + STREAM + raxUsage(nodes.map((x) => x.master));
+  const max = LIMITS.streamNodeMaxBytes;
+  const prealloc = max > 0 && max < 4096 ? max : 4096;
+  const alloc = (len: number): number => jemallocSize(Math.max(prealloc, len));
+  const sampled = Math.min(samples === 0 ? nodes.length : samples, nodes.length);
+  let lp = 0;
+  for (let i = 0; i < sampled; i++) lp += alloc(nodes[i].len);
+  if (nodes.length <= sampled) n += lp;
+  else n += Math.floor(lp / sampled) * (nodes.length - 1) + alloc(nodes[nodes.length - 1].len);
+  for (const g of v.groups.values()) {
+    n += STREAM_CG + raxUsage(pelKeys(g.pel)) + STREAM_NACK * g.pel.size;
+    for (const c of g.consumers.values()) n += STREAM_CONSUMER + c.name.length + raxUsage(pelKeys(c.pel));
+  }
+  return n;
+}
+
 /** MEMORY USAGE of a key holding v. */
-export function keyMemoryUsage(key: string, v: StoredValue): number {
-  return sdsSize(key.length, true) + DICT_ENTRY + valueSize(v);
+export function keyMemoryUsage(key: string, v: StoredValue, samples = 5): number {
+  return sdsSize(key.length, true) + DICT_ENTRY + valueSize(v, samples);
 }

@@ -397,6 +397,13 @@ export class ZTree {
     return this.mark(x, lo, r + lo);
   }
 
+  /** The leaf and index of the first entry with score >= s (the index may be leaf.n: the next
+   * leaf's first), for scans that read leaves directly (GEO searches). */
+  seekScore(s: number): [Leaf, number] {
+    this.countScoreBelow(s, false);
+    return [this.cLeaf as Leaf, this.cPos];
+  }
+
   /** How many entries satisfy `below`, which must hold for a prefix of the order. */
   countWhere(below: (score: number, m: string) => boolean): number {
     let x = this.root;
