@@ -179,6 +179,7 @@ export class Server {
       c.closeAfterReply = true;
     }
     if (this.hooks.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
+      for (const h of this.hooks.beforeReply) h();
       this.stats.netOutput += c.reply.queued;
       c.flush();
     } else {
