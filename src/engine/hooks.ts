@@ -24,6 +24,8 @@ export class ServerHooks {
   readonly afterCommand: CommandHook[] = [];
   /** Once per batch before replies go out (AOF write + fsync, nodes.conf save, tracking broadcasts: Redis's beforeSleep). */
   readonly beforeFlush: (() => void)[] = [];
+  /** Before a read's replies are written at once (no beforeFlush hook, so no group commit): the replication stream's first write of the turn. */
+  readonly beforeReply: (() => void)[] = [];
   /** After listening, before "Ready to accept connections" (data loading, cluster config). */
   readonly beforeReady: (() => void | Promise<void>)[] = [];
   /** Periodic tasks, run from the cron at `hz`. */

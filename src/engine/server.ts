@@ -181,6 +181,7 @@ export class Server {
       if (transient) c.parser.detach();
     }
     if (this.hooks.beforeFlush.length === 0 && this.pendingFlush.size === 0) {
+      for (const h of this.hooks.beforeReply) h();
       this.stats.netOutput += c.reply.queued;
       c.flush();
     } else {

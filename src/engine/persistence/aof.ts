@@ -81,6 +81,11 @@ export class Aof implements PropagationSink {
       } catch (e) {
         this.lastWriteOk = false;
         this.srv.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
+        if (this.fsyncPolicy() === 'always') {
+          // As Redis: the turn's replies would acknowledge writes that are not in the file.
+          this.srv.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+          this.srv.onExit(1);
+        }
         return;
       }
       if (this.fsyncPolicy() === 'always') {

@@ -15,7 +15,7 @@ import type { Server } from '../server.js';
 import type { Client } from '../client.js';
 import type { Command } from '../commands/table.js';
 import type { Db } from '../store/db.js';
-import { keyStr } from '../store/types.js';
+import { keyStr, type StoredValue } from '../store/types.js';
 import { blockingOf } from '../blocking/registry.js';
 import { Crc64 } from './crc64.js';
 import { RdbWriter, writeEntry } from './rdb-writer.js';
@@ -36,8 +36,15 @@ interface DbPass {
   w: RdbWriter;
   /** The db's keys when the snapshot started (less the orphans), written in this order. */
   keys: string[];
+  /**
+   * Their values as copied, when the db had no TTL at the start: then no key of the start leaves
+   * without a write command (which records its pre-image first), so the copied value is the start
+   * value and the slices need no second Map lookup per key. Null: look each key up (a key may have
+   * expired meanwhile, and its TTL gone with it).
+   */
+  values: StoredValue[] | null;
   /** The live iterator filling `keys`; null once the list is complete. */
-  copier: Iterator<string> | null;
+  copier: Iterator<[string, StoredValue]> | null;
   next: number;
   /** Keys written to since the start: their serialized entry then, or null (absent then). */
   pre: Map<string, Buffer | null>;
@@ -83,7 +90,7 @@ export class Snapshot {
     writeHeader(header, opts, srv);
     for (const db of srv.dbs) {
       if (db.size === 0) continue;
-      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [], copier: db.data.keys(), next: 0, pre: new Map(), orphans: new Set(), finished: false, size: db.size, expires: db.expires.size });
+      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [], values: db.expires.size === 0 ? [] : null, copier: db.data.entries(), next: 0, pre: new Map(), orphans: new Set(), finished: false, size: db.size, expires: db.expires.size });
     }
     this.order = [...this.passes.values()].sort((x, y) => x.db.id - y.db.id);
     // A blocked client served later writes keys without a command of its own (BLMOVE's destination).
@@ -138,12 +145,15 @@ export class Snapshot {
     for (const p of this.order) {
       const it = p.copier;
       if (!it) continue;
-      const { keys, pre } = p;
+      const { keys, values, pre } = p;
       for (let n = 1; ; n++) {
         const r = it.next();
         if (r.done) break;
-        const k = r.value;
-        if (pre.size === 0 || !pre.has(k)) keys.push(k);
+        const k = r.value[0];
+        if (pre.size === 0 || !pre.has(k)) {
+          keys.push(k);
+          if (values !== null) values.push(r.value[1]);
+        }
         if ((n & 1023) === 0 && performance.now() > deadline) return false;
       }
       p.copier = null;
@@ -162,7 +172,7 @@ export class Snapshot {
     if (this.copying && !this.copyKeys(deadline)) return false;
     for (const p of this.order) {
       if (p.finished) continue;
-      const { keys, pre, w, orphans } = p;
+      const { keys, values, pre, w, orphans } = p;
       const data = p.db.data;
       const expires = p.db.expires;
       let i = p.next;
@@ -175,7 +185,7 @@ export class Snapshot {
           if (orphans.size > 0) orphans.delete(k);
         } else {
           // Unwritten since the start, so the live entry is the start entry (gone: expired or evicted).
-          const v = data.get(k);
+          const v = values !== null ? values[i - 1] : data.get(k);
           if (v !== undefined) writeEntry(w, k, v, expires.size > 0 ? expires.get(k) : undefined);
         }
         if ((i & 63) === 0 && performance.now() > deadline) {
@@ -188,6 +198,7 @@ export class Snapshot {
       for (const k of orphans) w.bytes(pre.get(k) as Buffer);
       p.finished = true;
       p.keys = [];
+      p.values = null;
       p.pre.clear();
       orphans.clear();
     }

@@ -42,6 +42,7 @@ export function installReplication(srv: Server): void {
     failover.cron();
   };
   srv.propagation.sinks.push(stream);
+  srv.hooks.beforeReply.push(() => stream.flushEarly());
   srv.hooks.clientClose.push((c) => master.onClose(c));
   // WAIT waits for the stream offset right after the client's last write.
   let fed = st.offset;

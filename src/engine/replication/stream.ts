@@ -21,6 +21,8 @@ export class ReplStream implements PropagationSink {
   private acc = '';
   private parts: (string | Buffer)[] = [];
   private scheduled = false;
+  /** flushEarly() already wrote once this turn. */
+  private early = false;
 
   constructor(private readonly srv: Server, private readonly st: ReplState) {}
 
@@ -79,9 +81,26 @@ export class ReplStream implements PropagationSink {
     setImmediate(() => this.flush());
   }
 
+  /**
+   * The first read of a turn that wrote sends its stream bytes before its reply is written: a client's
+   * WAIT then usually finds the replica's ACK already in (the replica ACKs each applied read). Later
+   * reads of the turn are batched into the setImmediate write as before, so a busy loop still writes
+   * to each replica about once per turn.
+   */
+  flushEarly(): void {
+    if (this.early || (this.acc === '' && this.parts.length === 0)) return;
+    this.early = true;
+    this.writeOut();
+  }
+
   /** Writes what accumulated this turn to every replica (or holds it for those still syncing). */
   flush(): void {
     this.scheduled = false;
+    this.early = false;
+    this.writeOut();
+  }
+
+  private writeOut(): void {
     if (this.acc) this.parts.push(this.acc);
     this.acc = '';
     if (this.parts.length === 0) return;
