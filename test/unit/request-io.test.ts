@@ -1,6 +1,6 @@
-// The request path's buffer reuse: the parser fed from one shared read buffer (socket-io.ts reads
-// into it and the parser must keep nothing pointing there), inline commands split without splitArgs,
-// and the reply writer's direct flush that reuses its buffer unless libuv holds it.
+// The request path's fast paths: inline commands split without splitArgs, and the reply writer's
+// direct flush that reuses its buffer unless libuv holds it. (The parser fed from socket-io.ts's one
+// shared read buffer is covered in parser.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { RespParser } from '../../src/engine/protocol/parser.js';
 import { splitArgs } from '../../src/engine/protocol/split-args.js';
@@ -10,45 +10,7 @@ import { parseStrictDouble } from '../../src/engine/util/strtod.js';
 
 const limits = () => ({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false });
 
-/** Feeds chunks the way the server does with a shared read buffer: copied into it, parsed, detached,
- * and the buffer scribbled over before the next chunk. Stored argv must survive all of it. */
-function parseShared(chunks: Buffer[]): string[][] {
-  const shared = Buffer.alloc(64 * 1024);
-  const p = new RespParser(limits());
-  const argvs: Buffer[][] = [];
-  for (const c of chunks) {
-    c.copy(shared);
-    p.feed(shared.subarray(0, c.length), (argv) => argvs.push(argv));
-    p.detach();
-    shared.fill(0x7a);
-  }
-  return argvs.map((a) => a.map((b) => b.toString('latin1')));
-}
-
-describe('parser over a reused read buffer', () => {
-  const wire = Buffer.from('*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\n*1\r\n$4\r\nPING\r\nPING\r\nGET  k1\tk2 \r\nGET "a b" \'c\'\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n');
-  const expected = [['SET', 'key', 'va\r\nl'], ['PING'], ['PING'], ['GET', 'k1', 'k2'], ['GET', 'a b', 'c'], ['ECHO', '']];
-
-  it('gives the same commands split at every byte boundary', () => {
-    for (let i = 1; i < wire.length; i++) {
-      expect(parseShared([wire.subarray(0, i), wire.subarray(i)])).toEqual(expected);
-    }
-  });
-
-  it('gives the same commands one byte at a time', () => {
-    expect(parseShared([...wire].map((b) => Buffer.from([b])))).toEqual(expected);
-  });
-
-  it('keeps a big argument arriving in pieces intact', () => {
-    const big = Buffer.alloc(40_000, 0x62);
-    const msg = Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${big.length}\r\n`), big, Buffer.from('\r\nPING\r\n')]);
-    const chunks: Buffer[] = [];
-    for (let i = 0; i < msg.length; i += 3001) chunks.push(msg.subarray(i, i + 3001));
-    const out = parseShared(chunks);
-    expect(out.map((a) => a.length)).toEqual([3, 1]);
-    expect(out[0][2]).toBe(big.toString('latin1'));
-  });
-
+describe('inline fast path', () => {
   it('splits plain inline lines as splitArgs does, sharing a repeated command name', () => {
     const lines = ['PING', ' PING  x ', 'SET k v', 'a\tb\x0bc\x0cd', 'x\ry', 'GET k', 'GET k'];
     const p = new RespParser(limits());
