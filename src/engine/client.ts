@@ -1,6 +1,7 @@
 // One connected client: its socket, parser, reply buffer and per-connection state (db, auth, RESP
 // version, MULTI queue, subscriptions, blocking).
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { RespParser } from './protocol/parser.js';
 import { ReplyWriter, type DirectSink } from './protocol/writer.js';
 import type { Command } from './commands/table.js';
@@ -53,7 +54,8 @@ export class Client {
   dbIndex = 0;
   db: Db;
   readonly createdAt = Date.now();
-  lastInteraction = Date.now();
+  /** performance.now() of the client's last read (the server reads that clock once per read anyway). */
+  lastIo = performance.now();
   lastCommand = 'NULL';
   multi: MultiState | null = null;
   /** WATCHed keys: [db, key]; the watcher object is what Db.touch() marks. */
@@ -95,6 +97,11 @@ export class Client {
     this.db = db;
     this.authenticated = !requireAuth;
     this.parser = new RespParser({ maxBulkLen, unauthenticated: requireAuth });
+  }
+
+  /** Wall-clock ms of the last read (CLIENT LIST idle), from the monotonic time elapsed since. */
+  get lastInteraction(): number {
+    return Date.now() - (performance.now() - this.lastIo);
   }
 
   get addr(): string {

@@ -53,7 +53,9 @@ export function installKeyspaceStats(srv: Server): void {
   const lazy: LazyfreeStats = { lazyfreed: 0 };
   LAZY.set(srv, lazy);
   // Dbs flagged to count lookups since the last command ended (a pipeline repeats one command: its
-  // flags are looked up once, not per call).
+  // flags are looked up once, not per call). Nearly always one db: it is held apart from the array
+  // (a push and a length reset per read command showed at -P 16).
+  let flaggedOne: Server['dbs'][number] | null = null;
   const flagged: Server['dbs'][number][] = [];
   let lastCmd: Command | null = null;
   let lastSt: CmdStats = { counts: false, deletes: false };
@@ -64,7 +66,10 @@ export function installKeyspaceStats(srv: Server): void {
     }
     const st = lastSt;
     c.db.countLookups = st.counts;
-    if (st.counts) flagged.push(c.db);
+    if (st.counts) {
+      if (flaggedOne === null) flaggedOne = c.db;
+      else if (flaggedOne !== c.db) flagged.push(c.db);
+    }
     if (!st.deletes) return;
     // The values about to be dropped: used_memory must fall now, not at V8's next major GC.
     const lazyDel = cmd.fullName === 'unlink' || srv.config.bool('lazyfree-lazy-user-del');
@@ -80,6 +85,9 @@ export function installKeyspaceStats(srv: Server): void {
   srv.hooks.afterCommand.push((c) => {
     // SELECT inside the command may have moved the client: reset every db flagged since.
     c.db.countLookups = false;
+    if (flaggedOne === null) return;
+    flaggedOne.countLookups = false;
+    flaggedOne = null;
     if (flagged.length === 0) return;
     for (const db of flagged) db.countLookups = false;
     flagged.length = 0;
