@@ -3,6 +3,7 @@
 // measures this process's own CPU time (process.cpuUsage), so it moves less with the box's load than
 // a redis-benchmark run does: the figure to compare before/after a change to the generic path.
 // Usage: npx tsx bench/request-path.ts [--main DIR] [--tests get,set,...] [-P 16] [-n 400000] [--rounds 5]
+//   [--keys 100000] (distinct keys, as redis-benchmark -r; a few hundred fit in the CPU caches)
 //   --main DIR: the dist/engine directory to load (default: this checkout's dist/engine); give two,
 //   comma-separated, to alternate them (before/after in one run).
 import path from 'node:path';
@@ -19,7 +20,7 @@ const TESTS = flag('--tests', 'ping_mbulk,set,get,incr,mset').split(',');
 const PIPE = Number(flag('-P', '16'));
 const N = Number(flag('-n', '400000'));
 const ROUNDS = Number(flag('--rounds', '5'));
-const KEYS = 100000;
+const KEYS = Number(flag('--keys', '100000'));
 
 /** The request redis-benchmark's test sends, with key:<12 digits> from a fixed sequence. */
 function request(test: string, i: number): string[] {
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`JS request path, CPU us/request (median of ${ROUNDS}), pipelines of ${PIPE}, ${N} requests per test`);
+  console.log(`JS request path, CPU us/request (median of ${ROUNDS}), pipelines of ${PIPE}, ${N} requests per test, ${KEYS} keys`);
   console.log('test'.padEnd(12) + engines.map((e, i) => `#${i}`.padStart(9)).join(''));
   for (const t of TESTS) console.log(t.padEnd(12) + engines.map((e) => median(results.get(`${t}|${e.dir}`) ?? [0]).toFixed(3).padStart(9)).join(''));
   engines.forEach((e, i) => console.log(`#${i} ${e.dir}`));
