@@ -7,6 +7,7 @@ import { parseZiplist, parseZipmap } from '../../src/engine/persistence/legacy.j
 import { RdbError } from '../../src/engine/persistence/errors.js';
 import { dumpValue, restoreValue } from '../../src/engine/persistence/dump.js';
 import { ZSetValue } from '../../src/engine/store/zset.js';
+import { RdbReader } from '../../src/engine/persistence/rdb-reader.js';
 
 const s = (xs: Buffer[]) => xs.map(String);
 
@@ -61,5 +62,27 @@ describe('RDB value encodings', () => {
     const bad = dumpValue(Buffer.from('x'));
     bad[bad.length - 1] ^= 1;
     expect(() => restoreValue(bad)).toThrow('DUMP payload version or checksum are wrong');
+  });
+
+  it('reads short and long keys and values the same through the text window, across window ends', () => {
+    // Length-prefixed strings (6-bit lengths), mostly 1-12 bytes (cut from the 1 MB text window, so
+    // its ends fall inside strings) and every tenth 13-63 (latin1Slice), over 3 windows.
+    const parts: Buffer[] = [];
+    const want: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 3.2 * 2 ** 20; i++) {
+      const n = i % 10 === 9 ? 13 + (i % 51) : 1 + (i % 12);
+      const bytes = Buffer.from(Array.from({ length: n }, (_, j) => (i * 7 + j * 13) & 0xff));
+      parts.push(Buffer.from([n]), bytes);
+      want.push(bytes.latin1Slice(0, n));
+      size += n + 1;
+    }
+    const r = new RdbReader(Buffer.concat(parts));
+    const got = want.map((_, i) => {
+      const v = i % 2 === 0 ? r.keyString() : r.storedString();
+      return typeof v === 'string' ? v : (v as Buffer).latin1Slice(0, (v as Buffer).length);
+    });
+    expect(got).toEqual(want);
+    expect(r.remaining).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
 // propagation, handling SELECT and MULTI/EXEC itself (an unfinished transaction at the end is dropped).
 import type { Server } from '../server.js';
 import type { CommandContext } from '../commands/table.js';
+import { copyOut, sameBytes } from '../protocol/parser.js';
 
 export class AofError extends Error {
   constructor(message: string, readonly truncated: boolean, readonly validEnd: number) {
@@ -10,11 +11,19 @@ export class AofError extends Error {
   }
 }
 
-/** Reads "<prefix><int>\r\n" at pos; returns [value, next] or null when the buffer ends first. */
-function readLine(buf: Buffer, pos: number, prefix: number): [number, number] | null | 'bad' {
-  if (pos >= buf.length) return null;
-  if (buf[pos] !== prefix) return 'bad';
-  // Digits read in place (no string and regex per line: they showed in 1M-key AOF load profiles).
+/** Where the line readLine() just read ends (the next byte to read). */
+let lineNext = 0;
+const TRUNCATED = -1;
+const BAD = -2;
+
+/**
+ * Reads "<prefix><int>\r\n" at pos: the value (lineNext is then past the line), TRUNCATED when the
+ * buffer ends first, BAD when the line is malformed. No tuple per line, no string and regex: they
+ * showed in 1M-key AOF load profiles.
+ */
+function readLine(buf: Buffer, pos: number, prefix: number): number {
+  if (pos >= buf.length) return TRUNCATED;
+  if (buf[pos] !== prefix) return BAD;
   let n = 0;
   let i = pos + 1;
   for (; i < buf.length; i++) {
@@ -22,39 +31,57 @@ function readLine(buf: Buffer, pos: number, prefix: number): [number, number] | 
     if (d < 0 || d > 9) break;
     n = n * 10 + d;
   }
-  if (i >= buf.length) return null;
-  if (i === pos + 1 || buf[i] !== 13) return buf.indexOf(10, pos) < 0 ? null : 'bad';
-  if (i + 1 >= buf.length) return null;
-  if (buf[i + 1] !== 10) return buf.indexOf(10, i) < 0 ? null : 'bad';
-  return [n, i + 2];
+  if (i >= buf.length) return TRUNCATED;
+  if (i === pos + 1 || buf[i] !== 13) return buf.indexOf(10, pos) < 0 ? TRUNCATED : BAD;
+  if (i + 1 >= buf.length) return TRUNCATED;
+  if (buf[i + 1] !== 10) return buf.indexOf(10, i) < 0 ? TRUNCATED : BAD;
+  lineNext = i + 2;
+  return n;
 }
 
-/** Parses one command at pos: [argv, next], null at a clean end; throws AofError otherwise. */
-export function readCommand(buf: Buffer, pos: number): [Buffer[], number] | null {
-  if (pos >= buf.length) return null;
-  const trunc = (): never => {
-    throw new AofError('Unexpected end of file', true, pos);
-  };
-  const bad = (): never => {
-    throw new AofError('Bad file format', false, pos);
-  };
-  const head = readLine(buf, pos, 42 /* * */);
-  if (head === 'bad') return bad();
-  if (head === null) return trunc();
-  let [argc, p] = head;
-  if (argc < 1) return bad();
-  const argv: Buffer[] = [];
-  while (argc-- > 0) {
-    const bl = readLine(buf, p, 36 /* $ */);
-    if (bl === 'bad') return bad();
-    if (bl === null) return trunc();
-    const [len, q] = bl;
-    if (q + len + 2 > buf.length) return trunc();
-    if (buf[q + len] !== 13 || buf[q + len + 1] !== 10) return bad();
-    argv.push(Buffer.from(buf.subarray(q, q + len)));
-    p = q + len + 2;
+/**
+ * Cuts commands out of an AOF file's bytes. Arguments are copied (a stored value must not pin the
+ * file), the way the request parser copies them; a command name equal to the previous one is handed
+ * over as the same Buffer, which dispatch resolves by identity.
+ */
+export class AofCommandReader {
+  /** Offset just past the last command read. */
+  pos: number;
+  private lastName: Buffer | null = null;
+
+  constructor(private readonly buf: Buffer, start: number) {
+    this.pos = start;
   }
-  return [argv, p];
+
+  /** The next command, null at a clean end; throws AofError (at the command's start) otherwise. */
+  next(): Buffer[] | null {
+    const buf = this.buf;
+    const pos = this.pos;
+    if (pos >= buf.length) return null;
+    let argc = readLine(buf, pos, 42 /* * */);
+    if (argc === BAD || argc === 0) throw new AofError('Bad file format', false, pos);
+    if (argc === TRUNCATED) throw new AofError('Unexpected end of file', true, pos);
+    let p = lineNext;
+    const argv: Buffer[] = [];
+    while (argc-- > 0) {
+      const len = readLine(buf, p, 36 /* $ */);
+      if (len === BAD) throw new AofError('Bad file format', false, pos);
+      if (len === TRUNCATED) throw new AofError('Unexpected end of file', true, pos);
+      const q = lineNext;
+      if (q + len + 2 > buf.length) throw new AofError('Unexpected end of file', true, pos);
+      if (buf[q + len] !== 13 || buf[q + len + 1] !== 10) throw new AofError('Bad file format', false, pos);
+      if (argv.length === 0) {
+        const name = this.lastName;
+        if (name !== null && name.length === len && sameBytes(name, buf, q)) argv.push(name);
+        else argv.push((this.lastName = copyOut(buf, q, len)));
+      } else {
+        argv.push(copyOut(buf, q, len));
+      }
+      p = q + len + 2;
+    }
+    this.pos = p;
+    return argv;
+  }
 }
 
 export interface ReplayResult {
@@ -88,17 +115,19 @@ export function replayCommands(srv: Server, buf: Buffer, start: number, allowTru
     const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
     (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
   };
+  const reader = new AofCommandReader(buf, start);
   for (;;) {
-    let parsed: [Buffer[], number] | null;
+    let argv: Buffer[] | null;
     try {
-      parsed = readCommand(buf, pos);
+      argv = reader.next();
     } catch (e) {
       if (e instanceof AofError && e.truncated && allowTruncated) return { commands, validEnd: multi ? multiStart : pos, truncated: true };
       throw e;
     }
-    if (!parsed) break;
-    const [argv, next] = parsed;
-    const name = argv[0].latin1Slice(0, argv[0].length).toLowerCase();
+    if (!argv) break;
+    // Only MULTI (5), EXEC (4) and SELECT (6) are handled here: other names are not lowercased.
+    const n0 = argv[0].length;
+    const name = n0 >= 4 && n0 <= 6 ? argv[0].latin1Slice(0, n0).toLowerCase() : '';
     if (name === 'multi') {
       multi = [];
       multiStart = pos;
@@ -111,7 +140,7 @@ export function replayCommands(srv: Server, buf: Buffer, start: number, allowTru
       run(argv, name);
     }
     commands++;
-    pos = next;
+    pos = reader.pos;
   }
   if (multi) {
     // Redis reverts a MULTI without EXEC at the end of the file.

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server, PropagationSink, PropagationTarget } from '../server.js';
 import { datasetCommands } from './aof-commands.js';
-import { encodeCommand } from '../protocol/command-encoder.js';
+import { AofBuffer } from './aof-buffer.js';
 import { formatManifest, parseManifest, type AofFileInfo, type Manifest } from './manifest.js';
 import { parseRdb, snapshotRdb, loadRdb, saveRdbSync } from './rdb.js';
 import { replayCommands, AofError } from './aof-replay.js';
@@ -15,11 +15,12 @@ import { snapshotToFile, writeFileAtomic, writeFileAtomicSync } from './rdb-file
 import { RdbError } from './errors.js';
 import { persistState } from './state.js';
 
+const SELECT = Buffer.from('SELECT');
+
 export class Aof implements PropagationSink {
   manifest: Manifest = { base: null, incrs: [], history: [] };
   private fd: number | null = null;
-  private buf: Buffer[] = [];
-  private bufBytes = 0;
+  private readonly pending = new AofBuffer();
   private selectedDb = -1;
   private lastFsync = Date.now();
   private fsyncing = false;
@@ -52,31 +53,27 @@ export class Aof implements PropagationSink {
   feed(dbId: number, argv: Buffer[], _fromMaster?: boolean, target?: PropagationTarget): void {
     if (target === 'replicas') return; // PUBLISH: replicas only, as Redis's PROPAGATE_REPL
     if (dbId !== this.selectedDb) {
-      this.push(encodeCommand([Buffer.from('SELECT'), Buffer.from(String(dbId))]));
+      this.pending.command([SELECT, Buffer.from(String(dbId))]);
       this.selectedDb = dbId;
     }
-    this.push(encodeCommand(argv));
-  }
-
-  private push(b: Buffer): void {
-    this.buf.push(b);
-    this.bufBytes += b.length;
+    this.pending.command(argv);
   }
 
   get bufferLength(): number {
-    return this.bufBytes;
+    return this.pending.length;
   }
 
   /** Writes the buffered commands; fsyncs now with `always`, in the background with `everysec`. */
   flush(): void {
-    if (this.fd === null) return;
-    if (this.bufBytes > 0) {
-      const data = this.buf.length === 1 ? this.buf[0] : Buffer.concat(this.buf);
-      this.buf = [];
-      this.bufBytes = 0;
+    const fd = this.fd;
+    if (fd === null) return;
+    if (this.pending.length > 0) {
       try {
-        fs.writeSync(this.fd, data);
-        this.currentSize += data.length;
+        this.pending.drain((b, off, len) => {
+          const n = fs.writeSync(fd, b, off, len);
+          this.currentSize += n;
+          return n;
+        });
         this.lastWriteOk = true;
       } catch (e) {
         this.lastWriteOk = false;
@@ -89,7 +86,7 @@ export class Aof implements PropagationSink {
         return;
       }
       if (this.fsyncPolicy() === 'always') {
-        fs.fdatasyncSync(this.fd);
+        fs.fdatasyncSync(fd);
         this.lastFsync = Date.now();
       }
     }
@@ -287,7 +284,7 @@ export class Aof implements PropagationSink {
           fs.rmSync(this.file(f.name), { force: true });
         }
         this.baseSize = size;
-        this.currentSize = size + (newIncr ? fs.statSync(this.file(newIncr.name)).size + this.bufBytes : 0);
+        this.currentSize = size + (newIncr ? fs.statSync(this.file(newIncr.name)).size + this.pending.length : 0);
         this.lastRewriteOk = true;
         this.consecutiveFailures = 0;
         this.rewrites++;
@@ -308,6 +305,7 @@ export class Aof implements PropagationSink {
   /** CONFIG SET appendonly no / shutdown: write, fsync and close the incr file. */
   close(): void {
     this.flush();
+    this.pending.clear(); // what a failed write left: the file is closed without it, as before
     if (this.fd !== null) {
       this.srv.log.notice('Calling fsync() on the AOF file.');
       fs.fdatasyncSync(this.fd);

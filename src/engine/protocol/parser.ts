@@ -263,7 +263,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** A private copy of buf[start, start+len): short arguments are copied byte by byte, which is
  * cheaper than Buffer.from(subarray) (two buffer objects and a binding call) on the hot path. */
-function copyOut(buf: Buffer, start: number, len: number): Buffer {
+export function copyOut(buf: Buffer, start: number, len: number): Buffer {
   const b = Buffer.allocUnsafe(len);
   if (len <= 32) {
     for (let i = 0; i < len; i++) b[i] = buf[start + i];
@@ -273,7 +273,7 @@ function copyOut(buf: Buffer, start: number, len: number): Buffer {
   return b;
 }
 
-function sameBytes(a: Buffer, buf: Buffer, start: number): boolean {
+export function sameBytes(a: Buffer, buf: Buffer, start: number): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
   return true;
 }
