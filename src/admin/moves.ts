@@ -5,6 +5,7 @@ import { agreementProblems, waitUntil } from './agreement.js';
 import { loadNodeView, masters, type ClusterView } from './cluster-view.js';
 import type { Journal, Move } from './journal.js';
 import { moveFreshBatch, moveSlot, type MoveEnds, type MoveOpts } from './migrate.js';
+import { connect, type Conn } from './client.js';
 
 export interface Progress {
   slotsDone: number;
@@ -61,22 +62,38 @@ export async function runMoves(view: ClusterView, moves: Move[], journal: Journa
   let next = 0;
   let failure: unknown;
   const done = (slot: number) => { journal?.markDone(slot); progress.slotsDone++; opts.onProgress?.({ ...progress }); };
+  const parallel = Math.max(1, opts.parallel ?? 4);
   const worker = async () => {
-    while (failure === undefined && next < queue.length && !opts.shouldStop?.()) {
-      const batch = queue[next++]!;
-      let inBatch = 0;
-      const onKeys = (n: number) => { progress.keysMoved += n - inBatch; inBatch = n; opts.onProgress?.({ ...progress }); };
-      try {
-        const ends = endsFor(view, batch[0]!);
-        if (fresh) await moveFreshBatch(batch.map((m) => m.slot), ends, { ...opts, onKeys }, done);
-        else { await moveSlot(batch[0]!.slot, ends, { ...opts, onKeys }); done(batch[0]!.slot); }
-      } catch (err) {
-        failure ??= err;
-        return;
+    // Each worker talks to a source over its own connection: a MIGRATE holds its connection until the
+    // target answered, so on one shared socket every worker's MIGRATEs queued behind each other's.
+    // (redis-server runs MIGRATE synchronously anyway; the engine serves the workers' MIGRATEs at once.)
+    const own = new Map<string, Promise<Conn>>();
+    const sourceConn = (addr: string): Promise<Conn> => {
+      let c = own.get(addr);
+      if (!c) own.set(addr, (c = connect(addr, { password: opts.password, user: opts.user })));
+      return c;
+    };
+    try {
+      while (failure === undefined && next < queue.length && !opts.shouldStop?.()) {
+        const batch = queue[next++]!;
+        let inBatch = 0;
+        const onKeys = (n: number) => { progress.keysMoved += n - inBatch; inBatch = n; opts.onProgress?.({ ...progress }); };
+        try {
+          const ends = endsFor(view, batch[0]!);
+          if (fresh) {
+            if (parallel > 1) ends.source = { ...ends.source, conn: await sourceConn(ends.source.entry.addr) };
+            await moveFreshBatch(batch.map((m) => m.slot), ends, { ...opts, onKeys }, done);
+          } else { await moveSlot(batch[0]!.slot, ends, { ...opts, onKeys }); done(batch[0]!.slot); }
+        } catch (err) {
+          failure ??= err;
+          return;
+        }
       }
+    } finally {
+      for (const c of own.values()) c.then((x) => x.close(), () => undefined);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.parallel ?? 4) }, worker));
+  await Promise.all(Array.from({ length: parallel }, worker));
   if (failure !== undefined) throw failure;
   if (progress.slotsDone === moves.length) journal?.finish();
   return progress.keysMoved;

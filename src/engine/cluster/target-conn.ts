@@ -1,6 +1,8 @@
 // A client connection from MIGRATE to the target instance: RESP commands out, one-line replies in
 // (+OK / -ERR: all that AUTH, SELECT and RESTORE answer). Idle connections are cached for 10 s per
-// host:port as Redis does, so a reshard's many MIGRATE calls reuse one socket.
+// host:port as Redis does, so a reshard's many MIGRATE calls reuse one socket. Unlike Redis, MIGRATE
+// does not block the server, so several clients' MIGRATEs to one target can be in flight at once:
+// each takes an idle socket of that target or opens one, and every socket goes back to the cache.
 import net from 'node:net';
 
 const IDLE_MS = 10_000;
@@ -23,7 +25,7 @@ export class TargetConn {
     });
     const die = () => {
       this.dead = true;
-      CACHE.delete(this.key);
+      forget(this);
       this.waiter?.();
     };
     sock.on('error', die);
@@ -90,28 +92,42 @@ export class TargetConn {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.close(), IDLE_MS);
     this.idleTimer.unref?.();
+    let idle = IDLE.get(this.key);
+    if (!idle) IDLE.set(this.key, (idle = []));
+    if (!idle.includes(this)) idle.push(this);
   }
 
   close(): void {
     this.dead = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    CACHE.delete(this.key);
+    forget(this);
     this.sock.destroy();
   }
 }
 
-const CACHE = new Map<string, TargetConn>();
+/** Idle connections per host:port, the most recently released last. */
+const IDLE = new Map<string, TargetConn[]>();
 
-/** A cached idle connection to host:port, or a new one. */
+function forget(conn: TargetConn): void {
+  const idle = IDLE.get(conn.key);
+  if (!idle) return;
+  const i = idle.indexOf(conn);
+  if (i >= 0) idle.splice(i, 1);
+  if (idle.length === 0) IDLE.delete(conn.key);
+}
+
+/** An idle cached connection to host:port, or a new one. */
 export async function targetConn(host: string, port: number, timeoutMs: number): Promise<TargetConn> {
   const key = `${host}:${port}`;
-  const cached = CACHE.get(key);
-  if (cached && cached.alive && !cached.busy) {
+  const idle = IDLE.get(key);
+  while (idle && idle.length > 0) {
+    const cached = idle.pop() as TargetConn;
+    if (idle.length === 0) IDLE.delete(key);
+    if (!cached.alive) continue;
     cached.busy = true;
     return cached;
   }
   const conn = await TargetConn.connect(host, port, timeoutMs);
   conn.busy = true;
-  if (!CACHE.has(key)) CACHE.set(key, conn);
   return conn;
 }

@@ -1,0 +1,120 @@
+// Where a reshard's time goes (issue 20): the bench's scenario (3 masters, 30k keys, 1000 slots from
+// the first to the second under a 4-writer ioredis SET load) on one engine, printing wall time, the
+// CPU each node and the CLI spent, and the load's acked writes during the reshard. Run under the lock:
+//   flock /work/wt/bench.lock npx tsx bench/reshard-probe.ts --kind engine|redis [--keys N] [--no-load]
+//     [--rounds N] (successive reshards on the same nodes: the later ones run warm JIT code)
+//     [--prof DIR] (engine nodes and the CLI with --cpu-prof; prints the reshard's window in µs)
+//     [--perf] (perf record of each node: on-CPU samples, JIT threads included) [--strace] (strace -c)
+//     [--node-flags "..."] (e.g. "--trace-opt --trace-deopt") [--root DIR] (another checkout's build)
+// Ports 19880-19889 (bus 29880-29889).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { Cluster } from 'ioredis';
+import path from 'node:path';
+import { ENGINE_MAIN as OWN_MAIN, KVCTL_BIN as OWN_BIN, tmpDir, waitForPort } from '../test/helpers/procs.js';
+import { RespClient } from '../test/helpers/resp.js';
+import { childEnv } from '../src/orchestrator/engines.js';
+
+const arg = (n: string, d: string) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1]! : d; };
+const KIND = arg('--kind', 'engine');
+const PROF = arg('--prof', '');
+const KEYS = Number(arg('--keys', '30000'));
+const LOAD = !process.argv.includes('--no-load');
+const STRACE = process.argv.includes('--strace');
+/** --perf: perf record (on-CPU samples, JIT symbols from --perf-basic-prof) of each node during the reshard. */
+const PERF = process.argv.includes('--perf');
+/** --node-flags "...": V8/node flags for the engine nodes (e.g. --trace-opt). */
+const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
+const BASE = 19880;
+/** --root DIR: another checkout's build (its dist/engine/main.cjs and bin/run.js), for before/after. */
+const ROOT = arg('--root', '');
+const ENGINE_MAIN = ROOT ? path.join(ROOT, 'dist', 'engine', 'main.cjs') : OWN_MAIN;
+const KVCTL_BIN = ROOT ? path.join(ROOT, 'bin', 'run.js') : OWN_BIN;
+const ROUNDS = Number(arg('--rounds', '1'));
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+async function call(port: number, ...argv: string[]): Promise<string> {
+  const c = await RespClient.connect(port);
+  try { const r = await c.call(argv, 60_000); return 'v' in r ? String(r.v) : ''; } finally { c.close(); }
+}
+
+const flags = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'];
+const procs: { child: ChildProcess; port: number; dir: string; pid: number }[] = [];
+for (let i = 0; i < 3; i++) {
+  const port = BASE + i;
+  const dir = tmpDir('kvctl-probe-');
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags];
+  const child = KIND === 'engine'
+    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...NODE_FLAGS, ENGINE_MAIN, ...common], { cwd: dir, stdio: NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
+    : spawn('redis-server', common, { cwd: dir, stdio: 'ignore' });
+  procs.push({ child, port, dir, pid: child.pid! });
+}
+let strace: ChildProcess[] = [];
+try {
+  await Promise.all(procs.map((p) => waitForPort(p.port)));
+  const addrs = procs.map((p) => `127.0.0.1:${p.port}`);
+  spawnSync(process.execPath, [KVCTL_BIN, 'cluster', 'create', ...addrs, '--yes', '--json'], { stdio: 'ignore' });
+  for (;;) {
+    const infos = await Promise.all(procs.map((p) => call(p.port, 'CLUSTER', 'INFO')));
+    if (infos.every((t) => t.includes('cluster_state:ok'))) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const load = new Cluster([{ host: '127.0.0.1', port: BASE }], { scaleReads: 'master' });
+  for (let i = 0; i < KEYS; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => load.set(`k:${i + j}`, 'v')));
+  let stop = false;
+  let acked = 0;
+  const writers = LOAD ? Array.from({ length: 4 }, async (_, w) => { for (let i = 0; !stop; i++) { await load.set(`load:${w}:${i}`, String(i)); acked++; } }) : [];
+  const from = await call(BASE, 'CLUSTER', 'MYID');
+  const to = await call(BASE + 1, 'CLUSTER', 'MYID');
+  if (PERF) {
+    strace = procs.map((p) => spawn('perf', ['record', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(p.pid), '-o', `/tmp/reshard-perf-${KIND}-${p.port}.data`], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (STRACE) {
+    strace = procs.map((p) => spawn('strace', ['-c', '-f', '-p', String(p.pid), '-o', `/tmp/reshard-strace-${KIND}-${p.port}.txt`], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  // --rounds N: N successive reshards of 1000 slots on the same nodes (the later ones run warm code).
+  for (let round = 0; round < ROUNDS; round++) {
+    const cpu0 = procs.map((p) => cpuMs(p.pid));
+    const ackedAtStart = acked;
+    if (NODE_FLAGS.length) console.log('=== RESHARD START');
+    const t0 = performance.now();
+    const h0 = process.hrtime.bigint() / 1000n;
+    // Asynchronous, so the load keeps running while the CLI works (spawnSync would freeze it).
+    const cli = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), KVCTL_BIN, 'cluster', 'reshard', addrs[0]!, '--from', from, '--to', to, '--slots', '1000', '--yes', '--json']);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('close', () => resolve({ stdout, stderr }));
+    });
+    const ackedAtEnd = acked;
+    if (NODE_FLAGS.length) console.log('=== RESHARD END');
+    const ms = performance.now() - t0;
+    const h1 = process.hrtime.bigint() / 1000n;
+    const cpu1 = procs.map((p) => cpuMs(p.pid));
+    const [u, s] = cli.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    const res = JSON.parse(cli.stdout) as { keysMoved: number };
+    console.log(`${KIND} round ${round + 1}: reshard ${ms.toFixed(0)} ms, keys ${res.keysMoved}; node CPU ms ${cpu0.map((c, i) => cpu1[i]! - c).join(' / ')}; CLI CPU ${((u! + s!) * 1000).toFixed(0)} ms; load acked during the reshard ${ackedAtEnd - ackedAtStart} (${((ackedAtEnd - ackedAtStart) / ms * 1000).toFixed(0)}/s)`);
+    if (PROF) console.log(`window µs ${h0} ${h1}; pids ${procs.map((p) => `${p.port}=${p.pid}`).join(' ')}`);
+  }
+  stop = true;
+  await Promise.all(writers);
+  for (const s of strace) s.kill('SIGINT');
+  await Promise.all(strace.map((s) => new Promise((r) => s.once('exit', r))));
+  load.disconnect();
+} finally {
+  await new Promise((r) => setTimeout(r, 200));
+  for (const p of procs) {
+    if (KIND === 'engine' && PROF) { await call(p.port, 'SHUTDOWN', 'NOSAVE').catch(() => undefined); await new Promise((r) => setTimeout(r, 300)); }
+    try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+}
