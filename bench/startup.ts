@@ -13,6 +13,7 @@ import { cpSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from
 import path from 'node:path';
 import { builtinEntry, childEnv } from '../src/orchestrator/engines.js';
 import { snapshotState } from '../src/engine/snapshot.cjs';
+import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { ROOT, tmpDir } from '../test/helpers/procs.js';
 import { median, spawnToPong, type BenchSection, type Row } from './lib.js';
 
@@ -66,14 +67,14 @@ export async function startupRows(log: (m: string) => void, runs = 9): Promise<R
     redis: (p: number) => spawnToPong('redis-server', ['--port', String(p), ...common], p),
     checkout: (p: number) => spawnToPong(process.execPath, [...builtinEntry(), '--port', String(p), ...common], p, env),
     installed: (p: number) => spawnToPong(process.execPath, [...builtinEntry(pkg.engineDir), '--port', String(p), ...common], p, env),
-    'main.cjs': (p: number) => spawnToPong(process.execPath, [path.join(ROOT, 'dist', 'engine', 'main.cjs'), '--port', String(p), ...common], p, env),
+    'main.cjs': (p: number) => spawnToPong(process.execPath, [...ENGINE_NODE_FLAGS, path.join(ROOT, 'dist', 'engine', 'main.cjs'), '--port', String(p), ...common], p, env),
     'bare node server': (p: number) => spawnToPong(process.execPath, ['-e', BARE_SERVER, String(p)], p, env),
     'node -e 0 (to exit)': () => nodeToExit(env),
   };
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<keyof typeof cases, number[]>;
   try {
     await lazySnapshot(pkg.engineDir, log);
-    const how = (args: string[]) => (args[0] === '--snapshot-blob' ? 'start-up snapshot' : path.basename(args[0]));
+    const how = (args: string[]) => (args.includes('--snapshot-blob') ? 'start-up snapshot' : path.basename(args[args.length - 1]));
     log(`engine started as kvctl up starts it: checkout from ${how(builtinEntry())}, installed copy from ${how(builtinEntry(pkg.engineDir))}`);
     for (let i = 0; i < runs; i++) {
       let port = PORT;
