@@ -1,6 +1,6 @@
 // The engine's V8 start-up snapshot (`node --build-snapshot`): a heap in which every module of
 // main.bundle.js has already been compiled and run, so a node started as
-//   node --snapshot-blob dist/engine/snapshot/engine-<node version>-<platform>-<arch>.blob <redis.conf> ...
+//   node <v8-flags.cts flags> --snapshot-blob dist/engine/snapshot/engine-<node version>-<platform>-<arch>.blob -- <redis.conf> ...
 // begins at the engine's main instead of parsing and running ~1.3 MB of JavaScript (main.cts, the
 // bundle + code cache path, stays the fallback and the entry for anyone who runs main.cjs). A blob
 // only loads in the Node binary that made it (Node exits 1 otherwise), so its name carries Node's
