@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ENGINE_MAIN } from '../test/helpers/procs.js';
+import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { childEnv } from '../src/orchestrator/engines.js';
 import { median, rssBytes } from './lib.js';
 
@@ -29,7 +30,8 @@ const TESTS = flag('--tests', 'ping_inline,ping_mbulk,set,get,incr,mset,lpush,lp
 const ROUNDS = Number(flag('--rounds', '3'));
 const PIPELINE = flag('-P', '1');
 const N = Number(flag('-n', PIPELINE === '1' ? '50000' : '200000'));
-const NODE_FLAGS = flag('--node-flags', '').split(' ').filter(Boolean);
+/** Node flags of the engine: by default the ones kvctl starts nodes with (engine/v8-flags.cts); `--node-flags ''` for none. */
+const NODE_FLAGS = flag('--node-flags', ENGINE_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
 const PROF = flag('--prof', '');
 const ENGINE_ONLY = process.argv.includes('--engine-only');
 const STREAM_RSS = Number(flag('--stream-rss', '0'));

@@ -12,6 +12,7 @@ import { Cluster } from 'ioredis';
 import { ENGINE_MAIN, KVCTL_BIN, startEngine, startRedis, tmpDir, stopAll, type Proc } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { childEnv } from '../src/orchestrator/engines.js';
+import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { median, pipelineLoad, redisBenchmark, spawnToPong, type BenchOptions, type BenchSection, type Row } from './lib.js';
 
 const BASE = 19800;
@@ -55,7 +56,7 @@ async function restartMs(kind: Kind, port: number, dir: string, args: string[], 
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     times.push(kind === 'engine'
-      ? await spawnToPong(process.execPath, [ENGINE_MAIN, ...common], port, childEnv())
+      ? await spawnToPong(process.execPath, [...ENGINE_NODE_FLAGS, ENGINE_MAIN, ...common], port, childEnv())
       : await spawnToPong('redis-server', common, port));
   }
   return median(times);

@@ -3,7 +3,7 @@
 // and writes bench/results/latest.json. Helpers here start both servers, drive redis-benchmark, read
 // RSS and time a cold start. Ports: the bench block 19000-19999 (each section takes its own range).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import { ENGINE_MAIN, startEngine, startRedis, type Proc } from '../test/helpers/procs.js';
 
@@ -77,6 +77,19 @@ export function parseBenchmarkCsv(csv: string): Map<string, number> {
 }
 
 /** Resident set size of a live process, in bytes (Linux /proc). */
+/** CPU nanoseconds a live process has used, summed over its threads (/proc/<pid>/task/<tid>/schedstat). */
+function cpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread has exited */
+    }
+  }
+  return ns;
+}
+
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
@@ -87,16 +100,21 @@ export function rssBytes(pid: number): number {
  * Milliseconds from spawning `cmd args` to the first +PONG on `port`; the process is then killed. A
  * fresh connection is tried every 2 ms (a refused connect costs microseconds), identically for every
  * server, so the poll adds at most ~2 ms to either; busier polling would take CPU from the server
- * being timed on a 2-core machine.
+ * being timed on a 2-core machine. `cpuMs`, when given, gets the CPU the process used until then (all
+ * its threads, from /proc schedstat): a figure that moves far less than wall time on a busy box.
  */
-export async function spawnToPong(cmd: string, args: string[], port: number, env?: NodeJS.ProcessEnv): Promise<number> {
+export async function spawnToPong(cmd: string, args: string[], port: number, env?: NodeJS.ProcessEnv, cpuMs?: number[]): Promise<number> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { stdio: 'ignore', env });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${cmd} exited with ${child.exitCode} before answering PING`);
-      if (await pingOnce(port)) return performance.now() - t0;
+      if (await pingOnce(port)) {
+        const wall = performance.now() - t0;
+        if (cpuMs && child.pid !== undefined) cpuMs.push(cpuNs(child.pid) / 1e6);
+        return wall;
+      }
       if (performance.now() - t0 > 20_000) throw new Error(`${cmd} did not answer PING on ${port} within 20 s`);
       await new Promise((r) => setTimeout(r, 2));
     }

@@ -7,12 +7,14 @@
 // the same loop: main.cjs (the bundle + code cache fallback) and Node's floor: `node -e 0` to exit and a
 // bare Node TCP server answering +PONG. Every server is measured the same way (bench/lib.ts
 // spawnToPong: a fresh connection every 2 ms until +PONG; each round runs every case once, in turn),
-// with the environment kvctl gives its nodes (childEnv: no NODE_EXTRA_CA_CERTS). Ports 19010-19014.
-import { spawn } from 'node:child_process';
+// with the environment kvctl gives its nodes (childEnv: no NODE_EXTRA_CA_CERTS). It also logs each server's
+// CPU until its first PONG (all threads), which a busy box disturbs far less than wall time. Ports 19010-19014.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinEntry, childEnv } from '../src/orchestrator/engines.js';
 import { snapshotState } from '../src/engine/snapshot.cjs';
+import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { ROOT, tmpDir } from '../test/helpers/procs.js';
 import { median, spawnToPong, type BenchSection, type Row } from './lib.js';
 
@@ -57,23 +59,39 @@ function nodeToExit(env: NodeJS.ProcessEnv): Promise<number> {
 
 const BARE_SERVER = "require('node:net').createServer((s) => s.on('data', () => s.write('+PONG\\r\\n'))).listen(Number(process.argv[1]), '127.0.0.1')";
 
+/**
+ * The same bare server as a start-up snapshot of its own (built under the engine's flags, started as
+ * the engine is): the floor of the snapshot way of starting, without any of the engine in the heap.
+ */
+function bareSnapshot(dir: string): string[] {
+  const entry = path.join(dir, 'bare-entry.cjs');
+  const blob = path.join(dir, 'bare.blob');
+  writeFileSync(entry, `require('node:v8').startupSnapshot.setDeserializeMainFunction(() => { process.getBuiltinModule('node:net').createServer((s) => s.on('data', () => s.write('+PONG\\r\\n'))).listen(Number(process.argv[1]), '127.0.0.1'); });\n`);
+  const r = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, '--snapshot-blob', blob, '--build-snapshot', entry], { cwd: dir, env: childEnv(), stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`could not build the bare snapshot (exit ${r.status})`);
+  return [...ENGINE_NODE_FLAGS, '--snapshot-blob', blob, '--'];
+}
+
 export async function startupRows(log: (m: string) => void, runs = 9): Promise<Row[]> {
   const dir = tmpDir('kvctl-bench-');
   const pkg = installedCopy();
   const env = childEnv();
   const common = ['--save', '', '--appendonly', 'no', '--dir', dir, '--bind', '127.0.0.1'];
+  const bareSnap = bareSnapshot(dir);
+  const cpu = { redis: [] as number[], checkout: [] as number[], installed: [] as number[], bare: [] as number[], 'bare snapshot': [] as number[] };
   const cases = {
-    redis: (p: number) => spawnToPong('redis-server', ['--port', String(p), ...common], p),
-    checkout: (p: number) => spawnToPong(process.execPath, [...builtinEntry(), '--port', String(p), ...common], p, env),
-    installed: (p: number) => spawnToPong(process.execPath, [...builtinEntry(pkg.engineDir), '--port', String(p), ...common], p, env),
-    'main.cjs': (p: number) => spawnToPong(process.execPath, [path.join(ROOT, 'dist', 'engine', 'main.cjs'), '--port', String(p), ...common], p, env),
-    'bare node server': (p: number) => spawnToPong(process.execPath, ['-e', BARE_SERVER, String(p)], p, env),
+    redis: (p: number) => spawnToPong('redis-server', ['--port', String(p), ...common], p, undefined, cpu.redis),
+    checkout: (p: number) => spawnToPong(process.execPath, [...builtinEntry(), '--port', String(p), ...common], p, env, cpu.checkout),
+    installed: (p: number) => spawnToPong(process.execPath, [...builtinEntry(pkg.engineDir), '--port', String(p), ...common], p, env, cpu.installed),
+    'main.cjs': (p: number) => spawnToPong(process.execPath, [...ENGINE_NODE_FLAGS, path.join(ROOT, 'dist', 'engine', 'main.cjs'), '--port', String(p), ...common], p, env),
+    'bare node server': (p: number) => spawnToPong(process.execPath, ['-e', BARE_SERVER, String(p)], p, env, cpu.bare),
+    'bare server snapshot': (p: number) => spawnToPong(process.execPath, [...bareSnap, String(p)], p, env, cpu['bare snapshot']),
     'node -e 0 (to exit)': () => nodeToExit(env),
   };
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as number[]])) as Record<keyof typeof cases, number[]>;
   try {
     await lazySnapshot(pkg.engineDir, log);
-    const how = (args: string[]) => (args[0] === '--snapshot-blob' ? 'start-up snapshot' : path.basename(args[0]));
+    const how = (args: string[]) => (args.includes('--snapshot-blob') ? 'start-up snapshot' : path.basename(args[args.length - 1]));
     log(`engine started as kvctl up starts it: checkout from ${how(builtinEntry())}, installed copy from ${how(builtinEntry(pkg.engineDir))}`);
     for (let i = 0; i < runs; i++) {
       let port = PORT;
@@ -85,6 +103,10 @@ export async function startupRows(log: (m: string) => void, runs = 9): Promise<R
   }
   const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
   for (const [name, xs] of Object.entries(samples)) log(`spawn to PONG, ${name} (ms): median ${median(xs).toFixed(1)}; ${fmt(xs)}`);
+  // CPU of the server process until its first PONG: steadier than wall time while the box is busy.
+  for (const [name, xs] of Object.entries(cpu)) log(`CPU to PONG, ${name} (ms): median ${median(xs).toFixed(1)}; ${fmt(xs)}`);
+  const cpuRatio = (xs: number[]) => `${(median(xs) / median(cpu.redis)).toFixed(2)}x`;
+  log(`CPU to PONG against redis-server: checkout ${cpuRatio(cpu.checkout)}, installed ${cpuRatio(cpu.installed)}; floors: bare Node server ${cpuRatio(cpu.bare)}, bare server snapshot ${cpuRatio(cpu['bare snapshot'])}`);
   const redis = median(samples.redis);
   const rows: Row[] = [];
   for (const where of ['checkout', 'installed'] as const) {
@@ -94,6 +116,7 @@ export async function startupRows(log: (m: string) => void, runs = 9): Promise<R
   }
   rows.push({ metric: `spawn to first PONG, main.cjs (bundle + code cache fallback)`, engine: median(samples['main.cjs']), redis, unit: 'ms', higherIsBetter: false });
   rows.push({ metric: `Node's floor: bare net server to first PONG`, engine: median(samples['bare node server']), redis, unit: 'ms', higherIsBetter: false });
+  rows.push({ metric: `snapshot floor: bare net server snapshot to first PONG`, engine: median(samples['bare server snapshot']), redis, unit: 'ms', higherIsBetter: false });
   rows.push({ metric: `Node's floor: node -e 0 to exit`, engine: median(samples['node -e 0 (to exit)']), redis, unit: 'ms', higherIsBetter: false });
   return rows;
 }

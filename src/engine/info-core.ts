@@ -7,6 +7,7 @@ import { pubsubOf } from './pubsub/registry.js';
 import { usedMemory, memoryMeter } from './eviction/meter.js';
 import { clusterOf } from './cluster/cluster.js';
 import { internalErrorsOf } from './internal-errors.js';
+import { startMode } from './start-mode.js';
 
 export function registerCoreInfo(srv: Server): void {
   srv.info.set('server', () => {
@@ -39,6 +40,8 @@ export function registerCoreInfo(srv: Server): void {
       ['kvctl_engine', 'builtin'],
       ['kvctl_engine_version', srv.engineVersion],
       ['node_version', process.version],
+      ['kvctl_engine_start', startMode()],
+      ['kvctl_node_flags', process.execArgv.join(' ')],
     ];
   });
   srv.info.set('clients', () => {

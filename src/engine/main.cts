@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { modulesUnchanged, type BundleManifest } from './bundle-digest.cjs';
+import { matchEngineFlagHash } from './v8-flags.cjs';
 
 type StartModule = typeof import('./start.js');
 
@@ -17,7 +18,7 @@ const trace = (msg: string) => {
   if (process.env.KVCTL_ENGINE_TRACE_START === '1') process.stderr.write(`kvctl engine: ${msg}\n`);
 };
 
-function bundled(): StartModule | null {
+function bundled(): { start: StartModule; how: string } | null {
   if (process.env.KVCTL_ENGINE_NO_BUNDLE === '1') {
     trace('ES modules (KVCTL_ENGINE_NO_BUNDLE=1)');
     return null;
@@ -37,14 +38,16 @@ function bundled(): StartModule | null {
       cachedData = undefined;
     }
     // V8 rejects a cache made by another V8 version or under other V8 flags (and compiles the source):
-    // so no flag may be set before this point (runProcess sets one after).
+    // the cache was made under the engine's flags (v8-flags.cts), so give V8 their hash if the
+    // command line lacked them; no other flag may be set before this point (runProcess sets one after).
+    matchEngineFlagHash();
     const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
     const mod = { exports: {} as StartModule };
     // This module's own require resolves as the bundle's would (same folder): no node:module
     // createRequire, whose ES-loader graph costs milliseconds to load.
     (script.runInThisContext() as (r: NodeJS.Require, m: typeof mod, e: StartModule) => void)(require, mod, mod.exports);
     trace(`bundle, code cache ${script.cachedDataRejected ? 'rejected' : 'accepted'}`);
-    return mod.exports;
+    return { start: mod.exports, how: script.cachedDataRejected ? 'bundle-cache-rejected' : 'bundle' };
   } catch (e) {
     trace(`ES modules (${(e as Error).message})`);
     return null;
@@ -52,8 +55,9 @@ function bundled(): StartModule | null {
 }
 
 async function main(): Promise<void> {
-  const start = bundled() ?? (await import('./start.js'));
-  await start.runProcess(process.argv.slice(2), trace);
+  const b = bundled();
+  const start = b?.start ?? (await import('./start.js'));
+  await start.runProcess(process.argv.slice(2), trace, b?.how ?? 'modules');
 }
 
 main().catch((e: Error) => {

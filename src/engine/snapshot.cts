@@ -1,6 +1,6 @@
 // The engine's V8 start-up snapshot (`node --build-snapshot`): a heap in which every module of
 // main.bundle.js has already been compiled and run, so a node started as
-//   node --snapshot-blob dist/engine/snapshot/engine-<node version>-<platform>-<arch>.blob <redis.conf> ...
+//   node <v8-flags.cts flags> --snapshot-blob dist/engine/snapshot/engine-<node version>-<platform>-<arch>.blob -- <redis.conf> ...
 // begins at the engine's main instead of parsing and running ~1.3 MB of JavaScript (main.cts, the
 // bundle + code cache path, stays the fallback and the entry for anyone who runs main.cjs). A blob
 // only loads in the Node binary that made it (Node exits 1 otherwise), so its name carries Node's
@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, modulesUnchanged, type BundleManifest } from './bundle-digest.cjs';
+import { ENGINE_NODE_FLAGS } from './v8-flags.cjs';
 
 interface SnapshotKey {
   /** [size, CRC-32] of the main.bundle.js the blob was built from. */
@@ -115,7 +116,7 @@ require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {
     if (process.env.KVCTL_ENGINE_TRACE_START === '1') process.stderr.write('kvctl engine: ' + msg + '\\n');
   };
   trace('snapshot');
-  mod.exports.runProcess(process.argv.slice(1), trace).catch((e) => {
+  mod.exports.runProcess(process.argv.slice(1), trace, 'snapshot').catch((e) => {
     process.stderr.write(e.message + '\\n');
     process.exit(1);
   });
@@ -137,7 +138,8 @@ export function buildSnapshot(engineDir: string): string {
   writeFileSync(entry, entrySource(bundleBytes.toString('utf8')));
   try {
     const { NODE_OPTIONS: _unused, ...env } = process.env;
-    const r = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', entry], { cwd: engineDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // Built under the engine's flags: nodes are started with them, and Node refuses a blob made under others.
+    const r = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, '--snapshot-blob', tmp, '--build-snapshot', entry], { cwd: engineDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status !== 0) throw new Error(`node --build-snapshot failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
     rmSync(keyFile(blob), { force: true });
     renameSync(tmp, blob);

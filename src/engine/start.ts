@@ -9,6 +9,7 @@ import { installSubsystems } from './subsystems.js';
 import { internalErrorsOf } from './internal-errors.js';
 import { applySentinelDefaults, createSentinelServer, installSentinel } from './sentinel/index.js';
 import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
+import { setStartMode } from './start-mode.js';
 
 // For the start-up snapshot's builder (snapshot.cts), which reaches the bundle through this module.
 export { warmUp } from './warm-up.js';
@@ -127,9 +128,10 @@ export async function startFromArgs(argv: string[]): Promise<number | null> {
 /**
  * The engine process's main, for main.cts (bundle or ES modules) and the start-up snapshot
  * (snapshot.cts): start from argv, exit with startFromArgs's code. `trace` is the
- * KVCTL_ENGINE_TRACE_START=1 line writer.
+ * KVCTL_ENGINE_TRACE_START=1 line writer, `startedFrom` how the process got here (INFO's kvctl_engine_start).
  */
-export async function runProcess(argv: string[], trace: (msg: string) => void): Promise<void> {
+export async function runProcess(argv: string[], trace: (msg: string) => void, startedFrom = 'modules'): Promise<void> {
+  setStartMode(startedFrom);
   // The keyspace is one big, long-lived heap: growing the old generation by 15% per major GC instead
   // of V8's default (up to 2-4x) keeps the resident size ~15% lower at 1M keys (issue 2, memory goal).
   // Set only now: it changes V8's flag hash, which the bundle's code cache is keyed on.

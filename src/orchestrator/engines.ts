@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { buildInBackground, snapshotState, snapshotUnsupported } from '../engine/snapshot.cjs';
+import { ENGINE_NODE_FLAGS } from '../engine/v8-flags.cjs';
 import { ENGINE_MAIN } from './paths.js';
 import type { EngineName } from './topology/types.js';
 
@@ -85,15 +86,16 @@ export function resolveEngine(name: EngineName, opts: { engineBin?: string; need
  * The node arguments that start the builtin engine in `engineDir` (default: this package's): its
  * start-up snapshot when this Node has a fresh one, else main.cjs (bundle + code cache), starting a
  * background build of the snapshot when there is none yet (an installed package's first start).
+ * Both begin with the engine's V8 flags (engine/v8-flags.cts), which the snapshot and cache were made under.
  */
 export function builtinEntry(engineDir = path.dirname(ENGINE_MAIN), env: NodeJS.ProcessEnv = process.env): string[] {
   if (!snapshotUnsupported(env)) {
     const s = snapshotState(engineDir);
     // `--`: what follows is the engine's (a first `--port` is not a Node option).
-    if (s.state === 'fresh') return ['--snapshot-blob', s.blob, '--'];
+    if (s.state === 'fresh') return [...ENGINE_NODE_FLAGS, '--snapshot-blob', s.blob, '--'];
     if (s.state === 'stale') buildInBackground(engineDir);
   }
-  return [path.join(engineDir, 'main.cjs')];
+  return [...ENGINE_NODE_FLAGS, path.join(engineDir, 'main.cjs')];
 }
 
 /**

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv, which } from '../../src/orchestrator/engines.js';
+import { ENGINE_NODE_FLAGS } from '../../src/engine/v8-flags.cjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ENGINE_MAIN = path.join(ROOT, 'dist', 'engine', 'main.cjs');
@@ -167,6 +168,7 @@ export function startEngine(port: number, opts: StartOpts = {}): Promise<Proc> {
   if (!existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} is missing: run npm run build`);
   const dir = opts.dir ?? tmpDir('kvctl-engine-');
   const args = [
+    ...ENGINE_NODE_FLAGS, // as kvctl up starts nodes (orchestrator/engines.ts builtinEntry)
     ENGINE_MAIN,
     ...(opts.conf ? [opts.conf] : []),
     '--port', String(port), '--bind', opts.host ?? '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { snapshotBlob, snapshotState } from '../../src/engine/snapshot.cjs';
 import { builtinEntry } from '../../src/orchestrator/engines.js';
+import { ENGINE_NODE_FLAGS } from '../../src/engine/v8-flags.cjs';
 import { ROOT, tmpDir, stopAll, waitForPort } from '../helpers/procs.js';
 import { RespClient } from '../helpers/resp.js';
 
@@ -98,12 +99,12 @@ describe('engine start-up', () => {
     const engineDir = path.join(ROOT, 'dist', 'engine');
     expect(snapshotState(engineDir)).toEqual({ state: 'fresh', blob: snapshotBlob(engineDir) });
     const entry = builtinEntry(engineDir, {});
-    expect(entry).toEqual(['--snapshot-blob', snapshotBlob(engineDir), '--']);
+    expect(entry).toEqual([...ENGINE_NODE_FLAGS, '--snapshot-blob', snapshotBlob(engineDir), '--']);
     const err = await startWith(entry, PORT + 6);
     expect(err).toContain('kvctl engine: snapshot');
     expect(err).toMatch(/kvctl engine: ready [\d.]+ ms after the process started/);
-    expect(builtinEntry(engineDir, { NODE_OPTIONS: '--max-old-space-size=100' })).toEqual([path.join(engineDir, 'main.cjs')]);
-    expect(builtinEntry(engineDir, { KVCTL_ENGINE_NO_BUNDLE: '1' })).toEqual([path.join(engineDir, 'main.cjs')]);
+    expect(builtinEntry(engineDir, { NODE_OPTIONS: '--max-old-space-size=100' })).toEqual([...ENGINE_NODE_FLAGS, path.join(engineDir, 'main.cjs')]);
+    expect(builtinEntry(engineDir, { KVCTL_ENGINE_NO_BUNDLE: '1' })).toEqual([...ENGINE_NODE_FLAGS, path.join(engineDir, 'main.cjs')]);
   });
 
   it('a node started from the snapshot fires its timers after clients leave', async () => {
@@ -125,11 +126,11 @@ describe('engine start-up', () => {
   it('an installed copy starts from main.cjs until its first start has built its snapshot', async () => {
     const engineDir = path.join(copyEngine(false), 'dist', 'engine');
     expect(snapshotState(engineDir).state).toBe('stale');
-    expect(builtinEntry(engineDir, {})).toEqual([path.join(engineDir, 'main.cjs')]); // and starts the build
+    expect(builtinEntry(engineDir, {})).toEqual([...ENGINE_NODE_FLAGS, path.join(engineDir, 'main.cjs')]); // and starts the build
     const deadline = Date.now() + 90_000;
     while (snapshotState(engineDir).state !== 'fresh' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const entry = builtinEntry(engineDir, {});
-    expect(entry).toEqual(['--snapshot-blob', snapshotBlob(engineDir), '--']);
+    expect(entry).toEqual([...ENGINE_NODE_FLAGS, '--snapshot-blob', snapshotBlob(engineDir), '--']);
     expect(await startWith(entry, PORT + 7)).toContain('kvctl engine: snapshot');
   }, 120_000);
 
@@ -142,6 +143,6 @@ describe('engine start-up', () => {
     const other = path.join(copyEngine(), 'dist', 'engine');
     appendFileSync(path.join(other, 'version.js'), '\n// rebuilt by tsc alone\n');
     expect(snapshotState(other).state).toBe('no-bundle');
-    expect(builtinEntry(other, {})).toEqual([path.join(other, 'main.cjs')]);
+    expect(builtinEntry(other, {})).toEqual([...ENGINE_NODE_FLAGS, path.join(other, 'main.cjs')]);
   });
 });

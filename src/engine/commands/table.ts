@@ -53,7 +53,8 @@ export class Command {
     readonly firstKey: number,
     readonly lastKey: number,
     readonly step: number,
-    readonly fact: FactNode | null,
+    /** The facts this command was built from (lazy-facts.ts: parsed when read), or null. */
+    private readonly facts: Record<string, FactNode> | null,
     public handler: Handler | null,
     readonly getKeysFn?: (argv: Buffer[]) => number[],
   ) {
@@ -63,6 +64,24 @@ export class Command {
     this.noAuth = this.flags.has('no_auth');
     this.isAdmin = this.flags.has('admin');
     this.movableKeys = this.flags.has('movablekeys') || getKeysFn !== undefined;
+  }
+
+  private factCache: FactNode | null | undefined = undefined;
+
+  /** Redis's COMMAND entry for this command (a subcommand's is nested in its parent's), read on first use. */
+  get fact(): FactNode | null {
+    if (this.factCache === undefined) {
+      let f: FactNode | undefined = undefined;
+      if (this.facts && this.parent) {
+        const full = this.fullName;
+        f = factArr(this.parent.fact ?? undefined)[9] as FactNode | undefined;
+        f = factArr(f).find((sub) => factArr(sub)[0] === full);
+      } else if (this.facts) {
+        f = this.facts[this.name];
+      }
+      this.factCache = f ?? null;
+    }
+    return this.factCache;
   }
 
   /** `config|get` style name used in error messages. */
@@ -89,7 +108,7 @@ function factArr(n: FactNode | undefined): FactNode[] {
   return n && typeof n === 'object' ? n.v : [];
 }
 
-function fromFact(name: string, fact: FactNode, handlers: Map<string, CommandDef>): Command {
+function fromFact(name: string, fact: FactNode, facts: Record<string, FactNode>, handlers: Map<string, CommandDef>): Command {
   const v = factArr(fact);
   const def = handlers.get(name);
   const cmd = new Command(
@@ -99,13 +118,13 @@ function fromFact(name: string, fact: FactNode, handlers: Map<string, CommandDef
     v[3] as number,
     v[4] as number,
     v[5] as number,
-    fact,
+    facts,
     def?.handler ?? null,
     def?.getKeys,
   );
   for (const sub of factArr(v[9])) {
     const subName = factArr(sub)[0] as string;
-    const sc = fromFact(subName, sub, handlers);
+    const sc = fromFact(subName, sub, facts, handlers);
     sc.parent = cmd;
     cmd.subcommands.set(sc.name, sc);
   }
@@ -139,7 +158,7 @@ function buildCommands(defs: CommandDef[], facts: Record<string, FactNode>): Map
     const fact = facts[top];
     let cmd: Command;
     if (fact) {
-      cmd = fromFact(top, fact, handlers);
+      cmd = fromFact(top, fact, facts, handlers);
     } else {
       const [f, l, s] = def.keys ?? [0, 0, 0];
       cmd = new Command(top, def.arity ?? -1, def.flags ?? [], f, l, s, null, handlers.get(top)?.handler ?? null, def.getKeys);

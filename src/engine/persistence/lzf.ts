@@ -9,7 +9,8 @@ const MAX_LIT = 1 << 5;
 
 // Position table (-1 = empty). Matching liblzf's "very fast" hashing and its re-hashing after a
 // match makes our output byte-identical to redis-server's for the same input, so DUMP payloads agree.
-const htab = new Int32Array(HSIZE);
+// Made on first use: 256 KB that the V8 start-up snapshot would otherwise carry into every node.
+let table: Int32Array | null = null;
 const idx = (h: number): number => ((h >>> 8) - Math.imul(h, 5)) & (HSIZE - 1);
 
 /** Compresses `input` into at most `maxOut` bytes; null when it doesn't fit (store it raw then). */
@@ -17,6 +18,7 @@ export function lzfCompress(input: Buffer, maxOut: number): Buffer | null {
   const inEnd = input.length;
   if (inEnd < 3 || maxOut < 2) return null;
   const out = Buffer.allocUnsafe(maxOut + 4);
+  const htab = (table ??= new Int32Array(HSIZE));
   htab.fill(-1);
   let ip = 0;
   let op = 1; // control byte of the first literal run

@@ -3,6 +3,7 @@
 // replication or cluster modules), INFO in sentinel mode, and the Sentinel itself driving the timer.
 import { ALL_COMMANDS } from '../commands/index.js';
 import { COMMAND_FACTS } from '../commands/generated/command-facts.js';
+import { mergeFacts } from '../commands/lazy-facts.js';
 import type { CommandDef } from '../commands/table.js';
 import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -40,7 +41,7 @@ export function applySentinelDefaults(cfg: Config): void {
 export function createSentinelServer(cfg: Config, log: Logger): Server {
   if (!cfg.configFile) throw new ConfigError('Sentinel needs config file on disk to save state.  Exiting...');
   log.role = 'X';
-  const srv = new Server(cfg, log, { defs: sentinelTable(), facts: { ...COMMAND_FACTS, ...SENTINEL_FACTS } });
+  const srv = new Server(cfg, log, { defs: sentinelTable(), facts: mergeFacts(COMMAND_FACTS, SENTINEL_FACTS) });
   const s = new Sentinel(srv, cfg.configFile);
   const src = cfg.sentinelSources;
   cfg.sentinelLines.forEach((line, k) => {
