@@ -94,14 +94,14 @@ function hrandfield(ctx: CommandContext): void {
   if (h === undefined) return;
   if (count === null) {
     if (!h) return ctx.reply.null();
-    return ctx.reply.bulk(h.d.keys[h.d.randomSlot()]);
+    return ctx.reply.bulkLatin1(h.d.names[h.d.randomSlot()]);
   }
   if (!h || count === 0) return ctx.reply.array(0);
   const slots = randomPicks(h.size, count, () => h.d.randomSlot());
   ctx.reply.array(withValues && ctx.reply.resp === 2 ? slots.length * 2 : slots.length);
   for (const s of slots) {
     if (withValues && ctx.reply.resp === 3) ctx.reply.array(2);
-    ctx.reply.bulk(h.d.keys[s]);
+    ctx.reply.bulkLatin1(h.d.names[s]);
     if (withValues) ctx.reply.bulk(h.d.vals[s]);
   }
 }
@@ -112,12 +112,13 @@ function hscan(ctx: CommandContext): void {
   const h = getHash(ctx, ctx.argv[1]);
   if (h === undefined) return;
   if (!h) return replyScan(ctx, 0, []);
-  const { keys, vals } = h.d;
+  const { names, vals } = h.d;
   // Listpack-sized hashes answer in one go, like Redis.
-  const { next, slots } = h.listpack ? { next: 0, slots: keys.map((_, i) => i) } : h.d.scan(args.cursor, args.count);
+  const { next, slots } = h.listpack ? { next: 0, slots: names.map((_, i) => i) } : h.d.scan(args.cursor, args.count);
   const out: Buffer[] = [];
   for (const s of slots) {
-    if (scanMatch(args.match, keys[s])) out.push(keys[s], vals[s]);
+    const f = h.d.keyAt(s);
+    if (scanMatch(args.match, f)) out.push(f, vals[s]);
   }
   replyScan(ctx, next, out);
 }
@@ -193,7 +194,7 @@ export const hashCommands: CommandDef[] = [
     name: 'hkeys',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.keys : []);
+      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.keyBuffers() : []);
     },
   },
   {

@@ -1,6 +1,6 @@
 // Hash values: field -> value in a DenseIndex. Reports listpack until it outgrows
 // hash-max-listpack-entries / hash-max-listpack-value, then hashtable for good (as Redis converts).
-import type { RedisObject } from './types.js';
+import { keyBuf, type RedisObject } from './types.js';
 import { DenseIndex } from './dense.js';
 import { LIMITS } from './limits.js';
 
@@ -38,8 +38,8 @@ export class HashValue implements RedisObject {
   }
 
   *entries(): Iterable<[Buffer, Buffer]> {
-    const { keys, vals } = this.d;
-    for (let i = 0; i < keys.length; i++) yield [keys[i], vals[i]];
+    const { names, vals } = this.d;
+    for (let i = 0; i < names.length; i++) yield [keyBuf(names[i]), vals[i]];
   }
 
   get(f: Buffer): Buffer | undefined {
