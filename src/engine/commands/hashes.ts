@@ -1,7 +1,7 @@
 // Hash commands.
 import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
-import { keyStr } from '../store/types.js';
+import { keyStr, unpack } from '../store/types.js';
 import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
@@ -33,6 +33,13 @@ function hset(ctx: CommandContext, legacy: boolean): void {
   ctx.srv.dirty += (ctx.argv.length - 2) / 2;
   if (legacy) ctx.reply.ok();
   else ctx.reply.int(added);
+}
+
+/** A hash value as stored: packed strings are latin1 images of the bytes (bulk() would read UTF-8). */
+function replyPacked(ctx: CommandContext, v: Buffer | string | undefined): void {
+  if (v === undefined) ctx.reply.null();
+  else if (typeof v === 'string') ctx.reply.bulkLatin1(v);
+  else ctx.reply.bulk(v);
 }
 
 function replyPairs(ctx: CommandContext, pairs: Iterable<[Buffer, Buffer]>, n: number): void {
@@ -102,7 +109,7 @@ function hrandfield(ctx: CommandContext): void {
   for (const s of slots) {
     if (withValues && ctx.reply.resp === 3) ctx.reply.array(2);
     ctx.reply.bulkLatin1(h.d.names[s]);
-    if (withValues) ctx.reply.bulk(h.d.vals[s]);
+    if (withValues) replyPacked(ctx, h.d.vals[s]);
   }
 }
 
@@ -118,7 +125,7 @@ function hscan(ctx: CommandContext): void {
   const out: Buffer[] = [];
   for (const s of slots) {
     const f = h.d.keyAt(s);
-    if (scanMatch(args.match, f)) out.push(f, vals[s]);
+    if (scanMatch(args.match, f)) out.push(f, unpack(vals[s]) as Buffer);
   }
   replyScan(ctx, next, out);
 }
@@ -143,7 +150,7 @@ export const hashCommands: CommandDef[] = [
     name: 'hget',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.bulk(h?.get(ctx.argv[2]) ?? null);
+      if (h !== undefined) replyPacked(ctx, h?.getPacked(ctx.argv[2]));
     },
   },
   {
@@ -152,7 +159,7 @@ export const hashCommands: CommandDef[] = [
       const h = getHash(ctx, ctx.argv[1]);
       if (h === undefined) return;
       ctx.reply.array(ctx.argv.length - 2);
-      for (let i = 2; i < ctx.argv.length; i++) ctx.reply.bulk(h?.get(ctx.argv[i]) ?? null);
+      for (let i = 2; i < ctx.argv.length; i++) replyPacked(ctx, h?.getPacked(ctx.argv[i]));
     },
   },
   {
@@ -180,7 +187,7 @@ export const hashCommands: CommandDef[] = [
     name: 'hstrlen',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.int(h?.get(ctx.argv[2])?.length ?? 0);
+      if (h !== undefined) ctx.reply.int(h?.getPacked(ctx.argv[2])?.length ?? 0);
     },
   },
   {
@@ -201,7 +208,9 @@ export const hashCommands: CommandDef[] = [
     name: 'hvals',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.vals : []);
+      if (h === undefined) return;
+      ctx.reply.array(h ? h.size : 0);
+      if (h) for (const v of h.d.vals) replyPacked(ctx, v);
     },
   },
   {
