@@ -2,7 +2,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
 import { keyStr, unpack } from '../store/types.js';
-import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
+import { lookup, written, parseScanArgs, scanMatch, replyScan, replyPacked } from './aggregate.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
@@ -33,13 +33,6 @@ function hset(ctx: CommandContext, legacy: boolean): void {
   ctx.srv.dirty += (ctx.argv.length - 2) / 2;
   if (legacy) ctx.reply.ok();
   else ctx.reply.int(added);
-}
-
-/** A hash value as stored: packed strings are latin1 images of the bytes (bulk() would read UTF-8). */
-function replyPacked(ctx: CommandContext, v: Buffer | string | undefined): void {
-  if (v === undefined) ctx.reply.null();
-  else if (typeof v === 'string') ctx.reply.bulkLatin1(v);
-  else ctx.reply.bulk(v);
 }
 
 function replyPairs(ctx: CommandContext, pairs: Iterable<[Buffer, Buffer]>, n: number): void {
