@@ -88,9 +88,7 @@ function spop(ctx: CommandContext): void {
   }
   const popped: Buffer[] = [];
   for (let i = 0; i < Math.max(1, count); i++) {
-    const m = s.random();
-    s.delete(m);
-    popped.push(m);
+    popped.push(s.popRandom());
   }
   written(ctx, key, s.size, SPOP_EVENT, k);
   ctx.srv.dirty += popped.length;

@@ -82,7 +82,11 @@ export class DenseIndex<V> {
   }
 
   delete(k: Buffer): boolean {
-    const s = keyStr(k);
+    return this.deleteStr(keyStr(k));
+  }
+
+  /** delete() for a key given as its latin1 string. */
+  deleteStr(s: string): boolean {
     const i = this.index.get(s);
     if (i === undefined) return false;
     this.index.delete(s);

@@ -3,7 +3,7 @@
 // as Redis's intset does). Past that it is a hashtable for good.
 import type { RedisObject } from './types.js';
 import { DenseIndex } from './dense.js';
-import { keyStr } from './types.js';
+import { keyBuf, keyStr } from './types.js';
 import { LIMITS, isInt64 } from './limits.js';
 
 /** Numeric order of two intset members (canonical decimal strings). */
@@ -93,5 +93,13 @@ export class SetValue implements RedisObject {
 
   random(): Buffer {
     return this.d.keyAt(this.d.randomSlot());
+  }
+
+  /** Removes a random member and returns it (SPOP: one index lookup, by the stored string). */
+  popRandom(): Buffer {
+    const name = this.d.names[this.d.randomSlot()];
+    this.d.deleteStr(name);
+    this.bytes -= name.length;
+    return keyBuf(name);
   }
 }
