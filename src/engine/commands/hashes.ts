@@ -1,8 +1,8 @@
 // Hash commands.
 import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
-import { keyStr } from '../store/types.js';
-import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
+import { keyStr, unpack } from '../store/types.js';
+import { lookup, written, parseScanArgs, scanMatch, replyScan, replyPacked } from './aggregate.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
@@ -94,15 +94,15 @@ function hrandfield(ctx: CommandContext): void {
   if (h === undefined) return;
   if (count === null) {
     if (!h) return ctx.reply.null();
-    return ctx.reply.bulk(h.d.keys[h.d.randomSlot()]);
+    return ctx.reply.bulkLatin1(h.d.names[h.d.randomSlot()]);
   }
   if (!h || count === 0) return ctx.reply.array(0);
   const slots = randomPicks(h.size, count, () => h.d.randomSlot());
   ctx.reply.array(withValues && ctx.reply.resp === 2 ? slots.length * 2 : slots.length);
   for (const s of slots) {
     if (withValues && ctx.reply.resp === 3) ctx.reply.array(2);
-    ctx.reply.bulk(h.d.keys[s]);
-    if (withValues) ctx.reply.bulk(h.d.vals[s]);
+    ctx.reply.bulkLatin1(h.d.names[s]);
+    if (withValues) replyPacked(ctx, h.d.vals[s]);
   }
 }
 
@@ -112,12 +112,13 @@ function hscan(ctx: CommandContext): void {
   const h = getHash(ctx, ctx.argv[1]);
   if (h === undefined) return;
   if (!h) return replyScan(ctx, 0, []);
-  const { keys, vals } = h.d;
+  const { names, vals } = h.d;
   // Listpack-sized hashes answer in one go, like Redis.
-  const { next, slots } = h.listpack ? { next: 0, slots: keys.map((_, i) => i) } : h.d.scan(args.cursor, args.count);
+  const { next, slots } = h.listpack ? { next: 0, slots: names.map((_, i) => i) } : h.d.scan(args.cursor, args.count);
   const out: Buffer[] = [];
   for (const s of slots) {
-    if (scanMatch(args.match, keys[s])) out.push(keys[s], vals[s]);
+    const f = h.d.keyAt(s);
+    if (scanMatch(args.match, f)) out.push(f, unpack(vals[s]) as Buffer);
   }
   replyScan(ctx, next, out);
 }
@@ -142,7 +143,7 @@ export const hashCommands: CommandDef[] = [
     name: 'hget',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.bulk(h?.get(ctx.argv[2]) ?? null);
+      if (h !== undefined) replyPacked(ctx, h?.getPacked(ctx.argv[2]));
     },
   },
   {
@@ -151,7 +152,7 @@ export const hashCommands: CommandDef[] = [
       const h = getHash(ctx, ctx.argv[1]);
       if (h === undefined) return;
       ctx.reply.array(ctx.argv.length - 2);
-      for (let i = 2; i < ctx.argv.length; i++) ctx.reply.bulk(h?.get(ctx.argv[i]) ?? null);
+      for (let i = 2; i < ctx.argv.length; i++) replyPacked(ctx, h?.getPacked(ctx.argv[i]));
     },
   },
   {
@@ -179,7 +180,7 @@ export const hashCommands: CommandDef[] = [
     name: 'hstrlen',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.int(h?.get(ctx.argv[2])?.length ?? 0);
+      if (h !== undefined) ctx.reply.int(h?.getPacked(ctx.argv[2])?.length ?? 0);
     },
   },
   {
@@ -193,14 +194,16 @@ export const hashCommands: CommandDef[] = [
     name: 'hkeys',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.keys : []);
+      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.keyBuffers() : []);
     },
   },
   {
     name: 'hvals',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) ctx.reply.bulkArray(h ? h.d.vals : []);
+      if (h === undefined) return;
+      ctx.reply.array(h ? h.size : 0);
+      if (h) for (const v of h.d.vals) replyPacked(ctx, v);
     },
   },
   {

@@ -88,9 +88,7 @@ function spop(ctx: CommandContext): void {
   }
   const popped: Buffer[] = [];
   for (let i = 0; i < Math.max(1, count); i++) {
-    const m = s.random();
-    s.delete(m);
-    popped.push(m);
+    popped.push(s.popRandom());
   }
   written(ctx, key, s.size, SPOP_EVENT, k);
   ctx.srv.dirty += popped.length;
@@ -114,7 +112,7 @@ function srandmember(ctx: CommandContext): void {
   if (!s || count === 0) return ctx.reply.array(0);
   const picks = randomPicks(s.size, count, () => s.d.randomSlot());
   ctx.reply.array(picks.length);
-  for (const i of picks) ctx.reply.bulk(s.d.keys[i]);
+  for (const i of picks) ctx.reply.bulkLatin1(s.d.names[i]);
 }
 
 function smove(ctx: CommandContext): void {
@@ -147,9 +145,8 @@ function sscan(ctx: CommandContext): void {
   const s = getSet(ctx, ctx.argv[1]);
   if (s === undefined) return;
   if (!s) return replyScan(ctx, 0, []);
-  const keys = s.d.keys;
-  const { next, slots } = s.intset ? { next: 0, slots: keys.map((_, i) => i) } : s.d.scan(args.cursor, args.count);
-  replyScan(ctx, next, slots.map((i) => keys[i]).filter((m) => scanMatch(args.match, m)));
+  const { next, slots } = s.intset ? { next: 0, slots: s.d.names.map((_, i) => i) } : s.d.scan(args.cursor, args.count);
+  replyScan(ctx, next, slots.map((i) => s.d.keyAt(i)).filter((m) => scanMatch(args.match, m)));
 }
 
 function sintercard(ctx: CommandContext): void {
@@ -224,7 +221,7 @@ export const setCommands: CommandDef[] = [
       const s = getSet(ctx, ctx.argv[1]);
       if (s === undefined) return;
       ctx.reply.set(s ? s.size : 0);
-      if (s) for (const m of s.members()) ctx.reply.bulk(m);
+      if (s) for (const m of s.d.names) ctx.reply.bulkLatin1(m);
     },
   },
   { name: 'srandmember', handler: srandmember },

@@ -215,6 +215,16 @@ function zpop(ctx: CommandContext, max: boolean): void {
   const z = getZset(ctx, ctx.argv[1]);
   if (z === undefined) return;
   if (!z || count === 0) return ctx.reply.array(0);
+  if (!hasCount) {
+    // One element, flat [member, score] in both protocols (as Redis without a count).
+    const e = z.popEnd(max);
+    if (e === null) return ctx.reply.array(0);
+    written(ctx, ctx.argv[1], z.size, ['z', max ? 'zpopmax' : 'zpopmin']);
+    ctx.srv.dirty++;
+    ctx.reply.array(2);
+    ctx.reply.bulkLatin1(e.m);
+    return ctx.reply.double(e.score);
+  }
   const nodes = popNodes(ctx, ctx.argv[1], z, max, count);
   ctx.srv.dirty += nodes.length;
   // Without a count the reply stays flat [member, score] even in RESP3.

@@ -3,94 +3,121 @@
 // While `ordered` (small listpack/intset encodings) deletes keep insertion order like a listpack;
 // afterwards a delete moves the last slot into the hole, and scans walk slots from the top down, so
 // every element present for a whole scan is returned even while others are added or removed.
-import { keyStr } from './types.js';
+// Keys are held only as latin1 strings (the index's own key), never as the argument Buffers they came
+// in: a stored Buffer view kept its object and Node's 8 KB pool slab alive per member, which made
+// HSET/SADD of new members pay for it in GC (and cost ~100 bytes more per member).
+// The index is a MemberTable (store/member-table.ts), looked up with the argument's bytes.
+import { keyBuf, keyStr } from './types.js';
+import { MemberTable } from './member-table.js';
 
 export class DenseIndex<V> {
-  readonly keys: Buffer[] = [];
+  /** Keys as latin1 strings (a 1:1 image of their bytes: reply them with bulkLatin1, or keyAt()). */
+  readonly names: string[] = [];
   readonly vals: V[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly index = new MemberTable(this.names);
   ordered = true;
 
   get size(): number {
-    return this.keys.length;
+    return this.names.length;
+  }
+
+  /** The key in a slot as a fresh Buffer. */
+  keyAt(slot: number): Buffer {
+    return keyBuf(this.names[slot]);
+  }
+
+  /** Every key as a Buffer, in slot order. */
+  keyBuffers(): Buffer[] {
+    return this.names.map(keyBuf);
   }
 
   slotOf(k: Buffer): number {
-    return this.index.get(keyStr(k)) ?? -1;
+    return this.index.find(k);
   }
 
   has(k: Buffer): boolean {
-    return this.index.has(keyStr(k));
+    return this.index.find(k) >= 0;
   }
 
   get(k: Buffer): V | undefined {
-    const i = this.index.get(keyStr(k));
-    return i === undefined ? undefined : this.vals[i];
+    const i = this.index.find(k);
+    return i < 0 ? undefined : this.vals[i];
   }
 
   /** Inserts or updates; true when the key is new. */
   set(k: Buffer, v: V): boolean {
-    const s = keyStr(k);
-    const i = this.index.get(s);
-    if (i !== undefined) {
+    const i = this.index.find(k);
+    if (i >= 0) {
       this.vals[i] = v;
       return false;
     }
-    this.append(s, k, v);
+    this.append(keyStr(k), v);
+    return true;
+  }
+
+  /** set() for a key already given as its latin1 string. */
+  setStr(s: string, v: V): boolean {
+    const i = this.index.findStr(s);
+    if (i >= 0) {
+      this.vals[i] = v;
+      return false;
+    }
+    this.append(s, v);
     return true;
   }
 
   /** Inserts or updates in one lookup; the previous value, undefined when the key is new (HSET). */
   swap(k: Buffer, v: V): V | undefined {
-    const s = keyStr(k);
-    const i = this.index.get(s);
-    if (i === undefined) return void this.append(s, k, v);
+    const i = this.index.find(k);
+    if (i < 0) return void this.append(keyStr(k), v);
     const old = this.vals[i];
     this.vals[i] = v;
     return old;
   }
 
-  private append(s: string, k: Buffer, v: V): void {
-    this.index.set(s, this.keys.length);
-    this.keys.push(k);
+  private append(s: string, v: V): void {
+    // Indexed before the push: a growing table re-reads names and must not see s twice.
+    this.index.add(s, this.names.length);
+    this.names.push(s);
     this.vals.push(v);
   }
 
   /** Inserts at a slot, shifting later ones (only used by ordered encodings: intset order). */
-  insertAt(slot: number, k: Buffer, v: V): void {
-    this.keys.splice(slot, 0, k);
+  insertAt(slot: number, k: string, v: V): void {
+    this.names.splice(slot, 0, k);
     this.vals.splice(slot, 0, v);
-    this.reindexFrom(slot);
+    this.index.reindex();
   }
 
   delete(k: Buffer): boolean {
-    const s = keyStr(k);
-    const i = this.index.get(s);
-    if (i === undefined) return false;
-    this.index.delete(s);
+    return this.deleteStr(keyStr(k));
+  }
+
+  /** delete() for a key given as its latin1 string. */
+  deleteStr(s: string): boolean {
+    const i = this.index.findStr(s);
+    if (i < 0) return false;
     if (this.ordered) {
-      this.keys.splice(i, 1);
+      this.names.splice(i, 1);
       this.vals.splice(i, 1);
-      this.reindexFrom(i);
+      this.index.reindex();
       return true;
     }
-    const last = this.keys.length - 1;
+    // Unindexed while names[i] is still s (the table confirms a match by reading names).
+    this.index.remove(s);
+    const last = this.names.length - 1;
     if (i !== last) {
-      this.keys[i] = this.keys[last];
+      this.names[i] = this.names[last];
       this.vals[i] = this.vals[last];
-      this.index.set(keyStr(this.keys[i]), i);
+      this.index.moved(this.names[i], i);
     }
-    this.keys.pop();
+    this.names.pop();
     this.vals.pop();
     return true;
   }
 
-  private reindexFrom(slot: number): void {
-    for (let j = slot; j < this.keys.length; j++) this.index.set(keyStr(this.keys[j]), j);
-  }
-
   randomSlot(): number {
-    return Math.floor(Math.random() * this.keys.length);
+    return Math.floor(Math.random() * this.names.length);
   }
 
   /**
@@ -98,7 +125,7 @@ export class DenseIndex<V> {
    * Visits about `count` slots; returns the next cursor (0 when done) and the visited slots.
    */
   scan(cursor: number, count: number): { next: number; slots: number[] } {
-    let i = cursor === 0 ? this.keys.length - 1 : Math.min(cursor - 1, this.keys.length - 1);
+    let i = cursor === 0 ? this.names.length - 1 : Math.min(cursor - 1, this.names.length - 1);
     const slots: number[] = [];
     while (i >= 0 && slots.length < count) slots.push(i--);
     return { next: i < 0 ? 0 : i + 1, slots };

@@ -1,12 +1,16 @@
 // Hash values: field -> value in a DenseIndex. Reports listpack until it outgrows
 // hash-max-listpack-entries / hash-max-listpack-value, then hashtable for good (as Redis converts).
-import type { RedisObject } from './types.js';
+// Values are kept as the keyspace keeps strings (store/compact.ts storedCopy): up to 44 bytes packed
+// as latin1 strings, so a field costs two small strings instead of pinning argument Buffers.
+import { keyBuf, unpack, type RedisObject } from './types.js';
+import { storedCopy } from './compact.js';
 import { DenseIndex } from './dense.js';
 import { LIMITS } from './limits.js';
 
 export class HashValue implements RedisObject {
   readonly type = 'hash' as const;
-  readonly d = new DenseIndex<Buffer>();
+  /** Field -> value as stored: a packed latin1 string or a Buffer (reply with replyPacked). */
+  readonly d = new DenseIndex<Buffer | string>();
   private bytes = 0;
 
   static from(pairs: [Buffer, Buffer][]): HashValue {
@@ -38,11 +42,17 @@ export class HashValue implements RedisObject {
   }
 
   *entries(): Iterable<[Buffer, Buffer]> {
-    const { keys, vals } = this.d;
-    for (let i = 0; i < keys.length; i++) yield [keys[i], vals[i]];
+    const { names, vals } = this.d;
+    for (let i = 0; i < names.length; i++) yield [keyBuf(names[i]), unpack(vals[i]) as Buffer];
   }
 
   get(f: Buffer): Buffer | undefined {
+    const v = this.d.get(f);
+    return v === undefined ? undefined : (unpack(v) as Buffer);
+  }
+
+  /** The value as stored (no copy): reply it with replyPacked. */
+  getPacked(f: Buffer): Buffer | string | undefined {
     return this.d.get(f);
   }
 
@@ -53,7 +63,7 @@ export class HashValue implements RedisObject {
   /** Sets a field; true when it is new. Converts to hashtable past the listpack limits. */
   set(f: Buffer, v: Buffer): boolean {
     // One index lookup (a get then a set cost two keyStr + three Map operations per field).
-    const old = this.d.swap(f, v);
+    const old = this.d.swap(f, storedCopy(v) as Buffer | string);
     const added = old === undefined;
     this.bytes += v.length - (old ? old.length : -f.length);
     if (this.d.ordered && (f.length > LIMITS.hashMaxValue || v.length > LIMITS.hashMaxValue || this.d.size > LIMITS.hashMaxEntries)) {

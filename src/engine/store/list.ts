@@ -1,12 +1,17 @@
 // List values: a ring-buffer deque of Buffers, O(1) push/pop at both ends and O(1) indexing.
-// Redis 7.0 always reports lists as quicklist.
-import type { RedisObject } from './types.js';
+// Redis 7.0 always reports lists as quicklist. Elements are stored as the keyspace stores strings
+// (store/compact.ts storedCopy: up to 44 bytes packed as latin1 strings), so a pushed element does not
+// pin the argument Buffer it came in; the Buffer API unpacks, *Packed() readers hand out the stored form.
+import { unpack, type RedisObject } from './types.js';
+import { storedCopy } from './compact.js';
+
+type Elem = Buffer | string;
 
 const MIN_CAP = 8;
 
 export class ListValue implements RedisObject {
   readonly type = 'list' as const;
-  private buf: (Buffer | undefined)[];
+  private buf: (Elem | undefined)[];
   private head = 0;
   length = 0;
   private bytes = 0;
@@ -14,7 +19,7 @@ export class ListValue implements RedisObject {
   constructor(cap = MIN_CAP) {
     let c = MIN_CAP;
     while (c < cap) c *= 2;
-    this.buf = new Array<Buffer | undefined>(c);
+    this.buf = new Array<Elem | undefined>(c);
   }
 
   static from(items: Buffer[]): ListValue {
@@ -41,21 +46,23 @@ export class ListValue implements RedisObject {
 
   private grow(): void {
     const old = this.buf;
-    const next = new Array<Buffer | undefined>(old.length * 2);
+    const next = new Array<Elem | undefined>(old.length * 2);
     const mask = old.length - 1;
     for (let i = 0; i < this.length; i++) next[i] = old[(this.head + i) & mask];
     this.buf = next;
     this.head = 0;
   }
 
-  pushTail(v: Buffer): void {
+  pushTail(b: Buffer): void {
+    const v = storedCopy(b) as Elem;
     if (this.length === this.buf.length) this.grow();
     this.buf[(this.head + this.length) & (this.buf.length - 1)] = v;
     this.length++;
     this.bytes += v.length;
   }
 
-  pushHead(v: Buffer): void {
+  pushHead(b: Buffer): void {
+    const v = storedCopy(b) as Elem;
     if (this.length === this.buf.length) this.grow();
     this.head = (this.head - 1) & (this.buf.length - 1);
     this.buf[this.head] = v;
@@ -64,8 +71,19 @@ export class ListValue implements RedisObject {
   }
 
   popHead(): Buffer | undefined {
+    const v = this.popHeadPacked();
+    return v === undefined ? undefined : (unpack(v) as Buffer);
+  }
+
+  popTail(): Buffer | undefined {
+    const v = this.popTailPacked();
+    return v === undefined ? undefined : (unpack(v) as Buffer);
+  }
+
+  /** popHead() as stored (a packed latin1 string or a Buffer). */
+  popHeadPacked(): Elem | undefined {
     if (this.length === 0) return undefined;
-    const v = this.buf[this.head] as Buffer;
+    const v = this.buf[this.head] as Elem;
     this.buf[this.head] = undefined;
     this.head = (this.head + 1) & (this.buf.length - 1);
     this.length--;
@@ -73,10 +91,11 @@ export class ListValue implements RedisObject {
     return v;
   }
 
-  popTail(): Buffer | undefined {
+  /** popTail() as stored. */
+  popTailPacked(): Elem | undefined {
     if (this.length === 0) return undefined;
     const i = (this.head + this.length - 1) & (this.buf.length - 1);
-    const v = this.buf[i] as Buffer;
+    const v = this.buf[i] as Elem;
     this.buf[i] = undefined;
     this.length--;
     this.bytes -= v.length;
@@ -85,13 +104,20 @@ export class ListValue implements RedisObject {
 
   /** Element at a 0-based index from the head (no negative indexes here). */
   at(i: number): Buffer | undefined {
+    const v = this.atPacked(i);
+    return v === undefined ? undefined : (unpack(v) as Buffer);
+  }
+
+  /** at() as stored (a packed latin1 string or a Buffer). */
+  atPacked(i: number): Elem | undefined {
     if (i < 0 || i >= this.length) return undefined;
     return this.buf[(this.head + i) & (this.buf.length - 1)];
   }
 
-  setAt(i: number, v: Buffer): void {
+  setAt(i: number, b: Buffer): void {
+    const v = storedCopy(b) as Elem;
     const j = (this.head + i) & (this.buf.length - 1);
-    this.bytes += v.length - (this.buf[j] as Buffer).length;
+    this.bytes += v.length - (this.buf[j] as Elem).length;
     this.buf[j] = v;
   }
 

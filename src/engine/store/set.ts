@@ -3,11 +3,14 @@
 // as Redis's intset does). Past that it is a hashtable for good.
 import type { RedisObject } from './types.js';
 import { DenseIndex } from './dense.js';
+import { keyBuf, keyStr } from './types.js';
 import { LIMITS, isInt64 } from './limits.js';
 
-function cmpInt(a: Buffer, b: Buffer): number {
-  const x = BigInt(a.latin1Slice(0, a.length));
-  const y = BigInt(b.latin1Slice(0, b.length));
+/** Numeric order of two intset members (canonical decimal strings). */
+function cmpInt(a: string, b: string): number {
+  if (a.length < 16 && b.length < 16) return Number(a) - Number(b);
+  const x = BigInt(a);
+  const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -41,13 +44,14 @@ export class SetValue implements RedisObject {
   clone(): SetValue {
     const s = new SetValue();
     s.d.ordered = this.d.ordered;
-    for (const m of this.d.keys) s.d.set(m, undefined);
+    for (const m of this.d.names) s.d.setStr(m, undefined);
     s.bytes = this.bytes;
     return s;
   }
 
-  members(): Iterable<Buffer> {
-    return this.d.keys;
+  /** The members as Buffers (each a fresh copy of the bytes). */
+  members(): Buffer[] {
+    return this.d.keyBuffers();
   }
 
   has(m: Buffer): boolean {
@@ -61,15 +65,16 @@ export class SetValue implements RedisObject {
       if (!isInt64(m) || this.d.size + 1 > LIMITS.setMaxIntset) {
         this.d.ordered = false;
       } else {
-        const keys = this.d.keys;
+        const keys = this.d.names;
+        const ms = keyStr(m);
         let lo = 0;
         let hi = keys.length;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
-          if (cmpInt(keys[mid], m) < 0) lo = mid + 1;
+          if (cmpInt(keys[mid], ms) < 0) lo = mid + 1;
           else hi = mid;
         }
-        this.d.insertAt(lo, m, undefined);
+        this.d.insertAt(lo, ms, undefined);
         this.bytes += m.length;
         return true;
       }
@@ -87,6 +92,14 @@ export class SetValue implements RedisObject {
   }
 
   random(): Buffer {
-    return this.d.keys[this.d.randomSlot()];
+    return this.d.keyAt(this.d.randomSlot());
+  }
+
+  /** Removes a random member and returns it (SPOP: one index lookup, by the stored string). */
+  popRandom(): Buffer {
+    const name = this.d.names[this.d.randomSlot()];
+    this.d.deleteStr(name);
+    this.bytes -= name.length;
+    return keyBuf(name);
   }
 }

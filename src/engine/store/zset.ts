@@ -91,6 +91,23 @@ export class ZSetValue implements RedisObject {
     return true;
   }
 
+  /** Removes the lowest (highest when max) entry and returns it, its member as the stored latin1
+   * string (ZPOPMIN/ZPOPMAX of one: no member Buffer made and hashed again to delete it). */
+  popEnd(max: boolean): { m: string; score: number } | null {
+    let m: string | null = null;
+    let score = 0;
+    this.tree.walk(max ? this.size - 1 : 0, 1, max, (k, s) => {
+      m = k;
+      score = s;
+    });
+    if (m === null) return null;
+    const k: string = m;
+    this.tree.delete(score, k);
+    this.dict.delete(k);
+    this.bytes -= k.length;
+    return { m: k, score };
+  }
+
   /** 0-based rank from the lowest score, or -1. */
   rank(m: Buffer): number {
     const k = keyStr(m);
