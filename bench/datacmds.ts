@@ -4,8 +4,7 @@
 // engine against redis-server in the same run; beside each throughput, the server process's CPU time
 // per request (utime+stime from /proc over the run), which moves far less with the box's load than
 // requests per second do. Ports 19300-19301.
-import { readFileSync } from 'node:fs';
-import { pipelineLoad, redisBenchmark, startPair, type BenchSection, type Row } from './lib.js';
+import { cpuSeconds, pipelineLoad, redisBenchmark, startPair, type BenchSection, type Row } from './lib.js';
 
 const PORT = 19300;
 
@@ -16,13 +15,6 @@ const TESTS: { label: string; argv: string[] }[] = [
   { label: 'PFCOUNT 2 keys', argv: ['PFCOUNT', 'hll', 'hll2'] },
   { label: 'GEOSEARCH radius', argv: ['GEOSEARCH', 'geo', 'FROMLONLAT', '13.4', '52.5', 'BYRADIUS', '5', 'km', 'ASC', 'COUNT', '10'] },
 ];
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (USER_HZ 100). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 /** redis-benchmark's requests/s against one server and that server's CPU microseconds per request. */
 async function measure(port: number, pid: number, args: string[], requests: number): Promise<[rps: number, cpuUs: number]> {

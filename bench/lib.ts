@@ -96,6 +96,13 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (USER_HZ 100). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 /**
  * Milliseconds from spawning `cmd args` to the first +PONG on `port`; the process is then killed. A
  * fresh connection is tried every 2 ms (a refused connect costs microseconds), identically for every

@@ -1,20 +1,30 @@
 // Streams section: XADD and XREADGROUP throughput with redis-benchmark (50 clients, one request per
-// round trip, then pipelined by 16), and RSS holding 1M stream entries (absolute, and the growth over
-// the idle process, which is what the entries cost), also for an engine whose young generation is
-// capped (--max-semi-space-size=2: V8's semi-spaces grow to 16 MB each under load and never shrink,
-// ~30 MB of the engine's growth). Ports 19760-19769.
-import { redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
+// round trip, then pipelined by 16), with each server's CPU time per request beside it (it moves far
+// less with the box's load than requests per second do), and RSS holding 1M stream entries (absolute,
+// and the growth over the idle process, which is what the entries cost), also for an engine whose
+// young generation is capped (--max-semi-space-size=4: V8's semi-spaces grow to 16 MB each under
+// load and never shrink, ~30 MB of the engine's growth). Ports 19760-19769.
+import { cpuSeconds, redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { startEngine } from '../test/helpers/procs.js';
 
 const PORT = 19760;
 const ENTRIES = 1_000_000;
+/** --max-semi-space-size (MB) of the capped engine: 4 costs no measurable throughput (1-2 do). */
+const SEMI_SPACE = 4;
 
 /** redis-benchmark running one custom command; requests per second. */
 async function benchCommand(port: number, opts: string[], argv: string[]): Promise<number> {
   const rps = [...(await redisBenchmark(port, [...opts, ...argv])).values()][0];
   if (rps === undefined) throw new Error(`redis-benchmark ${argv.join(' ')} reported nothing`);
   return rps;
+}
+
+/** benchCommand, and the server's CPU microseconds per request over the run. */
+async function benchCpu(port: number, pid: number, opts: string[], argv: string[], requests: number): Promise<[rps: number, cpuUs: number]> {
+  const cpu0 = cpuSeconds(pid);
+  const rps = await benchCommand(port, opts, argv);
+  return [rps, ((cpuSeconds(pid) - cpu0) * 1e6) / requests];
 }
 
 async function call(port: number, argv: string[]): Promise<void> {
@@ -32,25 +42,32 @@ async function throughput(quick: boolean, log: (m: string) => void): Promise<Row
   const rows: Row[] = [];
   try {
     for (const pipeline of [1, 16]) {
-      const n = String((quick ? 10_000 : 100_000) * (pipeline === 1 ? 1 : 4));
+      const n = (quick ? 10_000 : 100_000) * (pipeline === 1 ? 1 : 4);
       const label = pipeline === 1 ? '' : ' -P16';
-      const common = ['-c', '50', '-n', n, '-P', String(pipeline)];
+      const common = ['-c', '50', '-n', String(n), '-P', String(pipeline)];
       const key = `s${pipeline}`;
       const xadd = ['XADD', key, '*', 'field', 'value'];
       const xreadgroup = ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', key, '>'];
-      const res: Record<string, { redis: number; engine: number }> = {};
+      type Side = { redis: number; engine: number };
+      const res: Record<string, { rps: Side; cpu: Side }> = {};
+      const put = (metric: string, side: keyof Side, [rps, cpu]: [number, number]) => {
+        const r = (res[metric] ??= { rps: { redis: 0, engine: 0 }, cpu: { redis: 0, engine: 0 } });
+        r.rps[side] = rps;
+        r.cpu[side] = Math.round(cpu * 10) / 10;
+      };
       // One server at a time: the two cores are shared with redis-benchmark.
       for (const side of ['redis', 'engine'] as const) {
-        const port = pair[side].port;
+        const { port, pid } = pair[side];
         log(`redis-benchmark ${common.join(' ')} ${xadd.join(' ')} (${side})`);
-        const a = await benchCommand(port, common, xadd);
+        put('XADD', side, await benchCpu(port, pid, common, xadd, n));
         await call(port, ['XGROUP', 'CREATE', key, 'g', '0']);
         log(`redis-benchmark ${common.join(' ')} ${xreadgroup.join(' ')} (${side})`);
-        const b = await benchCommand(port, common, xreadgroup);
-        (res.XADD ??= { redis: 0, engine: 0 })[side] = a;
-        (res.XREADGROUP ??= { redis: 0, engine: 0 })[side] = b;
+        put('XREADGROUP', side, await benchCpu(port, pid, common, xreadgroup, n));
       }
-      for (const [metric, v] of Object.entries(res)) rows.push({ metric: metric + label, engine: v.engine, redis: v.redis, unit: 'req/s', higherIsBetter: true });
+      for (const [metric, v] of Object.entries(res)) {
+        rows.push({ metric: metric + label, engine: v.rps.engine, redis: v.rps.redis, unit: 'req/s', higherIsBetter: true });
+        rows.push({ metric: `${metric}${label} CPU`, engine: v.cpu.engine, redis: v.cpu.redis, unit: 'us/req', higherIsBetter: false });
+      }
     }
   } finally {
     await pair.stop();
@@ -76,24 +93,24 @@ async function memory(quick: boolean, log: (m: string) => void): Promise<Row[]> 
     return [
       { metric: `RSS with ${m}M stream entries`, engine: mb(full.engine), redis: mb(full.redis), unit: 'MB', higherIsBetter: false },
       { metric: `RSS growth for ${m}M stream entries`, engine: mb(full.engine - idle.engine), redis: redisGrowth, unit: 'MB', higherIsBetter: false },
-      { metric: `RSS growth for ${m}M entries, semi-space 2`, engine: mb(capped), redis: redisGrowth, unit: 'MB', higherIsBetter: false },
+      { metric: `RSS growth for ${m}M entries, semi-space ${SEMI_SPACE}`, engine: mb(capped), redis: redisGrowth, unit: 'MB', higherIsBetter: false },
     ];
   } finally {
     await pair.stop();
   }
 }
 
-/** The same load on an engine started with NODE_OPTIONS=--max-semi-space-size=2; its RSS growth. */
+/** The same load on an engine started with NODE_OPTIONS=--max-semi-space-size=SEMI_SPACE; its RSS growth. */
 async function cappedEngineGrowth(entries: number, log: (m: string) => void): Promise<number> {
   const saved = process.env.NODE_OPTIONS;
-  process.env.NODE_OPTIONS = `${saved ?? ''} --max-semi-space-size=2`.trim();
+  process.env.NODE_OPTIONS = `${saved ?? ''} --max-semi-space-size=${SEMI_SPACE}`.trim();
   const engine = await startEngine(PORT + 4).finally(() => {
     if (saved === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = saved;
   });
   try {
     const idle = rssBytes(engine.pid);
-    log(`loading ${entries} stream entries into port ${engine.port} (--max-semi-space-size=2)`);
+    log(`loading ${entries} stream entries into port ${engine.port} (--max-semi-space-size=${SEMI_SPACE})`);
     await benchCommand(engine.port, ['-c', '50', '-P', '16', '-n', String(entries)], ['XADD', 'mem', '*', 'field', 'value']);
     await new Promise((r) => setTimeout(r, 1000));
     return rssBytes(engine.pid) - idle;
@@ -104,7 +121,7 @@ async function cappedEngineGrowth(entries: number, log: (m: string) => void): Pr
 
 export const streamsSection: BenchSection = {
   name: 'streams',
-  description: 'XADD and XREADGROUP throughput (plain and -P 16), RSS for 1M stream entries',
+  description: 'XADD and XREADGROUP throughput and CPU per request (plain and -P 16), RSS for 1M stream entries',
   async run({ quick, log }) {
     return [...(await throughput(quick, log)), ...(await memory(quick, log))];
   },

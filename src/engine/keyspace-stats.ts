@@ -9,7 +9,7 @@ import { keyStr } from './store/types.js';
 import { memoryMeter } from './eviction/meter.js';
 
 /** Write commands whose source lookups are reads in Redis. */
-const WRITE_READERS = new Set(['sort', 'getdel', 'getex', 'pfmerge', 'bitop', 'georadius', 'georadiusbymember', 'geosearchstore']);
+const WRITE_READERS = new Set(['sort', 'getdel', 'getex', 'pfmerge', 'bitop', 'georadius', 'georadiusbymember', 'geosearchstore', 'xreadgroup', 'xclaim', 'xautoclaim', 'xack']);
 /** Read commands that look keys up without touching the statistics. */
 const NO_STATS = new Set(['memory|usage', 'debug', 'scan', 'keys', 'randomkey', 'dbsize']);
 /** Redis frees values with more than this many elements in the background (LAZYFREE_THRESHOLD). */

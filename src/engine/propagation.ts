@@ -11,6 +11,8 @@ export type PropagationTarget = 'all' | 'replicas' | 'aof';
 export interface PropagationSink {
   /** `target` 'replicas': only the replication stream takes it (the AOF skips it). */
   feed(dbId: number, argv: Buffer[], fromMaster: boolean, target?: PropagationTarget): void;
+  /** False while feed() would drop everything (a master with no replica and no backlog). */
+  wants?(): boolean;
 }
 
 interface Op {
@@ -25,6 +27,15 @@ export class Propagation {
   readonly sinks: PropagationSink[] = [];
   /** Writes held back while EXEC or a script runs; null outside a batch. */
   private batch: Op[] | null = null;
+
+  /**
+   * Whether any sink takes writes now. Handlers that build a costly propagated form (XREADGROUP's
+   * XCLAIM per entry) skip it when not: nothing would read it.
+   */
+  get wanted(): boolean {
+    for (const s of this.sinks) if (!s.wants || s.wants()) return true;
+    return false;
+  }
 
   propagate(dbId: number, argv: Buffer[], fromMaster: boolean, target: PropagationTarget = 'all'): void {
     if (this.batch) {

@@ -1,4 +1,5 @@
-// keyspace_hits/misses against redis-server 7.0 after every command of a mixed read/write workload;
+// keyspace_hits/misses against redis-server 7.0 after every command of a mixed read/write workload
+// (stream writers XREADGROUP, XCLAIM, XAUTOCLAIM and XACK count: Redis looks their keys up as reads);
 // used_memory falling right after DEL/UNLINK of a big value; lazyfreed_objects after UNLINK; the
 // INFO fields tools parse.
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,9 @@ describe('keyspace statistics match redis-server', () => {
       ZADD z 1 a
       PFADD hll a
       GEOADD g 1 1 m
+      XADD xs 1-1 a 1
+      XADD xs 2-1 a 2
+      XGROUP CREATE xs g 0
       CONFIG RESETSTAT
       GET s
       GET nokey
@@ -75,6 +79,22 @@ describe('keyspace statistics match redis-server', () => {
       RANDOMKEY
       DBSIZE
       MEMORY USAGE s
+      XLEN xs
+      XRANGE xs - +
+      XREAD STREAMS xs nokey 0 0
+      XREADGROUP GROUP g c1 COUNT 1 STREAMS xs >
+      XREADGROUP GROUP g c1 STREAMS xs xs 0 >
+      XREADGROUP GROUP g c1 STREAMS xs nokey 0 0
+      XPENDING xs g
+      XCLAIM xs g c2 0 1-1
+      XAUTOCLAIM xs g c2 0 0
+      XAUTOCLAIM nokey g c2 0 0
+      XACK xs g 1-1
+      XACK nokey g 1-1
+      XINFO STREAM xs
+      XGROUP CREATECONSUMER xs g c3
+      XADD xs 3-1 a 3
+      XDEL xs 3-1
       GET s
     `);
     const out: string[] = [];

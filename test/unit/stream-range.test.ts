@@ -2,10 +2,10 @@
 // resume from the last seek, so IDs near the u64 limits (64-bit differences, sequences that wrap
 // in the stored difference) and deletions must still give exactly the brute-force answer.
 import { describe, expect, it } from 'vitest';
-import { StreamValue } from '../../src/engine/store/stream.js';
+import { StreamValue, type ReadEntry } from '../../src/engine/store/stream.js';
 import { StreamNode } from '../../src/engine/store/stream-node.js';
 import { LIMITS } from '../../src/engine/store/limits.js';
-import { idOf, U64_MAX, ID_MAX, type StreamId } from '../../src/engine/store/stream-id.js';
+import { idOf, formatId, U64_MAX, ID_MAX, type StreamId } from '../../src/engine/store/stream-id.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure replays. */
 function rng(seed: number): () => number {
@@ -65,6 +65,12 @@ describe('StreamValue.range', () => {
           const got = [...s.range(start < 0n ? 0n : start, end)].map((e) => e.id);
           const want = sorted.filter((id) => id >= start && id <= end);
           expect(got, `seed ${seed} range ${start}..${end}`).toEqual(want);
+          // The readers' path: the same entries up to the end, each ID's text as formatId makes it.
+          const read: ReadEntry[] = [];
+          s.collectFrom(start < 0n ? 0n : start, 5, read);
+          const from = sorted.filter((id) => id >= start).slice(0, 5);
+          expect(read.map((e) => e.id), `seed ${seed} collectFrom ${start}`).toEqual(from);
+          expect(read.map((e) => e.str)).toEqual(from.map(formatId));
           if (q < 60 && want.length) cursor = want[0] + 1n;
         }
         for (const id of ids) expect(s.has(id), `seed ${seed} has ${id}`).toBe(live.has(id));

@@ -68,6 +68,8 @@ export interface TrimArgs {
 /** Parses XADD's options (xadd) or XTRIM's; null after replying the error. */
 export function parseTrimArgs(ctx: CommandContext, xadd: boolean): TrimArgs | null {
   const { argv } = ctx;
+  // `XADD key * ...`, the usual call: no option, so none of the checks below can fail.
+  if (xadd && argv.length > 2 && argv[2].length === 1 && argv[2][0] === 42) return { spec: null, argIdx: -1, noMkStream: false, idIdx: 2 };
   const out: TrimArgs = { spec: null, argIdx: -1, noMkStream: false, idIdx: -1 };
   let strategy: TrimSpec['strategy'] | null = null;
   let approx = false;

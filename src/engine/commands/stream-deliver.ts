@@ -3,7 +3,7 @@
 // must apply (one XCLAIM ... FORCE JUSTID LASTID per delivered entry, or CREATECONSUMER + SETID
 // for NOACK reads), and history reads from a consumer's own PEL.
 import type { ReplyWriter } from '../protocol/writer.js';
-import type { StreamValue, StreamEntry } from '../store/stream.js';
+import type { StreamValue, ReadEntry } from '../store/stream.js';
 import { ENTRIES_READ_INVALID, type ConsumerGroup, type Consumer, type Nack } from '../store/stream-group.js';
 import { ID_MAX, formatId, type StreamId } from '../store/stream-id.js';
 import { replyEntry, bs } from './stream-common.js';
@@ -48,12 +48,17 @@ export function setIdArgv(key: Buffer, groupName: Buffer, group: ConsumerGroup):
   return [bs('XGROUP'), bs('SETID'), key, groupName, bs(formatId(group.lastId)), bs('ENTRIESREAD'), bs(String(group.entriesRead))];
 }
 
-/** Replies entries with id >= start (at most count, 0 = all); with a group reader, delivers them. */
-export function deliver(reply: ReplyWriter, s: StreamValue, start: StreamId, count: number, r: GroupReader | null, emit: (argv: Buffer[]) => void, now: number): number {
-  const entries: StreamEntry[] = [];
+/**
+ * Replies entries with id >= start (at most count, 0 = all); with a group reader, delivers them.
+ * emit null: nothing takes propagated writes now (no replica, backlog or AOF), so the XCLAIMs are not
+ * built; the return value is how many writes were left unemitted (the caller counts them dirty).
+ */
+export function deliver(reply: ReplyWriter, s: StreamValue, start: StreamId, count: number, r: GroupReader | null, emit: ((argv: Buffer[]) => void) | null, now: number): number {
+  const entries: ReadEntry[] = [];
   s.collectFrom(start, count, entries);
   reply.array(entries.length);
   let propagateLastId = false;
+  let skipped = 0;
   for (const e of entries) {
     if (r && e.id > r.group.lastId) {
       const g = r.group;
@@ -62,19 +67,24 @@ export function deliver(reply: ReplyWriter, s: StreamValue, start: StreamId, cou
       g.lastId = e.id;
       if (r.noack) propagateLastId = true;
     }
-    const idStr = formatId(e.id);
-    replyEntry(reply, e, idStr);
+    replyEntry(reply, e, e.str);
     if (r && !r.noack) {
       const nack = r.group.assign(e.id, r.consumer, now, 1);
-      const idBuf = Buffer.from(idStr, 'latin1');
-      emit(xclaimArgv(r.key, r.groupName, r.group, idBuf, nack, r.group.lastId === e.id ? idBuf : undefined));
+      if (emit) {
+        const idBuf = Buffer.from(e.str, 'latin1');
+        emit(xclaimArgv(r.key, r.groupName, r.group, idBuf, nack, r.group.lastId === e.id ? idBuf : undefined));
+      } else skipped++;
     }
   }
   if (r && propagateLastId) {
-    if (r.created) emit([bs('XGROUP'), bs('CREATECONSUMER'), r.key, r.groupName, r.consumer.name]);
-    emit(setIdArgv(r.key, r.groupName, r.group));
+    if (r.created) {
+      if (emit) emit([bs('XGROUP'), bs('CREATECONSUMER'), r.key, r.groupName, r.consumer.name]);
+      else skipped++;
+    }
+    if (emit) emit(setIdArgv(r.key, r.groupName, r.group));
+    else skipped++;
   }
-  return entries.length;
+  return skipped;
 }
 
 /** XREADGROUP with an ID: the consumer's own pending entries from start, bumping their delivery count. */

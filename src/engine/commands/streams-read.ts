@@ -19,14 +19,23 @@ const BLOCKED_DEFAULT_COUNT = 1000;
 
 interface ReadArgs {
   keys: Buffer[];
+  /** The keys as Map keys (latin1), made once. */
+  keyStrs: string[];
   ids: StreamId[];
   count: number;
   /** Absolute deadline in ms, 0 = forever, -1 = no BLOCK. */
   deadline: number;
   group: Buffer | null;
   consumer: Buffer | null;
+  /** group and consumer as Map keys (latin1), made once. */
+  groupStr: string;
+  consumerStr: string;
   noack: boolean;
 }
+
+/** is(a, word) for the option words, skipping the full compare unless the length and first letter match. */
+const opt = (a: Buffer, first: number, word: string): boolean => a.length === word.length && (a[0] | 0x20) === first && is(a, word);
+const [B, C, G, N, S] = ['b', 'c', 'g', 'n', 's'].map((c) => c.charCodeAt(0));
 
 /** COUNT's value (negative: 0, no limit); null when not an int64. Short digit runs skip the BigInt. */
 function countArg(b: Buffer): number | null {
@@ -50,35 +59,37 @@ function slowCount(b: Buffer): number | null {
 
 function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
   const { argv } = ctx;
-  const out: ReadArgs = { keys: [], ids: [], count: 0, deadline: -1, group: null, consumer: null, noack: false };
+  const out: ReadArgs = { keys: [], keyStrs: [], ids: [], count: 0, deadline: -1, group: null, consumer: null, groupStr: '', consumerStr: '', noack: false };
   const err = (m: string) => (ctx.reply.error(m), null);
   let streamsAt = 0;
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
     const a = argv[i];
-    if (is(a, 'block') && more) {
+    if (opt(a, B, 'block') && more) {
       if (scriptingOf(ctx.srv).running?.fake === ctx.client) return err(`ERR ${argv[0].toString()} command is not allowed with BLOCK option from scripts`);
       const v = parseInt64(argv[++i]);
       if (v === null) return err('ERR timeout is not an integer or out of range');
       if (v < 0n) return err('ERR timeout is negative');
       out.deadline = v > 0n ? Date.now() + Number(v) : 0;
-    } else if (is(a, 'count') && more) {
+    } else if (opt(a, C, 'count') && more) {
       const v = countArg(argv[++i]);
       if (v === null) return err(NOT_INTEGER);
       out.count = v;
-    } else if (is(a, 'streams') && more) {
+    } else if (opt(a, S, 'streams') && more) {
       streamsAt = i + 1;
       const n = argv.length - streamsAt;
       if (n % 2 !== 0) {
         return err(`ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.`);
       }
       break;
-    } else if (is(a, 'group') && more >= 2) {
+    } else if (opt(a, G, 'group') && more >= 2) {
       if (!group) return err('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
       out.group = argv[i + 1];
       out.consumer = argv[i + 2];
+      out.groupStr = keyStr(out.group);
+      out.consumerStr = keyStr(out.consumer);
       i += 2;
-    } else if (is(a, 'noack')) {
+    } else if (opt(a, N, 'noack')) {
       if (!group) return err('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
       out.noack = true;
     } else return err(SYNTAX);
@@ -89,17 +100,19 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
   for (let i = 0; i < n; i++) {
     const key = argv[streamsAt + i];
     const idArg = argv[streamsAt + n + i];
-    const v = ctx.db.get(keyStr(key));
+    const k = keyStr(key);
+    const v = ctx.db.get(k);
     if (v !== undefined && !(v instanceof StreamValue)) return err(WRONGTYPE);
-    if (out.group && (!v || !v.group(out.group))) {
+    if (out.group && (!v || !v.groups.has(out.groupStr))) {
       return err(`NOGROUP No such key '${key.toString('latin1')}' or consumer group '${out.group.toString('latin1')}' in XREADGROUP with GROUP option`);
     }
     out.keys.push(key);
-    const s = idArg.latin1Slice(0, idArg.length);
-    if (s === '$') {
+    out.keyStrs.push(k);
+    const c0 = idArg.length === 1 ? idArg[0] : 0;
+    if (c0 === 36) { // $
       if (group) return err('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
       out.ids.push(v ? v.lastId : 0n);
-    } else if (s === '>') {
+    } else if (c0 === 62) { // >
       if (!group) return err('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
       out.ids.push(NEW_ONLY);
     } else {
@@ -113,9 +126,9 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
 
 /** Looks up (or creates) the reading consumer, refreshing its seen time. */
 function reader(ctx: CommandContext, a: ReadArgs, key: Buffer, s: StreamValue, now: number): GroupReader | null {
-  const group = s.group(a.group as Buffer);
+  const group = s.groups.get(a.groupStr);
   if (!group) return null;
-  let consumer = group.consumer(a.consumer as Buffer);
+  let consumer = group.consumers.get(a.consumerStr);
   let created = false;
   if (!consumer) {
     consumer = group.createConsumer(a.consumer as Buffer, now) as NonNullable<typeof consumer>;
@@ -135,18 +148,19 @@ function reader(ctx: CommandContext, a: ReadArgs, key: Buffer, s: StreamValue, n
 function attempt(ctx: CommandContext, a: ReadArgs, emit: (argv: Buffer[]) => void, initial: boolean, readyKey?: string): boolean {
   const now = Date.now();
   const serve: { key: Buffer; s: StreamValue; gt: StreamId; r: GroupReader | null; history: boolean }[] = [];
-  const only = readyKey === undefined ? -1 : a.keys.findIndex((k) => keyStr(k) === readyKey);
+  const only = readyKey === undefined ? -1 : a.keyStrs.indexOf(readyKey);
   for (let i = 0; i < a.keys.length; i++) {
     if (only >= 0 && i !== only) continue;
     const key = a.keys[i];
-    const v = ctx.db.get(keyStr(key));
+    // Looked up again (not kept from parseReadArgs): Redis's second lookupKeyRead counts a keyspace hit too.
+    const v = ctx.db.get(a.keyStrs[i]);
     if (!(v instanceof StreamValue)) continue;
     let gt = a.ids[i];
     let r: GroupReader | null = null;
     let now_ = false;
     let history = false;
     if (a.group) {
-      const g = v.group(a.group);
+      const g = v.groups.get(a.groupStr);
       if (!g) {
         if (initial) continue;
         ctx.reply.error('NOGROUP the consumer group this client was blocked on no longer exists');
@@ -167,14 +181,17 @@ function attempt(ctx: CommandContext, a: ReadArgs, emit: (argv: Buffer[]) => voi
   if (reply.resp === 3) reply.map(serve.length);
   else reply.array(serve.length);
   const count = initial || a.count ? a.count : BLOCKED_DEFAULT_COUNT;
+  // Served at once with nothing taking propagated writes: the XCLAIMs are not even built.
+  const quiet = initial && !ctx.srv.propagation.wanted;
   for (const x of serve) {
     if (reply.resp !== 3) reply.array(2);
     reply.bulk(x.key);
     // The given ID is exclusive for history reads too (Redis starts every read after it).
     if (x.history && x.r) deliverHistory(reply, x.s, x.gt + 1n, count, x.r.consumer, now);
-    else deliver(reply, x.s, x.gt + 1n, count, x.r, emit, now);
+    else ctx.srv.dirty += deliver(reply, x.s, x.gt + 1n, count, x.r, quiet ? null : emit, now);
     if (x.r) ctx.srv.dirty++;
   }
+  if (quiet) ctx.propagate = [];
   return true;
 }
 

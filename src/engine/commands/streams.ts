@@ -4,6 +4,7 @@ import type { CommandDef, CommandContext } from './table.js';
 import { StreamValue } from '../store/stream.js';
 import { keyStr } from '../store/types.js';
 import { parseId, formatId, idOf, msOf, seqOf, U64_MAX, ID_MAX, NUM_SAFE, INVALID_ID, type StreamId } from '../store/stream-id.js';
+import { lookup } from './aggregate.js';
 import { getStream, idArg, parseTrimArgs, rewriteTrim, replyEntries, rangeBound } from './stream-common.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY } from './errors.js';
@@ -68,7 +69,8 @@ function xadd(ctx: CommandContext): void {
   if (nfv < 2 || nfv % 2 === 1) return ctx.reply.error(`ERR wrong number of arguments for 'xadd' command`);
   if (given && !given.autoSeq && given.id === 0n) return ctx.reply.error('ERR The ID specified in XADD must be greater than 0-0');
   const key = argv[1];
-  let s = getStream(ctx, key);
+  const k = keyStr(key);
+  let s = lookup(ctx, key, StreamValue, k);
   if (s === undefined) return;
   if (!s && t.noMkStream) return ctx.reply.null();
   if (s && s.lastId === ID_MAX) return ctx.reply.error(EXHAUSTED);
@@ -87,7 +89,6 @@ function xadd(ctx: CommandContext): void {
     if (typeof id === 'string') return ctx.reply.error(id);
     idStr = formatId(id);
   }
-  const k = keyStr(key);
   if (!s) {
     s = new StreamValue();
     ctx.db.set(k, s);
@@ -96,11 +97,14 @@ function xadd(ctx: CommandContext): void {
   ctx.srv.dirty++;
   ctx.db.touch(k);
   ctx.reply.bulkLatin1(idStr);
-  // Propagate the ID chosen here, not `*`.
+  // Propagate the ID chosen here, not `*`; nothing at all when nothing takes propagated writes now
+  // (a trim still builds it: rewriteTrim edits it).
   if (!given || given.autoSeq) {
-    const p = argv.slice();
-    p[t.idIdx] = Buffer.from(idStr, 'latin1');
-    ctx.propagate = [p];
+    if (t.spec || ctx.srv.propagation.wanted) {
+      const p = argv.slice();
+      p[t.idIdx] = Buffer.from(idStr, 'latin1');
+      ctx.propagate = [p];
+    } else ctx.propagate = [];
   }
   notifyKeyspaceEvent(ctx.srv, 't', 'xadd', key, ctx.db.id);
   if (t.spec) {

@@ -26,6 +26,10 @@ export class ReplStream implements PropagationSink {
 
   constructor(private readonly srv: Server, private readonly st: ReplState) {}
 
+  wants(): boolean {
+    return this.st.isMaster && (this.st.backlog !== null || this.st.replicas.length > 0);
+  }
+
   feed(dbId: number, argv: Buffer[], fromMaster: boolean, target?: PropagationTarget): void {
     // A replica never originates stream bytes: it proxies its master's (proxy()).
     if (fromMaster || !this.st.isMaster || target === 'aof') return;

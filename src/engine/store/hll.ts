@@ -22,59 +22,56 @@ const SPARSE_XZERO_MAX_LEN = 16384;
 const ALPHA_INF = 0.7213475204444817; // 0.5 / ln 2
 
 // ---------------------------------------------------------------------------------------------
-// MurmurHash64A over 32-bit halves (BigInt would be ~20x slower on PFADD's hot path).
+// MurmurHash64A over 32-bit halves (BigInt would be ~20x slower on PFADD's hot path). Every product
+// is by the constant m, so it is written out per half on locals: no shared state between calls.
 
 const M_HI = 0xc6a4a793;
 const M_LO = 0x5bd1e995;
-let mulHi = 0;
-let mulLo = 0;
 
-/** (ah:al) * (bh:bl) mod 2^64 into mulHi:mulLo. */
-function mul64(ah: number, al: number, bh: number, bl: number): void {
-  const a0 = al & 0xffff;
-  const a1 = al >>> 16;
-  const b0 = bl & 0xffff;
-  const b1 = bl >>> 16;
-  const mid = a0 * b1 + a1 * b0;
-  const lo = a0 * b0 + (mid % 65536) * 65536;
-  mulLo = lo >>> 0;
-  mulHi = (a1 * b1 + Math.floor(mid / 65536) + (lo >= 4294967296 ? 1 : 0) + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0;
-}
+/** Low half of (h:l) * m. */
+const mulLo = (l: number): number => Math.imul(l, M_LO) >>> 0;
+
+/**
+ * High half of (h:l) * m mod 2^64 (l unsigned): the high 32 bits of l * M_LO, exact in doubles when
+ * split at M_LO's 16-bit halves (each product < 2^48), plus the two cross products mod 2^32.
+ */
+const mulHi = (h: number, l: number): number =>
+  (Math.floor((l * 0x5bd1 + Math.floor((l * 0xe995) / 65536)) / 65536) + Math.imul(h, M_LO) + Math.imul(l, M_HI)) >>> 0;
 
 /** Redis's MurmurHash64A; the result is left in hashHi:hashLo (unsigned 32-bit halves). */
 export let hashHi = 0;
 export let hashLo = 0;
 export function murmur64a(data: Uint8Array, seed: number): void {
   const len = data.length;
-  mul64(0, len, M_HI, M_LO);
-  let hh = mulHi;
-  let hl = (mulLo ^ seed) >>> 0;
+  let hh = mulHi(0, len);
+  let hl = (mulLo(len) ^ seed) >>> 0;
   const rem = len & 7;
   const end = len - rem;
   for (let i = 0; i < end; i += 8) {
     const kl = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0;
     const kh = (data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24)) >>> 0;
-    mul64(kh, kl, M_HI, M_LO);
-    const xl = (mulLo ^ (mulHi >>> 15)) >>> 0;
-    mul64(mulHi, xl, M_HI, M_LO);
-    hh ^= mulHi;
-    hl ^= mulLo;
-    mul64(hh, hl, M_HI, M_LO);
-    hh = mulHi;
-    hl = mulLo;
+    const mh = mulHi(kh, kl);
+    const ml = (mulLo(kl) ^ (mh >>> 15)) >>> 0; // k ^= k >> 47
+    hh = (hh ^ mulHi(mh, ml)) >>> 0;
+    hl = (hl ^ mulLo(ml)) >>> 0;
+    const nh = mulHi(hh, hl);
+    hl = mulLo(hl);
+    hh = nh;
   }
   // The 1-7 trailing bytes, little-endian (Redis's fall-through switch).
   if (rem > 0) {
     for (let i = rem - 1; i >= 4; i--) hh ^= data[end + i] << ((i - 4) * 8);
     for (let i = Math.min(rem, 4) - 1; i >= 0; i--) hl ^= data[end + i] << (i * 8);
-    mul64(hh, hl, M_HI, M_LO);
-    hh = mulHi;
-    hl = mulLo;
+    hh >>>= 0;
+    hl >>>= 0;
+    const nh = mulHi(hh, hl);
+    hl = mulLo(hl);
+    hh = nh;
   }
   hl = (hl ^ (hh >>> 15)) >>> 0;
-  mul64(hh, hl, M_HI, M_LO);
-  hashHi = mulHi;
-  hashLo = (mulLo ^ (mulHi >>> 15)) >>> 0;
+  const fh = mulHi(hh, hl);
+  hashHi = fh;
+  hashLo = (mulLo(hl) ^ (fh >>> 15)) >>> 0;
 }
 
 function ctz32(x: number): number {

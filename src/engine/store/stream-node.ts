@@ -30,6 +30,14 @@ export interface StreamEntry {
   fields: Buffer[];
 }
 
+/** An entry collected for a reader (collectLive), with its ID already as text for the reply. */
+export interface ReadEntry extends StreamEntry {
+  str: string;
+}
+
+/** idAt()'s last ID as text. */
+let idText = '';
+
 /** The sealed node whose master fields were decoded last, and those fields. */
 const decoded: { node: StreamNode | null; fields: Buffer[] } = { node: null, fields: [] };
 
@@ -336,7 +344,7 @@ export class StreamNode {
    * Pushes the live entries from the entry at `from` onto out until out holds `limit` (0: no limit);
    * true when it got there. A loop, not rawEntries(): XREAD/XREADGROUP call this per request.
    */
-  collectLive(from: number, out: StreamEntry[], limit: number): boolean {
+  collectLive(from: number, out: ReadEntry[], limit: number): boolean {
     const lp = this.lp;
     const end = this.len - 1;
     const nmf = this.nmf;
@@ -348,7 +356,8 @@ export class StreamNode {
       const fieldsPos = skip(lp, skip(lp, idPos, end), end);
       const next = this.skipFields(fieldsPos, flags, nmf, end);
       if (!(flags & FLAG_DELETED)) {
-        out.push({ id: this.idAt(idPos, end), fields: this.fieldsAt(flags, fieldsPos) });
+        const id = this.idAt(idPos, end);
+        out.push({ id, fields: this.fieldsAt(flags, fieldsPos), str: idText });
         if (out.length === limit) return true;
       }
       p = next;
@@ -356,17 +365,24 @@ export class StreamNode {
     return false;
   }
 
-  /** The full ID of the entry whose ms-difference element is at pos (numbers while exact). */
+  /**
+   * The full ID of the entry whose ms-difference element is at pos, its text left in idText (made
+   * from numbers while exact: a BigInt's toString costs more than the rest of a small read).
+   */
   private idAt(pos: number, end: number): StreamId {
     const lp = this.lp;
     if (this.mMs >= 0) {
       const ms = this.mMs + readSmallInt(lp, pos, end);
       const seq = this.mSeq + readSmallInt(lp, cur.next, end);
       // NaN (a 64-bit difference) and sums that wrapped below 0 fail these and take the BigInt way.
-      if (ms >= 0 && seq >= 0 && ms < NUM_SAFE && seq < NUM_SAFE) return seq === 0 ? BigInt(ms) << 64n : (BigInt(ms) << 64n) | BigInt(seq);
+      if (ms >= 0 && seq >= 0 && ms < NUM_SAFE && seq < NUM_SAFE) {
+        idText = `${ms}-${seq}`;
+        return seq === 0 ? BigInt(ms) << 64n : (BigInt(ms) << 64n) | BigInt(seq);
+      }
     }
     const ms = (msOf(this.master) + readInt(lp, pos, end)) & U64_MAX;
     const seq = (seqOf(this.master) + readInt(lp, cur.next, end)) & U64_MAX;
+    idText = `${ms}-${seq}`;
     return idOf(ms, seq);
   }
 

@@ -3,12 +3,12 @@
 // head (a moving head index, compacted now and then, so trimming never shifts the whole array).
 // Consumer groups live in stream-group.ts.
 import type { RedisObject } from './types.js';
-import { StreamNode, FLAG_DELETED, type StreamEntry } from './stream-node.js';
+import { StreamNode, FLAG_DELETED, type StreamEntry, type ReadEntry } from './stream-node.js';
 import { ID_MAX, ID_MIN, NUM_SAFE, U64_MAX, type StreamId } from './stream-id.js';
 import { ConsumerGroup, ENTRIES_READ_INVALID } from './stream-group.js';
 import { LIMITS } from './limits.js';
 
-export type { StreamEntry } from './stream-node.js';
+export type { StreamEntry, ReadEntry } from './stream-node.js';
 
 /** STREAM_LISTPACK_MAX_SIZE: the node size cap when stream-node-max-bytes is 0 or larger. */
 const LISTPACK_MAX = 1 << 30;
@@ -193,7 +193,7 @@ export class StreamValue implements RedisObject {
    * range(start, ID_MAX) into out, at most count entries (0 = all): the readers' hot path, without
    * generators. Entries past the seeked one in its node, and every later node, are all >= start.
    */
-  collectFrom(start: StreamId, count: number, out: StreamEntry[]): void {
+  collectFrom(start: StreamId, count: number, out: ReadEntry[]): void {
     if (this.length === 0) return;
     const first = this.nodeFor(start);
     for (let i = first; i < this.nodes.length; i++) {
