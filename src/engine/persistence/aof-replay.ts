@@ -3,7 +3,7 @@
 // propagation, handling SELECT and MULTI/EXEC itself (an unfinished transaction at the end is dropped).
 import type { Server } from '../server.js';
 import type { CommandContext } from '../commands/table.js';
-import { copyOut, sameBytes } from '../protocol/parser.js';
+import { CommandNames, copyOut } from '../protocol/parser.js';
 
 export class AofError extends Error {
   constructor(message: string, readonly truncated: boolean, readonly validEnd: number) {
@@ -47,7 +47,7 @@ function readLine(buf: Buffer, pos: number, prefix: number): number {
 export class AofCommandReader {
   /** Offset just past the last command read. */
   pos: number;
-  private lastName: Buffer | null = null;
+  private readonly names = new CommandNames();
 
   constructor(private readonly buf: Buffer, start: number) {
     this.pos = start;
@@ -70,13 +70,7 @@ export class AofCommandReader {
       const q = lineNext;
       if (q + len + 2 > buf.length) throw new AofError('Unexpected end of file', true, pos);
       if (buf[q + len] !== 13 || buf[q + len + 1] !== 10) throw new AofError('Bad file format', false, pos);
-      if (argv.length === 0) {
-        const name = this.lastName;
-        if (name !== null && name.length === len && sameBytes(name, buf, q)) argv.push(name);
-        else argv.push((this.lastName = copyOut(buf, q, len)));
-      } else {
-        argv.push(copyOut(buf, q, len));
-      }
+      argv.push(argv.length === 0 ? this.names.copy(buf, q, len) : copyOut(buf, q, len));
       p = q + len + 2;
     }
     this.pos = p;

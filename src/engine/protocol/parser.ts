@@ -31,8 +31,8 @@ export class RespParser {
   /** Big bulk being filled in place, with its fill level. */
   private big: Buffer | null = null;
   private bigFill = 0;
-  /** The last command name read (argv[0]), shared by the commands that repeat it. */
-  private lastName: Buffer | null = null;
+  /** Command names (argv[0]), one copy shared by the commands that repeat it. */
+  private readonly names = new CommandNames();
 
   constructor(public limits: ParserLimits) {}
 
@@ -183,13 +183,7 @@ export class RespParser {
       // The command name repeats through a pipeline: the previous name's copy is reused (argv
       // buffers are never written to), which also lets dispatch resolve it by identity.
       const args = this.args;
-      if (args.length === 0) {
-        const name = this.lastName;
-        if (name !== null && name.length === len && sameBytes(name, this.buf, this.pos)) args.push(name);
-        else args.push((this.lastName = copyOut(this.buf, this.pos, len)));
-      } else {
-        args.push(copyOut(this.buf, this.pos, len));
-      }
+      args.push(args.length === 0 ? this.names.copy(this.buf, this.pos, len) : copyOut(this.buf, this.pos, len));
       this.pos += len + 2;
       this.bulkLen = -1;
       this.remaining--;
@@ -230,13 +224,7 @@ export class RespParser {
       let j = i;
       while (j < end && !isSpace(buf[j])) j++;
       const len = j - i;
-      if (out.length === 0) {
-        const name = this.lastName;
-        if (name !== null && name.length === len && sameBytes(name, buf, i)) out.push(name);
-        else out.push((this.lastName = copyOut(buf, i, len)));
-      } else {
-        out.push(copyOut(buf, i, len));
-      }
+      out.push(out.length === 0 ? this.names.copy(buf, i, len) : copyOut(buf, i, len));
       i = j;
     }
   }
@@ -273,9 +261,24 @@ export function copyOut(buf: Buffer, start: number, len: number): Buffer {
   return b;
 }
 
-export function sameBytes(a: Buffer, buf: Buffer, start: number): boolean {
+function sameBytes(a: Buffer, buf: Buffer, start: number): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
   return true;
+}
+
+/**
+ * Copies command names (copyOut), handing back the previous name's copy when the bytes repeat, as
+ * through a pipeline or an AOF: argv buffers are never written to, and dispatch then resolves the
+ * name by identity.
+ */
+export class CommandNames {
+  private last: Buffer | null = null;
+
+  copy(buf: Buffer, start: number, len: number): Buffer {
+    const last = this.last;
+    if (last !== null && last.length === len && sameBytes(last, buf, start)) return last;
+    return (this.last = copyOut(buf, start, len));
+  }
 }
 
 /** Parses a signed decimal between [start, end) like Redis's string2ll; null if malformed. */
