@@ -111,14 +111,6 @@ export function scanMatch(match: Buffer | null, b: Buffer): boolean {
   return globMatch(match, b);
 }
 
-/** An element as an aggregate stores it (store/compact.ts storedCopy): packed strings are latin1
- * images of the bytes (bulk() of a string would encode UTF-8); undefined is a null reply. */
-export function replyPacked(ctx: CommandContext, v: Buffer | string | undefined): void {
-  if (v === undefined) ctx.reply.null();
-  else if (typeof v === 'string') ctx.reply.bulkLatin1(v);
-  else ctx.reply.bulk(v);
-}
-
 /** Writes the `[cursor, [items...]]` reply. */
 export function replyScan(ctx: CommandContext, next: number, items: Buffer[]): void {
   ctx.reply.array(2);

@@ -2,7 +2,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
 import { keyStr, unpack } from '../store/types.js';
-import { lookup, written, parseScanArgs, scanMatch, replyScan, replyPacked } from './aggregate.js';
+import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
@@ -102,7 +102,7 @@ function hrandfield(ctx: CommandContext): void {
   for (const s of slots) {
     if (withValues && ctx.reply.resp === 3) ctx.reply.array(2);
     ctx.reply.bulkLatin1(h.d.names[s]);
-    if (withValues) replyPacked(ctx, h.d.vals[s]);
+    if (withValues) ctx.reply.bulkStored(h.d.vals[s]);
   }
 }
 
@@ -143,7 +143,7 @@ export const hashCommands: CommandDef[] = [
     name: 'hget',
     handler(ctx) {
       const h = getHash(ctx, ctx.argv[1]);
-      if (h !== undefined) replyPacked(ctx, h?.getPacked(ctx.argv[2]));
+      if (h !== undefined) ctx.reply.bulkStored(h?.getPacked(ctx.argv[2]));
     },
   },
   {
@@ -152,7 +152,7 @@ export const hashCommands: CommandDef[] = [
       const h = getHash(ctx, ctx.argv[1]);
       if (h === undefined) return;
       ctx.reply.array(ctx.argv.length - 2);
-      for (let i = 2; i < ctx.argv.length; i++) replyPacked(ctx, h?.getPacked(ctx.argv[i]));
+      for (let i = 2; i < ctx.argv.length; i++) ctx.reply.bulkStored(h?.getPacked(ctx.argv[i]));
     },
   },
   {
@@ -203,7 +203,7 @@ export const hashCommands: CommandDef[] = [
       const h = getHash(ctx, ctx.argv[1]);
       if (h === undefined) return;
       ctx.reply.array(h ? h.size : 0);
-      if (h) for (const v of h.d.vals) replyPacked(ctx, v);
+      if (h) for (const v of h.d.vals) ctx.reply.bulkStored(v);
     },
   },
   {

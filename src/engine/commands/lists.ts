@@ -2,7 +2,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { ListValue } from '../store/list.js';
 import { keyStr } from '../store/types.js';
-import { lookup, written, clampRange, numkeysAt, replyPacked } from './aggregate.js';
+import { lookup, written, clampRange, numkeysAt } from './aggregate.js';
 import { is, parseIntArg } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY, OUT_OF_RANGE, WRONGTYPE } from './errors.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
@@ -64,7 +64,7 @@ function pop(ctx: CommandContext, left: boolean): void {
     const v = left ? l.popHeadPacked() : l.popTailPacked();
     written(ctx, key, l.length, left ? LPOP : RPOP, k);
     ctx.srv.dirty++;
-    return replyPacked(ctx, v);
+    return ctx.reply.bulkStored(v);
   }
   const items = popMany(ctx, key, l, left, count, k);
   ctx.srv.dirty += items.length;
@@ -167,7 +167,7 @@ function lindex(ctx: CommandContext): void {
   if (!l) return ctx.reply.null();
   const idx = parseIntArg(ctx.argv[2]);
   if (idx === null) return ctx.reply.error(NOT_INTEGER);
-  replyPacked(ctx, l.atPacked(idx < 0 ? l.length + idx : idx));
+  ctx.reply.bulkStored(l.atPacked(idx < 0 ? l.length + idx : idx));
 }
 
 function lrange(ctx: CommandContext): void {
@@ -179,7 +179,7 @@ function lrange(ctx: CommandContext): void {
   const r = l ? clampRange(start, end, l.length) : null;
   if (!l || !r) return ctx.reply.array(0);
   ctx.reply.array(r[1] - r[0] + 1);
-  for (let i = r[0]; i <= r[1]; i++) replyPacked(ctx, l.atPacked(i));
+  for (let i = r[0]; i <= r[1]; i++) ctx.reply.bulkStored(l.atPacked(i));
 }
 
 function lset(ctx: CommandContext): void {

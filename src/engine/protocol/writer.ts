@@ -173,6 +173,14 @@ export class ReplyWriter {
     this.crlf();
   }
 
+  /** A value in the form the keyspace and aggregates store it (store/compact.ts storedCopy): a packed
+   * latin1 string or a Buffer; undefined is a null reply. */
+  bulkStored(v: Buffer | string | undefined): void {
+    if (v === undefined) this.null();
+    else if (typeof v === 'string') this.bulkLatin1(v);
+    else this.bulk(v);
+  }
+
   /** Null bulk string ($-1) in RESP2, null (_) in RESP3. */
   null(): void { this.raw(this.resp === 3 ? '_\r\n' : '$-1\r\n'); }
   /** Null array (*-1) in RESP2, null (_) in RESP3. */

@@ -9,7 +9,7 @@ import { LIMITS } from './limits.js';
 
 export class HashValue implements RedisObject {
   readonly type = 'hash' as const;
-  /** Field -> value as stored: a packed latin1 string or a Buffer (reply with replyPacked). */
+  /** Field -> value as stored: a packed latin1 string or a Buffer (reply with reply.bulkStored). */
   readonly d = new DenseIndex<Buffer | string>();
   private bytes = 0;
 
@@ -51,7 +51,7 @@ export class HashValue implements RedisObject {
     return v === undefined ? undefined : (unpack(v) as Buffer);
   }
 
-  /** The value as stored (no copy): reply it with replyPacked. */
+  /** The value as stored (no copy): reply it with reply.bulkStored. */
   getPacked(f: Buffer): Buffer | string | undefined {
     return this.d.get(f);
   }
