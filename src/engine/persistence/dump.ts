@@ -12,10 +12,8 @@ import { RDB_VERSION } from './rdb-types.js';
 let scratch: RdbWriter | null = null;
 
 export function dumpValue(value: RedisValue, opts: EncodeOptions = DEFAULT_ENCODE): Buffer {
-  if (!scratch || scratch.opts.compress !== opts.compress || scratch.opts.listMaxListpackSize !== opts.listMaxListpackSize) {
-    scratch = new RdbWriter({ ...opts });
-  }
-  const w = scratch;
+  const w = (scratch ??= new RdbWriter(opts));
+  w.opts = opts;
   try {
     w.value(value);
   } catch (err) {

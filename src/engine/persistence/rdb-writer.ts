@@ -34,7 +34,8 @@ export class RdbWriter {
   /** Bytes written so far (for INFO and progress). */
   size = 0;
 
-  constructor(readonly opts: EncodeOptions = DEFAULT_ENCODE) {}
+  /** Read at encode time only, so a reused writer (dump.ts) can take each call's options. */
+  constructor(public opts: EncodeOptions = DEFAULT_ENCODE) {}
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
