@@ -6,6 +6,8 @@
 //   [--keys 100000] (distinct keys, as redis-benchmark -r; a few hundred fit in the CPU caches)
 //   --main DIR: the dist/engine directory to load (default: this checkout's dist/engine); give two,
 //   comma-separated, to alternate them (before/after in one run).
+//   --flush: FLUSHALL before each round, so the data-type tests replay redis-benchmark's sequence
+//   (SADD grows a set to ~KEYS members, SPOP then empties it; likewise LPUSH/LPOP, ZADD/ZPOPMIN).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from './lib.js';
@@ -21,6 +23,7 @@ const PIPE = Number(flag('-P', '16'));
 const N = Number(flag('-n', '400000'));
 const ROUNDS = Number(flag('--rounds', '5'));
 const KEYS = Number(flag('--keys', '100000'));
+const FLUSH = process.argv.includes('--flush');
 
 /** The request redis-benchmark's test sends, with key:<12 digits> from a fixed sequence. */
 function request(test: string, i: number): string[] {
@@ -35,6 +38,15 @@ function request(test: string, i: number): string[] {
       for (let k = 0; k < 10; k++) out.push('key:' + String((i * 7919 + k) % KEYS).padStart(12, '0'), 'xxx');
       return out;
     }
+    // The data-type tests as redis-benchmark sends them: one key each, members element:<12 digits>.
+    case 'sadd': return ['SADD', 'myset', 'element:' + String((i * 7919) % KEYS).padStart(12, '0')];
+    case 'spop': return ['SPOP', 'myset'];
+    case 'hset': return ['HSET', 'myhash', 'element:' + String((i * 7919) % KEYS).padStart(12, '0'), 'xxx'];
+    case 'lpush': return ['LPUSH', 'mylist', 'xxx'];
+    case 'lpop': return ['LPOP', 'mylist'];
+    // The score varies between passes over the members (a member re-added with its own score changes nothing).
+    case 'zadd': return ['ZADD', 'myzset', String((Math.imul(i, 0x9e3779b1) >>> 0) % KEYS).padStart(12, '0'), 'element:' + String((i * 7919) % KEYS).padStart(12, '0')];
+    case 'zpopmin': return ['ZPOPMIN', 'myzset'];
     default: throw new Error(`unknown test ${test}`);
   }
 }
@@ -46,7 +58,9 @@ function encode(argv: string[]): string {
 /** Pipelines of PIPE requests, as many distinct ones as it takes to cycle through the keys. */
 function batches(test: string): Buffer[] {
   const out: Buffer[] = [];
-  for (let i = 0; i < KEYS; i += PIPE) {
+  // ZADD's scores differ between passes only when there are N distinct requests to send.
+  const count = test === 'zadd' ? Math.max(KEYS, N) : KEYS;
+  for (let i = 0; i < count; i += PIPE) {
     let s = '';
     for (let j = 0; j < PIPE; j++) s += encode(request(test, i + j));
     out.push(Buffer.from(s, 'latin1'));
@@ -120,6 +134,7 @@ async function main(): Promise<void> {
   }
   const results = new Map<string, number[]>();
   for (let r = 0; r < ROUNDS; r++) {
+    if (FLUSH) for (const e of engines) e.h.feed(Buffer.from('*1\r\n$8\r\nFLUSHALL\r\n'));
     for (const t of TESTS) {
       const bs = data.get(t) ?? [];
       const order = r % 2 === 0 ? engines : [...engines].reverse();

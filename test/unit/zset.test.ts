@@ -15,6 +15,9 @@ function check(z: ZSetValue, model: Map<string, number>): void {
     expect(z.rank(Buffer.from(sorted[r].m, 'latin1'))).toBe(r);
   }
   expect(z.slice(z.size - 1, z.size, true).map((n) => n.member.toString('latin1'))).toEqual(sorted.map((e) => e.m).reverse());
+  // The member index (swap deletes) agrees with the tree: every score, and nothing more.
+  for (const e of sorted) expect(z.score(Buffer.from(e.m, 'latin1'))).toBe(e.s);
+  expect(new Set(z.dict.names)).toEqual(new Set(model.keys()));
   z.tree.verify();
 }
 
@@ -173,13 +176,19 @@ describe('ZSetValue', () => {
   };
     for (let i = 0; i < 5000; i++) {
       const m = `m${rnd(400)}`;
-      const op = rnd(3);
-      if (op < 2) {
+      const op = rnd(7);
+      if (op < 4) {
         const s = rnd(50) - 25 + (rnd(2) ? 0.5 : 0);
         expect(z.set(Buffer.from(m), s)).toBe(!model.has(m));
         model.set(m, s);
-      } else {
+      } else if (op < 6) {
         expect(z.delete(Buffer.from(m))).toBe(model.delete(m));
+      } else {
+        const max = rnd(2) === 1;
+        const want = [...model].map(([k, s]) => ({ m: k, s })).sort(cmp)[max ? model.size - 1 : 0];
+        const got = z.popEnd(max);
+        expect(got && { m: got.m, s: got.score }).toEqual(want ?? null);
+        if (want) model.delete(want.m);
       }
       if (i % 500 === 0) check(z, model);
     }

@@ -134,7 +134,7 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
   } else if (src instanceof SetValue) {
     items = [...src.members()].map(item);
   } else {
-    items = [...src.dict.keys()].map((m) => item(keyBuf(m)));
+    items = src.dict.names.map((m) => item(keyBuf(m)));
   }
 
   let conversionError = false;

@@ -13,7 +13,6 @@ import { parseMpopTail } from './mpop.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
 import { formatDouble17 } from '../protocol/double.js';
-import { zsetScan } from './zset-scan.js';
 
 export const getZset = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ZSetValue);
 const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
@@ -57,16 +56,17 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
   let updated = 0;
   let result: number | null = null;
   for (let k = 0; k < scores.length; k++) {
-    const m = keyStr(argv[i + 2 * k + 1]);
-    const cur = z.scoreOf(m);
-    if (cur === undefined) {
+    const m = argv[i + 2 * k + 1];
+    const slot = z.find(m);
+    if (slot < 0) {
       if (xx) continue;
-      z.put(m, scores[k], undefined);
+      z.insertMissing(m, scores[k]);
       added++;
       result = scores[k];
       continue;
     }
     if (nx) continue;
+    const cur = z.scoreAt(slot);
     const next = incr ? cur + scores[k] : scores[k];
     if (Number.isNaN(next)) {
       finishWrite(ctx, key, z, added + updated, incr);
@@ -74,7 +74,7 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
     }
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
     if (next !== cur) {
-      z.put(m, next, cur);
+      z.rescore(slot, next);
       updated++;
     }
     result = next;
@@ -297,9 +297,18 @@ function zscan(ctx: CommandContext): void {
   const z = getZset(ctx, ctx.argv[1]);
   if (z === undefined) return;
   if (!z) return replyScan(ctx, 0, []);
-  const { next, nodes } = z.encoding() === 'listpack' ? { next: 0, nodes: z.slice(0, z.size) } : zsetScan(z, args.cursor, args.count);
   const out: Buffer[] = [];
-  for (const n of nodes) if (scanMatch(args.match, n.member)) out.push(n.member, Buffer.from(formatDouble17(n.score)));
+  const add = (member: Buffer, score: number) => {
+    if (scanMatch(args.match, member)) out.push(member, Buffer.from(formatDouble17(score)));
+  };
+  // Listpack-sized sets answer in one go, in order, like Redis; bigger ones scan the member index
+  // (its stateless cursor returns every member present for the whole scan, as sets and hashes do).
+  if (z.encoding() === 'listpack') {
+    for (const n of z.slice(0, z.size)) add(n.member, n.score);
+    return replyScan(ctx, 0, out);
+  }
+  const { next, slots } = z.dict.scan(args.cursor, args.count);
+  for (const i of slots) add(z.dict.keyAt(i), z.dict.vals[i]);
   replyScan(ctx, next, out);
 }
 

@@ -15,7 +15,9 @@ export class DenseIndex<V> {
   readonly names: string[] = [];
   readonly vals: V[] = [];
   private readonly index = new MemberTable(this.names);
-  ordered = true;
+
+  /** ordered: start in the listpack/intset mode (sorted sets never use it: their order is the tree's). */
+  constructor(public ordered = true) {}
 
   get size(): number {
     return this.names.length;
@@ -51,8 +53,16 @@ export class DenseIndex<V> {
       this.vals[i] = v;
       return false;
     }
-    this.append(keyStr(k), v);
+    this.append(keyStr(k), v, this.index.lastHash);
     return true;
+  }
+
+  /** Appends key k, which the last slotOf/has/get call just reported absent (its hash is reused);
+   * returns the new slot. */
+  addMissing(k: Buffer, v: V): number {
+    const slot = this.names.length;
+    this.append(keyStr(k), v, this.index.lastHash);
+    return slot;
   }
 
   /** set() for a key already given as its latin1 string. */
@@ -69,15 +79,15 @@ export class DenseIndex<V> {
   /** Inserts or updates in one lookup; the previous value, undefined when the key is new (HSET). */
   swap(k: Buffer, v: V): V | undefined {
     const i = this.index.find(k);
-    if (i < 0) return void this.append(keyStr(k), v);
+    if (i < 0) return void this.append(keyStr(k), v, this.index.lastHash);
     const old = this.vals[i];
     this.vals[i] = v;
     return old;
   }
 
-  private append(s: string, v: V): void {
+  private append(s: string, v: V, h?: number): void {
     // Indexed before the push: a growing table re-reads names and must not see s twice.
-    this.index.add(s, this.names.length);
+    this.index.add(s, this.names.length, h);
     this.names.push(s);
     this.vals.push(v);
   }
@@ -97,23 +107,28 @@ export class DenseIndex<V> {
   deleteStr(s: string): boolean {
     const i = this.index.findStr(s);
     if (i < 0) return false;
+    this.deleteAt(i);
+    return true;
+  }
+
+  /** Removes the key in a slot (SPOP, ZPOPMIN and ZREM have it from their own lookup). */
+  deleteAt(i: number): void {
     if (this.ordered) {
       this.names.splice(i, 1);
       this.vals.splice(i, 1);
       this.index.reindex();
-      return true;
+      return;
     }
-    // Unindexed while names[i] is still s (the table confirms a match by reading names).
-    this.index.remove(s);
+    // Unindexed while names[i] is still its key (the table finds the entry by its slot).
+    this.index.removeSlot(i);
     const last = this.names.length - 1;
     if (i !== last) {
       this.names[i] = this.names[last];
       this.vals[i] = this.vals[last];
-      this.index.moved(this.names[i], i);
+      this.index.moved(last, i);
     }
     this.names.pop();
     this.vals.pop();
-    return true;
   }
 
   randomSlot(): number {

@@ -36,6 +36,8 @@ export class MemberTable {
   private t: Int32Array = new Int32Array(MIN_CAP * 2);
   private mask = MIN_CAP - 1;
   private count = 0;
+  /** The hash find() computed last: an insert right after a miss reuses it instead of hashing again. */
+  lastHash = 0;
 
   /** names: the DenseIndex's slot -> key string array (read to confirm a hash match). */
   constructor(private readonly names: string[]) {}
@@ -43,6 +45,7 @@ export class MemberTable {
   /** The slot of key b, or -1. */
   find(b: Buffer): number {
     const h = hashBytes(b);
+    this.lastHash = h;
     const t = this.t;
     const mask = this.mask;
     for (let p = h & mask; ; p = (p + 1) & mask) {
@@ -69,10 +72,10 @@ export class MemberTable {
     }
   }
 
-  /** Records a key known to be absent, at a slot. */
-  add(s: string, slot: number): void {
+  /** Records a key known to be absent, at a slot (h: its hash, when the caller has it). */
+  add(s: string, slot: number, h = hashStr(s)): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
-    this.place(hashStr(s), slot);
+    this.place(h, slot);
     this.count++;
   }
 
@@ -88,7 +91,24 @@ export class MemberTable {
   /** Forgets key s (present). Later entries of its run shift back so every probe still finds them. */
   remove(s: string): void {
     const p = this.posOf(s, hashStr(s));
-    if (p < 0) return;
+    if (p >= 0) this.removeAt(p);
+  }
+
+  /** Forgets the key at slot (names[slot] is still that key): one hash and a probe by slot number. */
+  removeSlot(slot: number): void {
+    this.removeAt(this.posOfSlot(hashStr(this.names[slot]), slot));
+  }
+
+  /** The table position holding slot (whose key hashes to h). */
+  private posOfSlot(h: number, slot: number): number {
+    const t = this.t;
+    const mask = this.mask;
+    let p = h & mask;
+    while (t[2 * p] !== slot + 1) p = (p + 1) & mask;
+    return p;
+  }
+
+  private removeAt(p: number): void {
     const t = this.t;
     const mask = this.mask;
     let hole = p;
@@ -106,10 +126,9 @@ export class MemberTable {
     this.count--;
   }
 
-  /** Key s now lives at another slot (names[slot] is already s). */
-  moved(s: string, slot: number): void {
-    const p = this.posOf(s, hashStr(s));
-    if (p >= 0) this.t[2 * p] = slot + 1;
+  /** The key at slot `from` now lives at slot `to` (names[to] is already that key). */
+  moved(from: number, to: number): void {
+    this.t[2 * this.posOfSlot(hashStr(this.names[to]), from)] = to + 1;
   }
 
   /** Re-reads every slot from names (after slots shifted: ordered inserts and deletes). */

@@ -1,9 +1,10 @@
 // The ordered index of a sorted set: a counted B+tree over (score, member bytes). (It replaced a
 // skip list, store/skiplist.ts until issue 14, which cost ~2 cache misses per step and ~300 bytes per
 // member, so per-op cost grew with the set.) Wide nodes keep a lookup at ~4 levels for 1M members:
-// - leaves hold up to LEAF_CAP entries sorted, scores in a Float64Array, members as latin1 strings
-//   (the same strings that key the member map, so a member's bytes are stored once); leaves are
-//   linked both ways for range walks;
+// - leaves hold up to LEAF_CAP entries sorted, scores and members in two arrays of length n (scores
+//   unboxed in a plain array: a Float64Array's bytes sit behind two more pointers, one more cache
+//   miss per leaf visited); members are latin1 strings, the same strings that key the member index,
+//   so a member's bytes are stored once; leaves are linked both ways for range walks;
 // - inner nodes hold children, separators (sep[i] <= every key of child i + 1, > every key of
 //   child i) and each child's entry count, so rank <-> position is O(log n) without touching children.
 // Comparing latin1 strings with < is comparing their bytes (memcmp, shorter prefix first), Redis's
@@ -54,14 +55,11 @@ const INNER_MIN = 16;
 
 export class Leaf {
   n = 0;
-  /** Capacity grows (small sets stay small) up to LEAF_CAP + 1 (an insert before a split). */
-  scores: Float64Array;
+  /** Both of length n, up to LEAF_CAP + 1 (an insert before a split). */
+  scores: number[] = [];
   members: string[] = [];
   prev: Leaf | null = null;
   next: Leaf | null = null;
-  constructor(cap: number) {
-    this.scores = new Float64Array(cap);
-  }
 }
 
 class Inner {
@@ -114,7 +112,7 @@ function sum(a: Float64Array, from: number, to: number): number {
 }
 
 export class ZTree {
-  root: Node = new Leaf(4);
+  root: Node = new Leaf();
   length = 0;
   head: Leaf = this.root as Leaf;
   tail: Leaf = this.root as Leaf;
@@ -153,15 +151,13 @@ export class ZTree {
     const d = pathDepth;
     for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]++;
     const pos = leafLower(l, score, m);
-    if (l.n === l.scores.length) {
-      const grown = new Float64Array(Math.min(l.n * 2, LEAF_CAP + 1));
-      grown.set(l.scores);
-      l.scores = grown;
-    }
-    l.scores.copyWithin(pos + 1, pos, l.n);
-    l.scores[pos] = score;
+    const sc = l.scores;
     const ms = l.members;
-    for (let k = l.n; k > pos; k--) ms[k] = ms[k - 1];
+    for (let k = l.n; k > pos; k--) {
+      sc[k] = sc[k - 1];
+      ms[k] = ms[k - 1];
+    }
+    sc[pos] = score;
     ms[pos] = m;
     l.n++;
     this.length++;
@@ -170,9 +166,9 @@ export class ZTree {
 
   private splitLeaf(l: Leaf, d: number): void {
     const h = (l.n + 1) >> 1;
-    const r = new Leaf(LEAF_CAP + 1);
+    const r = new Leaf();
     r.n = l.n - h;
-    r.scores.set(l.scores.subarray(h, l.n));
+    r.scores = l.scores.splice(h);
     r.members = l.members.splice(h);
     l.n = h;
     r.next = l.next;
@@ -229,9 +225,13 @@ export class ZTree {
     const pos = leafLower(l, score, m);
     if (pos >= l.n || l.scores[pos] !== score || l.members[pos] !== m) return false;
     for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]--;
-    l.scores.copyWithin(pos, pos + 1, l.n);
+    const sc = l.scores;
     const ms = l.members;
-    for (let k = pos + 1; k < l.n; k++) ms[k - 1] = ms[k];
+    for (let k = pos + 1; k < l.n; k++) {
+      sc[k - 1] = sc[k];
+      ms[k - 1] = ms[k];
+    }
+    sc.pop();
     ms.pop();
     l.n--;
     this.length--;
@@ -248,13 +248,10 @@ export class ZTree {
     const a = p.children[li] as Leaf;
     const b = p.children[li + 1] as Leaf;
     if (a.n + b.n <= LEAF_CAP) {
-      if (a.scores.length < a.n + b.n) {
-        const grown = new Float64Array(LEAF_CAP + 1);
-        grown.set(a.scores.subarray(0, a.n));
-        a.scores = grown;
+      for (let k = 0; k < b.n; k++) {
+        a.scores.push(b.scores[k]);
+        a.members.push(b.members[k]);
       }
-      a.scores.set(b.scores.subarray(0, b.n), a.n);
-      for (let k = 0; k < b.n; k++) a.members.push(b.members[k]);
       a.n += b.n;
       a.next = b.next;
       if (b.next) b.next.prev = a;
@@ -266,21 +263,14 @@ export class ZTree {
     const move = (a.n + b.n) >> 1;
     if (a.n > move) {
       const k = a.n - move;
-      b.scores.copyWithin(k, 0, b.n);
-      b.scores.set(a.scores.subarray(move, a.n), 0);
+      b.scores.unshift(...a.scores.splice(move));
       b.members.unshift(...a.members.splice(move));
       a.n = move;
       b.n += k;
     } else {
       const k = move - a.n;
-      if (a.scores.length < move) {
-        const grown = new Float64Array(LEAF_CAP + 1);
-        grown.set(a.scores.subarray(0, a.n));
-        a.scores = grown;
-      }
-      a.scores.set(b.scores.subarray(0, k), a.n);
+      for (const s of b.scores.splice(0, k)) a.scores.push(s);
       for (const s of b.members.splice(0, k)) a.members.push(s);
-      b.scores.copyWithin(0, k, b.n);
       a.n += k;
       b.n -= k;
     }
@@ -472,7 +462,7 @@ export class ZTree {
     const visit = (x: Node, lo: [number, string] | null, hi: [number, string] | null, isRoot: boolean): number => {
       const lt = (a: [number, string], b: [number, string]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
       if (x instanceof Leaf) {
-        if (x.members.length !== x.n) fail('leaf members length');
+        if (x.members.length !== x.n || x.scores.length !== x.n) fail('leaf array lengths');
         if (!isRoot && x.n === 0) fail('empty leaf');
         for (let k = 0; k < x.n; k++) {
           const key: [number, string] = [x.scores[k], x.members[k]];

@@ -1,16 +1,19 @@
 // Sorted-set values: a counted B+tree (store/zset-btree.ts) for order and rank plus a member -> score
-// map for O(1) score lookups; both hold the member as its latin1 string (one copy of the bytes).
-// Reports listpack until it outgrows zset-max-listpack-entries / -value, then skiplist.
+// index for O(1) score lookups: a DenseIndex (store/dense.ts), looked up by the argument's bytes
+// without making a string; its names are the strings the tree holds (one copy of the bytes), and
+// scores sit beside them in a plain array of doubles. Reports listpack until it outgrows
+// zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
-import { keyBuf, keyStr } from './types.js';
+import { keyBuf } from './types.js';
 import { ZTree, type Leaf, type ZNode } from './zset-btree.js';
+import { DenseIndex } from './dense.js';
 import { LIMITS } from './limits.js';
 
 export class ZSetValue implements RedisObject {
   readonly type = 'zset' as const;
   readonly tree = new ZTree();
-  /** Member (latin1 string) -> score. */
-  readonly dict = new Map<string, number>();
+  /** Member (latin1 string) -> score. Deletes move the last slot into the hole (the order is the tree's). */
+  readonly dict = new DenseIndex<number>(false);
   private small = true;
   private bytes = 0;
 
@@ -34,7 +37,11 @@ export class ZSetValue implements RedisObject {
 
   clone(): ZSetValue {
     const z = new ZSetValue();
-    this.tree.walk(0, this.size, false, (m, s) => z.setStr(m, s));
+    this.tree.walk(0, this.size, false, (m, s) => {
+      z.dict.setStr(m, s);
+      z.tree.insert(s, m);
+    });
+    z.bytes = this.bytes;
     z.small = this.small;
     return z;
   }
@@ -46,49 +53,60 @@ export class ZSetValue implements RedisObject {
   }
 
   score(m: Buffer): number | undefined {
-    return this.dict.get(keyStr(m));
+    return this.dict.get(m);
   }
 
   /** Adds or rescores a member; true when it is new. */
   set(m: Buffer, score: number): boolean {
-    return this.setStr(keyStr(m), score);
-  }
-
-  /** The score of a member given as its latin1 string (keyStr), for callers that go on to put(). */
-  scoreOf(k: string): number | undefined {
-    return this.dict.get(k);
-  }
-
-  private setStr(k: string, score: number): boolean {
-    return this.put(k, score, this.dict.get(k));
-  }
-
-  /** Sets member k's score, `cur` being its current one as scoreOf() just gave it (undefined:
-   * absent): ZADD looks each member up once instead of twice. True when k is new. */
-  put(k: string, score: number, cur: number | undefined): boolean {
-    if (cur !== undefined) {
-      if (cur !== score) {
-        this.tree.delete(cur, k);
-        this.tree.insert(score, k);
-        this.dict.set(k, score);
-      }
+    const slot = this.dict.slotOf(m);
+    if (slot >= 0) {
+      this.rescore(slot, score);
       return false;
     }
-    this.dict.set(k, score);
+    this.insertMissing(m, score);
+    return true;
+  }
+
+  /** The member's slot in the index, or -1: ZADD reads scoreAt() and calls rescore() or
+   * insertMissing() on one lookup. */
+  find(m: Buffer): number {
+    return this.dict.slotOf(m);
+  }
+
+  scoreAt(slot: number): number {
+    return this.dict.vals[slot];
+  }
+
+  /** Gives the member at slot a new score. */
+  rescore(slot: number, score: number): void {
+    const cur = this.dict.vals[slot];
+    if (cur === score) return;
+    const k = this.dict.names[slot];
+    this.tree.delete(cur, k);
+    this.tree.insert(score, k);
+    this.dict.vals[slot] = score;
+  }
+
+  /** Adds member m, which find() just reported absent. */
+  insertMissing(m: Buffer, score: number): void {
+    const k = this.dict.names[this.dict.addMissing(m, score)];
     this.tree.insert(score, k);
     this.bytes += k.length;
     if (this.small && (k.length > LIMITS.zsetMaxValue || this.dict.size > LIMITS.zsetMaxEntries)) this.small = false;
-    return true;
   }
 
   delete(m: Buffer): boolean {
-    const k = keyStr(m);
-    const s = this.dict.get(k);
-    if (s === undefined) return false;
-    this.tree.delete(s, k);
-    this.dict.delete(k);
-    this.bytes -= k.length;
+    const slot = this.dict.slotOf(m);
+    if (slot < 0) return false;
+    this.deleteAt(slot);
     return true;
+  }
+
+  private deleteAt(slot: number): void {
+    const k = this.dict.names[slot];
+    this.tree.delete(this.dict.vals[slot], k);
+    this.dict.deleteAt(slot);
+    this.bytes -= k.length;
   }
 
   /** Removes the lowest (highest when max) entry and returns it, its member as the stored latin1
@@ -103,16 +121,15 @@ export class ZSetValue implements RedisObject {
     if (m === null) return null;
     const k: string = m;
     this.tree.delete(score, k);
-    this.dict.delete(k);
+    this.dict.deleteStr(k);
     this.bytes -= k.length;
     return { m: k, score };
   }
 
   /** 0-based rank from the lowest score, or -1. */
   rank(m: Buffer): number {
-    const k = keyStr(m);
-    const s = this.dict.get(k);
-    return s === undefined ? -1 : this.tree.rank(s, k);
+    const slot = this.dict.slotOf(m);
+    return slot < 0 ? -1 : this.tree.rank(this.dict.vals[slot], this.dict.names[slot]);
   }
 
   /** Element at a 0-based rank. */
