@@ -25,9 +25,32 @@ function reserve(n: number): number {
   return at;
 }
 
+// Short values are shared, as Redis shares its small integer objects: a direct-mapped table of the
+// last packed string seen per hash bucket. A value written again (a counter, a flag, the same list
+// element) reuses the stored string instead of making one more that survives into the old
+// generation, and the lookup is cheaper than latin1Slice's call into C++. Strings are immutable, so
+// sharing one cannot leak a write; a bucket holds whatever came last, so the table stays this size.
+const SHARE_MAX = 16;
+const SHARE_BITS = 10;
+const shared: (string | undefined)[] = new Array<string | undefined>(1 << SHARE_BITS).fill(undefined);
+
+function sharedPacked(b: Buffer, n: number): string {
+  let h = n;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  const at = (h ^ (h >>> SHARE_BITS) ^ (h >>> 20)) & ((1 << SHARE_BITS) - 1);
+  const s = shared[at];
+  if (s !== undefined && s.length === n) {
+    let i = 0;
+    while (i < n && s.charCodeAt(i) === b[i]) i++;
+    if (i === n) return s;
+  }
+  return (shared[at] = b.latin1Slice(0, n));
+}
+
 /** What to store for a value given as an argument: packed, a slab copy, or b itself (big ones). */
 export function storedCopy(b: Buffer): StoredValue {
   const n = b.length;
+  if (n <= SHARE_MAX) return sharedPacked(b, n);
   if (n <= PACK_MAX) return b.latin1Slice(0, n);
   if (n > MAX_PACKED) return b;
   const at = reserve(n);
