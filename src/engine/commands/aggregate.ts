@@ -2,17 +2,17 @@
 // answer WRONGTYPE, writing back (empty aggregates are deleted), and the *SCAN argument parser.
 import type { CommandContext } from './table.js';
 import type { RedisObject } from '../store/types.js';
-import { keyStr } from '../store/types.js';
 import { WRONGTYPE, SYNTAX, NOT_INTEGER } from './errors.js';
 import { is, parseIntArg } from './args.js';
 import { globMatch } from '../util/glob.js';
 import { notifyKeyspaceEvent, type NotifyClass } from '../pubsub/notify.js';
+import { sharedKeyStr } from '../store/compact.js';
 
 type Ctor<T> = abstract new (...args: never[]) => T;
 
 /** The value at key if it is a T; null when missing; undefined after replying WRONGTYPE. `k`: the
  * key's keyStr when the caller has it (hot paths compute it once per command, not per helper). */
-export function lookup<T extends RedisObject>(ctx: CommandContext, key: Buffer, cls: Ctor<T>, k = keyStr(key)): T | null | undefined {
+export function lookup<T extends RedisObject>(ctx: CommandContext, key: Buffer, cls: Ctor<T>, k = sharedKeyStr(key)): T | null | undefined {
   const v = ctx.db.get(k);
   if (v === undefined) return null;
   if (!(v instanceof cls)) {
@@ -37,7 +37,7 @@ export function lookupAll<T extends RedisObject>(ctx: CommandContext, keys: Buff
  * After an in-place change: deletes the key when emptied, otherwise signals watchers. With `event`,
  * notifies it (e.g. ['l', 'lpop']) and then `del` when the key was emptied, in Redis's order.
  */
-export function written(ctx: CommandContext, key: Buffer, size: number, event?: readonly [NotifyClass, string], k = keyStr(key)): void {
+export function written(ctx: CommandContext, key: Buffer, size: number, event?: readonly [NotifyClass, string], k = sharedKeyStr(key)): void {
   if (event) notifyKeyspaceEvent(ctx.srv, event[0], event[1], key, ctx.db.id);
   if (size === 0) {
     ctx.db.delete(k);
@@ -47,7 +47,7 @@ export function written(ctx: CommandContext, key: Buffer, size: number, event?: 
 
 /** Stores a freshly built result (the *STORE forms): an empty result deletes the destination. */
 export function storeResult(ctx: CommandContext, key: Buffer, value: RedisObject & { size: number }): void {
-  const k = keyStr(key);
+  const k = sharedKeyStr(key);
   if (value.size === 0) ctx.db.delete(k);
   else ctx.db.set(k, value);
   ctx.srv.signalKeyAsReady(ctx.db, k);
@@ -97,7 +97,7 @@ const SCANNED_TYPE: Record<string, string> = { hscan: 'hash', sscan: 'set', zsca
 function scanOptionError(ctx: CommandContext, err: string): null {
   const want = SCANNED_TYPE[ctx.cmd.name];
   if (want) {
-    const v = ctx.db.get(keyStr(ctx.argv[1]));
+    const v = ctx.db.get(sharedKeyStr(ctx.argv[1]));
     if (v === undefined) return (replyScan(ctx, 0, []), null);
     if (Buffer.isBuffer(v) || v.type !== want) return (ctx.reply.error(WRONGTYPE), null);
   }

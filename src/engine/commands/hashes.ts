@@ -1,18 +1,19 @@
 // Hash commands.
 import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
-import { keyStr, unpack } from '../store/types.js';
+import { unpack } from '../store/types.js';
 import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { sharedKeyStr } from '../store/compact.js';
 
 const getHash = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, HashValue, k);
 
 /** The hash at key, created when missing; undefined after WRONGTYPE. */
-function hashForWrite(ctx: CommandContext, key: Buffer, k = keyStr(key)): HashValue | undefined {
+function hashForWrite(ctx: CommandContext, key: Buffer, k = sharedKeyStr(key)): HashValue | undefined {
   const h = getHash(ctx, key, k);
   if (h === undefined) return undefined;
   if (h) return h;
@@ -23,7 +24,7 @@ function hashForWrite(ctx: CommandContext, key: Buffer, k = keyStr(key)): HashVa
 
 function hset(ctx: CommandContext, legacy: boolean): void {
   if (ctx.argv.length % 2 !== 0) return ctx.reply.error(`ERR wrong number of arguments for '${ctx.cmd.name}' command`);
-  const k = keyStr(ctx.argv[1]);
+  const k = sharedKeyStr(ctx.argv[1]);
   const h = hashForWrite(ctx, ctx.argv[1], k);
   if (!h) return;
   let added = 0;
@@ -58,7 +59,7 @@ function hincrby(ctx: CommandContext): void {
   const sum = n + by;
   if (sum > 9223372036854775807n || sum < -9223372036854775808n) return ctx.reply.error(OVERFLOW);
   h.set(ctx.argv[2], Buffer.from(sum.toString()));
-  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.db.touch(sharedKeyStr(ctx.argv[1]));
   notifyKeyspaceEvent(ctx.srv, 'h', 'hincrby', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty++;
   ctx.reply.int(sum);
@@ -72,12 +73,12 @@ function hincrbyfloat(ctx: CommandContext): void {
   const cur = h.get(ctx.argv[2]);
   const r = incrByFloat(cur ? cur.toString('latin1') : null, ctx.argv[3].toString('latin1'));
   if ('error' in r) {
-    if (h.size === 0) ctx.db.delete(keyStr(ctx.argv[1]));
+    if (h.size === 0) ctx.db.delete(sharedKeyStr(ctx.argv[1]));
     return ctx.reply.error(r.error === 'ERR value is not a valid float' ? 'ERR hash value is not a float' : r.error);
   }
   const v = Buffer.from(r.value);
   h.set(ctx.argv[2], v);
-  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.db.touch(sharedKeyStr(ctx.argv[1]));
   notifyKeyspaceEvent(ctx.srv, 'h', 'hincrbyfloat', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty++;
   // Propagate the result, not the increment, so replicas never re-round it.
@@ -133,7 +134,7 @@ export const hashCommands: CommandDef[] = [
       if (!h) return;
       if (h.has(ctx.argv[2])) return ctx.reply.int(0);
       h.set(ctx.argv[2], ctx.argv[3]);
-      ctx.db.touch(keyStr(ctx.argv[1]));
+      ctx.db.touch(sharedKeyStr(ctx.argv[1]));
       notifyKeyspaceEvent(ctx.srv, 'h', 'hset', ctx.argv[1], ctx.db.id);
       ctx.srv.dirty++;
       ctx.reply.int(1);

@@ -1,13 +1,13 @@
 // List commands (LPUSH ... LMPOP) and their blocking forms (BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP).
 import type { CommandDef, CommandContext } from './table.js';
 import { ListValue } from '../store/list.js';
-import { keyStr } from '../store/types.js';
 import { lookup, written, clampRange, numkeysAt } from './aggregate.js';
 import { is, parseIntArg } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY, OUT_OF_RANGE, WRONGTYPE } from './errors.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
 import { parseMpopTail } from './mpop.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { sharedKeyStr } from '../store/compact.js';
 
 const b = (s: string) => Buffer.from(s);
 const getList = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, ListValue, k);
@@ -19,7 +19,7 @@ const RPOP = ['l', 'rpop'] as const;
 function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean): void {
   const key = ctx.argv[1];
   // The key's string once for the lookup, the write-back and the wake-up (each was a latin1Slice).
-  const k = keyStr(key);
+  const k = sharedKeyStr(key);
   let l = getList(ctx, key, k);
   if (l === undefined) return;
   if (!l) {
@@ -38,7 +38,7 @@ function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean): void {
 }
 
 /** Pops up to n elements from one end, deleting the key when emptied. */
-function popMany(ctx: CommandContext, key: Buffer, l: ListValue, left: boolean, n: number, k = keyStr(key)): Buffer[] {
+function popMany(ctx: CommandContext, key: Buffer, l: ListValue, left: boolean, n: number, k = sharedKeyStr(key)): Buffer[] {
   const out: Buffer[] = [];
   while (out.length < n && l.length > 0) out.push((left ? l.popHead() : l.popTail()) as Buffer);
   written(ctx, key, l.length, left ? LPOP : RPOP, k);
@@ -54,7 +54,7 @@ function pop(ctx: CommandContext, left: boolean): void {
     count = n;
   }
   const key = ctx.argv[1];
-  const k = keyStr(key);
+  const k = sharedKeyStr(key);
   const l = getList(ctx, key, k);
   if (l === undefined) return;
   if (!l) return count >= 0 ? ctx.reply.nullArray() : ctx.reply.null();
@@ -73,9 +73,9 @@ function pop(ctx: CommandContext, left: boolean): void {
 
 /** Moves one element from src's `from` end to dst's `to` end; null when src is missing or empty. */
 function move(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, toLeft: boolean, initial: boolean): Buffer | null | undefined {
-  const sv = ctx.db.get(keyStr(src));
+  const sv = ctx.db.get(sharedKeyStr(src));
   if (sv === undefined) return null;
-  const dv = ctx.db.get(keyStr(dst));
+  const dv = ctx.db.get(sharedKeyStr(dst));
   if (!(sv instanceof ListValue) || (dv !== undefined && !(dv instanceof ListValue))) {
     if (!initial && !(sv instanceof ListValue)) return null;
     ctx.reply.error(WRONGTYPE);
@@ -85,15 +85,15 @@ function move(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, 
   let d = dv;
   if (!d) {
     d = new ListValue();
-    ctx.db.set(keyStr(dst), d);
+    ctx.db.set(sharedKeyStr(dst), d);
   }
   if (toLeft) d.pushHead(v);
   else d.pushTail(v);
   // Redis's order: the push on dst, then the pop on src (and its del when emptied).
   notifyKeyspaceEvent(ctx.srv, 'l', toLeft ? 'lpush' : 'rpush', dst, ctx.db.id);
   written(ctx, src, sv.length, ['l', fromLeft ? 'lpop' : 'rpop']);
-  ctx.db.touch(keyStr(dst));
-  ctx.srv.signalKeyAsReady(ctx.db, keyStr(dst));
+  ctx.db.touch(sharedKeyStr(dst));
+  ctx.srv.signalKeyAsReady(ctx.db, sharedKeyStr(dst));
   return v;
 }
 
@@ -131,7 +131,7 @@ function blockingMove(ctx: CommandContext, deadline: number, fromLeft: boolean, 
 function blockingPop(ctx: CommandContext, keys: Buffer[], deadline: number, left: boolean, count: number | null): void {
   serveOrBlock(ctx, keys, deadline, (emit, initial) => {
     for (const key of keys) {
-      const v = ctx.db.get(keyStr(key));
+      const v = ctx.db.get(sharedKeyStr(key));
       if (v === undefined) continue;
       if (!(v instanceof ListValue)) {
         if (!initial) continue;
@@ -192,7 +192,7 @@ function lset(ctx: CommandContext): void {
   const i = idx < 0 ? l.length + idx : idx;
   if (i < 0 || i >= l.length) return ctx.reply.error(OUT_OF_RANGE);
   l.setAt(i, ctx.argv[3]);
-  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.db.touch(sharedKeyStr(ctx.argv[1]));
   notifyKeyspaceEvent(ctx.srv, 'l', 'lset', ctx.argv[1], ctx.db.id);
   ctx.srv.dirty++;
   ctx.reply.ok();
@@ -210,9 +210,9 @@ function linsert(ctx: CommandContext): void {
   if (i < 0) return ctx.reply.int(-1);
   items.splice(i + where, 0, ctx.argv[4]);
   l.reset(items);
-  ctx.db.touch(keyStr(ctx.argv[1]));
+  ctx.db.touch(sharedKeyStr(ctx.argv[1]));
   notifyKeyspaceEvent(ctx.srv, 'l', 'linsert', ctx.argv[1], ctx.db.id);
-  ctx.srv.signalKeyAsReady(ctx.db, keyStr(ctx.argv[1]));
+  ctx.srv.signalKeyAsReady(ctx.db, sharedKeyStr(ctx.argv[1]));
   ctx.srv.dirty++;
   ctx.reply.int(l.length);
 }

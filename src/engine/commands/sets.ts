@@ -2,13 +2,14 @@
 // SREM/DEL so replicas and the AOF remove the same members.
 import type { CommandDef, CommandContext } from './table.js';
 import { SetValue } from '../store/set.js';
-import { keyStr } from '../store/types.js';
+import { keyBuf } from '../store/types.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { parseIntArg } from './args.js';
 import { SYNTAX, WRONGTYPE } from './errors.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
 import { parseCardLimit } from './intercard.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { sharedKeyStr } from '../store/compact.js';
 
 const getSet = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, SetValue, k);
 const SREM_BATCH = 1024;
@@ -22,7 +23,7 @@ type Op = 'inter' | 'union' | 'diff';
 function algebra(ctx: CommandContext, op: Op, keys: Buffer[]): Buffer[] | undefined {
   const sets: (SetValue | null)[] = [];
   for (const k of keys) {
-    const v = ctx.db.get(keyStr(k));
+    const v = ctx.db.get(sharedKeyStr(k));
     if (v !== undefined && !(v instanceof SetValue)) return void ctx.reply.error(WRONGTYPE);
     sets.push(v ?? null);
   }
@@ -54,7 +55,7 @@ function algebraCommand(ctx: CommandContext, op: Op, store: boolean): void {
   }
   const dst = ctx.argv[1];
   const result = SetValue.from(members);
-  const existed = ctx.db.has(keyStr(dst));
+  const existed = ctx.db.has(sharedKeyStr(dst));
   storeResult(ctx, dst, result);
   if (result.size > 0 || existed) ctx.srv.dirty++;
   ctx.reply.int(result.size);
@@ -70,7 +71,7 @@ function spop(ctx: CommandContext): void {
     count = n;
   }
   // The key's string once for the lookup and the write-back.
-  const k = keyStr(key);
+  const k = sharedKeyStr(key);
   const s = getSet(ctx, key, k);
   if (s === undefined) return;
   if (!s) return count < 0 ? ctx.reply.null() : ctx.reply.set(0);
@@ -86,16 +87,19 @@ function spop(ctx: CommandContext): void {
     for (const m of all) ctx.reply.bulk(m);
     return;
   }
-  const popped: Buffer[] = [];
-  for (let i = 0; i < Math.max(1, count); i++) {
-    popped.push(s.popRandom());
+  if (count < 0) {
+    // Replied from the stored string; the member's Buffer is made only for a sink that takes the
+    // SREM (replicas and the AOF must remove the same member).
+    const m = s.popRandomName();
+    written(ctx, key, s.size, SPOP_EVENT, k);
+    ctx.srv.dirty++;
+    ctx.propagate = ctx.srv.propagation.wanted ? [[B_SREM, key, keyBuf(m)]] : [];
+    return ctx.reply.bulkLatin1(m);
   }
+  const popped: Buffer[] = [];
+  for (let i = 0; i < count; i++) popped.push(keyBuf(s.popRandomName()));
   written(ctx, key, s.size, SPOP_EVENT, k);
   ctx.srv.dirty += popped.length;
-  if (count < 0) {
-    ctx.propagate = [[B_SREM, key, popped[0]]];
-    return ctx.reply.bulk(popped[0]);
-  }
   ctx.propagate = [];
   for (let i = 0; i < popped.length; i += SREM_BATCH) ctx.propagate.push([B_SREM, key, ...popped.slice(i, i + SREM_BATCH)]);
   ctx.reply.set(popped.length);
@@ -130,9 +134,9 @@ function smove(ctx: CommandContext): void {
   let added = true;
   if (d) {
     added = d.add(m);
-    if (added) ctx.db.touch(keyStr(dst));
+    if (added) ctx.db.touch(sharedKeyStr(dst));
   } else {
-    ctx.db.set(keyStr(dst), SetValue.from([m]));
+    ctx.db.set(sharedKeyStr(dst), SetValue.from([m]));
   }
   if (added) notifyKeyspaceEvent(ctx.srv, 's', 'sadd', dst, ctx.db.id);
   ctx.srv.dirty++;
@@ -161,7 +165,7 @@ export const setCommands: CommandDef[] = [
     name: 'sadd',
     handler(ctx) {
       const key = ctx.argv[1];
-      const k = keyStr(key);
+      const k = sharedKeyStr(key);
       let s = getSet(ctx, key, k);
       if (s === undefined) return;
       if (!s) {

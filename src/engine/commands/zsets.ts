@@ -3,7 +3,6 @@
 // The algebra (ZUNION/ZINTER/ZDIFF...) is in zset-algebra.ts.
 import type { CommandDef, CommandContext } from './table.js';
 import { ZSetValue } from '../store/zset.js';
-import { keyStr } from '../store/types.js';
 import type { ZNode } from '../store/zset-btree.js';
 import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { is, parseDouble, parseIntArg } from './args.js';
@@ -13,9 +12,12 @@ import { parseMpopTail } from './mpop.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
 import { formatDouble17 } from '../protocol/double.js';
+import { sharedKeyStr } from '../store/compact.js';
 
-export const getZset = (ctx: CommandContext, key: Buffer) => lookup(ctx, key, ZSetValue);
+export const getZset = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, ZSetValue, k);
 const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
+const ZADD = ['z', 'zadd'] as const;
+const ZINCR = ['z', 'zincr'] as const;
 
 export function zadd(ctx: CommandContext, incrOnly: boolean): void {
   const argv = ctx.argv;
@@ -45,12 +47,14 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
     scores.push(d);
   }
   const key = argv[1];
-  let z = getZset(ctx, key);
+  // The key's string once for the lookup, the write-back and the wake-up.
+  const ks = sharedKeyStr(key);
+  let z = getZset(ctx, key, ks);
   if (z === undefined) return;
   if (!z) {
     if (xx) return incr ? ctx.reply.null() : ctx.reply.int(0);
     z = new ZSetValue();
-    ctx.db.set(keyStr(key), z);
+    ctx.db.set(ks, z);
   }
   let added = 0;
   let updated = 0;
@@ -69,7 +73,7 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
     const cur = z.scoreAt(slot);
     const next = incr ? cur + scores[k] : scores[k];
     if (Number.isNaN(next)) {
-      finishWrite(ctx, key, z, added + updated, incr);
+      finishWrite(ctx, key, ks, z, added + updated, incr);
       return ctx.reply.error(NAN_SCORE);
     }
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
@@ -79,18 +83,18 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
     }
     result = next;
   }
-  finishWrite(ctx, key, z, added + updated, incr);
+  finishWrite(ctx, key, ks, z, added + updated, incr);
   if (incr) return result === null ? ctx.reply.null() : ctx.reply.double(result);
   ctx.reply.int(ch ? added + updated : added);
 }
 
 /** Like Redis, only a ZADD that changed something signals WATCHers and blocked clients. */
-function finishWrite(ctx: CommandContext, key: Buffer, z: ZSetValue, changes: number, incr: boolean): void {
+function finishWrite(ctx: CommandContext, key: Buffer, k: string, z: ZSetValue, changes: number, incr: boolean): void {
   ctx.srv.dirty += changes;
-  if (z.size === 0) return written(ctx, key, 0);
+  if (z.size === 0) return written(ctx, key, 0, undefined, k);
   if (changes === 0) return;
-  written(ctx, key, z.size, ['z', incr ? 'zincr' : 'zadd']);
-  ctx.srv.signalKeyAsReady(ctx.db, keyStr(key));
+  written(ctx, key, z.size, incr ? ZINCR : ZADD, k);
+  ctx.srv.signalKeyAsReady(ctx.db, k);
 }
 
 type Fixed = { by: 'rank' | 'score' | 'lex'; rev: boolean } | null;
@@ -168,7 +172,7 @@ function zrangestore(ctx: CommandContext): void {
   if (z === undefined) return;
   const nodes = z ? collectRange(z, p.spec) : [];
   const dst = ctx.argv[1];
-  const existed = ctx.db.has(keyStr(dst));
+  const existed = ctx.db.has(sharedKeyStr(dst));
   storeResult(ctx, dst, ZSetValue.from(nodes.map((n) => [n.member, n.score])));
   if (nodes.length > 0 || existed) ctx.srv.dirty++;
   ctx.reply.int(nodes.length);
@@ -235,7 +239,7 @@ function zpop(ctx: CommandContext, max: boolean): void {
 function blockingZpop(ctx: CommandContext, keys: Buffer[], deadline: number, max: boolean, count: number | null): void {
   serveOrBlock(ctx, keys, deadline, (emit, initial) => {
     for (const key of keys) {
-      const v = ctx.db.get(keyStr(key));
+      const v = ctx.db.get(sharedKeyStr(key));
       if (v === undefined) continue;
       if (!(v instanceof ZSetValue)) {
         if (!initial) continue;

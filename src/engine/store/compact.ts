@@ -47,6 +47,19 @@ function sharedPacked(b: Buffer, n: number): string {
   return (shared[at] = b.latin1Slice(0, n));
 }
 
+/** Keys up to this size come from the same table (sharedKeyStr). */
+const SHARE_KEY_MAX = 32;
+
+/**
+ * keyStr(b), shared for short keys: the aggregate families look the same few keys up command after
+ * command (a pipeline of LPUSH mylist ...), and a shared string also keeps its hash, which the
+ * keyspace Map would otherwise compute again for each fresh string.
+ */
+export function sharedKeyStr(b: Buffer): string {
+  const n = b.length;
+  return n <= SHARE_KEY_MAX ? sharedPacked(b, n) : b.latin1Slice(0, n);
+}
+
 /** What to store for a value given as an argument: packed, a slab copy, or b itself (big ones). */
 export function storedCopy(b: Buffer): StoredValue {
   const n = b.length;

@@ -3,7 +3,7 @@
 // as Redis's intset does). Past that it is a hashtable for good.
 import type { RedisObject } from './types.js';
 import { DenseIndex } from './dense.js';
-import { keyBuf, keyStr } from './types.js';
+import { keyStr } from './types.js';
 import { LIMITS, isInt64 } from './limits.js';
 
 /** Numeric order of two intset members (canonical decimal strings). */
@@ -95,11 +95,12 @@ export class SetValue implements RedisObject {
     return this.d.keyAt(this.d.randomSlot());
   }
 
-  /** Removes a random member and returns it (SPOP: one index lookup, by the stored string). */
-  popRandom(): Buffer {
-    const name = this.d.names[this.d.randomSlot()];
-    this.d.deleteStr(name);
+  /** Removes a random member and returns its stored latin1 string (SPOP: no lookup, the slot is known). */
+  popRandomName(): string {
+    const slot = this.d.randomSlot();
+    const name = this.d.names[slot];
+    this.d.deleteAt(slot);
     this.bytes -= name.length;
-    return keyBuf(name);
+    return name;
   }
 }
