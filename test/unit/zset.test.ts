@@ -16,7 +16,7 @@ function check(z: ZSetValue, model: Map<string, number>): void {
   }
   expect(z.slice(z.size - 1, z.size, true).map((n) => n.member.toString('latin1'))).toEqual(sorted.map((e) => e.m).reverse());
   // The member index (swap deletes) agrees with the tree: every score, and nothing more.
-  for (const e of sorted) expect(z.score(Buffer.from(e.m, 'latin1'))).toBe(e.s);
+  expect(sorted.filter((e) => z.score(Buffer.from(e.m, 'latin1')) !== e.s)).toEqual([]);
   expect(new Set(z.dict.names)).toEqual(new Set(model.keys()));
   z.tree.verify();
 }

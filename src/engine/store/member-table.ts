@@ -3,23 +3,52 @@
 // number> needed a latin1 string made and hashed per lookup, then V8's chained buckets: at 100k
 // members that was 10-15% of HSET/SADD/ZADD -P 16 profiles; here a lookup of an existing member
 // allocates nothing and touches one pair, then the stored name to confirm. Deletes shift the run back
-// (no tombstones). The hash is FNV-1a from a per-process random basis, so colliding inputs cannot be
+// (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
 // prepared offline (Redis seeds siphash for the same reason).
 
 const SEED = (Math.random() * 0x7fffffff) | 0;
 
-/** FNV-1a over bytes, finished with a xorshift so the low bits (the table index) mix the whole key. */
-export function hashBytes(b: Buffer): number {
-  let h = 0x811c9dc5 ^ SEED;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+// MurmurHash3's 32-bit mixing, four bytes per step: byte-at-a-time FNV-1a was 15% of a ZADD
+// rescore at 100k members (a 20-byte member is 20 dependent multiplies; here 5 words).
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+function mixWord(h: number, k: number): number {
+  k = Math.imul(k, C1);
+  k = Math.imul((k << 15) | (k >>> 17), C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function finish(h: number, k: number, n: number): number {
+  if (k !== 0) h ^= Math.imul(((k = Math.imul(k, C1)) << 15) | (k >>> 17), C2);
+  h ^= n;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/** The hash of a key's bytes (the table index is its low bits). */
+export function hashBytes(b: Buffer): number {
+  const n = b.length;
+  let h = SEED;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) h = mixWord(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+  let k = 0;
+  for (let sh = 0; i < n; i++, sh += 8) k |= b[i] << sh;
+  return finish(h, k, n);
 }
 
 /** hashBytes of the bytes a latin1 string stands for. */
 export function hashStr(s: string): number {
-  let h = 0x811c9dc5 ^ SEED;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h ^ (h >>> 16);
+  const n = s.length;
+  let h = SEED;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) h = mixWord(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24));
+  let k = 0;
+  for (let sh = 0; i < n; i++, sh += 8) k |= s.charCodeAt(i) << sh;
+  return finish(h, k, n);
 }
 
 function sameBytes(s: string, b: Buffer): boolean {
