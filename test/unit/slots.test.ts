@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { formatRanges, parseRanges, parseSlot, rangesOf } from '../../src/engine/cluster/slots.js';
+import { formatRanges, parseRanges, parseSlot, rangesOfMarks } from '../../src/engine/cluster/slots.js';
 import { SlotKeyMap } from '../../src/engine/cluster/slot-index.js';
 import { keyStrHashSlot } from '../../src/engine/cluster/crc16.js';
 
 describe('slot ranges', () => {
   it('collapses slots into ranges and back', () => {
     const set = new Set([0, 1, 2, 5, 7, 8, 16383]);
-    const ranges = rangesOf((s) => set.has(s));
+    const marks = new Uint8Array(16384);
+    for (const s of set) marks[s] = 1;
+    const ranges = rangesOfMarks(marks);
     expect(ranges).toEqual([[0, 2], [5, 5], [7, 8], [16383, 16383]]);
+    expect(rangesOfMarks(new Uint8Array(16384))).toEqual([]);
+    expect(rangesOfMarks(new Uint8Array(16384).fill(1))).toEqual([[0, 16383]]);
     expect(formatRanges(ranges)).toBe('0-2 5 7-8 16383');
     expect(parseRanges('0-2 5 7-8 16383')).toEqual(ranges);
     expect(parseRanges(formatRanges(ranges, ','), ',')).toEqual(ranges);

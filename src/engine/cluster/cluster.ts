@@ -310,7 +310,7 @@ export class Cluster {
   setMyMaster(n: ClusterNode): void {
     const me = this.myself;
     if (me.isMaster) {
-      for (let s = 0; s < SLOT_COUNT; s++) if (this.state.slots[s] === me) this.state.unassign(s);
+      if (me.numSlots > 0) for (let s = 0; s < SLOT_COUNT; s++) if (this.state.slots[s] === me) this.state.unassign(s);
       this.state.migrating.clear();
       this.state.importing.clear();
     }

@@ -128,7 +128,8 @@ function updateRole(c: Cluster, n: ClusterNode, msg: BusMsg): void {
     if (!n.isMaster) st.setMaster(n, null, 'master');
     return;
   }
-  if (n.isMaster) {
+  // numSlots first: a master without slots (every replica-to-be of a new cluster) skips the scan.
+  if (n.isMaster && n.numSlots > 0) {
     for (let s = 0; s < SLOT_COUNT; s++) if (st.slots[s] === n) st.unassign(s);
   }
   const m = st.node(msg.slaveof);

@@ -2,7 +2,7 @@
 // failure reports other masters sent about it.
 import { randomBytes } from '../util/crypto.cjs';
 import { SLOT_COUNT } from './crc16.js';
-import { rangesOf, type SlotRange } from './slots.js';
+import { rangesOfMarks, type SlotRange } from './slots.js';
 
 export const randomNodeId = (): string => randomBytes(20).toString('hex');
 
@@ -81,7 +81,7 @@ export class ClusterNode {
   /** The node's slots as ranges (every ping and every nodes.conf save needs them). */
   ranges(): SlotRange[] {
     // Without slots, no scan of the 16384 (every new peer and handshake node is asked once).
-    return (this.rangesCache ??= this.numSlots === 0 ? [] : rangesOf((s) => this.slots[s] === 1));
+    return (this.rangesCache ??= this.numSlots === 0 ? [] : rangesOfMarks(this.slots));
   }
 
   get failing(): boolean {

@@ -4,17 +4,17 @@ import { SLOT_COUNT } from './crc16.js';
 
 export type SlotRange = [start: number, end: number];
 
-/** Contiguous ranges of the slots for which has(slot) is true, ascending. */
-export function rangesOf(has: (slot: number) => boolean): SlotRange[] {
+/**
+ * Contiguous ranges, ascending, of the slots marked 1 in a per-slot array (ClusterNode.slots), found
+ * with the array's native indexOf: no JavaScript loop over the 16384 slots for V8 to optimise.
+ */
+export function rangesOfMarks(marks: Uint8Array): SlotRange[] {
   const out: SlotRange[] = [];
-  let start = -1;
-  for (let s = 0; s <= SLOT_COUNT; s++) {
-    const on = s < SLOT_COUNT && has(s);
-    if (on && start < 0) start = s;
-    else if (!on && start >= 0) {
-      out.push([start, s - 1]);
-      start = -1;
-    }
+  for (let a = marks.indexOf(1); a >= 0; a = marks.indexOf(1, a)) {
+    let b = marks.indexOf(0, a);
+    if (b < 0) b = marks.length;
+    out.push([a, b - 1]);
+    a = b;
   }
   return out;
 }

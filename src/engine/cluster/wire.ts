@@ -302,7 +302,17 @@ function readExtensions(buf: Buffer, at: number, n: number, m: BusMsg): string |
 /** A slot bitmap of the given ranges. */
 export function bitmapOf(ranges: SlotRange[]): Uint8Array {
   const bits = new Uint8Array(BITMAP_LEN);
-  for (const [a, b] of ranges) for (let s = a; s <= b; s++) bits[s >> 3] |= 1 << (s & 7);
+  for (const [a, b] of ranges) {
+    // Bit by bit only up to the first and from the last byte boundary; whole bytes are filled natively.
+    let s = a;
+    for (; s <= b && (s & 7) !== 0; s++) bits[s >> 3] |= 1 << (s & 7);
+    const wholeEnd = (b + 1) & ~7;
+    if (s < wholeEnd) {
+      bits.fill(0xff, s >> 3, wholeEnd >> 3);
+      s = wholeEnd;
+    }
+    for (; s <= b; s++) bits[s >> 3] |= 1 << (s & 7);
+  }
   return bits;
 }
 
