@@ -4,6 +4,7 @@
 // arguments come from Node's shared 8 KB pool, next to the command names and keys of the same reads,
 // and one stored value kept a whole slab of garbage alive (~85 bytes per key at 1M keys).
 import type { RedisValue, StoredValue } from './types.js';
+import { sharedInteger, sharedLatin1 } from './shared-strings.js';
 
 /** Redis's embstr limit: longer strings are `raw` anyway, and packing gains little on them. */
 export const PACK_MAX = 44;
@@ -28,7 +29,7 @@ function reserve(n: number): number {
 /** What to store for a value given as an argument: packed, a slab copy, or b itself (big ones). */
 export function storedCopy(b: Buffer): StoredValue {
   const n = b.length;
-  if (n <= PACK_MAX) return b.latin1Slice(0, n);
+  if (n <= PACK_MAX) return sharedLatin1(b);
   if (n > MAX_PACKED) return b;
   const at = reserve(n);
   b.copy(slab, at, 0, n);
@@ -37,7 +38,7 @@ export function storedCopy(b: Buffer): StoredValue {
 
 /** The decimal text of a safe integer as a stored value (INCR and friends). */
 export function storedInteger(v: number): StoredValue {
-  return String(v);
+  return sharedInteger(v);
 }
 
 /** A decoded value (RDB load) as the keyspace keeps it: short strings packed, the rest as is. */
