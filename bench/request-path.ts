@@ -2,15 +2,26 @@
 // encoding, for a pipeline fed to an in-process server (no socket, no syscalls, no event loop). It
 // measures this process's own CPU time (process.cpuUsage), so it moves less with the box's load than
 // a redis-benchmark run does: the figure to compare before/after a change to the generic path.
-// Usage: npx tsx bench/request-path.ts [--main DIR] [--tests get,set,...] [-P 16] [-n 400000] [--rounds 5]
+// Usage: npx tsx bench/request-path.ts [--main DIR] [--tests ping_inline,get,set,...] [-P 16] [-n 400000] [--rounds 5]
 //   [--keys 100000] (distinct keys, as redis-benchmark -r; a few hundred fit in the CPU caches)
 //   --main DIR: the dist/engine directory to load (default: this checkout's dist/engine); give two,
 //   comma-separated, to alternate them (before/after in one run).
 //   --flush: FLUSHALL before each round, so the data-type tests replay redis-benchmark's sequence
 //   (SADD grows a set to ~KEYS members, SPOP then empties it; likewise LPUSH/LPOP, ZADD/ZPOPMIN).
+// It runs under the engine's V8 flags (re-running itself with them when started without): the young
+// generation's size decides how often surviving values are copied, and a bench process with V8's
+// default (4x larger) hid a 15% SET cost the engine pays.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { median } from './lib.js';
+
+const withFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')];
+if (!ENGINE_NODE_FLAGS.every((f) => withFlags.includes(f))) {
+  const r = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(name);
@@ -29,7 +40,7 @@ const FLUSH = process.argv.includes('--flush');
 function request(test: string, i: number): string[] {
   const key = 'key:' + String((i * 7919) % KEYS).padStart(12, '0');
   switch (test) {
-    case 'ping_mbulk': return ['PING'];
+    case 'ping_mbulk': case 'ping_inline': return ['PING'];
     case 'set': return ['SET', key, 'xxx'];
     case 'get': return ['GET', key];
     case 'incr': return ['INCR', 'counter:' + String((i * 7919) % KEYS).padStart(12, '0')];
@@ -62,7 +73,7 @@ function batches(test: string): Buffer[] {
   const count = test === 'zadd' ? Math.max(KEYS, N) : KEYS;
   for (let i = 0; i < count; i += PIPE) {
     let s = '';
-    for (let j = 0; j < PIPE; j++) s += encode(request(test, i + j));
+    for (let j = 0; j < PIPE; j++) s += test === 'ping_inline' ? 'PING\r\n' : encode(request(test, i + j));
     out.push(Buffer.from(s, 'latin1'));
   }
   return out;

@@ -2,7 +2,7 @@
 // fed by dispatch after each command). Like Redis, a monitor is a kind of replica: it may still
 // PING or RESET, but commands that touch the keyspace are refused.
 import type { Server } from '../server.js';
-import type { CommandDef } from './table.js';
+import type { Command, CommandDef } from './table.js';
 
 export const monitorCommands: CommandDef[] = [
   {
@@ -17,14 +17,14 @@ export const monitorCommands: CommandDef[] = [
   },
 ];
 
+const touchesKeyspace = (cmd: Command): boolean => cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate');
+
 /** Refuses keyspace commands from monitors, where Redis refuses them for every replica-flagged client. */
 export function installMonitor(srv: Server): void {
   srv.dispatch.addGuard({
     order: 55,
     name: 'monitor-keyspace',
-    guard: (c, cmd) =>
-      c.monitor && (cmd.isWrite || cmd.flags.has('readonly') || cmd.flags.has('may_replicate'))
-        ? "ERR Replica can't interact with the keyspace"
-        : null,
+    guard: (c, cmd) => (c.monitor && touchesKeyspace(cmd) ? "ERR Replica can't interact with the keyspace" : null),
+    appliesTo: touchesKeyspace,
   });
 }

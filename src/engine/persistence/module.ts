@@ -108,6 +108,7 @@ export function installPersistence(srv: Server): void {
       if (c.isMaster || st.lastBgsaveOk || !srv.config.bool('stop-writes-on-bgsave-error') || savePoints(srv).length === 0) return null;
       return cmd.isWrite || cmd.name === 'ping' ? MISCONF : null;
     },
+    appliesTo: (cmd) => cmd.isWrite || cmd.name === 'ping',
   });
   srv.config.onChange('appendonly', (v) => {
     const aof = st.aof;

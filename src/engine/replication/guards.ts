@@ -12,6 +12,9 @@ function isWrite(c: Client, cmd: Command): boolean {
   return cmd.name === 'exec' && c.multi !== null && c.multi.queue.some((q) => q.cmd.isWrite);
 }
 
+/** The commands isWrite() can be true for, whatever the client. */
+const mayWrite = (cmd: Command): boolean => cmd.isWrite || cmd.name === 'exec';
+
 export function installGuards(srv: Server, st: ReplState): void {
   const cfg = srv.config;
   // Cached: the guards run on every command.
@@ -33,6 +36,7 @@ export function installGuards(srv: Server, st: ReplState): void {
       if (!st.isMaster || opts.minToWrite === 0 || opts.maxLag === 0 || c.isMaster || !isWrite(c, cmd)) return null;
       return st.goodReplicas() < opts.minToWrite ? 'NOREPLICAS Not enough good replicas to write.' : null;
     },
+    appliesTo: mayWrite,
   });
   srv.dispatch.addGuard({
     order: 50,
@@ -41,6 +45,7 @@ export function installGuards(srv: Server, st: ReplState): void {
       if (st.isMaster || !opts.readOnly || c.isMaster || !isWrite(c, cmd)) return null;
       return "READONLY You can't write against a read only replica.";
     },
+    appliesTo: mayWrite,
   });
   srv.dispatch.addGuard({
     order: 70,
@@ -50,5 +55,6 @@ export function installGuards(srv: Server, st: ReplState): void {
       if (cmd.flags.has('stale')) return null;
       return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     },
+    appliesTo: (cmd) => !cmd.flags.has('stale'),
   });
 }

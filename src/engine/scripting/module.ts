@@ -31,7 +31,7 @@ export function installScripting(srv: Server): void {
     );
     return 'held';
   };
-  srv.dispatch.addGuard({ order: 5, name: 'scripting-load', guard: loadGuard });
+  srv.dispatch.addGuard({ order: 5, name: 'scripting-load', guard: loadGuard, appliesTo: (cmd) => NEEDS_VM.has(cmd.parent ? cmd.parent.name : cmd.name) });
   srv.dispatch.addGuard({ order: 15, name: 'busy-script', guard: busyGuard(sc) });
   setRdbFunctionsHook(srv, {
     records: () => (sc.functions.libraries.size + sc.functions.pending.length === 0 ? Buffer.alloc(0) : functionRecords(sc.functions.codes())),

@@ -71,8 +71,13 @@ export function storedCopy(b: Buffer): StoredValue {
   return slab.subarray(at, at + n);
 }
 
-/** The decimal text of a safe integer as a stored value (INCR and friends). */
+/** Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS); here their texts, made on first use. */
+const SHARED_INTEGERS = 10000;
+const integers: string[] = [];
+
+/** The decimal text of a safe integer as a stored value (INCR and friends), shared for 0..9999. */
 export function storedInteger(v: number): StoredValue {
+  if (v >= 0 && v < SHARED_INTEGERS && Number.isInteger(v)) return (integers[v] ??= String(v));
   return String(v);
 }
 
