@@ -53,34 +53,35 @@ describe('commands on keys a MIGRATE is sending', () => {
     await stopAll();
   });
 
-  it('a DEL waits for the MIGRATE and then finds the key gone', async () => {
-    await a.call(['SET', 'k', 'v1']);
-    const migrate = a.call(['MIGRATE', '127.0.0.1', String(TARGET), 'k', '0', '5000']);
+  /**
+   * MIGRATEs `key` (holding v1) from client a, sends `command` from client b while the target has not
+   * answered, checks that another client is served meanwhile but b's command is not, then lets the
+   * target answer `targetReply`; returns the MIGRATE's and the held command's replies.
+   */
+  async function whileMigrating(key: string, command: string[], targetReply: string): Promise<[unknown, unknown]> {
+    await a.call(['SET', key, 'v1']);
+    const migrate = a.call(['MIGRATE', '127.0.0.1', String(TARGET), key, '0', '5000']);
     await target.received();
-    let delReply: unknown;
-    const del = b.call(['DEL', 'k']).then((r) => { delReply = r; });
-    // Another key is served meanwhile: only the migrating key's commands wait.
-    expect(await other.call(['SET', 'other', 'x'])).toEqual({ t: 'simple', v: 'OK' });
-    expect(delReply).toBeUndefined();
-    target.answer('+OK');
-    expect(await migrate).toEqual({ t: 'simple', v: 'OK' });
-    await del;
-    expect(delReply).toEqual({ t: 'int', v: '0' });
+    let heldReply: unknown;
+    const held = b.call(command).then((r) => { heldReply = r; });
+    expect(await other.call(['PING'])).toEqual({ t: 'simple', v: 'PONG' });
+    expect(heldReply).toBeUndefined();
+    target.answer(targetReply);
+    const migrated = await migrate;
+    await held;
+    return [migrated, heldReply];
+  }
+
+  it('a DEL waits for the MIGRATE and then finds the key gone', async () => {
+    expect(await whileMigrating('k', ['DEL', 'k'], '+OK')).toEqual([{ t: 'simple', v: 'OK' }, { t: 'int', v: '0' }]);
     expect(await a.call(['EXISTS', 'k'])).toEqual({ t: 'int', v: '0' });
   });
 
   it('after a target error the key stays, and the held write then applies to it', async () => {
-    await a.call(['SET', 'k2', 'v1']);
-    const migrate = a.call(['MIGRATE', '127.0.0.1', String(TARGET), 'k2', '0', '5000']);
-    await target.received();
-    let setReply: unknown;
-    const set = b.call(['SET', 'k2', 'v2']).then((r) => { setReply = r; });
-    expect(await other.call(['GET', 'other'])).toEqual({ t: 'bulk', v: 'x' });
-    expect(setReply).toBeUndefined();
-    target.answer('-BUSYKEY Target key name already exists.');
-    expect(await migrate).toEqual({ t: 'error', v: 'ERR Target instance replied with error: BUSYKEY Target key name already exists.' });
-    await set;
-    expect(setReply).toEqual({ t: 'simple', v: 'OK' });
+    expect(await whileMigrating('k2', ['SET', 'k2', 'v2'], '-BUSYKEY Target key name already exists.')).toEqual([
+      { t: 'error', v: 'ERR Target instance replied with error: BUSYKEY Target key name already exists.' },
+      { t: 'simple', v: 'OK' },
+    ]);
     expect(await a.call(['GET', 'k2'])).toEqual({ t: 'bulk', v: 'v2' });
   });
 });
