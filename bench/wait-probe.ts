@@ -2,7 +2,7 @@
 // one replica, printing the percentiles, the slow WAITs' times (ms since the loop started) and the
 // gaps between them, to tell periodic causes (cron, heartbeats) from GC or scheduling.
 //   flock /work/wt/bench.lock npx tsx bench/wait-probe.ts --kind engine|redis [--replica-kind engine|redis]
-//     [--n 3000] [--node-flags "--trace-gc"]
+//     [--n 3000] [--warm N] (N SET+WAIT pairs first, not measured) [--node-flags "--trace-gc"]
 // Ports 19890-19891.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ const KIND = arg('--kind', 'engine');
 /** --replica-kind: the replica's kind when it differs (which side a tail comes from). */
 const REPLICA_KIND = arg('--replica-kind', KIND);
 const N = Number(arg('--n', '3000'));
+const WARM = Number(arg('--warm', '0'));
 const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
 const PORT = 19890;
 
@@ -39,6 +40,10 @@ try {
   }
   r.close();
   const c = await RespClient.connect(PORT);
+  for (let i = 0; i < WARM; i++) {
+    await c.call(['SET', `w:${i % 100}`, String(i)]);
+    await c.call(['WAIT', '1', '1000']);
+  }
   const us: number[] = [];
   const at: number[] = [];
   const setUs: number[] = [];

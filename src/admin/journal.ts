@@ -69,9 +69,10 @@ export class Journal {
     return this.data.moves.filter((m) => !this.done.has(m.slot));
   }
 
-  markDone(slot: number): void {
-    this.done.add(slot);
-    appendFileSync(`${this.file}.done`, `${slot}\n`);
+  /** Records finished slots, a batch in one append (a reshard finishes up to 32 at once). */
+  markDone(...slots: number[]): void {
+    for (const slot of slots) this.done.add(slot);
+    appendFileSync(`${this.file}.done`, slots.map((slot) => `${slot}\n`).join(''));
   }
 
   finish(): void {

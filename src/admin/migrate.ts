@@ -114,9 +114,9 @@ async function handOver(slot: number, { source, target, others }: MoveEnds, onTa
  * Moves a batch of closed slots between the same two masters phase by phase: all IMPORTING on the
  * target in one pipeline, all MIGRATING on the source, the keys, then all SETSLOT NODE. Per slot the
  * order is the same as moveSlot's; batching saves round trips and lets Redis write nodes.conf once
- * per pipeline instead of once per SETSLOT. onSlotDone fires once a slot is fully handed over.
+ * per pipeline instead of once per SETSLOT. onDone fires once the batch is fully handed over.
  */
-export async function moveFreshBatch(slots: number[], ends: MoveEnds, opts: MoveOpts, onSlotDone: (slot: number) => void): Promise<number> {
+export async function moveFreshBatch(slots: number[], ends: MoveEnds, opts: MoveOpts, onDone: (slots: number[]) => void): Promise<number> {
   const { source, target, others } = ends;
   const all = (conn: Conn, args: (slot: number) => (string | number)[]) => Promise.all(slots.map((s) => conn.call('CLUSTER', 'SETSLOT', ...args(s))));
   await all(target.conn, (s) => [s, 'IMPORTING', source.entry.id]);
@@ -129,6 +129,6 @@ export async function moveFreshBatch(slots: number[], ends: MoveEnds, opts: Move
   await all(target.conn, (s) => [s, 'NODE', target.entry.id]);
   await all(source.conn, (s) => [s, 'NODE', target.entry.id]);
   await Promise.all(others.map((c) => all(c, (s) => [s, 'NODE', target.entry.id]).catch(() => undefined)));
-  slots.forEach(onSlotDone);
+  onDone(slots);
   return counts.reduce((a, b) => a + b, 0);
 }

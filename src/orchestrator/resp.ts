@@ -41,6 +41,7 @@ export class RespConn implements Caller {
   private buf: Buffer = Buffer.alloc(0);
   private readonly waiting: Waiter[] = [];
   private closedErr?: Error;
+  private corked = false;
 
   private constructor(readonly addr: string, private readonly sock: net.Socket, private readonly commandTimeoutMs: number) {
     sock.on('data', (d) => this.onData(d));
@@ -97,8 +98,25 @@ export class RespConn implements Caller {
         resolve: (v) => { clearTimeout(timer); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      this.sock.write(encodeCommand(args));
+      this.writeSoon(encodeCommand(args));
     });
+  }
+
+  /**
+   * Commands sent in the same tick leave in one write: a pipeline of SETSLOTs then reaches the node
+   * in one read, so it runs them in one turn (one nodes.conf save, one reply write) instead of one
+   * syscall and possibly one turn per command.
+   */
+  private writeSoon(data: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.sock.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.sock.uncork();
+      });
+    }
+    this.sock.write(data);
   }
 
   close(): void {

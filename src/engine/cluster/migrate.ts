@@ -11,6 +11,7 @@ import { keyBuf, keyStr, unpack, type StoredValue } from '../store/types.js';
 import { IoError, targetConn } from './target-conn.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
 import { hold, release as unblock } from './hold.js';
+import { migratingKeys } from './migrating-keys.js';
 
 interface Plan {
   host: string;
@@ -81,13 +82,17 @@ function migrate(ctx: CommandContext): void {
     cmds.push(encodeCommand(args));
   }
   hold(c); // the client's next commands wait for the target's answer, as with Redis's synchronous MIGRATE
+  // So do other clients' commands on these keys (migrating-keys.ts), until the keys are deleted or kept.
+  const inFlight = migratingKeys(srv);
+  const ids = items.map((it) => keyStr(it.key));
+  inFlight.add(db.id, ids);
   void send(plan, cmds).then(
     (replies) => finish(srv, c, plan, items, replies),
     (e: Error) => {
       c.reply.error(e instanceof IoError ? `IOERR ${e.message}` : `ERR ${e.message}`);
       unblock(srv, c);
     },
-  );
+  ).finally(() => inFlight.remove(db.id, ids));
 }
 
 async function send(plan: Plan, cmds: Buffer[]): Promise<string[]> {

@@ -12,11 +12,20 @@ export function describeNode(state: ClusterState, n: ClusterNode, now = Date.now
   const link = n.myself || n.linkUp ? 'connected' : 'disconnected';
   let line = `${n.id} ${n.ip}:${n.port}@${n.cport} ${n.flagsText()} ${master} ${n.myself ? 0 : n.pingSent} ${pong} ${n.shownEpoch} ${link}`;
   if (n.numSlots > 0) line += ' ' + formatRanges(n.ranges());
-  if (n.myself) {
-    for (const [s, to] of [...state.migrating].sort((a, b) => a[0] - b[0])) line += ` [${s}->-${to.id}]`;
-    for (const [s, from] of [...state.importing].sort((a, b) => a[0] - b[0])) line += ` [${s}-<-${from.id}]`;
-  }
+  if (n.myself) line += openSlotsText(state.migrating, '->-') + openSlotsText(state.importing, '-<-');
   return line;
+}
+
+/**
+ * Myself's open slots in slot order, ` [slot->-id]` or ` [slot-<-id]` each. Its own small function
+ * with a numeric sort: during a reshard every nodes.conf save renders up to ~100 of them, and V8
+ * compiled the whole line renderer with a spread and a comparator sort inlined.
+ */
+function openSlotsText(open: Map<number, ClusterNode>, arrow: string): string {
+  if (open.size === 0) return '';
+  let out = '';
+  for (const s of Int32Array.from(open.keys()).sort()) out += ` [${s}${arrow}${open.get(s)!.id}]`;
+  return out;
 }
 
 /** CLUSTER NODES: every node's line, newline-terminated. */

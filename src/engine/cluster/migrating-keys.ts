@@ -1,0 +1,69 @@
+// Keys a MIGRATE is sending to its target. Redis's MIGRATE blocks the whole server until the target
+// answered, so no other command ever sees a key half-moved. The engine's MIGRATE waits without
+// blocking the loop, so a command on one of those keys waits too, then runs against what MIGRATE left
+// (the key gone, or still here after a target error). Run at once, a write would be lost: a DEL
+// acknowledged here while the target restores the old value, or a SET the source then keeps beside
+// the target's older copy (the reshard's next MIGRATE of it fails with BUSYKEY).
+import type { Client } from '../client.js';
+import type { Command } from '../commands/table.js';
+import type { Guard } from '../dispatch.js';
+import type { Server } from '../server.js';
+import { keyStr } from '../store/types.js';
+import { hold, release } from './hold.js';
+
+export class MigratingKeys {
+  /** `db:key` -> how many MIGRATEs in flight carry it. */
+  private readonly keys = new Map<string, number>();
+  private readonly held = new Set<Client>();
+
+  constructor(private readonly srv: Server) {}
+
+  add(db: number, keys: string[]): void {
+    for (const k of keys) {
+      const id = `${db}:${k}`;
+      this.keys.set(id, (this.keys.get(id) ?? 0) + 1);
+    }
+  }
+
+  /** The MIGRATE ended: its keys are free, and every held command runs again (or is held again). */
+  remove(db: number, keys: string[]): void {
+    for (const k of keys) {
+      const id = `${db}:${k}`;
+      const n = (this.keys.get(id) ?? 1) - 1;
+      if (n > 0) this.keys.set(id, n);
+      else this.keys.delete(id);
+    }
+    const clients = [...this.held];
+    this.held.clear();
+    for (const c of clients) release(this.srv, c);
+  }
+
+  /** Dispatch guard: holds a command (EXEC: any queued one) that names a key in flight. */
+  readonly guard: Guard = (c: Client, cmd: Command, argv: Buffer[]) => {
+    if (this.keys.size === 0 || !c.socket) return null;
+    const calls: [Command, Buffer[]][] = cmd.name === 'exec' && !cmd.parent ? (c.multi?.queue ?? []).map((q) => [q.cmd, q.argv]) : [[cmd, argv]];
+    for (const [qc, qa] of calls) {
+      for (const p of qc.keyPositions(qa)) {
+        const key = qa[p];
+        if (key === undefined || !this.keys.has(`${c.db.id}:${keyStr(key)}`)) continue;
+        this.held.add(c);
+        hold(c);
+        return 'held';
+      }
+    }
+    return null;
+  };
+}
+
+const registry = new WeakMap<Server, MigratingKeys>();
+
+/** The server's in-flight MIGRATE keys; the guard is installed with the first MIGRATE. */
+export function migratingKeys(srv: Server): MigratingKeys {
+  let m = registry.get(srv);
+  if (!m) {
+    registry.set(srv, (m = new MigratingKeys(srv)));
+    // After the cluster guard (10): a key of a slot that is not served here is redirected first.
+    srv.dispatch.addGuard({ order: 11, name: 'migrating-keys', guard: m.guard });
+  }
+  return m;
+}
