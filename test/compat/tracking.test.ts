@@ -124,7 +124,14 @@ describe('client tracking matches redis-server', () => {
       await a.call(['HELLO', '3']);
       await step('A', a, ['GET', 'b1']);
       b.close();
-      await new Promise((r) => setTimeout(r, 100));
+      // The server must have seen B go before C writes (a fixed sleep raced under load): poll
+      // CLIENT LIST ID from C, which is not part of the transcript.
+      for (let tries = 0; ; tries++) {
+        const left = await c.call(['CLIENT', 'LIST', 'ID', bid]);
+        if (left.t === 'bulk' && left.v === '') break;
+        if (tries === 500) throw new Error(`client ${bid} still connected after closing it: ${JSON.stringify(left)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
       await step('C', c, ['SET', 'b1', 'x']);
       await next('A', a);
       await step('A', a, ['CLIENT', 'TRACKINGINFO']);
