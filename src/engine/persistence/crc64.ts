@@ -5,6 +5,10 @@
 // word at a time where the platform is little-endian: ~2x the speed of byte loads (RDB load checks
 // the whole file).
 import os from 'node:os';
+import { wasmCrc } from './crc64-wasm.js';
+
+/** From this many bytes, an update runs in WebAssembly (crc64-wasm.ts); below, the call and the copy into its memory cost more than they save. */
+const WASM_MIN = 4096;
 
 const POLY_HI = 0x95ac9329;
 const POLY_LO = 0xac4bc9b5; // bit-reversed 0xad93d23594c935a9, split
@@ -52,6 +56,12 @@ export class Crc64 {
   lo = 0;
 
   update(buf: Uint8Array, start = 0, end = buf.length): this {
+    if (end - start >= WASM_MIN) {
+      const crc = wasmCrc(LO, HI).update((BigInt(this.hi) << 32n) | BigInt(this.lo), buf, start, end);
+      this.hi = Number(BigInt.asUintN(32, crc >> 32n));
+      this.lo = Number(BigInt.asUintN(32, crc));
+      return this;
+    }
     let hi = this.hi | 0;
     let lo = this.lo | 0;
     let i = start;
