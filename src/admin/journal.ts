@@ -69,7 +69,7 @@ export class Journal {
     return this.data.moves.filter((m) => !this.done.has(m.slot));
   }
 
-  /** Records finished slots, a batch in one append (a reshard finishes up to 32 at once). */
+  /** Records finished slots, a batch in one append (a fresh reshard finishes a whole batch at once). */
   markDone(...slots: number[]): void {
     for (const slot of slots) this.done.add(slot);
     appendFileSync(`${this.file}.done`, slots.map((slot) => `${slot}\n`).join(''));

@@ -73,9 +73,11 @@ function pop(ctx: CommandContext, left: boolean): void {
 
 /** Moves one element from src's `from` end to dst's `to` end; null when src is missing or empty. */
 function move(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, toLeft: boolean, initial: boolean): Buffer | null | undefined {
-  const sv = ctx.db.get(sharedKeyStr(src));
+  const sk = sharedKeyStr(src);
+  const dk = sharedKeyStr(dst);
+  const sv = ctx.db.get(sk);
   if (sv === undefined) return null;
-  const dv = ctx.db.get(sharedKeyStr(dst));
+  const dv = ctx.db.get(dk);
   if (!(sv instanceof ListValue) || (dv !== undefined && !(dv instanceof ListValue))) {
     if (!initial && !(sv instanceof ListValue)) return null;
     ctx.reply.error(WRONGTYPE);
@@ -85,15 +87,15 @@ function move(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, 
   let d = dv;
   if (!d) {
     d = new ListValue();
-    ctx.db.set(sharedKeyStr(dst), d);
+    ctx.db.set(dk, d);
   }
   if (toLeft) d.pushHead(v);
   else d.pushTail(v);
   // Redis's order: the push on dst, then the pop on src (and its del when emptied).
   notifyKeyspaceEvent(ctx.srv, 'l', toLeft ? 'lpush' : 'rpush', dst, ctx.db.id);
-  written(ctx, src, sv.length, ['l', fromLeft ? 'lpop' : 'rpop']);
-  ctx.db.touch(sharedKeyStr(dst));
-  ctx.srv.signalKeyAsReady(ctx.db, sharedKeyStr(dst));
+  written(ctx, src, sv.length, ['l', fromLeft ? 'lpop' : 'rpop'], sk);
+  ctx.db.touch(dk);
+  ctx.srv.signalKeyAsReady(ctx.db, dk);
   return v;
 }
 

@@ -4,6 +4,7 @@
 // arguments come from Node's shared 8 KB pool, next to the command names and keys of the same reads,
 // and one stored value kept a whole slab of garbage alive (~85 bytes per key at 1M keys).
 import type { RedisValue, StoredValue } from './types.js';
+import { hashBytes } from './member-table.js';
 
 /** Redis's embstr limit: longer strings are `raw` anyway, and packing gains little on them. */
 export const PACK_MAX = 44;
@@ -35,9 +36,7 @@ const SHARE_BITS = 10;
 const shared: (string | undefined)[] = new Array<string | undefined>(1 << SHARE_BITS).fill(undefined);
 
 function sharedPacked(b: Buffer, n: number): string {
-  let h = n;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  const at = (h ^ (h >>> SHARE_BITS) ^ (h >>> 20)) & ((1 << SHARE_BITS) - 1);
+  const at = hashBytes(b) & ((1 << SHARE_BITS) - 1);
   const s = shared[at];
   if (s !== undefined && s.length === n) {
     let i = 0;
