@@ -95,6 +95,31 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
   }
 }
 
+/**
+ * Resolves once the server on host:port answers PING with anything but -LOADING (PONG, NOAUTH, ...).
+ * An open port is not a started server: both redis-server and the engine listen before they load
+ * their data, so a test that touches the data files right after the port opens races the load.
+ */
+export async function waitForAnswer(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const first = await new Promise<string>((resolve) => {
+      const s = net.connect({ port, host });
+      let got = '';
+      s.once('connect', () => s.write('PING\r\n'));
+      s.on('data', (d: Buffer) => {
+        got += d.toString('latin1');
+        if (got.includes('\r\n')) { s.destroy(); resolve(got.slice(0, got.indexOf('\r\n'))); }
+      });
+      s.once('error', () => resolve(''));
+      s.once('close', () => resolve(''));
+    });
+    if (first !== '' && !first.startsWith('-LOADING')) return;
+    if (Date.now() > deadline) throw new Error(`${host}:${port} did not answer PING (last: ${JSON.stringify(first)}) within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** True when nothing listens on the port (used to refuse stale ports early). */
 export async function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -130,7 +155,7 @@ function startProc(cmd: string, args: string[], port: number, dir: string, ownDi
     },
   };
   live.add(proc);
-  return waitForPort(port, host).then(
+  return waitForPort(port, host).then(() => waitForAnswer(port, host)).then(
     () => proc,
     async (err: Error) => {
       await proc.stop();
