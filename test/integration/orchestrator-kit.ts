@@ -1,5 +1,6 @@
 // Shared by the orchestrator integration tests: run the real CLI in a private KVCTL home, and always
 // clean up by pid (kvctl down, then SIGKILL to every recorded process group).
+import { onTestFailed } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,39 @@ export interface Cli {
   state(name: string): { supervisor: { pid: number }; nodes: Record<string, { pid?: number; restarts: number; state: string }> };
   /** Every pid kvctl recorded under home: supervisors and nodes. */
   pids(): number[];
+  /** Stops (by pid) every topology whose supervisor started at or after `since` (ms). */
+  stopStartedSince(since: number): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+function killGroups(pids: number[]): void {
+  for (const pid of pids) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    try { if (alive(pid)) process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+function statesIn(home: string): { name: string; supervisor: { pid: number; startedAt?: number }; nodes: Record<string, { pid?: number }> }[] {
+  if (!existsSync(home)) return [];
+  return readdirSync(home)
+    .filter((d) => existsSync(path.join(home, d, 'state.json')))
+    .map((d) => ({ name: d, ...JSON.parse(readFileSync(path.join(home, d, 'state.json'), 'utf8')) }));
+}
+
+const pidsOf = (s: ReturnType<typeof statesIn>[number]): number[] =>
+  [s.supervisor.pid, ...Object.values(s.nodes).map((n) => n.pid ?? 0).filter(Boolean)];
+
+/**
+ * A test attempt that fails stops what its `kvctl up` started before vitest retries it: the retry
+ * uses the same fixed ports (afterAll's cleanup comes only after the retry).
+ */
+function stopOnFailure(c: Cli): void {
+  const since = Date.now();
+  try {
+    onTestFailed(() => c.stopStartedSince(since));
+  } catch {
+    /* not inside a test (beforeAll): afterAll's cleanup stops it */
+  }
 }
 
 export function alive(pid: number): boolean {
@@ -30,6 +63,7 @@ export function cli(): Cli {
   const c: Cli = {
     home,
     async run(...args) {
+      if (args[0] === 'up') stopOnFailure(c);
       const dir = ['up', 'down', 'status', 'logs'].includes(args[0]) ? ['--dir', home] : [];
       const r = await execa(process.execPath, [KVCTL_BIN, ...args, ...dir], { reject: false, env: { FORCE_COLOR: '0', NO_COLOR: '1' } });
       return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -43,22 +77,17 @@ export function cli(): Cli {
       return JSON.parse(readFileSync(path.join(home, name, 'state.json'), 'utf8'));
     },
     pids() {
-      const out: number[] = [];
-      if (!existsSync(home)) return out;
-      for (const d of readdirSync(home)) {
-        const f = path.join(home, d, 'state.json');
-        if (!existsSync(f)) continue;
-        const s = JSON.parse(readFileSync(f, 'utf8'));
-        out.push(s.supervisor.pid, ...Object.values(s.nodes as Record<string, { pid?: number }>).map((n) => n.pid ?? 0).filter(Boolean));
+      return statesIn(home).flatMap(pidsOf);
+    },
+    async stopStartedSince(since) {
+      for (const s of statesIn(home).filter((x) => (x.supervisor.startedAt ?? 0) >= since)) {
+        await c.run('down', s.name, '--grace', '1000');
+        killGroups(pidsOf(s));
       }
-      return out;
     },
     async cleanup() {
       await c.run('down', '--grace', '1000');
-      for (const pid of c.pids()) {
-        try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-        try { if (alive(pid)) process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      }
+      killGroups(c.pids());
       rmSync(home, { recursive: true, force: true });
     },
   };
