@@ -6,6 +6,7 @@ export default defineConfig({
   esbuild: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/retry-cleanup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration files start real processes on disjoint port blocks; two cores, so keep it modest.

@@ -23,15 +23,27 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-const live = new Set<Proc>();
+/** Every process started and not yet stopped, with when it was started (ms). */
+const live = new Map<Proc, number>();
 
 /** Temp dirs made by this test file, removed by stopAll. */
 const tmpDirs: string[] = [];
 
 /** Kill every process a test file started and forgot, then remove its temp dirs (call from afterAll). */
 export async function stopAll(): Promise<void> {
-  const results = await Promise.allSettled([...live].map((p) => p.stop()));
+  const results = await Promise.allSettled([...live.keys()].map((p) => p.stop()));
   for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * Stops the processes started at or after `since` (ms): test/helpers/retry-cleanup.ts calls it when a
+ * test attempt fails, so that vitest's retry starts its own servers on the same fixed ports rather
+ * than talking to the failed attempt's.
+ */
+export async function stopStartedSince(since: number): Promise<void> {
+  const results = await Promise.allSettled([...live].filter(([, at]) => at >= since).map(([p]) => p.stop()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }
@@ -154,7 +166,7 @@ function startProc(cmd: string, args: string[], port: number, dir: string, ownDi
       if (internal) throw internal;
     },
   };
-  live.add(proc);
+  live.set(proc, Date.now());
   return waitForPort(port, host).then(() => waitForAnswer(port, host)).then(
     () => proc,
     async (err: Error) => {
