@@ -18,7 +18,7 @@ const BASE = PORTS.bench + 500;
 
 /** ms from kill -9 of the master to the first sentinel naming another master. */
 async function killToNewMaster(sentinels: Side, base: number): Promise<number> {
-  const t = await startSentinelTopo('redis', sentinels, base, undefined, { redisPeriods: true });
+  const t = await startSentinelTopo('redis', sentinels, base, undefined, { redisPeriods: true, downAfterMs: 1000 });
   const c = await RespClient.connect(t.sentinelPorts[0]);
   try {
     const t0 = performance.now();
@@ -37,7 +37,7 @@ async function killToNewMaster(sentinels: Side, base: number): Promise<number> {
 }
 
 async function coordinatedWindow(side: Side, base: number): Promise<number> {
-  const t = await startSentinelTopo(side, side, base, undefined, { redisPeriods: true });
+  const t = await startSentinelTopo(side, side, base, undefined, { redisPeriods: true, downAfterMs: 1000 });
   try {
     const r = await coordinatedFailover({ sentinel: `127.0.0.1:${t.sentinelPorts[0]}`, master: MASTER, timeoutMs: 30_000 });
     return r.unavailableMs;

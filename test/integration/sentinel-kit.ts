@@ -1,5 +1,5 @@
 // Sentinel test topologies with real processes: a master and two replicas (engine or redis-server)
-// watched by three sentinels (engine or real Sentinel), down-after-milliseconds 1000. Every process
+// watched by three sentinels (engine or real Sentinel), down-after-milliseconds 2000. Every process
 // is started through helpers/procs.ts and stopped by pid in afterAll (stopAll).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,14 @@ export interface SentinelTopo {
 }
 
 export const MASTER = 'mymaster';
+
+/**
+ * The tests' down-after-milliseconds. Not 1000: a real Sentinel pings and reconnects at most once a
+ * second, so after a failover its new link to the promoted master can go a second without a PONG;
+ * with down-after 1000 it then saw the new master down and, counting the other sentinels' still-fresh
+ * votes about the old master, failed over a second time.
+ */
+export const DOWN_AFTER_MS = 2000;
 
 export async function call(port: number, ...args: string[]): Promise<unknown> {
   const c = await RespClient.connect(port);
@@ -64,7 +72,7 @@ const startNode = (side: Side, port: number, args: string[] = []) =>
   (side === 'engine' ? startEngine : startRedis)(port, { args: ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', ...args] });
 
 /** Nodes on base..base+2, sentinels on base+10..base+12; ready when every sentinel sees 2 replicas and 2 sentinels. */
-export async function startSentinelTopo(nodes: Side, sentinels: Side, base: number, sentinelSides?: Side[], opts: { redisPeriods?: boolean } = {}): Promise<SentinelTopo> {
+export async function startSentinelTopo(nodes: Side, sentinels: Side, base: number, sentinelSides?: Side[], opts: { redisPeriods?: boolean; downAfterMs?: number } = {}): Promise<SentinelTopo> {
   const procs = [await startNode(nodes, base)];
   procs.push(...(await Promise.all([1, 2].map((i) => startNode(nodes, base + i, ['--replicaof', '127.0.0.1', String(base)])))));
   const sentinelPorts = [10, 11, 12].map((i) => base + i);
@@ -76,7 +84,7 @@ export async function startSentinelTopo(nodes: Side, sentinels: Side, base: numb
     const conf = path.join(dir, 'sentinel.conf');
     writeFileSync(conf, [
       `sentinel monitor ${MASTER} 127.0.0.1 ${base} 2`,
-      `sentinel down-after-milliseconds ${MASTER} 1000`,
+      `sentinel down-after-milliseconds ${MASTER} ${opts.downAfterMs ?? DOWN_AFTER_MS}`,
       `sentinel failover-timeout ${MASTER} 10000`,
       '',
     ].join('\n'));

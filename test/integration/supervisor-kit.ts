@@ -9,7 +9,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { keyStrHashSlot } from '../../src/engine/cluster/crc16.js';
 import { statusOf } from '../../src/orchestrator/status.js';
-import { cli, until, type Cli } from './orchestrator-kit.js';
+import { alive, cli, until, type Cli } from './orchestrator-kit.js';
+import { DOWN_AFTER_MS as SENTINEL_DOWN_AFTER_MS } from './sentinel-kit.js';
 
 export type Kind = 'cluster' | 'sentinel' | 'master-replica';
 
@@ -27,7 +28,7 @@ export function topologyYaml(kind: Kind, name: string, basePort: number): string
         + 'config: { repl-diskless-sync: yes, repl-diskless-sync-delay: 0, cluster-replica-validity-factor: 0 }\n';
     case 'sentinel':
       return `name: ${name}\nkind: sentinel\nbase-port: ${basePort}\nreplicas: 2\n${COMMON}`
-        + `sentinel: { quorum: 2, down-after-milliseconds: ${NODE_TIMEOUT_MS}, failover-timeout: 3000 }\n`;
+        + `sentinel: { quorum: 2, down-after-milliseconds: ${SENTINEL_DOWN_AFTER_MS}, failover-timeout: 3000 }\n`;
     case 'master-replica':
       return `name: ${name}\nkind: master-replica\nbase-port: ${basePort}\nreplicas: 2\n${COMMON}`;
   }
@@ -226,6 +227,8 @@ export async function killAndPauseRounds(s: Scenario): Promise<void> {
   expect(await s.writeConfirmed()).toBe(200);
   const victim = await s.master();
   process.kill(victim.pid!, 'SIGKILL');
+  // Until the process is gone, status still reads it as the running master and its replicas as linked.
+  await until(`${victim.name} (pid ${victim.pid}) gone after kill -9`, () => !alive(victim.pid!));
   const m2 = await s.healthy();
   expect(m2.name).not.toBe(victim.name);
   await s.expectConfirmedKeys();
@@ -234,7 +237,8 @@ export async function killAndPauseRounds(s: Scenario): Promise<void> {
   // 3. kvctl pause of the master well past the failure timeout: a failover, and the stale master rejoins.
   if (s.kind === 'master-replica') return; // no failure detector: a paused master is only late (tested apart)
   expect(await s.writeConfirmed()).toBe(200);
-  const paused = await s.kvJson<{ node: string; state: string }>('pause', s.masterRef, '--seconds', String(s.kind === 'sentinel' ? 6 : 5));
+  const pauseS = s.kind === 'sentinel' ? SENTINEL_DOWN_AFTER_MS / 1000 + 5 : 5;
+  const paused = await s.kvJson<{ node: string; state: string }>('pause', s.masterRef, '--seconds', String(pauseS));
   expect(paused.state).toBe('paused');
   await s.kvJson('wait', `${s.name}/${paused.node}`, '--role', 'replica', '--timeout', '40');
   const m3 = await s.healthy();
