@@ -1,35 +1,28 @@
 // Core section: redis-benchmark throughput for the basic commands (one request per round trip with 50
-// clients, then pipelined by 16), time from spawn to the first PONG (bench/startup.ts, also its own
-// section), and RSS holding 1M small strings. Ports 19000-19019.
+// clients, then pipelined by 16; medians of alternating rounds, bench/throughput.ts), time from spawn
+// to the first PONG (bench/startup.ts, also its own section), and RSS holding 1M small strings.
+// Ports 19000-19019.
 import { pipelineLoad, redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
 import { startupRows } from './startup.js';
+import { throughputRows } from './throughput.js';
 
 const PORT = 19000;
-const TESTS = 'ping_inline,ping_mbulk,set,get,incr,mset';
+const TESTS = ['ping_inline', 'ping_mbulk', 'set', 'get', 'incr', 'mset'];
 const KEYS = 1_000_000;
 
 async function throughput(quick: boolean, log: (m: string) => void): Promise<Row[]> {
   const pair = await startPair(PORT);
-  const rows: Row[] = [];
   try {
-    const runs = [
-      { label: '', args: ['-c', '50', '-n', String(quick ? 10_000 : 100_000)] },
-      { label: ' -P16', args: ['-c', '50', '-P', '16', '-n', String(quick ? 100_000 : 1_000_000)] },
-    ];
     // The same short warm-up pass on both servers, so the engine's first rows are not V8 still compiling.
-    for (const port of [pair.redis.port, pair.engine.port]) await redisBenchmark(port, ['-t', TESTS, '-r', '100000', '-c', '50', '-n', String(quick ? 2_000 : 20_000)]);
-    for (const run of runs) {
-      const args = ['-t', TESTS, '-r', '100000', ...run.args];
-      log(`redis-benchmark ${args.join(' ')}`);
-      // One server at a time: the two cores are shared with redis-benchmark.
-      const redis = await redisBenchmark(pair.redis.port, args);
-      const engine = await redisBenchmark(pair.engine.port, args);
-      for (const [test, rps] of redis) rows.push({ metric: test + run.label, engine: engine.get(test) ?? 0, redis: rps, unit: 'req/s', higherIsBetter: true });
-    }
+    for (const port of [pair.redis.port, pair.engine.port]) await redisBenchmark(port, ['-t', TESTS.join(','), '-r', '100000', '-c', '50', '-n', String(quick ? 2_000 : 20_000)]);
+    const runs = [
+      { label: '', args: ['-r', '100000', '-c', '50', '-n', String(quick ? 10_000 : 100_000)] },
+      { label: ' -P16', args: ['-r', '100000', '-c', '50', '-P', '16', '-n', String(quick ? 100_000 : 1_000_000)] },
+    ];
+    return await throughputRows(pair, TESTS, runs, quick ? 1 : 3, log);
   } finally {
     await pair.stop();
   }
-  return rows;
 }
 
 async function memory(quick: boolean, log: (m: string) => void): Promise<Row[]> {

@@ -76,9 +76,8 @@ export function parseBenchmarkCsv(csv: string): Map<string, number> {
   return rows;
 }
 
-/** Resident set size of a live process, in bytes (Linux /proc). */
 /** CPU nanoseconds a live process has used, summed over its threads (/proc/<pid>/task/<tid>/schedstat). */
-function cpuNs(pid: number): number {
+export function cpuNs(pid: number): number {
   let ns = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -90,6 +89,7 @@ function cpuNs(pid: number): number {
   return ns;
 }
 
+/** Resident set size of a live process, in bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);

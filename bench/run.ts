@@ -13,7 +13,8 @@ interface SectionResult {
 }
 
 function fmt(n: number): string {
-  return n >= 1000 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 10) / 10);
+  if (n >= 1000) return Math.round(n).toLocaleString('en-US');
+  return n < 10 ? n.toFixed(2) : String(Math.round(n * 10) / 10);
 }
 
 /** engine/redis for throughput, redis/engine for costs: above 1 means the engine does better. */

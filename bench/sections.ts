@@ -12,11 +12,12 @@ import { sentinelSection } from './sentinel.js';
 import { datacmdsSection } from './datacmds.js';
 import { aclSection } from './acl.js';
 import { durableSection } from './durable.js';
+import { datatypesSection } from './datatypes.js';
 
 export const SECTIONS: BenchSection[] = [
   coreSection,
   startupSection,
-  scriptSection('datatypes', './datatypes.ts', 'list/set/hash/zset throughput and sorted-set scaling'),
+  datatypesSection,
   scriptSection('persistence', './persistence.ts', 'SAVE and load time for 1M keys'),
   replicationSection,
   clusterSection,

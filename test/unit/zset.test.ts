@@ -153,6 +153,31 @@ describe('ZSetValue against a sorted-array model (multi-level tree)', () => {
     }
   });
 
+  it('pops both ends of a multi-level tree down to empty in order', () => {
+    const rnd = lcg(7);
+    const model = new Map<string, number>();
+    const z = new ZSetValue();
+    for (let i = 0; i < 30000; i++) {
+      const m = `p${i}`;
+      const s = rnd(5000);
+      z.set(bytes(m), s);
+      model.set(m, s);
+    }
+    const sorted = [...model].map(([m, s]) => ({ m, s })).sort(cmp);
+    let lo = 0;
+    let hi = sorted.length - 1;
+    for (let i = 0; lo <= hi; i++) {
+      const max = rnd(3) === 0;
+      const got = z.popEnd(max);
+      const want = sorted[max ? hi-- : lo++];
+      if (got === null || got.m !== want.m || got.score !== want.s) expect.fail(`pop ${i}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
+      if (i % 3000 === 0) z.tree.verify();
+    }
+    expect(z.popEnd(false)).toBe(null);
+    expect(z.size).toBe(0);
+    z.tree.verify();
+  });
+
   it('clones and iterates entries independently of the source', () => {
     const z = ZSetValue.from(Array.from({ length: 5000 }, (_, i) => [bytes(`k${i}`), i % 17] as [Buffer, number]));
     const c = z.clone();

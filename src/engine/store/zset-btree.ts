@@ -72,6 +72,9 @@ class Inner {
 
 type Node = Leaf | Inner;
 
+/** The entry ZTree.popEnd removed (one scratch object: a pop is read before the next). */
+export const popped = { score: 0, member: '' };
+
 // Descent path scratch (single-threaded, never re-entered).
 const PATH_N: Inner[] = [];
 const PATH_I: number[] = [];
@@ -221,9 +224,35 @@ export class ZTree {
   delete(score: number, m: string): boolean {
     this.cLeaf = null;
     const l = this.descend(score, m);
-    const d = pathDepth;
     const pos = leafLower(l, score, m);
     if (pos >= l.n || l.scores[pos] !== score || l.members[pos] !== m) return false;
+    this.removeAt(l, pos, pathDepth);
+    return true;
+  }
+
+  /** Removes the lowest (highest when max) entry, which it leaves in popped; false when empty.
+   * ZPOPMIN/ZPOPMAX: the path to an end is the first (last) child at every level, so it takes no
+   * comparisons and no second descent by key. */
+  popEnd(max: boolean): boolean {
+    if (this.length === 0) return false;
+    this.cLeaf = null;
+    let x = this.root;
+    let d = 0;
+    while (x instanceof Inner) {
+      const i = max ? x.n - 1 : 0;
+      PATH_N[d] = x;
+      PATH_I[d++] = i;
+      x = x.children[i];
+    }
+    const pos = max ? x.n - 1 : 0;
+    popped.score = x.scores[pos];
+    popped.member = x.members[pos];
+    this.removeAt(x, pos, d);
+    return true;
+  }
+
+  /** Removes entry pos of leaf l, reached through the d inner nodes left in PATH_N/PATH_I. */
+  private removeAt(l: Leaf, pos: number, d: number): void {
     for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]--;
     const sc = l.scores;
     const ms = l.members;
@@ -236,7 +265,6 @@ export class ZTree {
     l.n--;
     this.length--;
     if (l.n < LEAF_MIN && d > 0) this.fixLeaf(l, d);
-    return true;
   }
 
   /** Merges an underfull leaf with a sibling, or takes entries from it. */

@@ -5,7 +5,7 @@
 // zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
 import { keyBuf } from './types.js';
-import { ZTree, type Leaf, type ZNode } from './zset-btree.js';
+import { popped, ZTree, type Leaf, type ZNode } from './zset-btree.js';
 import { DenseIndex } from './dense.js';
 import { LIMITS } from './limits.js';
 
@@ -112,18 +112,11 @@ export class ZSetValue implements RedisObject {
   /** Removes the lowest (highest when max) entry and returns it, its member as the stored latin1
    * string (ZPOPMIN/ZPOPMAX of one: no member Buffer made and hashed again to delete it). */
   popEnd(max: boolean): { m: string; score: number } | null {
-    let m: string | null = null;
-    let score = 0;
-    this.tree.walk(max ? this.size - 1 : 0, 1, max, (k, s) => {
-      m = k;
-      score = s;
-    });
-    if (m === null) return null;
-    const k: string = m;
-    this.tree.delete(score, k);
+    if (!this.tree.popEnd(max)) return null;
+    const k = popped.member;
     this.dict.deleteStr(k);
     this.bytes -= k.length;
-    return { m: k, score };
+    return { m: k, score: popped.score };
   }
 
   /** 0-based rank from the lowest score, or -1. */
