@@ -2,7 +2,7 @@
 // clients, then pipelined by 16; medians of alternating rounds, bench/throughput.ts), time from spawn
 // to the first PONG (bench/startup.ts, also its own section), and RSS holding 1M small strings.
 // Ports 19000-19019.
-import { pipelineLoad, redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
+import { pipelineLoad, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
 import { startupRows } from './startup.js';
 import { throughputRows } from './throughput.js';
 
@@ -13,13 +13,7 @@ const KEYS = 1_000_000;
 async function throughput(quick: boolean, log: (m: string) => void): Promise<Row[]> {
   const pair = await startPair(PORT);
   try {
-    // The same short warm-up pass on both servers, so the engine's first rows are not V8 still compiling.
-    for (const port of [pair.redis.port, pair.engine.port]) await redisBenchmark(port, ['-t', TESTS.join(','), '-r', '100000', '-c', '50', '-n', String(quick ? 2_000 : 20_000)]);
-    const runs = [
-      { label: '', args: ['-r', '100000', '-c', '50', '-n', String(quick ? 10_000 : 100_000)] },
-      { label: ' -P16', args: ['-r', '100000', '-c', '50', '-P', '16', '-n', String(quick ? 100_000 : 1_000_000)] },
-    ];
-    return await throughputRows(pair, TESTS, runs, quick ? 1 : 3, log);
+    return await throughputRows(pair, { tests: TESTS, plain: quick ? 10_000 : 100_000, pipelined: quick ? 100_000 : 1_000_000, rounds: quick ? 1 : 3 }, log);
   } finally {
     await pair.stop();
   }

@@ -2,9 +2,9 @@
 // members into one HLL, so it runs dense as real counters do), PFCOUNT (cached and over a union of
 // two keys, which recomputes every time) and GEOSEARCH (a radius search returning ~10 of 10k points),
 // engine against redis-server in the same run; beside each throughput, the server process's CPU time
-// per request (utime+stime from /proc over the run), which moves far less with the box's load than
+// per request (bench/lib.ts redisBenchmarkCpu), which moves far less with the box's load than
 // requests per second do. Ports 19300-19301.
-import { cpuSeconds, pipelineLoad, redisBenchmark, startPair, type BenchSection, type Row } from './lib.js';
+import { pipelineLoad, redisBenchmark, redisBenchmarkCpu, startPair, type BenchSection, type Row } from './lib.js';
 
 const PORT = 19300;
 
@@ -18,9 +18,8 @@ const TESTS: { label: string; argv: string[] }[] = [
 
 /** redis-benchmark's requests/s against one server and that server's CPU microseconds per request. */
 async function measure(port: number, pid: number, args: string[], requests: number): Promise<[rps: number, cpuUs: number]> {
-  const cpu0 = cpuSeconds(pid);
-  const rps = [...(await redisBenchmark(port, args)).values()][0] ?? 0;
-  return [rps, ((cpuSeconds(pid) - cpu0) * 1e6) / requests];
+  const { results, cpuUs } = await redisBenchmarkCpu({ port, pid }, args, requests);
+  return [[...results.values()][0] ?? 0, cpuUs];
 }
 
 async function setup(port: number): Promise<void> {

@@ -3,7 +3,7 @@
 // ZRANGEBYSCORE as a sorted set grows to 10k, 100k and 1M members (should stay flat: O(log n)).
 // Ports 19020-19021.
 import { RespClient } from '../test/helpers/resp.js';
-import { redisBenchmark, startPair, type BenchSection, type Row } from './lib.js';
+import { startPair, type BenchSection, type Row } from './lib.js';
 import { throughputRows } from './throughput.js';
 
 const PORT = 19020;
@@ -57,14 +57,8 @@ export const datatypesSection: BenchSection = {
     const n = quick ? 10_000 : 100_000;
     const pair = await startPair(PORT);
     try {
-      // The same short warm-up pass on both servers, so the engine's first rows are not V8 still compiling.
-      for (const port of [pair.redis.port, pair.engine.port]) await redisBenchmark(port, ['-t', TESTS.join(','), '-r', '100000', '-c', '50', '-n', String(n / 5)]);
-      const runs = [
-        { label: '', args: ['-r', '100000', '-c', '50', '-n', String(n)] },
-        // 4x the requests pipelined: at -P 16, n alone lasts ~0.2 s per test.
-        { label: ' -P16', args: ['-r', '100000', '-c', '50', '-P', '16', '-n', String(n * 4)] },
-      ];
-      const rows: Row[] = await throughputRows(pair, TESTS, runs, quick ? 1 : 3, log);
+      // 4x the requests pipelined: at -P 16, n alone lasts ~0.2 s per test.
+      const rows: Row[] = await throughputRows(pair, { tests: TESTS, plain: n, pipelined: n * 4, rounds: quick ? 1 : 3 }, log);
       log('sorted set growth to 10k, 100k, 1M members (pipelined batches of 1000)');
       const redis = await zsetScaling(pair.redis.port);
       const engine = await zsetScaling(pair.engine.port);

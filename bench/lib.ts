@@ -64,6 +64,17 @@ export function redisBenchmark(port: number, args: string[]): Promise<Map<string
   });
 }
 
+/**
+ * redisBenchmark, and the server's CPU microseconds per request over the run (all its threads, from
+ * schedstat): a figure that moves far less with a shared box's load than requests per second do.
+ * `requests` is the run's -n.
+ */
+export async function redisBenchmarkCpu(server: { port: number; pid: number }, args: string[], requests: number): Promise<{ results: Map<string, number>; cpuUs: number }> {
+  const cpu0 = cpuNs(server.pid);
+  const results = await redisBenchmark(server.port, args);
+  return { results, cpuUs: (cpuNs(server.pid) - cpu0) / 1000 / requests };
+}
+
 /** `"test","rps",...` header then one quoted row per test. */
 export function parseBenchmarkCsv(csv: string): Map<string, number> {
   const rows = new Map<string, number>();

@@ -4,7 +4,7 @@
 // and the growth over the idle process, which is what the entries cost), also for an engine whose
 // young generation is capped (--max-semi-space-size=4: V8's semi-spaces grow to 16 MB each under
 // load and never shrink, ~30 MB of the engine's growth). Ports 19760-19769.
-import { cpuSeconds, redisBenchmark, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
+import { redisBenchmark, redisBenchmarkCpu, rssBytes, startPair, type BenchSection, type Row } from './lib.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { startEngine } from '../test/helpers/procs.js';
 
@@ -22,9 +22,10 @@ async function benchCommand(port: number, opts: string[], argv: string[]): Promi
 
 /** benchCommand, and the server's CPU microseconds per request over the run. */
 async function benchCpu(port: number, pid: number, opts: string[], argv: string[], requests: number): Promise<[rps: number, cpuUs: number]> {
-  const cpu0 = cpuSeconds(pid);
-  const rps = await benchCommand(port, opts, argv);
-  return [rps, ((cpuSeconds(pid) - cpu0) * 1e6) / requests];
+  const { results, cpuUs } = await redisBenchmarkCpu({ port, pid }, [...opts, ...argv], requests);
+  const rps = [...results.values()][0];
+  if (rps === undefined) throw new Error(`redis-benchmark ${argv.join(' ')} reported nothing`);
+  return [rps, cpuUs];
 }
 
 async function call(port: number, argv: string[]): Promise<void> {

@@ -2,16 +2,21 @@
 // alternating redis-server and the engine for several rounds (who goes first swaps every round), and
 // a row is the median of each server's rounds: one pass of all tests per server swung a ratio by up
 // to 0.4 between two runs of the same tree on a 2-core box, where redis-benchmark shares the cores.
-// Each test also gets a row of server CPU per request (all the server's threads, from schedstat),
-// which counts only what the server itself spent and moves much less with the box's load.
-import { cpuNs, median, redisBenchmark, type Row, type ServerPair } from './lib.js';
+// Each test also gets a row of server CPU per request, which counts only what the server itself
+// spent and moves much less with the box's load.
+import { median, redisBenchmark, redisBenchmarkCpu, type Row, type ServerPair } from './lib.js';
 
-export interface ThroughputRun {
-  /** Appended to the test name in the row's metric (' -P16'). */
-  label: string;
-  /** redis-benchmark arguments besides -t (clients, requests, pipeline, keyspace range). */
-  args: string[];
+export interface ThroughputSpec {
+  /** redis-benchmark -t names. */
+  tests: string[];
+  /** Requests per run with one request per round trip, and pipelined by 16. */
+  plain: number;
+  pipelined: number;
+  rounds: number;
 }
+
+/** Arguments of every run: 50 clients over 100k random keys, as the bench has always measured. */
+const COMMON = ['-r', '100000', '-c', '50'];
 
 interface Sample {
   /** redis-benchmark's name for the test ("MSET (10 keys)"). */
@@ -22,30 +27,29 @@ interface Sample {
   cpuUs: number;
 }
 
-async function sample(pid: number, port: number, test: string, args: string[]): Promise<Sample> {
-  const n = Number(args[args.indexOf('-n') + 1]);
-  const cpu0 = cpuNs(pid);
-  const res = await redisBenchmark(port, ['-t', test, ...args]);
-  const cpu = cpuNs(pid) - cpu0;
-  const last = [...res].at(-1);
-  if (last === undefined) throw new Error(`redis-benchmark -t ${test} printed no result for port ${port}`);
-  return { name: last[0], rps: last[1], cpuUs: res.size === 1 ? cpu / 1000 / n : NaN };
+async function sample(server: { port: number; pid: number }, test: string, args: string[], n: number): Promise<Sample> {
+  const { results, cpuUs } = await redisBenchmarkCpu(server, ['-t', test, ...args], n);
+  const last = [...results].at(-1);
+  if (last === undefined) throw new Error(`redis-benchmark -t ${test} printed no result for port ${server.port}`);
+  return { name: last[0], rps: last[1], cpuUs: results.size === 1 ? cpuUs : NaN };
 }
 
-/** Median rows for every test x run: requests per second, then server CPU µs per request. */
-export async function throughputRows(pair: ServerPair, tests: string[], runs: ThroughputRun[], rounds: number, log: (m: string) => void): Promise<Row[]> {
-  const rows: Row[] = [];
+/** Median rows for every test, plain then -P 16: requests per second, then server CPU µs per request. */
+export async function throughputRows(pair: ServerPair, spec: ThroughputSpec, log: (m: string) => void): Promise<Row[]> {
   const servers = [pair.redis, pair.engine];
-  for (const run of runs) {
-    log(`redis-benchmark -t <each of ${tests.join(',')}> ${run.args.join(' ')}, ${rounds} alternating rounds`);
-    for (const test of tests) {
+  // The same short warm-up pass on both servers, so the engine's first rows are not V8 still compiling.
+  for (const s of servers) await redisBenchmark(s.port, ['-t', spec.tests.join(','), ...COMMON, '-n', String(Math.ceil(spec.plain / 5))]);
+  const rows: Row[] = [];
+  for (const [label, n, pipeline] of [['', spec.plain, []], [' -P16', spec.pipelined, ['-P', '16']]] as const) {
+    const args = [...COMMON, ...pipeline, '-n', String(n)];
+    log(`redis-benchmark -t <each of ${spec.tests.join(',')}> ${args.join(' ')}, ${spec.rounds} alternating rounds`);
+    for (const test of spec.tests) {
       const got: Sample[][] = [[], []];
-      for (let r = 0; r < rounds; r++) {
-        const order = r % 2 === 0 ? [0, 1] : [1, 0];
-        for (const i of order) got[i].push(await sample(servers[i].pid, servers[i].port, test, run.args));
+      for (let r = 0; r < spec.rounds; r++) {
+        for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) got[i].push(await sample(servers[i], test, args, n));
       }
       const [redis, engine] = got;
-      const name = redis[0].name + run.label;
+      const name = redis[0].name + label;
       rows.push({ metric: name, engine: median(engine.map((s) => s.rps)), redis: median(redis.map((s) => s.rps)), unit: 'req/s', higherIsBetter: true });
       if (!Number.isNaN(redis[0].cpuUs)) {
         rows.push({ metric: `${name} CPU`, engine: median(engine.map((s) => s.cpuUs)), redis: median(redis.map((s) => s.cpuUs)), unit: 'µs/req', higherIsBetter: false });

@@ -15,6 +15,9 @@ export interface Cli {
   pids(): number[];
   /** Stops (by pid) every topology whose supervisor started at or after `since` (ms). */
   stopStartedSince(since: number): Promise<void>;
+  /** Arms stopStartedSince(now) for when the current test attempt fails (run('up', ...) does it; a
+   * test that starts kvctl up another way calls it first). */
+  stopOnFailure(): void;
   cleanup(): Promise<void>;
 }
 
@@ -35,18 +38,6 @@ function statesIn(home: string): { name: string; supervisor: { pid: number; star
 const pidsOf = (s: ReturnType<typeof statesIn>[number]): number[] =>
   [s.supervisor.pid, ...Object.values(s.nodes).map((n) => n.pid ?? 0).filter(Boolean)];
 
-/**
- * A test attempt that fails stops what its `kvctl up` started before vitest retries it: the retry
- * uses the same fixed ports (afterAll's cleanup comes only after the retry).
- */
-function stopOnFailure(c: Cli): void {
-  const since = Date.now();
-  try {
-    onTestFailed(() => c.stopStartedSince(since));
-  } catch {
-    /* not inside a test (beforeAll): afterAll's cleanup stops it */
-  }
-}
 
 export function alive(pid: number): boolean {
   try {
@@ -63,7 +54,7 @@ export function cli(): Cli {
   const c: Cli = {
     home,
     async run(...args) {
-      if (args[0] === 'up') stopOnFailure(c);
+      if (args[0] === 'up') c.stopOnFailure();
       const dir = ['up', 'down', 'status', 'logs'].includes(args[0]) ? ['--dir', home] : [];
       const r = await execa(process.execPath, [KVCTL_BIN, ...args, ...dir], { reject: false, env: { FORCE_COLOR: '0', NO_COLOR: '1' } });
       return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -83,6 +74,16 @@ export function cli(): Cli {
       for (const s of statesIn(home).filter((x) => (x.supervisor.startedAt ?? 0) >= since)) {
         await c.run('down', s.name, '--grace', '1000');
         killGroups(pidsOf(s));
+      }
+    },
+    // A test attempt that fails stops what its `kvctl up` started before vitest retries it: the retry
+    // uses the same fixed ports (afterAll's cleanup comes only after the retry).
+    stopOnFailure() {
+      const since = Date.now();
+      try {
+        onTestFailed(() => c.stopStartedSince(since));
+      } catch {
+        /* not inside a test (beforeAll): afterAll's cleanup stops it */
       }
     },
     async cleanup() {

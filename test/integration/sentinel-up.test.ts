@@ -1,7 +1,7 @@
 // kvctl up sentinel on a machine with Node and no Redis binaries: every node, sentinels included, runs
 // on the builtin engine, and up returns once each sentinel sees the master, both replicas and the
 // two other sentinels.
-import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -16,8 +16,8 @@ afterAll(() => k.cleanup());
 
 describe.skipIf(!existsSync(ENGINE_MAIN))('kvctl up sentinel without Redis binaries', () => {
   it('runs engine sentinels and is ready when they agree', async () => {
-    // A failed attempt takes its topology down, so vitest's retry starts on free ports.
-    onTestFailed(async () => void (await k.run('down', 'sentinel', '--purge')));
+    // kvctl up runs below with a PATH of its own, not through k.run: arm the kit's cleanup of a failed attempt.
+    k.stopOnFailure();
     // A PATH holding only node: no redis-server, redis-sentinel or valkey-server to fall back on.
     const bin = path.join(tmpDir('kvctl-nodeonly-'), 'bin');
     mkdirSync(bin);

@@ -74,9 +74,9 @@ function pop(ctx: CommandContext, left: boolean): void {
 /** Moves one element from src's `from` end to dst's `to` end; null when src is missing or empty. */
 function move(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, toLeft: boolean, initial: boolean): Buffer | null | undefined {
   const sk = sharedKeyStr(src);
-  const dk = sharedKeyStr(dst);
   const sv = ctx.db.get(sk);
   if (sv === undefined) return null;
+  const dk = sharedKeyStr(dst);
   const dv = ctx.db.get(dk);
   if (!(sv instanceof ListValue) || (dv !== undefined && !(dv instanceof ListValue))) {
     if (!initial && !(sv instanceof ListValue)) return null;

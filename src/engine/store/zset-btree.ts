@@ -72,9 +72,6 @@ class Inner {
 
 type Node = Leaf | Inner;
 
-/** The entry ZTree.popEnd removed (one scratch object: a pop is read before the next). */
-export const popped = { score: 0, member: '' };
-
 // Descent path scratch (single-threaded, never re-entered).
 const PATH_N: Inner[] = [];
 const PATH_I: number[] = [];
@@ -230,11 +227,11 @@ export class ZTree {
     return true;
   }
 
-  /** Removes the lowest (highest when max) entry, which it leaves in popped; false when empty.
-   * ZPOPMIN/ZPOPMAX: the path to an end is the first (last) child at every level, so it takes no
-   * comparisons and no second descent by key. */
-  popEnd(max: boolean): boolean {
-    if (this.length === 0) return false;
+  /** Removes and returns the lowest (highest when max) entry, null when empty. ZPOPMIN/ZPOPMAX: the
+   * path to an end is the first (last) child at every level, so it takes no comparisons and no
+   * second descent by key. */
+  popEnd(max: boolean): { m: string; score: number } | null {
+    if (this.length === 0) return null;
     this.cLeaf = null;
     let x = this.root;
     let d = 0;
@@ -245,10 +242,9 @@ export class ZTree {
       x = x.children[i];
     }
     const pos = max ? x.n - 1 : 0;
-    popped.score = x.scores[pos];
-    popped.member = x.members[pos];
+    const e = { m: x.members[pos], score: x.scores[pos] };
     this.removeAt(x, pos, d);
-    return true;
+    return e;
   }
 
   /** Removes entry pos of leaf l, reached through the d inner nodes left in PATH_N/PATH_I. */

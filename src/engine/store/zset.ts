@@ -5,7 +5,7 @@
 // zset-max-listpack-entries / -value, then skiplist.
 import type { RedisObject } from './types.js';
 import { keyBuf } from './types.js';
-import { popped, ZTree, type Leaf, type ZNode } from './zset-btree.js';
+import { ZTree, type Leaf, type ZNode } from './zset-btree.js';
 import { DenseIndex } from './dense.js';
 import { LIMITS } from './limits.js';
 
@@ -112,11 +112,11 @@ export class ZSetValue implements RedisObject {
   /** Removes the lowest (highest when max) entry and returns it, its member as the stored latin1
    * string (ZPOPMIN/ZPOPMAX of one: no member Buffer made and hashed again to delete it). */
   popEnd(max: boolean): { m: string; score: number } | null {
-    if (!this.tree.popEnd(max)) return null;
-    const k = popped.member;
-    this.dict.deleteStr(k);
-    this.bytes -= k.length;
-    return { m: k, score: popped.score };
+    const e = this.tree.popEnd(max);
+    if (e === null) return null;
+    this.dict.deleteStr(e.m);
+    this.bytes -= e.m.length;
+    return e;
   }
 
   /** 0-based rank from the lowest score, or -1. */
