@@ -9,9 +9,8 @@
 // Run: npm run bench -- cluster [--quick], or npx tsx bench/cluster.ts (ports 14920-14925 and their
 // bus ports, the cluster block's bench range).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { BenchOptions, BenchSection, Row } from './lib.js';
+import { cpuSeconds, type BenchOptions, type BenchSection, type Row } from './lib.js';
 import { startEngine, startRedis, stopAll, type Proc } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { PORTS } from '../test/helpers/ports.js';
@@ -69,13 +68,6 @@ async function attachReplicas(ports: number[]): Promise<void> {
   for (let i = 0; i < 3; i++) await cmd(ports[i + 3], 'CLUSTER', 'REPLICATE', await cmd(ports[i], 'CLUSTER', 'MYID'));
   await until(async () => (await Promise.all(ports.map((p) => cmd(p, 'CLUSTER', 'INFO')))).every((t) => t.includes('cluster_state:ok'))
     && (await cmd(ports[0], 'CLUSTER', 'NODES')).split('\n').filter((l) => l.includes(' slave ')).length === 3, 60_000, 'replicas attached');
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 /** Mean % of one core per node while the cluster idles for `ms`. */

@@ -54,7 +54,7 @@ export const datacmdsSection: BenchSection = {
           const [engine, engineCpu] = await measure(pair.engine.port, pair.engine.pid, args, n);
           const metric = `${t.label}${p === 16 ? ' -P16' : ''}`;
           rows.push({ metric, engine, redis, unit: 'req/s', higherIsBetter: true });
-          rows.push({ metric: `${metric} CPU`, engine: Math.round(engineCpu * 10) / 10, redis: Math.round(redisCpu * 10) / 10, unit: 'us/req', higherIsBetter: false });
+          rows.push({ metric: `${metric} CPU`, engine: Math.round(engineCpu * 10) / 10, redis: Math.round(redisCpu * 10) / 10, unit: 'µs/req', higherIsBetter: false });
         }
       }
     } finally {

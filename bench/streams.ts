@@ -75,7 +75,7 @@ async function throughput(quick: boolean, log: (m: string) => void): Promise<Row
       }
       for (const [metric, v] of Object.entries(res)) {
         rows.push({ metric: metric + label, engine: v.rps.engine, redis: v.rps.redis, unit: 'req/s', higherIsBetter: true });
-        rows.push({ metric: `${metric}${label} CPU`, engine: v.cpu.engine, redis: v.cpu.redis, unit: 'us/req', higherIsBetter: false });
+        rows.push({ metric: `${metric}${label} CPU`, engine: v.cpu.engine, redis: v.cpu.redis, unit: 'µs/req', higherIsBetter: false });
       }
     }
   } finally {

@@ -2,7 +2,7 @@
 // log, listen, load data (modules hook in), install signal handlers and the cron.
 import v8 from 'node:v8';
 import { loadServerConfig, ConfigError, type Config } from './config.js';
-import { Logger, type LogLevel } from './log.js';
+import { Logger, formatTimestamp, type LogLevel } from './log.js';
 import { Server } from './server.js';
 import { registerCoreInfo } from './info-core.js';
 import { installSubsystems } from './subsystems.js';
@@ -118,7 +118,7 @@ export async function startFromArgs(argv: string[]): Promise<number | null> {
     await startServer(cfg);
   } catch (e) {
     const msg = (e as Error).message;
-    process.stdout.write(`${process.pid}:M ${new Date().toUTCString()} # ${msg}\n`);
+    process.stdout.write(`${process.pid}:M ${formatTimestamp(new Date())} # ${msg}\n`);
     process.stderr.write(`${msg}\n`);
     return 1;
   }

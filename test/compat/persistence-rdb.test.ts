@@ -136,5 +136,11 @@ describe('RDB compatibility with redis-server 7.0', () => {
     const b = engineFails(dir2, P + 8);
     expect(b.code).toBe(1);
     expect(b.out).toContain('Unexpected EOF reading RDB file');
+    // An unreadable dump.rdb (here a directory) is named with strerror's words, in Redis's log format.
+    const dir3 = tmpDir('kvctl-p-');
+    fs.mkdirSync(path.join(dir3, 'dump.rdb'));
+    const d = engineFails(dir3, P + 9);
+    expect(d.code).toBe(1);
+    expect(d.out).toMatch(/^\d+:M \d\d \w{3} \d{4} [\d:.]+ # Fatal error loading the DB from .*dump\.rdb: Is a directory\. Exiting\.$/m);
   });
 });

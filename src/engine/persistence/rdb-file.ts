@@ -274,6 +274,15 @@ export function bgsave(srv: Server): void {
     });
 }
 
+/** strerror() of the errors reading dump.rdb can meet, for the fatal line (Node's text is 'EISDIR: illegal operation...'). */
+const STRERROR: Record<string, string> = {
+  EISDIR: 'Is a directory',
+  EACCES: 'Permission denied',
+  EIO: 'Input/output error',
+  ENOMEM: 'Cannot allocate memory',
+  ELOOP: 'Too many levels of symbolic links',
+};
+
 /** Loads dump.rdb at start if present; a corrupt file is fatal (the error names the file). */
 export function loadRdbFile(srv: Server): void {
   const file = rdbFile(srv);
@@ -289,6 +298,8 @@ export function loadRdbFile(srv: Server): void {
     srv.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
   } catch (e) {
     if (e instanceof RdbError) throw new Error(`Fatal error loading the DB from ${file}: ${e.message}. Exiting.`);
+    const errno = (e as NodeJS.ErrnoException).code;
+    if (errno !== undefined) throw new Error(`Fatal error loading the DB from ${file}: ${STRERROR[errno] ?? errno}. Exiting.`);
     throw e;
   } finally {
     st.loading = false;
