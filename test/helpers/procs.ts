@@ -118,6 +118,9 @@ export async function waitForAnswer(port: number, host = '127.0.0.1', timeoutMs 
     const first = await new Promise<string>((resolve) => {
       const s = net.connect({ port, host });
       let got = '';
+      // A server that accepts but does not answer (busy loading a big dump synchronously) gets a new
+      // probe rather than holding this one past the deadline.
+      s.setTimeout(Math.max(100, Math.min(5000, deadline - Date.now())), () => s.destroy());
       s.once('connect', () => s.write('PING\r\n'));
       s.on('data', (d: Buffer) => {
         got += d.toString('latin1');
