@@ -146,7 +146,7 @@ export async function buildWithChunks(root, entry) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const c of chunks) writeFileSync(path.join(dir, `${c.name}.cjs`), chunkSource(c.body));
-  return { main, mainModules: inputs(main), chunkModules: chunks.flatMap((c) => c.modules) };
+  return { main, mainModules: inputs(main), chunkModules: chunks.flatMap((c) => c.modules), chunkFiles: chunks.map((c) => `chunks/${c.name}.cjs`) };
 }
 
 /** A chunk as a CommonJS module exporting (HOST) => the entry's exports; run once by its stub. */

@@ -5,7 +5,7 @@
 // new mtimes and its own node_modules, as installed), from main.cjs's bundle and from the ES modules.
 // Ports 16860-16869.
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtinEntry } from '../../src/orchestrator/engines.js';
@@ -119,5 +119,11 @@ describe('subsystems loaded on first use', () => {
     await expectDataSubsystems(main, PORT + 4, 'bundle, code cache accepted');
     await expectSentinel(main, PORT + 5, 'bundle, code cache accepted');
     await expectDataSubsystems(main, PORT + 6, 'ES modules', { KVCTL_ENGINE_NO_BUNDLE: '1' });
+  });
+
+  it('a missing chunk makes main.cjs use the ES modules, which still answer', async () => {
+    const engineDir = installedCopy();
+    rmSync(path.join(engineDir, 'chunks', 'command-docs.cjs'));
+    await expectDataSubsystems([...ENGINE_NODE_FLAGS, path.join(engineDir, 'main.cjs')], PORT + 7, 'ES modules (the bundle is stale)');
   });
 });
