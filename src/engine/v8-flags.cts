@@ -11,8 +11,12 @@ import v8 from 'node:v8';
  * semi-space on 64-bit). Throughput-neutral for SET/GET plain and -P 16, and 20-30 MB less RSS after
  * load (issue 16's memory goal; measured by bench/cpu-per-request.ts). It only takes effect on the
  * command line: set at run time, V8 does not shrink the young generation it already has.
+ *
+ * --no-regexp-tier-up: a regexp is compiled to machine code on its first run instead of being
+ * interpreted until it is hot; start-up runs its regexps (config parsing) once each. From the
+ * snapshot to the first PONG: 1.3% fewer instructions and ~240 fewer page faults (3.5%).
  */
-export const ENGINE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+export const ENGINE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--no-regexp-tier-up'];
 
 /**
  * Sets the engine's flags at run time when this process was started without them (`node main.cjs`

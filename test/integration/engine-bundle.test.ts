@@ -4,14 +4,15 @@
 // (orchestrator/engines.ts builtinEntry): from the V8 start-up snapshot (engine/snapshot.cts) the
 // build made, built in the background on an installed copy's first start, never from a stale one.
 // Ports 16800-16809.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, cpSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { snapshotBlob, snapshotState } from '../../src/engine/snapshot.cjs';
 import { builtinEntry } from '../../src/orchestrator/engines.js';
 import { ENGINE_NODE_FLAGS } from '../../src/engine/v8-flags.cjs';
-import { ROOT, tmpDir, stopAll, waitForPort } from '../helpers/procs.js';
+import { ROOT, tmpDir, stopAll } from '../helpers/procs.js';
+import { startTraced } from '../helpers/traced-node.js';
 import { RespClient } from '../helpers/resp.js';
 
 const PORT = 16800;
@@ -24,22 +25,15 @@ function start(root: string, port: number, env: NodeJS.ProcessEnv = {}): Promise
 
 /** Starts `node <entry...>` with start tracing; resolves with its stderr once PING answers. */
 async function startWith(entry: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const dir = tmpDir('kvctl-bundle-');
-  const child = spawn(process.execPath, [...entry, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, KVCTL_ENGINE_TRACE_START: '1', ...env },
-  });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitForPort(port);
+  const node = await startTraced(entry, ['--save', ''], port, env);
+  children.push(node.child);
   const c = await RespClient.connect(port);
   try {
     expect(await c.call(['PING'])).toEqual({ t: 'simple', v: 'PONG' });
   } finally {
     c.close();
   }
-  return err;
+  return node.stderr();
 }
 
 /** A copy of the built engine in a fresh folder: every file gets a new mtime, the content stays. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { which } from '../../src/orchestrator/engines.js';
 import { ROOT, tmpDir, stopAll } from '../helpers/procs.js';
 import { alive } from './orchestrator-kit.js';
+import { RespClient } from '../helpers/resp.js';
 
 const run = promisify(execFile);
 const MR_PORT = 16840;
@@ -132,6 +133,17 @@ describe('the npm tarball, installed', () => {
     expect(cluster.masters).toHaveLength(3);
     expect(cluster.replicas).toHaveLength(6);
     expect(logsOf('cluster').filter((l) => l.includes('kvctl engine: snapshot'))).toHaveLength(9);
+    // Subsystems loaded on first use (the Lua VM from the package's node_modules, the COMMAND DOCS
+    // chunk beside the installed bundle), from the bundle (master-replica) and from the snapshot (cluster).
+    for (const [port, how] of [[MR_PORT, 'bundle'], [Number(cluster.masters[0].split(':')[1]), 'snapshot']] as const) {
+      const c = await RespClient.connect(port);
+      try {
+        expect(await c.call(['EVAL', 'return 7', '0']), how).toEqual({ t: 'int', v: '7' });
+        expect(JSON.stringify(await c.call(['COMMAND', 'DOCS', 'get'])), how).toContain('"Get the value of a key"');
+      } finally {
+        c.close();
+      }
+    }
 
     expect(pids.size).toBe(2 + 3 + 9); // two supervisors and their nodes
     const down = await npxKvctl('down', '--purge', '--json');
