@@ -1,11 +1,11 @@
 // Command dispatch, in the order Redis's processCommand checks things: lookup, arity, auth, guards
 // (cluster redirect, OOM, MISCONF, NOREPLICAS, READONLY, ...), RESP2 pub/sub context, MULTI queueing,
 // then the call itself with dirty tracking and propagation to AOF and replicas.
-import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
 import type { Command, CommandContext } from './commands/table.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
+import { CommandTimer, type CommandStat } from './command-timing.js';
 import { internalErrorsOf } from './internal-errors.js';
 import { shownArgs } from './redact.js';
 
@@ -23,6 +23,12 @@ export interface GuardEntry {
    * call per command: the nine of a default server cost PING a quarter of its dispatch at -P 16).
    */
   appliesTo?: (cmd: Command) => boolean;
+  /**
+   * False while the guard's state cannot refuse or hold anything (no maxmemory, not a replica, ...):
+   * dispatch skips it without a call. Its owner keeps this true whenever the guard could answer
+   * non-null, through Dispatcher.arm when its config or role changes. Absent means armed.
+   */
+  armed?: boolean;
 }
 
 const PUBSUB_OK = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset']);
@@ -45,19 +51,15 @@ export class Dispatcher {
   protectedCheck: Guard | null = null;
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
   depth = 0;
-  /**
-   * The last performance.now() reading while the server runs one socket read's commands, else -1.
-   * A command that follows another in the same read starts at the previous one's end reading, and
-   * the first at the read's own reading (server.ts onData): one clock read per command instead of
-   * two, where each costs ~100 ns (as much as a third of PING's dispatch at -P 16).
-   */
-  clock = -1;
+  /** Commandstats usec, slow log and afterCall timing; server.ts onData brackets each read with it. */
+  readonly timer: CommandTimer;
 
   /** The last command's stats entry (srv.commandStats), forgotten on CONFIG RESETSTAT. */
   private statsCmd: Command | null = null;
-  private statsEntry: { calls: number; usec: number; failed: number; rejected: number } | undefined = undefined;
+  private statsEntry: CommandStat | undefined = undefined;
 
   constructor(private readonly srv: Server) {
+    this.timer = new CommandTimer(srv);
     srv.hooks.resetStat.push(() => {
       this.statsCmd = null;
       this.statsEntry = undefined;
@@ -67,11 +69,22 @@ export class Dispatcher {
   addGuard(entry: GuardEntry): void {
     this.guards.push(entry);
     this.guards.sort((a, b) => a.order - b.order);
+    this.forgetGuardLists();
+  }
+
+  /** Arms or disarms a guard (GuardEntry.armed); takes effect from the next command on. */
+  arm(entry: GuardEntry, on: boolean): void {
+    if ((entry.armed !== false) === on) return;
+    entry.armed = on;
+    this.forgetGuardLists();
+  }
+
+  private forgetGuardLists(): void {
     this.guardsByCmd.clear();
     this.guardsCmd = null;
   }
 
-  /** The guards a command goes through, in order (GuardEntry.appliesTo), one list per command. */
+  /** The armed guards a command goes through, in order (GuardEntry.appliesTo), one list per command. */
   private readonly guardsByCmd = new Map<Command, GuardEntry[]>();
   /** The last command's list: a pipeline repeats one command. */
   private guardsCmd: Command | null = null;
@@ -81,7 +94,7 @@ export class Dispatcher {
     if (cmd === this.guardsCmd) return this.guardsOfCmd;
     let list = this.guardsByCmd.get(cmd);
     if (list === undefined) {
-      list = this.guards.filter((g) => g.appliesTo === undefined || g.appliesTo(cmd));
+      list = this.guards.filter((g) => g.armed !== false && (g.appliesTo === undefined || g.appliesTo(cmd)));
       this.guardsByCmd.set(cmd, list);
     }
     this.guardsCmd = cmd;
@@ -204,10 +217,13 @@ export class Dispatcher {
     const srv = this.srv;
     const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
     const dirty0 = srv.dirty;
-    // One clock read before and one after, shared by INFO commandstats, the slow log and the
-    // afterCall hooks (latency): the latency module's own before/after pair cost ~4% at -P 16.
+    // The timer's clock readings are shared by INFO commandstats, the slow log and the afterCall
+    // hooks (latency): the latency module's own before/after pair cost ~4% at -P 16. A top-level
+    // fast command in a socket read joins a run timed as a whole (command-timing.ts).
+    const timer = this.timer;
     const timed = srv.slowlog.thresholdUs >= 0 || srv.hooks.afterCall.length > 0;
-    const t0 = timed ? (this.clock >= 0 ? this.clock : performance.now()) : 0;
+    const inRun = timed && cmd.isFast && this.depth === 0 && timer.sharing;
+    const t0 = timed && !inRun ? timer.start() : 0;
     const mode = c.replyMode;
     if (mode !== 'on') c.reply.muted = true;
     this.depth++;
@@ -229,7 +245,7 @@ export class Dispatcher {
     }
     srv.stats.commands++;
     // A pipeline repeats one command: its stats entry is remembered (until CONFIG RESETSTAT).
-    let st = cmd === this.statsCmd ? this.statsEntry : srv.commandStats.get(cmd.fullName);
+    let st: CommandStat | undefined = cmd === this.statsCmd ? this.statsEntry : srv.commandStats.get(cmd.fullName);
     if (st === undefined) {
       st = { calls: 0, usec: 0, failed: 0, rejected: 0 };
       srv.commandStats.set(cmd.fullName, st);
@@ -237,16 +253,8 @@ export class Dispatcher {
     this.statsCmd = cmd;
     this.statsEntry = st;
     st.calls++;
-    if (timed) {
-      const t1 = performance.now();
-      if (this.clock >= 0) this.clock = t1;
-      const dt = (t1 - t0) * 1000;
-      const us = Math.round(dt);
-      st.usec += us;
-      const threshold = srv.slowlog.thresholdUs;
-      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, shownArgs(cmd, argv), us);
-      for (const h of srv.hooks.afterCall) h(c, cmd, dt);
-    }
+    if (inRun) timer.defer(c, cmd, argv, st);
+    else if (timed) timer.finish(c, cmd, argv, st, t0);
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
     if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, argv));

@@ -11,14 +11,14 @@ export type CommandHook = (c: Client, cmd: Command, argv: Buffer[]) => void;
 /** `save`: true SAVE, false NOSAVE, null the configured default. A throw aborts SHUTDOWN. */
 export type ShutdownHook = (opts: { save: boolean | null }) => void | Promise<void>;
 export type ClientHook = (c: Client) => void;
-/** After a handler returned: how long it ran, in microseconds (fractional; dispatch times every call once). */
+/** After a handler returned: how long it ran, in microseconds (fractional; a run of fast commands shares its time, command-timing.ts). */
 export type TimedHook = (c: Client, cmd: Command, us: number) => void;
 
 export class ServerHooks {
   /** Right before a handler (a snapshot in progress saves the keys' pre-images, keyspace stats, tracking, latency). */
   readonly beforeCall: CommandHook[] = [];
-  /** Right after each handler, with its run time (latency tracking and monitor). Cheaper than a
-   * beforeCall/afterCommand pair: dispatch reads the clock once before and once after for all of them. */
+  /** After each handler, with its run time (latency tracking): for a run of fast commands in one read,
+   * when the run ends, in order (command-timing.ts). Cheaper than a beforeCall/afterCommand pair. */
   readonly afterCall: TimedHook[] = [];
   /** After every executed command (blocking wake-ups, eviction, replication offsets, keyspace events...). */
   readonly afterCommand: CommandHook[] = [];

@@ -6,6 +6,8 @@ import type { Client } from './client.js';
 
 export class MonitorFeed {
   readonly clients = new Set<Client>();
+  /** Called after a client starts or stops monitoring (the keyspace guard is armed while any does). */
+  readonly onChange: (() => void)[] = [];
 
   /** `scheduleFlush`: the server's, so the lines leave at the end of the current turn. */
   constructor(private readonly scheduleFlush: (c: Client) => void) {}
@@ -13,11 +15,13 @@ export class MonitorFeed {
   add(c: Client): void {
     c.monitor = true;
     this.clients.add(c);
+    for (const f of this.onChange) f();
   }
 
   delete(c: Client): void {
     c.monitor = false;
     this.clients.delete(c);
+    for (const f of this.onChange) f();
   }
 
   /** How many clients are monitoring (dispatch skips the feed at 0). */

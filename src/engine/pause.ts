@@ -5,6 +5,7 @@
 import type { Client } from './client.js';
 import type { Command } from './commands/table.js';
 import type { Server } from './server.js';
+import type { GuardEntry } from './dispatch.js';
 import { hold, release } from './cluster/hold.js';
 
 export type PauseType = 'write' | 'all';
@@ -22,8 +23,15 @@ export class PauseState {
   private readonly by = new Map<PausePurpose, { type: PauseType; end: number }>();
   private readonly held = new Set<Client>();
   private timer: NodeJS.Timeout | null = null;
+  /** Called after a pause starts or is lifted (the dispatch guard is armed while any is recorded). */
+  readonly onChange: (() => void)[] = [];
 
   constructor(private readonly srv: Server) {}
+
+  /** Whether any pause is recorded, expired or not: the guard can hold nothing otherwise. */
+  get recorded(): boolean {
+    return this.by.size > 0;
+  }
 
   /** The pause in force now, or null (an expired one is lifted on the way). */
   current(): PauseType | null {
@@ -43,6 +51,7 @@ export class PauseState {
     this.by.set(purpose, { type: old?.type === 'all' ? 'all' : type, end: Math.max(old?.end ?? 0, end) });
     this.srv.writesPaused = true;
     this.arm();
+    for (const f of this.onChange) f();
   }
 
   unpause(purpose: PausePurpose): void {
@@ -83,6 +92,7 @@ export class PauseState {
     const type = this.by.size ? this.currentNoExpire() : null;
     this.srv.writesPaused = type !== null;
     this.arm();
+    for (const f of this.onChange) f();
     for (const c of [...this.held]) {
       const next = c.pending[0];
       if (type === 'all' || (type === 'write' && next && this.holds(type, c, next))) continue;
@@ -135,6 +145,8 @@ export function pauseOf(srv: Server): PauseState {
 /** Last in Redis's processCommand order: after every other check, before MULTI queueing and the call. */
 export function installPause(srv: Server): void {
   const p = pauseOf(srv);
-  srv.dispatch.addGuard({ order: 95, name: 'pause', guard: (c, cmd, argv) => (p.guard(c, cmd, argv) ? 'PAUSED' : null) });
+  const entry: GuardEntry = { order: 95, name: 'pause', guard: (c, cmd, argv) => (p.guard(c, cmd, argv) ? 'PAUSED' : null), armed: p.recorded };
+  srv.dispatch.addGuard(entry);
+  p.onChange.push(() => srv.dispatch.arm(entry, p.recorded));
   srv.hooks.clientClose.push((c) => p.forget(c));
 }

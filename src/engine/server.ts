@@ -164,10 +164,10 @@ export class Server {
     // One clock read per read: the client's last interaction and the first command's start time.
     const t = performance.now();
     c.lastIo = t;
-    this.dispatch.clock = t;
+    this.dispatch.timer.beginRead(t);
     try {
       c.parser.feed(chunk, run);
-      this.dispatch.clock = -1;
+      this.dispatch.timer.endRead();
       if (transient) c.parser.detach();
       if (c.parser.pending() > this.queryBufferLimit) {
         this.log.warning(`Closing client that reached max query buffer length: ${c.addr}`);
@@ -175,7 +175,7 @@ export class Server {
         return;
       }
     } catch (e) {
-      this.dispatch.clock = -1;
+      this.dispatch.timer.endRead();
       // A parser bug leaves the stream's position unknown: answer and close, as on a protocol error.
       if (!(e instanceof ProtocolError)) c.reply.error(internalErrorsOf(this).record('protocol parser', e));
       else {

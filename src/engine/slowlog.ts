@@ -24,7 +24,8 @@ export class SlowLog {
     config.onChange('slowlog-log-slower-than', (v) => (this.thresholdUs = Number(v)));
   }
 
-  push(c: Client, argv: Buffer[], usec: number): void {
+  /** name: the client's name when the command ran (dispatch may record a command a little later). */
+  push(c: Client, argv: Buffer[], usec: number, name = c.name): void {
     const max = this.config.int('slowlog-max-len');
     if (max === 0) return;
     // Like Redis: at most 32 arguments (the last one says how many were left out), each cut at 128 bytes.
@@ -35,7 +36,7 @@ export class SlowLog {
       args.push(a.length > 128 ? Buffer.concat([a.subarray(0, 128), Buffer.from(`... (${a.length - 128} more bytes)`)]) : a);
     }
     if (argv.length > 32) args.push(Buffer.from(`... (${argv.length - 31} more arguments)`));
-    this.entries.unshift({ id: this.nextId++, time: Math.floor(Date.now() / 1000), usec, argv: args, addr: c.addr, name: c.name });
+    this.entries.unshift({ id: this.nextId++, time: Math.floor(Date.now() / 1000), usec, argv: args, addr: c.addr, name });
     if (this.entries.length > max) this.entries.length = max;
   }
 

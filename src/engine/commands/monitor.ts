@@ -2,6 +2,7 @@
 // fed by dispatch after each command). Like Redis, a monitor is a kind of replica: it may still
 // PING or RESET, but commands that touch the keyspace are refused.
 import type { Server } from '../server.js';
+import type { GuardEntry } from '../dispatch.js';
 import type { Command, CommandDef } from './table.js';
 
 export const monitorCommands: CommandDef[] = [
@@ -21,10 +22,14 @@ const touchesKeyspace = (cmd: Command): boolean => cmd.isWrite || cmd.flags.has(
 
 /** Refuses keyspace commands from monitors, where Redis refuses them for every replica-flagged client. */
 export function installMonitor(srv: Server): void {
-  srv.dispatch.addGuard({
+  // Armed while a client monitors: only a monitor is refused.
+  const entry: GuardEntry = {
     order: 55,
     name: 'monitor-keyspace',
     guard: (c, cmd) => (c.monitor && touchesKeyspace(cmd) ? "ERR Replica can't interact with the keyspace" : null),
     appliesTo: touchesKeyspace,
-  });
+    armed: srv.monitors.size > 0,
+  };
+  srv.dispatch.addGuard(entry);
+  srv.monitors.onChange.push(() => srv.dispatch.arm(entry, srv.monitors.size > 0));
 }

@@ -37,6 +37,8 @@ export class Command {
   readonly flags: Set<string>;
   readonly isWrite: boolean;
   readonly denyOom: boolean;
+  /** Flagged `fast` (O(1) or O(log N)): dispatch times a run of them with one clock reading (command-timing.ts). */
+  readonly isFast: boolean;
   readonly noAuth: boolean;
   readonly isAdmin: boolean;
   readonly movableKeys: boolean;
@@ -61,6 +63,7 @@ export class Command {
     this.flags = new Set(flags);
     this.isWrite = this.flags.has('write');
     this.denyOom = this.flags.has('denyoom');
+    this.isFast = this.flags.has('fast');
     this.noAuth = this.flags.has('no_auth');
     this.isAdmin = this.flags.has('admin');
     this.movableKeys = this.flags.has('movablekeys') || getKeysFn !== undefined;

@@ -2,6 +2,8 @@
 // used memory is over the limit, and refuse denyoom commands with Redis's OOM error when nothing
 // more can be evicted (or the policy is noeviction). Candidates are sampled maxmemory-samples at a
 // time from a rotating live iterator per db, as Redis samples its dict.
+import type { GuardEntry } from '../dispatch.js';
+import type { CommandHook } from '../hooks.js';
 import type { Server } from '../server.js';
 import type { Db } from '../store/db.js';
 import { keyBuf, unpack, type RedisValue } from '../store/types.js';
@@ -26,10 +28,15 @@ export function installEviction(srv: Server): void {
   const access = new AccessTracker();
   let maxmemory = srv.config.int('maxmemory');
   let policy = srv.config.get('maxmemory-policy') as Policy;
-  srv.config.onChange('maxmemory', (v) => (maxmemory = Number(v)));
+  srv.config.onChange('maxmemory', (v) => {
+    maxmemory = Number(v);
+    srv.dispatch.arm(oomGuard, maxmemory !== 0);
+    syncTouchHook();
+  });
   srv.config.onChange('maxmemory-policy', (v) => {
     policy = v as Policy;
     access.clear();
+    syncTouchHook();
   });
   const bindInt = (name: string, set: (n: number) => void) => {
     set(srv.config.int(name));
@@ -124,7 +131,8 @@ export function installEviction(srv: Server): void {
     return true;
   };
 
-  srv.dispatch.addGuard({
+  // Armed only with a maxmemory: without one it refuses nothing and evicts nothing.
+  const oomGuard: GuardEntry = {
     order: 20,
     name: 'oom',
     guard: (c, cmd) => {
@@ -132,12 +140,14 @@ export function installEviction(srv: Server): void {
       const ok = performEvictions();
       return !ok && cmd.denyOom ? OOM : null;
     },
-  });
+    armed: maxmemory !== 0,
+  };
+  srv.dispatch.addGuard(oomGuard);
 
-  srv.hooks.afterCommand.push((c, cmd, argv) => {
-    if (maxmemory === 0) return;
+  // The LRU/LFU stamps eviction reads: on the afterCommand list only while maxmemory is set with an
+  // LRU or LFU policy (a hook that returns at once still cost a call per command).
+  const touchKeys: CommandHook = (c, cmd, argv) => {
     const lru = policy.endsWith('lru');
-    if (!lru && !policy.endsWith('lfu')) return;
     const now = Date.now();
     for (const p of cmd.keyPositions(argv)) {
       const v = tracked(c.db, argv[p].latin1Slice(0, argv[p].length));
@@ -145,5 +155,15 @@ export function installEviction(srv: Server): void {
       if (lru) access.touchLru(v, now);
       else access.touchLfu(v, now);
     }
-  });
+  };
+  let touching = false;
+  function syncTouchHook(): void {
+    const want = maxmemory !== 0 && (policy.endsWith('lru') || policy.endsWith('lfu'));
+    if (want === touching) return;
+    touching = want;
+    const hooks = srv.hooks.afterCommand;
+    if (want) hooks.push(touchKeys);
+    else hooks.splice(hooks.indexOf(touchKeys), 1);
+  }
+  syncTouchHook();
 }

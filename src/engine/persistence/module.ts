@@ -5,6 +5,7 @@ import type { Server } from '../server.js';
 import { Aof } from './aof.js';
 import { bgsave, loadRdbFile, saveSync } from './rdb-file.js';
 import { childActive, persistState } from './state.js';
+import type { GuardEntry } from '../dispatch.js';
 import { registerPersistenceInfo } from './info.js';
 import { installDebugReload } from './debug-reload.js';
 
@@ -101,7 +102,8 @@ export function installPersistence(srv: Server): void {
       }
     }
   });
-  srv.dispatch.addGuard({
+  // Armed only after a failed save: while the last one succeeded it refuses nothing.
+  const misconf: GuardEntry = {
     order: 30,
     name: 'misconf',
     guard(c, cmd) {
@@ -109,7 +111,10 @@ export function installPersistence(srv: Server): void {
       return cmd.isWrite || cmd.name === 'ping' ? MISCONF : null;
     },
     appliesTo: (cmd) => cmd.isWrite || cmd.name === 'ping',
-  });
+    armed: !st.lastBgsaveOk,
+  };
+  srv.dispatch.addGuard(misconf);
+  st.onBgsaveStatus.push(() => srv.dispatch.arm(misconf, !st.lastBgsaveOk));
   srv.config.onChange('appendonly', (v) => {
     const aof = st.aof;
     if (v === 'yes' && !aof?.attached) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server.js';
 import { loadRdb, saveRdbSync, snapshotRdbTo, type SnapshotOptions } from './rdb.js';
-import { persistState } from './state.js';
+import { persistState, setBgsaveOk } from './state.js';
 import { RdbError } from './errors.js';
 
 export function rdbFile(srv: Server): string {
@@ -188,7 +188,7 @@ function saved(srv: Server, dirtyAtStart: number): void {
   const st = persistState(srv);
   srv.dirty = Math.max(0, srv.dirty - dirtyAtStart);
   st.lastSave = Math.floor(Date.now() / 1000);
-  st.lastBgsaveOk = true;
+  setBgsaveOk(srv, true);
   st.saves++;
 }
 
@@ -205,7 +205,7 @@ export function saveSync(srv: Server): void {
     writeFileAtomicSync(file, path.join(path.dirname(file), `temp-${process.pid}.rdb`), saveRdbSync(srv, saveOptions(srv)));
   } catch (e) {
     srv.log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
-    persistState(srv).lastBgsaveOk = false;
+    setBgsaveOk(srv, false);
     throw e;
   }
   srv.log.notice('DB saved on disk');
@@ -263,7 +263,7 @@ export function bgsave(srv: Server): void {
       (e: Error) => {
         srv.log.warning(`Write error saving DB on disk: ${e.message}`);
         srv.log.warning('Background saving error');
-        st.lastBgsaveOk = false;
+        setBgsaveOk(srv, false);
       },
     )
     .finally(() => {

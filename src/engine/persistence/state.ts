@@ -10,7 +10,9 @@ export interface PersistState {
   bgsave: { startedAt: number; dirtyAtStart: number; cancelled: boolean } | null;
   /** BGSAVE SCHEDULE (or a save point) is waiting for another background job to end. */
   bgsaveScheduled: boolean;
+  /** Set through setBgsaveOk, which tells onBgsaveStatus (the MISCONF guard arms on a failure). */
   lastBgsaveOk: boolean;
+  readonly onBgsaveStatus: (() => void)[];
   lastBgsaveTry: number;
   lastBgsaveTimeSec: number;
   saves: number;
@@ -37,6 +39,7 @@ export function persistState(srv: Server): PersistState {
       bgsave: null,
       bgsaveScheduled: false,
       lastBgsaveOk: true,
+      onBgsaveStatus: [],
       lastBgsaveTry: 0,
       lastBgsaveTimeSec: -1,
       saves: 0,
@@ -50,6 +53,13 @@ export function persistState(srv: Server): PersistState {
     states.set(srv, s);
   }
   return s;
+}
+
+/** Records whether the last save succeeded (rdb_last_bgsave_status). */
+export function setBgsaveOk(srv: Server, ok: boolean): void {
+  const s = persistState(srv);
+  s.lastBgsaveOk = ok;
+  for (const f of s.onBgsaveStatus) f();
 }
 
 /** A background job that, as in Redis, excludes another one (a fork child). */

@@ -3,6 +3,7 @@
 // replica-serve-stale-data is off. Commands from our master are never refused.
 import type { Client } from '../client.js';
 import type { Command } from '../commands/table.js';
+import type { GuardEntry } from '../dispatch.js';
 import type { Server } from '../server.js';
 import type { ReplState } from './state.js';
 
@@ -24,12 +25,7 @@ export function installGuards(srv: Server, st: ReplState): void {
     readOnly: cfg.bool('replica-read-only'),
     serveStale: cfg.bool('replica-serve-stale-data'),
   };
-  cfg.onChange('min-replicas-to-write', (v) => (opts.minToWrite = Number(v)));
-  cfg.onChange('min-replicas-max-lag', (v) => (opts.maxLag = Number(v)));
-  cfg.onChange('replica-read-only', (v) => (opts.readOnly = v === 'yes'));
-  cfg.onChange('replica-serve-stale-data', (v) => (opts.serveStale = v === 'yes'));
-
-  srv.dispatch.addGuard({
+  const noReplicas: GuardEntry = {
     order: 40,
     name: 'noreplicas',
     guard(c, cmd) {
@@ -37,8 +33,8 @@ export function installGuards(srv: Server, st: ReplState): void {
       return st.goodReplicas() < opts.minToWrite ? 'NOREPLICAS Not enough good replicas to write.' : null;
     },
     appliesTo: mayWrite,
-  });
-  srv.dispatch.addGuard({
+  };
+  const readOnly: GuardEntry = {
     order: 50,
     name: 'readonly',
     guard(c, cmd) {
@@ -46,8 +42,8 @@ export function installGuards(srv: Server, st: ReplState): void {
       return "READONLY You can't write against a read only replica.";
     },
     appliesTo: mayWrite,
-  });
-  srv.dispatch.addGuard({
+  };
+  const masterDown: GuardEntry = {
     order: 70,
     name: 'masterdown',
     guard(c, cmd) {
@@ -56,5 +52,23 @@ export function installGuards(srv: Server, st: ReplState): void {
       return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     },
     appliesTo: (cmd) => !cmd.flags.has('stale'),
-  });
+  };
+  // Each is armed exactly while the state its first test reads (role, config) lets it refuse.
+  const rearm = (): void => {
+    srv.dispatch.arm(noReplicas, st.isMaster && opts.minToWrite !== 0 && opts.maxLag !== 0);
+    srv.dispatch.arm(readOnly, !st.isMaster && opts.readOnly);
+    srv.dispatch.arm(masterDown, !st.isMaster && !opts.serveStale);
+  };
+  const set = (name: string, apply: (v: string) => void): void =>
+    cfg.onChange(name, (v) => {
+      apply(v);
+      rearm();
+    });
+  set('min-replicas-to-write', (v) => (opts.minToWrite = Number(v)));
+  set('min-replicas-max-lag', (v) => (opts.maxLag = Number(v)));
+  set('replica-read-only', (v) => (opts.readOnly = v === 'yes'));
+  set('replica-serve-stale-data', (v) => (opts.serveStale = v === 'yes'));
+  st.onRoleChange.push(rearm);
+  for (const g of [noReplicas, readOnly, masterDown]) srv.dispatch.addGuard(g);
+  rearm();
 }

@@ -41,13 +41,24 @@ export class ReplState {
   readonly replicas: ReplicaLink[] = [];
   /** ms since which no replica is connected (backlog TTL). */
   noReplicasSince = Date.now();
-  /** Replica side (null on a master). */
-  master: MasterLink | null = null;
+  /** Called after the role changes (master set or cleared): the replication guards re-arm. */
+  readonly onRoleChange: (() => void)[] = [];
+  private link: MasterLink | null = null;
 
   constructor(readonly srv: Server) {}
 
+  /** Replica side (null on a master). */
+  get master(): MasterLink | null {
+    return this.link;
+  }
+
+  set master(link: MasterLink | null) {
+    this.link = link;
+    for (const f of this.onRoleChange) f();
+  }
+
   get isMaster(): boolean {
-    return this.master === null;
+    return this.link === null;
   }
 
   /** Starts a new history: Redis's changeReplicationId. */

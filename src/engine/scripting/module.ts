@@ -1,7 +1,7 @@
 // Wires scripting into a server: the guard that loads the VM before the first scripting command
 // (the client waits; nothing is loaded for nodes that never script), and the INFO fields.
 import type { Server } from '../server.js';
-import type { Guard } from '../dispatch.js';
+import type { Guard, GuardEntry } from '../dispatch.js';
 import { hold, release } from '../cluster/hold.js';
 import { human } from '../info-core.js';
 import { scriptingOf } from './state.js';
@@ -32,7 +32,10 @@ export function installScripting(srv: Server): void {
     return 'held';
   };
   srv.dispatch.addGuard({ order: 5, name: 'scripting-load', guard: loadGuard, appliesTo: (cmd) => NEEDS_VM.has(cmd.parent ? cmd.parent.name : cmd.name) });
-  srv.dispatch.addGuard({ order: 15, name: 'busy-script', guard: busyGuard(sc) });
+  // Armed while a script is busy: the guard refuses or holds nothing otherwise.
+  const busy: GuardEntry = { order: 15, name: 'busy-script', guard: busyGuard(sc), armed: sc.busy };
+  srv.dispatch.addGuard(busy);
+  sc.onBusy.push(() => srv.dispatch.arm(busy, sc.busy));
   setRdbFunctionsHook(srv, {
     records: () => (sc.functions.libraries.size + sc.functions.pending.length === 0 ? Buffer.alloc(0) : functionRecords(sc.functions.codes())),
     loaded: (codes) => {

@@ -18,14 +18,26 @@ export class Scripting {
   readonly functions = new FunctionRegistry();
   /** The script running now (possibly suspended while busy), null when none. */
   running: RunCtx | null = null;
-  /** The running script passed busy-reply-threshold: other clients get -BUSY. */
-  busy = false;
+  private busyNow = false;
+  /** Called when busy changes (the BUSY guard is armed while it is true). */
+  readonly onBusy: (() => void)[] = [];
   /** Clients (our master's link) whose commands wait for the busy script to end. */
   readonly heldClients = new Set<Client>();
   /** The script's own client, reused (Redis's lua client). */
   private fakeClient: Client | null = null;
   /** Listeners told when the VM becomes ready (function libraries compile then). */
   readonly onVm: ((vm: ScriptVm) => void)[] = [];
+
+  /** The running script passed busy-reply-threshold: other clients get -BUSY. */
+  get busy(): boolean {
+    return this.busyNow;
+  }
+
+  set busy(on: boolean) {
+    if (on === this.busyNow) return;
+    this.busyNow = on;
+    for (const f of this.onBusy) f();
+  }
 
   constructor(readonly srv: Server) {
     setLogServer(srv);
