@@ -3,10 +3,12 @@
 // then the call itself with dirty tracking and propagation to AOF and replicas.
 import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
-import type { Command, CommandContext } from './commands/table.js';
+import type { Command } from './commands/table.js';
+import type { CommandArgs } from './protocol/command-args.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
 import { internalErrorsOf } from './internal-errors.js';
+import { CallContext } from './commands/context.js';
 import { shownArgs } from './redact.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
@@ -23,7 +25,15 @@ export interface GuardEntry {
    * call per command: the nine of a default server cost PING a quarter of its dispatch at -P 16).
    */
   appliesTo?: (cmd: Command) => boolean;
+  /**
+   * For a guard that takes argv: whether it may read it now. A command parsed as a view
+   * (CommandArgs) otherwise has its arguments copied out for the guard (executeArgs).
+   */
+  readsArgs?: () => boolean;
 }
+
+/** What a guard declared without an argv parameter gets from executeArgs: it cannot read it. */
+const NO_ARGV: Buffer[] = [];
 
 const PUBSUB_OK = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -41,6 +51,8 @@ export class Dispatcher {
   readonly guards: GuardEntry[] = [];
   /** ACL permission check (acl/check.ts): the NOPERM reply, or null to go on. */
   aclCheck: Guard | null = null;
+  /** Whether the ACL check passes the client whatever its arguments (an unrestricted user). */
+  aclUnrestricted: (c: Client) => boolean = () => true;
   /** enable-debug-command / enable-module-command (commands/protected.ts), for cmd.isProtected. */
   protectedCheck: Guard | null = null;
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
@@ -96,22 +108,7 @@ export class Dispatcher {
 
   /** Resolves argv to a command (descending into subcommands) or returns the error text. */
   resolve(argv: Buffer[]): Command | string {
-    const nameBuf = argv[0];
-    let cmd: Command | undefined;
-    // The parser hands a pipeline's repeated command name over as the same Buffer: resolve it once.
-    if (nameBuf === this.lastNameBuf) cmd = this.lastNameCmd;
-    else {
-      const name = nameBuf.latin1Slice(0, nameBuf.length);
-      cmd = this.spellings.get(name);
-      if (cmd === undefined) {
-        cmd = this.srv.table.lookup(name);
-        if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
-      }
-      if (cmd) {
-        this.lastNameBuf = nameBuf;
-        this.lastNameCmd = cmd;
-      }
-    }
+    const cmd = this.lookupName(argv[0]);
     if (!cmd) return unknownCommand(argv);
     if (cmd.subcommands.size > 0 && argv.length >= 2) {
       const subName = argv[1].toString().toLowerCase();
@@ -126,6 +123,56 @@ export class Dispatcher {
     if (!cmd.arityOk(argv.length)) return `ERR wrong number of arguments for '${cmd.fullName}' command`;
     if (!cmd.handler) return `ERR wrong number of arguments for '${cmd.fullName}' command`;
     return cmd;
+  }
+
+  /** The command a name (argv[0]) spells, top-level only. */
+  private lookupName(nameBuf: Buffer): Command | undefined {
+    // The parser hands a pipeline's repeated command name over as the same Buffer: resolve it once.
+    if (nameBuf === this.lastNameBuf) return this.lastNameCmd;
+    const name = nameBuf.latin1Slice(0, nameBuf.length);
+    let cmd = this.spellings.get(name);
+    if (cmd === undefined) {
+      cmd = this.srv.table.lookup(name);
+      if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
+    }
+    if (cmd) {
+      this.lastNameBuf = nameBuf;
+      this.lastNameCmd = cmd;
+    }
+    return cmd;
+  }
+
+  /**
+   * Entry point for a command parsed as a view of the read buffer (valid during this call only). A
+   * command with a lazy handler, from a client in the plain state (no MULTI, not blocked, authenticated,
+   * not subscribed, unrestricted ACL user) runs on the view; anything else gets owned argv first.
+   */
+  executeArgs(c: Client, args: CommandArgs): void {
+    const cmd = this.lookupName(args.name);
+    if (
+      cmd === undefined ||
+      cmd.lazy === null ||
+      c.blocked !== null ||
+      c.multi !== null ||
+      !c.authenticated ||
+      c.inPubSubContext ||
+      cmd.isProtected ||
+      !cmd.arityOk(args.count) ||
+      (this.aclCheck !== null && !this.aclUnrestricted(c))
+    ) {
+      return this.execute(c, args.argv());
+    }
+    for (const g of this.guardsFor(cmd)) {
+      // A guard declared with an argv parameter gets the arguments copied out, unless it says it
+      // will not read them now.
+      const argv = g.guard.length > 2 && (g.readsArgs === undefined || g.readsArgs()) ? args.argv() : NO_ARGV;
+      const err = g.guard(c, cmd, argv);
+      if (err !== null) {
+        if (c.blocked) return void c.pending.unshift(args.argv());
+        return this.reject(c, err, args.argv());
+      }
+    }
+    this.call(c, cmd, args);
   }
 
   /** Entry point for every command from a socket, the master link or the AOF loader. */
@@ -199,10 +246,14 @@ export class Dispatcher {
     if (c.replyMode === 'skip') c.replyMode = 'on';
   }
 
-  /** Runs a resolved command: dirty tracking, propagation, stats, slowlog, after-hooks. */
-  call(c: Client, cmd: Command, argv: Buffer[]): void {
+  /**
+   * Runs a resolved command: dirty tracking, propagation, stats, slowlog, after-hooks. args: a view
+   * of the read buffer (executeArgs), whose argv is copied out only if something reads it.
+   */
+  call(c: Client, cmd: Command, argv: Buffer[] | CommandArgs): void {
     const srv = this.srv;
-    const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
+    const view = Array.isArray(argv) ? null : argv;
+    const ctx = new CallContext(srv, c, cmd, view === null ? (argv as Buffer[]) : null, view);
     const dirty0 = srv.dirty;
     // One clock read before and one after, shared by INFO commandstats, the slow log and the
     // afterCall hooks (latency): the latency module's own before/after pair cost ~4% at -P 16.
@@ -211,10 +262,10 @@ export class Dispatcher {
     const mode = c.replyMode;
     if (mode !== 'on') c.reply.muted = true;
     this.depth++;
-    for (const h of srv.hooks.beforeCall) h(c, cmd, argv);
+    for (const h of srv.hooks.beforeCall) h(c, cmd, ctx);
     const mark = c.reply.mark();
     try {
-      (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
+      if (view === null || !(cmd.lazy as NonNullable<typeof cmd.lazy>)(ctx, view)) (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
     } catch (e) {
       // An engine bug: answer an error in place of any half-written reply and keep serving.
       c.reply.rollback(mark);
@@ -244,17 +295,20 @@ export class Dispatcher {
       const us = Math.round(dt);
       st.usec += us;
       const threshold = srv.slowlog.thresholdUs;
-      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, shownArgs(cmd, argv), us);
+      if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, shownArgs(cmd, ctx.argv), us);
       for (const h of srv.hooks.afterCall) h(c, cmd, dt);
     }
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
-    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, argv));
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, ctx.argv));
     if (srv.dirty !== dirty0) {
       const out = ctx.propagate;
-      if (out === null) srv.propagate(c.dbIndex, argv, c.isMaster);
+      // A view's argv is copied out only when a sink takes it.
+      if (out === null) {
+        if (view === null || srv.propagation.wanted) srv.propagate(c.dbIndex, ctx.argv, c.isMaster);
+      }
       else for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);
     }
-    for (const h of srv.hooks.afterCommand) h(c, cmd, argv);
+    for (const h of srv.hooks.afterCommand) h(c, cmd, ctx);
   }
 }

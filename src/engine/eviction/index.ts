@@ -134,11 +134,12 @@ export function installEviction(srv: Server): void {
     },
   });
 
-  srv.hooks.afterCommand.push((c, cmd, argv) => {
+  srv.hooks.afterCommand.push((c, cmd, call) => {
     if (maxmemory === 0) return;
     const lru = policy.endsWith('lru');
     if (!lru && !policy.endsWith('lfu')) return;
     const now = Date.now();
+    const argv = call.argv;
     for (const p of cmd.keyPositions(argv)) {
       const v = tracked(c.db, argv[p].latin1Slice(0, argv[p].length));
       if (v === undefined) continue;
