@@ -30,6 +30,9 @@ export interface GuardEntry {
    * (CommandArgs) otherwise has its arguments copied out for the guard (executeArgs).
    */
   readsArgs?: () => boolean;
+  /** Set by addGuard: the guard was declared with an argv parameter (Function.length, read once:
+   * it is an accessor call, which showed in executeArgs' profile when read per command). */
+  takesArgv?: boolean;
 }
 
 /** What a guard declared without an argv parameter gets from executeArgs: it cannot read it. */
@@ -77,6 +80,7 @@ export class Dispatcher {
   }
 
   addGuard(entry: GuardEntry): void {
+    entry.takesArgv = entry.guard.length > 2;
     this.guards.push(entry);
     this.guards.sort((a, b) => a.order - b.order);
     this.guardsByCmd.clear();
@@ -165,7 +169,7 @@ export class Dispatcher {
     for (const g of this.guardsFor(cmd)) {
       // A guard declared with an argv parameter gets the arguments copied out, unless it says it
       // will not read them now.
-      const argv = g.guard.length > 2 && (g.readsArgs === undefined || g.readsArgs()) ? args.argv() : NO_ARGV;
+      const argv = g.takesArgv !== false && (g.readsArgs === undefined || g.readsArgs()) ? args.argv() : NO_ARGV;
       const err = g.guard(c, cmd, argv);
       if (err !== null) {
         if (c.blocked) return void c.pending.unshift(args.argv());
