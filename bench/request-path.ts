@@ -117,14 +117,17 @@ async function harness(m: EngineModules): Promise<Harness> {
   await m.installSubsystems(srv);
   const c = new m.Client(1, null, srv.dbs[0], srv.config.int('proto-max-bulk-len'), false);
   const s = srv as unknown as {
-    onData(c: unknown, chunk: Buffer, transient: boolean, run: (argv: Buffer[]) => void): void;
+    onData(c: unknown, chunk: Buffer, transient: boolean, run: (argv: Buffer[]) => void, runArgs: (args: unknown) => void): void;
     runCommand(c: unknown, argv: Buffer[]): void;
+    /** Builds with read-buffer views (CommandArgs); an older build ignores onData's fifth argument. */
+    runArgs?(c: unknown, args: unknown): void;
   };
   const run = (argv: Buffer[]) => s.runCommand(c, argv);
+  const runArgs = (args: unknown) => (s.runArgs as NonNullable<typeof s.runArgs>).call(s, c, args);
   const drop = () => undefined;
   return {
     feed(chunk) {
-      s.onData(c, chunk, true, run);
+      s.onData(c, chunk, true, run, runArgs);
       c.reply.flush(drop); // no socket: discard the replies
     },
   };

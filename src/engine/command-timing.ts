@@ -14,6 +14,7 @@ import type { Client } from './client.js';
 import type { Command } from './commands/table.js';
 import type { Server } from './server.js';
 import { shownArgs } from './redact.js';
+import { argvFromBytes, type CommandArgs } from './protocol/command-args.js';
 
 /** One command's INFO commandstats counters (srv.commandStats). */
 export interface CommandStat {
@@ -24,8 +25,10 @@ export interface CommandStat {
 }
 
 /**
- * A fast command of the open run, recorded when the run closes. The argv is the one the handler got,
- * kept by reference: the run closes within the read that parsed it.
+ * A fast command of the open run, recorded when the run closes, within the read that parsed it. Its
+ * arguments are the argv the handler got, kept by reference, or for a command that came as a view
+ * (CommandArgs, reused by the next command) where its bytes are in the read buffer: the slow log
+ * copies them out only for an entry it logs.
  */
 interface Deferred {
   c: Client | null;
@@ -33,6 +36,10 @@ interface Deferred {
   name: string;
   cmd: Command | null;
   argv: Buffer[] | null;
+  buf: Buffer | null;
+  at: number;
+  end: number;
+  argName: Buffer | null;
   st: CommandStat | null;
 }
 
@@ -71,23 +78,33 @@ export class CommandTimer {
     return this.clock >= 0 ? this.clock : performance.now();
   }
 
-  /** Records a command timed alone that started at t0. */
-  finish(c: Client, cmd: Command, argv: Buffer[], st: CommandStat, t0: number): void {
+  /** Records a command timed alone that started at t0; call.argv is read only for a slow log entry. */
+  finish(c: Client, cmd: Command, call: { readonly argv: Buffer[] }, st: CommandStat, t0: number): void {
     const t1 = performance.now();
     if (this.clock >= 0) this.clock = t1;
     const dt = (t1 - t0) * 1000;
-    this.record(c, c.name, cmd, argv, st, dt, Math.round(dt));
+    const us = Math.round(dt);
+    st.usec += us;
+    const threshold = this.srv.slowlog.thresholdUs;
+    if (threshold >= 0 && us >= threshold) this.srv.slowlog.push(c, shownArgs(cmd, call.argv), us, c.name);
+    for (const h of this.srv.hooks.afterCall) h(c, cmd, dt);
   }
 
   /** Adds a fast command that just ran to the open run (opened at the current clock reading). */
-  defer(c: Client, cmd: Command, argv: Buffer[], st: CommandStat): void {
+  defer(c: Client, cmd: Command, args: Buffer[] | CommandArgs, st: CommandStat): void {
     let e = this.run[this.runLen];
-    if (e === undefined) this.run.push((e = { c: null, name: '', cmd: null, argv: null, st: null }));
+    if (e === undefined) this.run.push((e = { c: null, name: '', cmd: null, argv: null, buf: null, at: 0, end: 0, argName: null, st: null }));
     this.runLen++;
     e.c = c;
     e.name = c.name;
     e.cmd = cmd;
-    e.argv = argv;
+    if (Array.isArray(args)) e.argv = args;
+    else if ((e.argv = args.made) === null) {
+      e.buf = args.buf;
+      e.at = args.at;
+      e.end = args.end;
+      e.argName = args.name;
+    }
     e.st = st;
   }
 
@@ -106,25 +123,24 @@ export class CommandTimer {
       const upTo = Math.round(share * (i + 1));
       const c = e.c as Client;
       const cmd = e.cmd as Command;
-      const argv = e.argv as Buffer[];
       const st = e.st as CommandStat;
+      const us = upTo - given;
+      const threshold = this.srv.slowlog.thresholdUs;
+      if (threshold >= 0 && us >= threshold) {
+        const argv = e.argv ?? argvFromBytes(e.buf as Buffer, e.at, e.end, e.argName as Buffer);
+        this.srv.slowlog.push(c, shownArgs(cmd, argv), us, e.name);
+      }
       // Dropped before recording: a read buffer or client is not kept alive by a spare entry.
       e.c = null;
       e.cmd = null;
       e.argv = null;
+      e.buf = null;
+      e.argName = null;
       e.st = null;
-      this.record(c, e.name, cmd, argv, st, share, upTo - given);
+      st.usec += us;
+      for (const h of this.srv.hooks.afterCall) h(c, cmd, share);
       given = upTo;
     }
     return t1;
-  }
-
-  /** dt: fractional microseconds (afterCall hooks); us: the whole ones commandstats and the slow log count. */
-  private record(c: Client, name: string, cmd: Command, argv: Buffer[], st: CommandStat, dt: number, us: number): void {
-    const srv = this.srv;
-    st.usec += us;
-    const threshold = srv.slowlog.thresholdUs;
-    if (threshold >= 0 && us >= threshold) srv.slowlog.push(c, shownArgs(cmd, argv), us, name);
-    for (const h of srv.hooks.afterCall) h(c, cmd, dt);
   }
 }

@@ -2,11 +2,13 @@
 // (cluster redirect, OOM, MISCONF, NOREPLICAS, READONLY, ...), RESP2 pub/sub context, MULTI queueing,
 // then the call itself with dirty tracking and propagation to AOF and replicas.
 import type { Client } from './client.js';
-import type { Command, CommandContext } from './commands/table.js';
+import type { Command } from './commands/table.js';
+import type { CommandArgs } from './protocol/command-args.js';
 import type { Server } from './server.js';
 import { discardTransaction, execAbortError } from './commands/transactions.js';
 import { CommandTimer, type CommandStat } from './command-timing.js';
 import { internalErrorsOf } from './internal-errors.js';
+import { CallContext } from './commands/context.js';
 import { shownArgs } from './redact.js';
 
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
@@ -29,7 +31,18 @@ export interface GuardEntry {
    * non-null, through Dispatcher.arm when its config or role changes. Absent means armed.
    */
   armed?: boolean;
+  /**
+   * For a guard that takes argv: whether it may read it now. A command parsed as a view
+   * (CommandArgs) otherwise has its arguments copied out for the guard (executeArgs).
+   */
+  readsArgs?: () => boolean;
+  /** Set by addGuard: the guard was declared with an argv parameter (Function.length, read once:
+   * it is an accessor call, which showed in executeArgs' profile when read per command). */
+  takesArgv?: boolean;
 }
+
+/** What a guard declared without an argv parameter gets from executeArgs: it cannot read it. */
+const NO_ARGV: Buffer[] = [];
 
 const PUBSUB_OK = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -47,6 +60,8 @@ export class Dispatcher {
   readonly guards: GuardEntry[] = [];
   /** ACL permission check (acl/check.ts): the NOPERM reply, or null to go on. */
   aclCheck: Guard | null = null;
+  /** Whether the ACL check passes the client whatever its arguments (an unrestricted user). */
+  aclUnrestricted: (c: Client) => boolean = () => true;
   /** enable-debug-command / enable-module-command (commands/protected.ts), for cmd.isProtected. */
   protectedCheck: Guard | null = null;
   /** Nesting of call(): 1 inside a top-level command, 2+ inside EXEC or a script (no blocking there). */
@@ -67,6 +82,7 @@ export class Dispatcher {
   }
 
   addGuard(entry: GuardEntry): void {
+    entry.takesArgv = entry.guard.length > 2;
     this.guards.push(entry);
     this.guards.sort((a, b) => a.order - b.order);
     this.forgetGuardLists();
@@ -109,22 +125,7 @@ export class Dispatcher {
 
   /** Resolves argv to a command (descending into subcommands) or returns the error text. */
   resolve(argv: Buffer[]): Command | string {
-    const nameBuf = argv[0];
-    let cmd: Command | undefined;
-    // The parser hands a pipeline's repeated command name over as the same Buffer: resolve it once.
-    if (nameBuf === this.lastNameBuf) cmd = this.lastNameCmd;
-    else {
-      const name = nameBuf.latin1Slice(0, nameBuf.length);
-      cmd = this.spellings.get(name);
-      if (cmd === undefined) {
-        cmd = this.srv.table.lookup(name);
-        if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
-      }
-      if (cmd) {
-        this.lastNameBuf = nameBuf;
-        this.lastNameCmd = cmd;
-      }
-    }
+    const cmd = this.lookupName(argv[0]);
     if (!cmd) return unknownCommand(argv);
     if (cmd.subcommands.size > 0 && argv.length >= 2) {
       const subName = argv[1].toString().toLowerCase();
@@ -139,6 +140,56 @@ export class Dispatcher {
     if (!cmd.arityOk(argv.length)) return `ERR wrong number of arguments for '${cmd.fullName}' command`;
     if (!cmd.handler) return `ERR wrong number of arguments for '${cmd.fullName}' command`;
     return cmd;
+  }
+
+  /** The command a name (argv[0]) spells, top-level only. */
+  private lookupName(nameBuf: Buffer): Command | undefined {
+    // The parser hands a pipeline's repeated command name over as the same Buffer: resolve it once.
+    if (nameBuf === this.lastNameBuf) return this.lastNameCmd;
+    const name = nameBuf.latin1Slice(0, nameBuf.length);
+    let cmd = this.spellings.get(name);
+    if (cmd === undefined) {
+      cmd = this.srv.table.lookup(name);
+      if (cmd && this.spellings.size < 4096) this.spellings.set(name, cmd);
+    }
+    if (cmd) {
+      this.lastNameBuf = nameBuf;
+      this.lastNameCmd = cmd;
+    }
+    return cmd;
+  }
+
+  /**
+   * Entry point for a command parsed as a view of the read buffer (valid during this call only). A
+   * command with a lazy handler, from a client in the plain state (no MULTI, not blocked, authenticated,
+   * not subscribed, unrestricted ACL user) runs on the view; anything else gets owned argv first.
+   */
+  executeArgs(c: Client, args: CommandArgs): void {
+    const cmd = this.lookupName(args.name);
+    if (
+      cmd === undefined ||
+      cmd.lazy === null ||
+      c.blocked !== null ||
+      c.multi !== null ||
+      !c.authenticated ||
+      c.inPubSubContext ||
+      cmd.isProtected ||
+      !cmd.arityOk(args.count) ||
+      (this.aclCheck !== null && !this.aclUnrestricted(c))
+    ) {
+      return this.execute(c, args.argv());
+    }
+    for (const g of this.guardsFor(cmd)) {
+      // A guard declared with an argv parameter gets the arguments copied out, unless it says it
+      // will not read them now.
+      const argv = g.takesArgv !== false && (g.readsArgs === undefined || g.readsArgs()) ? args.argv() : NO_ARGV;
+      const err = g.guard(c, cmd, argv);
+      if (err !== null) {
+        if (c.blocked) return void c.pending.unshift(args.argv());
+        return this.reject(c, err, args.argv());
+      }
+    }
+    this.call(c, cmd, args);
   }
 
   /** Entry point for every command from a socket, the master link or the AOF loader. */
@@ -212,10 +263,14 @@ export class Dispatcher {
     if (c.replyMode === 'skip') c.replyMode = 'on';
   }
 
-  /** Runs a resolved command: dirty tracking, propagation, stats, slowlog, after-hooks. */
-  call(c: Client, cmd: Command, argv: Buffer[]): void {
+  /**
+   * Runs a resolved command: dirty tracking, propagation, stats, slowlog, after-hooks. args: a view
+   * of the read buffer (executeArgs), whose argv is copied out only if something reads it.
+   */
+  call(c: Client, cmd: Command, argv: Buffer[] | CommandArgs): void {
     const srv = this.srv;
-    const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
+    const view = Array.isArray(argv) ? null : argv;
+    const ctx = new CallContext(srv, c, cmd, view === null ? (argv as Buffer[]) : null, view);
     const dirty0 = srv.dirty;
     // The timer's clock readings are shared by INFO commandstats, the slow log and the afterCall
     // hooks (latency): the latency module's own before/after pair cost ~4% at -P 16. A top-level
@@ -227,10 +282,10 @@ export class Dispatcher {
     const mode = c.replyMode;
     if (mode !== 'on') c.reply.muted = true;
     this.depth++;
-    for (const h of srv.hooks.beforeCall) h(c, cmd, argv);
+    for (const h of srv.hooks.beforeCall) h(c, cmd, ctx);
     const mark = c.reply.mark();
     try {
-      (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
+      if (view === null || !(cmd.lazy as NonNullable<typeof cmd.lazy>)(ctx, view)) (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
     } catch (e) {
       // An engine bug: answer an error in place of any half-written reply and keep serving.
       c.reply.rollback(mark);
@@ -253,16 +308,19 @@ export class Dispatcher {
     this.statsCmd = cmd;
     this.statsEntry = st;
     st.calls++;
-    if (inRun) timer.defer(c, cmd, argv, st);
-    else if (timed) timer.finish(c, cmd, argv, st, t0);
+    if (inRun) timer.defer(c, cmd, view === null ? (argv as Buffer[]) : view, st);
+    else if (timed) timer.finish(c, cmd, ctx, st, t0);
     c.lastCommand = cmd.fullName;
     // After the call like Redis 7.0: SELECT shows its new db, EXEC follows the commands it ran.
-    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, argv));
+    if (srv.monitors.size > 0 && !cmd.flags.has('skip_monitor') && !cmd.isAdmin) srv.monitors.feed(c, shownArgs(cmd, ctx.argv));
     if (srv.dirty !== dirty0) {
       const out = ctx.propagate;
-      if (out === null) srv.propagate(c.dbIndex, argv, c.isMaster);
+      // A view's argv is copied out only when a sink takes it.
+      if (out === null) {
+        if (view === null || srv.propagation.wanted) srv.propagate(c.dbIndex, ctx.argv, c.isMaster);
+      }
       else for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);
     }
-    for (const h of srv.hooks.afterCommand) h(c, cmd, argv);
+    for (const h of srv.hooks.afterCommand) h(c, cmd, ctx);
   }
 }

@@ -6,8 +6,14 @@
 import type { Client } from './client.js';
 import type { Command } from './commands/table.js';
 
-/** Runs around a command: the client, the resolved command (subcommand if any) and its argv. */
-export type CommandHook = (c: Client, cmd: Command, argv: Buffer[]) => void;
+/** A command's arguments as hooks see them: reading argv may copy them out of the read buffer,
+ * so a hook reads it only when it needs them. */
+export interface CommandCall {
+  readonly argv: Buffer[];
+}
+
+/** Runs around a command: the client, the resolved command (subcommand if any) and its arguments. */
+export type CommandHook = (c: Client, cmd: Command, call: CommandCall) => void;
 /** `save`: true SAVE, false NOSAVE, null the configured default. A throw aborts SHUTDOWN. */
 export type ShutdownHook = (opts: { save: boolean | null }) => void | Promise<void>;
 export type ClientHook = (c: Client) => void;

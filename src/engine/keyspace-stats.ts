@@ -59,7 +59,7 @@ export function installKeyspaceStats(srv: Server): void {
   const flagged: Server['dbs'][number][] = [];
   let lastCmd: Command | null = null;
   let lastSt: CmdStats = { counts: false, deletes: false };
-  srv.hooks.beforeCall.push((c, cmd, argv) => {
+  srv.hooks.beforeCall.push((c, cmd, call) => {
     if (cmd !== lastCmd) {
       lastCmd = cmd;
       lastSt = statsOf(cmd);
@@ -74,6 +74,7 @@ export function installKeyspaceStats(srv: Server): void {
     // The values about to be dropped: used_memory must fall now, not at V8's next major GC.
     const lazyDel = cmd.fullName === 'unlink' || srv.config.bool('lazyfree-lazy-user-del');
     let freed = 0;
+    const argv = call.argv;
     for (let i = 1; i < argv.length; i++) {
       const v = c.db.data.get(keyStr(argv[i]));
       if (v === undefined) continue;

@@ -12,6 +12,7 @@ import type { FactNode } from './commands/generated/command-facts.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
 import { ProtocolError } from './protocol/parser.js';
+import type { CommandArgs } from './protocol/command-args.js';
 import { Db } from './store/db.js';
 import { keyBuf } from './store/types.js';
 import { notifyKeyspaceEvent } from './pubsub/notify.js';
@@ -159,14 +160,14 @@ export class Server {
    * Processes bytes from a client: parse, run each command, then write all replies at once.
    * transient: chunk is the shared read buffer (socket-io.ts), reused after this call.
    */
-  private onData(c: Client, chunk: Buffer, transient: boolean, run: (argv: Buffer[]) => void): void {
+  private onData(c: Client, chunk: Buffer, transient: boolean, run: (argv: Buffer[]) => void, runArgs: (args: CommandArgs) => void): void {
     this.stats.netInput += chunk.length;
     // One clock read per read: the client's last interaction and the first command's start time.
     const t = performance.now();
     c.lastIo = t;
     this.dispatch.timer.beginRead(t);
     try {
-      c.parser.feed(chunk, run);
+      c.parser.feed(chunk, run, runArgs);
       this.dispatch.timer.endRead();
       if (transient) c.parser.detach();
       if (c.parser.pending() > this.queryBufferLimit) {
@@ -207,6 +208,16 @@ export class Server {
     }
   }
 
+  /** One command from a client's socket as a view of the read buffer (valid during this call). */
+  private runArgs(c: Client, args: CommandArgs): void {
+    if (c.closeAfterReply) return;
+    try {
+      this.dispatch.executeArgs(c, args);
+    } catch (e) {
+      c.reply.error(internalErrorsOf(this).record(args.name.toString('latin1').slice(0, 64).toLowerCase(), e));
+    }
+  }
+
   private onConnection(sock: net.Socket): void {
     this.stats.connections++;
     if (this.clients.size >= this.config.int('maxclients')) {
@@ -226,7 +237,8 @@ export class Server {
     c.io = directWriter(sock, () => this.closeClient(c));
     // One closure per client for the parser's commands (not one per read).
     const run = (argv: Buffer[]) => this.runCommand(c, argv);
-    if (!readDirect(sock, (chunk) => this.onData(c, chunk, true, run))) sock.on('data', (chunk: Buffer) => this.onData(c, chunk, false, run));
+    const runArgs = (args: CommandArgs) => this.runArgs(c, args);
+    if (!readDirect(sock, (chunk) => this.onData(c, chunk, true, run, runArgs))) sock.on('data', (chunk: Buffer) => this.onData(c, chunk, false, run, runArgs));
     sock.on('error', () => this.closeClient(c));
     sock.on('close', () => this.closeClient(c));
   }

@@ -2,7 +2,7 @@
 // redis-server 7.0: a pipeline is written at once, so a run of fast commands is timed as a whole and
 // a guard armed by CONFIG SET must refuse the very next command of the same read.
 import { describe, expect, it } from 'vitest';
-import { usePair, type Pair } from '../compat/harness.js';
+import { usePair, type Pair } from './harness.js';
 import { encodeCommand, type Reply, type RespClient } from '../helpers/resp.js';
 
 const P = 12800; // this file: redis-server 12800, engine 12801; 12899 is a master nobody listens on

@@ -97,6 +97,15 @@ export function dispatchCheck(srv: Server): (c: Client, cmd: Command, argv: Buff
   };
 }
 
+/** Whether dispatchCheck passes a client whatever its command line (checked without the arguments). */
+export function unrestrictedCheck(srv: Server): (c: Client) => boolean {
+  const reg = aclOf(srv);
+  return (c) => {
+    const u = c.aclUser ?? (c.socket === null || c.isMaster ? null : reg.defaultUser);
+    return u === null || u.unrestricted;
+  };
+}
+
 /**
  * redis.acl_check_cmd(): whether the script's caller may run this command line (no arity check, as
  * Redis); null when the command does not exist.

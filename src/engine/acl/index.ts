@@ -3,13 +3,14 @@
 // `user` lines or the aclfile (both at once is refused, as Redis does).
 import type { Server } from '../server.js';
 import { aclOf } from './registry.js';
-import { dispatchCheck } from './check.js';
+import { dispatchCheck, unrestrictedCheck } from './check.js';
 import { loadAclFile, loadConfigUsers } from './file.js';
 
 export function installAcl(srv: Server): void {
   const reg = aclOf(srv);
   srv.authRequired = () => reg.authRequired;
   srv.dispatch.aclCheck = dispatchCheck(srv);
+  srv.dispatch.aclUnrestricted = unrestrictedCheck(srv);
   srv.config.onChange('requirepass', (v) => reg.applyRequirePass(v));
   // CONFIG REWRITE writes every user as a `user` line, unless they live in the aclfile (then ACL SAVE does).
   srv.config.rewriteExtras.set('user', () => (srv.config.get('aclfile') ? [] : reg.sortedUsers().map((u) => `user ${u.name} ${u.describe()}`)));

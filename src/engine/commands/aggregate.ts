@@ -1,11 +1,11 @@
 // Shared plumbing for the aggregate families (lists, hashes, sets, sorted sets): typed lookups that
 // answer WRONGTYPE, writing back (empty aggregates are deleted), and the *SCAN argument parser.
-import type { CommandContext } from './table.js';
+import type { CommandContext, LazyHandler } from './table.js';
 import type { RedisObject } from '../store/types.js';
 import { WRONGTYPE, SYNTAX, NOT_INTEGER } from './errors.js';
 import { is, parseIntArg } from './args.js';
 import { globMatch } from '../util/glob.js';
-import { notifyKeyspaceEvent, type NotifyClass } from '../pubsub/notify.js';
+import { notifyKeyArg, notifyKeyspaceEvent, type NotifyClass } from '../pubsub/notify.js';
 import { sharedKeyStr } from '../store/compact.js';
 
 type Ctor<T> = abstract new (...args: never[]) => T;
@@ -13,6 +13,11 @@ type Ctor<T> = abstract new (...args: never[]) => T;
 /** The value at key if it is a T; null when missing; undefined after replying WRONGTYPE. `k`: the
  * key's keyStr when the caller has it (hot paths compute it once per command, not per helper). */
 export function lookup<T extends RedisObject>(ctx: CommandContext, key: Buffer, cls: Ctor<T>, k = sharedKeyStr(key)): T | null | undefined {
+  return lookupKey(ctx, k, cls);
+}
+
+/** lookup() by the key's string. */
+export function lookupKey<T extends RedisObject>(ctx: CommandContext, k: string, cls: Ctor<T>): T | null | undefined {
   const v = ctx.db.get(k);
   if (v === undefined) return null;
   if (!(v instanceof cls)) {
@@ -42,6 +47,32 @@ export function written(ctx: CommandContext, key: Buffer, size: number, event?: 
   if (size === 0) {
     ctx.db.delete(k);
     if (event) notifyKeyspaceEvent(ctx.srv, 'g', 'del', key, ctx.db.id);
+  } else ctx.db.touch(k);
+}
+
+/**
+ * The LazyHandler of a pop without a count (`LPOP key`, `SPOP key`, `ZPOPMIN key`): the key's value
+ * of class cls goes to one() with its key string; a missing key is answered by missing(). Other forms
+ * go to the regular handler.
+ */
+export function popOneLazy<T extends RedisObject>(cls: Ctor<T>, missing: (ctx: CommandContext) => void, one: (ctx: CommandContext, v: T, k: string) => void): LazyHandler {
+  return (ctx, args) => {
+    if (args.count !== 2) return false;
+    const k = args.sharedKey(1);
+    const v = lookupKey(ctx, k, cls);
+    if (v === null) missing(ctx);
+    else if (v !== undefined) one(ctx, v, k);
+    return true;
+  };
+}
+
+/** written() for the key at ctx.argv[i], read only for keyspace events (a read-buffer view's
+ * arguments are not copied out otherwise). */
+export function writtenArg(ctx: CommandContext, i: number, size: number, event: readonly [NotifyClass, string], k: string): void {
+  notifyKeyArg(ctx.srv, event[0], event[1], ctx, i, ctx.db.id);
+  if (size === 0) {
+    ctx.db.delete(k);
+    notifyKeyArg(ctx.srv, 'g', 'del', ctx, i, ctx.db.id);
   } else ctx.db.touch(k);
 }
 

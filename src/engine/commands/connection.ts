@@ -24,6 +24,12 @@ export const connectionCommands: CommandDef[] = [
       if (argv.length === 2) reply.bulk(argv[1]);
       else reply.simple('PONG');
     },
+    // Dispatch runs it only outside the pub/sub context.
+    lazy(ctx, args) {
+      if (args.count !== 1) return false;
+      ctx.reply.simple('PONG');
+      return true;
+    },
   },
   { name: 'echo', handler: ({ reply, argv }) => reply.bulk(argv[1]) },
   {

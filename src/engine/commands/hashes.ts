@@ -2,12 +2,13 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
 import { unpack } from '../store/types.js';
-import { lookup, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
+import { lookup, lookupKey, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
+import { argCount, storedAt, transientAt, type ArgSource, type CommandArgs } from '../protocol/command-args.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
-import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { notifyKeyArg, notifyKeyspaceEvent } from '../pubsub/notify.js';
 import { sharedKeyStr } from '../store/compact.js';
 
 const getHash = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, HashValue, k);
@@ -22,18 +23,25 @@ function hashForWrite(ctx: CommandContext, key: Buffer, k = sharedKeyStr(key)): 
   return fresh;
 }
 
-function hset(ctx: CommandContext, legacy: boolean): void {
-  if (ctx.argv.length % 2 !== 0) return ctx.reply.error(`ERR wrong number of arguments for '${ctx.cmd.name}' command`);
-  const k = sharedKeyStr(ctx.argv[1]);
-  const h = hashForWrite(ctx, ctx.argv[1], k);
-  if (!h) return;
+function hset(ctx: CommandContext, legacy: boolean, src: ArgSource = ctx.argv): void {
+  const n = argCount(src);
+  if (n % 2 !== 0) return ctx.reply.error(`ERR wrong number of arguments for '${ctx.cmd.name}' command`);
+  const k = Array.isArray(src) ? sharedKeyStr(src[1]) : src.sharedKey(1);
+  let h = lookupKey(ctx, k, HashValue);
+  if (h === undefined) return;
+  if (h === null) ctx.db.set(k, (h = new HashValue()));
   let added = 0;
-  for (let i = 2; i < ctx.argv.length; i += 2) if (h.set(ctx.argv[i], ctx.argv[i + 1])) added++;
+  for (let i = 2; i < n; i += 2) if (h.setStored(transientAt(src, i), storedAt(src, i + 1))) added++;
   ctx.db.touch(k);
-  notifyKeyspaceEvent(ctx.srv, 'h', 'hset', ctx.argv[1], ctx.db.id);
-  ctx.srv.dirty += (ctx.argv.length - 2) / 2;
+  notifyKeyArg(ctx.srv, 'h', 'hset', ctx, 1, ctx.db.id);
+  ctx.srv.dirty += (n - 2) / 2;
   if (legacy) ctx.reply.ok();
   else ctx.reply.int(added);
+}
+
+function hsetLazy(ctx: CommandContext, args: CommandArgs, legacy: boolean): boolean {
+  hset(ctx, legacy, args);
+  return true;
 }
 
 function replyPairs(ctx: CommandContext, pairs: Iterable<[Buffer, Buffer]>, n: number): void {
@@ -125,8 +133,8 @@ function hscan(ctx: CommandContext): void {
 }
 
 export const hashCommands: CommandDef[] = [
-  { name: 'hset', handler: (ctx) => hset(ctx, false) },
-  { name: 'hmset', handler: (ctx) => hset(ctx, true) },
+  { name: 'hset', handler: (ctx) => hset(ctx, false), lazy: (ctx, args) => hsetLazy(ctx, args, false) },
+  { name: 'hmset', handler: (ctx) => hset(ctx, true), lazy: (ctx, args) => hsetLazy(ctx, args, true) },
   {
     name: 'hsetnx',
     handler(ctx) {

@@ -1,7 +1,8 @@
 // List commands (LPUSH ... LMPOP) and their blocking forms (BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP).
 import type { CommandDef, CommandContext } from './table.js';
 import { ListValue } from '../store/list.js';
-import { lookup, written, clampRange, numkeysAt } from './aggregate.js';
+import { lookup, lookupKey, popOneLazy, written, writtenArg, clampRange, numkeysAt } from './aggregate.js';
+import { argCount, storedAt, type ArgSource, type CommandArgs } from '../protocol/command-args.js';
 import { is, parseIntArg } from './args.js';
 import { NOT_INTEGER, SYNTAX, NO_SUCH_KEY, OUT_OF_RANGE, WRONGTYPE } from './errors.js';
 import { parseTimeout, serveOrBlock } from '../blocking/wait.js';
@@ -16,25 +17,40 @@ const RPUSH = ['l', 'rpush'] as const;
 const LPOP = ['l', 'lpop'] as const;
 const RPOP = ['l', 'rpop'] as const;
 
-function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean): void {
-  const key = ctx.argv[1];
+function push(ctx: CommandContext, left: boolean, onlyIfExists: boolean, src: ArgSource = ctx.argv): void {
   // The key's string once for the lookup, the write-back and the wake-up (each was a latin1Slice).
-  const k = sharedKeyStr(key);
-  let l = getList(ctx, key, k);
+  const k = Array.isArray(src) ? sharedKeyStr(src[1]) : src.sharedKey(1);
+  let l = lookupKey(ctx, k, ListValue);
   if (l === undefined) return;
   if (!l) {
     if (onlyIfExists) return ctx.reply.int(0);
     l = new ListValue();
     ctx.db.set(k, l);
   }
-  for (let i = 2; i < ctx.argv.length; i++) {
-    if (left) l.pushHead(ctx.argv[i]);
-    else l.pushTail(ctx.argv[i]);
+  const n = argCount(src);
+  for (let i = 2; i < n; i++) {
+    if (left) l.pushHeadStored(storedAt(src, i));
+    else l.pushTailStored(storedAt(src, i));
   }
-  ctx.srv.dirty += ctx.argv.length - 2;
-  written(ctx, key, l.length, left ? LPUSH : RPUSH, k);
+  ctx.srv.dirty += n - 2;
+  writtenArg(ctx, 1, l.length, left ? LPUSH : RPUSH, k);
   ctx.srv.signalKeyAsReady(ctx.db, k);
   ctx.reply.int(l.length);
+}
+
+const replyNull = (ctx: CommandContext) => ctx.reply.null();
+
+function pushLazy(ctx: CommandContext, args: CommandArgs, left: boolean): boolean {
+  push(ctx, left, false, args);
+  return true;
+}
+
+/** Pops one element, replied as stored (no Buffer made for it). */
+function popOne(ctx: CommandContext, l: ListValue, left: boolean, k: string): void {
+  const v = left ? l.popHeadPacked() : l.popTailPacked();
+  writtenArg(ctx, 1, l.length, left ? LPOP : RPOP, k);
+  ctx.srv.dirty++;
+  ctx.reply.bulkStored(v);
 }
 
 /** Pops up to n elements from one end, deleting the key when emptied. */
@@ -59,13 +75,7 @@ function pop(ctx: CommandContext, left: boolean): void {
   if (l === undefined) return;
   if (!l) return count >= 0 ? ctx.reply.nullArray() : ctx.reply.null();
   if (count === 0) return ctx.reply.array(0);
-  if (count < 0) {
-    // One element: replied as stored, no Buffer made for it.
-    const v = left ? l.popHeadPacked() : l.popTailPacked();
-    written(ctx, key, l.length, left ? LPOP : RPOP, k);
-    ctx.srv.dirty++;
-    return ctx.reply.bulkStored(v);
-  }
+  if (count < 0) return popOne(ctx, l, left, k);
   const items = popMany(ctx, key, l, left, count, k);
   ctx.srv.dirty += items.length;
   ctx.reply.bulkArray(items);
@@ -307,12 +317,12 @@ function lpos(ctx: CommandContext): void {
 }
 
 export const listCommands: CommandDef[] = [
-  { name: 'lpush', handler: (ctx) => push(ctx, true, false) },
-  { name: 'rpush', handler: (ctx) => push(ctx, false, false) },
+  { name: 'lpush', handler: (ctx) => push(ctx, true, false), lazy: (ctx, args) => pushLazy(ctx, args, true) },
+  { name: 'rpush', handler: (ctx) => push(ctx, false, false), lazy: (ctx, args) => pushLazy(ctx, args, false) },
   { name: 'lpushx', handler: (ctx) => push(ctx, true, true) },
   { name: 'rpushx', handler: (ctx) => push(ctx, false, true) },
-  { name: 'lpop', handler: (ctx) => pop(ctx, true) },
-  { name: 'rpop', handler: (ctx) => pop(ctx, false) },
+  { name: 'lpop', handler: (ctx) => pop(ctx, true), lazy: popOneLazy(ListValue, replyNull, (ctx, l, k) => popOne(ctx, l, true, k)) },
+  { name: 'rpop', handler: (ctx) => pop(ctx, false), lazy: popOneLazy(ListValue, replyNull, (ctx, l, k) => popOne(ctx, l, false, k)) },
   {
     name: 'llen',
     handler(ctx) {

@@ -3,12 +3,13 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { SetValue } from '../store/set.js';
 import { keyBuf } from '../store/types.js';
-import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
+import { lookup, lookupKey, popOneLazy, written, writtenArg, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
+import { argCount, transientAt, type ArgSource } from '../protocol/command-args.js';
 import { parseIntArg } from './args.js';
 import { SYNTAX, WRONGTYPE } from './errors.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
 import { parseCardLimit } from './intercard.js';
-import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { notifyKeyArg, notifyKeyspaceEvent } from '../pubsub/notify.js';
 import { sharedKeyStr } from '../store/compact.js';
 
 const getSet = (ctx: CommandContext, key: Buffer, k?: string) => lookup(ctx, key, SetValue, k);
@@ -61,6 +62,38 @@ function algebraCommand(ctx: CommandContext, op: Op, store: boolean): void {
   ctx.reply.int(result.size);
 }
 
+function sadd(ctx: CommandContext, src: ArgSource): void {
+  const k = Array.isArray(src) ? sharedKeyStr(src[1]) : src.sharedKey(1);
+  let s = lookupKey(ctx, k, SetValue);
+  if (s === undefined) return;
+  if (!s) {
+    s = new SetValue();
+    ctx.db.set(k, s);
+  }
+  let n = 0;
+  // The set keeps members as its own strings: a view's member need not be copied first.
+  const count = argCount(src);
+  for (let i = 2; i < count; i++) if (s.add(transientAt(src, i))) n++;
+  if (n > 0) {
+    ctx.db.touch(k);
+    notifyKeyArg(ctx.srv, 's', 'sadd', ctx, 1, ctx.db.id);
+  }
+  ctx.srv.dirty += n;
+  ctx.reply.int(n);
+}
+
+/**
+ * Pops one random member, replied from the stored string; the member's Buffer is made only for a
+ * sink that takes the SREM (replicas and the AOF must remove the same member).
+ */
+function spopOne(ctx: CommandContext, s: SetValue, k: string): void {
+  const m = s.popRandomName();
+  writtenArg(ctx, 1, s.size, SPOP_EVENT, k);
+  ctx.srv.dirty++;
+  ctx.propagate = ctx.srv.propagation.wanted ? [[B_SREM, ctx.argv[1], keyBuf(m)]] : [];
+  ctx.reply.bulkLatin1(m);
+}
+
 function spop(ctx: CommandContext): void {
   const key = ctx.argv[1];
   if (ctx.argv.length > 3) return ctx.reply.error(SYNTAX);
@@ -87,15 +120,7 @@ function spop(ctx: CommandContext): void {
     for (const m of all) ctx.reply.bulk(m);
     return;
   }
-  if (count < 0) {
-    // Replied from the stored string; the member's Buffer is made only for a sink that takes the
-    // SREM (replicas and the AOF must remove the same member).
-    const m = s.popRandomName();
-    written(ctx, key, s.size, SPOP_EVENT, k);
-    ctx.srv.dirty++;
-    ctx.propagate = ctx.srv.propagation.wanted ? [[B_SREM, key, keyBuf(m)]] : [];
-    return ctx.reply.bulkLatin1(m);
-  }
+  if (count < 0) return spopOne(ctx, s, k);
   const popped: Buffer[] = [];
   for (let i = 0; i < count; i++) popped.push(keyBuf(s.popRandomName()));
   written(ctx, key, s.size, SPOP_EVENT, k);
@@ -163,23 +188,10 @@ function sintercard(ctx: CommandContext): void {
 export const setCommands: CommandDef[] = [
   {
     name: 'sadd',
-    handler(ctx) {
-      const key = ctx.argv[1];
-      const k = sharedKeyStr(key);
-      let s = getSet(ctx, key, k);
-      if (s === undefined) return;
-      if (!s) {
-        s = new SetValue();
-        ctx.db.set(k, s);
-      }
-      let n = 0;
-      for (let i = 2; i < ctx.argv.length; i++) if (s.add(ctx.argv[i])) n++;
-      if (n > 0) {
-        ctx.db.touch(k);
-        notifyKeyspaceEvent(ctx.srv, 's', 'sadd', key, ctx.db.id);
-      }
-      ctx.srv.dirty += n;
-      ctx.reply.int(n);
+    handler: (ctx) => sadd(ctx, ctx.argv),
+    lazy(ctx, args) {
+      sadd(ctx, args);
+      return true;
     },
   },
   {
@@ -229,7 +241,7 @@ export const setCommands: CommandDef[] = [
     },
   },
   { name: 'srandmember', handler: srandmember },
-  { name: 'spop', handler: spop },
+  { name: 'spop', handler: spop, lazy: popOneLazy(SetValue, (ctx) => ctx.reply.null(), spopOne) },
   { name: 'smove', handler: smove },
   { name: 'sinter', handler: (ctx) => algebraCommand(ctx, 'inter', false) },
   { name: 'sunion', handler: (ctx) => algebraCommand(ctx, 'union', false) },

@@ -8,7 +8,8 @@ import { incrByFloat } from '../protocol/long-double.js';
 import { is, parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW, SYNTAX, WRONGTYPE } from './errors.js';
 import { applyExpireAt, expireAt, msArg, type ExpireUnit } from './expire-time.js';
-import { notifyKeyspaceEvent } from '../pubsub/notify.js';
+import { notifyKeyArg, notifyKeyspaceEvent } from '../pubsub/notify.js';
+import type { CommandArgs } from '../protocol/command-args.js';
 
 const B_SET = Buffer.from('SET');
 const B_PXAT = Buffer.from('PXAT');
@@ -39,8 +40,8 @@ export function getString(ctx: CommandContext, keyArg: Buffer): Buffer | null | 
  * Redis): the value as stored (a packed string or a Buffer), null when missing, undefined after
  * replying WRONGTYPE.
  */
-function lookupCounted(ctx: CommandContext, keyArg: Buffer): string | Buffer | null | undefined {
-  const v = ctx.db.getStored(keyStr(keyArg));
+function lookupCounted(ctx: CommandContext, key: string): string | Buffer | null | undefined {
+  const v = ctx.db.getStored(key);
   // Counted here for the write commands of the family (GETDEL, GETEX); reads count in Db itself.
   if (v === undefined) {
     if (!ctx.db.countLookups) ctx.db.misses++;
@@ -56,7 +57,7 @@ function lookupCounted(ctx: CommandContext, keyArg: Buffer): string | Buffer | n
 
 /** lookupCounted() with the value as a Buffer. */
 function getCounted(ctx: CommandContext, keyArg: Buffer): Buffer | null | undefined {
-  const v = lookupCounted(ctx, keyArg);
+  const v = lookupCounted(ctx, keyStr(keyArg));
   return typeof v === 'string' ? (unpack(v) as Buffer) : v;
 }
 
@@ -185,12 +186,12 @@ function smallInt(s: string): number | null {
 }
 
 const SMALL_BY = 1000000000000000n;
+const SMALL_BY_N = 1e15;
 
 /** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. `bySmall` is `by` as
  * a number when |by| < 10^15 (null otherwise), so the common case does no BigInt arithmetic. */
-function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
-  const { argv, reply, db, srv } = ctx;
-  const key = keyStr(argv[1]);
+function incrBy(ctx: CommandContext, key: string, by: bigint, bySmall: number | null): void {
+  const { reply, db, srv } = ctx;
   const v = db.getStored(key);
   if (v !== undefined && typeof v !== 'string' && !Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
   // Fast path: both sides well inside the safe-integer range (the common counter case).
@@ -200,7 +201,7 @@ function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
     const r = small + bySmall;
     db.set(key, storedInteger(r), true);
     srv.dirty++;
-    notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
+    notifyKeyArg(srv, '$', 'incrby', ctx, 1, db.id);
     return reply.int(r);
   }
   let n = 0n;
@@ -213,7 +214,7 @@ function incrBy(ctx: CommandContext, by: bigint, bySmall: number | null): void {
   if (r > 9223372036854775807n || r < -9223372036854775808n) return reply.error(OVERFLOW);
   db.set(key, r.toString(), true);
   srv.dirty++;
-  notifyKeyspaceEvent(srv, '$', 'incrby', argv[1], db.id);
+  notifyKeyArg(srv, '$', 'incrby', ctx, 1, db.id);
   reply.int(r);
 }
 
@@ -222,7 +223,43 @@ function incrArg(ctx: CommandContext, negate: boolean): void {
   if (by === null) return ctx.reply.error(NOT_INTEGER);
   if (negate && by === -9223372036854775808n) return ctx.reply.error('ERR decrement would overflow');
   const d = negate ? -by : by;
-  incrBy(ctx, d, d < SMALL_BY && d > -SMALL_BY ? Number(d) : null);
+  incrBy(ctx, keyStr(ctx.argv[1]), d, d < SMALL_BY && d > -SMALL_BY ? Number(d) : null);
+}
+
+/** INCR/DECR on the view. */
+function incrLazy(ctx: CommandContext, args: CommandArgs, by: 1 | -1): boolean {
+  incrBy(ctx, args.key(1), BigInt(by), by);
+  return true;
+}
+
+/** INCRBY/DECRBY on the view: an increment within +-10^15 written canonically; else the regular path. */
+function incrArgLazy(ctx: CommandContext, args: CommandArgs, negate: boolean): boolean {
+  const by = args.safeInt(2);
+  if (by === null || by >= SMALL_BY_N || by <= -SMALL_BY_N) return false;
+  const d = negate ? -by : by;
+  incrBy(ctx, args.key(1), BigInt(d), d);
+  return true;
+}
+
+/** MSET on the view: each value's one copy goes straight into the keyspace. */
+function msetLazy(ctx: CommandContext, args: CommandArgs): boolean {
+  const n = args.count;
+  if (n % 2 === 0) return false;
+  const { db, srv } = ctx;
+  for (let i = 1; i < n; i += 2) {
+    db.set(args.key(i), args.stored(i + 1));
+    notifyKeyArg(srv, '$', 'set', ctx, i, db.id);
+  }
+  srv.dirty += (n - 1) / 2;
+  ctx.reply.ok();
+  return true;
+}
+
+/** The GET reply for a key: packed values (store/types.ts) go out as they are stored, without a Buffer. */
+function getReply(ctx: CommandContext, key: string): void {
+  const v = lookupCounted(ctx, key);
+  if (typeof v === 'string') ctx.reply.bulkLatin1(v);
+  else if (v !== undefined) ctx.reply.bulk(v);
 }
 
 function mset(ctx: CommandContext, nx: boolean): void {
@@ -262,13 +299,26 @@ export const stringCommands: CommandDef[] = [
   {
     name: 'get',
     handler(ctx) {
-      // Packed values (store/types.ts) go to the reply as they are stored, without a Buffer.
-      const v = lookupCounted(ctx, ctx.argv[1]);
-      if (typeof v === 'string') ctx.reply.bulkLatin1(v);
-      else if (v !== undefined) ctx.reply.bulk(v);
+      getReply(ctx, keyStr(ctx.argv[1]));
+    },
+    lazy(ctx, args) {
+      getReply(ctx, args.key(1));
+      return true;
     },
   },
-  { name: 'set', handler: setCommand },
+  {
+    name: 'set',
+    handler: setCommand,
+    // The plain form only: options go the regular way.
+    lazy(ctx, args) {
+      if (args.count !== 3) return false;
+      ctx.db.set(args.key(1), args.stored(2), false);
+      notifyKeyArg(ctx.srv, '$', 'set', ctx, 1, ctx.db.id);
+      ctx.srv.dirty++;
+      ctx.reply.ok();
+      return true;
+    },
+  },
   { name: 'getex', handler: getexCommand },
   {
     name: 'getdel',
@@ -308,7 +358,7 @@ export const stringCommands: CommandDef[] = [
       }
     },
   },
-  { name: 'mset', handler: (ctx) => mset(ctx, false) },
+  { name: 'mset', handler: (ctx) => mset(ctx, false), lazy: msetLazy },
   { name: 'msetnx', handler: (ctx) => mset(ctx, true) },
   {
     name: 'setnx',
@@ -320,13 +370,24 @@ export const stringCommands: CommandDef[] = [
       notifyKeyspaceEvent(ctx.srv, '$', 'set', ctx.argv[1], ctx.db.id);
       ctx.reply.int(1);
     },
+    lazy(ctx, args) {
+      const key = args.key(1);
+      if (ctx.db.has(key)) ctx.reply.int(0);
+      else {
+        ctx.db.set(key, args.stored(2));
+        ctx.srv.dirty++;
+        notifyKeyArg(ctx.srv, '$', 'set', ctx, 1, ctx.db.id);
+        ctx.reply.int(1);
+      }
+      return true;
+    },
   },
   { name: 'setex', handler: setWithExpire('ex', 'setex') },
   { name: 'psetex', handler: setWithExpire('px', 'psetex') },
-  { name: 'incr', handler: (ctx) => incrBy(ctx, 1n, 1) },
-  { name: 'decr', handler: (ctx) => incrBy(ctx, -1n, -1) },
-  { name: 'incrby', handler: (ctx) => incrArg(ctx, false) },
-  { name: 'decrby', handler: (ctx) => incrArg(ctx, true) },
+  { name: 'incr', handler: (ctx) => incrBy(ctx, keyStr(ctx.argv[1]), 1n, 1), lazy: (ctx, args) => incrLazy(ctx, args, 1) },
+  { name: 'decr', handler: (ctx) => incrBy(ctx, keyStr(ctx.argv[1]), -1n, -1), lazy: (ctx, args) => incrLazy(ctx, args, -1) },
+  { name: 'incrby', handler: (ctx) => incrArg(ctx, false), lazy: (ctx, args) => incrArgLazy(ctx, args, false) },
+  { name: 'decrby', handler: (ctx) => incrArg(ctx, true), lazy: (ctx, args) => incrArgLazy(ctx, args, true) },
   {
     name: 'incrbyfloat',
     handler(ctx) {

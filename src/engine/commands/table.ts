@@ -5,6 +5,7 @@ import type { Client } from '../client.js';
 import type { Db } from '../store/db.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { Server } from '../server.js';
+import type { CommandArgs } from '../protocol/command-args.js';
 import { COMMAND_FACTS, type FactNode } from './generated/command-facts.js';
 
 export interface CommandContext {
@@ -12,7 +13,8 @@ export interface CommandContext {
   client: Client;
   db: Db;
   reply: ReplyWriter;
-  argv: Buffer[];
+  /** The arguments as owned Buffers (made from the read buffer on first read for a lazy call). */
+  readonly argv: Buffer[];
   cmd: Command;
   /** What to propagate to AOF/replicas instead of argv (set by handlers that must be deterministic). */
   propagate: Buffer[][] | null;
@@ -20,11 +22,20 @@ export interface CommandContext {
 
 export type Handler = (ctx: CommandContext) => void;
 
+/**
+ * A handler that reads its arguments from the read buffer (CommandArgs) instead of argv, for the hot
+ * commands. It returns false, having done nothing, for a form it does not handle (options, counts,
+ * odd numbers): the regular handler then runs. Whatever it keeps, it copies (args.stored/key).
+ */
+export type LazyHandler = (ctx: CommandContext, args: CommandArgs) => boolean;
+
 /** What a family file declares: the handler and, only where the engine differs, overrides of facts. */
 export interface CommandDef {
   /** Lower-case name; `parent|sub` for subcommands. */
   name: string;
   handler: Handler;
+  /** The read-buffer variant of handler for its common forms (LazyHandler). */
+  lazy?: LazyHandler;
   /** Key argument positions for commands whose keys move (movablekeys), e.g. ZUNIONSTORE, MIGRATE. */
   getKeys?: (argv: Buffer[]) => number[];
   /** Facts for commands redis-server does not list in normal mode (Sentinel's) or engine-only ones. */
@@ -59,6 +70,8 @@ export class Command {
     private readonly facts: Record<string, FactNode> | null,
     public handler: Handler | null,
     readonly getKeysFn?: (argv: Buffer[]) => number[],
+    /** CommandDef.lazy */
+    readonly lazy: LazyHandler | null = null,
   ) {
     this.flags = new Set(flags);
     this.isWrite = this.flags.has('write');
@@ -124,6 +137,7 @@ function fromFact(name: string, fact: FactNode, facts: Record<string, FactNode>,
     facts,
     def?.handler ?? null,
     def?.getKeys,
+    def?.lazy ?? null,
   );
   for (const sub of factArr(v[9])) {
     const subName = factArr(sub)[0] as string;

@@ -4,7 +4,7 @@
 import type { CommandDef, CommandContext } from './table.js';
 import { ZSetValue } from '../store/zset.js';
 import type { ZNode } from '../store/zset-btree.js';
-import { lookup, written, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
+import { lookup, lookupKey, popOneLazy, written, writtenArg, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
 import { is, parseDouble, parseIntArg } from './args.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { type RangeSpec, collectRange, parseScoreRange, parseLexRange, countInScoreRange, countInLexRange, BAD_SCORE_RANGE, BAD_LEX_RANGE } from './zset-range.js';
@@ -207,6 +207,21 @@ function popNodes(ctx: CommandContext, key: Buffer, z: ZSetValue, max: boolean, 
   return out;
 }
 
+/** One element, flat [member, score] in both protocols (as Redis without a count). */
+function zpopOne(ctx: CommandContext, z: ZSetValue, max: boolean, k: string): void {
+  const e = z.popEnd(max);
+  if (e === null) return ctx.reply.array(0);
+  writtenArg(ctx, 1, z.size, max ? ZPOPMAX_EVENT : ZPOPMIN_EVENT, k);
+  ctx.srv.dirty++;
+  ctx.reply.array(2);
+  ctx.reply.bulkLatin1(e.m);
+  ctx.reply.double(e.score);
+}
+
+const replyEmpty = (ctx: CommandContext) => ctx.reply.array(0);
+const ZPOPMIN_EVENT = ['z', 'zpopmin'] as const;
+const ZPOPMAX_EVENT = ['z', 'zpopmax'] as const;
+
 function zpop(ctx: CommandContext, max: boolean): void {
   if (ctx.argv.length > 3) return ctx.reply.error(SYNTAX);
   let count = 1;
@@ -216,19 +231,11 @@ function zpop(ctx: CommandContext, max: boolean): void {
     if (n === null || n < 0) return ctx.reply.error('ERR value is out of range, must be positive');
     count = n;
   }
-  const z = getZset(ctx, ctx.argv[1]);
+  const k = sharedKeyStr(ctx.argv[1]);
+  const z = lookupKey(ctx, k, ZSetValue);
   if (z === undefined) return;
   if (!z || count === 0) return ctx.reply.array(0);
-  if (!hasCount) {
-    // One element, flat [member, score] in both protocols (as Redis without a count).
-    const e = z.popEnd(max);
-    if (e === null) return ctx.reply.array(0);
-    written(ctx, ctx.argv[1], z.size, ['z', max ? 'zpopmax' : 'zpopmin']);
-    ctx.srv.dirty++;
-    ctx.reply.array(2);
-    ctx.reply.bulkLatin1(e.m);
-    return ctx.reply.double(e.score);
-  }
+  if (!hasCount) return zpopOne(ctx, z, max, k);
   const nodes = popNodes(ctx, ctx.argv[1], z, max, count);
   ctx.srv.dirty += nodes.length;
   // Without a count the reply stays flat [member, score] even in RESP3.
@@ -388,8 +395,8 @@ export const zsetCommands: CommandDef[] = [
   { name: 'zremrangebyrank', handler: (ctx) => zremrange(ctx, 'rank') },
   { name: 'zremrangebyscore', handler: (ctx) => zremrange(ctx, 'score') },
   { name: 'zremrangebylex', handler: (ctx) => zremrange(ctx, 'lex') },
-  { name: 'zpopmin', handler: (ctx) => zpop(ctx, false) },
-  { name: 'zpopmax', handler: (ctx) => zpop(ctx, true) },
+  { name: 'zpopmin', handler: (ctx) => zpop(ctx, false), lazy: popOneLazy(ZSetValue, replyEmpty, (ctx, z, k) => zpopOne(ctx, z, false, k)) },
+  { name: 'zpopmax', handler: (ctx) => zpop(ctx, true), lazy: popOneLazy(ZSetValue, replyEmpty, (ctx, z, k) => zpopOne(ctx, z, true, k)) },
   { name: 'zmpop', handler: (ctx) => zmpop(ctx, 1), getKeys: numkeysAt(1) },
   {
     name: 'bzpopmin',

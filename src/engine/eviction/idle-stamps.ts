@@ -36,10 +36,11 @@ function dbStamps(srv: Server, db: Db, create: boolean): Map<string, Stamp> | un
 
 /** Any command that uses a stamped key makes it just used again; stale stamps go. */
 function installReset(srv: Server, all: Map<Db, Map<string, Stamp>>): void {
-  srv.hooks.afterCommand.push((c, cmd, argv) => {
+  srv.hooks.afterCommand.push((c, cmd, call) => {
     const m = all.get(c.db);
     if (!m || m.size === 0 || NO_TOUCH.has(cmd.fullName)) return;
     const now = Date.now();
+    const argv = call.argv;
     for (const p of cmd.keyPositions(argv)) {
       const key = argv[p].latin1Slice(0, argv[p].length);
       const s = m.get(key);

@@ -146,9 +146,10 @@ export function installEviction(srv: Server): void {
 
   // The LRU/LFU stamps eviction reads: on the afterCommand list only while maxmemory is set with an
   // LRU or LFU policy (a hook that returns at once still cost a call per command).
-  const touchKeys: CommandHook = (c, cmd, argv) => {
+  const touchKeys: CommandHook = (c, cmd, call) => {
     const lru = policy.endsWith('lru');
     const now = Date.now();
+    const argv = call.argv;
     for (const p of cmd.keyPositions(argv)) {
       const v = tracked(c.db, argv[p].latin1Slice(0, argv[p].length));
       if (v === undefined) continue;

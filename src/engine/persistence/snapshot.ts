@@ -14,6 +14,7 @@
 import type { Server } from '../server.js';
 import type { Client } from '../client.js';
 import type { Command } from '../commands/table.js';
+import type { CommandHook } from '../hooks.js';
 import type { Db } from '../store/db.js';
 import { keyStr, type StoredValue } from '../store/types.js';
 import { blockingOf } from '../blocking/registry.js';
@@ -55,7 +56,7 @@ interface DbPass {
   expires: number;
 }
 
-type Hook = (c: Client, cmd: Command, argv: Buffer[]) => void;
+type Hook = CommandHook;
 /** Running snapshots per server, and the dispatch hook installed while there is at least one. */
 const active = new WeakMap<Server, { snaps: Set<Snapshot>; hook: Hook }>();
 
@@ -107,7 +108,7 @@ export class Snapshot {
     let reg = active.get(srv);
     if (!reg) {
       const snaps = new Set<Snapshot>();
-      reg = { snaps, hook: (c, cmd, argv) => beforeCall(snaps, c, cmd, argv) };
+      reg = { snaps, hook: (c, cmd, call) => beforeCall(snaps, c, cmd, call.argv) };
       active.set(srv, reg);
     }
     if (reg.snaps.size === 0) srv.hooks.beforeCall.push(reg.hook);

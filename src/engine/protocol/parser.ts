@@ -1,6 +1,7 @@
 // Streaming RESP request parser: multibulk (`*N\r\n$len\r\n...`) and inline commands, over Buffers,
 // tolerant of any fragmentation. Errors carry Redis's exact "Protocol error: ..." texts.
 import { isSpace, splitArgs } from './split-args.js';
+import { CommandArgs } from './command-args.js';
 
 const CR = 13;
 const LF = 10;
@@ -33,6 +34,9 @@ export class RespParser {
   private bigFill = 0;
   /** Command names (argv[0]), one copy shared by the commands that repeat it. */
   private readonly names = new CommandNames();
+  /** The current multibulk command as offsets into buf (feed's onArgs), instead of copies in args. */
+  private readonly view = new CommandArgs();
+  private viewing = false;
 
   constructor(public limits: ParserLimits) {}
 
@@ -57,8 +61,15 @@ export class RespParser {
     }
   }
 
-  /** Feed bytes; calls onCommand for each complete command; throws ProtocolError on bad input. */
-  feed(chunk: Buffer, onCommand: (argv: Buffer[]) => void): void {
+  /**
+   * Feed bytes; calls onCommand for each complete command; throws ProtocolError on bad input. With
+   * onArgs, a multibulk command read whole from this feed goes to onArgs as a view into the read
+   * buffer instead (valid during the call only); one that spans feeds is copied out and goes to
+   * onCommand.
+   */
+  feed(chunk: Buffer, onCommand: (argv: Buffer[]) => void, onArgs?: (args: CommandArgs) => void): void {
+    // Still set only after a ProtocolError left a command half read (the client is being closed).
+    this.viewing = false;
     if (this.big) {
       chunk = this.fillBig(chunk);
       if (this.big) return; // still filling the big argument
@@ -78,8 +89,13 @@ export class RespParser {
       if (this.remaining === 0) {
         if (this.pos >= this.buf.length) break;
         if (this.buf[this.pos] === STAR) {
+          const at = this.pos;
           if (!this.readMultibulkHeader()) break;
           if (this.remaining === 0) continue; // `*0` / `*-1`: nothing to run
+          if (onArgs !== undefined) {
+            this.viewing = true;
+            this.view.begin(this.buf, at);
+          }
         } else {
           const argv = this.readInline();
           if (argv === null) break;
@@ -88,9 +104,19 @@ export class RespParser {
         }
       }
       if (!this.readBulks()) break;
+      if (this.viewing) {
+        this.viewing = false;
+        (onArgs as (args: CommandArgs) => void)(this.view);
+        continue;
+      }
       const argv = this.args;
       this.args = [];
       onCommand(argv);
+    }
+    if (this.viewing) {
+      // The command goes on in the next read, after this buffer is reused: copy what was read of it.
+      this.viewing = false;
+      this.args = this.view.argv().slice();
     }
     if (this.pos >= this.buf.length) {
       this.buf = EMPTY;
@@ -182,8 +208,14 @@ export class RespParser {
       // Copied (from Node's small-buffer pool) so a stored value never pins a whole 64 KB socket read.
       // The command name repeats through a pipeline: the previous name's copy is reused (argv
       // buffers are never written to), which also lets dispatch resolve it by identity.
-      const args = this.args;
-      args.push(args.length === 0 ? this.names.copy(this.buf, this.pos, len) : copyOut(this.buf, this.pos, len));
+      if (this.viewing) {
+        const view = this.view;
+        if (view.count === 0) view.name = this.names.copy(this.buf, this.pos, len);
+        view.push(this.pos, this.pos + len);
+      } else {
+        const args = this.args;
+        args.push(args.length === 0 ? this.names.copy(this.buf, this.pos, len) : copyOut(this.buf, this.pos, len));
+      }
       this.pos += len + 2;
       this.bulkLen = -1;
       this.remaining--;

@@ -63,6 +63,14 @@ export function installKeyspaceEvents(srv: Server): void {
   srv.config.onChange('notify-keyspace-events', set);
 }
 
+/**
+ * notifyKeyspaceEvent for the key at ctx.argv[i], read only when events may fire: a handler that
+ * runs on a read-buffer view (CommandArgs) would otherwise copy its arguments out for nothing.
+ */
+export function notifyKeyArg(srv: Server, type: NotifyClass, event: string, ctx: { readonly argv: Buffer[] }, i: number, dbId: number): void {
+  if (everEnabled) notifyKeyspaceEvent(srv, type, event, ctx.argv[i], dbId);
+}
+
 export function notifyKeyspaceEvent(srv: Server, type: NotifyClass, event: string, key: Buffer, dbId: number): void {
   if (!everEnabled) return;
   const flags = enabled.get(srv) ?? 0;

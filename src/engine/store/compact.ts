@@ -4,7 +4,7 @@
 // arguments come from Node's shared 8 KB pool, next to the command names and keys of the same reads,
 // and one stored value kept a whole slab of garbage alive (~85 bytes per key at 1M keys).
 import type { RedisValue, StoredValue } from './types.js';
-import { hashBytes } from './member-table.js';
+import { hashRange } from './member-table.js';
 
 /** Redis's embstr limit: longer strings are `raw` anyway, and packing gains little on them. */
 export const PACK_MAX = 44;
@@ -36,14 +36,19 @@ const SHARE_BITS = 10;
 const shared: (string | undefined)[] = new Array<string | undefined>(1 << SHARE_BITS).fill(undefined);
 
 function sharedPacked(b: Buffer, n: number): string {
-  const at = hashBytes(b) & ((1 << SHARE_BITS) - 1);
+  return sharedRange(b, 0, n);
+}
+
+function sharedRange(b: Buffer, start: number, end: number): string {
+  const n = end - start;
+  const at = hashRange(b, start, end) & ((1 << SHARE_BITS) - 1);
   const s = shared[at];
   if (s !== undefined && s.length === n) {
     let i = 0;
-    while (i < n && s.charCodeAt(i) === b[i]) i++;
+    while (i < n && s.charCodeAt(i) === b[start + i]) i++;
     if (i === n) return s;
   }
-  return (shared[at] = b.latin1Slice(0, n));
+  return (shared[at] = b.latin1Slice(start, end));
 }
 
 /** Keys up to this size come from the same table (sharedKeyStr). */
@@ -59,14 +64,33 @@ export function sharedKeyStr(b: Buffer): string {
   return n <= SHARE_KEY_MAX ? sharedPacked(b, n) : b.latin1Slice(0, n);
 }
 
+/** sharedKeyStr of buf[start, end): a key read straight out of a read buffer (CommandArgs). */
+export function sharedKeyArg(buf: Buffer, start: number, end: number): string {
+  return end - start <= SHARE_KEY_MAX ? sharedRange(buf, start, end) : buf.latin1Slice(start, end);
+}
+
 /** What to store for a value given as an argument: packed, a slab copy, or b itself (big ones). */
-export function storedCopy(b: Buffer): StoredValue {
+export function storedCopy(b: Buffer): string | Buffer {
   const n = b.length;
   if (n <= SHARE_MAX) return sharedPacked(b, n);
   if (n <= PACK_MAX) return b.latin1Slice(0, n);
   if (n > MAX_PACKED) return b;
   const at = reserve(n);
   b.copy(slab, at, 0, n);
+  return slab.subarray(at, at + n);
+}
+
+/**
+ * storedCopy of buf[start, end) inside a read buffer that is reused afterwards: the value's one copy
+ * (big values get their own Buffer instead of being kept as they are).
+ */
+export function storedArg(buf: Buffer, start: number, end: number): string | Buffer {
+  const n = end - start;
+  if (n <= SHARE_MAX) return sharedRange(buf, start, end);
+  if (n <= PACK_MAX) return buf.latin1Slice(start, end);
+  if (n > MAX_PACKED) return Buffer.from(buf.subarray(start, end));
+  const at = reserve(n);
+  buf.copy(slab, at, start, end);
   return slab.subarray(at, at + n);
 }
 

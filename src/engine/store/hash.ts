@@ -62,8 +62,13 @@ export class HashValue implements RedisObject {
 
   /** Sets a field; true when it is new. Converts to hashtable past the listpack limits. */
   set(f: Buffer, v: Buffer): boolean {
+    return this.setStored(f, storedCopy(v));
+  }
+
+  /** set() of a value already copied for the keyspace (compact.ts storedArg); f is not kept. */
+  setStored(f: Buffer, v: Buffer | string): boolean {
     // One index lookup (a get then a set cost two keyStr + three Map operations per field).
-    const old = this.d.swap(f, storedCopy(v) as Buffer | string);
+    const old = this.d.swap(f, v);
     const added = old === undefined;
     this.bytes += v.length - (old ? old.length : -f.length);
     if (this.d.ordered && (f.length > LIMITS.hashMaxValue || v.length > LIMITS.hashMaxValue || this.d.size > LIMITS.hashMaxEntries)) {

@@ -54,7 +54,11 @@ export class ListValue implements RedisObject {
   }
 
   pushTail(b: Buffer): void {
-    const v = storedCopy(b) as Elem;
+    this.pushTailStored(storedCopy(b));
+  }
+
+  /** pushTail of a value already copied for the keyspace (compact.ts storedArg). */
+  pushTailStored(v: Elem): void {
     if (this.length === this.buf.length) this.grow();
     this.buf[(this.head + this.length) & (this.buf.length - 1)] = v;
     this.length++;
@@ -62,7 +66,11 @@ export class ListValue implements RedisObject {
   }
 
   pushHead(b: Buffer): void {
-    const v = storedCopy(b) as Elem;
+    this.pushHeadStored(storedCopy(b));
+  }
+
+  /** pushHead of a value already copied for the keyspace. */
+  pushHeadStored(v: Elem): void {
     if (this.length === this.buf.length) this.grow();
     this.head = (this.head - 1) & (this.buf.length - 1);
     this.buf[this.head] = v;

@@ -31,13 +31,17 @@ function finish(h: number, k: number, n: number): number {
 
 /** The hash of a key's bytes (the table index is its low bits). */
 export function hashBytes(b: Buffer): number {
-  const n = b.length;
+  return hashRange(b, 0, b.length);
+}
+
+/** hashBytes of buf[start, end), without slicing it out first (an argument inside a read buffer). */
+export function hashRange(b: Buffer, start: number, end: number): number {
   let h = SEED;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) h = mixWord(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = mixWord(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
   let k = 0;
-  for (let sh = 0; i < n; i++, sh += 8) k |= b[i] << sh;
-  return finish(h, k, n);
+  for (let sh = 0; i < end; i++, sh += 8) k |= b[i] << sh;
+  return finish(h, k, end - start);
 }
 
 /** hashBytes of the bytes a latin1 string stands for. */

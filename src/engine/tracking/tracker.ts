@@ -55,8 +55,8 @@ export class Tracker {
     srv.hooks.beforeCall.push((c) => {
       if (srv.dispatch.depth === 1) this.begin(c);
     });
-    srv.hooks.afterCommand.push((c, cmd, argv) => {
-      if (c.tracking !== null && cmd.flags.has('readonly')) this.remember(c, cmd, argv);
+    srv.hooks.afterCommand.push((c, cmd, call) => {
+      if (c.tracking !== null && cmd.flags.has('readonly')) this.remember(c, cmd, call.argv);
       if (srv.dispatch.depth !== 0) return;
       if (c.tracking !== null && !c.multi && (cmd.parent ?? cmd).name !== 'client') c.tracking.caching = false;
       this.end(c);
