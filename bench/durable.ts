@@ -16,7 +16,7 @@ import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { median, pipelineLoad, redisBenchmark, spawnToPong, type BenchOptions, type BenchSection, type Row } from './lib.js';
 
 const BASE = 19800;
-type Kind = 'engine' | 'redis';
+export type Kind = 'engine' | 'redis';
 const startOf = (k: Kind) => (k === 'engine' ? startEngine : startRedis);
 
 async function call(port: number, ...argv: string[]): Promise<string> {
@@ -52,25 +52,22 @@ async function fsyncAlways(kind: Kind, port: number, quick: boolean): Promise<{ 
   }
 }
 
-/** Spawn-to-PONG of a node restarted on `dir` (the median of `runs`); the node is killed after each. */
-async function restartMs(kind: Kind, port: number, dir: string, args: string[], runs: number): Promise<number> {
-  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...args];
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    times.push(kind === 'engine'
-      ? await spawnToPong(process.execPath, [...ENGINE_NODE_FLAGS, ENGINE_MAIN, ...common], port, childEnv())
-      : await spawnToPong('redis-server', common, port));
-  }
-  return median(times);
-}
+export type RestartFrom = 'aof' | 'rdb';
 
-/** Writes `keys` keys (AOF: as SET commands in the incr file; RDB: DEBUG POPULATE + SAVE), kill -9s the node, times restarts. */
-async function restart(kind: Kind, port: number, what: 'aof' | 'rdb', keys: number): Promise<number> {
-  const dir = tmpDir('kvctl-bench-');
-  const args = what === 'aof'
+/** The directives a restart runs with: the AOF one loads appendonlydir, the RDB one dump.rdb. */
+function restartArgs(what: RestartFrom): string[] {
+  return what === 'aof'
     ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--auto-aof-rewrite-percentage', '0']
     : ['--save', '', '--appendonly', 'no'];
-  const p: Proc = await startOf(kind)(port, { dir, args: [...args, '--enable-debug-command', 'yes'] });
+}
+
+/**
+ * A fresh dir holding `keys` keys (AOF: as SET commands in the incr file; RDB: DEBUG POPULATE + SAVE)
+ * written by a node of `kind` that was then kill -9ed.
+ */
+export async function killedWith(kind: Kind, port: number, what: RestartFrom, keys: number): Promise<string> {
+  const dir = tmpDir('kvctl-bench-');
+  const p: Proc = await startOf(kind)(port, { dir, args: [...restartArgs(what), '--enable-debug-command', 'yes'] });
   if (what === 'aof') await pipelineLoad(port, keys, (i) => ['SET', `key:${i}`, `value:${i}`]);
   else {
     await call(port, 'DEBUG', 'POPULATE', String(keys));
@@ -79,7 +76,26 @@ async function restart(kind: Kind, port: number, what: 'aof' | 'rdb', keys: numb
   if (await call(port, 'DBSIZE') !== String(keys)) throw new Error(`${kind}: DBSIZE is not ${keys}`);
   process.kill(p.pid, 'SIGKILL');
   await p.stop();
-  return restartMs(kind, port, dir, args, 3);
+  return dir;
+}
+
+/**
+ * Spawn-to-PONG (ms) of a node restarted on `dir`, killed right after; `cpuMs` gets its CPU until
+ * then. `engineMain`: another build's main.cjs (an A/B of two engine builds).
+ */
+export function restartOnce(kind: Kind, port: number, dir: string, what: RestartFrom, cpuMs?: number[], engineMain = ENGINE_MAIN): Promise<number> {
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...restartArgs(what)];
+  return kind === 'engine'
+    ? spawnToPong(process.execPath, [...ENGINE_NODE_FLAGS, engineMain, ...common], port, childEnv(), cpuMs)
+    : spawnToPong('redis-server', common, port, undefined, cpuMs);
+}
+
+/** Median of 3 restarts after kill -9 from `keys` keys. */
+async function restart(kind: Kind, port: number, what: RestartFrom, keys: number): Promise<number> {
+  const dir = await killedWith(kind, port, what, keys);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) times.push(await restartOnce(kind, port, dir, what));
+  return median(times);
 }
 
 /** WAIT 1 after each SET on a master with one linked replica, after as many unmeasured pairs: round trip of the WAIT alone, in µs. */

@@ -1,6 +1,5 @@
 // Boot sequence shared by `node dist/engine/main.js` and `kvctl server`: parse the config, open the
 // log, listen, load data (modules hook in), install signal handlers and the cron.
-import v8 from 'node:v8';
 import { loadServerConfig, ConfigError, type Config } from './config.js';
 import { Logger, formatTimestamp, type LogLevel } from './log.js';
 import { Server } from './server.js';
@@ -10,6 +9,7 @@ import { internalErrorsOf } from './internal-errors.js';
 import { applySentinelDefaults, createSentinelServer, installSentinel } from './sentinel/index.js';
 import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
 import { setStartMode } from './start-mode.js';
+import { useLowHeapGrowth } from './heap-growth.js';
 
 // For the start-up snapshot's builder (snapshot.cts), which reaches the bundle through this module.
 export { warmUp } from './warm-up.js';
@@ -132,10 +132,7 @@ export async function startFromArgs(argv: string[]): Promise<number | null> {
  */
 export async function runProcess(argv: string[], trace: (msg: string) => void, startedFrom = 'modules'): Promise<void> {
   setStartMode(startedFrom);
-  // The keyspace is one big, long-lived heap: growing the old generation by 15% per major GC instead
-  // of V8's default (up to 2-4x) keeps the resident size ~15% lower at 1M keys (issue 2, memory goal).
-  // Set only now: it changes V8's flag hash, which the bundle's code cache is keyed on.
-  v8.setFlagsFromString('--heap-growing-percent=15');
+  useLowHeapGrowth();
   const code = await startFromArgs(argv);
   if (code === null) {
     const cpu = process.cpuUsage();

@@ -190,6 +190,8 @@ export interface StartOpts {
   host?: string;
   /** The test provokes internal errors on purpose (DEBUG ASSERT): stop() does not fail on them. */
   expectInternalErrors?: boolean;
+  /** startEngine: another build's main.cjs instead of dist/'s (a benchmark's A/B of two builds). */
+  main?: string;
 }
 
 /** Start a real redis-server (the first on PATH) with no persistence unless args say so. */
@@ -209,7 +211,7 @@ export function startEngine(port: number, opts: StartOpts = {}): Promise<Proc> {
   const dir = opts.dir ?? tmpDir('kvctl-engine-');
   const args = [
     ...ENGINE_NODE_FLAGS, // as kvctl up starts nodes (orchestrator/engines.ts builtinEntry)
-    ENGINE_MAIN,
+    opts.main ?? ENGINE_MAIN,
     ...(opts.conf ? [opts.conf] : []),
     '--port', String(port), '--bind', opts.host ?? '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
     ...(opts.args ?? []),

@@ -4,6 +4,10 @@
 import type { Server } from '../server.js';
 import type { CommandContext } from '../commands/table.js';
 import { CommandNames, copyOut } from '../protocol/parser.js';
+import type { StoredValue } from '../store/types.js';
+import { PACK_MAX, storedCopy } from '../store/compact.js';
+import { keyspaceEventsOn } from '../pubsub/notify.js';
+import { Latin1Window } from './latin1-window.js';
 
 export class AofError extends Error {
   constructor(message: string, readonly truncated: boolean, readonly validEnd: number) {
@@ -48,9 +52,40 @@ export class AofCommandReader {
   /** Offset just past the last command read. */
   pos: number;
   private readonly names = new CommandNames();
+  private readonly text: Latin1Window;
+  /** What plainSet() read: the key, and the value as the keyspace stores it. */
+  setKey = '';
+  setValue: StoredValue = '';
 
   constructor(private readonly buf: Buffer, start: number) {
     this.pos = start;
+    this.text = new Latin1Window(buf);
+  }
+
+  /**
+   * When the next command is a complete, well-formed `SET key value` without options (what most of
+   * an AOF is), reads it into setKey/setValue straight from the file's bytes (no argument Buffers,
+   * no latin1Slice call for short strings) and returns true. Otherwise returns false and reads
+   * nothing: next() then reads the command or reports what is wrong with it.
+   */
+  plainSet(): boolean {
+    const buf = this.buf;
+    const p = this.pos;
+    // "*3\r\n$3\r\n", then SET in any case (| 0x20 lowercases exactly the letters S, E, T), "\r\n".
+    if (p + 13 > buf.length || buf.readUInt32LE(p) !== 0x0a0d332a || buf.readUInt32LE(p + 4) !== 0x0a0d3324) return false;
+    if ((buf.readUInt32LE(p + 8) | 0x00202020) !== 0x0d746573 || buf[p + 12] !== 10) return false;
+    const klen = readLine(buf, p + 13, 36 /* $ */);
+    if (klen < 0) return false;
+    const kq = lineNext;
+    if (kq + klen + 2 > buf.length || buf[kq + klen] !== 13 || buf[kq + klen + 1] !== 10) return false;
+    const vlen = readLine(buf, kq + klen + 2, 36);
+    if (vlen < 0) return false;
+    const vq = lineNext;
+    if (vq + vlen + 2 > buf.length || buf[vq + vlen] !== 13 || buf[vq + vlen + 1] !== 10) return false;
+    this.setKey = this.text.str(kq, klen);
+    this.setValue = vlen <= PACK_MAX ? this.text.str(vq, vlen) : storedCopy(copyOut(buf, vq, vlen));
+    this.pos = vq + vlen + 2;
+    return true;
   }
 
   /** The next command, null at a clean end; throws AofError (at the command's start) otherwise. */
@@ -110,7 +145,17 @@ export function replayCommands(srv: Server, buf: Buffer, start: number, allowTru
     (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
   };
   const reader = new AofCommandReader(buf, start);
+  // A plain SET outside MULTI is applied as setCommand would, without dispatch; not while keyspace
+  // events are on (setCommand's notification wants the key as a Buffer).
+  const fastSet = !keyspaceEventsOn(srv);
   for (;;) {
+    if (fastSet && !multi && reader.plainSet()) {
+      c.db.set(reader.setKey, reader.setValue);
+      srv.dirty++;
+      commands++;
+      pos = reader.pos;
+      continue;
+    }
     let argv: Buffer[] | null;
     try {
       argv = reader.next();

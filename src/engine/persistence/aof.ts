@@ -14,6 +14,7 @@ import { replayCommands, AofError } from './aof-replay.js';
 import { snapshotToFile, writeFileAtomic, writeFileAtomicSync } from './rdb-file.js';
 import { RdbError } from './errors.js';
 import { persistState } from './state.js';
+import { withLoadHeapGrowth } from '../heap-growth.js';
 
 const SELECT = Buffer.from('SELECT');
 
@@ -146,6 +147,10 @@ export class Aof implements PropagationSink {
 
   /** Loads the AOF directory (called at start when appendonly is yes); true when files existed. */
   load(): boolean {
+    return withLoadHeapGrowth(() => this.loadFiles());
+  }
+
+  private loadFiles(): boolean {
     const mpath = this.file(`${this.prefix}.manifest`);
     if (!fs.existsSync(mpath)) return false;
     try {

@@ -13,37 +13,17 @@ import { parseIntset } from './intset.js';
 import { parseZiplist, parseZipmap } from './legacy.js';
 import { RdbError } from './errors.js';
 import { T } from './rdb-types.js';
-
-/**
- * Strings shorter than this are cut out of a latin1 text window of the input with substring(), which
- * V8 answers with a fresh flat copy (its sliced strings start at 13 characters) from JIT code: ~0.4 s
- * less CPU per 1M keys than a latin1Slice() binding call per key and value. Longer ones still go
- * through latin1Slice, so no stored string can pin a window.
- */
-const SUBSTRING_MAX = 12;
-/** Bytes of input decoded into one text window (re-cut at the read position when a string passes its end). */
-const WINDOW = 1 << 20;
+import { Latin1Window } from './latin1-window.js';
 
 const TYPE_NAMES: Record<number, string> = { [T.MODULE]: 'module', [T.MODULE_2]: 'module', [T.STREAM_LISTPACKS]: 'stream', [T.STREAM_LISTPACKS_2]: 'stream' };
 
 export class RdbReader {
   pos = 0;
+  /** Keys and short string values as latin1 strings. */
+  private readonly text: Latin1Window;
 
-  /** latin1 text of buf[winStart, winEnd), for short keys and values (see SUBSTRING_MAX). */
-  private win = '';
-  private winStart = 0;
-  private winEnd = 0;
-
-  constructor(readonly buf: Buffer, readonly end = buf.length) {}
-
-  /** The n (<= SUBSTRING_MAX) bytes at p as a latin1 string, from the text window. */
-  private short(p: number, n: number): string {
-    if (p + n > this.winEnd || p < this.winStart) {
-      this.winStart = p;
-      this.winEnd = Math.min(this.end, p + WINDOW);
-      this.win = this.buf.latin1Slice(p, this.winEnd);
-    }
-    return this.win.substring(p - this.winStart, p - this.winStart + n);
+  constructor(readonly buf: Buffer, readonly end = buf.length) {
+    this.text = new Latin1Window(buf, end);
   }
 
   private need(n: number): void {
@@ -169,7 +149,7 @@ export class RdbReader {
     this.need(n);
     const p = this.pos;
     this.pos = p + n;
-    return n <= SUBSTRING_MAX ? this.short(p, n) : this.buf.latin1Slice(p, p + n);
+    return this.text.str(p, n);
   }
 
   /** A string copied out of the input, safe to keep. */
@@ -193,7 +173,7 @@ export class RdbReader {
     if (this.pos + n > this.end) this.need(n);
     const p = this.pos;
     this.pos = p + n;
-    return n <= SUBSTRING_MAX ? this.short(p, n) : this.buf.latin1Slice(p, p + n);
+    return this.text.str(p, n);
   }
 
   /** A string of n bytes (its length already read) copied out of the input. */

@@ -13,6 +13,7 @@ import { RdbError } from './errors.js';
 import { OP, RDB_VERSION, T } from './rdb-types.js';
 import { Snapshot } from './snapshot.js';
 import { rdbFunctionsHook } from './rdb-functions.js';
+import { withLoadHeapGrowth } from '../heap-growth.js';
 
 export { RdbError };
 
@@ -211,7 +212,6 @@ function hex(le: Buffer): string {
   return le.readBigUInt64LE(0).toString(16);
 }
 
-/** Replaces every db with the RDB's content (all-or-nothing). Throws RdbError. */
 /**
  * How a load meets the keys already there: `replace` empties every db first; `add` (DEBUG RELOAD
  * NOFLUSH) refuses a key present in both, before changing anything; `overwrite` (NOFLUSH MERGE) lets
@@ -219,7 +219,12 @@ function hex(le: Buffer): string {
  */
 export type LoadMode = 'replace' | 'add' | 'overwrite';
 
+/** Puts the RDB's content into the dbs as `mode` says (all-or-nothing). Throws RdbError. */
 export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> = {}, mode: LoadMode = 'replace'): LoadedRdb {
+  return withLoadHeapGrowth(() => load(srv, data, opts, mode));
+}
+
+function load(srv: Server, data: Buffer, opts: Partial<ParseOptions>, mode: LoadMode): LoadedRdb {
   const parseOpts: ParseOptions = {
     databases: srv.dbs.length,
     dropExpired: !srv.isReplica,

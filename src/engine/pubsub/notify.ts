@@ -71,6 +71,11 @@ export function notifyKeyArg(srv: Server, type: NotifyClass, event: string, ctx:
   if (everEnabled) notifyKeyspaceEvent(srv, type, event, ctx.argv[i], dbId);
 }
 
+/** Whether this server publishes any keyspace event (a bulk loader may then skip building their arguments). */
+export function keyspaceEventsOn(srv: Server): boolean {
+  return everEnabled && (enabled.get(srv) ?? 0) !== 0;
+}
+
 export function notifyKeyspaceEvent(srv: Server, type: NotifyClass, event: string, key: Buffer, dbId: number): void {
   if (!everEnabled) return;
   const flags = enabled.get(srv) ?? 0;
