@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RespParser } from '../../src/engine/protocol/parser.js';
-import type { CommandArgs } from '../../src/engine/protocol/command-args.js';
+import { argvFromBytes, type CommandArgs } from '../../src/engine/protocol/command-args.js';
 
 const limits = () => ({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false });
 
@@ -124,5 +124,20 @@ describe('CommandArgs: the parser view of a command in the read buffer', () => {
     expect(again).toBe(first);
     // The shared read buffer was scribbled over after the feed.
     expect(first.map(String)).toEqual(['LPUSH', 'l', 'x', 'y']);
+  });
+
+  it('argvFromBytes rebuilds each command of a read from where its view said its bytes were', () => {
+    const cmds = [cmd('SET', 'k', Buffer.from([0, 13, 10, 255])), cmd('GET', ''), cmd('MSET', 'a', 'x'.repeat(300), 'b', '\r\n$3\r\n')];
+    const read = Buffer.concat([...cmds, Buffer.from('*2\r\n$3\r\nGET\r\n$1')]);
+    const spots: { at: number; end: number; name: Buffer; argv: Buffer[] }[] = [];
+    const p = new RespParser(limits());
+    p.feed(read, () => undefined, (a) => spots.push({ at: a.at, end: a.end, name: a.name, argv: a.argv() }));
+    expect(spots).toHaveLength(3);
+    for (const s of spots) {
+      const again = argvFromBytes(read, s.at, s.end, s.name);
+      expect(again.map((b) => b.toString('hex'))).toEqual(s.argv.map((b) => b.toString('hex')));
+      expect(again[0]).toBe(s.name);
+    }
+    expect(spots.map((s) => read.subarray(s.at, s.end))).toEqual(cmds);
   });
 });
