@@ -1,0 +1,53 @@
+// CPU an idle engine cluster node spends on its bus (issue 14): 3 masters + 3 replicas made by
+// kvctl cluster create, then user+system CPU of each node from /proc/<pid>/stat over a window in
+// which nobody talks to the nodes. Prints ms of CPU per second per node (and the median). Run:
+//   flock /work/wt/bench.lock npx tsx bench/cluster-idle-probe.ts [--timeout MS] [--seconds N]
+//     [--rounds N]
+// Ports 19870-19875 (bus 29870-29875).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { startEngine, stopAll, KVCTL_BIN, type Proc } from '../test/helpers/procs.js';
+import { RespClient } from '../test/helpers/resp.js';
+
+const arg = (n: string, d: string) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1]! : d; };
+const TIMEOUT = arg('--timeout', '5000');
+const SECONDS = Number(arg('--seconds', '10'));
+const ROUNDS = Number(arg('--rounds', '1'));
+const BASE = 19870;
+
+/** [user, system] CPU ms of a process. */
+function cpuMs(pid: number): [number, number] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(f[11]) * 10, Number(f[12]) * 10];
+}
+
+async function clusterOk(port: number): Promise<boolean> {
+  const c = await RespClient.connect(port);
+  try { const r = await c.call(['CLUSTER', 'INFO']); return 'v' in r && String(r.v).includes('cluster_state:ok'); } finally { c.close(); }
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+
+let nodes: Proc[] = [];
+try {
+  nodes = await Promise.all(Array.from({ length: 6 }, (_, i) => startEngine(BASE + i, {
+    args: ['--cluster-enabled', 'yes', '--cluster-node-timeout', TIMEOUT, '--save', '', '--appendonly', 'no'],
+  })));
+  execFileSync(process.execPath, [KVCTL_BIN, 'cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--replicas', '1', '--yes', '--json'], { stdio: 'ignore' });
+  for (let i = 0; !(await Promise.all(nodes.map((n) => clusterOk(n.port)))).every(Boolean); i++) {
+    if (i > 1000) throw new Error('cluster not ok after 20 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 3000)); // replicas synced, start-up work done
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = nodes.map((n) => cpuMs(n.pid));
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const used = nodes.map((n, i) => cpuMs(n.pid).map((x, j) => (x - before[i]![j]!) / SECONDS) as [number, number]);
+    const perSec = used.map(([u, s]) => u + s);
+    console.log(`idle CPU ms/s per node (timeout ${TIMEOUT}): ${perSec.map((x) => x.toFixed(1)).join(' ')}; median ${median(perSec).toFixed(1)} ` +
+      `(user ${median(used.map((x) => x[0])).toFixed(1)}, system ${median(used.map((x) => x[1])).toFixed(1)})`);
+  }
+} finally {
+  await stopAll();
+}
