@@ -45,21 +45,40 @@ async function ownSelf(conn: Conn): Promise<NodeEntry> {
   return parseClusterNodes(lines.filter((l) => l.includes('myself')).join('\n'))[0]!;
 }
 
-/** Moves every key of a slot from source to target in batches; returns the number moved. */
-export async function migrateKeys(slot: number, ends: Pick<MoveEnds, 'source' | 'target'>, opts: MoveOpts): Promise<number> {
+/** CLUSTER GETKEYSINSLOT, sent now: queued behind what this tick already sent on the connection. */
+function keysInSlot(conn: Conn, slot: number, count: number): Promise<Buffer[]> {
+  return conn.sendBuffers('CLUSTER', 'GETKEYSINSLOT', slot, count) as Promise<Buffer[]>;
+}
+
+/** A reply nobody will wait for any more (the move already failed): no unhandled rejection. */
+const drop = (p: Promise<unknown>): void => { p.catch(() => undefined); };
+
+/**
+ * Moves every key of a slot from source to target in batches; returns the number moved. `first` is a
+ * GETKEYSINSLOT the caller already sent (pipelined behind SETSLOT MIGRATING). Each MIGRATE leaves
+ * with the next GETKEYSINSLOT in the same write: a node runs a connection's commands in order and
+ * MIGRATE only replies once the keys are gone, so the listing shows what is left.
+ */
+export async function migrateKeys(slot: number, ends: Pick<MoveEnds, 'source' | 'target'>, opts: MoveOpts, first?: Promise<Buffer[]>): Promise<number> {
   const { source, target } = ends;
   const batch = opts.pipeline ?? 10;
   const auth = opts.password ? (opts.user ? ['AUTH2', opts.user, opts.password] : ['AUTH', opts.password]) : [];
   let moved = 0;
+  let listing = first ?? keysInSlot(source.conn, slot, batch);
   for (;;) {
-    if (opts.signal?.aborted) throw new InterruptedError(`moving slot ${slot} from ${source.entry.addr} to ${target.entry.addr}`);
-    const keys = (await source.conn.sendBuffers('CLUSTER', 'GETKEYSINSLOT', slot, batch)) as Buffer[];
+    if (opts.signal?.aborted) {
+      drop(listing);
+      throw new InterruptedError(`moving slot ${slot} from ${source.entry.addr} to ${target.entry.addr}`);
+    }
+    const keys = await listing;
     if (keys.length === 0) return moved;
-    const migrate = (replace: boolean) => source.conn.send('MIGRATE', target.entry.host, target.entry.port, '', 0,
-      opts.migrateTimeoutMs ?? 60_000, ...(replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys);
+    const migrating = source.conn.send('MIGRATE', target.entry.host, target.entry.port, '', 0,
+      opts.migrateTimeoutMs ?? 60_000, ...(opts.replace ? ['REPLACE'] : []), ...auth, 'KEYS', ...keys);
+    listing = keysInSlot(source.conn, slot, batch);
     try {
-      await migrate(!!opts.replace);
+      await migrating;
     } catch (err) {
+      drop(listing);
       const msg = (err as Error).message;
       if (/BUSYKEY/.test(msg)) {
         throw new UserError(`slot ${slot}: a key already exists on ${target.entry.addr} (BUSYKEY); ` +
@@ -111,24 +130,33 @@ async function handOver(slot: number, { source, target, others }: MoveEnds, onTa
 }
 
 /**
- * Moves a batch of closed slots between the same two masters phase by phase: all IMPORTING on the
- * target in one pipeline, all MIGRATING on the source, the keys, then all SETSLOT NODE. Per slot the
- * order is the same as moveSlot's; batching saves round trips and lets Redis write nodes.conf once
- * per pipeline instead of once per SETSLOT. onDone fires once the batch is fully handed over.
+ * Moves a batch of closed slots between the same two masters phase by phase, in five round trips
+ * for slots of up to `pipeline` keys: all IMPORTING on the target; all MIGRATING on the source, each
+ * with the slot's first GETKEYSINSLOT behind it; the MIGRATEs (each with the next listing); all
+ * SETSLOT NODE on the target; then on the source and every other master at once (the target owns
+ * the slots by then, so whoever hears first redirects to it). Per slot the order is moveSlot's;
+ * batching saves round trips and lets Redis write nodes.conf once per pipeline instead of once per
+ * SETSLOT. onDone fires once the batch is fully handed over.
  */
 export async function moveFreshBatch(slots: number[], ends: MoveEnds, opts: MoveOpts, onDone: (slots: number[]) => void): Promise<number> {
   const { source, target, others } = ends;
-  const all = (conn: Conn, args: (slot: number) => (string | number)[]) => Promise.all(slots.map((s) => conn.call('CLUSTER', 'SETSLOT', ...args(s))));
-  await all(target.conn, (s) => [s, 'IMPORTING', source.entry.id]);
-  await all(source.conn, (s) => [s, 'MIGRATING', target.entry.id]);
+  const setslot = (conn: Conn, slot: number, ...rest: string[]) => conn.call('CLUSTER', 'SETSLOT', slot, ...rest);
+  await Promise.all(slots.map((s) => setslot(target.conn, s, 'IMPORTING', source.entry.id)));
+  const opened = slots.map((s) => ({ slot: s, migrating: setslot(source.conn, s, 'MIGRATING', target.entry.id), first: keysInSlot(source.conn, s, opts.pipeline ?? 10) }));
+  try {
+    await Promise.all(opened.map((o) => o.migrating));
+  } catch (err) {
+    for (const o of opened) drop(o.first);
+    throw err;
+  }
   let total = 0;
-  const counts = await Promise.all(slots.map((s) => {
+  const counts = await Promise.all(opened.map(({ slot, first }) => {
     let seen = 0;
-    return migrateKeys(s, ends, { ...opts, onKeys: (n) => { total += n - seen; seen = n; opts.onKeys?.(total); } });
+    return migrateKeys(slot, ends, { ...opts, onKeys: (n) => { total += n - seen; seen = n; opts.onKeys?.(total); } }, first);
   }));
-  await all(target.conn, (s) => [s, 'NODE', target.entry.id]);
-  await all(source.conn, (s) => [s, 'NODE', target.entry.id]);
-  await Promise.all(others.map((c) => all(c, (s) => [s, 'NODE', target.entry.id]).catch(() => undefined)));
+  await Promise.all(slots.map((s) => setslot(target.conn, s, 'NODE', target.entry.id)));
+  const told = (conn: Conn) => Promise.all(slots.map((s) => setslot(conn, s, 'NODE', target.entry.id)));
+  await Promise.all([told(source.conn), ...others.map((c) => told(c).catch(() => undefined))]);
   onDone(slots);
   return counts.reduce((a, b) => a + b, 0);
 }

@@ -1,5 +1,5 @@
 // The running cluster of this node: the state, the bus links (one outbound link per known node,
-// inbound links as peers connect), nodes.conf saving, the 100 ms cron (pings, failure detection,
+// inbound links as peers connect), nodes.conf saving, the 100 ms cron (pings.ts, failure detection,
 // elections) and the role changes that reach the replication subsystem.
 import type net from 'node:net';
 import type { Server } from '../server.js';
@@ -9,6 +9,7 @@ import { handleMessage } from './gossip.js';
 import { makeMessage } from './message.js';
 import { decode, encode, type BusMsg, type MsgType } from './wire.js';
 import { checkLiveness } from './failure.js';
+import { pingCron } from './pings.js';
 import { failoverCron, resetManualFailover, type FailoverState, newFailoverState } from './failover.js';
 import { ClusterNode } from './node.js';
 import { NodesConfWriter } from './nodes-conf.js';
@@ -46,6 +47,8 @@ export class Cluster {
   private readonly inbound = new Set<BusLink>();
   private buses: net.Server[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** Cron ticks since start (pings.ts pings a random node every tenth). */
+  private ticks = 0;
   readonly sent = new Map<string, number>();
   readonly received = new Map<string, number>();
   readonly failover: FailoverState = newFailoverState();
@@ -74,14 +77,6 @@ export class Cluster {
 
   get nodeTimeout(): number {
     return Math.max(1, this.srv.config.int('cluster-node-timeout'));
-  }
-
-  /**
-   * How often each peer is pinged: every timeout/2 as Redis's cron (at most every second, so gossip
-   * still spreads new nodes quickly under a long timeout); config changes are pushed at once anyway.
-   */
-  get pingInterval(): number {
-    return Math.min(1000, Math.max(50, Math.floor(this.nodeTimeout / 2)));
   }
 
   /** The key index of db 0 (the only db in cluster mode). */
@@ -177,10 +172,8 @@ export class Cluster {
   send(node: ClusterNode, type: MsgType, extra: Partial<BusMsg> = {}): void {
     const link = this.links.get(node.id);
     if (!link || !node.linkUp) return;
-    if (type === 'ping' || type === 'meet') {
-      node.lastPingAt = Date.now();
-      if (node.pingSent === 0) node.pingSent = node.lastPingAt;
-    }
+    // pingSent is the oldest unanswered ping (Redis restores it when a new link re-pings).
+    if ((type === 'ping' || type === 'meet') && node.pingSent === 0) node.pingSent = Date.now();
     link.send(encode(makeMessage(this, type, extra)));
     this.count(this.sent, type);
   }
@@ -296,9 +289,9 @@ export class Cluster {
     for (const n of [...this.state.nodes.values()]) {
       if (n.myself || n.noaddr) continue;
       if (!this.links.has(n.id)) this.connect(n);
-      else if (n.linkUp && now - n.lastPingAt >= this.pingInterval) this.send(n, n.handshake ? 'meet' : 'ping');
       checkLiveness(this, n, now);
     }
+    pingCron(this, ++this.ticks, now);
     for (const [id, until] of this.state.forgotten) if (until < now) this.state.forgotten.delete(id);
     failoverCron(this, now);
     replicaMigrationCron(this, this.orphanedSince, now);

@@ -23,13 +23,15 @@ export interface FailoverState {
   mfCanStart: boolean;
   /** Master side: writes are held back until then (a replica is taking over). */
   pausedUntil: number;
+  /** Master side: the replica taking over, pinged on every cron tick meanwhile (pings.ts). */
+  mfReplica: ClusterNode | null;
   /** Clients whose writes wait for the pause to end. */
   readonly held: Set<Client>;
 }
 
 export const newFailoverState = (): FailoverState => ({
   authTime: 0, authSent: false, authEpoch: 0, authCount: 0, authRank: 0,
-  mfEnd: 0, mfMasterOffset: -1, mfCanStart: false, pausedUntil: 0, held: new Set(),
+  mfEnd: 0, mfMasterOffset: -1, mfCanStart: false, pausedUntil: 0, mfReplica: null, held: new Set(),
 });
 
 /** A write reached a master paused for a manual failover: it waits (then runs, or gets MOVED). */
@@ -53,6 +55,7 @@ export function resetManualFailover(c: Cluster): void {
   f.mfMasterOffset = -1;
   f.mfCanStart = false;
   f.pausedUntil = 0;
+  f.mfReplica = null;
   releaseHeld(c);
 }
 
@@ -89,6 +92,7 @@ export function failoverCron(c: Cluster, now: number): void {
   const f = c.failover;
   if (f.pausedUntil && now > f.pausedUntil) {
     f.pausedUntil = 0;
+    f.mfReplica = null;
     releaseHeld(c);
   }
   if (f.mfEnd && now > f.mfEnd) {
@@ -173,6 +177,7 @@ export function handleFailoverMessage(c: Cluster, sender: ClusterNode, msg: BusM
     if (!me.isMaster || sender.master !== me) return;
     c.srv.log.notice(`Manual failover requested by replica ${sender.id}.`);
     f.pausedUntil = Date.now() + MF_TIMEOUT_MS * 2;
+    f.mfReplica = sender;
     c.send(sender, 'ping');
     return;
   }

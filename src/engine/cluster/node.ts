@@ -24,7 +24,6 @@ export class ClusterNode {
   pongReceived = 0;
   /** Last time any message from this node arrived (alive even if a pong is late, as Redis 7). */
   dataReceived = 0;
-  lastPingAt = 0;
   readonly slots = new Uint8Array(SLOT_COUNT);
   numSlots = 0;
   /** Cache of ranges(); ClusterState clears it when the node's slots change. */
