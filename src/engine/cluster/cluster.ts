@@ -123,6 +123,10 @@ export class Cluster {
    * hooks before writing replies); turns with no reply (bus messages only) save on setImmediate.
    */
   saveSoon(durable = false): void {
+    if (this.state.fsyncDue) {
+      durable = true;
+      this.state.fsyncDue = false;
+    }
     if (!this.state.dirty && !durable) return;
     this.saveDurable ||= durable;
     this.saveQueued = true;

@@ -57,10 +57,12 @@ export function handleMessage(c: Cluster, link: BusLink, msg: BusMsg): void {
     if (msg.currentEpoch > st.currentEpoch) {
       st.currentEpoch = msg.currentEpoch;
       st.dirty = true;
+      st.fsyncDue = true;
     }
     if (msg.slaveof === null && msg.configEpoch > sender.configEpoch) {
       sender.configEpoch = msg.configEpoch;
       st.dirty = true;
+      st.fsyncDue = true;
     }
     if (msg.type === 'ping' || msg.type === 'pong' || msg.type === 'meet') {
       updateAddress(c, sender, senderIp, msg);
@@ -169,6 +171,7 @@ function resolveEpochCollision(c: Cluster, sender: ClusterNode): void {
   const me = c.myself;
   if (!sender.isMaster || !me.isMaster || sender.configEpoch !== me.configEpoch || me.id > sender.id) return;
   me.configEpoch = c.state.bumpEpoch();
+  c.state.fsyncDue = true;
   c.srv.log.verbose(`WARNING: configEpoch collision with node ${sender.id}. configEpoch set to ${me.configEpoch}`);
 }
 
@@ -195,6 +198,7 @@ export function updateSlotsFrom(c: Cluster, sender: ClusterNode, epoch: number, 
     }
   }
   if (changed === 0) return;
+  st.fsyncDue = true;
   if (takenFromShard > 0 && shard && shard.numSlots === 0 && (c.srv.config.bool('cluster-allow-replica-migration') || shard === me)) {
     c.srv.log.notice(`Configuration change detected. Reconfiguring myself as a replica of ${sender.id}`);
     c.setMyMaster(sender);
@@ -233,5 +237,6 @@ function onUpdate(c: Cluster, upd: NonNullable<BusMsg['update']>): void {
   if (!n.isMaster) c.state.setMaster(n, null, 'master');
   n.configEpoch = upd.configEpoch;
   c.state.dirty = true;
+  c.state.fsyncDue = true;
   updateSlotsFrom(c, n, upd.configEpoch, rangesOfBitmap(upd.slots));
 }

@@ -29,6 +29,11 @@ export class ClusterState {
   writableDelayMs = WRITABLE_DELAY_MS;
   /** Set by every change that must reach nodes.conf; the owner saves and clears it. */
   dirty = false;
+  /**
+   * Set with dirty by what the bus teaches that Redis fsyncs before going on (CLUSTER_TODO_FSYNC_CONFIG):
+   * a higher current or config epoch, slots won by a newer epoch, an epoch collision resolved.
+   */
+  fsyncDue = false;
   /** A slot served by this node's shard goes elsewhere (cluster/pubsub.ts drops its shard channels). */
   onSlotLeftShard: ((slot: number) => void) | null = null;
 
