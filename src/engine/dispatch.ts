@@ -31,11 +31,6 @@ export interface GuardEntry {
    * non-null, through Dispatcher.arm when its config or role changes. Absent means armed.
    */
   armed?: boolean;
-  /**
-   * For a guard that takes argv: whether it may read it now. A command parsed as a view
-   * (CommandArgs) otherwise has its arguments copied out for the guard (executeArgs).
-   */
-  readsArgs?: () => boolean;
   /** Set by addGuard: the guard was declared with an argv parameter (Function.length, read once:
    * it is an accessor call, which showed in executeArgs' profile when read per command). */
   takesArgv?: boolean;
@@ -180,9 +175,9 @@ export class Dispatcher {
       return this.execute(c, args.argv());
     }
     for (const g of this.guardsFor(cmd)) {
-      // A guard declared with an argv parameter gets the arguments copied out, unless it says it
-      // will not read them now.
-      const argv = g.takesArgv !== false && (g.readsArgs === undefined || g.readsArgs()) ? args.argv() : NO_ARGV;
+      // A guard declared with an argv parameter gets the arguments copied out (an armed guard may
+      // read them: the pause guard, the cluster redirect).
+      const argv = g.takesArgv !== false ? args.argv() : NO_ARGV;
       const err = g.guard(c, cmd, argv);
       if (err !== null) {
         if (c.blocked) return void c.pending.unshift(args.argv());

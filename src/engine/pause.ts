@@ -119,11 +119,6 @@ export class PauseState {
     return top.name === 'exec' && !!c.multi?.queue.some((q) => q.cmd.isWrite || MAY_REPLICATE.has((q.cmd.parent ?? q.cmd).name));
   }
 
-  /** Whether a pause is set (the guard reads nothing, argv included, when none is). */
-  get pausing(): boolean {
-    return this.by.size > 0;
-  }
-
   /** The dispatch guard: holds the client (its command re-runs on release); replicas and our master are never paused. */
   guard(c: Client, cmd: Command, argv: Buffer[]): boolean {
     if (this.by.size === 0 || c.isMaster || c.isReplica || this.srv.dispatch.depth > 0) return false;
@@ -150,7 +145,7 @@ export function pauseOf(srv: Server): PauseState {
 /** Last in Redis's processCommand order: after every other check, before MULTI queueing and the call. */
 export function installPause(srv: Server): void {
   const p = pauseOf(srv);
-  const entry: GuardEntry = { order: 95, name: 'pause', guard: (c, cmd, argv) => (p.guard(c, cmd, argv) ? 'PAUSED' : null), armed: p.recorded, readsArgs: () => p.pausing };
+  const entry: GuardEntry = { order: 95, name: 'pause', guard: (c, cmd, argv) => (p.guard(c, cmd, argv) ? 'PAUSED' : null), armed: p.recorded };
   srv.dispatch.addGuard(entry);
   p.onChange.push(() => srv.dispatch.arm(entry, p.recorded));
   srv.hooks.clientClose.push((c) => p.forget(c));

@@ -188,9 +188,10 @@ function smallInt(s: string): number | null {
 const SMALL_BY = 1000000000000000n;
 const SMALL_BY_N = 1e15;
 
-/** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. `bySmall` is `by` as
- * a number when |by| < 10^15 (null otherwise), so the common case does no BigInt arithmetic. */
-function incrBy(ctx: CommandContext, key: string, by: bigint, bySmall: number | null): void {
+/** INCR family: the value must be a canonical 64-bit integer; the TTL is kept. `bySmall` is the
+ * increment as a number when |by| < 10^15 (null otherwise, then `by` holds it), so the common case
+ * makes no BigInt at all. */
+function incrBy(ctx: CommandContext, key: string, bySmall: number | null, by: bigint | null = null): void {
   const { reply, db, srv } = ctx;
   const v = db.getStored(key);
   if (v !== undefined && typeof v !== 'string' && !Buffer.isBuffer(v)) return reply.error(WRONGTYPE);
@@ -210,7 +211,7 @@ function incrBy(ctx: CommandContext, key: string, by: bigint, bySmall: number | 
     if (parsed === null) return reply.error(NOT_INTEGER);
     n = parsed;
   }
-  const r = n + by;
+  const r = n + (by ?? BigInt(bySmall as number));
   if (r > 9223372036854775807n || r < -9223372036854775808n) return reply.error(OVERFLOW);
   db.set(key, r.toString(), true);
   srv.dirty++;
@@ -223,12 +224,12 @@ function incrArg(ctx: CommandContext, negate: boolean): void {
   if (by === null) return ctx.reply.error(NOT_INTEGER);
   if (negate && by === -9223372036854775808n) return ctx.reply.error('ERR decrement would overflow');
   const d = negate ? -by : by;
-  incrBy(ctx, keyStr(ctx.argv[1]), d, d < SMALL_BY && d > -SMALL_BY ? Number(d) : null);
+  incrBy(ctx, keyStr(ctx.argv[1]), d < SMALL_BY && d > -SMALL_BY ? Number(d) : null, d);
 }
 
 /** INCR/DECR on the view. */
 function incrLazy(ctx: CommandContext, args: CommandArgs, by: 1 | -1): boolean {
-  incrBy(ctx, args.key(1), BigInt(by), by);
+  incrBy(ctx, args.key(1), by);
   return true;
 }
 
@@ -236,8 +237,7 @@ function incrLazy(ctx: CommandContext, args: CommandArgs, by: 1 | -1): boolean {
 function incrArgLazy(ctx: CommandContext, args: CommandArgs, negate: boolean): boolean {
   const by = args.safeInt(2);
   if (by === null || by >= SMALL_BY_N || by <= -SMALL_BY_N) return false;
-  const d = negate ? -by : by;
-  incrBy(ctx, args.key(1), BigInt(d), d);
+  incrBy(ctx, args.key(1), negate ? -by : by);
   return true;
 }
 
@@ -384,8 +384,8 @@ export const stringCommands: CommandDef[] = [
   },
   { name: 'setex', handler: setWithExpire('ex', 'setex') },
   { name: 'psetex', handler: setWithExpire('px', 'psetex') },
-  { name: 'incr', handler: (ctx) => incrBy(ctx, keyStr(ctx.argv[1]), 1n, 1), lazy: (ctx, args) => incrLazy(ctx, args, 1) },
-  { name: 'decr', handler: (ctx) => incrBy(ctx, keyStr(ctx.argv[1]), -1n, -1), lazy: (ctx, args) => incrLazy(ctx, args, -1) },
+  { name: 'incr', handler: (ctx) => incrBy(ctx, keyStr(ctx.argv[1]), 1), lazy: (ctx, args) => incrLazy(ctx, args, 1) },
+  { name: 'decr', handler: (ctx) => incrBy(ctx, keyStr(ctx.argv[1]), -1), lazy: (ctx, args) => incrLazy(ctx, args, -1) },
   { name: 'incrby', handler: (ctx) => incrArg(ctx, false), lazy: (ctx, args) => incrArgLazy(ctx, args, false) },
   { name: 'decrby', handler: (ctx) => incrArg(ctx, true), lazy: (ctx, args) => incrArgLazy(ctx, args, true) },
   {

@@ -5,7 +5,7 @@ import type { Server } from '../server.js';
 import type { CommandContext } from '../commands/table.js';
 import { CommandNames, copyOut } from '../protocol/parser.js';
 import type { StoredValue } from '../store/types.js';
-import { PACK_MAX, storedCopy } from '../store/compact.js';
+import { PACK_MAX, storedArg } from '../store/compact.js';
 import { keyspaceEventsOn } from '../pubsub/notify.js';
 import { Latin1Window } from './latin1-window.js';
 
@@ -83,7 +83,7 @@ export class AofCommandReader {
     const vq = lineNext;
     if (vq + vlen + 2 > buf.length || buf[vq + vlen] !== 13 || buf[vq + vlen + 1] !== 10) return false;
     this.setKey = this.text.str(kq, klen);
-    this.setValue = vlen <= PACK_MAX ? this.text.str(vq, vlen) : storedCopy(copyOut(buf, vq, vlen));
+    this.setValue = vlen <= PACK_MAX ? this.text.str(vq, vlen) : storedArg(buf, vq, vq + vlen);
     this.pos = vq + vlen + 2;
     return true;
   }

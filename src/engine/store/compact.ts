@@ -35,10 +35,6 @@ const SHARE_MAX = 16;
 const SHARE_BITS = 10;
 const shared: (string | undefined)[] = new Array<string | undefined>(1 << SHARE_BITS).fill(undefined);
 
-function sharedPacked(b: Buffer, n: number): string {
-  return sharedRange(b, 0, n);
-}
-
 function sharedRange(b: Buffer, start: number, end: number): string {
   const n = end - start;
   const at = hashRange(b, start, end) & ((1 << SHARE_BITS) - 1);
@@ -60,8 +56,7 @@ const SHARE_KEY_MAX = 32;
  * keyspace Map would otherwise compute again for each fresh string.
  */
 export function sharedKeyStr(b: Buffer): string {
-  const n = b.length;
-  return n <= SHARE_KEY_MAX ? sharedPacked(b, n) : b.latin1Slice(0, n);
+  return sharedKeyArg(b, 0, b.length);
 }
 
 /** sharedKeyStr of buf[start, end): a key read straight out of a read buffer (CommandArgs). */
@@ -71,13 +66,7 @@ export function sharedKeyArg(buf: Buffer, start: number, end: number): string {
 
 /** What to store for a value given as an argument: packed, a slab copy, or b itself (big ones). */
 export function storedCopy(b: Buffer): string | Buffer {
-  const n = b.length;
-  if (n <= SHARE_MAX) return sharedPacked(b, n);
-  if (n <= PACK_MAX) return b.latin1Slice(0, n);
-  if (n > MAX_PACKED) return b;
-  const at = reserve(n);
-  b.copy(slab, at, 0, n);
-  return slab.subarray(at, at + n);
+  return b.length > MAX_PACKED ? b : storedArg(b, 0, b.length);
 }
 
 /**
