@@ -22,12 +22,21 @@ export function useLowHeapGrowth(): void {
   if (loading === 0) v8.setFlagsFromString(LOW);
 }
 
-/** Runs a dataset load under V8's default growth (nested loads share one lift). */
+/** Runs a dataset load under V8's default growth (nested loads share one lift; an async one until it settles). */
 export function withLoadHeapGrowth<T>(load: () => T): T {
   if (loading++ === 0 && low) v8.setFlagsFromString(V8_DEFAULT);
+  let res: T;
   try {
-    return load();
-  } finally {
-    if (--loading === 0 && low) v8.setFlagsFromString(LOW);
+    res = load();
+  } catch (e) {
+    endLoad();
+    throw e;
   }
+  if (res instanceof Promise) return res.finally(endLoad) as T;
+  endLoad();
+  return res;
+}
+
+function endLoad(): void {
+  if (--loading === 0 && low) v8.setFlagsFromString(LOW);
 }

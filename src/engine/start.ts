@@ -51,8 +51,10 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   await srv.listen();
   log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : cfg.sentinelMode ? 'sentinel' : 'standalone'}, port=${cfg.int('port')}.`);
   log.notice('Server initialized');
-  for (const h of srv.hooks.beforeReady) await h();
-  if (srv.shuttingDown) return srv; // a signal during loading: shutdown() owns the exit
+  for (const h of srv.hooks.beforeReady) {
+    await h();
+    if (srv.shuttingDown) return srv; // a signal or SHUTDOWN during loading: shutdown() owns the exit
+  }
   srv.writePidfile();
   srv.startCron();
   log.notice('Ready to accept connections');

@@ -121,70 +121,100 @@ export interface ReplayResult {
 }
 
 /**
- * Runs the commands of `buf` from `start`. A truncated tail is returned (truncated: true) when
- * allowed, else thrown; malformed data and unknown commands always throw.
+ * Runs the commands of `buf` from `start`, resumable: step() runs about `budget` bytes of commands
+ * and returns null when more are left (the start-up load yields to the event loop in between). A
+ * truncated tail is returned (truncated: true) when allowed, else thrown; malformed data and unknown
+ * commands always throw.
  */
-export function replayCommands(srv: Server, buf: Buffer, start: number, allowTruncated: boolean): ReplayResult {
-  const c = srv.createFakeClient();
-  c.reply.muted = true;
-  let pos = start;
-  let commands = 0;
-  let multi: Buffer[][] | null = null;
-  let multiStart = start;
-  const run = (argv: Buffer[], name: string) => {
+export class AofReplay {
+  private readonly c: ReturnType<Server['createFakeClient']>;
+  private readonly reader: AofCommandReader;
+  private pos: number;
+  private commands = 0;
+  private multi: Buffer[][] | null = null;
+  private multiStart: number;
+
+  constructor(private readonly srv: Server, buf: Buffer, start: number, private readonly allowTruncated: boolean) {
+    this.c = srv.createFakeClient();
+    this.c.reply.muted = true;
+    this.pos = start;
+    this.multiStart = start;
+    this.reader = new AofCommandReader(buf, start);
+  }
+
+  /** Offset of the next command (INFO's loading progress). */
+  get offset(): number {
+    return this.pos;
+  }
+
+  private run(argv: Buffer[], name: string): void {
+    const { srv, c } = this;
     if (name === 'select') {
       const id = Number(argv[1]?.toString());
-      if (!Number.isInteger(id) || id < 0 || id >= srv.dbs.length) throw new AofError(`Invalid SELECT ${argv[1]?.toString()}`, false, pos);
+      if (!Number.isInteger(id) || id < 0 || id >= srv.dbs.length) throw new AofError(`Invalid SELECT ${argv[1]?.toString()}`, false, this.pos);
       c.db = srv.dbs[id];
       c.dbIndex = id;
       return;
     }
     const cmd = srv.dispatch.resolve(argv);
-    if (typeof cmd === 'string') throw new AofError(`Unknown command '${argv[0].toString()}' reading the append only file`, false, pos);
+    if (typeof cmd === 'string') throw new AofError(`Unknown command '${argv[0].toString()}' reading the append only file`, false, this.pos);
     const ctx: CommandContext = { srv, client: c, db: c.db, reply: c.reply, argv, cmd, propagate: null };
     (cmd.handler as NonNullable<typeof cmd.handler>)(ctx);
-  };
-  const reader = new AofCommandReader(buf, start);
-  // A plain SET outside MULTI is applied as setCommand would, without dispatch; not while keyspace
-  // events are on (setCommand's notification wants the key as a Buffer).
-  const fastSet = !keyspaceEventsOn(srv);
-  for (;;) {
-    if (fastSet && !multi && reader.plainSet()) {
-      c.db.set(reader.setKey, reader.setValue);
-      srv.dirty++;
-      commands++;
-      pos = reader.pos;
-      continue;
-    }
-    let argv: Buffer[] | null;
-    try {
-      argv = reader.next();
-    } catch (e) {
-      if (e instanceof AofError && e.truncated && allowTruncated) return { commands, validEnd: multi ? multiStart : pos, truncated: true };
-      throw e;
-    }
-    if (!argv) break;
-    // Only MULTI (5), EXEC (4) and SELECT (6) are handled here: other names are not lowercased.
-    const n0 = argv[0].length;
-    const name = n0 >= 4 && n0 <= 6 ? argv[0].latin1Slice(0, n0).toLowerCase() : '';
-    if (name === 'multi') {
-      multi = [];
-      multiStart = pos;
-    } else if (name === 'exec' && multi) {
-      for (const a of multi) run(a, a[0].latin1Slice(0, a[0].length).toLowerCase());
-      multi = null;
-    } else if (multi) {
-      multi.push(argv);
-    } else {
-      run(argv, name);
-    }
-    commands++;
-    pos = reader.pos;
   }
-  if (multi) {
-    // Redis reverts a MULTI without EXEC at the end of the file.
-    if (!allowTruncated) throw new AofError('Unexpected end of file', true, multiStart);
-    return { commands, validEnd: multiStart, truncated: true };
+
+  step(budget: number): ReplayResult | null {
+    const { srv, c, reader } = this;
+    const stop = this.pos + budget;
+    // A plain SET outside MULTI is applied as setCommand would, without dispatch; not while keyspace
+    // events are on (setCommand's notification wants the key as a Buffer).
+    const fastSet = !keyspaceEventsOn(srv);
+    while (this.pos < stop) {
+      if (fastSet && !this.multi && reader.plainSet()) {
+        c.db.set(reader.setKey, reader.setValue);
+        srv.dirty++;
+        this.commands++;
+        this.pos = reader.pos;
+        continue;
+      }
+      let argv: Buffer[] | null;
+      try {
+        argv = reader.next();
+      } catch (e) {
+        if (e instanceof AofError && e.truncated && this.allowTruncated) return { commands: this.commands, validEnd: this.multi ? this.multiStart : this.pos, truncated: true };
+        throw e;
+      }
+      if (!argv) return this.finish();
+      // Only MULTI (5), EXEC (4) and SELECT (6) are handled here: other names are not lowercased.
+      const n0 = argv[0].length;
+      const name = n0 >= 4 && n0 <= 6 ? argv[0].latin1Slice(0, n0).toLowerCase() : '';
+      if (name === 'multi') {
+        this.multi = [];
+        this.multiStart = this.pos;
+      } else if (name === 'exec' && this.multi) {
+        for (const a of this.multi) this.run(a, a[0].latin1Slice(0, a[0].length).toLowerCase());
+        this.multi = null;
+      } else if (this.multi) {
+        this.multi.push(argv);
+      } else {
+        this.run(argv, name);
+      }
+      this.commands++;
+      this.pos = reader.pos;
+    }
+    return null;
   }
-  return { commands, validEnd: pos, truncated: false };
+
+  private finish(): ReplayResult {
+    if (this.multi) {
+      // Redis reverts a MULTI without EXEC at the end of the file.
+      if (!this.allowTruncated) throw new AofError('Unexpected end of file', true, this.multiStart);
+      return { commands: this.commands, validEnd: this.multiStart, truncated: true };
+    }
+    return { commands: this.commands, validEnd: this.pos, truncated: false };
+  }
+}
+
+/** All the commands of `buf` from `start`, at once (see AofReplay). */
+export function replayCommands(srv: Server, buf: Buffer, start: number, allowTruncated: boolean): ReplayResult {
+  return new AofReplay(srv, buf, start, allowTruncated).step(Infinity) as ReplayResult;
 }

@@ -9,8 +9,9 @@ import type { Server, PropagationSink, PropagationTarget } from '../server.js';
 import { datasetCommands } from './aof-commands.js';
 import { AofBuffer } from './aof-buffer.js';
 import { formatManifest, parseManifest, type AofFileInfo, type Manifest } from './manifest.js';
-import { parseRdb, snapshotRdb, loadRdb, saveRdbSync } from './rdb.js';
-import { replayCommands, AofError } from './aof-replay.js';
+import { parseRdb, snapshotRdb, loadRdbSliced, saveRdbSync } from './rdb.js';
+import { AofReplay, AofError } from './aof-replay.js';
+import { loadingSlice, processEventsWhileLoading, startLoading, stopLoading } from './loading.js';
 import { snapshotToFile, writeFileAtomic, writeFileAtomicSync } from './rdb-file.js';
 import { RdbError } from './errors.js';
 import { persistState } from './state.js';
@@ -145,12 +146,16 @@ export class Aof implements PropagationSink {
     this.selectedDb = -1;
   }
 
-  /** Loads the AOF directory (called at start when appendonly is yes); true when files existed. */
-  load(): boolean {
+  /**
+   * Loads the AOF directory (called at start when appendonly is yes); true when files existed. The
+   * base's RDB and the commands run in slices between which clients get -LOADING (Redis's
+   * loadAppendOnlyFiles with processEventsWhileBlocked); false also when a shutdown stopped it.
+   */
+  load(): Promise<boolean> {
     return withLoadHeapGrowth(() => this.loadFiles());
   }
 
-  private loadFiles(): boolean {
+  private async loadFiles(): Promise<boolean> {
     const mpath = this.file(`${this.prefix}.manifest`);
     if (!fs.existsSync(mpath)) return false;
     try {
@@ -160,40 +165,60 @@ export class Aof implements PropagationSink {
     }
     const files = [...(this.manifest.base ? [this.manifest.base] : []), ...this.manifest.incrs];
     const t0 = performance.now();
-    for (const db of this.srv.dbs) db.clear();
+    const srv = this.srv;
+    for (const db of srv.dbs) db.clear();
     this.currentSize = 0;
-    files.forEach((f, i) => {
-      const t1 = performance.now();
-      const full = this.file(f.name);
-      if (!fs.existsSync(full)) throw new Error(`Fatal error: The AOF file ${f.name} doesn't exist`);
-      const data = fs.readFileSync(full);
-      const isLast = i === files.length - 1;
-      const truncatedOk = isLast && this.srv.config.bool('aof-load-truncated');
-      let start = 0;
-      try {
-        if (data.latin1Slice(0, 5) === 'REDIS') {
-          start = loadRdb(this.srv, data, { dropExpired: false }).end;
+    let total = 0;
+    for (const f of files) total += fs.statSync(this.file(f.name), { throwIfNoEntry: false })?.size ?? 0;
+    startLoading(srv, total);
+    const slice = loadingSlice(srv);
+    let before = 0; // bytes of the files already loaded
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i];
+        const t1 = performance.now();
+        const full = this.file(f.name);
+        if (!fs.existsSync(full)) throw new Error(`Fatal error: The AOF file ${f.name} doesn't exist`);
+        const data = fs.readFileSync(full);
+        const isLast = i === files.length - 1;
+        const truncatedOk = isLast && srv.config.bool('aof-load-truncated');
+        let start = 0;
+        try {
+          if (data.latin1Slice(0, 5) === 'REDIS') {
+            // The base's RDB: the dbs are empty here, so it decodes straight into them.
+            const rdb = await loadRdbSliced(srv, data, { dropExpired: false }, slice, (l) => processEventsWhileLoading(srv, before + l.loaded));
+            if (!rdb) return false;
+            start = rdb.end;
+          }
+          const replay = new AofReplay(srv, data, start, truncatedOk);
+          let res = replay.step(slice);
+          while (!res) {
+            if (!(await processEventsWhileLoading(srv, before + replay.offset))) return false;
+            res = replay.step(slice);
+          }
+          if (res.truncated) {
+            srv.log.warning(`!!! Warning: short read while loading the AOF file ${f.name}!!!`);
+            srv.log.warning(`!!! Truncating the AOF ${f.name} at offset ${res.validEnd} !!!`);
+            fs.truncateSync(full, res.validEnd);
+            srv.log.warning(`AOF ${f.name} loaded anyway because aof-load-truncated is enabled`);
+          }
+          this.currentSize += res.truncated ? res.validEnd : data.length;
+          if (f.type === 'b') this.baseSize = data.length;
+        } catch (e) {
+          if (e instanceof AofError && e.truncated) {
+            throw new Error(`Unexpected end of file reading the append only file ${f.name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`);
+          }
+          if (e instanceof AofError) throw new Error(`Bad file format reading the append only file ${f.name} (${e.message} at offset ${e.validEnd}): make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
+          if (e instanceof RdbError) throw new Error(`Fatal error loading the AOF base ${f.name}: ${e.message}`);
+          throw e;
         }
-        const res = replayCommands(this.srv, data, start, truncatedOk);
-        if (res.truncated) {
-          this.srv.log.warning(`!!! Warning: short read while loading the AOF file ${f.name}!!!`);
-          this.srv.log.warning(`!!! Truncating the AOF ${f.name} at offset ${res.validEnd} !!!`);
-          fs.truncateSync(full, res.validEnd);
-          this.srv.log.warning(`AOF ${f.name} loaded anyway because aof-load-truncated is enabled`);
-        }
-        this.currentSize += res.truncated ? res.validEnd : data.length;
-        if (f.type === 'b') this.baseSize = data.length;
-      } catch (e) {
-        if (e instanceof AofError && e.truncated) {
-          throw new Error(`Unexpected end of file reading the append only file ${f.name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`);
-        }
-        if (e instanceof AofError) throw new Error(`Bad file format reading the append only file ${f.name} (${e.message} at offset ${e.validEnd}): make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
-        if (e instanceof RdbError) throw new Error(`Fatal error loading the AOF base ${f.name}: ${e.message}`);
-        throw e;
+        before += data.length;
+        srv.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - t1) / 1000).toFixed(3)} seconds`);
       }
-      this.srv.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - t1) / 1000).toFixed(3)} seconds`);
-    });
-    this.srv.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+    } finally {
+      stopLoading(srv);
+    }
+    srv.log.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     return true;
   }
 

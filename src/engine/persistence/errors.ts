@@ -3,3 +3,8 @@
 export class RdbError extends Error {
   override name = 'RdbError';
 }
+
+/** Input ended inside an item: corrupt for a whole file, "wait for more bytes" for a resumable load. */
+export class RdbEofError extends RdbError {
+  override name = 'RdbEofError';
+}

@@ -2,6 +2,7 @@
 import type { Server } from '../server.js';
 import type { InfoFields } from '../info.js';
 import { persistState } from './state.js';
+import { loadingInfo } from './loading.js';
 
 export function registerPersistenceInfo(srv: Server): void {
   srv.info.set('persistence', () => {
@@ -52,6 +53,7 @@ export function registerPersistenceInfo(srv: Server): void {
         ['aof_delayed_fsync', 0],
       );
     }
+    if (st.loading) fields.push(...loadingInfo(srv));
     return fields;
   });
 }

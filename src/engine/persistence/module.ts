@@ -8,6 +8,7 @@ import { childActive, persistState } from './state.js';
 import type { GuardEntry } from '../dispatch.js';
 import { registerPersistenceInfo } from './info.js';
 import { installDebugReload } from './debug-reload.js';
+import { installLoadingGuard } from './loading.js';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
 const RETRY_DELAY_MS = 5000;
@@ -76,13 +77,14 @@ function cron(srv: Server): void {
 
 export function installPersistence(srv: Server): void {
   const st = persistState(srv);
-  srv.hooks.beforeReady.push(() => {
+  installLoadingGuard(srv);
+  srv.hooks.beforeReady.push(async () => {
     if (srv.config.bool('appendonly')) {
       const aof = aofFor(srv);
-      aof.load();
-      aof.openOnStart();
+      await aof.load();
+      if (!srv.shuttingDown) aof.openOnStart();
     } else {
-      loadRdbFile(srv);
+      await loadRdbFile(srv);
     }
   });
   srv.hooks.cron.push(() => cron(srv));
@@ -92,7 +94,8 @@ export function installPersistence(srv: Server): void {
       st.bgsave.cancelled = true;
     }
     st.aof?.close();
-    if (save === true || (save === null && savePoints(srv).length > 0)) {
+    // As Redis: never a save while loading, it would write a partial dataset over its source.
+    if (!st.loading && (save === true || (save === null && savePoints(srv).length > 0))) {
       srv.log.notice('Saving the final RDB snapshot before exiting.');
       try {
         saveSync(srv);

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server.js';
-import { loadRdb, saveRdbSync, snapshotRdbTo, type SnapshotOptions } from './rdb.js';
+import { loadRdbSliced, saveRdbSync, snapshotRdbTo, type SnapshotOptions } from './rdb.js';
+import { loadingSlice, processEventsWhileLoading, startLoading, stopLoading } from './loading.js';
 import { persistState, setBgsaveOk } from './state.js';
 import { RdbError } from './errors.js';
 
@@ -283,15 +284,25 @@ const STRERROR: Record<string, string> = {
   ELOOP: 'Too many levels of symbolic links',
 };
 
-/** Loads dump.rdb at start if present; a corrupt file is fatal (the error names the file). */
-export function loadRdbFile(srv: Server): void {
+/**
+ * Loads dump.rdb at start if present, in slices between which clients get -LOADING (or their loading
+ * command's answer); a corrupt file is fatal (the error names the file).
+ */
+export async function loadRdbFile(srv: Server): Promise<void> {
   const file = rdbFile(srv);
   if (!fs.existsSync(file)) return;
   const t0 = performance.now();
   const st = persistState(srv);
-  st.loading = true;
   try {
-    const res = loadRdb(srv, fs.readFileSync(file));
+    const data = fs.readFileSync(file);
+    startLoading(srv, data.length);
+    const res = await loadRdbSliced(srv, data, {}, loadingSlice(srv), (loader) => {
+      st.lastLoadKeys = loader.out.keys;
+      const p = st.loadingProgress;
+      if (p) p.rdbUsedMem = Number(loader.out.aux.get('used-mem') ?? 0);
+      return processEventsWhileLoading(srv, loader.loaded);
+    });
+    if (!res) return; // a shutdown during the load
     st.loadedAux = res.aux;
     st.lastLoadKeys = res.keys;
     st.lastLoadExpired = res.expired;
@@ -302,7 +313,7 @@ export function loadRdbFile(srv: Server): void {
     if (errno !== undefined) throw new Error(`Fatal error loading the DB from ${file}: ${STRERROR[errno] ?? errno}. Exiting.`);
     throw e;
   } finally {
-    st.loading = false;
+    stopLoading(srv);
   }
   srv.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
 }

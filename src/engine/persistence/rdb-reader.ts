@@ -11,7 +11,7 @@ import { lzfDecompress, LzfError } from './lzf.js';
 import { parseListpack } from './listpack.js';
 import { parseIntset } from './intset.js';
 import { parseZiplist, parseZipmap } from './legacy.js';
-import { RdbError } from './errors.js';
+import { RdbEofError, RdbError } from './errors.js';
 import { T } from './rdb-types.js';
 import { Latin1Window } from './latin1-window.js';
 
@@ -27,7 +27,7 @@ export class RdbReader {
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.end) throw new RdbError(`Unexpected EOF reading RDB file (offset ${this.pos}, needed ${n} more bytes)`);
+    if (this.pos + n > this.end) throw new RdbEofError(`Unexpected EOF reading RDB file (offset ${this.pos}, needed ${n} more bytes)`);
   }
 
   get remaining(): number {

@@ -3,14 +3,12 @@
 // (see snapshot.ts); saveRdbSync() is SAVE's blocking one; loadRdb() replaces every db atomically: it
 // decodes everything first, so a corrupt file leaves the dataset untouched.
 import type { Server } from '../server.js';
-import type { StoredValue } from '../store/types.js';
-import { packLoaded } from '../store/compact.js';
 import { REDIS_COMPAT_VERSION } from '../version.js';
 import { Crc64 } from './crc64.js';
-import { RdbReader } from './rdb-reader.js';
+import { RdbLoader, type LoadedRdb, type ParseOptions } from './rdb-loader.js';
 import { RdbWriter, writeEntry, type EncodeOptions } from './rdb-writer.js';
 import { RdbError } from './errors.js';
-import { OP, RDB_VERSION, T } from './rdb-types.js';
+import { OP, RDB_VERSION } from './rdb-types.js';
 import { Snapshot } from './snapshot.js';
 import { rdbFunctionsHook } from './rdb-functions.js';
 import { withLoadHeapGrowth } from '../heap-growth.js';
@@ -94,122 +92,15 @@ export function snapshotRdbTo(srv: Server, opts: SnapshotOptions, sink: (chunk: 
   return Snapshot.start(srv, opts, sink).done.then(() => undefined);
 }
 
-export interface LoadedRdb {
-  dbs: Map<number, { data: Map<string, StoredValue>; expires: Map<string, number> }>;
-  aux: Map<string, string>;
-  keys: number;
-  expired: number;
-  /** Offset just past the checksum (an AOF base continues with commands there). */
-  end: number;
-  /** Function library codes (RDB_OPCODE_FUNCTION2 records). */
-  functions: Buffer[];
-}
-
-export interface ParseOptions {
-  databases: number;
-  /** Drop keys whose TTL already passed (a master does; a replica and an AOF preamble keep them). */
-  dropExpired: boolean;
-  now: number;
-  log?: (msg: string) => void;
-  /** Decode straight into these maps (by db id) instead of fresh ones (loadRdb into an empty dataset). */
-  into?: (id: number) => { data: Map<string, StoredValue>; expires: Map<string, number> };
-}
+export type { LoadedRdb, ParseOptions };
 
 /** Decodes a whole RDB; throws RdbError on anything malformed. */
 export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
-  const r = new RdbReader(data);
-  if (data.length < 9 || data.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
-  const version = Number(data.latin1Slice(5, 9));
-  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(5, 9)}`);
-  r.pos = 9;
-  const out: LoadedRdb = { dbs: new Map(), aux: new Map(), keys: 0, expired: 0, end: 0, functions: [] };
-  let cur: { data: Map<string, StoredValue>; expires: Map<string, number> } | null = null;
-  let dbId = 0;
-  const selectDb = (id: number) => {
-    if (id >= opts.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${opts.databases} databases. Exiting`);
-    dbId = id;
-    cur = out.dbs.get(id) ?? opts.into?.(id) ?? { data: new Map(), expires: new Map() };
-    out.dbs.set(id, cur);
-  };
-  selectDb(0);
-  let expireAt = -1;
-  for (;;) {
-    const type = r.u8();
-    switch (type) {
-      case OP.EXPIRETIME:
-        expireAt = r.take(4).readInt32LE(0) * 1000;
-        continue;
-      case OP.EXPIRETIME_MS:
-        expireAt = r.ms();
-        continue;
-      case OP.FREQ:
-        r.u8();
-        continue;
-      case OP.IDLE:
-        r.len();
-        continue;
-      case OP.SELECTDB:
-        selectDb(r.len());
-        continue;
-      case OP.RESIZEDB:
-        r.len();
-        r.len();
-        continue;
-      case OP.AUX: {
-        const k = r.str().toString();
-        out.aux.set(k, r.str().toString());
-        continue;
-      }
-      case OP.MODULE_AUX:
-        throw new RdbError('The RDB file contains module data (AUX), which the kvctl engine cannot load');
-      case OP.FUNCTION:
-        r.strView();
-        opts.log?.('The RDB file contains a pre-7.0 function record, which Redis 7.0 no longer reads: skipped');
-        continue;
-      case OP.FUNCTION2:
-        out.functions.push(Buffer.from(r.strView()));
-        continue;
-      case OP.EOF:
-        break;
-      default: {
-        const key = r.keyString();
-        const value = type === T.STRING ? r.storedString() : packLoaded(r.value(type));
-        const db = cur as unknown as { data: Map<string, StoredValue>; expires: Map<string, number> };
-        if (opts.dropExpired && expireAt !== -1 && expireAt < opts.now) {
-          if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
-          out.expired++;
-        } else {
-          // One hash lookup per key: a duplicate is seen as a set that did not grow the map.
-          const before = db.data.size;
-          db.data.set(key, value);
-          if (db.data.size === before) throw new RdbError(`RDB has duplicated key '${key}' in DB ${dbId}`);
-          if (expireAt !== -1) db.expires.set(key, expireAt);
-          out.keys++;
-        }
-        expireAt = -1;
-        continue;
-      }
-    }
-    break;
-  }
-  if (version >= 5) {
-    const bodyEnd = r.pos;
-    const stored = r.take(8);
-    if (stored.every((b) => b === 0)) {
-      opts.log?.('RDB file was saved with checksum disabled: no check performed.');
-    } else {
-      const got = new Crc64().update(data, 0, bodyEnd).digest();
-      if (!got.equals(stored)) {
-        throw new RdbError(`Wrong RDB checksum expected: (${hex(stored)}) got (${hex(got)}). Aborting now.`);
-      }
-    }
-  }
-  out.end = r.pos;
-  return out;
-}
-
-function hex(le: Buffer): string {
-  return le.readBigUInt64LE(0).toString(16);
+  const loader = new RdbLoader(opts);
+  loader.push(data);
+  loader.end();
+  loader.step(Infinity);
+  return loader.out;
 }
 
 /**
@@ -224,27 +115,62 @@ export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> =
   return withLoadHeapGrowth(() => load(srv, data, opts, mode));
 }
 
-function load(srv: Server, data: Buffer, opts: Partial<ParseOptions>, mode: LoadMode): LoadedRdb {
-  const parseOpts: ParseOptions = {
+function parseOptions(srv: Server, opts: Partial<ParseOptions>): ParseOptions {
+  return {
     databases: srv.dbs.length,
     dropExpired: !srv.isReplica,
     now: Date.now(),
     log: (m) => srv.log.warning(m),
+    keyLoadDelayUs: Math.max(0, srv.config.int('key-load-delay')),
     ...opts,
   };
-  if (srv.dbs.every((db) => db.data.size === 0 && db.expires.size === 0)) {
-    // Nothing to keep (start-up, a replica's full sync): decode straight into the dbs, saving a
-    // second insertion of every key; on error they are emptied again, which is how they were.
-    Snapshot.finishAllSync(srv);
-    for (const db of srv.dbs) db.clear();
+}
+
+/**
+ * A loader that decodes straight into the (emptied) dbs, saving a second insertion of every key: when
+ * there is nothing to keep (start-up, a replica's full sync). On error the caller empties them again.
+ */
+function intoDbs(srv: Server, opts: ParseOptions): RdbLoader {
+  Snapshot.finishAllSync(srv);
+  for (const db of srv.dbs) db.clear();
+  return new RdbLoader({ ...opts, into: (id) => srv.dbs[id] });
+}
+
+/**
+ * The start-up load into empty dbs, `slice` bytes at a time: `between(loader)` runs after each slice
+ * (progress, a turn of the event loop) and returns false to stop (a shutdown), then this returns null.
+ * All-or-nothing as loadRdb: on error the dbs are emptied and the RdbError thrown.
+ */
+export function loadRdbSliced(srv: Server, data: Buffer, opts: Partial<ParseOptions>, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<LoadedRdb | null> {
+  return withLoadHeapGrowth(async () => {
+    const loader = intoDbs(srv, parseOptions(srv, opts));
+    loader.push(data);
+    loader.end();
     try {
-      const res = parseRdb(data, { ...parseOpts, into: (id) => srv.dbs[id] });
-      rdbFunctionsHook(srv)?.loaded(res.functions);
-      return res;
+      while (loader.step(slice) !== 'done') if (!(await between(loader))) return null;
     } catch (e) {
       for (const db of srv.dbs) db.clear();
       throw e;
     }
+    rdbFunctionsHook(srv)?.loaded(loader.out.functions);
+    return loader.out;
+  });
+}
+
+function load(srv: Server, data: Buffer, opts: Partial<ParseOptions>, mode: LoadMode): LoadedRdb {
+  const parseOpts = parseOptions(srv, opts);
+  if (srv.dbs.every((db) => db.data.size === 0 && db.expires.size === 0)) {
+    const loader = intoDbs(srv, parseOpts);
+    try {
+      loader.push(data);
+      loader.end();
+      loader.step(Infinity);
+    } catch (e) {
+      for (const db of srv.dbs) db.clear();
+      throw e;
+    }
+    rdbFunctionsHook(srv)?.loaded(loader.out.functions);
+    return loader.out;
   }
   const parsed = parseRdb(data, parseOpts);
   if (mode === 'add') {

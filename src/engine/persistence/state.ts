@@ -2,6 +2,7 @@
 // in `server.*`; the Server class stays free of persistence fields).
 import type { Server } from '../server.js';
 import type { Aof } from './aof.js';
+import type { LoadingProgress } from './loading.js';
 
 export interface PersistState {
   /** Unix seconds of the last successful save (LASTSAVE). */
@@ -17,6 +18,8 @@ export interface PersistState {
   lastBgsaveTimeSec: number;
   saves: number;
   loading: boolean;
+  /** The start-up load's progress (INFO's loading_* fields), null when not loading. */
+  loadingProgress: LoadingProgress | null;
   lastLoadKeys: number;
   lastLoadExpired: number;
   aof: Aof | null;
@@ -44,6 +47,7 @@ export function persistState(srv: Server): PersistState {
       lastBgsaveTimeSec: -1,
       saves: 0,
       loading: false,
+      loadingProgress: null,
       lastLoadKeys: 0,
       lastLoadExpired: 0,
       aof: null,

@@ -1,0 +1,219 @@
+// The RDB's outer loop as a resumable decoder: fed bytes (the whole file at once, or a stream as it
+// arrives), it decodes the top-level items (opcodes, and one key with its value) whose bytes are all
+// there, in slices of a given size, and rewinds to an item's start when the bytes end inside it. So a
+// load can yield to the event loop between slices (start-up -LOADING) and decode a payload while the
+// rest of it is still arriving. One item is always decoded synchronously.
+import type { StoredValue } from '../store/types.js';
+import { packLoaded } from '../store/compact.js';
+import { Crc64 } from './crc64.js';
+import { RdbReader } from './rdb-reader.js';
+import { RdbEofError, RdbError } from './errors.js';
+import { OP, RDB_VERSION, T } from './rdb-types.js';
+
+export interface LoadedDb {
+  data: Map<string, StoredValue>;
+  expires: Map<string, number>;
+}
+
+export interface LoadedRdb {
+  dbs: Map<number, LoadedDb>;
+  aux: Map<string, string>;
+  keys: number;
+  expired: number;
+  /** Offset just past the checksum (an AOF base continues with commands there). */
+  end: number;
+  /** Function library codes (RDB_OPCODE_FUNCTION2 records). */
+  functions: Buffer[];
+}
+
+export interface ParseOptions {
+  databases: number;
+  /** Drop keys whose TTL already passed (a master does; a replica and an AOF preamble keep them). */
+  dropExpired: boolean;
+  now: number;
+  log?: (msg: string) => void;
+  /** Decode straight into these maps (by db id) instead of fresh ones (loadRdb into an empty dataset). */
+  into?: (id: number) => LoadedDb;
+  /** Redis's key-load-delay test knob: microseconds spent after each key (0: none). */
+  keyLoadDelayUs?: number;
+}
+
+/** What step() left: its byte budget spent with input left, input exhausted (push more or end()), or the file's end reached. */
+export type StepResult = 'more' | 'need-input' | 'done';
+
+export class RdbLoader {
+  readonly out: LoadedRdb = { dbs: new Map(), aux: new Map(), keys: 0, expired: 0, end: 0, functions: [] };
+  private buf: Buffer = Buffer.alloc(0);
+  private reader = new RdbReader(this.buf);
+  /** Stream offset of buf[0]: the bytes before it were decoded and dropped (and checksummed). */
+  private base = 0;
+  private readonly crc = new Crc64();
+  private ended = false;
+  private version = -1;
+  private finished = false;
+  private cur: LoadedDb | null = null;
+  private dbId = 0;
+  private expireAt = -1;
+
+  constructor(private readonly opts: ParseOptions) {}
+
+  /** Bytes decoded so far (INFO's loading_loaded_bytes). */
+  get loaded(): number {
+    return this.base + this.reader.pos;
+  }
+
+  /** Appends input; the decoded part of the previous input is dropped. */
+  push(chunk: Buffer): void {
+    const r = this.reader;
+    this.crc.update(this.buf, 0, r.pos);
+    this.base += r.pos;
+    this.buf = r.pos === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(r.pos), chunk]);
+    this.reader = new RdbReader(this.buf);
+  }
+
+  /** No more input: an item cut off is now an error. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /**
+   * Decodes items until `budget` bytes were consumed, the input runs out or the file ends. Throws
+   * RdbError on malformed input (and on a cut-off item once end() was called).
+   */
+  step(budget: number): StepResult {
+    if (this.finished) return 'done';
+    const r = this.reader;
+    const stop = r.pos + budget;
+    let at = r.pos;
+    try {
+      if (this.version < 0) this.header();
+      while (r.pos < stop) {
+        at = r.pos;
+        if (this.item()) {
+          this.trailer();
+          return 'done';
+        }
+      }
+      return 'more';
+    } catch (e) {
+      if (!(e instanceof RdbEofError) || this.ended) throw e;
+      r.pos = at;
+      return 'need-input';
+    }
+  }
+
+  private header(): void {
+    const r = this.reader;
+    if (this.ended && r.remaining < 9) throw new RdbError('Wrong signature trying to load DB from file');
+    const data = r.take(9);
+    if (data.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
+    const version = Number(data.latin1Slice(5, 9));
+    if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(5, 9)}`);
+    this.version = version;
+    this.selectDb(0);
+  }
+
+  private selectDb(id: number): void {
+    if (id >= this.opts.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${this.opts.databases} databases. Exiting`);
+    this.dbId = id;
+    this.cur = this.out.dbs.get(id) ?? this.opts.into?.(id) ?? { data: new Map(), expires: new Map() };
+    this.out.dbs.set(id, this.cur);
+  }
+
+  /** One top-level item; true at the EOF opcode. */
+  private item(): boolean {
+    const r = this.reader;
+    const type = r.u8();
+    switch (type) {
+      case OP.EXPIRETIME:
+        this.expireAt = r.take(4).readInt32LE(0) * 1000;
+        return false;
+      case OP.EXPIRETIME_MS:
+        this.expireAt = r.ms();
+        return false;
+      case OP.FREQ:
+        r.u8();
+        return false;
+      case OP.IDLE:
+        r.len();
+        return false;
+      case OP.SELECTDB:
+        this.selectDb(r.len());
+        return false;
+      case OP.RESIZEDB:
+        r.len();
+        r.len();
+        return false;
+      case OP.AUX: {
+        const k = r.str().toString();
+        this.out.aux.set(k, r.str().toString());
+        return false;
+      }
+      case OP.MODULE_AUX:
+        throw new RdbError('The RDB file contains module data (AUX), which the kvctl engine cannot load');
+      case OP.FUNCTION:
+        r.strView();
+        this.opts.log?.('The RDB file contains a pre-7.0 function record, which Redis 7.0 no longer reads: skipped');
+        return false;
+      case OP.FUNCTION2:
+        this.out.functions.push(Buffer.from(r.strView()));
+        return false;
+      case OP.EOF:
+        return true;
+      default:
+        this.entry(type);
+        return false;
+    }
+  }
+
+  private entry(type: number): void {
+    const r = this.reader;
+    const out = this.out;
+    const key = r.keyString();
+    const value = type === T.STRING ? r.storedString() : packLoaded(r.value(type));
+    const db = this.cur as LoadedDb;
+    const expireAt = this.expireAt;
+    if (this.opts.dropExpired && expireAt !== -1 && expireAt < this.opts.now) {
+      if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${this.dbId}`);
+      out.expired++;
+    } else {
+      // One hash lookup per key: a duplicate is seen as a set that did not grow the map.
+      const before = db.data.size;
+      db.data.set(key, value);
+      if (db.data.size === before) throw new RdbError(`RDB has duplicated key '${key}' in DB ${this.dbId}`);
+      if (expireAt !== -1) db.expires.set(key, expireAt);
+      out.keys++;
+    }
+    this.expireAt = -1;
+    if (this.opts.keyLoadDelayUs) busyWait(this.opts.keyLoadDelayUs);
+  }
+
+  /** The CRC64 trailer (RDB 5+): all of it must be there, so a cut-off one rewinds to the EOF opcode. */
+  private trailer(): void {
+    const r = this.reader;
+    if (this.version >= 5) {
+      const bodyEnd = r.pos;
+      const stored = r.take(8);
+      if (stored.every((b) => b === 0)) {
+        this.opts.log?.('RDB file was saved with checksum disabled: no check performed.');
+      } else {
+        const got = this.crc.update(this.buf, 0, bodyEnd).digest();
+        if (!got.equals(stored)) {
+          throw new RdbError(`Wrong RDB checksum expected: (${hex(stored)}) got (${hex(got)}). Aborting now.`);
+        }
+      }
+    }
+    this.finished = true;
+    this.out.end = this.base + r.pos;
+  }
+}
+
+function hex(le: Buffer): string {
+  return le.readBigUInt64LE(0).toString(16);
+}
+
+/** As Redis's debugDelay for key-load-delay: the load itself is held up, not the event loop's turn. */
+function busyWait(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+}
