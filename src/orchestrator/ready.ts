@@ -51,6 +51,7 @@ export class Probe {
         const msg = (err as Error).message;
         if (n.role !== 'sentinel' && isAuthFailure(err)) throw authFailure(addr(n), this.auth, err);
         if (/ECONNREFUSED/.test(msg)) return `${n.name} (${addr(n)}) is not listening yet`;
+        if (/(^|: )LOADING\b/.test(msg)) return `${n.name} (${addr(n)}) is loading its dataset`;
         return `${n.name} (${addr(n)}) does not answer PING: ${msg}`;
       }
     }));

@@ -144,7 +144,7 @@ export async function portFree(port: number, host = '127.0.0.1'): Promise<boolea
   });
 }
 
-function startProc(cmd: string, args: string[], port: number, dir: string, ownDir: boolean, host = '127.0.0.1', checkInternal = false, env?: NodeJS.ProcessEnv): Promise<Proc> {
+function startProc(cmd: string, args: string[], port: number, dir: string, ownDir: boolean, host = '127.0.0.1', checkInternal = false, env?: NodeJS.ProcessEnv, portOnly = false): Promise<Proc> {
   const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
@@ -170,7 +170,7 @@ function startProc(cmd: string, args: string[], port: number, dir: string, ownDi
     },
   };
   live.set(proc, Date.now());
-  return waitForPort(port, host).then(() => waitForAnswer(port, host)).then(
+  return waitForPort(port, host).then(() => (portOnly ? undefined : waitForAnswer(port, host))).then(
     () => proc,
     async (err: Error) => {
       await proc.stop();
@@ -192,6 +192,8 @@ export interface StartOpts {
   expectInternalErrors?: boolean;
   /** startEngine: another build's main.cjs instead of dist/'s (a benchmark's A/B of two builds). */
   main?: string;
+  /** Resolve once the port is open, not once PING answers without -LOADING (a test of the load itself). */
+  portOnly?: boolean;
 }
 
 /** Start a real redis-server (the first on PATH) with no persistence unless args say so. */
@@ -217,7 +219,7 @@ export function startEngine(port: number, opts: StartOpts = {}): Promise<Proc> {
     ...(opts.args ?? []),
   ];
   // The environment kvctl up gives engine nodes (no NODE_EXTRA_CA_CERTS: ~50 ms of CPU per start).
-  return startProc(process.execPath, args, port, dir, !opts.dir, opts.host, !opts.expectInternalErrors, childEnv());
+  return startProc(process.execPath, args, port, dir, !opts.dir, opts.host, !opts.expectInternalErrors, childEnv(), opts.portOnly);
 }
 
 /**

@@ -109,12 +109,13 @@ export class RoleWatch {
 
   /** Updates st from the node; true when something a reader of state.json cares about changed. */
   private async pollOne(n: PlannedNode, st: NodeStatus): Promise<boolean> {
-    let info: string, keyspace: string, nodes: string | undefined;
+    let info: string, keyspace: string, persistence: string, nodes: string | undefined;
     try {
       const c = await this.pool.get(n.host, n.port);
-      [info, keyspace, nodes] = await Promise.all([
+      [info, keyspace, persistence, nodes] = await Promise.all([
         c.call('INFO', 'replication').then(String),
         c.call('INFO', 'keyspace').then(String),
+        c.call('INFO', 'persistence').then(String),
         this.plan.kind === 'cluster' ? c.call('CLUSTER', 'NODES').then(String) : Promise.resolve(undefined),
       ]);
     } catch {
@@ -122,6 +123,9 @@ export class RoleWatch {
       return false;
     }
     if (st.state !== 'running') return false; // died or paused while we asked
+    // INFO answers while the dataset loads (redis-server and the engine): its keyspace is partial then,
+    // which must not read as keys lost by the restart. Look again once it has loaded.
+    if (/^loading:1\r?$/m.test(persistence)) return false;
     const r = parseRole(info);
     const before = JSON.stringify([st.role, st.master, st.replicas, st.nodeId, st.slots, st.dataLost]);
     st.role = r.role;
