@@ -123,7 +123,8 @@ export const DIRECTIVES: Directive[] = [
   b('replica-ignore-maxmemory', 'yes', { aliases: ['slave-ignore-maxmemory'] }),
   b('replica-ignore-disk-write-errors', 'no'),
   e('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
-  // Hidden test knobs (accepted and reported; the engine does not slow loading or saving with them).
+  // Hidden test knobs: the start-up load honours key-load-delay (µs per key) and yields every
+  // loading-process-events-interval-bytes; rdb-key-save-delay is accepted and reported only.
   i('key-load-delay', 0, -I32 - 1, I32, { hidden: true }),
   i('rdb-key-save-delay', 0, -I32 - 1, I32, { hidden: true }),
   i('loading-process-events-interval-bytes', 2097152, 1024, I32, { hidden: true }),
