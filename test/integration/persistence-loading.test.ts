@@ -17,7 +17,7 @@ const P = PORTS.persistence + 400; // this file: 12400 .. 12409
 afterAll(stopAll);
 
 const KEYS = 5000;
-const SLOW_LOAD = ['--key-load-delay', '300', '--loading-process-events-interval-bytes', '1024'];
+const SLOW_LOAD = ['--key-load-delay', '600', '--loading-process-events-interval-bytes', '1024'];
 
 function text(r: Reply): string {
   if (r.t === 'error' || r.t === 'simple' || r.t === 'bulk' || r.t === 'verbatim') return String(r.v);
