@@ -3,7 +3,7 @@
 // keyspace, a MULTI queue, a blocked client's pending commands, the AOF, the replication stream, the
 // slow log, MONITOR. Each check sends the kept arguments in one read and reads them back after
 // other reads went through the same buffer, with values that are binary, bigger than one read, and
-// split across reads.
+// split across reads; set members and hash fields (read in place in the read buffer) likewise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespClient, encodeCommand, type Reply } from '../helpers/resp.js';
 import { startEngine, stopAll, tmpDir, type Proc } from '../helpers/procs.js';
@@ -25,6 +25,10 @@ const MID = binary(700, 2); // past the packed and slab sizes: its own Buffer
 const BIG = binary(150 * 1024, 3); // more than one 64 KB read
 const MEMBER = binary(20, 4);
 const FIELD = binary(9, 5);
+/** Distinct binary members: enough for a hashtable set/hash read in place in the read buffer. */
+const MANY = Array.from({ length: 300 }, (_, i) => Buffer.concat([binary(20, i & 0xff), Buffer.from(String(i))]));
+/** More than one read's worth: the SADD/HSET that carries them arrives split across writes. */
+const SPLIT_MEMBERS = Array.from({ length: 3000 }, (_, i) => Buffer.concat([binary(60, i & 0xff), Buffer.from(String(i))]));
 
 /** Sends commands as one write and reads their replies. */
 async function pipeline(c: RespClient, cmds: (string | Buffer)[][]): Promise<Reply[]> {
@@ -64,6 +68,24 @@ async function expectData(c: RespClient, where: string): Promise<void> {
   expect.soft(got[11], `${where}: MULTI-queued LPUSH`).toEqual({ t: 'array', v: [{ t: 'bulk', v: L(SMALL) }] });
   expect.soft(bulk(got[12]), `${where}: a blocked client's pending SET`).toBe(L(MID));
   expect.soft(bulk(got[13]) === L(BIG), `${where}: value split across writes`).toBe(true);
+  const sorted = (bs: Buffer[]) => bs.map(L).sort();
+  const many = await pipeline(c, [['SMEMBERS', 'vset'], ['HGETALL', 'vhash'], ['SMEMBERS', 'splitset'], ['HGETALL', 'splithash']]);
+  const texts = (r: Reply) => (r.t === 'array' ? r.v.map((x) => bulk(x) ?? '') : [`<${r.t}>`]);
+  const pairs = (r: Reply) => { const t = texts(r); return Array.from({ length: t.length / 2 }, (_, i) => t[2 * i] + '=' + t[2 * i + 1]).sort(); };
+  expect.soft(texts(many[0]).sort(), `${where}: SADD of many members in one read`).toEqual(sorted(MANY));
+  expect.soft(pairs(many[1]), `${where}: HSET of many fields in one read`).toEqual(MANY.map((f, i) => L(f) + '=' + L(MANY[MANY.length - 1 - i])).sort());
+  expect.soft(texts(many[2]).sort(), `${where}: SADD split across writes`).toEqual(sorted(SPLIT_MEMBERS));
+  expect.soft(pairs(many[3]), `${where}: HSET split across writes`).toEqual(SPLIT_MEMBERS.map((f) => L(f) + '=' + L(f)).sort());
+}
+
+/** Sends one command in 40 KB pieces with pauses, so the server reads it in several reads. */
+async function sendSplit(c: RespClient, cmd: (string | Buffer)[]): Promise<Reply> {
+  const bytes = encodeCommand(cmd);
+  for (let i = 0; i < bytes.length; i += 40_000) {
+    c.writeRaw(bytes.subarray(i, i + 40_000));
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return c.next();
 }
 
 describe('arguments that outlive their read are owned copies', () => {
@@ -122,6 +144,18 @@ describe('arguments that outlive their read are owned copies', () => {
     }
     expect(await a.next()).toEqual({ t: 'simple', v: 'OK' });
     expect(await a.call(['SET', 'big', BIG])).toEqual({ t: 'simple', v: 'OK' });
+
+    // Members and fields looked up in place in the read buffer (one read), then in commands split
+    // across reads; a repeated member or field in the same command counts once.
+    const inOne = await pipeline(a, [
+      ['SADD', 'vset', ...MANY, MANY[0]],
+      ['HSET', 'vhash', ...MANY.flatMap((f, i) => [f, MANY[(i + 1) % MANY.length]])],
+      ['HSET', 'vhash', ...MANY.flatMap((f, i) => [f, MANY[MANY.length - 1 - i]])],
+    ]);
+    expect(inOne).toEqual([{ t: 'int', v: String(MANY.length) }, { t: 'int', v: String(MANY.length) }, { t: 'int', v: '0' }]);
+    await churn(b);
+    expect(await sendSplit(a, ['SADD', 'splitset', ...SPLIT_MEMBERS, ...SPLIT_MEMBERS.slice(0, 10)])).toEqual({ t: 'int', v: String(SPLIT_MEMBERS.length) });
+    expect(await sendSplit(a, ['HSET', 'splithash', ...SPLIT_MEMBERS.flatMap((f) => [f, f])])).toEqual({ t: 'int', v: String(SPLIT_MEMBERS.length) });
     await churn(b);
     await expectData(a, 'master');
   });

@@ -40,10 +40,10 @@ const cmd = (...args: (string | Buffer)[]): Buffer =>
 const hex = (s: Seen[]) => s.map((x) => x.argv.map((b) => b.toString('hex')));
 
 describe('CommandArgs: the parser view of a command in the read buffer', () => {
-  it('reads a whole command as a view: key, stored value, lengths, transient bytes, integers', () => {
+  it('reads a whole command as a view: key, stored value, lengths, the range of an argument in the buffer, integers', () => {
     const checks: unknown[] = [];
     const seen = feedShared([cmd('SET', 'key:1', 'hello', '-42', '007', '-0', '')], (a) => {
-      checks.push(a.name.toString(), a.count, a.key(1), a.stored(2), a.len(2), a.transient(2).toString(), a.safeInt(3), a.safeInt(4), a.safeInt(5), a.len(6), a.safeInt(1));
+      checks.push(a.name.toString(), a.count, a.key(1), a.stored(2), a.len(2), a.buf.toString('latin1', a.startOf(2), a.endOf(2)), a.safeInt(3), a.safeInt(4), a.safeInt(5), a.len(6), a.safeInt(1));
     });
     expect(seen.map((s) => s.via)).toEqual(['view']);
     expect(checks).toEqual(['SET', 7, 'key:1', 'hello', 5, 'hello', -42, null, null, 0, null]);

@@ -1,5 +1,6 @@
 // DenseIndex over its MemberTable (open addressing, backward-shift deletes) against a Map model:
-// random inserts, updates and deletes in both delete modes, keys with bytes >= 0x80 and NULs.
+// random inserts, updates and deletes in both delete modes, keys with bytes >= 0x80 and NULs, given as
+// Buffers or as ranges of a larger buffer.
 import { describe, expect, it } from 'vitest';
 import { DenseIndex } from '../../src/engine/store/dense.js';
 import { keyBuf } from '../../src/engine/store/types.js';
@@ -22,6 +23,17 @@ function check(d: DenseIndex<number>, model: Map<string, number>, universe: stri
   }
 }
 
+/**
+ * Key k inside a larger buffer at a random offset, between bytes that extend it into other keys of
+ * the universe (element:1 next to element:12...): a range read one byte too far finds the wrong key.
+ */
+function embedded(k: string, next: () => number): [Buffer, number, number] {
+  const before = Buffer.from('element:1'.slice(0, Math.floor(next() * 9)), 'latin1');
+  const after = Buffer.from(String(Math.floor(next() * 100)), 'latin1');
+  const b = Buffer.concat([before, keyBuf(k), after]);
+  return [b, before.length, before.length + k.length];
+}
+
 describe('DenseIndex', () => {
   for (const ordered of [true, false]) {
     it(`matches a Map through random inserts, updates and deletes (${ordered ? 'ordered' : 'swap'} deletes)`, () => {
@@ -36,11 +48,18 @@ describe('DenseIndex', () => {
         const r = next();
         if (r < 0.55) {
           const isNew = !model.has(k);
-          expect(d.set(keyBuf(k), step)).toBe(isNew);
+          // Half the time the range form, as the key sits inside a read buffer.
+          if (r < 0.3) {
+            const [b, start, end] = embedded(k, next);
+            expect(d.setRange(b, start, end, step)).toBe(isNew);
+          } else expect(d.set(keyBuf(k), step)).toBe(isNew);
           if (isNew) insertionOrder.push(k);
           model.set(k, step);
         } else if (r < 0.65) {
-          expect(d.swap(keyBuf(k), step)).toBe(model.get(k));
+          if (r < 0.6) {
+            const [b, start, end] = embedded(k, next);
+            expect(d.swapRange(b, start, end, step)).toBe(model.get(k));
+          } else expect(d.swap(keyBuf(k), step)).toBe(model.get(k));
           if (!model.has(k)) insertionOrder.push(k);
           model.set(k, step);
         } else {

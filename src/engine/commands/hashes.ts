@@ -3,7 +3,7 @@ import type { CommandDef, CommandContext } from './table.js';
 import { HashValue } from '../store/hash.js';
 import { unpack } from '../store/types.js';
 import { lookup, lookupKey, written, parseScanArgs, scanMatch, replyScan } from './aggregate.js';
-import { argCount, storedAt, transientAt, type ArgSource, type CommandArgs } from '../protocol/command-args.js';
+import { argCount, bytesAt, endAt, startAt, storedAt, type ArgSource, type CommandArgs } from '../protocol/command-args.js';
 import { parseInt64 } from './args.js';
 import { NOT_INTEGER, OVERFLOW } from './errors.js';
 import { incrByFloat } from '../protocol/long-double.js';
@@ -31,7 +31,7 @@ function hset(ctx: CommandContext, legacy: boolean, src: ArgSource = ctx.argv): 
   if (h === undefined) return;
   if (h === null) ctx.db.set(k, (h = new HashValue()));
   let added = 0;
-  for (let i = 2; i < n; i += 2) if (h.setStored(transientAt(src, i), storedAt(src, i + 1))) added++;
+  for (let i = 2; i < n; i += 2) if (h.setStoredRange(bytesAt(src, i), startAt(src, i), endAt(src, i), storedAt(src, i + 1))) added++;
   ctx.db.touch(k);
   notifyKeyArg(ctx.srv, 'h', 'hset', ctx, 1, ctx.db.id);
   ctx.srv.dirty += (n - 2) / 2;

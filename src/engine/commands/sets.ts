@@ -4,7 +4,7 @@ import type { CommandDef, CommandContext } from './table.js';
 import { SetValue } from '../store/set.js';
 import { keyBuf } from '../store/types.js';
 import { lookup, lookupKey, popOneLazy, written, writtenArg, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
-import { argCount, transientAt, type ArgSource } from '../protocol/command-args.js';
+import { argCount, bytesAt, endAt, startAt, type ArgSource } from '../protocol/command-args.js';
 import { parseIntArg } from './args.js';
 import { SYNTAX, WRONGTYPE } from './errors.js';
 import { parseRandomCount, randomPicks } from './random-picks.js';
@@ -71,9 +71,9 @@ function sadd(ctx: CommandContext, src: ArgSource): void {
     ctx.db.set(k, s);
   }
   let n = 0;
-  // The set keeps members as its own strings: a view's member need not be copied first.
+  // The set keeps members as its own strings: a view's member is read in place in the read buffer.
   const count = argCount(src);
-  for (let i = 2; i < count; i++) if (s.add(transientAt(src, i))) n++;
+  for (let i = 2; i < count; i++) if (s.addRange(bytesAt(src, i), startAt(src, i), endAt(src, i))) n++;
   if (n > 0) {
     ctx.db.touch(k);
     notifyKeyArg(ctx.srv, 's', 'sadd', ctx, 1, ctx.db.id);

@@ -21,9 +21,21 @@ export function storedAt(src: ArgSource, i: number): string | Buffer {
   return Array.isArray(src) ? storedCopy(src[i]) : src.stored(i);
 }
 
-/** transient() of a view, or argv[i] itself. */
-export function transientAt(src: ArgSource, i: number): Buffer {
-  return Array.isArray(src) ? src[i] : src.transient(i);
+/**
+ * Argument i as bytesAt(src, i)[startAt(src, i), endAt(src, i)): the read buffer itself for a view, so
+ * a call that keeps nothing of it (a set member or hash field the index copies into its own string
+ * only when new) needs no Buffer made per argument.
+ */
+export function bytesAt(src: ArgSource, i: number): Buffer {
+  return Array.isArray(src) ? src[i] : src.buf;
+}
+
+export function startAt(src: ArgSource, i: number): number {
+  return Array.isArray(src) ? 0 : src.startOf(i);
+}
+
+export function endAt(src: ArgSource, i: number): number {
+  return Array.isArray(src) ? src[i].length : src.endOf(i);
 }
 
 export class CommandArgs {
@@ -78,12 +90,14 @@ export class CommandArgs {
     return this.ends[i] - this.starts[i];
   }
 
-  /**
-   * Argument i as a Buffer over the read buffer itself, for a call that keeps nothing of it (a set
-   * member or hash field the index copies into its own string).
-   */
-  transient(i: number): Buffer {
-    return this.buf.subarray(this.starts[i], this.ends[i]);
+  /** Where argument i starts in buf. */
+  startOf(i: number): number {
+    return this.starts[i];
+  }
+
+  /** Where argument i ends in buf (its CRLF). */
+  endOf(i: number): number {
+    return this.ends[i];
   }
 
   /** Argument i as a keyspace key (keyStr: latin1, so any byte maps to one char). */

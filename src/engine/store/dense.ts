@@ -48,12 +48,17 @@ export class DenseIndex<V> {
 
   /** Inserts or updates; true when the key is new. */
   set(k: Buffer, v: V): boolean {
-    const i = this.index.find(k);
+    return this.setRange(k, 0, k.length, v);
+  }
+
+  /** set() of the key whose bytes are b[start, end): its string is made only when it is new. */
+  setRange(b: Buffer, start: number, end: number, v: V): boolean {
+    const i = this.index.findRange(b, start, end);
     if (i >= 0) {
       this.vals[i] = v;
       return false;
     }
-    this.append(keyStr(k), v, this.index.lastHash);
+    this.append(b.latin1Slice(start, end), v, this.index.lastHash);
     return true;
   }
 
@@ -78,8 +83,13 @@ export class DenseIndex<V> {
 
   /** Inserts or updates in one lookup; the previous value, undefined when the key is new (HSET). */
   swap(k: Buffer, v: V): V | undefined {
-    const i = this.index.find(k);
-    if (i < 0) return void this.append(keyStr(k), v, this.index.lastHash);
+    return this.swapRange(k, 0, k.length, v);
+  }
+
+  /** swap() of the key whose bytes are b[start, end). */
+  swapRange(b: Buffer, start: number, end: number, v: V): V | undefined {
+    const i = this.index.findRange(b, start, end);
+    if (i < 0) return void this.append(b.latin1Slice(start, end), v, this.index.lastHash);
     const old = this.vals[i];
     this.vals[i] = v;
     return old;

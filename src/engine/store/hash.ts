@@ -67,11 +67,17 @@ export class HashValue implements RedisObject {
 
   /** set() of a value already copied for the keyspace (compact.ts storedArg); f is not kept. */
   setStored(f: Buffer, v: Buffer | string): boolean {
+    return this.setStoredRange(f, 0, f.length, v);
+  }
+
+  /** setStored() of the field whose bytes are b[start, end) (an argument inside the read buffer). */
+  setStoredRange(b: Buffer, start: number, end: number, v: Buffer | string): boolean {
     // One index lookup (a get then a set cost two keyStr + three Map operations per field).
-    const old = this.d.swap(f, v);
+    const old = this.d.swapRange(b, start, end, v);
     const added = old === undefined;
-    this.bytes += v.length - (old ? old.length : -f.length);
-    if (this.d.ordered && (f.length > LIMITS.hashMaxValue || v.length > LIMITS.hashMaxValue || this.d.size > LIMITS.hashMaxEntries)) {
+    const flen = end - start;
+    this.bytes += v.length - (old ? old.length : -flen);
+    if (this.d.ordered && (flen > LIMITS.hashMaxValue || v.length > LIMITS.hashMaxValue || this.d.size > LIMITS.hashMaxEntries)) {
       this.d.ordered = false;
     }
     return added;

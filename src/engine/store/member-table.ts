@@ -29,12 +29,7 @@ function finish(h: number, k: number, n: number): number {
   return h ^ (h >>> 16);
 }
 
-/** The hash of a key's bytes (the table index is its low bits). */
-export function hashBytes(b: Buffer): number {
-  return hashRange(b, 0, b.length);
-}
-
-/** hashBytes of buf[start, end), without slicing it out first (an argument inside a read buffer). */
+/** The hash of the key bytes b[start, end) (the table index is its low bits). */
 export function hashRange(b: Buffer, start: number, end: number): number {
   let h = SEED;
   let i = start;
@@ -44,7 +39,7 @@ export function hashRange(b: Buffer, start: number, end: number): number {
   return finish(h, k, end - start);
 }
 
-/** hashBytes of the bytes a latin1 string stands for. */
+/** hashRange of the bytes a latin1 string stands for. */
 export function hashStr(s: string): number {
   const n = s.length;
   let h = SEED;
@@ -55,10 +50,10 @@ export function hashStr(s: string): number {
   return finish(h, k, n);
 }
 
-function sameBytes(s: string, b: Buffer): boolean {
-  const n = b.length;
-  if (s.length !== n) return false;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== b[i]) return false;
+/** Whether latin1 string s stands for the bytes b[start, end). */
+function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = start; i < end; i++) if (s.charCodeAt(i - start) !== b[i]) return false;
   return true;
 }
 
@@ -77,14 +72,19 @@ export class MemberTable {
 
   /** The slot of key b, or -1. */
   find(b: Buffer): number {
-    const h = hashBytes(b);
+    return this.findRange(b, 0, b.length);
+  }
+
+  /** The slot of the key whose bytes are b[start, end) (an argument inside a read buffer), or -1. */
+  findRange(b: Buffer, start: number, end: number): number {
+    const h = hashRange(b, start, end);
     this.lastHash = h;
     const t = this.t;
     const mask = this.mask;
     for (let p = h & mask; ; p = (p + 1) & mask) {
       const e = t[2 * p];
       if (e === 0) return -1;
-      if (t[2 * p + 1] === h && sameBytes(this.names[e - 1], b)) return e - 1;
+      if (t[2 * p + 1] === h && sameRange(this.names[e - 1], b, start, end)) return e - 1;
     }
   }
 
@@ -107,7 +107,7 @@ export class MemberTable {
 
   /** Records a key known to be absent, at a slot (h: its hash, when the caller has it). */
   add(s: string, slot: number, h = hashStr(s)): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     this.place(h, slot);
     this.count++;
   }
@@ -167,6 +167,18 @@ export class MemberTable {
   /** Re-reads every slot from names (after slots shifted: ordered inserts and deletes). */
   reindex(): void {
     this.rebuild(this.mask + 1);
+  }
+
+  /**
+   * Doubles the table, moving each pair with the hash it holds: rehashing every name from its string
+   * was 3% of a SADD -P 16 profile growing a set to 100k members.
+   */
+  private grow(): void {
+    const old = this.t;
+    const cap = (this.mask + 1) * 2;
+    this.t = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+    for (let p = 0; p < old.length; p += 2) if (old[p] !== 0) this.place(old[p + 1], old[p] - 1);
   }
 
   private rebuild(cap: number): void {

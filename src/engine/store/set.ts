@@ -80,8 +80,20 @@ export class SetValue implements RedisObject {
       }
     }
     // A hashtable: set() finds an existing member itself (a has() first was a second lookup).
-    if (!this.d.set(m, undefined)) return false;
-    this.bytes += m.length;
+    return this.addHashed(m, 0, m.length);
+  }
+
+  /**
+   * add() of the member whose bytes are b[start, end) (an argument inside the read buffer): no
+   * Buffer is made for it while the set is a hashtable, which keeps nothing of b.
+   */
+  addRange(b: Buffer, start: number, end: number): boolean {
+    return this.d.ordered ? this.add(b.subarray(start, end)) : this.addHashed(b, start, end);
+  }
+
+  private addHashed(b: Buffer, start: number, end: number): boolean {
+    if (!this.d.setRange(b, start, end, undefined)) return false;
+    this.bytes += end - start;
     return true;
   }
 
