@@ -239,7 +239,7 @@ describe('fuzzer finds, against redis-server', () => {
     ])).toEqual([]);
   });
 
-  it('ZRANGE refuses a second REV, BYSCORE or BYLEX; XGROUP CREATE/SETID read repeated options before the key, group and arity checks; NOGROUP names end at a NUL', async () => {
+  it('ZRANGE refuses a second REV, BYSCORE or BYLEX; score bounds are C strings (a NUL ends them); XGROUP CREATE/SETID read repeated options before the key, group and arity checks; NOGROUP names end at a NUL', async () => {
     expect(await diff(pair, [
       ...script(`
         ZADD z 1 a 2 b
@@ -248,6 +248,10 @@ describe('fuzzer finds, against redis-server', () => {
         ZRANGE z 0 1 BYSCORE BYLEX
         ZRANGE z 0 1 WITHSCORES WITHSCORES
         ZRANGESTORE d z 0 1 REV REV
+        ZRANGEBYSCORE z "\\u0000x" 1
+        ZRANGEBYSCORE z "(\\u0000" 1
+        ZCOUNT z "" "1\\u0000junk"
+        ZRANGESTORE d z "" "\\u0000" BYSCORE
         XGROUP CREATE s g $ MKSTREAM
         XGROUP SETID miss "" $ ENTRIESREAD 6 ENTRIESREAD 6
         XGROUP SETID s g $ ENTRIESREAD 6 ENTRIESREAD 7
