@@ -287,4 +287,18 @@ describe('fuzzer finds, against redis-server', () => {
       ['FUNCTION', 'LIST'], // flags are status replies
     ])).toEqual([]);
   });
+
+  it('CONFIG SET: a name and its alias are not duplicates (both are set, in order); the same name twice is', async () => {
+    expect(await diff(pair, script(`
+      CONFIG SET lua-time-limit 10 busy-reply-threshold 20
+      CONFIG GET busy-reply-threshold
+      CONFIG SET lua-time-limit 10% busy-reply-threshold -1
+      CONFIG SET busy-reply-threshold 1 lua-time-limit 2 nosuch 3
+      CONFIG SET hz 5 HZ 7
+      CONFIG SET replica-read-only no slave-read-only yes
+      CONFIG GET replica-read-only
+      CONFIG SET busy-reply-threshold 5000
+      CONFIG GET hz
+    `))).toEqual([]);
+  });
 });
