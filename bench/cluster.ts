@@ -6,8 +6,8 @@
 //  3. the idle bus's CPU: % of a core per node (user+sys from /proc) over a few seconds of a 6-node
 //     cluster doing nothing but its cluster bus (pings, pongs, gossip);
 //  4. redis-benchmark --cluster SET/GET throughput on 3 masters.
-// Run: npm run bench -- cluster [--quick], or npx tsx bench/cluster.ts (ports 14920-14925 and their
-// bus ports, the cluster block's bench range).
+// Run: npm run bench -- cluster [--quick], or npx tsx bench/cluster.ts (ports 19700-19705 and their
+// bus ports, in the bench block).
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { cpuSeconds, type BenchOptions, type BenchSection, type Row } from './lib.js';
@@ -15,7 +15,7 @@ import { startEngine, startRedis, stopAll, type Proc } from '../test/helpers/pro
 import { RespClient } from '../test/helpers/resp.js';
 import { PORTS } from '../test/helpers/ports.js';
 
-const BASE = PORTS.cluster + 920;
+const BASE = PORTS.bench + 700;
 const FLAGS = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000', '--repl-diskless-sync-delay', '0', '--cluster-replica-validity-factor', '0'];
 type Kind = 'engine' | 'redis';
 

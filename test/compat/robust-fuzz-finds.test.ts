@@ -238,4 +238,67 @@ describe('fuzzer finds, against redis-server', () => {
       ['ACL', 'DELUSER', 'fzq'],
     ])).toEqual([]);
   });
+
+  it('ZRANGE refuses a second REV, BYSCORE or BYLEX; score bounds are C strings (a NUL ends them); XGROUP CREATE/SETID read repeated options before the key, group and arity checks; NOGROUP names end at a NUL', async () => {
+    expect(await diff(pair, [
+      ...script(`
+        ZADD z 1 a 2 b
+        ZRANGE z LIMIT "" REV REV
+        ZRANGE z 0 1 REV REV
+        ZRANGE z 0 1 BYSCORE BYLEX
+        ZRANGE z 0 1 WITHSCORES WITHSCORES
+        ZRANGESTORE d z 0 1 REV REV
+        ZRANGEBYSCORE z "\\u0000x" 1
+        ZRANGEBYSCORE z "(\\u0000" 1
+        ZCOUNT z "" "1\\u0000junk"
+        ZRANGESTORE d z "" "\\u0000" BYSCORE
+        XGROUP CREATE s g $ MKSTREAM
+        XGROUP SETID miss "" $ ENTRIESREAD 6 ENTRIESREAD 6
+        XGROUP SETID s g $ ENTRIESREAD 6 ENTRIESREAD 7
+        XGROUP SETID s nog $ ENTRIESREAD 6 ENTRIESREAD 7
+        XGROUP SETID s g $ ENTRIESREAD x ENTRIESREAD 6
+        XGROUP SETID s g $ MKSTREAM MKSTREAM
+        XGROUP CREATE miss g $ ENTRIESREAD 5 ENTRIESREAD 6
+        XGROUP CREATE s g $ ENTRIESREAD 5 ENTRIESREAD 6
+        XGROUP CREATE s g3 $ MKSTREAM MKSTREAM MKSTREAM
+        XGROUP SETID s g 0 ENTRIESREAD 3
+        XINFO GROUPS s
+      `),
+      ['XINFO', 'CONSUMERS', 's', 'a\x00b'],
+      ['XINFO', 'CONSUMERS', 's\x00x', 'a\x00b'],
+      ['XREADGROUP', 'GROUP', 'n\x00g', 'c', 'STREAMS', 's', '>'],
+      ['XCLAIM', 's', 'g\x00x', 'c', '0', '0-1'],
+      ['XPENDING', 's', 'g\x00x'],
+      ['XAUTOCLAIM', 's', 'g\x00x', 'c', '0', '0'],
+      ['XGROUP', 'CREATECONSUMER', 's', 'g\x00x', 'c'],
+    ])).toEqual([]);
+  });
+
+  it('Lua errors keep the script\'s bytes: a compile error names the byte it met, error_reply passes bytes through; FUNCTION LIST flags are status replies', async () => {
+    const b = (s: string) => Buffer.from(s, 'latin1');
+    expect(await diff(pair, [
+      ['EVAL_RO', Buffer.from('\ufffd\ufffd'), '0'],
+      ['EVAL', b('\x80x'), '0'],
+      ['EVAL', b("return redis.error_reply('\xe9t\xe9')"), '0'],
+      ['EVAL', b("error('\xe9t\xe9')"), '0'],
+      ['EVAL', b("return {err='\xe9\xff'}"), '0'],
+      ['FUNCTION', 'LOAD', b('#!lua name=l\n\xe9')],
+      ['FUNCTION', 'LOAD', "#!lua name=fl\nredis.register_function{function_name='f', callback=function() return 1 end, flags={'no-writes', 'allow-stale'}}"],
+      ['FUNCTION', 'LIST'], // flags are status replies
+    ])).toEqual([]);
+  });
+
+  it('CONFIG SET: a name and its alias are not duplicates (both are set, in order); the same name twice is', async () => {
+    expect(await diff(pair, script(`
+      CONFIG SET lua-time-limit 10 busy-reply-threshold 20
+      CONFIG GET busy-reply-threshold
+      CONFIG SET lua-time-limit 10% busy-reply-threshold -1
+      CONFIG SET busy-reply-threshold 1 lua-time-limit 2 nosuch 3
+      CONFIG SET hz 5 HZ 7
+      CONFIG SET replica-read-only no slave-read-only yes
+      CONFIG GET replica-read-only
+      CONFIG SET busy-reply-threshold 5000
+      CONFIG GET hz
+    `))).toEqual([]);
+  });
 });

@@ -10,7 +10,7 @@ export interface Cli {
   home: string;
   run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   json<T = any>(...args: string[]): Promise<T>;
-  state(name: string): { supervisor: { pid: number }; nodes: Record<string, { pid?: number; restarts: number; state: string }> };
+  state(name: string): { supervisor: { pid: number }; nodes: Record<string, { pid?: number; restarts: number; state: string; keys?: number }> };
   /** Every pid kvctl recorded under home: supervisors and nodes. */
   pids(): number[];
   /** Stops (by pid) every topology whose supervisor started at or after `since` (ms). */

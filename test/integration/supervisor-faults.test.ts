@@ -97,8 +97,7 @@ describe('fault injection', () => {
     await redis(BASE + 10, async (r) => {
       for (let i = 0; i < 25; i++) await r.set(`k${i}`, 'v');
     });
-    await until('the supervisor saw the keys', async () => (await redis(BASE + 10, (r) => r.dbsize())) === 25 && k.state(ALONE).nodes.redis1 !== undefined, 5000);
-    await new Promise((r) => setTimeout(r, 700)); // one poll of the role watch (500 ms) records the key count
+    await until('the supervisor recorded the key count', async () => k.state(ALONE).nodes.redis1?.keys === 25, 5000);
     const killed = await killNode(`${ALONE}/redis1`, { dir: k.home });
     expect(killed.note).toMatch(/redis1 died as a standalone node with no persistence: restarting it empty \(its data is lost\)/);
     await waitNode(`${ALONE}/redis1`, 'master', { dir: k.home, timeoutMs: 10_000 });

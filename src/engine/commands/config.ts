@@ -43,7 +43,8 @@ function configSet(ctx: CommandContext): void {
     const d = findDirective(name);
     if (!d) return reply.error(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
     if (d.immutable) return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
-    if (pairs.some(([n]) => findDirective(n) === d)) return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+    // A name twice is a duplicate; a name and its alias (lua-time-limit, busy-reply-threshold) are not: Redis 7.0 sets both, in order.
+    if (pairs.some(([n]) => n.toLowerCase() === name.toLowerCase())) return reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
     pairs.push([name, argv[i + 1].toString()]);
   }
   // All-or-nothing like Redis 7: on the first bad value, restore what was already applied.

@@ -154,7 +154,7 @@ export const functionCommands: CommandDef[] = [
           reply.bulk('flags');
           const names = flagNames(f.flags);
           reply.set(names.length);
-          for (const n of names) reply.bulk(n);
+          for (const n of names) reply.simple(n); // status replies, as Redis 7.0 sends them
         }
         if (withCode) {
           reply.bulk('library_code');

@@ -8,13 +8,13 @@ import { formatId, parseId, U64_MAX, idOf, type StreamId } from '../store/stream
 import { getStream, idArg, replyEntry, bs, rangeBound } from './stream-common.js';
 import { xclaimArgv, setIdArgv } from './stream-deliver.js';
 import { emitWrapped } from './stream-propagate.js';
-import { is, parseInt64 } from './args.js';
+import { cString, is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX } from './errors.js';
 import { notifyKeyspaceEvent } from '../pubsub/notify.js';
 
 const str = (b: Buffer) => b.toString();
 // Error texts echo the client's bytes: latin1 keeps each byte as one char (the writer's convention).
-const noGroup = (key: Buffer, group: Buffer) => `NOGROUP No such key '${key.toString('latin1')}' or consumer group '${group.toString('latin1')}'`;
+const noGroup = (key: Buffer, group: Buffer) => `NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'`;
 
 /** Propagation for commands that emit several writes: wrapped when more than one. */
 function propagateAll(ctx: CommandContext, argvs: Buffer[][]): void {
@@ -34,10 +34,11 @@ function xgroup(ctx: CommandContext, sub: 'create' | 'setid' | 'destroy' | 'crea
   let mkstream = false;
   let entriesRead = ENTRIES_READ_INVALID;
   const badSub = () => ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${str(argv[1])}'. Try XGROUP HELP.`);
-  if (sub === 'create') {
-    if (argv.length > 8) return badSub();
+  // Redis 7.0 reads CREATE's and SETID's options (repeats allowed) before it looks the key and group
+  // up, and checks the subcommand's argument count only after that.
+  if (sub === 'create' || sub === 'setid') {
     for (let i = 5; i < argv.length; ) {
-      if (is(argv[i], 'mkstream')) {
+      if (sub === 'create' && is(argv[i], 'mkstream')) {
         mkstream = true;
         i++;
       } else if (is(argv[i], 'entriesread') && i + 1 < argv.length) {
@@ -48,16 +49,6 @@ function xgroup(ctx: CommandContext, sub: 'create' | 'setid' | 'destroy' | 'crea
         i += 2;
       } else return badSub();
     }
-  } else if (sub === 'setid') {
-    // Redis reads SETID's options before it looks the key up.
-    if (argv.length !== 5 && argv.length !== 7) return badSub();
-    if (argv.length === 7) {
-      if (!is(argv[5], 'entriesread')) return badSub();
-      const v = parseInt64(argv[6]);
-      if (v === null) return ctx.reply.error(NOT_INTEGER);
-      if (v < 0n && v !== -1n) return ctx.reply.error('ERR value for ENTRIESREAD must be positive or -1');
-      entriesRead = Number(v);
-    }
   }
   let s = getStream(ctx, key);
   if (s === undefined) return;
@@ -66,8 +57,9 @@ function xgroup(ctx: CommandContext, sub: 'create' | 'setid' | 'destroy' | 'crea
   }
   const group = s ? s.group(groupName) : undefined;
   if (!group && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) {
-    return ctx.reply.error(`NOGROUP No such consumer group '${groupName.toString('latin1')}' for key name '${key.toString('latin1')}'`);
+    return ctx.reply.error(`NOGROUP No such consumer group '${cString(groupName)}' for key name '${cString(key)}'`);
   }
+  if ((sub === 'create' && argv.length > 8) || (sub === 'setid' && argv.length !== 5 && argv.length !== 7)) return badSub();
   const k = keyStr(key);
   const notify = (ev: string) => notifyKeyspaceEvent(ctx.srv, 't', ev, key, ctx.db.id);
   switch (sub) {

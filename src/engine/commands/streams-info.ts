@@ -4,7 +4,7 @@ import type { StreamValue } from '../store/stream.js';
 import { ENTRIES_READ_INVALID, type ConsumerGroup } from '../store/stream-group.js';
 import { formatId, ID_MAX, ID_MIN } from '../store/stream-id.js';
 import { getStream, replyEntry, replyEntries } from './stream-common.js';
-import { is, parseInt64 } from './args.js';
+import { cString, is, parseInt64 } from './args.js';
 import { NOT_INTEGER, NO_SUCH_KEY } from './errors.js';
 import { raxNodeCount } from '../store/stream-rax.js';
 
@@ -173,7 +173,7 @@ function consumers(ctx: CommandContext): void {
   const s = lookup(ctx);
   if (!s) return;
   const g = s.group(ctx.argv[3]);
-  if (!g) return ctx.reply.error(`NOGROUP No such consumer group '${ctx.argv[3].toString('latin1')}' for key name '${ctx.argv[2].toString('latin1')}'`);
+  if (!g) return ctx.reply.error(`NOGROUP No such consumer group '${cString(ctx.argv[3])}' for key name '${cString(ctx.argv[2])}'`);
   const now = Date.now();
   const cs = g.sortedConsumers();
   const r = ctx.reply;

@@ -4,7 +4,7 @@ import type { CommandDef, CommandContext } from './table.js';
 import { StreamValue } from '../store/stream.js';
 import { keyStr } from '../store/types.js';
 import { parseId, idOf, U64_MAX, INVALID_ID, type StreamId } from '../store/stream-id.js';
-import { is, parseInt64 } from './args.js';
+import { cString, is, parseInt64 } from './args.js';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { serveOrBlock } from '../blocking/wait.js';
 import { deliver, deliverHistory, type GroupReader } from './stream-deliver.js';
@@ -104,7 +104,7 @@ function parseReadArgs(ctx: CommandContext, group: boolean): ReadArgs | null {
     const v = ctx.db.get(k);
     if (v !== undefined && !(v instanceof StreamValue)) return err(WRONGTYPE);
     if (out.group && (!v || !v.groups.has(out.groupStr))) {
-      return err(`NOGROUP No such key '${key.toString('latin1')}' or consumer group '${out.group.toString('latin1')}' in XREADGROUP with GROUP option`);
+      return err(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(out.group)}' in XREADGROUP with GROUP option`);
     }
     out.keys.push(key);
     out.keyStrs.push(k);

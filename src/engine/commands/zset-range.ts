@@ -4,6 +4,7 @@ import type { ZSetValue } from '../store/zset.js';
 import { type ZNode, type ScoreRange, type LexRange, gteMin, lteMax } from '../store/zset-btree.js';
 import { keyStr } from '../store/types.js';
 import { parseRangeDouble } from '../util/strtod.js';
+import { cString } from './args.js';
 
 export const BAD_SCORE_RANGE = 'ERR min or max is not a float';
 export const BAD_LEX_RANGE = 'ERR min or max not valid string range item';
@@ -12,8 +13,9 @@ export const BAD_LEX_RANGE = 'ERR min or max not valid string range item';
 export function parseScoreRange(min: Buffer, max: Buffer): ScoreRange | null {
   const one = (b: Buffer): [number, boolean] | null => {
     const ex = b[0] === 40; // '('
-    // strtod as Redis's zslParseRange uses it: an empty bound reads as 0, a hex float is a number.
-    const d = parseRangeDouble((ex ? b.subarray(1) : b).latin1Slice());
+    // strtod as Redis's zslParseRange uses it, on a C string: an empty bound (or one cut short by a
+    // NUL) reads as 0, a hex float is a number.
+    const d = parseRangeDouble(cString(ex ? b.subarray(1) : b));
     return d === null ? null : [d, ex];
   };
   const lo = one(min);

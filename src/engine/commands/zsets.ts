@@ -119,7 +119,7 @@ function parseRangeCmd(ctx: CommandContext, at: number, fixed: Fixed, store: boo
       i += 2;
     } else if (!fixed && by === 'rank' && is(a, 'byscore')) by = 'score';
     else if (!fixed && by === 'rank' && is(a, 'bylex')) by = 'lex';
-    else if (!fixed && is(a, 'rev')) rev = true;
+    else if (!fixed && !rev && is(a, 'rev')) rev = true; // a second REV, BYSCORE or BYLEX is a syntax error
     else return (ctx.reply.error(SYNTAX), null);
   }
   // Redis 7.0 checks the count only: LIMIT <offset> -1 passes with a rank range (the offset is unused).

@@ -19,7 +19,7 @@ function errorResult(vm: ScriptVm, L: number, msg: string, raise: boolean): numb
   const { m, lua } = vm;
   m._lua_settop(L, 0);
   m._lua_createtable(L, 0, 1);
-  lua.pushString(L, msg);
+  lua.pushLatin1(L, msg); // engine error texts are byte strings (a user's bytes stay as sent)
   m._lua_setfield(L, -2, lua.cname('err'));
   if (raise) lua.raise();
   return 1;

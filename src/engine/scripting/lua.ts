@@ -179,7 +179,7 @@ export class Lua {
     const rc = this.m._luaL_loadbuffer(L, p, code.length, this.cname(chunkName));
     this.m._free(p);
     if (rc === 0) return null;
-    const err = this.toBuffer(L, -1)?.toString() ?? 'unknown error';
+    const err = this.toBuffer(L, -1)?.toString('latin1') ?? 'unknown error';
     this.m._lua_settop(L, -2);
     return err;
   }

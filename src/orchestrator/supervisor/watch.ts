@@ -127,7 +127,8 @@ export class RoleWatch {
     // which must not read as keys lost by the restart. Look again once it has loaded.
     if (/^loading:1\r?$/m.test(persistence)) return false;
     const r = parseRole(info);
-    const before = JSON.stringify([st.role, st.master, st.replicas, st.nodeId, st.slots, st.dataLost]);
+    // The key count is in it so readers of state.json see what a restart would compare against.
+    const before = JSON.stringify([st.role, st.master, st.replicas, st.keys, st.nodeId, st.slots, st.dataLost]);
     st.role = r.role;
     st.master = r.masterAddr ? (this.nodeAt(r.masterAddr)?.name ?? r.masterAddr) : undefined;
     st.replicas = r.replicas;
@@ -144,6 +145,6 @@ export class RoleWatch {
       }
       st.keysBeforeRestart = undefined;
     }
-    return JSON.stringify([st.role, st.master, st.replicas, st.nodeId, st.slots, st.dataLost]) !== before;
+    return JSON.stringify([st.role, st.master, st.replicas, st.keys, st.nodeId, st.slots, st.dataLost]) !== before;
   }
 }
