@@ -70,7 +70,7 @@ async function expectData(c: RespClient, where: string): Promise<void> {
   expect.soft(bulk(got[13]) === L(BIG), `${where}: value split across writes`).toBe(true);
   const sorted = (bs: Buffer[]) => bs.map(L).sort();
   const many = await pipeline(c, [['SMEMBERS', 'vset'], ['HGETALL', 'vhash'], ['SMEMBERS', 'splitset'], ['HGETALL', 'splithash']]);
-  const texts = (r: Reply) => (r.t === 'array' ? r.v.map((x) => bulk(x) ?? '') : [`<${r.t}>`]);
+  const texts = (r: Reply) => (r.t === 'array' && r.v ? r.v.map((x) => bulk(x) ?? '') : [`<${r.t}>`]);
   const pairs = (r: Reply) => { const t = texts(r); return Array.from({ length: t.length / 2 }, (_, i) => t[2 * i] + '=' + t[2 * i + 1]).sort(); };
   expect.soft(texts(many[0]).sort(), `${where}: SADD of many members in one read`).toEqual(sorted(MANY));
   expect.soft(pairs(many[1]), `${where}: HSET of many fields in one read`).toEqual(MANY.map((f, i) => L(f) + '=' + L(MANY[MANY.length - 1 - i])).sort());
