@@ -1,17 +1,17 @@
 // MIGRATE over the engine's shared target socket (several clients' MIGRATEs pipelined on one
 // connection) answers as redis-server 7.0 does: a batch with one key already on the target, a SELECT
 // the target refuses, a target that never answers; and concurrent MIGRATEs with one failing leave every
-// other key moved and the failing one in place. Ports 14902-14906 (the reshard block).
+// other key moved and the failing one in place. Ports 14930-14934 (the reshard block).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, startEngine, startRedis, stopAll } from '../helpers/procs.js';
 import { RespClient } from '../helpers/resp.js';
 
-const SRC_ENGINE = 14902;
-const SRC_REDIS = 14903;
-const TARGET_REDIS = 14904;
-const TARGET_ENGINE = 14905;
-const SILENT = 14906;
+const SRC_ENGINE = 14930;
+const SRC_REDIS = 14931;
+const TARGET_REDIS = 14932;
+const TARGET_ENGINE = 14933;
+const SILENT = 14934;
 
 type Reply = { t: string; v?: unknown };
 
