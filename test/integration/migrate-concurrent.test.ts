@@ -1,13 +1,14 @@
 // MIGRATE from several clients of one engine to one target at the same time (a reshard's parallel
 // workers): every key arrives with its exact DUMP payload and leaves the source, and the source reuses
 // its idle sockets to the target instead of opening one per MIGRATE. DUMP payloads built one after
-// another by the shared writer stay byte-identical. Ports 14900-14901 (the reshard block).
+// another by the shared writer stay byte-identical. Ports 14940-14941 (the reshard block; it used
+// 14900-14901, which reshard-under-load.test.ts also uses, so the two failed when run together).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopAll } from '../helpers/procs.js';
 import { RespClient } from '../helpers/resp.js';
 
-const SOURCE = 14900;
-const TARGET = 14901;
+const SOURCE = 14940;
+const TARGET = 14941;
 const CLIENTS = 6;
 
 type Reply = { t: string; v?: unknown };

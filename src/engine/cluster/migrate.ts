@@ -8,7 +8,7 @@ import { SYNTAX } from '../commands/errors.js';
 import { dumpValue } from '../persistence/dump.js';
 import type { Server } from '../server.js';
 import { keyBuf, keyStr, unpack, type StoredValue } from '../store/types.js';
-import { IoError, targetConn } from './target-conn.js';
+import { IoError, sendToTarget, type TargetReplies } from './target-conn.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
 import { hold, release as unblock } from './hold.js';
 import { migratingKeys } from './migrating-keys.js';
@@ -74,19 +74,18 @@ function migrate(ctx: CommandContext): void {
   }
   if (items.length === 0) return ctx.reply.simple('NOKEY');
   const restore = srv.config.bool('cluster-enabled') ? 'RESTORE-ASKING' : 'RESTORE';
-  const cmds: Buffer[] = [];
-  if (plan.auth) cmds.push(encodeCommand(['AUTH', ...plan.auth]));
-  for (const it of items) {
+  const auth = plan.auth ? encodeCommand(['AUTH', ...plan.auth]) : null;
+  const restores = items.map((it) => {
     const args: (string | Buffer)[] = [restore, it.key, String(it.ttl), dumpValue(unpack(it.value))];
     if (plan.replace) args.push('REPLACE');
-    cmds.push(encodeCommand(args));
-  }
+    return encodeCommand(args);
+  });
   hold(c); // the client's next commands wait for the target's answer, as with Redis's synchronous MIGRATE
   // So do other clients' commands on these keys (migrating-keys.ts), until the keys are deleted or kept.
   const inFlight = migratingKeys(srv);
   const ids = items.map((it) => keyStr(it.key));
   inFlight.add(db.id, ids);
-  void send(plan, cmds).then(
+  void sendToTarget(plan.host, plan.port, plan.db, plan.timeout, auth, restores).then(
     (replies) => finish(srv, c, plan, items, replies),
     (e: Error) => {
       c.reply.error(e instanceof IoError ? `IOERR ${e.message}` : `ERR ${e.message}`);
@@ -95,33 +94,18 @@ function migrate(ctx: CommandContext): void {
   ).finally(() => inFlight.remove(db.id, ids));
 }
 
-async function send(plan: Plan, cmds: Buffer[]): Promise<string[]> {
-  const conn = await targetConn(plan.host, plan.port, plan.timeout);
-  try {
-    const select = conn.lastDb !== plan.db;
-    const head = select ? [encodeCommand(['SELECT', String(plan.db)])] : [];
-    conn.send(Buffer.concat([...(plan.auth ? [cmds[0]] : []), ...head, ...cmds.slice(plan.auth ? 1 : 0)]));
-    const replies = await conn.replies(cmds.length + head.length, plan.timeout);
-    if (select) {
-      const selReply = replies.splice(plan.auth ? 1 : 0, 1)[0];
-      if (!selReply.startsWith('-')) conn.lastDb = plan.db;
-    }
-    return replies;
-  } finally {
-    conn.release();
-  }
-}
-
-function finish(srv: Server, c: Client, plan: Plan, items: { key: Buffer; value: StoredValue }[], replies: string[]): void {
-  if (plan.auth && replies[0].startsWith('-')) {
-    c.reply.error(`ERR Target instance replied with error: ${replies[0].slice(1)}`);
+function finish(srv: Server, c: Client, plan: Plan, items: { key: Buffer; value: StoredValue }[], replies: TargetReplies): void {
+  // An AUTH or SELECT error is the answer, and nothing is deleted: the RESTOREs may have run in
+  // another db or not at all (Redis 7.0 answers the same, and keeps the keys here).
+  const early = [replies.auth, replies.select].find((r) => r?.startsWith('-'));
+  if (early) {
+    c.reply.error(`ERR Target instance replied with error: ${early.slice(1)}`);
     return unblock(srv, c);
   }
-  const results = plan.auth ? replies.slice(1) : replies;
   const db = c.db;
   const deleted: Buffer[] = [];
   let error: string | null = null;
-  results.forEach((r, i) => {
+  replies.restores.forEach((r, i) => {
     if (r.startsWith('-')) {
       error ??= r.slice(1);
       return;

@@ -1,35 +1,53 @@
-// A client connection from MIGRATE to the target instance: RESP commands out, one-line replies in
-// (+OK / -ERR: all that AUTH, SELECT and RESTORE answer). Idle connections are cached for 10 s per
-// host:port as Redis does, so a reshard's many MIGRATE calls reuse one socket. Unlike Redis, MIGRATE
-// does not block the server, so several clients' MIGRATEs to one target can be in flight at once:
-// each takes an idle socket of that target or opens one, and every socket goes back to the cache.
+// Client connections from MIGRATE to a target instance: RESP commands out, one-line replies in
+// (+OK / -ERR: all that AUTH, SELECT and RESTORE answer). Connections idle for 10 s are closed, as
+// Redis closes its cached MIGRATE sockets. Unlike Redis, MIGRATE does not block the server, so a
+// reshard's parallel workers have several MIGRATEs to one target in flight at once: they share one
+// socket, their commands queued in a turn leave in one write (at setImmediate, the same point as the
+// server's reply flush) and the replies come back in order. A socket per MIGRATE cost a write and a
+// read on both nodes per MIGRATE.
 import net from 'node:net';
+import { encodeCommand } from '../protocol/command-encoder.js';
 
 const IDLE_MS = 10_000;
 
 export class IoError extends Error {}
 
-export class TargetConn {
+// What redis-server 7.0.15 answers when the target accepted but does not answer in time (compared in
+// test/integration/migrate-shared-socket.test.ts; it was 'reading to target node').
+const READ_ERROR = 'error or timeout reading to target instance';
+
+interface Waiter {
+  n: number;
+  lines: string[];
+  resolve: (lines: string[]) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** What the target answered to one MIGRATE's commands. */
+export interface TargetReplies {
+  auth: string | null;
+  select: string | null;
+  restores: string[];
+}
+
+class TargetConn {
   private buf = '';
-  private waiter: (() => void) | null = null;
   private dead = false;
-  busy = false;
-  lastDb = -1;
+  private readonly waiting: Waiter[] = [];
+  private out: Buffer[] = [];
+  /** The db the target's session is in once what was written has run; -1 when not known. */
+  db = -1;
+  /** A request with a SELECT is in flight: nothing is queued behind it until its answer is known. */
+  selecting = false;
+  private lastUse = Date.now();
   private idleTimer: NodeJS.Timeout | null = null;
 
-  private constructor(readonly key: string, private readonly sock: net.Socket) {
+  constructor(readonly key: string, private readonly sock: net.Socket) {
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => {
-      this.buf += d.toString('latin1');
-      this.waiter?.();
-    });
-    const die = () => {
-      this.dead = true;
-      forget(this);
-      this.waiter?.();
-    };
-    sock.on('error', die);
-    sock.on('close', die);
+    sock.on('data', (d: Buffer) => this.onData(d.toString('latin1')));
+    sock.on('error', () => this.close());
+    sock.on('close', () => this.close());
   }
 
   static connect(host: string, port: number, timeoutMs: number): Promise<TargetConn> {
@@ -54,80 +72,125 @@ export class TargetConn {
     return !this.dead;
   }
 
-  send(data: Buffer): void {
+  get inFlight(): number {
+    return this.waiting.length;
+  }
+
+  /** Queues commands for this turn's write; resolves with their n reply lines (errors keep their '-'). */
+  request(cmds: Buffer[], n: number, timeoutMs: number): Promise<string[]> {
+    if (this.out.length === 0) setImmediate(() => this.flush());
+    this.out.push(...cmds);
+    return new Promise((resolve, reject) => {
+      // A timeout leaves the stream's position unknown: the socket is closed, as Redis closes it.
+      const timer = setTimeout(() => this.close(), timeoutMs);
+      this.waiting.push({ n, lines: [], resolve, reject, timer });
+    });
+  }
+
+  private flush(): void {
+    if (this.dead || this.out.length === 0) return;
+    const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
+    this.out = [];
     this.sock.write(data);
   }
 
-  /** The next n reply lines (error lines keep their '-'), or IoError on timeout or a closed socket. */
-  async replies(n: number, timeoutMs: number): Promise<string[]> {
-    const out: string[] = [];
-    const deadline = Date.now() + timeoutMs;
-    while (out.length < n) {
-      const nl = this.buf.indexOf('\r\n');
-      if (nl >= 0) {
-        out.push(this.buf.slice(0, nl));
-        this.buf = this.buf.slice(nl + 2);
-        continue;
+  private onData(text: string): void {
+    this.buf += text;
+    let at = 0;
+    for (;;) {
+      const head = this.waiting[0];
+      if (!head) break;
+      const nl = this.buf.indexOf('\r\n', at);
+      if (nl < 0) break;
+      head.lines.push(this.buf.slice(at, nl));
+      at = nl + 2;
+      if (head.lines.length === head.n) {
+        this.waiting.shift();
+        clearTimeout(head.timer);
+        head.resolve(head.lines);
       }
-      if (this.dead || Date.now() >= deadline) {
-        this.close();
-        throw new IoError('error or timeout reading to target node');
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, deadline - Date.now());
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.waiter = null;
     }
-    return out;
+    this.buf = at === 0 ? this.buf : this.buf.slice(at);
+    if (this.waiting.length === 0) this.idle();
   }
 
-  /** Back to the cache for reuse. */
-  release(): void {
-    this.busy = false;
-    if (this.dead) return;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.close(), IDLE_MS);
+  private idle(): void {
+    this.lastUse = Date.now();
+    if (this.idleTimer) return;
+    const check = () => {
+      // Busy again: the next idle() arms the timer anew.
+      if (this.waiting.length > 0) return void (this.idleTimer = null);
+      const left = this.lastUse + IDLE_MS - Date.now();
+      if (left <= 0) return this.close();
+      this.idleTimer = setTimeout(check, left);
+      this.idleTimer.unref?.();
+    };
+    this.idleTimer = setTimeout(check, IDLE_MS);
     this.idleTimer.unref?.();
-    let idle = IDLE.get(this.key);
-    if (!idle) IDLE.set(this.key, (idle = []));
-    if (!idle.includes(this)) idle.push(this);
   }
 
   close(): void {
+    if (this.dead) return;
     this.dead = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     forget(this);
     this.sock.destroy();
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new IoError(READ_ERROR));
+    }
   }
 }
 
-/** Idle connections per host:port, the most recently released last. */
-const IDLE = new Map<string, TargetConn[]>();
+/** Open connections per host:port. */
+const CONNS = new Map<string, TargetConn[]>();
 
 function forget(conn: TargetConn): void {
-  const idle = IDLE.get(conn.key);
-  if (!idle) return;
-  const i = idle.indexOf(conn);
-  if (i >= 0) idle.splice(i, 1);
-  if (idle.length === 0) IDLE.delete(conn.key);
+  const list = CONNS.get(conn.key);
+  if (!list) return;
+  const i = list.indexOf(conn);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) CONNS.delete(conn.key);
 }
 
-/** An idle cached connection to host:port, or a new one. */
-export async function targetConn(host: string, port: number, timeoutMs: number): Promise<TargetConn> {
+/**
+ * A connection for a MIGRATE into db: one already in that db (whatever it has in flight), else an
+ * idle one (it will SELECT), else a new one. A SELECT is never pipelined behind: if it failed, the
+ * commands queued after it would run in another db.
+ */
+async function pick(host: string, port: number, db: number, timeoutMs: number): Promise<TargetConn> {
   const key = `${host}:${port}`;
-  const idle = IDLE.get(key);
-  while (idle && idle.length > 0) {
-    const cached = idle.pop() as TargetConn;
-    if (idle.length === 0) IDLE.delete(key);
-    if (!cached.alive) continue;
-    cached.busy = true;
-    return cached;
+  const list = CONNS.get(key) ?? [];
+  const conn = list.find((c) => c.alive && !c.selecting && c.db === db) ??
+    list.find((c) => c.alive && c.inFlight === 0);
+  if (conn) return conn;
+  const fresh = await TargetConn.connect(host, port, timeoutMs);
+  let now = CONNS.get(key);
+  if (!now) CONNS.set(key, (now = []));
+  now.push(fresh);
+  return fresh;
+}
+
+/**
+ * Sends one MIGRATE's AUTH (if any), SELECT (when the connection is in another db) and RESTOREs.
+ * IoError when the target cannot be reached or does not answer within timeoutMs.
+ */
+export async function sendToTarget(host: string, port: number, db: number, timeoutMs: number, auth: Buffer | null, restores: Buffer[]): Promise<TargetReplies> {
+  const conn = await pick(host, port, db, timeoutMs);
+  const select = conn.db !== db;
+  const cmds = [...(auth ? [auth] : []), ...(select ? [encodeCommand(['SELECT', String(db)])] : []), ...restores];
+  if (select) {
+    conn.selecting = true;
+    conn.db = db;
   }
-  const conn = await TargetConn.connect(host, port, timeoutMs);
-  conn.busy = true;
-  return conn;
+  let lines: string[];
+  try {
+    lines = await conn.request(cmds, cmds.length, timeoutMs);
+  } finally {
+    if (select) conn.selecting = false;
+  }
+  const authReply = auth ? lines.shift()! : null;
+  const selectReply = select ? lines.shift()! : null;
+  if (selectReply?.startsWith('-')) conn.db = -1;
+  return { auth: authReply, select: selectReply, restores: lines };
 }
