@@ -1,6 +1,7 @@
-// `cluster create`: validate the nodes, plan placement, then ADDSLOTSRANGE, SET-CONFIG-EPOCH, a full
-// MEET mesh (no waiting for gossip to spread), REPLICATE as soon as each replica knows its master, and
-// poll (20 ms, not redis-cli's 1 s) until every node agrees and every replica's link is up.
+// `cluster create`: validate the nodes, plan placement, then ADDSLOTSRANGE, SET-CONFIG-EPOCH, a MEET
+// star, REPLICATE as soon as each replica knows its master, then MEETs from each replica to every node
+// (no waiting for gossip to spread its new role), and poll (20 ms, not redis-cli's 1 s) until every
+// node agrees and every replica's link is up.
 import { UserError } from '../lib/errors.js';
 import { formatHostPort, parseHostPort } from '../lib/hostport.js';
 import { Pool, info, type AuthOpts, type Conn } from './client.js';
@@ -178,11 +179,12 @@ export async function applyCreate(prep: Prepared, opts: Pick<CreateOpts, 'timeou
         return e && !e.flags.includes('handshake') && e.master ? [] : [`${r.addr} does not know its master ${m.addr} yet`];
       }, failWith('replicas could not be configured'));
       await conn(r.addr).call('CLUSTER', 'REPLICATE', m.id);
+      // ...then the replica meets every other node directly, at once: a MEET makes the receiver read
+      // the sender's current role now instead of at the next ping, which on a quiet cluster can be
+      // node-timeout/2 away. Masters need no second round: their slots were assigned before the
+      // first MEET, so every header they ever sent carried them.
+      await Promise.all(all.filter((o) => o !== r).map((o) => meet(r, o)));
     })));
-    // ...then every ordered pair meets directly. Besides introducing everyone at once, a MEET makes
-    // the receiver read the sender's current role now instead of at the next ping, which on a quiet
-    // cluster can be node-timeout/2 away.
-    await Promise.all(all.map((n) => Promise.all(all.filter((o) => o !== n).map((o) => meet(n, o)))));
     const expected: Expected = {
       nodes: new Map(all.map((n) => [n.id, n.addr])),
       replicaOf: new Map(plan.masters.flatMap((m) => m.replicas.map((r) => [r.id, m.id] as const))),
