@@ -41,4 +41,33 @@ describe('slot key index', () => {
     expect(m.countInSlot(slot)).toBe(0);
     expect(m.countInSlot(keyStrHashSlot('b'))).toBe(0);
   });
+
+  it('stays exact against a model through random adds, overwrites, deletes and re-adds in a few slots', () => {
+    const m = new SlotKeyMap();
+    const model = new Map<number, Set<string>>();
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const names = Array.from({ length: 60 }, (_, i) => `{t${i % 3}}k${i}`); // three slots, 20 keys each
+    for (let step = 0; step < 5000; step++) {
+      const k = names[rnd(names.length)];
+      const slot = keyStrHashSlot(k);
+      const want = model.get(slot) ?? new Set<string>();
+      model.set(slot, want);
+      if (rnd(3) === 0) {
+        expect(m.delete(k)).toBe(want.delete(k));
+      } else {
+        m.set(k, Buffer.from('v'));
+        want.add(k);
+      }
+      if (step % 50 === 0 || step > 4990) {
+        for (const [s, keys] of model) {
+          expect(m.countInSlot(s)).toBe(keys.size);
+          const listed = m.keysInSlot(s);
+          expect(new Set(listed).size).toBe(listed.length); // no repeats
+          expect([...listed].sort()).toEqual([...keys].sort());
+          expect(m.keysInSlot(s, 3)).toHaveLength(Math.min(3, keys.size));
+        }
+      }
+    }
+  });
 });
