@@ -4,16 +4,13 @@
 // (Node's lazily loaded built-ins: dns and cluster for listen, crypto), so a node started from it
 // runs its start instead of compiling it. Everything a server changes lives on the Server or in
 // WeakMaps keyed by it; nothing here touches process-wide settings (no signal handlers, no V8
-// flags, no process.on): the snapshot carries no trace of this server but warm code. Two cluster
-// nodes follow (warm-up-cluster.ts), in the same scratch folder.
+// flags, no process.on): the snapshot carries no trace of this server but warm code.
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadServerConfig } from './config.js';
 import { startServer } from './start.js';
-import { warmUpCluster } from './warm-up-cluster.js';
-import { freePorts } from './warm-up-client.js';
 
 /**
  * What a fresh node is asked first: kvctl's readiness probe and the usual first commands. No command
@@ -24,6 +21,18 @@ const COMMANDS = [['PING'], ['INFO', 'replication'], ['SET', 'k', 'v'], ['GET', 
 
 function encode(argv: string[]): string {
   return `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+/** A port nobody listens on right now (the engine's port 0 means "no TCP", as redis-server's). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** Sends the commands on one connection and resolves after the last reply line arrives. */
@@ -49,7 +58,7 @@ export async function warmUp(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kvctl-warm-'));
   const cwd = process.cwd(); // startServer changes into the server's dir
   try {
-    const [port] = await freePorts(1);
+    const port = await freePort();
     const cfg = loadServerConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', path.join(dir, 'log')]);
     const srv = await startServer(cfg, { embedded: true });
     try {
@@ -57,7 +66,6 @@ export async function warmUp(): Promise<void> {
     } finally {
       await srv.shutdown(false);
     }
-    await warmUpCluster(dir);
     // One timer run with nothing else pending: Node's timer queue is empty and its next expiry reset
     // in the heap the snapshot saves (shutdown leaves no timer: memory-hygiene.ts).
     await new Promise((r) => setTimeout(r, 5));

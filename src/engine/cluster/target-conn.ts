@@ -194,11 +194,3 @@ export async function sendToTarget(host: string, port: number, db: number, timeo
   if (selectReply?.startsWith('-')) conn.db = -1;
   return { auth: authReply, select: selectReply, restores: lines };
 }
-
-/**
- * Closes every cached MIGRATE connection: the start-up snapshot's warm-up (warm-up-cluster.ts), whose
- * servers are gone, must leave no socket in the heap it saves.
- */
-export function closeTargetConns(): void {
-  for (const list of [...CONNS.values()]) for (const c of [...list]) c.close();
-}
