@@ -6,6 +6,8 @@
 //     [--prof DIR] (engine nodes and the CLI with --cpu-prof; prints the reshard's window in µs)
 //     [--perf] (perf record of each node: on-CPU samples, JIT threads included) [--strace] (strace -c)
 //     [--node-flags "..."] (e.g. "--trace-opt --trace-deopt") [--root DIR] (another checkout's build)
+//     [--snapshot] (engine nodes started as kvctl up starts them: builtinEntry, the start-up snapshot;
+//     else main.cjs, as the durable bench's reshard row)
 // Ports 19880-19889 (bus 29880-29889).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { Cluster } from 'ioredis';
 import path from 'node:path';
 import { ENGINE_MAIN as OWN_MAIN, KVCTL_BIN as OWN_BIN, tmpDir, waitForPort } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
-import { childEnv } from '../src/orchestrator/engines.js';
+import { builtinEntry, childEnv } from '../src/orchestrator/engines.js';
 
 const arg = (n: string, d: string) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1]! : d; };
 const KIND = arg('--kind', 'engine');
@@ -31,6 +33,8 @@ const ROOT = arg('--root', '');
 const ENGINE_MAIN = ROOT ? path.join(ROOT, 'dist', 'engine', 'main.cjs') : OWN_MAIN;
 const KVCTL_BIN = ROOT ? path.join(ROOT, 'bin', 'run.js') : OWN_BIN;
 const ROUNDS = Number(arg('--rounds', '1'));
+const ENTRY = process.argv.includes('--snapshot') ? builtinEntry(path.dirname(ENGINE_MAIN), childEnv()) : [ENGINE_MAIN];
+if (process.argv.includes('--snapshot') && !ENTRY.includes('--snapshot-blob')) throw new Error('--snapshot: no fresh start-up snapshot (npm run build)');
 
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -50,13 +54,15 @@ for (let i = 0; i < 3; i++) {
   const dir = tmpDir('kvctl-probe-');
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags];
   const child = KIND === 'engine'
-    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...NODE_FLAGS, ENGINE_MAIN, ...common], { cwd: dir, stdio: NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
+    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...NODE_FLAGS, ...ENTRY, ...common], { cwd: dir, stdio: NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
     : spawn('redis-server', common, { cwd: dir, stdio: 'ignore' });
   procs.push({ child, port, dir, pid: child.pid! });
 }
 let strace: ChildProcess[] = [];
 try {
   await Promise.all(procs.map((p) => waitForPort(p.port)));
+  await Promise.all(procs.map((p) => call(p.port, 'PING')));
+  const cpuReady = procs.map((p) => cpuMs(p.pid));
   const addrs = procs.map((p) => `127.0.0.1:${p.port}`);
   spawnSync(process.execPath, [KVCTL_BIN, 'cluster', 'create', ...addrs, '--yes', '--json'], { stdio: 'ignore' });
   for (;;) {
@@ -64,6 +70,7 @@ try {
     if (infos.every((t) => t.includes('cluster_state:ok'))) break;
     await new Promise((r) => setTimeout(r, 20));
   }
+  console.log(`${KIND} node CPU ms to ready ${cpuReady.join(' / ')}; through create ${procs.map((p, i) => cpuMs(p.pid) - cpuReady[i]!).join(' / ')}`);
   const load = new Cluster([{ host: '127.0.0.1', port: BASE }], { scaleReads: 'master' });
   for (let i = 0; i < KEYS; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => load.set(`k:${i + j}`, 'v')));
   let stop = false;
