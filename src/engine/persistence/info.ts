@@ -12,7 +12,7 @@ export function registerPersistenceInfo(srv: Server): void {
     const secsSince = (t: number | undefined) => (t === undefined ? -1 : Math.floor((now - t) / 1000));
     const aofOn = srv.config.bool('appendonly');
     const fields: InfoFields = [
-      ['loading', st.loading ? 1 : 0],
+      ['loading', st.loadingProgress ? 1 : 0],
       ['async_loading', 0],
       ['current_cow_peak', 0],
       ['current_cow_size', 0],
@@ -53,7 +53,7 @@ export function registerPersistenceInfo(srv: Server): void {
         ['aof_delayed_fsync', 0],
       );
     }
-    if (st.loading) fields.push(...loadingInfo(srv));
+    fields.push(...loadingInfo(srv));
     return fields;
   });
 }

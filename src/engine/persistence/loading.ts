@@ -25,7 +25,7 @@ export function installLoadingGuard(srv: Server): void {
   const entry: GuardEntry = {
     order: 80,
     name: 'loading',
-    guard: () => (persistState(srv).loading ? LOADING : null),
+    guard: () => (persistState(srv).loadingProgress ? LOADING : null),
     appliesTo: (cmd) => !cmd.flags.has('loading'),
     armed: false,
   };
@@ -35,17 +35,13 @@ export function installLoadingGuard(srv: Server): void {
 
 /** Redis's startLoading: INFO shows loading:1 and commands without the `loading` flag are refused. */
 export function startLoading(srv: Server, totalBytes: number): void {
-  const st = persistState(srv);
-  st.loading = true;
-  st.loadingProgress = { startTime: Math.floor(Date.now() / 1000), totalBytes, loadedBytes: 0, rdbUsedMem: 0 };
+  persistState(srv).loadingProgress = { startTime: Math.floor(Date.now() / 1000), totalBytes, loadedBytes: 0, rdbUsedMem: 0 };
   const g = guards.get(srv);
   if (g) srv.dispatch.arm(g, true);
 }
 
 export function stopLoading(srv: Server): void {
-  const st = persistState(srv);
-  st.loading = false;
-  st.loadingProgress = null;
+  persistState(srv).loadingProgress = null;
   const g = guards.get(srv);
   if (g) srv.dispatch.arm(g, false);
 }

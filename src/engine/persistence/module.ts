@@ -95,7 +95,7 @@ export function installPersistence(srv: Server): void {
     }
     st.aof?.close();
     // As Redis: never a save while loading, it would write a partial dataset over its source.
-    if (!st.loading && (save === true || (save === null && savePoints(srv).length > 0))) {
+    if (st.loadingProgress === null && (save === true || (save === null && savePoints(srv).length > 0))) {
       srv.log.notice('Saving the final RDB snapshot before exiting.');
       try {
         saveSync(srv);

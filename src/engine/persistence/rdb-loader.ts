@@ -57,6 +57,14 @@ export class RdbLoader {
 
   constructor(private readonly opts: ParseOptions) {}
 
+  /** A loader over the whole of data: nothing more will come. */
+  static over(data: Buffer, opts: ParseOptions): RdbLoader {
+    const loader = new RdbLoader(opts);
+    loader.push(data);
+    loader.end();
+    return loader;
+  }
+
   /** Bytes decoded so far (INFO's loading_loaded_bytes). */
   get loaded(): number {
     return this.base + this.reader.pos;

@@ -96,9 +96,7 @@ export type { LoadedRdb, ParseOptions };
 
 /** Decodes a whole RDB; throws RdbError on anything malformed. */
 export function parseRdb(data: Buffer, opts: ParseOptions): LoadedRdb {
-  const loader = new RdbLoader(opts);
-  loader.push(data);
-  loader.end();
+  const loader = RdbLoader.over(data, opts);
   loader.step(Infinity);
   return loader.out;
 }
@@ -127,13 +125,25 @@ function parseOptions(srv: Server, opts: Partial<ParseOptions>): ParseOptions {
 }
 
 /**
- * A loader that decodes straight into the (emptied) dbs, saving a second insertion of every key: when
- * there is nothing to keep (start-up, a replica's full sync). On error the caller empties them again.
+ * A loader over data that decodes straight into the (emptied) dbs, saving a second insertion of every
+ * key: when there is nothing to keep (start-up, a replica's full sync). On an error while it steps,
+ * failedInto empties them again (all-or-nothing, as loadRdb).
  */
-function intoDbs(srv: Server, opts: ParseOptions): RdbLoader {
+function intoDbs(srv: Server, data: Buffer, opts: ParseOptions): RdbLoader {
   Snapshot.finishAllSync(srv);
   for (const db of srv.dbs) db.clear();
-  return new RdbLoader({ ...opts, into: (id) => srv.dbs[id] });
+  return RdbLoader.over(data, { ...opts, into: (id) => srv.dbs[id] });
+}
+
+/** What a load into the dbs ends with: the libraries it carried are loaded. */
+function loadedInto(srv: Server, loader: RdbLoader): LoadedRdb {
+  rdbFunctionsHook(srv)?.loaded(loader.out.functions);
+  return loader.out;
+}
+
+function failedInto(srv: Server, e: unknown): never {
+  for (const db of srv.dbs) db.clear();
+  throw e;
 }
 
 /**
@@ -143,34 +153,26 @@ function intoDbs(srv: Server, opts: ParseOptions): RdbLoader {
  */
 export function loadRdbSliced(srv: Server, data: Buffer, opts: Partial<ParseOptions>, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<LoadedRdb | null> {
   return withLoadHeapGrowth(async () => {
-    const loader = intoDbs(srv, parseOptions(srv, opts));
-    loader.push(data);
-    loader.end();
+    const loader = intoDbs(srv, data, parseOptions(srv, opts));
     try {
       while (loader.step(slice) !== 'done') if (!(await between(loader))) return null;
     } catch (e) {
-      for (const db of srv.dbs) db.clear();
-      throw e;
+      failedInto(srv, e);
     }
-    rdbFunctionsHook(srv)?.loaded(loader.out.functions);
-    return loader.out;
+    return loadedInto(srv, loader);
   });
 }
 
 function load(srv: Server, data: Buffer, opts: Partial<ParseOptions>, mode: LoadMode): LoadedRdb {
   const parseOpts = parseOptions(srv, opts);
   if (srv.dbs.every((db) => db.data.size === 0 && db.expires.size === 0)) {
-    const loader = intoDbs(srv, parseOpts);
+    const loader = intoDbs(srv, data, parseOpts);
     try {
-      loader.push(data);
-      loader.end();
       loader.step(Infinity);
     } catch (e) {
-      for (const db of srv.dbs) db.clear();
-      throw e;
+      failedInto(srv, e);
     }
-    rdbFunctionsHook(srv)?.loaded(loader.out.functions);
-    return loader.out;
+    return loadedInto(srv, loader);
   }
   const parsed = parseRdb(data, parseOpts);
   if (mode === 'add') {

@@ -17,8 +17,7 @@ export interface PersistState {
   lastBgsaveTry: number;
   lastBgsaveTimeSec: number;
   saves: number;
-  loading: boolean;
-  /** The start-up load's progress (INFO's loading_* fields), null when not loading. */
+  /** The start-up load's progress (INFO's loading_* fields); not null exactly while it loads. */
   loadingProgress: LoadingProgress | null;
   lastLoadKeys: number;
   lastLoadExpired: number;
@@ -46,7 +45,6 @@ export function persistState(srv: Server): PersistState {
       lastBgsaveTry: 0,
       lastBgsaveTimeSec: -1,
       saves: 0,
-      loading: false,
       loadingProgress: null,
       lastLoadKeys: 0,
       lastLoadExpired: 0,
