@@ -49,13 +49,14 @@ export async function startServer(cfg: Config, opts: StartOptions = {}): Promise
   if (cfg.sentinelMode) installSentinel(srv);
   else await installSubsystems(srv);
   await srv.listen();
+  // As Redis (createPidFile right after initServer's listen): the pid is known before the data load.
+  srv.writePidfile();
   log.notice(`Running mode=${cfg.bool('cluster-enabled') ? 'cluster' : cfg.sentinelMode ? 'sentinel' : 'standalone'}, port=${cfg.int('port')}.`);
   log.notice('Server initialized');
   for (const h of srv.hooks.beforeReady) {
     await h();
     if (srv.shuttingDown) return srv; // a signal or SHUTDOWN during loading: shutdown() owns the exit
   }
-  srv.writePidfile();
   srv.startCron();
   log.notice('Ready to accept connections');
   ready = true;

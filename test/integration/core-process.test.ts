@@ -41,7 +41,7 @@ describe('engine process', () => {
     const pidfile = path.join(dir, 'e.pid');
     const logfile = path.join(dir, 'e.log');
     const p = await startEngine(PORT + 1, { dir, args: ['--pidfile', pidfile, '--logfile', logfile, '--loglevel', 'verbose'] });
-    // The port opens before the data load, the pidfile comes after it: poll, don't race.
+    // The pidfile is written just after the port opens: poll, don't race.
     for (const end = Date.now() + 10_000; !existsSync(pidfile) && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
     expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(p.pid));
     const exited = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));

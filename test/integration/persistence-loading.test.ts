@@ -88,7 +88,11 @@ describe('start-up load answers -LOADING', () => {
     });
     await e.stop();
     const size = fs.statSync(path.join(dir, 'dump.rdb')).size;
-    e = await startEngine(P, { dir, args: [...args, ...SLOW_LOAD], portOnly: true });
+    const pidfile = path.join(dir, 'loading.pid');
+    e = await startEngine(P, { dir, args: [...args, ...SLOW_LOAD, '--pidfile', pidfile], portOnly: true });
+    // Written before the load, as Redis does (watchLoad's first PING then still sees -LOADING).
+    for (const end = Date.now() + 5000; !fs.existsSync(pidfile) && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+    expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${e.pid}\n`);
     expect(await watchLoad(P, size)).toEqual(want);
     expect(e.output()).toContain(`Done loading RDB, keys loaded: ${Object.keys(want).length}`);
     await e.stop();
