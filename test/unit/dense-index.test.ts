@@ -3,6 +3,7 @@
 // Buffers or as ranges of a larger buffer.
 import { describe, expect, it } from 'vitest';
 import { DenseIndex } from '../../src/engine/store/dense.js';
+import { MemberTable } from '../../src/engine/store/member-table.js';
 import { keyBuf } from '../../src/engine/store/types.js';
 
 function rng(seed: number): () => number {
@@ -86,5 +87,13 @@ describe('DenseIndex', () => {
     expect(d.names).toEqual(['-3', '0', '5', '42', '100']);
     for (const k of keys) expect(d.names[d.slotOf(keyBuf(k))]).toBe(k);
     expect(d.slotOf(keyBuf('7'))).toBe(-1);
+  });
+});
+
+describe('MemberTable hash basis', () => {
+  it('is drawn per table, so tables (and nodes started from one snapshot) do not share it', () => {
+    const seeds = Array.from({ length: 8 }, () => (new MemberTable([]) as unknown as { seed: number }).seed);
+    expect(seeds.every((s) => Number.isInteger(s))).toBe(true);
+    expect(new Set(seeds).size).toBeGreaterThan(1);
   });
 });

@@ -3,10 +3,14 @@
 // number> needed a latin1 string made and hashed per lookup, then V8's chained buckets: at 100k
 // members that was 10-15% of HSET/SADD/ZADD -P 16 profiles; here a lookup of an existing member
 // allocates nothing and touches one pair, then the stored name to confirm. Deletes shift the run back
-// (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
-// prepared offline (Redis seeds siphash for the same reason).
+// (no tombstones). Each table hashes with its own random basis, so colliding inputs cannot be
+// prepared offline (Redis seeds siphash for the same reason). Per table, not per module: a module-level
+// seed would be drawn once by the start-up snapshot's builder and shared by every node started from it.
 
-const SEED = (Math.random() * 0x7fffffff) | 0;
+/** A random hash basis (Math.random is reseeded in every process, snapshot-started ones included). */
+export function newSeed(): number {
+  return (Math.random() * 0x7fffffff) | 0;
+}
 
 // MurmurHash3's 32-bit mixing, four bytes per step: byte-at-a-time FNV-1a was 15% of a ZADD
 // rescore at 100k members (a 20-byte member is 20 dependent multiplies; here 5 words).
@@ -29,9 +33,9 @@ function finish(h: number, k: number, n: number): number {
   return h ^ (h >>> 16);
 }
 
-/** The hash of the key bytes b[start, end) (the table index is its low bits). */
-export function hashRange(b: Buffer, start: number, end: number): number {
-  let h = SEED;
+/** The hash of the key bytes b[start, end) under basis seed (the table index is its low bits). */
+export function hashRange(seed: number, b: Buffer, start: number, end: number): number {
+  let h = seed;
   let i = start;
   for (; i + 4 <= end; i += 4) h = mixWord(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
   let k = 0;
@@ -40,9 +44,9 @@ export function hashRange(b: Buffer, start: number, end: number): number {
 }
 
 /** hashRange of the bytes a latin1 string stands for. */
-export function hashStr(s: string): number {
+function hashStr(seed: number, s: string): number {
   const n = s.length;
-  let h = SEED;
+  let h = seed;
   let i = 0;
   for (; i + 4 <= n; i += 4) h = mixWord(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24));
   let k = 0;
@@ -66,6 +70,7 @@ export class MemberTable {
   private count = 0;
   /** The hash find() computed last: an insert right after a miss reuses it instead of hashing again. */
   lastHash = 0;
+  private readonly seed = newSeed();
 
   /** names: the DenseIndex's slot -> key string array (read to confirm a hash match). */
   constructor(private readonly names: string[]) {}
@@ -77,7 +82,7 @@ export class MemberTable {
 
   /** The slot of the key whose bytes are b[start, end) (an argument inside a read buffer), or -1. */
   findRange(b: Buffer, start: number, end: number): number {
-    const h = hashRange(b, start, end);
+    const h = hashRange(this.seed, b, start, end);
     this.lastHash = h;
     const t = this.t;
     const mask = this.mask;
@@ -90,7 +95,7 @@ export class MemberTable {
 
   /** The slot of the key given as its latin1 string, or -1. */
   findStr(s: string): number {
-    const p = this.posOf(s, hashStr(s));
+    const p = this.posOf(s, hashStr(this.seed, s));
     return p < 0 ? -1 : this.t[2 * p] - 1;
   }
 
@@ -106,7 +111,7 @@ export class MemberTable {
   }
 
   /** Records a key known to be absent, at a slot (h: its hash, when the caller has it). */
-  add(s: string, slot: number, h = hashStr(s)): void {
+  add(s: string, slot: number, h = hashStr(this.seed, s)): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     this.place(h, slot);
     this.count++;
@@ -123,13 +128,13 @@ export class MemberTable {
 
   /** Forgets key s (present). Later entries of its run shift back so every probe still finds them. */
   remove(s: string): void {
-    const p = this.posOf(s, hashStr(s));
+    const p = this.posOf(s, hashStr(this.seed, s));
     if (p >= 0) this.removeAt(p);
   }
 
   /** Forgets the key at slot (names[slot] is still that key): one hash and a probe by slot number. */
   removeSlot(slot: number): void {
-    this.removeAt(this.posOfSlot(hashStr(this.names[slot]), slot));
+    this.removeAt(this.posOfSlot(hashStr(this.seed, this.names[slot]), slot));
   }
 
   /** The table position holding slot (whose key hashes to h). */
@@ -161,7 +166,7 @@ export class MemberTable {
 
   /** The key at slot `from` now lives at slot `to` (names[to] is already that key). */
   moved(from: number, to: number): void {
-    this.t[2 * this.posOfSlot(hashStr(this.names[to]), from)] = to + 1;
+    this.t[2 * this.posOfSlot(hashStr(this.seed, this.names[to]), from)] = to + 1;
   }
 
   /** Re-reads every slot from names (after slots shifted: ordered inserts and deletes). */
@@ -186,7 +191,7 @@ export class MemberTable {
     while (names.length * 2 > cap) cap *= 2;
     this.t = new Int32Array(cap * 2);
     this.mask = cap - 1;
-    for (let i = 0; i < names.length; i++) this.place(hashStr(names[i]), i);
+    for (let i = 0; i < names.length; i++) this.place(hashStr(this.seed, names[i]), i);
     this.count = names.length;
   }
 }
