@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, which } from '../../src/orchestrator/engines.js';
+import { builtinEntry, childEnv, which } from '../../src/orchestrator/engines.js';
 import { ENGINE_NODE_FLAGS } from '../../src/engine/v8-flags.cjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -192,6 +192,8 @@ export interface StartOpts {
   expectInternalErrors?: boolean;
   /** startEngine: another build's main.cjs instead of dist/'s (a benchmark's A/B of two builds). */
   main?: string;
+  /** startEngine: start as kvctl up does (builtinEntry: the V8 start-up snapshot when it is fresh). */
+  asUp?: boolean;
   /** Resolve once the port is open, not once PING answers without -LOADING (a test of the load itself). */
   portOnly?: boolean;
 }
@@ -212,8 +214,8 @@ export function startEngine(port: number, opts: StartOpts = {}): Promise<Proc> {
   if (!existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} is missing: run npm run build`);
   const dir = opts.dir ?? tmpDir('kvctl-engine-');
   const args = [
-    ...ENGINE_NODE_FLAGS, // as kvctl up starts nodes (orchestrator/engines.ts builtinEntry)
-    opts.main ?? ENGINE_MAIN,
+    // ENGINE_NODE_FLAGS as kvctl up starts nodes (orchestrator/engines.ts builtinEntry)
+    ...(opts.asUp ? builtinEntry(path.dirname(ENGINE_MAIN), childEnv()) : [...ENGINE_NODE_FLAGS, opts.main ?? ENGINE_MAIN]),
     ...(opts.conf ? [opts.conf] : []),
     '--port', String(port), '--bind', opts.host ?? '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
     ...(opts.args ?? []),
