@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ENGINE_MAIN, startEngine, startRedis, stopAll, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import type { RespClient } from '../helpers/resp.js';
+import { RespClient } from '../helpers/resp.js';
 import { contents, fillDataset, withClient } from '../compat/persistence-kit.js';
 import { parseRdb, writeDbHeader, type LoadedRdb } from '../../src/engine/persistence/rdb.js';
 import { RdbWriter, writeEntry } from '../../src/engine/persistence/rdb-writer.js';
@@ -124,6 +124,20 @@ describe('start-up load of dump.rdb in chunks', () => {
     await first.stop();
     await startEngine(P + 14, { dir, args: aof });
     expect(await withClient(P + 14, snapshot)).toEqual(before);
+  });
+
+  it('SIGTERM during the chunked load stops it: exit 0, no final save, the file untouched', async () => {
+    const dir = dirWith(good);
+    const e = await startEngine(P + 15, { dir, args: [...SMALL_CHUNKS, '--key-load-delay', '50000', '--save', '3600 1'], portOnly: true });
+    const c = await RespClient.connect(P + 15);
+    const info = await c.call(['INFO', 'persistence']);
+    c.close();
+    expect('v' in info ? String(info.v) : '').toContain('loading:1');
+    const exited = new Promise<number | null>((resolve) => e.child.once('exit', (code) => resolve(code)));
+    process.kill(e.pid, 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(e.output()).not.toContain('Saving the final RDB snapshot');
+    expect(fs.readFileSync(path.join(dir, 'dump.rdb')).equals(good)).toBe(true);
   });
 
   it('a truncated file fails with the whole-file decode\'s error, offsets included', () => {
