@@ -65,8 +65,8 @@ describe('RDB value encodings', () => {
   });
 
   it('reads short and long keys and values the same through the text window, across window ends', () => {
-    // Length-prefixed strings (6-bit lengths), mostly 1-12 bytes (cut from the 1 MB text window, so
-    // its ends fall inside strings) and every tenth 13-63 (latin1Slice), over 3 windows.
+    // Length-prefixed strings (6-bit lengths), mostly 1-12 bytes (cut from the text window, so its
+    // ends fall inside strings) and every tenth 13-63 (latin1Slice), over many windows.
     const parts: Buffer[] = [];
     const want: string[] = [];
     let size = 0;

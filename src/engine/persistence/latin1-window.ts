@@ -5,8 +5,13 @@
 // Longer ones still go through latin1Slice, so no stored string can pin a window.
 
 const SUBSTRING_MAX = 12;
-/** Bytes of input decoded into one text window (re-cut at the read position when a string passes its end). */
-const WINDOW = 1 << 20;
+/**
+ * Bytes of input decoded into one text window (re-cut at the read position when a string passes its
+ * end). Under V8's largest regular object (128 KB), so a window is a young-generation string that
+ * dies young; a 1 MB one went to the large-object space, which only a mark-compact frees: a 1M-key
+ * load left up to ~20 MB of them behind, depending on where its last mark-compact fell.
+ */
+const WINDOW = 1 << 16;
 
 export class Latin1Window {
   private text = '';

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server.js';
 import { loadRdbSliced, saveRdbSync, snapshotRdbTo, type SnapshotOptions } from './rdb.js';
+import { FileChunks } from './file-chunks.js';
 import { loadingSlice, processEventsWhileLoading, startLoading, stopLoading } from './loading.js';
 import { persistState, setBgsaveOk } from './state.js';
 import { RdbError } from './errors.js';
@@ -293,10 +294,12 @@ export async function loadRdbFile(srv: Server): Promise<void> {
   if (!fs.existsSync(file)) return;
   const t0 = performance.now();
   const st = persistState(srv);
+  let input: FileChunks | null = null;
   try {
-    const data = fs.readFileSync(file);
-    startLoading(srv, data.length);
-    const res = await loadRdbSliced(srv, data, {}, loadingSlice(srv), (loader) => {
+    const slice = loadingSlice(srv);
+    input = FileChunks.open(file, slice);
+    startLoading(srv, input.size);
+    const res = await loadRdbSliced(srv, input, {}, slice, (loader) => {
       st.lastLoadKeys = loader.out.keys;
       const p = st.loadingProgress;
       if (p) p.rdbUsedMem = Number(loader.out.aux.get('used-mem') ?? 0);
@@ -313,6 +316,7 @@ export async function loadRdbFile(srv: Server): Promise<void> {
     if (errno !== undefined) throw new Error(`Fatal error loading the DB from ${file}: ${STRERROR[errno] ?? errno}. Exiting.`);
     throw e;
   } finally {
+    await input?.close();
     stopLoading(srv);
   }
   srv.log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);

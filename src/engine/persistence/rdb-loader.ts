@@ -76,7 +76,7 @@ export class RdbLoader {
     this.crc.update(this.buf, 0, r.pos);
     this.base += r.pos;
     this.buf = r.pos === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(r.pos), chunk]);
-    this.reader = new RdbReader(this.buf);
+    this.reader = new RdbReader(this.buf, this.buf.length, this.base);
   }
 
   /** No more input: an item cut off is now an error. */

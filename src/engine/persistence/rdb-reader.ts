@@ -22,12 +22,13 @@ export class RdbReader {
   /** Keys and short string values as latin1 strings. */
   private readonly text: Latin1Window;
 
-  constructor(readonly buf: Buffer, readonly end = buf.length) {
+  /** `origin`: the stream offset of buf[0] (a loader fed in pieces), for the offsets in errors. */
+  constructor(readonly buf: Buffer, readonly end = buf.length, private readonly origin = 0) {
     this.text = new Latin1Window(buf, end);
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.end) throw new RdbEofError(`Unexpected EOF reading RDB file (offset ${this.pos}, needed ${n} more bytes)`);
+    if (this.pos + n > this.end) throw new RdbEofError(`Unexpected EOF reading RDB file (offset ${this.origin + this.pos}, needed ${n} more bytes)`);
   }
 
   get remaining(): number {

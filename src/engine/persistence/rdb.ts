@@ -125,14 +125,14 @@ function parseOptions(srv: Server, opts: Partial<ParseOptions>): ParseOptions {
 }
 
 /**
- * A loader over data that decodes straight into the (emptied) dbs, saving a second insertion of every
- * key: when there is nothing to keep (start-up, a replica's full sync). On an error while it steps,
- * failedInto empties them again (all-or-nothing, as loadRdb).
+ * A loader that decodes straight into the (emptied) dbs, saving a second insertion of every key: when
+ * there is nothing to keep (start-up, a replica's full sync). On an error while it steps, failedInto
+ * empties them again (all-or-nothing, as loadRdb).
  */
-function intoDbs(srv: Server, data: Buffer, opts: ParseOptions): RdbLoader {
+function intoDbs(srv: Server, opts: ParseOptions): RdbLoader {
   Snapshot.finishAllSync(srv);
   for (const db of srv.dbs) db.clear();
-  return RdbLoader.over(data, { ...opts, into: (id) => srv.dbs[id] });
+  return new RdbLoader({ ...opts, into: (id) => srv.dbs[id] });
 }
 
 /** What a load into the dbs ends with: the libraries it carried are loaded. */
@@ -146,16 +146,28 @@ function failedInto(srv: Server, e: unknown): never {
   throw e;
 }
 
+/** Input a sliced load reads as it goes (a file: FileChunks). */
+export interface RdbSource {
+  /** The next bytes: up to max(min, its chunk size), fewer only near the end; null past the end. */
+  read(min: number): Promise<Buffer | null>;
+}
+
 /**
  * The start-up load into empty dbs, `slice` bytes at a time: `between(loader)` runs after each slice
  * (progress, a turn of the event loop) and returns false to stop (a shutdown), then this returns null.
- * All-or-nothing as loadRdb: on error the dbs are emptied and the RdbError thrown.
+ * From a source, the next chunk is read while the one before it decodes. All-or-nothing as loadRdb:
+ * on error the dbs are emptied and the error (an RdbError, or the source's) thrown.
  */
-export function loadRdbSliced(srv: Server, data: Buffer, opts: Partial<ParseOptions>, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<LoadedRdb | null> {
+export function loadRdbSliced(srv: Server, input: Buffer | RdbSource, opts: Partial<ParseOptions>, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<LoadedRdb | null> {
   return withLoadHeapGrowth(async () => {
-    const loader = intoDbs(srv, data, parseOptions(srv, opts));
+    const loader = intoDbs(srv, parseOptions(srv, opts));
+    let source: RdbSource | null = null;
+    if (Buffer.isBuffer(input)) {
+      loader.push(input);
+      loader.end();
+    } else source = input;
     try {
-      while (loader.step(slice) !== 'done') if (!(await between(loader))) return null;
+      if (!(await stepSliced(loader, source, slice, between))) return null;
     } catch (e) {
       failedInto(srv, e);
     }
@@ -163,11 +175,38 @@ export function loadRdbSliced(srv: Server, data: Buffer, opts: Partial<ParseOpti
   });
 }
 
+/** Steps `loader` to the end, fed from `source` whenever it runs out of input; false when between() stopped it. */
+async function stepSliced(loader: RdbLoader, source: RdbSource | null, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<boolean> {
+  let fed = 0;
+  let ahead = source?.read(slice) ?? null;
+  for (;;) {
+    const r = loader.step(slice);
+    if (r === 'done') return true;
+    if (r === 'need-input' && source !== null && ahead !== null) {
+      const chunk = await ahead;
+      if (chunk === null) {
+        loader.end();
+        ahead = null;
+      } else {
+        // An item longer than a chunk: read as much again as is pending, so its bytes are
+        // concatenated a logarithmic number of times, not once per chunk.
+        const pending = fed - loader.loaded;
+        loader.push(chunk);
+        fed += chunk.length;
+        ahead = source.read(pending >= slice ? pending + chunk.length : slice);
+      }
+    }
+    if (!(await between(loader))) return false;
+  }
+}
+
 function load(srv: Server, data: Buffer, opts: Partial<ParseOptions>, mode: LoadMode): LoadedRdb {
   const parseOpts = parseOptions(srv, opts);
   if (srv.dbs.every((db) => db.data.size === 0 && db.expires.size === 0)) {
-    const loader = intoDbs(srv, data, parseOpts);
+    const loader = intoDbs(srv, parseOpts);
     try {
+      loader.push(data);
+      loader.end();
       loader.step(Infinity);
     } catch (e) {
       failedInto(srv, e);
