@@ -100,6 +100,12 @@ export function cpuNs(pid: number): number {
   return ns;
 }
 
+/** The CPU a process's main thread last ran on (/proc/<pid>/stat field 39). */
+export function lastCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]);
+}
+
 /** Resident set size of a live process, in bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -119,9 +125,10 @@ export function cpuSeconds(pid: number): number {
  * fresh connection is tried every 2 ms (a refused connect costs microseconds), identically for every
  * server, so the poll adds at most ~2 ms to either; busier polling would take CPU from the server
  * being timed on a 2-core machine. `cpuMs`, when given, gets the CPU the process used until then (all
- * its threads, from /proc schedstat): a figure that moves far less than wall time on a busy box.
+ * its threads, from /proc schedstat): a figure that moves far less than wall time on a busy box;
+ * `ranOn`, the CPU its main thread was last on (lastCpu).
  */
-export async function spawnToPong(cmd: string, args: string[], port: number, env?: NodeJS.ProcessEnv, cpuMs?: number[]): Promise<number> {
+export async function spawnToPong(cmd: string, args: string[], port: number, env?: NodeJS.ProcessEnv, cpuMs?: number[], ranOn?: number[]): Promise<number> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { stdio: 'ignore', env });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -131,6 +138,7 @@ export async function spawnToPong(cmd: string, args: string[], port: number, env
       if (await pingOnce(port)) {
         const wall = performance.now() - t0;
         if (cpuMs && child.pid !== undefined) cpuMs.push(cpuNs(child.pid) / 1e6);
+        if (ranOn && child.pid !== undefined) ranOn.push(lastCpu(child.pid));
         return wall;
       }
       if (performance.now() - t0 > 20_000) throw new Error(`${cmd} did not answer PING on ${port} within 20 s`);

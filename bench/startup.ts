@@ -7,7 +7,8 @@
 // the same loop: main.cjs (the bundle + code cache fallback) and Node's floor: `node -e 0` to exit and a
 // bare Node TCP server answering +PONG. Every server is measured the same way (bench/lib.ts
 // spawnToPong: a fresh connection every 2 ms until +PONG; each round runs every case once, in turn),
-// with the environment kvctl gives its nodes (childEnv: no NODE_EXTRA_CA_CERTS). It also logs each server's
+// with the environment kvctl gives its nodes (childEnv: no NODE_EXTRA_CA_CERTS, malloc's huge pages; a
+// GLIBC_TUNABLES=glibc.malloc.hugetlb=0 in bench's environment turns those off). It also logs each server's
 // CPU until its first PONG (all threads), which a busy box disturbs far less than wall time. Ports 19010-19014.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -79,10 +80,11 @@ export async function startupRows(log: (m: string) => void, runs = 9): Promise<R
   const common = ['--save', '', '--appendonly', 'no', '--dir', dir, '--bind', '127.0.0.1'];
   const bareSnap = bareSnapshot(dir);
   const cpu = { redis: [] as number[], checkout: [] as number[], installed: [] as number[], bare: [] as number[], 'bare snapshot': [] as number[] };
+  const ranOn = { checkout: [] as number[], installed: [] as number[] };
   const cases = {
     redis: (p: number) => spawnToPong('redis-server', ['--port', String(p), ...common], p, undefined, cpu.redis),
-    checkout: (p: number) => spawnToPong(process.execPath, [...builtinEntry(), '--port', String(p), ...common], p, env, cpu.checkout),
-    installed: (p: number) => spawnToPong(process.execPath, [...builtinEntry(pkg.engineDir), '--port', String(p), ...common], p, env, cpu.installed),
+    checkout: (p: number) => spawnToPong(process.execPath, [...builtinEntry(), '--port', String(p), ...common], p, env, cpu.checkout, ranOn.checkout),
+    installed: (p: number) => spawnToPong(process.execPath, [...builtinEntry(pkg.engineDir), '--port', String(p), ...common], p, env, cpu.installed, ranOn.installed),
     'main.cjs': (p: number) => spawnToPong(process.execPath, [...ENGINE_NODE_FLAGS, path.join(ROOT, 'dist', 'engine', 'main.cjs'), '--port', String(p), ...common], p, env),
     'bare node server': (p: number) => spawnToPong(process.execPath, ['-e', BARE_SERVER, String(p)], p, env, cpu.bare),
     'bare server snapshot': (p: number) => spawnToPong(process.execPath, [...bareSnap, String(p)], p, env, cpu['bare snapshot']),
@@ -105,6 +107,13 @@ export async function startupRows(log: (m: string) => void, runs = 9): Promise<R
   for (const [name, xs] of Object.entries(samples)) log(`spawn to PONG, ${name} (ms): median ${median(xs).toFixed(1)}; ${fmt(xs)}`);
   // CPU of the server process until its first PONG: steadier than wall time while the box is busy.
   for (const [name, xs] of Object.entries(cpu)) log(`CPU to PONG, ${name} (ms): median ${median(xs).toFixed(1)}; ${fmt(xs)}`);
+  // The same start costs more CPU on some CPUs than on others (on the project's 2-vCPU VM, ~30% more
+  // on vCPU 0): a bimodal sample is where the node ran, not what it did.
+  for (const where of ['checkout', 'installed'] as const) {
+    const byCpu = new Map<number, number[]>();
+    ranOn[where].forEach((c, i) => byCpu.set(c, [...(byCpu.get(c) ?? []), cpu[where][i]]));
+    log(`CPU to PONG, ${where}, by the CPU it ran on: ${[...byCpu].sort((a, b) => a[0] - b[0]).map(([c, xs]) => `cpu${c} median ${median(xs).toFixed(1)} (n=${xs.length})`).join(', ')}`);
+  }
   const cpuRatio = (xs: number[]) => `${(median(xs) / median(cpu.redis)).toFixed(2)}x`;
   log(`CPU to PONG against redis-server: checkout ${cpuRatio(cpu.checkout)}, installed ${cpuRatio(cpu.installed)}; floors: bare Node server ${cpuRatio(cpu.bare)}, bare server snapshot ${cpuRatio(cpu['bare snapshot'])}`);
   const redis = median(samples.redis);

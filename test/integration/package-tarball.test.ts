@@ -133,6 +133,8 @@ describe('the npm tarball, installed', () => {
     expect(cluster.masters).toHaveLength(3);
     expect(cluster.replicas).toHaveLength(6);
     expect(logsOf('cluster').filter((l) => l.includes('kvctl engine: snapshot'))).toHaveLength(9);
+    // Each node runs with kvctl's child environment (engines.ts childEnv), malloc's huge pages included.
+    for (const n of cluster.nodes) expect(readFileSync(`/proc/${n.pid}/environ`, 'utf8').split('\0')).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
     // Subsystems loaded on first use (the Lua VM from the package's node_modules, the COMMAND DOCS
     // chunk beside the installed bundle), from the bundle (master-replica) and from the snapshot (cluster).
     for (const [port, how] of [[MR_PORT, 'bundle'], [Number(cluster.masters[0].split(':')[1]), 'snapshot']] as const) {
