@@ -124,7 +124,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 }
 
 async function replInfo(c: RespClient): Promise<string> {
-  return String((await c.call(['INFO', 'replication'])).v);
+  return String(text(await c.call(['INFO', 'replication'])));
 }
 
 /** The replica's whole dataset as db:key=value lines. */
@@ -132,8 +132,12 @@ async function dataset(c: RespClient): Promise<string[]> {
   const out: string[] = [];
   for (const db of [0, 2]) {
     await c.call(['SELECT', String(db)]);
-    const keys = (await c.call(['KEYS', '*'])).v as Reply[];
-    for (const k of keys) out.push(`${db}:${String(k.v)}=${text(await c.call(['GET', String(k.v)]))}`);
+    const r = await c.call(['KEYS', '*']);
+    if (r.t !== 'array' || r.v === null) throw new Error(`KEYS: ${JSON.stringify(r)}`);
+    for (const k of r.v) {
+      const key = String(text(k));
+      out.push(`${db}:${key}=${text(await c.call(['GET', key]))}`);
+    }
   }
   await c.call(['SELECT', '0']);
   return out.sort();
