@@ -3,15 +3,16 @@
 // payload is complete; a payload cut off, with a wrong checksum or malformed midway leaves the old
 // dataset and the node serving, and the next attempt syncs; `$len` payloads delivered one byte per
 // write and `$EOF:` payloads split inside their end mark decode to the same dataset (repl-diskless-load
-// disabled and swapdb).
+// disabled and swapdb); a cluster replica's slot index holds the adopted keys.
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startEngine, stopAll, type Proc } from '../helpers/procs.js';
 import { RespClient, type Reply } from '../helpers/resp.js';
 import { trailer, writeDbHeader, writeHeader } from '../../src/engine/persistence/rdb.js';
 import { RdbWriter, writeEntry } from '../../src/engine/persistence/rdb-writer.js';
+import { keyStrHashSlot } from '../../src/engine/cluster/crc16.js';
 
-const BASE = 12600; // 12600-12619: this file's replica and scripted master per test
+const BASE = 12600; // 12600-12619: a replica and a scripted master per test (2 ports each), the cluster pair on 12618-12619
 const REPLID = 'a'.repeat(40);
 const MARK = 'e'.repeat(40);
 const KEYS = 300;
@@ -279,5 +280,33 @@ describe('a replica decodes the full-sync payload as it arrives', () => {
     expect(p.output()).toMatch(/Failed trying to load the MASTER synchronization DB from disk/);
     expect(text(await c.call(['GET', 'old']))).toBe('kept');
     expect(text(await c.call(['DBSIZE']))).toBe('1');
+  });
+
+  it('a cluster replica adopts the decoded keys into its slot index (COUNTKEYSINSLOT, GETKEYSINSLOT)', async () => {
+    const [mport, rport] = [BASE + 18, BASE + 19];
+    const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000'];
+    await startEngine(mport, { args });
+    await startEngine(rport, { args });
+    const m = await RespClient.connect(mport);
+    const r = await RespClient.connect(rport);
+    try {
+      expect(text(await m.call(['CLUSTER', 'ADDSLOTSRANGE', '0', '16383']))).toBe('OK');
+      expect(text(await m.call(['CLUSTER', 'MEET', '127.0.0.1', String(rport)]))).toBe('OK');
+      const keys = Array.from({ length: 200 }, (_, i) => `{tag}:${i}`);
+      for (const k of keys) await m.call(['SET', k, 'v']);
+      await m.call(['SET', 'elsewhere', 'v']);
+      const id = String(text(await m.call(['CLUSTER', 'MYID'])));
+      await until('the nodes to meet', async () => String(text(await r.call(['CLUSTER', 'NODES']))).includes(id));
+      expect(text(await r.call(['CLUSTER', 'REPLICATE', id]))).toBe('OK');
+      await until('the sync', async () => (await replInfo(r)).includes('master_link_status:up'));
+      const slot = String(keyStrHashSlot('{tag}:0'));
+      expect(text(await r.call(['CLUSTER', 'COUNTKEYSINSLOT', slot]))).toBe('200');
+      const listed = await r.call(['CLUSTER', 'GETKEYSINSLOT', slot, '1000']);
+      expect(listed.t === 'array' && listed.v !== null ? listed.v.map((k) => String(text(k))).sort() : listed).toEqual([...keys].sort());
+      expect(text(await r.call(['CLUSTER', 'COUNTKEYSINSLOT', String(keyStrHashSlot('elsewhere'))]))).toBe('1');
+    } finally {
+      m.close();
+      r.close();
+    }
   });
 });
