@@ -113,7 +113,8 @@ export function loadRdb(srv: Server, data: Buffer, opts: Partial<ParseOptions> =
   return withLoadHeapGrowth(() => load(srv, data, opts, mode));
 }
 
-function parseOptions(srv: Server, opts: Partial<ParseOptions>): ParseOptions {
+/** The options a load into srv's dbs runs with, overridden by opts. */
+export function parseOptions(srv: Server, opts: Partial<ParseOptions>): ParseOptions {
   return {
     databases: srv.dbs.length,
     dropExpired: !srv.isReplica,

@@ -35,8 +35,13 @@ const CROSS_DB = new Set(['move', 'copy']);
 interface DbPass {
   db: Db;
   w: RdbWriter;
-  /** The db's keys when the snapshot started (less the orphans), written in this order. */
+  /**
+   * The db's keys when the snapshot started (less the orphans), written in this order. Allocated at
+   * the db's size and filled by index while `copied` grows (pushing 1M keys regrew both arrays
+   * again and again: most of the copy's time), cut to the count once complete.
+   */
   keys: string[];
+  copied: number;
   /**
    * Their values as copied, when the db had no TTL at the start: then no key of the start leaves
    * without a write command (which records its pre-image first), so the copied value is the start
@@ -91,7 +96,7 @@ export class Snapshot {
     writeHeader(header, opts, srv);
     for (const db of srv.dbs) {
       if (db.size === 0) continue;
-      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: [], values: db.expires.size === 0 ? [] : null, copier: db.data.entries(), next: 0, pre: new Map(), orphans: new Set(), finished: false, size: db.size, expires: db.expires.size });
+      this.passes.set(db.id, { db, w: new RdbWriter(enc), keys: new Array<string>(db.size), copied: 0, values: db.expires.size === 0 ? new Array<StoredValue>(db.size) : null, copier: db.data.entries(), next: 0, pre: new Map(), orphans: new Set(), finished: false, size: db.size, expires: db.expires.size });
     }
     this.order = [...this.passes.values()].sort((x, y) => x.db.id - y.db.id);
     // A blocked client served later writes keys without a command of its own (BLMOVE's destination).
@@ -147,16 +152,23 @@ export class Snapshot {
       const it = p.copier;
       if (!it) continue;
       const { keys, values, pre } = p;
+      let i = p.copied;
       for (let n = 1; ; n++) {
         const r = it.next();
         if (r.done) break;
         const k = r.value[0];
         if (pre.size === 0 || !pre.has(k)) {
-          keys.push(k);
-          if (values !== null) values.push(r.value[1]);
+          keys[i] = k;
+          if (values !== null) values[i] = r.value[1];
+          i++;
         }
-        if ((n & 1023) === 0 && performance.now() > deadline) return false;
+        if ((n & 1023) === 0 && performance.now() > deadline) {
+          p.copied = i;
+          return false;
+        }
       }
+      p.copied = keys.length = i;
+      if (values !== null) values.length = i;
       p.copier = null;
     }
     this.copying = false;

@@ -1,8 +1,9 @@
 // The replica side: the link to our master. Connect, handshake (PING, AUTH, REPLCONF, PSYNC), then
-// either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`; with repl-diskless-load disabled it
-// becomes dump.rdb through a temp file and is loaded from there) or +CONTINUE (SYNC when the master
-// refuses PSYNC), then the command stream applied in order through dispatch by a client flagged isMaster. Applied bytes are proxied to
-// our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
+// either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`), decoded as it arrives beside the
+// old dataset, which it replaces once complete (with repl-diskless-load disabled the payload also
+// becomes dump.rdb through a temp file), or +CONTINUE (SYNC when the master refuses PSYNC), then the
+// command stream applied in order through dispatch by a client flagged isMaster. Applied bytes are
+// proxied to our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
 import { failoverOf } from './failover.js';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,7 +12,8 @@ import type { Client } from '../client.js';
 import { ProtocolError } from '../protocol/parser.js';
 import type { Server } from '../server.js';
 import type { MasterSide } from './master.js';
-import { loadRdb, type LoadedRdb } from '../persistence/rdb.js';
+import type { LoadedRdb } from '../persistence/rdb.js';
+import { StreamedLoad } from '../persistence/streamed-load.js';
 import { IncomingRdbFile, rdbFile } from '../persistence/rdb-file.js';
 import { savePoints, startAof, stopAof } from '../persistence/module.js';
 import { persistState } from '../persistence/state.js';
@@ -28,16 +30,25 @@ interface Transfer {
   /** -1 until the `$` header is read; then the byte count, or -2 for an EOF-marked stream. */
   total: number;
   mark: Buffer | null;
-  /** repl-diskless-load: 'disk' writes the payload to dump.rdb then loads it; the others parse it from memory. */
+  /** repl-diskless-load: 'disk' also writes the payload to dump.rdb; the others only decode it. */
   load: 'disk' | 'parser' | 'swapdb';
   /** Disk load: the temp file the payload goes to as it arrives. */
   file: IncomingRdbFile | null;
-  /** Parser loads: the payload so far. */
-  chunks: Buffer[];
+  /** Decodes the payload as it arrives. */
+  decoder: StreamedLoad;
   read: number;
   /** EOF-marked stream: the last bytes received (the mark may straddle two reads). */
   tail: Buffer;
+  /**
+   * EOF-marked stream: the last bytes stored, not yet given to the decoder, which they may turn out
+   * not to belong to (the start of the mark); `fed` bytes were given to it.
+   */
+  held: Buffer;
+  fed: number;
 }
+
+/** Length of the `$EOF:` mark that ends a diskless master's payload. */
+const MARK_LEN = 40;
 
 export class MasterLink {
   state: LinkState = 'connect';
@@ -240,7 +251,8 @@ export class MasterLink {
       }
     }
     this.state = 'transfer';
-    this.transfer = { replid: replid ?? '', offset, total: -1, mark: null, load, file, chunks: [], read: 0, tail: Buffer.alloc(0) };
+    const empty0 = Buffer.alloc(0);
+    this.transfer = { replid: replid ?? '', offset, total: -1, mark: null, load, file, decoder: new StreamedLoad(srv), read: 0, tail: empty0, held: empty0, fed: 0 };
   }
 
   private isUp(): boolean {
@@ -291,7 +303,7 @@ export class MasterLink {
       return this.drop();
     }
     const target = t.load === 'disk' ? 'to disk' : 'to parser';
-    if (line.startsWith('$EOF:') && line.length === 45) {
+    if (line.startsWith('$EOF:') && line.length === 5 + MARK_LEN) {
       t.total = -2;
       t.mark = Buffer.from(line.slice(5), 'latin1');
       srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`);
@@ -333,19 +345,51 @@ export class MasterLink {
 
   private store(t: Transfer, data: Buffer): void {
     if (t.file) t.file.write(data);
-    else t.chunks.push(data);
     t.read += data.length;
+    if (t.total >= 0) return this.decode(t, data);
+    // The last MARK_LEN bytes may be the start of the mark: they wait for the next read.
+    const all = t.held.length > 0 ? Buffer.concat([t.held, data]) : data;
+    const cut = Math.max(0, all.length - MARK_LEN);
+    t.held = all.subarray(cut);
+    t.fed += cut;
+    if (cut > 0) this.decode(t, all.subarray(0, cut));
   }
 
+  /** The mark began in bytes already stored: the payload ends at `length` (never before `fed`). */
   private unstore(t: Transfer, length: number): void {
     if (t.file) t.file.truncate(length);
-    else t.chunks = [Buffer.concat(t.chunks).subarray(0, length)];
+    t.held = t.held.subarray(0, length - t.fed);
     t.read = length;
   }
 
-  /** The payload is complete: on disk it becomes dump.rdb (atomically) and is loaded from there. */
+  /** Decodes what the payload completes; a malformed one ends the attempt (the old dataset stays). */
+  private decode(t: Transfer, data: Buffer): void {
+    if (this.transfer !== t) return;
+    try {
+      t.decoder.push(data);
+    } catch (e) {
+      this.loadFailed(t, e);
+    }
+  }
+
+  private loadFailed(t: Transfer, e: unknown): void {
+    const { srv } = this;
+    srv.log.warning((e as Error).message);
+    if (t.load === 'disk') srv.log.warning('Failed trying to load the MASTER synchronization DB from disk, check server logs.');
+    else srv.log.warning('Failed trying to load the MASTER synchronization DB from socket, check server logs.');
+    this.drop();
+  }
+
+  /** The payload is complete and decoded: on disk it becomes dump.rdb (atomically), then the dataset. */
   private endTransfer(t: Transfer): void {
     const { srv } = this;
+    if (this.transfer !== t) return; // the decoder refused it
+    try {
+      t.decoder.push(t.held);
+      t.decoder.end();
+    } catch (e) {
+      return this.loadFailed(t, e);
+    }
     // A BGSAVE in progress would overwrite the synced data with the old dataset: cancel it, as Redis
     // kills its RDB child.
     const bgsave = persistState(srv).bgsave;
@@ -353,50 +397,32 @@ export class MasterLink {
       if (t.file) srv.log.notice(`Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
       bgsave.cancelled = true;
     }
-    if (!t.file) return this.finishFullSync(Buffer.concat(t.chunks), t);
-    const file = rdbFile(srv);
-    let data: Buffer;
-    try {
-      t.file.commit(file);
-      t.file = null;
-      data = fs.readFileSync(file);
-    } catch (e) {
-      srv.log.warning(`Failed trying to rename the temp DB into ${path.basename(file)} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-      return this.drop();
+    if (t.file) {
+      const file = rdbFile(srv);
+      try {
+        t.file.commit(file);
+        t.file = null;
+      } catch (e) {
+        srv.log.warning(`Failed trying to rename the temp DB into ${path.basename(file)} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        return this.drop();
+      }
     }
-    this.finishFullSync(data, t);
+    this.finishFullSync(t);
   }
 
-  private finishFullSync(rdb: Buffer, t: Transfer): void {
+  private finishFullSync(t: Transfer): void {
     const { srv, st } = this;
     this.transfer = null;
     const swap = t.load === 'swapdb';
     // The AOF must not keep the old history: it restarts with a rewrite once the new dataset is in.
     stopAof(srv);
-    if (!swap) this.attachToNewMaster();
-    if (!swap) {
-      srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
-      for (const db of srv.dbs) db.clear();
-    }
+    this.attachToNewMaster();
+    // Redis's lines for each mode; here every mode decoded beside the old dataset, replaced at once.
+    if (!swap) srv.log.notice('MASTER <-> REPLICA sync: Flushing old data');
     srv.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    let loaded: LoadedRdb;
-    try {
-      // swapdb: the old dataset stays until the new one is fully decoded (loadRdb is all-or-nothing).
-      loaded = loadRdb(srv, rdb);
-    } catch (e) {
-      srv.log.warning((e as Error).message);
-      if (t.load === 'disk') {
-        srv.log.warning('Failed trying to load the MASTER synchronization DB from disk, check server logs.');
-      } else {
-        srv.log.warning('Failed trying to load the MASTER synchronization DB from socket, check server logs.');
-        srv.log.notice('MASTER <-> REPLICA sync: Discarding the half-loaded data');
-      }
-      this.removeSyncFile(t);
-      return this.drop();
-    }
+    const loaded: LoadedRdb = t.decoder.commit();
     srv.log.notice(`Done loading RDB, keys loaded: ${loaded.keys}, keys expired: ${loaded.expired}.`);
     if (swap) {
-      this.attachToNewMaster();
       srv.log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
       srv.log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
     }
@@ -501,6 +527,7 @@ export class MasterLink {
     const wasUp = this.state === 'connected';
     this.sock = null;
     this.transfer?.file?.discard();
+    this.transfer?.decoder.abandon();
     this.transfer = null;
     this.expect = [];
     this.unapplied = Buffer.alloc(0);

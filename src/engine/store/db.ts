@@ -117,6 +117,22 @@ export class Db {
     for (const k of keys) this.touch(k);
   }
 
+  /** An empty map of the kind this db keeps its keys in (cluster mode's slot-indexing map for db 0). */
+  emptyDataMap(): Map<string, StoredValue> {
+    return new (this.data.constructor as new () => Map<string, StoredValue>)();
+  }
+
+  /**
+   * Empties the db (as clear(): WATCHers, tracking, SCAN cursors) and takes these maps as its content,
+   * without a second insertion of every key (a replica's full sync decoded beside the old dataset).
+   */
+  adopt(data: Map<string, StoredValue>, expires: Map<string, number>): void {
+    this.clear();
+    const self = this as { data: Map<string, StoredValue>; expires: Map<string, number> };
+    self.data = data;
+    self.expires = expires;
+  }
+
   /** Marks WATCHers of the key dirty (Redis's signalModifiedKey). */
   touch(key: string): void {
     if (this.onModified !== null) this.onModified(key);
