@@ -301,4 +301,17 @@ describe('fuzzer finds, against redis-server', () => {
       CONFIG GET hz
     `))).toEqual([]);
   });
+
+  it('FCALL numkeys is a long long (out of range, +1 and 007 are not numbers); XADD checks its ID before the LIMIT rules', async () => {
+    expect(await diff(pair, [
+      ['FUNCTION', 'LOAD', "#!lua name=nk\nredis.register_function{function_name='nk', callback=function(keys) return #keys end, flags={'no-writes'}}"],
+      ...['-18446744073709551617', '9223372036854775808', '-9223372036854775808', '99999999999999999', '007', '+1', '-0', ' 1', '-1', '1'].map((n) => ['FCALL_RO', 'nk', n, 'a', 'b']),
+      ['XADD', 's', 'NOMKSTREAM', 'MAXLEN', '=', '1', 'LIMIT', '5', 'xx', 'c', 'd'],
+      ['XADD', 's', 'MAXLEN', '=', '1', 'LIMIT', '5', '1-x'],
+      ['XADD', 's', 'MAXLEN', '=', '1', 'LIMIT', '5', '1-1', 'c', 'd'],
+      ['XADD', 's', 'MAXLEN', '=', '1', 'LIMIT', '5', '*', 'c', 'd'],
+      ['XADD', 's', 'LIMIT', '5', 'bad', 'c', 'd'],
+      ['XADD', 's', 'MAXLEN', '~', '1', 'LIMIT', '5', '1-1', 'c', 'd'],
+    ])).toEqual([]);
+  });
 });

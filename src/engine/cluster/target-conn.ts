@@ -78,6 +78,8 @@ class TargetConn {
 
   /** Queues commands for this turn's write; resolves with their n reply lines (errors keep their '-'). */
   request(cmds: Buffer[], n: number, timeoutMs: number): Promise<string[]> {
+    // A closed connection would never answer, and its timeout's close() would be a no-op.
+    if (this.dead) return Promise.reject(new IoError(READ_ERROR));
     if (this.out.length === 0) setImmediate(() => this.flush());
     this.out.push(...cmds);
     return new Promise((resolve, reject) => {

@@ -115,6 +115,8 @@ export function parseTrimArgs(ctx: CommandContext, xadd: boolean): TrimArgs | nu
     } else if (xadd && is(a, 'nomkstream')) {
       out.noMkStream = true;
     } else if (xadd) {
+      // The ID, checked here as Redis does, before the LIMIT checks below.
+      if (!parseId(a, 0n, true, true)) return err(INVALID_ID);
       break;
     } else {
       return err(SYNTAX);
