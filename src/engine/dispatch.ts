@@ -64,6 +64,9 @@ export class Dispatcher {
   /** Commandstats usec, slow log and afterCall timing; server.ts onData brackets each read with it. */
   readonly timer: CommandTimer;
 
+  /** The context reused by calls on views (call()). */
+  private viewCtx: CallContext | null = null;
+
   /** The last command's stats entry (srv.commandStats), forgotten on CONFIG RESETSTAT. */
   private statsCmd: Command | null = null;
   private statsEntry: CommandStat | undefined = undefined;
@@ -265,7 +268,11 @@ export class Dispatcher {
   call(c: Client, cmd: Command, argv: Buffer[] | CommandArgs): void {
     const srv = this.srv;
     const view = Array.isArray(argv) ? null : argv;
-    const ctx = new CallContext(srv, c, cmd, view === null ? (argv as Buffer[]) : null, view);
+    // A call on a view (the -P 16 path) takes the reused context unless a call it nested in holds it
+    // (a blocked client served from an afterCommand hook): one object less per command, ~4-8% of the
+    // JS request path at -P 16 through fewer scavenges.
+    const reused = view !== null && (this.viewCtx === null || !this.viewCtx.inUse);
+    const ctx = reused ? (this.viewCtx ??= new CallContext(srv, c, cmd, null, view)).bind(c, cmd, view) : new CallContext(srv, c, cmd, view === null ? (argv as Buffer[]) : null, view);
     const dirty0 = srv.dirty;
     // The timer's clock readings are shared by INFO commandstats, the slow log and the afterCall
     // hooks (latency): the latency module's own before/after pair cost ~4% at -P 16. A top-level
@@ -317,5 +324,7 @@ export class Dispatcher {
       else for (const a of out) srv.propagate(c.dbIndex, a, c.isMaster);
     }
     for (const h of srv.hooks.afterCommand) h(c, cmd, ctx);
+    // Not reached when a hook throws: later calls then allocate, as before.
+    if (reused) ctx.release();
   }
 }

@@ -157,3 +157,18 @@ export class RespClient {
     this.sock.destroy();
   }
 }
+
+/** Waits until the replica on `port` reports its link to the master up (INFO replication). */
+export async function waitLinkUp(port: number, timeoutMs = 10_000): Promise<void> {
+  const c = await RespClient.connect(port);
+  try {
+    for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+      const r = await c.call(['INFO', 'replication']);
+      if (r.t === 'bulk' && r.v?.includes('master_link_status:up')) return;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error(`replica on ${port}: link not up within ${timeoutMs} ms`);
+  } finally {
+    c.close();
+  }
+}

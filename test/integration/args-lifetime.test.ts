@@ -5,7 +5,7 @@
 // other reads went through the same buffer, with values that are binary, bigger than one read, and
 // split across reads; set members and hash fields (read in place in the read buffer) likewise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RespClient, encodeCommand, type Reply } from '../helpers/resp.js';
+import { RespClient, encodeCommand, waitLinkUp, type Reply } from '../helpers/resp.js';
 import { startEngine, stopAll, tmpDir, type Proc } from '../helpers/procs.js';
 
 const MASTER = 12500;
@@ -102,11 +102,7 @@ describe('arguments that outlive their read are owned copies', () => {
     a = await RespClient.connect(MASTER);
     b = await RespClient.connect(MASTER);
     mon = await RespClient.connect(MASTER);
-    for (let i = 0; i < 100; i++) {
-      const r = await RespClient.connect(REPLICA).then(async (c) => { const x = await c.call(['INFO', 'replication']); c.close(); return x; });
-      if (r.t === 'bulk' && r.v?.includes('master_link_status:up')) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    await waitLinkUp(REPLICA);
   }, 60_000);
 
   afterAll(async () => {
@@ -204,6 +200,58 @@ describe('arguments that outlive their read are owned copies', () => {
     const r = await RespClient.connect(REPLICA);
     try {
       await expectData(r, 'replica');
+    } finally {
+      r.close();
+    }
+  });
+
+  // Dispatch reuses one CallContext for the commands run on a view (dispatch.ts call()): what one
+  // command leaves in it (a propagation rewrite such as SET EX -> SET PXAT, its owned argv) must not
+  // reach the next, and calls run while it is in use (a blocked client served from an afterCommand
+  // hook) must not disturb it. The replica shows what was propagated.
+  it('a rewritten propagation does not carry over to the next command of the read', async () => {
+    const got = await pipeline(a, [
+      ['SET', 'cc:ttl', 'v1', 'EX', '1000'], // the lazy form declines: the handler propagates SET ... PXAT
+      ['SET', 'cc:plain', 'v2'],
+      ['INCR', 'cc:n'],
+      ['GETEX', 'cc:plain', 'PERSIST'],
+      ['MSET', 'cc:m1', 'x', 'cc:m2', 'y'],
+      ['INCR', 'cc:n'],
+    ]);
+    expect(got).toEqual([
+      { t: 'simple', v: 'OK' }, { t: 'simple', v: 'OK' }, { t: 'int', v: '1' },
+      { t: 'bulk', v: 'v2' }, { t: 'simple', v: 'OK' }, { t: 'int', v: '2' },
+    ]);
+    expect(await a.call(['WAIT', '1', '5000'])).toEqual({ t: 'int', v: '1' });
+    const r = await RespClient.connect(REPLICA);
+    try {
+      expect(await pipeline(r, [['GET', 'cc:ttl'], ['GET', 'cc:plain'], ['TTL', 'cc:plain'], ['GET', 'cc:n'], ['MGET', 'cc:m1', 'cc:m2']])).toEqual([
+        { t: 'bulk', v: 'v1' }, { t: 'bulk', v: 'v2' }, { t: 'int', v: '-1' }, { t: 'bulk', v: '2' },
+        { t: 'array', v: [{ t: 'bulk', v: 'x' }, { t: 'bulk', v: 'y' }] },
+      ]);
+      const ttl = await r.call(['TTL', 'cc:ttl']);
+      expect(ttl.t === 'int' && Number(ttl.v) > 900).toBe(true);
+    } finally {
+      r.close();
+    }
+  });
+
+  it('a blocked client served while a pipelined push runs on the reused context', async () => {
+    b.writeRaw(encodeCommand(['BLPOP', 'cc:q', '0']));
+    for (let i = 0; i < 100; i++) {
+      const x = await a.call(['INFO', 'clients']);
+      if (x.t === 'bulk' && x.v?.includes('blocked_clients:1')) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const got = await pipeline(a, [['RPUSH', 'cc:q', 'e1', 'e2'], ['SET', 'cc:after', 'v3'], ['LLEN', 'cc:q'], ['GET', 'cc:after']]);
+    expect(got).toEqual([{ t: 'int', v: '2' }, { t: 'simple', v: 'OK' }, { t: 'int', v: '1' }, { t: 'bulk', v: 'v3' }]);
+    expect(await b.next()).toEqual({ t: 'array', v: [{ t: 'bulk', v: 'cc:q' }, { t: 'bulk', v: 'e1' }] });
+    expect(await a.call(['WAIT', '1', '5000'])).toEqual({ t: 'int', v: '1' });
+    const r = await RespClient.connect(REPLICA);
+    try {
+      expect(await pipeline(r, [['LRANGE', 'cc:q', '0', '-1'], ['GET', 'cc:after']])).toEqual([
+        { t: 'array', v: [{ t: 'bulk', v: 'e2' }] }, { t: 'bulk', v: 'v3' },
+      ]);
     } finally {
       r.close();
     }
