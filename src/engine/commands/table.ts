@@ -34,7 +34,11 @@ export interface CommandDef {
   /** Lower-case name; `parent|sub` for subcommands. */
   name: string;
   handler: Handler;
-  /** The read-buffer variant of handler for its common forms (LazyHandler). */
+  /**
+   * The read-buffer variant of handler for its common forms (LazyHandler). A command that has one runs
+   * on a CallContext the dispatcher reuses for the next call (lazy and, when it returns false, handler):
+   * neither may keep ctx past the call (a blocking form's wake-up closure must not capture it).
+   */
   lazy?: LazyHandler;
   /** Key argument positions for commands whose keys move (movablekeys), e.g. ZUNIONSTORE, MIGRATE. */
   getKeys?: (argv: Buffer[]) => number[];
