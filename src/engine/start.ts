@@ -10,6 +10,7 @@ import { applySentinelDefaults, createSentinelServer, installSentinel } from './
 import { REDIS_COMPAT_VERSION, ENGINE_VERSION } from './version.js';
 import { setStartMode } from './start-mode.js';
 import { useLowHeapGrowth } from './heap-growth.js';
+import { reseedMemberTables } from './store/member-table.js';
 
 // For the start-up snapshot's builder (snapshot.cts), which reaches the bundle through this module.
 export { warmUp } from './warm-up.js';
@@ -135,6 +136,7 @@ export async function startFromArgs(argv: string[]): Promise<number | null> {
  */
 export async function runProcess(argv: string[], trace: (msg: string) => void, startedFrom = 'modules'): Promise<void> {
   setStartMode(startedFrom);
+  reseedMemberTables();
   useLowHeapGrowth();
   const code = await startFromArgs(argv);
   if (code === null) {

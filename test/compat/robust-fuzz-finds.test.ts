@@ -314,4 +314,28 @@ describe('fuzzer finds, against redis-server', () => {
       ['XADD', 's', 'MAXLEN', '~', '1', 'LIMIT', '5', '1-1', 'c', 'd'],
     ])).toEqual([]);
   });
+
+  it('HELLO applies each option as it reads it (an AUTH or a name before a bad option stays), with 7.0\'s NOAUTH text; LATENCY GRAPH names end at a NUL', async () => {
+    expect(await diff(pair, script(`
+      CONFIG SET requirepass pw
+      RESET
+      HELLO 3 AUTH default pw bad
+      PING
+      RESET
+      HELLO 3 AUTH default wrong SETNAME "a b"
+      PING
+      AUTH pw
+      HELLO 2 SETNAME early late
+      CLIENT GETNAME
+      RESET
+      HELLO 3
+      HELLO 2 AUTH default pw SETNAME nm bad
+      CLIENT GETNAME
+      HELLO 3 SETNAME "a b" AUTH default wrong
+      HELLO 3 "x\\u0000y"
+      LATENCY GRAPH "\\u0000"
+      LATENCY GRAPH "command\\u0000x"
+      CONFIG SET requirepass ""
+    `))).toEqual([]);
+  });
 });

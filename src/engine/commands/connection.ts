@@ -1,6 +1,6 @@
 // Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
 import type { CommandDef, CommandContext } from './table.js';
-import { is, parseInt32, parseIntArg } from './args.js';
+import { cString, is, parseInt32, parseIntArg } from './args.js';
 import { aclOf } from '../acl/registry.js';
 
 /** Logs the client in as the user (ACL); false (and an ACL LOG entry) on a wrong pair or a disabled user. */
@@ -70,24 +70,23 @@ export const connectionCommands: CommandDef[] = [
         proto = v;
         i = 2;
       }
-      let name: string | null = null;
-      let auth: [Buffer, Buffer] | null = null;
+      // Each option takes effect as it is read, as in Redis 7.0: an AUTH that succeeded or a name set
+      // before a later option's error stays.
       for (; i < argv.length; i++) {
         const more = argv.length - i - 1;
         if (is(argv[i], 'auth') && more >= 2) {
-          auth = [argv[i + 1], argv[i + 2]];
+          if (!authenticate(ctx, argv[i + 1], argv[i + 2])) return reply.error(AUTH_FAILED);
           i += 2;
         } else if (is(argv[i], 'setname') && more >= 1) {
-          name = argv[i + 1].toString();
+          const name = argv[i + 1].toString();
           if (/[\s]/.test(name) || /[^\x21-\x7e]/.test(name)) return reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+          c.name = name;
           i += 1;
         } else {
-          return reply.error(`ERR Syntax error in HELLO option '${argv[i].toString('latin1')}'`);
+          return reply.error(`ERR Syntax error in HELLO option '${cString(argv[i])}'`);
         }
       }
-      if (auth && !authenticate(ctx, auth[0], auth[1])) return reply.error(AUTH_FAILED);
-      if (!c.authenticated) return reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
-      if (name !== null) c.name = name;
+      if (!c.authenticated) return reply.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
       c.reply.resp = proto as 2 | 3;
       reply.map(7);
       reply.bulk('server');

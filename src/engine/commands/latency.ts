@@ -5,6 +5,7 @@
 // reported in Redis's power-of-two buckets.
 import type { Command, CommandContext, CommandDef } from './table.js';
 import type { Server } from '../server.js';
+import { cString } from './args.js';
 
 const TS_LEN = 160;
 
@@ -159,7 +160,7 @@ function reset(ctx: CommandContext): void {
 function graph(ctx: CommandContext): void {
   const name = ctx.argv[2].toString();
   const ts = state(ctx.srv).events.get(name);
-  if (!ts) return ctx.reply.error(`ERR No samples available for event '${ctx.argv[2].toString('latin1')}'`);
+  if (!ts) return ctx.reply.error(`ERR No samples available for event '${cString(ctx.argv[2])}'`); // %s
   const samples = ordered(ts);
   const lat = samples.map((s) => s.latency);
   const hi = Math.max(...lat);

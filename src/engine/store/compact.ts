@@ -4,7 +4,7 @@
 // arguments come from Node's shared 8 KB pool, next to the command names and keys of the same reads,
 // and one stored value kept a whole slab of garbage alive (~85 bytes per key at 1M keys).
 import type { RedisValue, StoredValue } from './types.js';
-import { hashRange, newSeed } from './member-table.js';
+import { hashRange } from './member-table.js';
 
 /** Redis's embstr limit: longer strings are `raw` anyway, and packing gains little on them. */
 export const PACK_MAX = 44;
@@ -34,13 +34,10 @@ function reserve(n: number): number {
 const SHARE_MAX = 16;
 const SHARE_BITS = 10;
 const shared: (string | undefined)[] = new Array<string | undefined>(1 << SHARE_BITS).fill(undefined);
-// A cache that keeps whatever came last per bucket: colliding inputs only cost it hits, so one basis
-// per process (the snapshot builder's, for snapshot-started nodes) is enough.
-const SHARE_SEED = newSeed();
 
 function sharedRange(b: Buffer, start: number, end: number): string {
   const n = end - start;
-  const at = hashRange(SHARE_SEED, b, start, end) & ((1 << SHARE_BITS) - 1);
+  const at = hashRange(b, start, end) & ((1 << SHARE_BITS) - 1);
   const s = shared[at];
   if (s !== undefined && s.length === n) {
     let i = 0;

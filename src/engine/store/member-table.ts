@@ -3,13 +3,27 @@
 // number> needed a latin1 string made and hashed per lookup, then V8's chained buckets: at 100k
 // members that was 10-15% of HSET/SADD/ZADD -P 16 profiles; here a lookup of an existing member
 // allocates nothing and touches one pair, then the stored name to confirm. Deletes shift the run back
-// (no tombstones). Each table hashes with its own random basis, so colliding inputs cannot be
-// prepared offline (Redis seeds siphash for the same reason). Per table, not per module: a module-level
-// seed would be drawn once by the start-up snapshot's builder and shared by every node started from it.
+// (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
+// prepared offline (Redis seeds siphash for the same reason).
 
-/** A random hash basis (Math.random is reseeded in every process, snapshot-started ones included). */
-export function newSeed(): number {
+let SEED = newSeed();
+
+function newSeed(): number {
   return (Math.random() * 0x7fffffff) | 0;
+}
+
+/**
+ * Draws this process's basis again: the module's first draw is the start-up snapshot builder's, which
+ * every node started from the blob would share. Only before any table in use exists (runProcess, at the
+ * start): a table keeps the hashes it placed its keys by.
+ */
+export function reseedMemberTables(): void {
+  SEED = newSeed();
+}
+
+/** The basis in use (tests: a process start draws its own). */
+export function memberTableSeed(): number {
+  return SEED;
 }
 
 // MurmurHash3's 32-bit mixing, four bytes per step: byte-at-a-time FNV-1a was 15% of a ZADD
@@ -33,9 +47,9 @@ function finish(h: number, k: number, n: number): number {
   return h ^ (h >>> 16);
 }
 
-/** The hash of the key bytes b[start, end) under basis seed (the table index is its low bits). */
-export function hashRange(seed: number, b: Buffer, start: number, end: number): number {
-  let h = seed;
+/** The hash of the key bytes b[start, end) (the table index is its low bits). */
+export function hashRange(b: Buffer, start: number, end: number): number {
+  let h = SEED;
   let i = start;
   for (; i + 4 <= end; i += 4) h = mixWord(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
   let k = 0;
@@ -44,9 +58,9 @@ export function hashRange(seed: number, b: Buffer, start: number, end: number): 
 }
 
 /** hashRange of the bytes a latin1 string stands for. */
-function hashStr(seed: number, s: string): number {
+export function hashStr(s: string): number {
   const n = s.length;
-  let h = seed;
+  let h = SEED;
   let i = 0;
   for (; i + 4 <= n; i += 4) h = mixWord(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24));
   let k = 0;
@@ -70,7 +84,6 @@ export class MemberTable {
   private count = 0;
   /** The hash find() computed last: an insert right after a miss reuses it instead of hashing again. */
   lastHash = 0;
-  private readonly seed = newSeed();
 
   /** names: the DenseIndex's slot -> key string array (read to confirm a hash match). */
   constructor(private readonly names: string[]) {}
@@ -82,7 +95,7 @@ export class MemberTable {
 
   /** The slot of the key whose bytes are b[start, end) (an argument inside a read buffer), or -1. */
   findRange(b: Buffer, start: number, end: number): number {
-    const h = hashRange(this.seed, b, start, end);
+    const h = hashRange(b, start, end);
     this.lastHash = h;
     const t = this.t;
     const mask = this.mask;
@@ -95,7 +108,7 @@ export class MemberTable {
 
   /** The slot of the key given as its latin1 string, or -1. */
   findStr(s: string): number {
-    const p = this.posOf(s, hashStr(this.seed, s));
+    const p = this.posOf(s, hashStr(s));
     return p < 0 ? -1 : this.t[2 * p] - 1;
   }
 
@@ -111,7 +124,7 @@ export class MemberTable {
   }
 
   /** Records a key known to be absent, at a slot (h: its hash, when the caller has it). */
-  add(s: string, slot: number, h = hashStr(this.seed, s)): void {
+  add(s: string, slot: number, h = hashStr(s)): void {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     this.place(h, slot);
     this.count++;
@@ -128,13 +141,13 @@ export class MemberTable {
 
   /** Forgets key s (present). Later entries of its run shift back so every probe still finds them. */
   remove(s: string): void {
-    const p = this.posOf(s, hashStr(this.seed, s));
+    const p = this.posOf(s, hashStr(s));
     if (p >= 0) this.removeAt(p);
   }
 
   /** Forgets the key at slot (names[slot] is still that key): one hash and a probe by slot number. */
   removeSlot(slot: number): void {
-    this.removeAt(this.posOfSlot(hashStr(this.seed, this.names[slot]), slot));
+    this.removeAt(this.posOfSlot(hashStr(this.names[slot]), slot));
   }
 
   /** The table position holding slot (whose key hashes to h). */
@@ -166,7 +179,7 @@ export class MemberTable {
 
   /** The key at slot `from` now lives at slot `to` (names[to] is already that key). */
   moved(from: number, to: number): void {
-    this.t[2 * this.posOfSlot(hashStr(this.seed, this.names[to]), from)] = to + 1;
+    this.t[2 * this.posOfSlot(hashStr(this.names[to]), from)] = to + 1;
   }
 
   /** Re-reads every slot from names (after slots shifted: ordered inserts and deletes). */
@@ -191,7 +204,7 @@ export class MemberTable {
     while (names.length * 2 > cap) cap *= 2;
     this.t = new Int32Array(cap * 2);
     this.mask = cap - 1;
-    for (let i = 0; i < names.length; i++) this.place(hashStr(this.seed, names[i]), i);
+    for (let i = 0; i < names.length; i++) this.place(hashStr(names[i]), i);
     this.count = names.length;
   }
 }
