@@ -2,7 +2,8 @@
 // The library registry and loading live in src/engine/scripting/functions.ts.
 import type { CommandContext, CommandDef } from './table.js';
 import { numkeysAt } from './aggregate.js';
-import { is, parseInt64 } from './args.js';
+import { is } from './args.js';
+import { splitKeys } from './scripting.js';
 import { scriptingOf } from '../scripting/state.js';
 import { functionKey, loadLibrary } from '../scripting/functions.js';
 import { preRunError, runScript } from '../scripting/runner.js';
@@ -24,15 +25,11 @@ function fcall(ctx: CommandContext, readOnly: boolean): void {
   const sc = withVm(srv);
   const fn = sc.functions.functions.get(functionKey(argv[1].latin1Slice(0, argv[1].length)));
   if (!fn) return reply.error('ERR Function not found');
-  // numkeys is read as a long long (getLongLongFromObject): beyond its range it is not a number at all.
-  const big = parseInt64(argv[2]);
-  if (big === null) return reply.error('ERR Bad number of keys provided');
-  const n = big > BigInt(argv.length) ? argv.length : big < -1n ? -1 : Number(big);
-  if (n < 0) return reply.error("ERR Number of keys can't be negative");
-  if (n > argv.length - 3) return reply.error("ERR Number of keys can't be greater than number of args");
+  const ka = splitKeys(ctx, 'ERR Bad number of keys provided');
+  if (!ka) return;
   const refused = preRunError(ctx, fn.flags, readOnly);
   if (refused !== null) return reply.error(refused);
-  runScript(sc, ctx, { ref: fn.ref, name: fn.name, flags: fn.flags, keys: argv.slice(3, 3 + n), args: argv.slice(3 + n), readOnly, isFunction: true });
+  runScript(sc, ctx, { ref: fn.ref, name: fn.name, flags: fn.flags, keys: ka.keys, args: ka.args, readOnly, isFunction: true });
 }
 
 /** Redis's addReplySubcommandSyntaxError, with the subcommand as the client typed it. */

@@ -8,8 +8,11 @@ import { sha1hex } from '../scripting/script-cache.js';
 import { preRunError, runScript } from '../scripting/runner.js';
 import { killScript } from '../scripting/kill.js';
 
-/** Parses numkeys at argv[2]: the keys and the args after them, or writes the error and returns null. */
-export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[] } | null {
+/**
+ * Parses numkeys at argv[2]: the keys and the args after them, or writes the error and returns null.
+ * `notANumber`: the error when numkeys is no long long (FCALL words it its own way).
+ */
+export function splitKeys(ctx: CommandContext, notANumber = 'ERR value is not an integer or out of range'): { keys: Buffer[]; args: Buffer[] } | null {
   const { argv, reply } = ctx;
   const nk = argv[2];
   let n: number;
@@ -19,7 +22,7 @@ export function splitKeys(ctx: CommandContext): { keys: Buffer[]; args: Buffer[]
     // numkeys is a long long: 2^53 and beyond are still "greater than the number of args".
     const big = parseInt64(nk);
     if (big === null) {
-      reply.error('ERR value is not an integer or out of range');
+      reply.error(notANumber);
       return null;
     }
     n = big > BigInt(argv.length) ? argv.length : big < -1n ? -1 : Number(big);

@@ -9,7 +9,7 @@ import type { Server, PropagationSink, PropagationTarget } from '../server.js';
 import { datasetCommands } from './aof-commands.js';
 import { AofBuffer } from './aof-buffer.js';
 import { formatManifest, parseManifest, type AofFileInfo, type Manifest } from './manifest.js';
-import { parseRdb, snapshotRdb, loadRdbSliced, saveRdbSync } from './rdb.js';
+import { parseRdb, snapshotRdb, loadRdbSliced, saveRdbSync, wholeInput } from './rdb.js';
 import { AofReplay, AofError } from './aof-replay.js';
 import { loadingSlice, processEventsWhileLoading, startLoading, stopLoading } from './loading.js';
 import { snapshotToFile, writeFileAtomic, writeFileAtomicSync } from './rdb-file.js';
@@ -186,7 +186,7 @@ export class Aof implements PropagationSink {
         try {
           if (data.latin1Slice(0, 5) === 'REDIS') {
             // The base's RDB: the dbs are empty here, so it decodes straight into them.
-            const rdb = await loadRdbSliced(srv, data, { dropExpired: false }, slice, (l) => processEventsWhileLoading(srv, before + l.loaded));
+            const rdb = await loadRdbSliced(srv, wholeInput(data), { dropExpired: false }, slice, (l) => processEventsWhileLoading(srv, before + l.loaded));
             if (!rdb) return false;
             start = rdb.end;
           }

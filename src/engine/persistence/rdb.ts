@@ -137,7 +137,7 @@ function intoDbs(srv: Server, opts: ParseOptions): RdbLoader {
 }
 
 /** What a load into the dbs ends with: the libraries it carried are loaded. */
-function loadedInto(srv: Server, loader: RdbLoader): LoadedRdb {
+export function loadedInto(srv: Server, loader: RdbLoader): LoadedRdb {
   rdbFunctionsHook(srv)?.loaded(loader.out.functions);
   return loader.out;
 }
@@ -147,26 +147,27 @@ function failedInto(srv: Server, e: unknown): never {
   throw e;
 }
 
-/** Input a sliced load reads as it goes (a file: FileChunks). */
+/** Input a sliced load reads as it goes (a file: FileChunks; bytes in memory: wholeInput). */
 export interface RdbSource {
   /** The next bytes: up to max(min, its chunk size), fewer only near the end; null past the end. */
   read(min: number): Promise<Buffer | null>;
 }
 
+/** Bytes already in memory as a source: all of them at the first read. */
+export function wholeInput(data: Buffer): RdbSource {
+  let given = false;
+  return { read: () => Promise.resolve(given ? null : ((given = true), data)) };
+}
+
 /**
  * The start-up load into empty dbs, `slice` bytes at a time: `between(loader)` runs after each slice
  * (progress, a turn of the event loop) and returns false to stop (a shutdown), then this returns null.
- * From a source, the next chunk is read while the one before it decodes. All-or-nothing as loadRdb:
+ * The next chunk of the source is read while the one before it decodes. All-or-nothing as loadRdb:
  * on error the dbs are emptied and the error (an RdbError, or the source's) thrown.
  */
-export function loadRdbSliced(srv: Server, input: Buffer | RdbSource, opts: Partial<ParseOptions>, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<LoadedRdb | null> {
+export function loadRdbSliced(srv: Server, source: RdbSource, opts: Partial<ParseOptions>, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<LoadedRdb | null> {
   return withLoadHeapGrowth(async () => {
     const loader = intoDbs(srv, parseOptions(srv, opts));
-    let source: RdbSource | null = null;
-    if (Buffer.isBuffer(input)) {
-      loader.push(input);
-      loader.end();
-    } else source = input;
     try {
       if (!(await stepSliced(loader, source, slice, between))) return null;
     } catch (e) {
@@ -177,13 +178,13 @@ export function loadRdbSliced(srv: Server, input: Buffer | RdbSource, opts: Part
 }
 
 /** Steps `loader` to the end, fed from `source` whenever it runs out of input; false when between() stopped it. */
-async function stepSliced(loader: RdbLoader, source: RdbSource | null, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<boolean> {
+async function stepSliced(loader: RdbLoader, source: RdbSource, slice: number, between: (loader: RdbLoader) => Promise<boolean>): Promise<boolean> {
   let fed = 0;
-  let ahead = source?.read(slice) ?? null;
+  let ahead: Promise<Buffer | null> | null = source.read(slice);
   for (;;) {
     const r = loader.step(slice);
     if (r === 'done') return true;
-    if (r === 'need-input' && source !== null && ahead !== null) {
+    if (r === 'need-input' && ahead !== null) {
       const chunk = await ahead;
       if (chunk === null) {
         loader.end();

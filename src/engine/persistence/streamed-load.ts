@@ -5,8 +5,7 @@
 import type { Server } from '../server.js';
 import { withLoadHeapGrowth } from '../heap-growth.js';
 import { RdbLoader, type LoadedRdb } from './rdb-loader.js';
-import { parseOptions } from './rdb.js';
-import { rdbFunctionsHook } from './rdb-functions.js';
+import { loadedInto, parseOptions } from './rdb.js';
 import { Snapshot } from './snapshot.js';
 
 export class StreamedLoad {
@@ -47,15 +46,14 @@ export class StreamedLoad {
   /** The decoded dataset replaces every db's content (a running snapshot completes first). */
   commit(): LoadedRdb {
     const { srv } = this;
-    const out = this.loader.out;
     Snapshot.finishAllSync(srv);
     for (const db of srv.dbs) {
-      const loaded = out.dbs.get(db.id);
+      const loaded = this.loader.out.dbs.get(db.id);
       if (loaded) db.adopt(loaded.data, loaded.expires);
       else db.clear();
       srv.signalDbAsReady(db);
     }
-    rdbFunctionsHook(srv)?.loaded(out.functions);
+    const out = loadedInto(srv, this.loader);
     this.abandon();
     return out;
   }
