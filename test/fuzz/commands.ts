@@ -24,12 +24,13 @@ const PRELUDE: string[][] = [
  * Left out: commands that end the server or turn the connection into another protocol (SHUTDOWN,
  * MONITOR, SYNC/PSYNC/REPLCONF, REPLICAOF, SENTINEL), reach other hosts (MIGRATE), are off in
  * redis-server by default (DEBUG), run in the background with timing-dependent replies (BGSAVE,
- * BGREWRITEAOF) or write randomly (SPOP: both servers would then hold different data). Commands
+ * BGREWRITEAOF), write randomly (SPOP: both servers would then hold different data) or start Lua's
+ * debugger (SCRIPT DEBUG: the engine has none, and redis-server's later EVALSHAs then differ). Commands
  * that block, pause or run code go through bounded.ts instead of being left out.
  */
 const EXCLUDED = new Set([
   'shutdown', 'debug', 'monitor', 'sync', 'psync', 'replconf', 'replicaof', 'slaveof', 'migrate', 'sentinel',
-  'bgsave', 'bgrewriteaof', 'spop', 'pfdebug', 'pfselftest',
+  'bgsave', 'bgrewriteaof', 'spop', 'pfdebug', 'pfselftest', 'script|debug',
 ]);
 
 /** Replies that depend on time, memory layout or the implementation: compared by reply type only. */
@@ -38,7 +39,7 @@ const BY_TYPE = new Set([
   'memory|stats', 'memory|doctor', 'memory|malloc-stats', 'client|list', 'client|info', 'client|id', 'config|get', 'slowlog|get', 'slowlog|len',
   'command', 'command|count', 'command|list', 'command|docs', 'command|info', 'latency|doctor', 'latency|latest', 'latency|history', 'latency|graph',
   'role', 'acl|list', 'acl|users', 'acl|getuser', 'acl|log', 'acl|genpass', 'memory|purge', 'randomkey',
-  'hello', 'lolwut', 'function|stats', 'function|dump', 'xinfo|stream', 'xinfo|consumers', 'client|trackinginfo', 'module|list',
+  'hello', 'lolwut', 'latency|reset', 'function|stats', 'function|dump', 'xinfo|stream', 'xinfo|consumers', 'client|trackinginfo', 'module|list',
 ]);
 
 /** Commands whose timeout arguments bounded.ts draws: a mutation could turn one into 0 (forever). */
@@ -236,7 +237,9 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
           }
           const a = comparable(spec, rr.value);
           const b = comparable(spec, e);
-          if (a !== b) addDiff(report, spec.fullName, `${show(argv)}\n      redis:  ${a.slice(0, 300)}\n      engine: ${b.slice(0, 300)}\n      after:  ${history.slice(-9, -1).join(' | ')}`);
+          // FUZZ_FULL_HISTORY=1 shows the whole sequence before a difference (to replay it by hand).
+          const before = process.env.FUZZ_FULL_HISTORY ? history.slice(0, -1) : history.slice(-9, -1);
+          if (a !== b) addDiff(report, spec.fullName, `${show(argv)}\n      redis:  ${a.slice(0, 300)}\n      engine: ${b.slice(0, 300)}\n      after:  ${before.join(' | ')}`);
           if (rc.closed !== ec.closed) addDiff(report, spec.fullName, `${show(argv)}: connection closed by ${rc.closed ? 'redis-server' : 'the engine'} only`);
           if (rc.closed || ec.closed) break;
         }
