@@ -88,16 +88,20 @@ for (const [topology, runs] of [['master-replica', RUNS], ['cluster', Math.min(R
 
 {
   // The CLI's own start-up, which every kvctl command pays: `kvctl status --json` with nothing running
-  // (oclif, the command, the RESP client; it imported ioredis until issue 14).
+  // (oclif, the command, the RESP client; it imported ioredis until issue 14), from the CLI bundle
+  // (bin/run.js's default) and from the modules (KVCTL_CLI_NO_BUNDLE=1), alternating.
   const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
-  const ms: number[] = [];
+  const ms = { bundle: [] as number[], modules: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await execa(process.execPath, [BIN, 'status', '--json', '--dir', home], { reject: false });
-    ms.push(performance.now() - t0);
+    for (const [how, env] of [['bundle', { KVCTL_CLI_NO_BUNDLE: undefined }], ['modules', { KVCTL_CLI_NO_BUNDLE: '1' }]] as const) {
+      const t0 = performance.now();
+      await execa(process.execPath, [BIN, 'status', '--json', '--dir', home], { reject: false, env });
+      ms[how].push(performance.now() - t0);
+    }
   }
   rmSync(home, { recursive: true, force: true });
-  console.log(`kvctl status --json (nothing running: the CLI's start-up), median of ${RUNS} runs: ${median(ms).toFixed(0)} ms (${ms.map((x) => x.toFixed(0)).join(' ')})`);
+  console.log(`kvctl status --json (nothing running: the CLI's start-up), median of ${RUNS} runs`);
+  for (const [how, xs] of Object.entries(ms)) console.log(`  ${how.padEnd(8)} ${median(xs).toFixed(0).padStart(5)} ms   (${xs.map((x) => x.toFixed(0)).join(' ')})`);
 }
 
 {
