@@ -37,6 +37,10 @@ const entry = [
   `export const main = (root, argv) => executeBundled(root, argv, COMMANDS);`,
 ].join('\n');
 
+// The precompiled templates with Handlebars' runtime (render/index.ts) and the standalone topology
+// validator (topology/load.ts); their fallbacks (the Handlebars compiler, Ajv) stay required from disk.
+const BUNDLED_REQUIRES = ['./templates.cjs', 'handlebars/runtime', './schema-validate.cjs'];
+const requiresFound = new Set();
 const START = path.join(dist, 'engine', 'start.js');
 const IMPORT_MARK = 'kvctl-cli-import:';
 const result = await build({
@@ -58,17 +62,27 @@ const result = await build({
       // The engine runs in its own processes; only kvctl server/sentinel load it here, as ES modules,
       // through the loader's import (a vm.Script's own import() needs an experimental vm option).
       b.onResolve({ filter: /start\.js$/ }, (a) => (path.resolve(a.resolveDir, a.path) === START ? { path: `${IMPORT_MARK}./engine/start.js`, external: true } : undefined));
-      // import.meta.url of a dist module: its own file's URL, from where the bundle is (dist/).
       b.onLoad({ filter: /\.js$/ }, (a) => {
         if (!a.path.startsWith(dist + path.sep)) return undefined;
-        const text = readFileSync(a.path, 'utf8');
+        let text = readFileSync(a.path, 'utf8');
         if (!text.includes('import.meta')) return undefined;
+        // import.meta.url of a dist module: its own file's URL, from where the bundle is (dist/).
         const url = `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(path.relative(dist, a.path).split(path.sep).join('/'))})).href`;
-        return { contents: text.replaceAll('import.meta.url', url), loader: 'js' };
+        text = text.replaceAll('import.meta.url', url);
+        // What `kvctl up` requires through createRequire on every run, bundled (still required on first
+        // use): esbuild follows require('literal') only.
+        text = text.replace(/\brequireHere\((['"])([^'"]+)\1\)/g, (call, _q, spec) => {
+          if (!BUNDLED_REQUIRES.includes(spec)) return call;
+          requiresFound.add(spec);
+          return `require(${JSON.stringify(spec)})`;
+        });
+        return { contents: text, loader: 'js' };
       });
     },
   }],
 });
+const missing = BUNDLED_REQUIRES.filter((r) => !requiresFound.has(r));
+if (missing.length) throw new Error(`cannot bundle the CLI: no requireHere(${missing.join(', ')}) left in dist (update BUNDLED_REQUIRES)`);
 // Any other import.meta (or a dynamic import esbuild could not follow) would be broken in CommonJS.
 const bad = result.warnings.filter((w) => /import\.meta|import\(/.test(w.text));
 if (bad.length) throw new Error(`cannot bundle the CLI: ${bad.map((w) => `${w.location?.file}: ${w.text}`).join('; ')}`);

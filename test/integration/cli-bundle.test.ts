@@ -52,7 +52,7 @@ describe('kvctl start-up (bin/run.js)', () => {
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
-  it('answers as the modules do: help, topics, version, usage and user errors, a command', async () => {
+  it('answers as the modules do: help, topics, version, usage and user errors, a command', { timeout: 120_000 }, async () => {
     const out = tmpDir('kvctl-cli-render-');
     const cases = [
       ['--help'], [], ['up', '--help'], ['cluster'], ['cluster', 'create', '--help'], ['--version'],
