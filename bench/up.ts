@@ -2,6 +2,8 @@
 // replicas linked, cluster_state ok) to ready, and of `kvctl failover mymaster` on the sentinel
 // topology (SENTINEL FAILOVER until the new master answers): builtin engine against --engine redis.
 // Run with: npx tsx bench/up.ts [runs]   (needs npm run build; uses ports 19100-19108, the bench block)
+// KVCTL_CLI_NO_BUNDLE=1 in the environment runs every kvctl up / failover without the CLI bundle (the
+// modules one by one), for an A/B of the CLI's start-up; the status line always measures both.
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
