@@ -1,7 +1,7 @@
 // Build step (after tsc and the oclif manifest): esbuild packs the CLI (bin/run.js's @oclif/core, every
 // command in dist/commands and what they import, npm packages included) into one CommonJS file,
 // dist/cli.bundle.js, so a kvctl command starts without Node resolving, reading and compiling ~150
-// modules one by one (about half of `kvctl status`'s wall time). Commands stay lazy: each is a
+// modules one by one (most of what importing @oclif/core costs). Commands stay lazy: each is a
 // dynamic import, so esbuild wraps it and its modules in an initialiser run on first use. The file is
 // one function expression, compiled by dist/lib/cli-bundle.cjs (bin/run.js) with V8's code cache
 // (dist/cli.bundle.cache, made here after a warm-up run of the bundle). dist/cli.bundle.json records
