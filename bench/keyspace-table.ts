@@ -10,11 +10,12 @@
 //  (c) SET-like overwrite and INCR-like get+set of existing keys, keys as bytes as in (b);
 //  plus heapUsed / RSS after (a), after two full GCs. (a) is timed cold, as a restart runs it; (b) and
 //  (c) after one untimed pass of the same work (a server's hot paths).
-// Run: npx tsx bench/keyspace-table.ts [--rounds N] [--keys N] [--only case]
+// Run: npx tsx bench/keyspace-table.ts [--rounds N] [--keys N] [--only case] [--impls map,slots,dense,keyspace]
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Keyspace } from '../src/engine/store/keyspace.js';
 import { hashRange } from '../src/engine/store/member-table.js';
 import { Latin1Window } from '../src/engine/persistence/latin1-window.js';
 import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
@@ -220,8 +221,21 @@ function requestKeys(n: number, count: number): { buf: Buffer; starts: Int32Arra
   return { buf, starts, ends };
 }
 
-type Impl = 'map' | 'slots' | 'dense';
-const IMPLS: Impl[] = ['map', 'slots', 'dense'];
+/**
+ * map: V8's Map; slots / dense: the prototypes above, fed bytes; keyspace: store/keyspace.ts as the
+ * engine uses it today, string keys (reserve() from the count, hashStr per lookup).
+ */
+type Impl = 'map' | 'slots' | 'dense' | 'keyspace';
+/** The string-keyed ones, looked up with a latin1 string per key as the engine does. */
+type StrTable = Map<string, string> | Keyspace<string>;
+const byString = (impl: Impl): impl is 'map' | 'keyspace' => impl === 'map' || impl === 'keyspace';
+
+function strTable(impl: 'map' | 'keyspace', hint: number): StrTable {
+  if (impl === 'map') return new Map<string, string>();
+  const ks = new Keyspace<string>();
+  ks.reserve(hint);
+  return ks;
+}
 interface Sample {
   ms: number;
   cpuMs: number;
@@ -235,8 +249,8 @@ interface Sample {
 function insert(impl: Impl, buf: Buffer, n: number): () => number {
   return () => {
     const w = new Latin1Window(buf);
-    if (impl === 'map') {
-      const m = new Map<string, string>();
+    if (byString(impl)) {
+      const m = strTable(impl, n);
       for (let p = 0; p < buf.length; ) {
         const kn = buf[p];
         const key = w.str(p + 1, kn);
@@ -269,9 +283,9 @@ function insert(impl: Impl, buf: Buffer, n: number): () => number {
 let kept: unknown = null;
 
 /** Builds the keyspace of n keys (untimed) the way insert() does, with values `value` for every key. */
-function keyspace(impl: Impl, n: number, value: (i: number) => string): Map<string, string> | KeyTable<string> {
-  if (impl === 'map') {
-    const m = new Map<string, string>();
+function keyspace(impl: Impl, n: number, value: (i: number) => string): StrTable | KeyTable<string> {
+  if (byString(impl)) {
+    const m = strTable(impl, n);
     for (let i = 0; i < n; i++) m.set(keyText(i), value(i));
     return m;
   }
@@ -289,7 +303,7 @@ function lookups(impl: Impl, n: number, count: number): () => number {
   const { buf, starts, ends } = requestKeys(n, count);
   return () => {
     let sum = 0;
-    if (ks instanceof Map) {
+    if (ks instanceof Map || ks instanceof Keyspace) {
       for (let i = 0; i < count; i++) sum += ks.get(buf.latin1Slice(starts[i], ends[i]))!.length;
     } else {
       for (let i = 0; i < count; i++) {
@@ -307,7 +321,7 @@ function overwrite(impl: Impl, n: number, count: number): () => number {
   const ks = keyspace(impl, n, (i) => `value:${i}`);
   const { buf, starts, ends } = requestKeys(n, count);
   return () => {
-    if (ks instanceof Map) {
+    if (ks instanceof Map || ks instanceof Keyspace) {
       for (let i = 0; i < count; i++) ks.set(buf.latin1Slice(starts[i], ends[i]), buf.latin1Slice(starts[i], starts[i] + 3));
       return ks.size;
     }
@@ -330,7 +344,7 @@ function incr(impl: Impl, n: number, count: number): () => number {
   const { buf, starts, ends } = requestKeys(n, count);
   return () => {
     let sum = 0;
-    if (ks instanceof Map) {
+    if (ks instanceof Map || ks instanceof Keyspace) {
       for (let i = 0; i < count; i++) {
         const k = buf.latin1Slice(starts[i], ends[i]);
         const v = Number(ks.get(k)) + 1;
@@ -395,6 +409,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     keys: { type: 'string', default: '1000000' },
     only: { type: 'string' },
+    impls: { type: 'string', default: 'map,slots,dense,keyspace' },
     child: { type: 'string' },
     impl: { type: 'string' },
   },
@@ -407,24 +422,26 @@ if (values.child !== undefined) {
   const self = fileURLToPath(import.meta.url);
   const names = values.only ? [values.only] : Object.keys(CASES);
   const rounds = Number(values.rounds);
+  const impls = values.impls.split(',') as Impl[];
   const fmt = (xs: number[]) => `${median(xs).toFixed(0)} [${xs.map((x) => x.toFixed(0)).join(' ')}]`;
   console.log(`keyspace table vs Map, ${n} keys/ops, ${rounds} rounds, fresh node per run (medians, ms; every run)`);
   for (const name of names) {
-    const got: Record<Impl, Sample[]> = { map: [], slots: [], dense: [] };
+    const got: Record<Impl, Sample[]> = { map: [], slots: [], dense: [], keyspace: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const impl of [...IMPLS.slice(r % 3), ...IMPLS.slice(0, r % 3)]) {
+      const k = r % impls.length;
+      for (const impl of [...impls.slice(k), ...impls.slice(0, k)]) {
         const res = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, '--expose-gc', '--import', 'tsx', self, '--child', name, '--impl', impl, '--keys', String(n)], { encoding: 'utf8' });
         if (res.status !== 0) throw new Error(`${name}/${impl} failed: ${res.stderr}`);
         got[impl].push(JSON.parse(res.stdout.trim().split('\n').pop()!) as Sample);
       }
     }
-    for (const impl of IMPLS) if (got[impl][0].check !== got.map[0].check) throw new Error(`${name}: ${impl} gave ${got[impl][0].check}, map ${got.map[0].check}`);
-    for (const impl of IMPLS) {
+    for (const impl of impls) if (got[impl][0].check !== got[impls[0]][0].check) throw new Error(`${name}: ${impl} gave ${got[impl][0].check}, ${impls[0]} ${got[impls[0]][0].check}`);
+    for (const impl of impls) {
       const s = got[impl];
       const mem = name === 'insert' ? `  heapUsed ${median(s.map((x) => x.heapMB!)).toFixed(1)} MB  RSS ${median(s.map((x) => x.rssMB!)).toFixed(1)} MB` : '';
-      console.log(`  ${name.padEnd(8)} ${impl.padEnd(5)} wall ${fmt(s.map((x) => x.ms))}  CPU ${fmt(s.map((x) => x.cpuMs))}  GC ${fmt(s.map((x) => x.gcMs))}${mem}`);
+      console.log(`  ${name.padEnd(8)} ${impl.padEnd(8)} wall ${fmt(s.map((x) => x.ms))}  CPU ${fmt(s.map((x) => x.cpuMs))}  GC ${fmt(s.map((x) => x.gcMs))}${mem}`);
     }
-    for (const impl of ['slots', 'dense'] as const) {
+    for (const impl of impls.filter((i) => i !== 'map' && impls.includes('map'))) {
       const ratio = median(got[impl].map((x) => x.ms)) / median(got.map.map((x) => x.ms));
       console.log(`  ${name.padEnd(8)} ${impl}/map wall ${ratio.toFixed(2)}`);
     }
