@@ -79,6 +79,21 @@ describe('Keyspace', () => {
     expect(ks.size).toBe(0);
   });
 
+  it('randomKey draws every live key, never a deleted one', () => {
+    const ks = new Keyspace<number>();
+    expect(ks.randomKey()).toBeUndefined();
+    for (let i = 0; i < 40; i++) ks.set(`k${i}`, i);
+    // Half of them deleted: 20 holes, not more than the live keys, so none is squeezed out yet.
+    const live = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      if (i % 4 === 1 || i % 4 === 2) ks.delete(`k${i}`);
+      else live.add(`k${i}`);
+    }
+    const seen = new Set<string>();
+    for (let n = 0; n < 4000; n++) seen.add(ks.randomKey() as string);
+    expect(seen).toEqual(live);
+  });
+
   it('reserve makes room without losing or reordering keys', () => {
     const ks = new Keyspace<number>();
     for (let i = 0; i < 100; i++) ks.set(`k${i}`, i);

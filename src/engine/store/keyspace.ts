@@ -100,6 +100,19 @@ export class Keyspace<V = StoredValue> {
     this.moveOn(null);
   }
 
+  /**
+   * A uniformly random key, or undefined when there is none (RANDOMKEY): a random position of the
+   * entries array until it is not a hole. Holes never outnumber live entries by more than MIN_HOLES
+   * (delete squeezes them out), so that takes two draws on average, and one once squeezed.
+   */
+  randomKey(): string | undefined {
+    if (this.liveCount === 0) return undefined;
+    for (;;) {
+      const k = this.pairs[2 * Math.floor(Math.random() * this.used)];
+      if (k !== undefined) return k as string;
+    }
+  }
+
   /** Makes room for n keys in all, so that inserting up to n grows nothing (RDB's RESIZEDB hint). */
   reserve(n: number): void {
     let cap = this.mask + 1;
