@@ -8,14 +8,17 @@
 //     [--node-flags "..."] (e.g. "--trace-opt --trace-deopt") [--root DIR] (another checkout's build)
 //     [--snapshot] (engine nodes started as kvctl up starts them: builtinEntry, the start-up snapshot;
 //     else main.cjs, as the durable bench's reshard row)
+//     [--cli-args "..."] (more reshard flags, e.g. "--parallel 8")
+//     [--timeline] (the CLI traces its commands, KVCTL_RESP_TRACE: each phase's span and latencies)
 // Ports 19880-19889 (bus 29880-29889).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Cluster } from 'ioredis';
 import path from 'node:path';
 import { ENGINE_MAIN as OWN_MAIN, KVCTL_BIN as OWN_BIN, tmpDir, waitForPort } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { builtinEntry, childEnv } from '../src/orchestrator/engines.js';
+import { timeline } from './reshard-timeline.js';
 
 const arg = (n: string, d: string) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1]! : d; };
 const KIND = arg('--kind', 'engine');
@@ -23,6 +26,8 @@ const PROF = arg('--prof', '');
 const KEYS = Number(arg('--keys', '30000'));
 const LOAD = !process.argv.includes('--no-load');
 const STRACE = process.argv.includes('--strace');
+const TIMELINE = process.argv.includes('--timeline');
+const CLI_ARGS = arg('--cli-args', '').split(' ').filter(Boolean);
 /** --perf: perf record (on-CPU samples, JIT symbols from --perf-basic-prof) of each node during the reshard. */
 const PERF = process.argv.includes('--perf');
 /** --node-flags "...": V8/node flags for the engine nodes (e.g. --trace-opt). */
@@ -94,8 +99,10 @@ try {
     const t0 = performance.now();
     const h0 = process.hrtime.bigint() / 1000n;
     // Asynchronous, so the load keeps running while the CLI works (spawnSync would freeze it).
+    const traceDir = TIMELINE ? tmpDir('kvctl-trace-') : '';
     const cli = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), KVCTL_BIN, 'cluster', 'reshard', addrs[0]!, '--from', from, '--to', to, '--slots', '1000', '--yes', '--json']);
+      const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), KVCTL_BIN, 'cluster', 'reshard', addrs[0]!, '--from', from, '--to', to, '--slots', '1000', '--yes', '--json', ...CLI_ARGS],
+        { env: TIMELINE ? { ...process.env, KVCTL_RESP_TRACE: path.join(traceDir, 'trace') } : process.env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -111,6 +118,11 @@ try {
     const res = JSON.parse(cli.stdout) as { keysMoved: number };
     console.log(`${KIND} round ${round + 1}: reshard ${ms.toFixed(0)} ms, keys ${res.keysMoved}; node CPU ms ${cpu0.map((c, i) => cpu1[i]! - c).join(' / ')}; CLI CPU ${((u! + s!) * 1000).toFixed(0)} ms; load acked during the reshard ${ackedAtEnd - ackedAtStart} (${((ackedAtEnd - ackedAtStart) / ms * 1000).toFixed(0)}/s)`);
     if (PROF) console.log(`window µs ${h0} ${h1}; pids ${procs.map((p) => `${p.port}=${p.pid}`).join(' ')}`);
+    if (TIMELINE) {
+      const roles = new Map(['source', 'target', 'other'].map((r, i) => [addrs[i]!, r]));
+      for (const f of readdirSync(traceDir)) for (const l of timeline(path.join(traceDir, f), ms, roles)) console.log(l);
+      rmSync(traceDir, { recursive: true, force: true });
+    }
   }
   stop = true;
   await Promise.all(writers);

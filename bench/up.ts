@@ -2,6 +2,8 @@
 // replicas linked, cluster_state ok) to ready, and of `kvctl failover mymaster` on the sentinel
 // topology (SENTINEL FAILOVER until the new master answers): builtin engine against --engine redis.
 // Run with: npx tsx bench/up.ts [runs]   (needs npm run build; uses ports 19100-19108, the bench block)
+// KVCTL_CLI_NO_BUNDLE=1 in the environment runs every kvctl up / failover without the CLI bundle (the
+// modules one by one), for an A/B of the CLI's start-up; the status line always measures both.
 import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -88,16 +90,20 @@ for (const [topology, runs] of [['master-replica', RUNS], ['cluster', Math.min(R
 
 {
   // The CLI's own start-up, which every kvctl command pays: `kvctl status --json` with nothing running
-  // (oclif, the command, the RESP client; it imported ioredis until issue 14).
+  // (oclif, the command, the RESP client; it imported ioredis until issue 14), from the CLI bundle
+  // (bin/run.js's default) and from the modules (KVCTL_CLI_NO_BUNDLE=1), alternating.
   const home = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bench-'));
-  const ms: number[] = [];
+  const ms = { bundle: [] as number[], modules: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await execa(process.execPath, [BIN, 'status', '--json', '--dir', home], { reject: false });
-    ms.push(performance.now() - t0);
+    for (const [how, env] of [['bundle', { KVCTL_CLI_NO_BUNDLE: undefined }], ['modules', { KVCTL_CLI_NO_BUNDLE: '1' }]] as const) {
+      const t0 = performance.now();
+      await execa(process.execPath, [BIN, 'status', '--json', '--dir', home], { reject: false, env });
+      ms[how].push(performance.now() - t0);
+    }
   }
   rmSync(home, { recursive: true, force: true });
-  console.log(`kvctl status --json (nothing running: the CLI's start-up), median of ${RUNS} runs: ${median(ms).toFixed(0)} ms (${ms.map((x) => x.toFixed(0)).join(' ')})`);
+  console.log(`kvctl status --json (nothing running: the CLI's start-up), median of ${RUNS} runs`);
+  for (const [how, xs] of Object.entries(ms)) console.log(`  ${how.padEnd(8)} ${median(xs).toFixed(0).padStart(5)} ms   (${xs.map((x) => x.toFixed(0)).join(' ')})`);
 }
 
 {

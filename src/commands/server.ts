@@ -1,5 +1,4 @@
 import { Command } from '@oclif/core';
-import { startFromArgs } from '../engine/start.js';
 
 export default class Server extends Command {
   static override description = 'Run one engine node in the foreground, like redis-server: a redis.conf and/or any directive as --flag';
@@ -13,6 +12,9 @@ export default class Server extends Command {
   static override flags = {};
 
   async run(): Promise<void> {
+    // Imported here, not at the top: the CLI bundle (scripts/bundle-cli.mjs) leaves the engine out and
+    // loads its ES modules only for the commands that run it.
+    const { startFromArgs } = await import('../engine/start.js');
     const code = await startFromArgs(this.argv);
     if (code !== null) this.exit(code);
   }

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { encodeCommand } from '../engine/protocol/command-encoder.js';
 // The reply parser is the engine's (Sentinel reads replies with it too).
 import { parseReply, RespError } from '../engine/protocol/reply-parser.js';
+import { respTrace } from './resp-trace.js';
 
 export { encodeCommand, parseReply, RespError };
 
@@ -91,11 +92,12 @@ export class RespConn implements Caller {
   send(args: Arg[], buffers = false): Promise<unknown> {
     if (this.closedErr) return Promise.reject(this.closedErr);
     const what = args.slice(0, 2).join(' ');
+    const sentAt = respTrace ? performance.now() : 0;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new RespConnectError(`${this.addr}: ${what} timed out after ${this.commandTimeoutMs} ms`, 'ETIMEDOUT')), this.commandTimeoutMs);
       this.waiting.push({
         buffers,
-        resolve: (v) => { clearTimeout(timer); resolve(v); },
+        resolve: (v) => { clearTimeout(timer); respTrace?.(sentAt, this.addr, args); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
       this.writeSoon(encodeCommand(args));

@@ -28,10 +28,14 @@ const pids = new Set<number>();
 
 /** `npx kvctl ...` in the install folder with the Redis-free PATH; never throws, returns the outcome. */
 async function npxKvctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return npxKvctlWith({}, ...args);
+}
+
+async function npxKvctlWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(path.join(bin, 'npx'), ['--no-install', 'kvctl', ...args, '--dir', home], {
       cwd: app,
-      env: { PATH: bin, HOME: process.env.HOME, NO_COLOR: '1', KVCTL_ENGINE_TRACE_START: '1' },
+      env: { PATH: bin, HOME: process.env.HOME, NO_COLOR: '1', KVCTL_ENGINE_TRACE_START: '1', ...env },
       timeout: 90_000,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -87,7 +91,7 @@ describe('the npm tarball, installed', () => {
 
   it('holds the built files, a LICENSE and no source maps, dev tooling or data files', () => {
     const files = packed.files.map((f) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/run.js', 'oclif.manifest.json', 'dist/engine/main.cjs', 'dist/engine/main.bundle.js', 'dist/engine/main.bundle.cache', 'dist/engine/main.bundle.json', 'dist/orchestrator/supervisor/daemon.js', 'topologies/cluster.yaml', 'templates/redis.conf.hbs']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/run.js', 'oclif.manifest.json', 'dist/engine/main.cjs', 'dist/engine/main.bundle.js', 'dist/engine/main.bundle.cache', 'dist/engine/main.bundle.json', 'dist/orchestrator/supervisor/daemon.js', 'dist/cli.bundle.js', 'dist/cli.bundle.cache', 'dist/cli.bundle.json', 'dist/lib/cli-bundle.cjs', 'topologies/cluster.yaml', 'templates/redis.conf.hbs']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /\.map$|\.rdb$|\.aof$|^src\/|^test\/|^bench\/|^bin\/dev/.test(f))).toEqual([]);
@@ -110,6 +114,11 @@ describe('the npm tarball, installed', () => {
   it('runs up master-replica, up cluster and down with Node but no Redis on PATH, leaving nothing running', async () => {
     expect(which('redis-server', bin)).toBeUndefined();
     expect(which('redis-sentinel', bin)).toBeUndefined();
+
+    // The installed CLI starts from its bundle (cli-bundle.cts), its content key matching after install.
+    const st = await npxKvctlWith({ KVCTL_CLI_TRACE_START: '1' }, 'status', '--json');
+    expect(st.stderr).toBe('kvctl cli: bundle, code cache accepted\n');
+    expect(JSON.parse(st.stdout)).toEqual([]);
 
     const mr = await up('master-replica', MR_PORT);
     expect(mr.engine).toBe('builtin');

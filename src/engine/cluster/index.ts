@@ -9,6 +9,7 @@ import { clusterGuard } from './guard.js';
 import { busPortOf } from './gossip.js';
 import { ClusterNode, randomNodeId } from './node.js';
 import { loadNodesConf } from './nodes-conf.js';
+import type { Keyspace } from '../store/keyspace.js';
 import { SlotKeyMap } from './slot-index.js';
 import { ClusterState } from './state.js';
 import { replicationPort } from './repl-port.js';
@@ -48,7 +49,7 @@ export async function installCluster(srv: Server): Promise<void> {
   const cfg = srv.config;
   if (!cfg.bool('cluster-enabled')) return;
   // Before any key exists: db 0 is the only db in cluster mode, its map doubles as the slot index.
-  (srv.dbs[0] as { data: Map<string, unknown> }).data = new SlotKeyMap();
+  (srv.dbs[0] as { data: Keyspace }).data = new SlotKeyMap();
   const file = path.resolve(cfg.get('cluster-config-file'));
   const make = (me: ClusterNode) => new ClusterState(me);
   let state = loadNodesConf(file, make);

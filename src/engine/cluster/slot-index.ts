@@ -1,5 +1,5 @@
 // The slot -> keys index behind CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT and the key purge of lost
-// slots. It is the keyspace Map itself (a subclass installed in cluster mode only), so every path
+// slots. It is the keyspace table itself (a subclass installed in cluster mode only), so every path
 // that adds or removes a key (commands, expiry, loading, FLUSHALL) keeps it exact at no cost to
 // standalone nodes.
 //
@@ -7,10 +7,11 @@
 // the array (stale), and the array is compacted once stale entries outnumber live ones. A Set per
 // slot made every key insert a small-hash-table insert, and 16384 growing Sets made a cluster node's
 // 1M-key load ~1.5x slower than a standalone one's.
+import { Keyspace } from '../store/keyspace.js';
 import type { StoredValue } from '../store/types.js';
 import { SLOT_COUNT, keyStrHashSlot } from './crc16.js';
 
-export class SlotKeyMap extends Map<string, StoredValue> {
+export class SlotKeyMap extends Keyspace {
   private readonly counts = new Int32Array(SLOT_COUNT);
   /** Keys added to each slot, in order; may hold deleted keys and repeats until compacted. */
   private readonly bySlot: (string[] | undefined)[] = new Array(SLOT_COUNT);

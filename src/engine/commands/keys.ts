@@ -179,15 +179,10 @@ function scan(ctx: CommandContext): void {
 
 function randomKey(ctx: CommandContext): void {
   const { db, reply } = ctx;
-  // Sample random positions; expired keys are removed on the way (Redis retries likewise).
+  // Random keys until a live one; expired keys are removed on the way (Redis retries likewise).
   for (let tries = 0; tries < 100 && db.data.size > 0; tries++) {
-    const skip = Math.floor(Math.random() * db.data.size);
-    let i = 0;
-    for (const k of db.data.keys()) {
-      if (i++ < skip) continue;
-      if (db.get(k) !== undefined) return reply.bulk(keyBuf(k));
-      break;
-    }
+    const k = db.data.randomKey() as string;
+    if (db.has(k)) return reply.bulk(keyBuf(k));
   }
   reply.null();
 }

@@ -3,15 +3,15 @@
 // there, in slices of a given size, and rewinds to an item's start when the bytes end inside it. So a
 // load can yield to the event loop between slices (start-up -LOADING) and decode a payload while the
 // rest of it is still arriving. One item is always decoded synchronously.
-import type { StoredValue } from '../store/types.js';
 import { packLoaded } from '../store/compact.js';
+import { Keyspace } from '../store/keyspace.js';
 import { Crc64 } from './crc64.js';
 import { RdbReader } from './rdb-reader.js';
 import { RdbEofError, RdbError } from './errors.js';
 import { OP, RDB_VERSION, T } from './rdb-types.js';
 
 export interface LoadedDb {
-  data: Map<string, StoredValue>;
+  data: Keyspace;
   expires: Map<string, number>;
 }
 
@@ -37,6 +37,9 @@ export interface ParseOptions {
   /** Redis's key-load-delay test knob: microseconds spent after each key (0: none). */
   keyLoadDelayUs?: number;
 }
+
+/** The most keys a RESIZEDB record makes room for in advance (the table grows past it as keys come). */
+const RESIZE_HINT_MAX = 1 << 21;
 
 /** What step() left: its byte budget spent with input left, input exhausted (push more or end()), or the file's end reached. */
 export type StepResult = 'more' | 'need-input' | 'done';
@@ -124,7 +127,7 @@ export class RdbLoader {
   private selectDb(id: number): void {
     if (id >= this.opts.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${this.opts.databases} databases. Exiting`);
     this.dbId = id;
-    this.cur = this.out.dbs.get(id) ?? this.opts.into?.(id) ?? { data: new Map(), expires: new Map() };
+    this.cur = this.out.dbs.get(id) ?? this.opts.into?.(id) ?? { data: new Keyspace(), expires: new Map() };
     this.out.dbs.set(id, this.cur);
   }
 
@@ -148,10 +151,14 @@ export class RdbLoader {
       case OP.SELECTDB:
         this.selectDb(r.len());
         return false;
-      case OP.RESIZEDB:
-        r.len();
+      case OP.RESIZEDB: {
+        // Sized once for the keys to come instead of at every doubling; a file's claim is capped, so a
+        // bogus count cannot make the node allocate more than RESIZE_HINT_MAX keys' worth up front.
+        const data = (this.cur as LoadedDb).data;
+        data.reserve(data.size + Math.min(r.len(), RESIZE_HINT_MAX));
         r.len();
         return false;
+      }
       case OP.AUX: {
         const k = r.str().toString();
         this.out.aux.set(k, r.str().toString());

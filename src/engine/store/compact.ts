@@ -52,8 +52,8 @@ const SHARE_KEY_MAX = 32;
 
 /**
  * keyStr(b), shared for short keys: the aggregate families look the same few keys up command after
- * command (a pipeline of LPUSH mylist ...), and a shared string also keeps its hash, which the
- * keyspace Map would otherwise compute again for each fresh string.
+ * command (a pipeline of LPUSH mylist ...), and a shared string is the same object each time, which
+ * the keyspace's last-key hash cache (keyspace.ts) recognises without comparing characters.
  */
 export function sharedKeyStr(b: Buffer): string {
   return sharedKeyArg(b, 0, b.length);

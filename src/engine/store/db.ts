@@ -1,5 +1,7 @@
-// One logical database: the key -> value map and the key -> expire-at (ms) map, with lazy expiry on
-// access. Iteration order is Map insertion order, which SCAN relies on (see scan.ts).
+// One logical database: the key -> value table and the key -> expire-at (ms) map, with lazy expiry on
+// access. Iteration order is insertion order, and iterators live as a Map's, which SCAN relies on
+// (see scan.ts and keyspace.ts).
+import { Keyspace } from './keyspace.js';
 import { unpack, type RedisValue, type StoredValue } from './types.js';
 
 export interface DbHooks {
@@ -13,7 +15,7 @@ export interface DbHooks {
 }
 
 export class Db {
-  readonly data = new Map<string, StoredValue>();
+  readonly data: Keyspace = new Keyspace();
   readonly expires = new Map<string, number>();
   /** Keys watched by MULTI clients: key -> set of watchers, notified by touch(). */
   readonly watched = new Map<string, Set<{ dirtyCas: boolean }>>();
@@ -117,18 +119,18 @@ export class Db {
     for (const k of keys) this.touch(k);
   }
 
-  /** An empty map of the kind this db keeps its keys in (cluster mode's slot-indexing map for db 0). */
-  emptyDataMap(): Map<string, StoredValue> {
-    return new (this.data.constructor as new () => Map<string, StoredValue>)();
+  /** An empty table of the kind this db keeps its keys in (cluster mode's slot-indexing one for db 0). */
+  emptyDataMap(): Keyspace {
+    return new (this.data.constructor as new () => Keyspace)();
   }
 
   /**
    * Empties the db (as clear(): WATCHers, tracking, SCAN cursors) and takes these maps as its content,
    * without a second insertion of every key (a replica's full sync decoded beside the old dataset).
    */
-  adopt(data: Map<string, StoredValue>, expires: Map<string, number>): void {
+  adopt(data: Keyspace, expires: Map<string, number>): void {
     this.clear();
-    const self = this as { data: Map<string, StoredValue>; expires: Map<string, number> };
+    const self = this as { data: Keyspace; expires: Map<string, number> };
     self.data = data;
     self.expires = expires;
   }

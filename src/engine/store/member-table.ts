@@ -6,6 +6,8 @@
 // (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
 // prepared offline (Redis seeds siphash for the same reason).
 
+import { placePair, rehashPairs, removePair } from './pair-index.js';
+
 let SEED = newSeed();
 
 function newSeed(): number {
@@ -131,12 +133,7 @@ export class MemberTable {
   }
 
   private place(h: number, slot: number): void {
-    const t = this.t;
-    const mask = this.mask;
-    let p = h & mask;
-    while (t[2 * p] !== 0) p = (p + 1) & mask;
-    t[2 * p] = slot + 1;
-    t[2 * p + 1] = h;
+    placePair(this.t, this.mask, h, slot + 1);
   }
 
   /** Forgets key s (present). Later entries of its run shift back so every probe still finds them. */
@@ -160,20 +157,7 @@ export class MemberTable {
   }
 
   private removeAt(p: number): void {
-    const t = this.t;
-    const mask = this.mask;
-    let hole = p;
-    for (let j = (p + 1) & mask; t[2 * j] !== 0; j = (j + 1) & mask) {
-      const home = t[2 * j + 1] & mask;
-      // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
-      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-      if (stays) continue;
-      t[2 * hole] = t[2 * j];
-      t[2 * hole + 1] = t[2 * j + 1];
-      hole = j;
-    }
-    t[2 * hole] = 0;
-    t[2 * hole + 1] = 0;
+    removePair(this.t, this.mask, p);
     this.count--;
   }
 
@@ -192,11 +176,9 @@ export class MemberTable {
    * was 3% of a SADD -P 16 profile growing a set to 100k members.
    */
   private grow(): void {
-    const old = this.t;
     const cap = (this.mask + 1) * 2;
-    this.t = new Int32Array(cap * 2);
+    this.t = rehashPairs(this.t, cap);
     this.mask = cap - 1;
-    for (let p = 0; p < old.length; p += 2) if (old[p] !== 0) this.place(old[p + 1], old[p] - 1);
   }
 
   private rebuild(cap: number): void {

@@ -1,0 +1,258 @@
+// A db's key -> value table, with the surface of the Map it replaces (get/set/has/delete/clear, size,
+// live iterators) plus reserve(n), which a Map cannot do: an RDB's RESIZEDB sizes the table once
+// instead of rehashing it at every doubling during the load.
+//
+// Layout (bench/keyspace-table.ts measured it against Map and a slots-only table): an index of
+// [entry + 1, hash] Int32 pairs (open addressing, linear probing, at most 3/4 full, backward-shift
+// deletes as member-table.ts) over a dense array of [key, value] pairs in insertion order, as V8's
+// OrderedHashMap keeps them. Appending keeps the writes of young strings into the old array next to
+// each other, which the scavenger's remembered set walks far faster than slots scattered over it.
+//
+// Iterators behave as Map iterators (SCAN cursors, eviction sampling and the snapshot copier keep them
+// across commands): a delete leaves a hole (skipped), an insert is appended (seen by live iterators),
+// and when holes are squeezed out the old layout records where they were, so an iterator made before
+// moves to the same next entry; clear() sends iterators to the start of the emptied table.
+import { hashStr } from './member-table.js';
+import { placePair, rehashPairs, removePair } from './pair-index.js';
+import type { StoredValue } from './types.js';
+
+/** One layout of the entries array; replaced by a new one when holes are squeezed out or all cleared. */
+export interface Layout {
+  next: Layout | null;
+  /** Ascending positions of the holes removed on the way to `next`; null: cleared (restart at 0). */
+  holes: Int32Array | null;
+}
+
+const MIN_CAP = 8;
+/** Holes are squeezed out once they outnumber live entries (and are more than a few). */
+const MIN_HOLES = 16;
+
+/** How many of the ascending positions in holes are below pos. */
+function holesBelow(holes: Int32Array, pos: number): number {
+  let lo = 0;
+  let hi = holes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (holes[mid] < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class Keyspace<V = StoredValue> {
+  private index: Int32Array = new Int32Array(MIN_CAP * 2);
+  private mask = MIN_CAP - 1;
+  /** [key, value] at 2 * entry; a deleted entry's key is undefined until holes are squeezed out. */
+  private pairs: (string | V | undefined)[] = [];
+  /** Entries in the array, live and holes. */
+  private used = 0;
+  private liveCount = 0;
+  private layout: Layout = { next: null, holes: null };
+  /** The last key hashed and its hash: GET/SET paths look the same key up more than once. */
+  private lastKey: string | null = null;
+  private lastHash = 0;
+
+  get size(): number {
+    return this.liveCount;
+  }
+
+  get(key: string): V | undefined {
+    const e = this.entryOf(key, this.hash(key));
+    return e < 0 ? undefined : (this.pairs[2 * e + 1] as V);
+  }
+
+  has(key: string): boolean {
+    return this.entryOf(key, this.hash(key)) >= 0;
+  }
+
+  set(key: string, value: V): this {
+    const h = this.hash(key);
+    const e = this.entryOf(key, h);
+    if (e >= 0) this.pairs[2 * e + 1] = value;
+    else this.append(key, value, h);
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const h = this.hash(key);
+    const p = this.posOf(key, h);
+    if (p < 0) return false;
+    const e = this.index[2 * p] - 1;
+    removePair(this.index, this.mask, p);
+    this.pairs[2 * e] = undefined;
+    this.pairs[2 * e + 1] = undefined;
+    this.liveCount--;
+    const holes = this.used - this.liveCount;
+    if (holes > MIN_HOLES && holes > this.liveCount) this.squeeze();
+    // Gives memory back as a Map does once it is mostly empty (each halving leaves it under 1/4 full).
+    let cap = this.mask + 1;
+    while (cap > MIN_CAP && this.liveCount * 8 < cap) cap /= 2;
+    if (cap < this.mask + 1) this.rehash(cap);
+    return true;
+  }
+
+  clear(): void {
+    this.index = new Int32Array(MIN_CAP * 2);
+    this.mask = MIN_CAP - 1;
+    this.pairs = [];
+    this.used = 0;
+    this.liveCount = 0;
+    this.moveOn(null);
+  }
+
+  /**
+   * A uniformly random key, or undefined when there is none (RANDOMKEY): a random position of the
+   * entries array until it is not a hole. Holes never outnumber live entries by more than MIN_HOLES
+   * (delete squeezes them out), so that takes two draws on average, and one once squeezed.
+   */
+  randomKey(): string | undefined {
+    if (this.liveCount === 0) return undefined;
+    for (;;) {
+      const k = this.pairs[2 * Math.floor(Math.random() * this.used)];
+      if (k !== undefined) return k as string;
+    }
+  }
+
+  /** Makes room for n keys in all, so that inserting up to n grows nothing (RDB's RESIZEDB hint). */
+  reserve(n: number): void {
+    let cap = this.mask + 1;
+    while (cap * 3 < n * 4) cap *= 2;
+    if (cap > this.mask + 1) this.rehash(cap);
+  }
+
+  keys(): KeyspaceIterator<string, V> {
+    return new KeyspaceIterator(this, this.layout, (ks, e) => ks.keyAt(e));
+  }
+
+  values(): KeyspaceIterator<V, V> {
+    return new KeyspaceIterator(this, this.layout, (ks, e) => ks.valueAt(e));
+  }
+
+  entries(): KeyspaceIterator<[string, V], V> {
+    return new KeyspaceIterator(this, this.layout, (ks, e) => [ks.keyAt(e), ks.valueAt(e)]);
+  }
+
+  [Symbol.iterator](): KeyspaceIterator<[string, V], V> {
+    return this.entries();
+  }
+
+  /** For KeyspaceIterator: the first live entry at or after position pos of the current layout, or -1. */
+  liveFrom(pos: number): number {
+    const pairs = this.pairs;
+    for (; pos < this.used; pos++) if (pairs[2 * pos] !== undefined) return pos;
+    return -1;
+  }
+
+  /** For KeyspaceIterator. */
+  keyAt(e: number): string {
+    return this.pairs[2 * e] as string;
+  }
+
+  /** For KeyspaceIterator. */
+  valueAt(e: number): V {
+    return this.pairs[2 * e + 1] as V;
+  }
+
+  private hash(key: string): number {
+    if (key === this.lastKey) return this.lastHash;
+    this.lastKey = key;
+    return (this.lastHash = hashStr(key));
+  }
+
+  private entryOf(key: string, h: number): number {
+    const p = this.posOf(key, h);
+    return p < 0 ? -1 : this.index[2 * p] - 1;
+  }
+
+  /** The index position holding key (hash h), or -1. */
+  private posOf(key: string, h: number): number {
+    const t = this.index;
+    const mask = this.mask;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const x = t[2 * p];
+      if (x === 0) return -1;
+      if (t[2 * p + 1] === h && this.pairs[2 * (x - 1)] === key) return p;
+    }
+  }
+
+  private append(key: string, value: V, h: number): void {
+    if ((this.liveCount + 1) * 4 > (this.mask + 1) * 3) this.rehash((this.mask + 1) * 2);
+    const e = this.used++;
+    this.pairs.push(key, value);
+    placePair(this.index, this.mask, h, e + 1);
+    this.liveCount++;
+  }
+
+  private rehash(cap: number): void {
+    this.index = rehashPairs(this.index, cap);
+    this.mask = cap - 1;
+  }
+
+  /** Moves the live entries down over the holes (in place, order kept) and renumbers the index. */
+  private squeeze(): void {
+    const pairs = this.pairs;
+    const holes = new Int32Array(this.used - this.liveCount);
+    const to = new Int32Array(this.used);
+    let n = 0;
+    let j = 0;
+    for (let i = 0; i < this.used; i++) {
+      if (pairs[2 * i] === undefined) {
+        holes[n++] = i;
+        continue;
+      }
+      to[i] = j;
+      pairs[2 * j] = pairs[2 * i];
+      pairs[2 * j + 1] = pairs[2 * i + 1];
+      j++;
+    }
+    pairs.length = 2 * j;
+    this.used = j;
+    const t = this.index;
+    for (let q = 0; q < t.length; q += 2) if (t[q] !== 0) t[q] = to[t[q] - 1] + 1;
+    this.moveOn(holes);
+  }
+
+  private moveOn(holes: Int32Array | null): void {
+    const next: Layout = { next: null, holes: null };
+    this.layout.holes = holes;
+    this.layout.next = next;
+    this.layout = next;
+  }
+}
+
+/** A live iterator over a Keyspace, as a Map's: it sees entries added after it and skips deleted ones. */
+export class KeyspaceIterator<T, V> implements IterableIterator<T> {
+  private pos = 0;
+  private done = false;
+
+  constructor(
+    private readonly ks: Keyspace<V>,
+    private layout: Layout,
+    private readonly pick: (ks: Keyspace<V>, e: number) => T,
+  ) {}
+
+  next(): IteratorResult<T, undefined> {
+    if (this.done) return { done: true, value: undefined };
+    let layout = this.layout;
+    let pos = this.pos;
+    while (layout.next !== null) {
+      pos = layout.holes === null ? 0 : pos - holesBelow(layout.holes, pos);
+      layout = layout.next;
+    }
+    this.layout = layout;
+    const ks = this.ks;
+    const e = ks.liveFrom(pos);
+    if (e < 0) {
+      // Finished for good, as a Map iterator: later inserts do not revive it.
+      this.done = true;
+      this.pos = pos;
+      return { done: true, value: undefined };
+    }
+    this.pos = e + 1;
+    return { done: false, value: this.pick(ks, e) };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,36 @@
+// Open-addressing indexes kept as one Int32Array of [ref, hash] pairs (ref 0 = empty), linear
+// probing over a power-of-two capacity: the placement, deletion and growth that member-table.ts
+// (a dense value's member index) and keyspace.ts (a db's keys) share. What a ref means, and how a
+// probe confirms a hash match, stays with each of them.
+
+/** Puts ref with hash h at the first empty position from its home. */
+export function placePair(t: Int32Array, mask: number, h: number, ref: number): void {
+  let p = h & mask;
+  while (t[2 * p] !== 0) p = (p + 1) & mask;
+  t[2 * p] = ref;
+  t[2 * p + 1] = h;
+}
+
+/** Empties position p; later pairs of its run shift back so every probe still finds them (no tombstones). */
+export function removePair(t: Int32Array, mask: number, p: number): void {
+  let hole = p;
+  for (let j = (p + 1) & mask; t[2 * j] !== 0; j = (j + 1) & mask) {
+    const home = t[2 * j + 1] & mask;
+    // The pair at j may move into the hole unless its home lies cyclically in (hole, j].
+    const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+    if (stays) continue;
+    t[2 * hole] = t[2 * j];
+    t[2 * hole + 1] = t[2 * j + 1];
+    hole = j;
+  }
+  t[2 * hole] = 0;
+  t[2 * hole + 1] = 0;
+}
+
+/** A table of cap positions holding old's pairs, each moved with the hash it holds (none is hashed again). */
+export function rehashPairs(old: Int32Array, cap: number): Int32Array {
+  const t = new Int32Array(cap * 2);
+  const mask = cap - 1;
+  for (let q = 0; q < old.length; q += 2) if (old[q] !== 0) placePair(t, mask, old[q + 1], old[q]);
+  return t;
+}

@@ -1,0 +1,104 @@
+// Keyspace against a Map model, Map's semantics being the contract: random sets, overwrites, deletes
+// (enough to squeeze holes out many times), clears and reserves, with live iterators of both taken
+// at random moments and advanced in step, so every iterator must yield what the Map's yields.
+import { describe, expect, it } from 'vitest';
+import { Keyspace } from '../../src/engine/store/keyspace.js';
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+}
+
+function check(ks: Keyspace<number>, model: Map<string, number>, universe: string[]): void {
+  expect(ks.size).toBe(model.size);
+  expect([...ks]).toEqual([...model]);
+  for (const k of universe) {
+    expect(ks.get(k)).toBe(model.get(k));
+    expect(ks.has(k)).toBe(model.has(k));
+  }
+}
+
+describe('Keyspace', () => {
+  for (const seed of [1, 7, 42, 2024]) {
+    it(`behaves as a Map, live iterators included (seed ${seed})`, () => {
+      const next = rng(seed);
+      // Keys with NULs, bytes >= 0x80, the empty key and long ones.
+      const universe = Array.from({ length: 300 }, (_, i) => (i === 0 ? '' : i % 7 === 0 ? `k\0\xff${i}` : i % 11 === 0 ? `long-${'x'.repeat(i)}` : `key:${i}`));
+      const ks = new Keyspace<number>();
+      const model = new Map<string, number>();
+      const its: [Iterator<[string, number]>, Iterator<[string, number]>][] = [];
+      for (let step = 0; step < 20000; step++) {
+        const r = next();
+        const k = universe[Math.floor(next() * universe.length)];
+        // Phases that mostly delete, then mostly add, so the table empties, squeezes and regrows.
+        const deleting = Math.floor(step / 2500) % 2 === 1;
+        if (r < (deleting ? 0.25 : 0.6)) {
+          ks.set(k, step);
+          model.set(k, step);
+        } else if (r < 0.97) {
+          expect(ks.delete(k)).toBe(model.delete(k));
+        } else if (r < 0.972) {
+          ks.clear();
+          model.clear();
+        } else if (r < 0.975) {
+          ks.reserve(Math.floor(next() * 1000));
+        } else if (r < 0.985) {
+          if (its.length > 8) its.shift();
+          its.push([ks.entries(), model.entries()]);
+        } else {
+          for (const [a, b] of its) {
+            for (let n = Math.floor(next() * 5); n >= 0; n--) expect(a.next()).toEqual(b.next());
+          }
+        }
+        if (step % 1000 === 0) check(ks, model, universe);
+      }
+      check(ks, model, universe);
+      for (const [a, b] of its) {
+        for (;;) {
+          const x = a.next();
+          expect(x).toEqual(b.next());
+          if (x.done) break;
+        }
+      }
+    });
+  }
+
+  it('keeps an iterator in place across a squeeze, deleting as it goes', () => {
+    const ks = new Keyspace<number>();
+    for (let i = 0; i < 1000; i++) ks.set(`k${i}`, i);
+    const seen: string[] = [];
+    for (const k of ks.keys()) {
+      seen.push(k);
+      // Deleting the entries behind and just ahead of the iterator squeezes several times over.
+      const i = Number(k.slice(1));
+      ks.delete(k);
+      if (i + 1 < 1000 && i % 3 === 0) ks.delete(`k${i + 1}`);
+    }
+    const expected = Array.from({ length: 1000 }, (_, i) => i).filter((i) => !(i >= 1 && (i - 1) % 3 === 0));
+    expect(seen).toEqual(expected.map((i) => `k${i}`));
+    expect(ks.size).toBe(0);
+  });
+
+  it('randomKey draws every live key, never a deleted one', () => {
+    const ks = new Keyspace<number>();
+    expect(ks.randomKey()).toBeUndefined();
+    for (let i = 0; i < 40; i++) ks.set(`k${i}`, i);
+    // Half of them deleted: 20 holes, not more than the live keys, so none is squeezed out yet.
+    const live = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      if (i % 4 === 1 || i % 4 === 2) ks.delete(`k${i}`);
+      else live.add(`k${i}`);
+    }
+    const seen = new Set<string>();
+    for (let n = 0; n < 4000; n++) seen.add(ks.randomKey() as string);
+    expect(seen).toEqual(live);
+  });
+
+  it('reserve makes room without losing or reordering keys', () => {
+    const ks = new Keyspace<number>();
+    for (let i = 0; i < 100; i++) ks.set(`k${i}`, i);
+    ks.reserve(100_000);
+    expect([...ks.keys()]).toEqual(Array.from({ length: 100 }, (_, i) => `k${i}`));
+    for (let i = 0; i < 100; i++) expect(ks.get(`k${i}`)).toBe(i);
+  });
+});
