@@ -12,7 +12,7 @@ import { trailer, writeDbHeader, writeHeader } from '../../src/engine/persistenc
 import { RdbWriter, writeEntry } from '../../src/engine/persistence/rdb-writer.js';
 import { keyStrHashSlot } from '../../src/engine/cluster/crc16.js';
 
-const BASE = 12600; // 12600-12619: a replica and a scripted master per test (2 ports each), the cluster pair on 12618-12619
+const BASE = 12640; // 12640-12659: a replica and a scripted master per test (2 ports each), the cluster pair on 12658-12659
 const REPLID = 'a'.repeat(40);
 const MARK = 'e'.repeat(40);
 const KEYS = 300;

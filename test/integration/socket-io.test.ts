@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, startEngine, startRedis, stopAll } from '../helpers/procs.js';
 import { RespClient } from '../helpers/resp.js';
 
-const REDIS = 12500;
-const ENGINE = 12501;
+const REDIS = 12520;
+const ENGINE = 12521;
 
 function cmd(...args: string[]): string {
   return `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('');
