@@ -56,11 +56,13 @@ interface Prepared {
   pool: Pool;
 }
 
+/** A pipelined reply awaited later: its rejection is handled there, never reported as unhandled. */
+const later = <T>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
+
 /** One-line reason a node cannot join a new cluster, or '' when it can. */
 export async function nodeProblem(conn: Conn): Promise<string> {
   // One round trip: the three commands are pipelined on the connection; a node without cluster
   // support fails CLUSTER INFO too, but INFO cluster's answer says why first.
-  const later = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
   const keyspaceReply = later(info(conn, 'keyspace'));
   const clusterReply = later(conn.call('CLUSTER', 'INFO'));
   await assertClusterNode(conn);
@@ -139,7 +141,6 @@ async function addSlots(conn: Conn, [a, b]: Range): Promise<void> {
  * node takes SET-CONFIG-EPOCH while it knows no other node), and no MEET is sent before every node is done.
  */
 async function configureNode(conn: Conn, slots: Range | undefined, epoch: number): Promise<NodeView> {
-  const later = <T>(p: Promise<T>) => (p.catch(() => undefined), p);
   const added = slots ? later(addSlots(conn, slots)) : undefined;
   const epochSet = later(conn.call('CLUSTER', 'SET-CONFIG-EPOCH', epoch));
   const view = later(loadNodeView(conn));
