@@ -120,12 +120,13 @@ export class Probe {
     // Every node at once (one round trip of latency, not 2 per node); problems stay in node order.
     const perNode = await Promise.all(data.map(async (n) => {
       const problems: string[] = [];
-      const ci = String(await this.on(n, (c) => c.call('CLUSTER', 'INFO')));
+      // Both asked at once on the node's connection (pipelined).
+      const [ciReply, r] = await Promise.all([this.on(n, (c) => c.call('CLUSTER', 'INFO')), this.on(n, (c) => info(c, 'replication'))]);
+      const ci = String(ciReply);
       const state = /cluster_state:(\w+)/.exec(ci)?.[1];
       const known = Number(/cluster_known_nodes:(\d+)/.exec(ci)?.[1] ?? 0);
       if (state !== 'ok') problems.push(`${n.name}: cluster_state:${state ?? '?'}`);
       else if (known < data.length) problems.push(`${n.name} knows ${known} of ${data.length} nodes`);
-      const r = await this.on(n, (c) => info(c, 'replication'));
       if (r.role === 'slave' && r.master_link_status !== 'up') problems.push(`${n.name}: master_link_status:${r.master_link_status}`);
       return problems;
     }));

@@ -75,6 +75,8 @@ export interface UpContext {
   supervisorPid?: number;
   /** Cluster topologies: the admin library, imported while the nodes start (it costs ~0.1-0.3 s of CPU). */
   admin?: Promise<typeof import('../admin/create.js')>;
+  /** The readiness probe's connections, from the start step to the last (closed there or by abortUp). */
+  probe?: Probe;
   deadline: number;
   t0: number;
   summary?: UpSummary;
@@ -194,6 +196,20 @@ function startSupervisor(ctx: UpContext): number {
   return child.pid;
 }
 
+/**
+ * One set of connections for every step's checks: a fresh set per step cost a connect (and AUTH) per node
+ * and step. A connection that fails is dropped and redialled by the probe (a node may have restarted).
+ */
+function probeOf(ctx: UpContext): Probe {
+  ctx.probe ??= new Probe(ctx.topo, ctx.auth);
+  return ctx.probe;
+}
+
+function closeProbe(ctx: UpContext): void {
+  ctx.probe?.close();
+  ctx.probe = undefined;
+}
+
 export function upSteps(): UpStep[] {
   return [
     {
@@ -212,27 +228,18 @@ export function upSteps(): UpStep[] {
           ctx.admin = import('../admin/create.js');
           ctx.admin.catch(() => undefined); // awaited (and reported) by the create step
         }
-        const probe = new Probe(ctx.topo, ctx.auth);
-        try {
-          await waitFor(ctx, 'nodes starting', () => probe.notAnswering(ctx.topo.nodes), progress);
-        } finally {
-          probe.close();
-        }
+        const probe = probeOf(ctx);
+        await waitFor(ctx, 'nodes starting', () => probe.notAnswering(ctx.topo.nodes), progress);
       },
     },
     {
       title: (ctx) => `Create the cluster (${ctx.topo.nodes.length / ((ctx.topo.cluster?.replicas ?? 0) + 1)} masters, ${ctx.topo.cluster?.replicas ?? 0} replica(s) each)`,
       skip: (ctx) => ctx.topo.kind !== 'cluster',
       run: async (ctx, progress) => {
-        const probe = new Probe(ctx.topo, ctx.auth);
-        try {
-          const membership = await probe.clusterMembership();
-          if (membership === 'joined') return progress('already created (data kept from an earlier run)');
-          if (membership === 'mixed') {
-            throw new UserError(`the nodes of ${ctx.topo.name} kept a partial cluster from an earlier run; kvctl down ${ctx.topo.name} --purge, then up again`);
-          }
-        } finally {
-          probe.close();
+        const membership = await probeOf(ctx).clusterMembership();
+        if (membership === 'joined') return progress('already created (data kept from an earlier run)');
+        if (membership === 'mixed') {
+          throw new UserError(`the nodes of ${ctx.topo.name} kept a partial cluster from an earlier run; kvctl down ${ctx.topo.name} --purge, then up again`);
         }
         const nodes = ctx.topo.nodes.map(addr);
         const { createCluster } = await (ctx.admin ?? import('../admin/create.js'));
@@ -250,12 +257,12 @@ export function upSteps(): UpStep[] {
     {
       title: (ctx) => `Wait until ${ctx.topo.kind === 'cluster' ? 'cluster_state is ok' : ctx.topo.kind === 'sentinel' ? 'replicas are in sync and sentinels agree' : ctx.topo.kind === 'master-replica' ? 'replicas are in sync' : 'ready'}`,
       run: async (ctx, progress) => {
-        const probe = new Probe(ctx.topo, ctx.auth);
+        const probe = probeOf(ctx);
         try {
           await waitFor(ctx, 'readiness', () => probe.pending(), progress);
           ctx.summary = await summarize(ctx, probe);
         } finally {
-          probe.close();
+          closeProbe(ctx);
         }
       },
     },
@@ -288,6 +295,7 @@ async function summarize(ctx: UpContext, probe: Probe): Promise<UpSummary> {
 
 /** After a failed step: stop whatever was started (the state folder stays, with its logs). */
 export async function abortUp(ctx: UpContext): Promise<void> {
+  closeProbe(ctx);
   if (!ctx.started) return;
   const pid = ctx.supervisorPid;
   if (pid && isAlive(pid) && readState(ctx.stateDir)?.supervisor.pid !== pid) {
