@@ -1,7 +1,7 @@
 // `up` of a 9-node cluster (3 masters, 2 replicas each) through the programmatic API, on both engines:
 // when it returns, every node is ok and knows every other, every replica is linked, and every master has
 // its two replicas connected (the create step pipelines slots and epochs, the wait step reuses the start
-// step's connections: ready must still mean all of this). Ports 16900-16908 and 16920-16928.
+// step's connections: ready must still mean all of this). Ports 16960-16968 and 16970-16978.
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,8 +24,8 @@ function topologyFile(name: string, basePort: number): string {
 }
 
 const engines = [
-  { engine: 'builtin' as const, basePort: 16900, run: true },
-  { engine: 'redis' as const, basePort: 16920, run: hasRedisServer() },
+  { engine: 'builtin' as const, basePort: 16960, run: true },
+  { engine: 'redis' as const, basePort: 16970, run: hasRedisServer() },
 ];
 
 describe.each(engines)('up cluster ($engine)', ({ engine, basePort, run }) => {

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
-/** A top-level `const NAME = 1xxxx;` (optionally with a comment after it): how test files name their ports. */
-const PORT_CONST = /^const [A-Z_][A-Z0-9_]* = (1\d{4});/gm;
+/** How test files name their ports: a top-level `const NAME = 1xxxx;`, or a `basePort: 1xxxx` option. */
+const PORT_CONST = /^const [A-Z_][A-Z0-9_]* = (1\d{4});|\bbasePort: (1\d{4})\b/gm;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -23,7 +23,7 @@ describe('test port blocks', () => {
     const owners = new Map<number, Set<string>>();
     for (const f of testFiles(ROOT)) {
       for (const m of readFileSync(f, 'utf8').matchAll(PORT_CONST)) {
-        const port = Number(m[1]);
+        const port = Number(m[1] ?? m[2]);
         if (port < 10000 || port > 19999) continue;
         const set = owners.get(port) ?? new Set<string>();
         set.add(path.relative(ROOT, f));
