@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Keyspace } from '../src/engine/store/keyspace.js';
 import { hashRange } from '../src/engine/store/member-table.js';
 import { Latin1Window } from '../src/engine/persistence/latin1-window.js';
+import { placePair, rehashPairs } from '../src/engine/store/pair-index.js';
 import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { median } from './lib.js';
 
@@ -140,30 +141,16 @@ class DenseTable<V> implements KeyTable<V> {
 
   insert(h: number, b: Buffer, s: number, e: number, key: string, v: V): boolean {
     if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow();
-    const t = this.index;
-    const mask = this.mask;
-    let p = h & mask;
-    for (let x; (x = t[2 * p]) !== 0; p = (p + 1) & mask) {
-      if (t[2 * p + 1] === h && sameRange(this.entries[2 * (x - 1)] as string, b, s, e)) return false;
-    }
-    t[2 * p] = ++this.size;
-    t[2 * p + 1] = h;
+    if (this.find(h, b, s, e) >= 0) return false;
+    placePair(this.index, this.mask, h, ++this.size);
     this.entries.push(key, v);
     return true;
   }
 
   private grow(): void {
-    const old = this.index;
-    const cap = old.length;
-    const t = (this.index = new Int32Array(cap * 2));
-    const mask = (this.mask = cap - 1);
-    for (let q = 0; q < old.length; q += 2) {
-      if (old[q] === 0) continue;
-      let p = old[q + 1] & mask;
-      while (t[2 * p] !== 0) p = (p + 1) & mask;
-      t[2 * p] = old[q];
-      t[2 * p + 1] = old[q + 1];
-    }
+    const cap = this.index.length; // pairs: twice the positions, so this doubles them
+    this.index = rehashPairs(this.index, cap);
+    this.mask = cap - 1;
   }
 }
 

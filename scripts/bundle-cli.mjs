@@ -9,7 +9,7 @@
 // bundle is used only while they still match (engine/bundle-digest.cts), else bin/run.js loads the
 // modules as before. The engine itself is left out (kvctl server/sentinel import its ES modules).
 // Usage: node scripts/bundle-cli.mjs (from the repository root, after tsc and scripts/oclif-manifest.mjs)
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,7 @@ const root = path.resolve('.');
 const dist = path.join(root, 'dist');
 const bundle = path.join(dist, 'cli.bundle.js');
 const require = createRequire(import.meta.url);
-const { crc32 } = require(path.join(dist, 'engine', 'bundle-digest.cjs'));
+const { writeBundle } = require(path.join(dist, 'engine', 'bundle-digest.cjs'));
 const rel = (f) => path.relative(root, path.resolve(f)).split(path.sep).join('/');
 
 // The command table, from the manifest oclif itself uses to find commands.
@@ -115,15 +115,7 @@ try {
 if (process.exitCode) throw new Error(`the bundled CLI's warm-up failed (exit code ${process.exitCode})`);
 rmSync(scratch, { recursive: true, force: true });
 
-rmSync(path.join(dist, 'cli.bundle.json'), { force: true }); // no key: cli-bundle.cts ignores a half-written bundle
 // Latin-1 on disk, read back as such: Node makes the string with a copy, where UTF-8 text (esbuild keeps a
 // few non-ASCII characters, in regular expressions) must be decoded (~7 ms of the 1.3 MB at start-up).
-writeFileSync(`${bundle}.tmp`, out, 'latin1');
-renameSync(`${bundle}.tmp`, bundle);
-writeFileSync(path.join(dist, 'cli.bundle.cache'), script.createCachedData());
-const modules = Object.fromEntries([...own, 'oclif.manifest.json'].sort().map((m) => {
-  const bytes = readFileSync(path.join(root, m));
-  return [m, [bytes.length, crc32(bytes)]];
-}));
-writeFileSync(path.join(dist, 'cli.bundle.json'), JSON.stringify({ modules }) + '\n');
+writeBundle(bundle, out, 'latin1', script, root, [...own, 'oclif.manifest.json'].sort());
 console.log(`CLI bundle: ${own.length} dist modules and ${inputs.length - own.length} package files into dist/cli.bundle.js (${out.length} bytes, esbuild)`);

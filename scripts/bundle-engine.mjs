@@ -9,7 +9,7 @@
 // (new mtimes, same content) keeps using it. Last, the engine's V8 start-up snapshot is made from the
 // bundle (dist/engine/snapshot.cjs).
 // Usage: node scripts/bundle-engine.mjs (run from the repository root, after tsc)
-import { mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { buildWithChunks, builtinImports } from './lazy-chunks.mjs';
 
 const root = path.resolve('dist/engine');
 const bundle = path.join(root, 'main.bundle.js');
-const { crc32 } = createRequire(import.meta.url)(path.join(root, 'bundle-digest.cjs'));
+const { writeBundle } = createRequire(import.meta.url)(path.join(root, 'bundle-digest.cjs'));
 
 // Sentinel and COMMAND DOCS' texts are left out, as chunks required on first use (lazy-chunks.mjs).
 const { main: result, mainModules, chunkModules, chunkFiles } = await buildWithChunks(root, path.join(root, 'start.js'));
@@ -45,18 +45,8 @@ if (typeof mod.exports.startFromArgs !== 'function') throw new Error('bundle doe
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'kvctl-bundle-'));
 const code = await mod.exports.startFromArgs(['--port', '0', '--save', '', '--appendonly', 'no', '--dir', scratch, '--logfile', path.join(scratch, 'log')]);
 if (code !== null) throw new Error(`the bundled engine did not start (exit code ${code}): ${readFileSync(path.join(scratch, 'log'), 'utf8')}`);
-rmSync(path.join(root, 'main.bundle.json'), { force: true }); // no manifest: main.cjs ignores a half-written bundle
-writeFileSync(`${bundle}.tmp`, out);
-renameSync(`${bundle}.tmp`, bundle);
-writeFileSync(path.join(root, 'main.bundle.cache'), script.createCachedData());
 rmSync(scratch, { recursive: true, force: true });
-const manifest = {
-  modules: Object.fromEntries(modules.map((m) => {
-    const bytes = readFileSync(path.join(root, m));
-    return [m, [bytes.length, crc32(bytes)]];
-  })),
-};
-writeFileSync(path.join(root, 'main.bundle.json'), JSON.stringify(manifest) + '\n');
+writeBundle(bundle, out, 'utf8', script, root, modules);
 console.log(`bundled ${modules.length} engine modules into dist/engine/main.bundle.js (${out.length} bytes, esbuild)`);
 // The start-up snapshot of that bundle for this Node (engine/snapshot.cts; kvctl up starts nodes from
 // it). Not shipped in the tarball (package.json files): an installed package builds its own.

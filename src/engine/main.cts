@@ -5,10 +5,8 @@
 // when the modules next to it still have the content it was built from (bundle-digest.cts): that
 // starts far faster than loading ~120 ES modules. Any mismatch (a later tsc run, a missing file) or
 // KVCTL_ENGINE_NO_BUNDLE=1 loads the ES modules instead.
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
-import { modulesUnchanged, type BundleManifest } from './bundle-digest.cjs';
+import { compileFreshBundle } from './bundle-digest.cjs';
 import { matchEngineFlagHash } from './v8-flags.cjs';
 
 type StartModule = typeof import('./start.js');
@@ -24,30 +22,20 @@ function bundled(): { start: StartModule; how: string } | null {
     return null;
   }
   try {
-    const at = (f: string) => path.join(__dirname, f);
-    const file = at('main.bundle.js');
-    const manifest = JSON.parse(readFileSync(at('main.bundle.json'), 'utf8')) as BundleManifest;
-    if (!modulesUnchanged(__dirname, manifest, statSync(file).mtimeMs)) {
-      trace('ES modules (the bundle is stale)');
-      return null;
-    }
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(at('main.bundle.cache'));
-    } catch {
-      cachedData = undefined;
-    }
     // V8 rejects a cache made by another V8 version or under other V8 flags (and compiles the source):
     // the cache was made under the engine's flags (v8-flags.cts), so give V8 their hash if the
     // command line lacked them; no other flag may be set before this point (runProcess sets one after).
-    matchEngineFlagHash();
-    const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+    const b = compileFreshBundle(path.join(__dirname, 'main.bundle.js'), __dirname, 'utf8', matchEngineFlagHash);
+    if (b === null) {
+      trace('ES modules (the bundle is stale)');
+      return null;
+    }
     const mod = { exports: {} as StartModule };
     // This module's own require resolves as the bundle's would (same folder): no node:module
     // createRequire, whose ES-loader graph costs milliseconds to load.
-    (script.runInThisContext() as (r: NodeJS.Require, m: typeof mod, e: StartModule) => void)(require, mod, mod.exports);
-    trace(`bundle, code cache ${script.cachedDataRejected ? 'rejected' : 'accepted'}`);
-    return { start: mod.exports, how: script.cachedDataRejected ? 'bundle-cache-rejected' : 'bundle' };
+    (b.script.runInThisContext() as (r: NodeJS.Require, m: typeof mod, e: StartModule) => void)(require, mod, mod.exports);
+    trace(`bundle, code cache ${b.cache}`);
+    return { start: mod.exports, how: b.cache === 'rejected' ? 'bundle-cache-rejected' : 'bundle' };
   } catch (e) {
     trace(`ES modules (${(e as Error).message})`);
     return null;

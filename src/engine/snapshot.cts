@@ -11,7 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { crc32, modulesUnchanged, type BundleManifest } from './bundle-digest.cjs';
+import { bundleFresh, crc32 } from './bundle-digest.cjs';
 import { ENGINE_NODE_FLAGS } from './v8-flags.cjs';
 
 interface SnapshotKey {
@@ -57,9 +57,8 @@ export function snapshotState(engineDir: string): { state: 'fresh'; blob: string
   const blob = snapshotBlob(engineDir);
   try {
     const bundle = bundleFile(engineDir);
+    if (!bundleFresh(bundle, engineDir)) return { state: 'no-bundle' };
     const st = statSync(bundle);
-    const manifest = JSON.parse(readFileSync(path.join(engineDir, 'main.bundle.json'), 'utf8')) as BundleManifest;
-    if (!modulesUnchanged(engineDir, manifest, st.mtimeMs)) return { state: 'no-bundle' };
     const blobSt = statSync(blob, { throwIfNoEntry: false });
     if (!blobSt) return { state: 'stale' };
     const key = readKey(blob);

@@ -4,11 +4,9 @@
 // the bundle), so a later tsc run or a new oclif manifest makes kvctl load its modules instead. An
 // installed package (new mtimes, same content) keeps using it. KVCTL_CLI_NO_BUNDLE=1 turns it off.
 // CommonJS (.cts): bin/run.js requires it before any ES module of the CLI is loaded.
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import vm from 'node:vm';
-import { modulesUnchanged, type BundleManifest } from '../engine/bundle-digest.cjs';
+import { compileFreshBundle } from '../engine/bundle-digest.cjs';
 
 export type BundledMain = (root: string, argv: string[]) => Promise<unknown>;
 
@@ -36,26 +34,19 @@ export function loadCliBundle(root: string): BundledMain | null {
   const dist = path.join(root, 'dist');
   const file = path.join(dist, 'cli.bundle.js');
   try {
-    const manifest = JSON.parse(readFileSync(path.join(dist, 'cli.bundle.json'), 'utf8')) as BundleManifest;
-    if (!modulesUnchanged(root, manifest, statSync(file).mtimeMs)) {
+    // Latin-1: the build writes it so (scripts/bundle-cli.mjs), a copy instead of UTF-8 decoding.
+    const b = compileFreshBundle(file, root, 'latin1');
+    if (b === null) {
       trace('modules (the bundle is stale)');
       return null;
     }
-    // Latin-1: the build writes it so (scripts/bundle-cli.mjs), a copy instead of UTF-8 decoding.
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(path.join(dist, 'cli.bundle.cache'));
-    } catch {
-      cachedData = undefined; // compiled from source: slower, same behaviour
-    }
-    const script = new vm.Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
     const mod = { exports: {} as { main?: BundledMain } };
     type Wrapper = (r: NodeJS.Require, m: typeof mod, e: typeof mod.exports, filename: string, dirname: string, imp: ImportFn) => void;
     // This module's require resolves as the bundle's would (what it requires at all: Node's built-ins;
     // npm packages are found from the package either way).
-    (script.runInThisContext() as Wrapper)(require, mod, mod.exports, file, dist, importFrom(dist));
+    (b.script.runInThisContext() as Wrapper)(require, mod, mod.exports, file, dist, importFrom(dist));
     if (typeof mod.exports.main !== 'function') throw new Error('no main in the bundle');
-    trace(`bundle, code cache ${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}`);
+    trace(`bundle, code cache ${b.cache}`);
     return mod.exports.main;
   } catch (e) {
     trace(`modules (${(e as Error).message})`);

@@ -207,14 +207,11 @@ export class Cluster {
   }
 
   /**
-   * Tells everyone about a config change now rather than at the next ping (faster convergence); once
-   * per event-loop turn, after the replies of the commands that changed it.
-   */
-  /**
-   * One PONG for everything a turn changed, sent in the loop iteration after the turn's replies went
-   * out, as Redis writes bus messages from the link's write handler after beforeSleep wrote the
-   * replies. Sent first, a reshard target's PONG beat the CLI's SETSLOT NODE to the source and the
-   * other masters more often than Redis's, and each node that learns a slot from the bus fsyncs.
+   * Tells everyone about a config change now rather than at the next ping (faster convergence): one
+   * PONG for everything a turn changed, sent in the loop iteration after the turn's replies went out,
+   * as Redis writes bus messages from the link's write handler after beforeSleep wrote the replies.
+   * Sent first, a reshard target's PONG beat the CLI's SETSLOT NODE to the source and the other
+   * masters more often than Redis's, and each node that learns a slot from the bus fsyncs.
    */
   readonly broadcastPong = coalesced(() => setImmediate(() => this.broadcast('pong')));
 

@@ -1,6 +1,7 @@
 // SCAN cursors. Each cursor id names a live iterator over the db's keys: keyspace.ts's iterators, as
 // Map's, survive inserts, deletes, growth and the squeezing out of holes, so a key present for the
-// whole scan is returned exactly once (Redis's guarantee, without its duplicates). An unknown cursor restarts the scan from the beginning.
+// whole scan is returned exactly once (Redis's guarantee, without its duplicates). An unknown cursor
+// restarts the scan from the beginning.
 // Keys inserted during the scan come after every original key, so a scan ends once it has visited
 // as many entries as the db held when it started: endless inserts cannot keep it alive forever.
 import type { Db } from './db.js';
