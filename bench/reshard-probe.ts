@@ -10,6 +10,8 @@
 //     else main.cjs, as the durable bench's reshard row)
 //     [--cli-args "..."] (more reshard flags, e.g. "--parallel 8")
 //     [--timeline] (the CLI traces its commands, KVCTL_RESP_TRACE: each phase's span and latencies)
+//     [--jit] (engine nodes with --trace-opt --trace-deopt: per node, what TurboFan compiled and what
+//     deoptimized during the reshard; the changed V8 flags make the nodes reject the code cache)
 // Ports 19880-19889 (bus 29880-29889).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { ENGINE_MAIN as OWN_MAIN, KVCTL_BIN as OWN_BIN, tmpDir, waitForPort } fr
 import { RespClient } from '../test/helpers/resp.js';
 import { builtinEntry, childEnv } from '../src/orchestrator/engines.js';
 import { timeline } from './reshard-timeline.js';
+import { jitSummary } from './reshard-jit.js';
 
 const arg = (n: string, d: string) => { const i = process.argv.indexOf(n); return i >= 0 ? process.argv[i + 1]! : d; };
 const KIND = arg('--kind', 'engine');
@@ -31,7 +34,8 @@ const CLI_ARGS = arg('--cli-args', '').split(' ').filter(Boolean);
 /** --perf: perf record (on-CPU samples, JIT symbols from --perf-basic-prof) of each node during the reshard. */
 const PERF = process.argv.includes('--perf');
 /** --node-flags "...": V8/node flags for the engine nodes (e.g. --trace-opt). */
-const NODE_FLAGS = arg('--node-flags', '').split(' ').filter(Boolean);
+const JIT = process.argv.includes('--jit');
+const NODE_FLAGS = [...arg('--node-flags', '').split(' ').filter(Boolean), ...(JIT ? ['--trace-opt', '--trace-deopt'] : [])];
 const BASE = 19880;
 /** --root DIR: another checkout's build (its dist/engine/main.cjs and bin/run.js), for before/after. */
 const ROOT = arg('--root', '');
@@ -54,14 +58,24 @@ async function call(port: number, ...argv: string[]): Promise<string> {
 
 const flags = ['--cluster-enabled', 'yes', '--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'];
 const procs: { child: ChildProcess; port: number; dir: string; pid: number }[] = [];
+/** --jit: each node's stdout lines with their arrival time (performance.now()). */
+const jitLines: { at: number; line: string }[][] = [];
 for (let i = 0; i < 3; i++) {
   const port = BASE + i;
   const dir = tmpDir('kvctl-probe-');
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags];
   const child = KIND === 'engine'
-    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...NODE_FLAGS, ...ENTRY, ...common], { cwd: dir, stdio: NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
+    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...NODE_FLAGS, ...ENTRY, ...common], { cwd: dir, stdio: JIT ? ['ignore', 'pipe', 'ignore'] : NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
     : spawn('redis-server', common, { cwd: dir, stdio: 'ignore' });
   procs.push({ child, port, dir, pid: child.pid! });
+  const lines: { at: number; line: string }[] = [];
+  jitLines.push(lines);
+  let rest = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const parts = (rest + d.toString('latin1')).split('\n');
+    rest = parts.pop()!;
+    for (const line of parts) lines.push({ at: performance.now(), line });
+  });
 }
 let strace: ChildProcess[] = [];
 try {
@@ -95,7 +109,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     const cpu0 = procs.map((p) => cpuMs(p.pid));
     const ackedAtStart = acked;
-    if (NODE_FLAGS.length) console.log('=== RESHARD START');
+    if (NODE_FLAGS.length && !JIT) console.log('=== RESHARD START');
     const t0 = performance.now();
     const h0 = process.hrtime.bigint() / 1000n;
     // Asynchronous, so the load keeps running while the CLI works (spawnSync would freeze it).
@@ -110,7 +124,7 @@ try {
       child.on('close', () => resolve({ stdout, stderr }));
     });
     const ackedAtEnd = acked;
-    if (NODE_FLAGS.length) console.log('=== RESHARD END');
+    if (NODE_FLAGS.length && !JIT) console.log('=== RESHARD END');
     const ms = performance.now() - t0;
     const h1 = process.hrtime.bigint() / 1000n;
     const cpu1 = procs.map((p) => cpuMs(p.pid));
@@ -118,6 +132,12 @@ try {
     const res = JSON.parse(cli.stdout) as { keysMoved: number };
     console.log(`${KIND} round ${round + 1}: reshard ${ms.toFixed(0)} ms, keys ${res.keysMoved}; node CPU ms ${cpu0.map((c, i) => cpu1[i]! - c).join(' / ')}; CLI CPU ${((u! + s!) * 1000).toFixed(0)} ms; load acked during the reshard ${ackedAtEnd - ackedAtStart} (${((ackedAtEnd - ackedAtStart) / ms * 1000).toFixed(0)}/s)`);
     if (PROF) console.log(`window µs ${h0} ${h1}; pids ${procs.map((p) => `${p.port}=${p.pid}`).join(' ')}`);
+    if (JIT) {
+      procs.forEach((_, i) => {
+        const during = jitLines[i]!.filter((x) => x.at >= t0 && x.at <= t0 + ms).map((x) => x.line);
+        for (const l of jitSummary(during, ['source', 'target', 'other'][i]!)) console.log(l);
+      });
+    }
     if (TIMELINE) {
       const roles = new Map(['source', 'target', 'other'].map((r, i) => [addrs[i]!, r]));
       for (const f of readdirSync(traceDir)) for (const l of timeline(path.join(traceDir, f), ms, roles)) console.log(l);
