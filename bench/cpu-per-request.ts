@@ -8,7 +8,10 @@
 //   [--base-main PATH [--base-flags "..."]] (a third server "base": another build or V8 flags)
 //   [--stream-rss N] (then XADD N entries, -c 50 -P 16, and print RSS growth: the memory side of
 //   --max-semi-space-size)
-// Ports 19900-19901 (the bench block).
+//   [--commands "name=CMD ARG...;..."] (custom commands, timed like the -t tests after them, in
+//   that order: e.g. SADD of members already present against SPOP of a missing key splits a data
+//   type's own cost from the request path's) [--port N] (first of the three ports; default 19900)
+// Ports 19900-19902 (the bench block) unless --port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -19,20 +22,28 @@ import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { childEnv } from '../src/orchestrator/engines.js';
 import { median, rssBytes } from './lib.js';
 
-const PORT = 19900;
-
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
 }
 
+const PORT = Number(flag('--port', '19900'));
 const TESTS = flag('--tests', 'ping_inline,ping_mbulk,set,get,incr,mset,lpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100').split(',').filter((t) => t !== 'none');
+/** --commands: test name -> the command and its arguments, as redis-benchmark takes a custom command. */
+const COMMANDS = new Map(
+  flag('--commands', '')
+    .split(';')
+    .filter((e) => e.includes('='))
+    .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1).split(' ').filter(Boolean)] as const),
+);
+const ALL_TESTS = [...TESTS, ...COMMANDS.keys()];
 const ROUNDS = Number(flag('--rounds', '3'));
 const PIPELINE = flag('-P', '1');
 const N = Number(flag('-n', PIPELINE === '1' ? '50000' : '200000'));
 /** Node flags of the engine: by default the ones kvctl starts nodes with (engine/v8-flags.cts); `--node-flags ''` for none. */
 const NODE_FLAGS = flag('--node-flags', ENGINE_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
-const PROF = flag('--prof', '');
+/** Absolute: the servers run in temporary directories, removed when they stop. */
+const PROF = process.argv.includes('--prof') ? path.resolve(flag('--prof', '')) : '';
 const ENGINE_ONLY = process.argv.includes('--engine-only');
 const STREAM_RSS = Number(flag('--stream-rss', '0'));
 /** Another build's main.cjs (a before/after comparison against a copy of an older dist/). */
@@ -94,6 +105,13 @@ async function stop(s: Server): Promise<void> {
   rmSync(s.dir, { recursive: true, force: true });
 }
 
+/** A -t test, or a --commands entry by its name, with the run's -n/-c/-P/-r. */
+function benchTest(port: number, test: string): Promise<number> {
+  const run = ['-n', String(N), '-c', '50', '-P', PIPELINE, '-r', '100000'];
+  const command = COMMANDS.get(test);
+  return bench(port, test, command ? [...run, ...command] : []);
+}
+
 function bench(port: number, test: string, custom: string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
     const args = custom.length > 0
@@ -128,12 +146,12 @@ async function measure(servers: Server[]): Promise<void> {
   const rps = new Map<string, number[]>();
   {
     for (let r = 0; r < ROUNDS; r++) {
-      for (const test of TESTS) {
+      for (const test of ALL_TESTS) {
         // Alternate which server goes first, so a load change on the box hits both alike.
         const order = r % 2 === 0 ? servers : [...servers].reverse();
         for (const s of order) {
           const c0 = cpuUs(s.pid);
-          const got = await bench(s.port, test);
+          const got = await benchTest(s.port, test);
           const per = (cpuUs(s.pid) - c0) / N;
           const k = `${test}|${s.name}`;
           us.set(k, [...(us.get(k) ?? []), per]);
@@ -145,7 +163,7 @@ async function measure(servers: Server[]): Promise<void> {
     console.log(`CPU us/request, median of ${ROUNDS} alternating rounds, -c 50 -P ${PIPELINE} -n ${N}${NODE_FLAGS.length ? ', engine ' + NODE_FLAGS.join(' ') : ''}${BASE_MAIN ? ', base ' + (BASE_FLAGS.join(' ') || BASE_MAIN) : ''}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const cols = servers.map((s) => s.name);
     console.log('test'.padEnd(14) + cols.map((n) => `${n} us`.padStart(11)).join('') + cols.map((n) => `${n} rps`.padStart(12)).join('') + (ENGINE_ONLY ? '' : 'cpu e/r'.padStart(9) + 'rps e/r'.padStart(9)));
-    for (const test of TESTS) {
+    for (const test of ALL_TESTS) {
       const u = cols.map((n) => median(us.get(`${test}|${n}`) ?? [0]));
       const q = cols.map((n) => median(rps.get(`${test}|${n}`) ?? [0]));
       // cpu e/r: redis's CPU per request over the engine's (the throughput ratio a CPU-bound server would reach).
