@@ -12,7 +12,7 @@
 // across commands): a delete leaves a hole (skipped), an insert is appended (seen by live iterators),
 // and when holes are squeezed out the old layout records where they were, so an iterator made before
 // moves to the same next entry; clear() sends iterators to the start of the emptied table.
-import { hashStr } from './member-table.js';
+import { hashRange, hashStr } from './member-table.js';
 import { placePair, rehashPairs, removePair } from './pair-index.js';
 import type { StoredValue } from './types.js';
 
@@ -51,6 +51,10 @@ export class Keyspace<V = StoredValue> {
   /** The last key hashed and its hash: GET/SET paths look the same key up more than once. */
   private lastKey: string | null = null;
   private lastHash = 0;
+  /** prefetch()'s scratch: the entry at each key's home position. */
+  private prefetchRefs = new Int32Array(32);
+  /** prefetch()'s result, unused (the loads' sink). */
+  prefetched = 0;
 
   get size(): number {
     return this.liveCount;
@@ -111,6 +115,33 @@ export class Keyspace<V = StoredValue> {
       const k = this.pairs[2 * Math.floor(Math.random() * this.used)];
       if (k !== undefined) return k as string;
     }
+  }
+
+  /**
+   * Touches the memory a lookup of each key will read (its index position, its entry, the stored key
+   * and value), for the keys at ranges[2i, 2i + 1) of b, i < n: the keys of a read's pipelined
+   * commands (protocol/key-scan.ts). A lookup in a large table misses the cache three times in a row
+   * (index, entry, key string), ~0.2 us each on a VM; done here for all the keys first, the misses of
+   * different keys overlap instead of following one another, and the commands then find them cached.
+   * Only the home position is touched (a key a few positions further along is found there all the same).
+   */
+  prefetch(b: Buffer, ranges: Int32Array, n: number): void {
+    const t = this.index;
+    const mask = this.mask;
+    const refs = this.prefetchRefs.length >= n ? this.prefetchRefs : (this.prefetchRefs = new Int32Array(n));
+    for (let i = 0; i < n; i++) refs[i] = t[2 * (hashRange(b, ranges[2 * i], ranges[2 * i + 1]) & mask)];
+    const pairs = this.pairs;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const x = refs[i];
+      if (x === 0) continue;
+      const k = pairs[2 * (x - 1)];
+      const v = pairs[2 * x - 1];
+      if (typeof k === 'string') sum += k.length;
+      if (typeof v === 'string') sum += v.length;
+    }
+    // Kept, so the compiler cannot drop the loads.
+    this.prefetched = sum;
   }
 
   /** Makes room for n keys in all, so that inserting up to n grows nothing (RDB's RESIZEDB hint). */
