@@ -6,6 +6,8 @@
 //   [--tests set,get,...] [--rounds 3] [-P 16] [-n 100000] [--node-flags "--max-semi-space-size=2"]
 //   [--prof DIR] (engine --cpu-prof into DIR) [--engine-only] [--tests none] [--engine-main PATH]
 //   [--base-main PATH [--base-flags "..."]] (a third server "base": another build or V8 flags)
+//   [--prefill N] (first N untimed requests of each test -P 16 on every server: GET then reads
+//   existing keys, INCR updates them, as in the core section where SET runs before GET)
 //   [--stream-rss N] (then XADD N entries, -c 50 -P 16, and print RSS growth: the memory side of
 //   --max-semi-space-size)
 //   [--commands "name=CMD ARG...;..."] (custom commands, timed like the -t tests after them, in
@@ -46,6 +48,7 @@ const NODE_FLAGS = flag('--node-flags', ENGINE_NODE_FLAGS.join(' ')).split(' ').
 const PROF = process.argv.includes('--prof') ? path.resolve(flag('--prof', '')) : '';
 const ENGINE_ONLY = process.argv.includes('--engine-only');
 const STREAM_RSS = Number(flag('--stream-rss', '0'));
+const PREFILL = Number(flag('--prefill', '0'));
 /** Another build's main.cjs (a before/after comparison against a copy of an older dist/). */
 const MAIN = path.resolve(flag('--engine-main', ENGINE_MAIN));
 /** --base-main PATH: also run that build as "base" (port 19902), alternated with the others. */
@@ -142,6 +145,9 @@ async function main(): Promise<void> {
 
 async function measure(servers: Server[]): Promise<void> {
   const idle = servers.map((s) => rssBytes(s.pid));
+  if (PREFILL > 0) {
+    for (const s of servers) await bench(s.port, '', ['-t', ['set', ...TESTS].join(','), '-n', String(PREFILL), '-c', '50', '-P', '16', '-r', '100000']);
+  }
   const us = new Map<string, number[]>();
   const rps = new Map<string, number[]>();
   {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diff, script, usePair } from './harness.js';
+import { encodeCommand } from '../helpers/resp.js';
 import { PORTS } from '../helpers/ports.js';
 
 describe('string commands match redis-server', () => {
@@ -121,6 +122,38 @@ describe('string commands match redis-server', () => {
       INCRBYFLOAT t 1.5
       TTL t
     `))).toEqual([]);
+  });
+
+  it('counters in pipelines read whole in one read: deletes, expiry, squeezes, FLUSHDB and SELECT between a read and a write', async () => {
+    /** Each pipeline goes to both servers in one write; replies compared in order. */
+    async function pipeline(cmds: string[][]): Promise<string[]> {
+      const raw = Buffer.concat(cmds.map(encodeCommand));
+      const got: Record<string, string[]> = {};
+      for (const [side, c] of [['redis', pair.redis], ['engine', pair.engine]] as const) {
+        c.writeRaw(raw);
+        got[side] = [];
+        for (let i = 0; i < cmds.length; i++) got[side].push(JSON.stringify(await c.next()));
+      }
+      return cmds.flatMap((argv, i) => (got.redis[i] === got.engine[i] ? [] : [`${argv.join(' ')}\n  redis:  ${got.redis[i]}\n  engine: ${got.engine[i]}`]));
+    }
+    const many = (f: (i: number) => string[], n: number) => Array.from({ length: n }, (_, i) => f(i));
+    expect(await diff(pair, script('FLUSHALL'))).toEqual([]);
+    expect(await pipeline([
+      ['SET', 'e', '5', 'PX', '40'], ['SET', 't', '5', 'EX', '100'], ['INCR', 't'], ['TTL', 't'],
+      ...many((i) => ['INCR', `c:${i}`], 60), ['INCR', 'c:7'], ['GET', 'c:7'], ['DEL', 'c:7'], ['INCR', 'c:7'], ['INCRBY', 'c:7', '41'],
+      ['SET', 's', '010'], ['INCR', 's'], ['SET', 's', ' 1'], ['INCR', 's'], ['SET', 's', '1.0'], ['INCR', 's'],
+      ['SET', 'm', '9223372036854775806'], ['INCR', 'm'], ['INCR', 'm'], ['GET', 'm'], ['OBJECT', 'ENCODING', 'm'],
+    ])).toEqual([]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await pipeline([
+      // e expired meanwhile: its read deletes it, the write makes it anew (and without the TTL).
+      ['GET', 'c:59'], ['INCR', 'e'], ['TTL', 'e'], ['INCR', 'e'],
+      // Deletes enough keys to squeeze the table's holes out between INCR c:59's read and the next.
+      ['INCR', 'c:59'], ...many((i) => ['DEL', `c:${i}`], 55), ['INCR', 'c:59'], ['INCR', 'c:58'], ['INCR', 'c:0'],
+      ['SELECT', '1'], ['INCR', 'c:59'], ['GET', 'c:59'], ['SELECT', '0'], ['GET', 'c:59'],
+      ['INCR', 'x'], ['FLUSHDB'], ['INCR', 'x'], ['INCRBYFLOAT', 'x', '1.5'], ['APPEND', 'x', '0'], ['INCR', 'x'], ['STRLEN', 'x'],
+      ['KEYS', '*'], ['DBSIZE'],
+    ])).toEqual([]);
   });
 
   it('APPEND, STRLEN, GETRANGE, SETRANGE, LCS and OBJECT ENCODING', async () => {

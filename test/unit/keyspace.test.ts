@@ -101,4 +101,29 @@ describe('Keyspace', () => {
     expect([...ks.keys()]).toEqual(Array.from({ length: 100 }, (_, i) => `k${i}`));
     for (let i = 0; i < 100; i++) expect(ks.get(`k${i}`)).toBe(i);
   });
+  it('a write after a read of the same key lands on that key after deletes, squeezes and clears in between', () => {
+    const ks = new Keyspace<number>();
+    for (let i = 0; i < 100; i++) ks.set(`k${i}`, i);
+    // Read k99, delete it: the write appends it anew instead of reusing its old entry.
+    expect(ks.get('k99')).toBe(99);
+    ks.delete('k99');
+    ks.set('k99', -99);
+    expect([...ks.keys()].at(-1)).toBe('k99');
+    // Read k98, then delete enough other keys that holes are squeezed out (entries move down).
+    expect(ks.get('k98')).toBe(98);
+    for (let i = 0; i < 90; i++) ks.delete(`k${i}`);
+    ks.set('k98', -98);
+    expect([...ks]).toEqual([['k90', 90], ['k91', 91], ['k92', 92], ['k93', 93], ['k94', 94], ['k95', 95], ['k96', 96], ['k97', 97], ['k98', -98], ['k99', -99]]);
+    // A key read as missing, then written: found by the next read through another string object.
+    expect(ks.get('new')).toBeUndefined();
+    ks.set('new', 1);
+    expect(ks.get(Buffer.from('new').latin1Slice())).toBe(1);
+    ks.set('new', 2);
+    expect(ks.get('new')).toBe(2);
+    // Cleared between a read and a write.
+    expect(ks.get('k97')).toBe(97);
+    ks.clear();
+    ks.set('k97', 7);
+    expect([...ks]).toEqual([['k97', 7]]);
+  });
 });
