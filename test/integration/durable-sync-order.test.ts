@@ -4,7 +4,7 @@
 // (the reply goes out in the read's own turn) and four concurrent clients (group commit: the turn's
 // replies after one write + fsync). Ports 12700-12701.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINE_MAIN, tmpDir, waitForAnswer } from '../helpers/procs.js';
@@ -38,27 +38,41 @@ async function startTraced(port: number): Promise<Traced> {
   const t: Traced = { strace, enginePid: 0, file };
   started.push(t);
   await waitForAnswer(port);
-  const c = await RespClient.connect(port);
-  const info = await c.call(['INFO', 'server']);
-  c.close();
-  t.enginePid = Number(/process_id:(\d+)/.exec(String('v' in info ? info.v : ''))?.[1]);
+  t.enginePid = childOf(strace.pid!);
   expect(t.enginePid).toBeGreaterThan(0);
   return t;
+}
+
+/** The process strace started (the engine node), 0 when there is none (yet). */
+function childOf(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 async function stop(t: Traced): Promise<void> {
   if (t.strace.exitCode !== null || t.strace.signalCode !== null) return;
   const exited = new Promise((r) => t.strace.once('exit', r));
-  try {
-    process.kill(t.enginePid, 'SIGTERM');
-  } catch {
-    t.strace.kill('SIGKILL');
-  }
+  t.enginePid ||= childOf(t.strace.pid!);
+  // The engine by its pid (strace exits with it); strace itself when there is no engine (a pid of 0
+  // would signal the test's own process group).
+  if (t.enginePid > 0) {
+    try {
+      process.kill(t.enginePid, 'SIGTERM');
+    } catch {
+      t.strace.kill('SIGKILL');
+    }
+  } else t.strace.kill('SIGKILL');
   await exited;
 }
 
 afterAll(async () => {
-  for (const t of started) await stop(t);
+  for (const t of started) {
+    await stop(t);
+    rmSync(path.dirname(t.file), { recursive: true, force: true });
+  }
 });
 
 /** One syscall from the trace: its line of start and of completion (they differ when another thread's line came between). */
