@@ -10,8 +10,8 @@
 // once the collection holds more than SMALL keys: up to there a scan of names costs no more than hashing
 // the argument, and most containers stay that small (a set or hash per user or session), where the
 // table's Int32Array (a typed array, its buffer, an off-heap store: ~260 bytes for 64 of payload) was
-// a third of each one's memory. The first key is stored in array literals of length 1: a push onto an
-// empty array reserves 17 slots (~150 bytes per array).
+// a third of each one's memory. Up to SMALL keys an insert also copies names and vals into arrays of
+// exactly their length (concat): a push onto a short array reserves 16 more slots (~130 bytes each).
 import { keyBuf, keyStr } from './types.js';
 import { MemberTable, sameRange } from './member-table.js';
 
@@ -30,7 +30,7 @@ export class DenseIndex<V> {
 
   /**
    * Keys as latin1 strings (a 1:1 image of their bytes: reply them with bulkLatin1, or keyAt()). The
-   * first insert into an empty collection replaces this array (and vals): read it after an insert.
+   * inserts into a small collection replace this array (and vals): read it after an insert.
    */
   get names(): string[] {
     return this.ns;
@@ -146,21 +146,32 @@ export class DenseIndex<V> {
       this.vs.push(v);
       return;
     }
-    if (this.ns.length === 0) {
-      this.ns = [s];
-      this.vs = [v];
+    if (this.ns.length < SMALL) {
+      // Exact-length copies (concat of one element: V is never an array), at most SMALL slots each.
+      this.ns = this.ns.concat(s);
+      this.vs = this.vs.concat(v);
       return;
     }
     this.ns.push(s);
     this.vs.push(v);
-    if (this.ns.length > SMALL) this.index = new MemberTable(this.ns);
+    this.index = new MemberTable(this.ns);
   }
 
   /** Inserts at a slot, shifting later ones (only used by ordered encodings: intset order). */
   insertAt(slot: number, k: string, v: V): void {
-    if (this.ns.length === 0) {
-      this.ns = [k];
-      this.vs = [v];
+    const n = this.ns.length;
+    if (n < SMALL) {
+      // As append: exact-length copies, then the tail shifted up one.
+      const ns = this.ns.concat(k);
+      const vs = this.vs.concat(v);
+      for (let i = n; i > slot; i--) {
+        ns[i] = ns[i - 1];
+        vs[i] = vs[i - 1];
+      }
+      ns[slot] = k;
+      vs[slot] = v;
+      this.ns = ns;
+      this.vs = vs;
       return;
     }
     this.ns.splice(slot, 0, k);
