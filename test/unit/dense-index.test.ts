@@ -1,8 +1,9 @@
 // DenseIndex over its MemberTable (open addressing, backward-shift deletes) against a Map model:
 // random inserts, updates and deletes in both delete modes, keys with bytes >= 0x80 and NULs, given as
-// Buffers or as ranges of a larger buffer.
+// Buffers or as ranges of a larger buffer; and the switch between scanning a small one's names and
+// indexing it, at SMALL keys.
 import { describe, expect, it } from 'vitest';
-import { DenseIndex } from '../../src/engine/store/dense.js';
+import { DenseIndex, SMALL } from '../../src/engine/store/dense.js';
 import { memberTableSeed, reseedMemberTables } from '../../src/engine/store/member-table.js';
 import { keyBuf } from '../../src/engine/store/types.js';
 
@@ -87,6 +88,101 @@ describe('DenseIndex', () => {
     expect(d.names).toEqual(['-3', '0', '5', '42', '100']);
     for (const k of keys) expect(d.names[d.slotOf(keyBuf(k))]).toBe(k);
     expect(d.slotOf(keyBuf('7'))).toBe(-1);
+  });
+});
+
+describe('DenseIndex small-to-indexed switch', () => {
+  for (const ordered of [true, false]) {
+    it(`matches a Map while its size goes up and down across SMALL (${ordered ? 'ordered' : 'swap'} deletes)`, () => {
+      const next = rng(ordered ? 3 : 5);
+      // 2 * SMALL keys, inserts a little likelier than deletes: the size wanders around SMALL.
+      const universe = Array.from({ length: 2 * SMALL }, (_, i) => (i % 3 === 0 ? `\u00ff\u0000${i}` : `element:${i}`));
+      const d = new DenseIndex<number>(ordered);
+      const model = new Map<string, number>();
+      const insertionOrder: string[] = [];
+      let switches = 0;
+      let wasIndexed = d.indexed;
+      for (let step = 0; step < 5000; step++) {
+        const k = universe[Math.floor(next() * universe.length)];
+        if (next() < 0.5) {
+          const isNew = !model.has(k);
+          const [b, start, end] = embedded(k, next);
+          expect(d.setRange(b, start, end, step)).toBe(isNew);
+          if (isNew) insertionOrder.push(k);
+          model.set(k, step);
+        } else {
+          expect(d.delete(keyBuf(k))).toBe(model.delete(k));
+          const at = insertionOrder.indexOf(k);
+          if (at >= 0) insertionOrder.splice(at, 1);
+        }
+        // A table exactly when it is needed: always past SMALL, never at DROP_AT or below.
+        if (d.size > SMALL) expect(d.indexed).toBe(true);
+        if (d.size <= SMALL / 2 || (ordered && d.size <= SMALL)) expect(d.indexed).toBe(false);
+        if (d.indexed !== wasIndexed) switches++;
+        wasIndexed = d.indexed;
+        check(d, model, universe);
+        if (ordered) expect(d.names).toEqual(insertionOrder);
+      }
+      expect(switches).toBeGreaterThan(20);
+    });
+  }
+
+  it('builds the table on the insert past SMALL and drops it when the size falls back', () => {
+    const d = new DenseIndex<number>(false);
+    for (let i = 0; i < SMALL; i++) d.set(keyBuf(`k${i}`), i);
+    expect(d.indexed).toBe(false);
+    d.set(keyBuf(`k${SMALL}`), SMALL);
+    expect(d.indexed).toBe(true);
+    for (let i = 0; i <= SMALL; i++) expect(d.get(keyBuf(`k${i}`))).toBe(i);
+    // Swap deletes keep it down to SMALL / 2 + 1 keys (no rebuild on every step across SMALL), deleting
+    // from the top (no swaps: slot i keeps k<i>).
+    for (let i = SMALL; i >= SMALL / 2; i--) {
+      d.deleteStr(`k${i}`);
+      expect(d.indexed).toBe(d.size > SMALL / 2);
+    }
+    expect(d.indexed).toBe(false);
+    for (let i = 0; i < d.size; i++) expect(d.slotOf(keyBuf(`k${i}`))).toBe(i);
+    expect(d.slotOf(keyBuf(`k${SMALL}`))).toBe(-1);
+  });
+
+  it('switches on ordered inserts (intset order) too', () => {
+    const d = new DenseIndex<undefined>();
+    const keys = Array.from({ length: 3 * SMALL }, (_, i) => String((i * 7919) % 101 - 50));
+    for (const k of keys) {
+      let at = 0;
+      while (at < d.size && Number(d.names[at]) < Number(k)) at++;
+      d.insertAt(at, k, undefined);
+      expect(d.indexed).toBe(d.size > SMALL);
+    }
+    expect(d.names).toEqual([...keys].sort((a, b) => Number(a) - Number(b)));
+    for (const k of keys) expect(d.names[d.slotOf(keyBuf(k))]).toBe(k);
+    while (d.size > SMALL) d.deleteAt(0);
+    expect(d.indexed).toBe(false);
+    for (const k of d.names) expect(d.names[d.slotOf(keyBuf(k))]).toBe(k);
+  });
+
+  it('returns every key present for a whole scan while others are added and removed across SMALL', () => {
+    const next = rng(13);
+    for (let round = 0; round < 200; round++) {
+      const d = new DenseIndex<number>(false);
+      const stable = Array.from({ length: 3 }, (_, i) => `stable:${round}:${i}`);
+      for (const k of stable) d.set(keyBuf(k), 0);
+      const churn = Array.from({ length: 2 * SMALL }, (_, i) => `churn:${i}`);
+      for (let i = 0; i < Math.floor(next() * churn.length); i++) d.set(keyBuf(churn[i]), 0);
+      const seen = new Set<string>();
+      let cursor = 0;
+      do {
+        const { next: c, slots } = d.scan(cursor, 2);
+        for (const s of slots) seen.add(d.names[s]);
+        cursor = c;
+        for (let j = 0; j < 3; j++) {
+          const k = churn[Math.floor(next() * churn.length)];
+          if (next() < 0.5) d.set(keyBuf(k), 0);
+          else d.deleteStr(k);
+        }
+      } while (cursor !== 0);
+      for (const k of stable) expect(seen.has(k)).toBe(true);
+    }
   });
 });
 

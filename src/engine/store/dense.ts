@@ -6,44 +6,86 @@
 // Keys are held only as latin1 strings (the index's own key), never as the argument Buffers they came
 // in: a stored Buffer view kept its object and Node's 8 KB pool slab alive per member, which made
 // HSET/SADD of new members pay for it in GC (and cost ~100 bytes more per member).
-// The index is a MemberTable (store/member-table.ts), looked up with the argument's bytes.
+// The index is a MemberTable (store/member-table.ts), looked up with the argument's bytes, made only
+// once the collection holds more than SMALL keys: up to there a scan of names costs no more than hashing
+// the argument, and most containers stay that small (a set or hash per user or session), where the
+// table's Int32Array (a typed array, its buffer, an off-heap store: ~260 bytes for 64 of payload) was
+// a third of each one's memory. Up to SMALL keys an insert also copies names and vals into arrays of
+// exactly their length (concat): a push onto a short array reserves 16 more slots (~130 bytes each).
 import { keyBuf, keyStr } from './types.js';
-import { MemberTable } from './member-table.js';
+import { MemberTable, sameRange } from './member-table.js';
+
+/** Up to this many keys there is no index table; it is made on the insert past it. */
+export const SMALL = 8;
+/** An unordered collection that shrinks to this many keys drops its table (half of SMALL, so a size
+ * going up and down across SMALL does not build and drop it on every step). */
+const DROP_AT = SMALL / 2;
 
 export class DenseIndex<V> {
-  /** Keys as latin1 strings (a 1:1 image of their bytes: reply them with bulkLatin1, or keyAt()). */
-  readonly names: string[] = [];
-  readonly vals: V[] = [];
-  private readonly index = new MemberTable(this.names);
-
+  private ns: string[] = [];
+  private vs: V[] = [];
+  private index: MemberTable | null = null;
   /** ordered: start in the listpack/intset mode (sorted sets never use it: their order is the tree's). */
   constructor(public ordered = true) {}
 
+  /**
+   * Keys as latin1 strings (a 1:1 image of their bytes: reply them with bulkLatin1, or keyAt()). The
+   * inserts into a small collection replace this array (and vals): read it after an insert.
+   */
+  get names(): string[] {
+    return this.ns;
+  }
+
+  get vals(): V[] {
+    return this.vs;
+  }
+
+  /** Whether lookups go through an index table (tests: the switch at SMALL). */
+  get indexed(): boolean {
+    return this.index !== null;
+  }
+
+  private findRange(b: Buffer, start: number, end: number): number {
+    if (this.index !== null) return this.index.findRange(b, start, end);
+    const ns = this.ns;
+    for (let i = 0; i < ns.length; i++) if (sameRange(ns[i], b, start, end)) return i;
+    return -1;
+  }
+
+  private findStr(s: string): number {
+    return this.index === null ? this.ns.indexOf(s) : this.index.findStr(s);
+  }
+
+  /** The hash the last lookup through the table computed (undefined when there was no table). */
+  private hashOfLast(): number | undefined {
+    return this.index === null ? undefined : this.index.lastHash;
+  }
+
   get size(): number {
-    return this.names.length;
+    return this.ns.length;
   }
 
   /** The key in a slot as a fresh Buffer. */
   keyAt(slot: number): Buffer {
-    return keyBuf(this.names[slot]);
+    return keyBuf(this.ns[slot]);
   }
 
   /** Every key as a Buffer, in slot order. */
   keyBuffers(): Buffer[] {
-    return this.names.map(keyBuf);
+    return this.ns.map(keyBuf);
   }
 
   slotOf(k: Buffer): number {
-    return this.index.find(k);
+    return this.findRange(k, 0, k.length);
   }
 
   has(k: Buffer): boolean {
-    return this.index.find(k) >= 0;
+    return this.findRange(k, 0, k.length) >= 0;
   }
 
   get(k: Buffer): V | undefined {
-    const i = this.index.find(k);
-    return i < 0 ? undefined : this.vals[i];
+    const i = this.findRange(k, 0, k.length);
+    return i < 0 ? undefined : this.vs[i];
   }
 
   /** Inserts or updates; true when the key is new. */
@@ -53,28 +95,28 @@ export class DenseIndex<V> {
 
   /** set() of the key whose bytes are b[start, end): its string is made only when it is new. */
   setRange(b: Buffer, start: number, end: number, v: V): boolean {
-    const i = this.index.findRange(b, start, end);
+    const i = this.findRange(b, start, end);
     if (i >= 0) {
-      this.vals[i] = v;
+      this.vs[i] = v;
       return false;
     }
-    this.append(b.latin1Slice(start, end), v, this.index.lastHash);
+    this.append(b.latin1Slice(start, end), v, this.hashOfLast());
     return true;
   }
 
   /** Appends key k, which the last slotOf/has/get call just reported absent (its hash is reused);
    * returns the new slot. */
   addMissing(k: Buffer, v: V): number {
-    const slot = this.names.length;
-    this.append(keyStr(k), v, this.index.lastHash);
+    const slot = this.ns.length;
+    this.append(keyStr(k), v, this.hashOfLast());
     return slot;
   }
 
   /** set() for a key already given as its latin1 string. */
   setStr(s: string, v: V): boolean {
-    const i = this.index.findStr(s);
+    const i = this.findStr(s);
     if (i >= 0) {
-      this.vals[i] = v;
+      this.vs[i] = v;
       return false;
     }
     this.append(s, v);
@@ -88,25 +130,54 @@ export class DenseIndex<V> {
 
   /** swap() of the key whose bytes are b[start, end). */
   swapRange(b: Buffer, start: number, end: number, v: V): V | undefined {
-    const i = this.index.findRange(b, start, end);
-    if (i < 0) return void this.append(b.latin1Slice(start, end), v, this.index.lastHash);
-    const old = this.vals[i];
-    this.vals[i] = v;
+    const i = this.findRange(b, start, end);
+    if (i < 0) return void this.append(b.latin1Slice(start, end), v, this.hashOfLast());
+    const old = this.vs[i];
+    this.vs[i] = v;
     return old;
   }
 
+  /** Appends key s (absent); h: its hash when the lookup that missed went through the table. */
   private append(s: string, v: V, h?: number): void {
-    // Indexed before the push: a growing table re-reads names and must not see s twice.
-    this.index.add(s, this.names.length, h);
-    this.names.push(s);
-    this.vals.push(v);
+    if (this.index !== null) {
+      // Indexed before the push: a growing table re-reads names and must not see s twice.
+      this.index.add(s, this.ns.length, h);
+      this.ns.push(s);
+      this.vs.push(v);
+      return;
+    }
+    if (this.ns.length < SMALL) {
+      // Exact-length copies (concat of one element: V is never an array), at most SMALL slots each.
+      this.ns = this.ns.concat(s);
+      this.vs = this.vs.concat(v);
+      return;
+    }
+    this.ns.push(s);
+    this.vs.push(v);
+    this.index = new MemberTable(this.ns);
   }
 
   /** Inserts at a slot, shifting later ones (only used by ordered encodings: intset order). */
   insertAt(slot: number, k: string, v: V): void {
-    this.names.splice(slot, 0, k);
-    this.vals.splice(slot, 0, v);
-    this.index.reindex();
+    const n = this.ns.length;
+    if (n < SMALL) {
+      // As append: exact-length copies, then the tail shifted up one.
+      const ns = this.ns.concat(k);
+      const vs = this.vs.concat(v);
+      for (let i = n; i > slot; i--) {
+        ns[i] = ns[i - 1];
+        vs[i] = vs[i - 1];
+      }
+      ns[slot] = k;
+      vs[slot] = v;
+      this.ns = ns;
+      this.vs = vs;
+      return;
+    }
+    this.ns.splice(slot, 0, k);
+    this.vs.splice(slot, 0, v);
+    if (this.index !== null) this.index.reindex();
+    else if (this.ns.length > SMALL) this.index = new MemberTable(this.ns);
   }
 
   delete(k: Buffer): boolean {
@@ -115,7 +186,7 @@ export class DenseIndex<V> {
 
   /** delete() for a key given as its latin1 string. */
   deleteStr(s: string): boolean {
-    const i = this.index.findStr(s);
+    const i = this.findStr(s);
     if (i < 0) return false;
     this.deleteAt(i);
     return true;
@@ -124,25 +195,30 @@ export class DenseIndex<V> {
   /** Removes the key in a slot (SPOP, ZPOPMIN and ZREM have it from their own lookup). */
   deleteAt(i: number): void {
     if (this.ordered) {
-      this.names.splice(i, 1);
-      this.vals.splice(i, 1);
-      this.index.reindex();
+      this.ns.splice(i, 1);
+      this.vs.splice(i, 1);
+      if (this.index === null) return;
+      // Every shift re-reads the whole table anyway: back to scanning as soon as it is small again.
+      if (this.ns.length <= SMALL) this.index = null;
+      else this.index.reindex();
       return;
     }
+    const index = this.index;
     // Unindexed while names[i] is still its key (the table finds the entry by its slot).
-    this.index.removeSlot(i);
-    const last = this.names.length - 1;
+    if (index !== null) index.removeSlot(i);
+    const last = this.ns.length - 1;
     if (i !== last) {
-      this.names[i] = this.names[last];
-      this.vals[i] = this.vals[last];
-      this.index.moved(last, i);
+      this.ns[i] = this.ns[last];
+      this.vs[i] = this.vs[last];
+      if (index !== null) index.moved(last, i);
     }
-    this.names.pop();
-    this.vals.pop();
+    this.ns.pop();
+    this.vs.pop();
+    if (index !== null && last <= DROP_AT) this.index = null;
   }
 
   randomSlot(): number {
-    return Math.floor(Math.random() * this.names.length);
+    return Math.floor(Math.random() * this.ns.length);
   }
 
   /**
@@ -150,7 +226,7 @@ export class DenseIndex<V> {
    * Visits about `count` slots; returns the next cursor (0 when done) and the visited slots.
    */
   scan(cursor: number, count: number): { next: number; slots: number[] } {
-    let i = cursor === 0 ? this.names.length - 1 : Math.min(cursor - 1, this.names.length - 1);
+    let i = cursor === 0 ? this.ns.length - 1 : Math.min(cursor - 1, this.ns.length - 1);
     const slots: number[] = [];
     while (i >= 0 && slots.length < count) slots.push(i--);
     return { next: i < 0 ? 0 : i + 1, slots };

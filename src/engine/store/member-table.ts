@@ -71,7 +71,7 @@ export function hashStr(s: string): number {
 }
 
 /** Whether latin1 string s stands for the bytes b[start, end). */
-function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
+export function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
   if (s.length !== end - start) return false;
   for (let i = start; i < end; i++) if (s.charCodeAt(i - start) !== b[i]) return false;
   return true;
@@ -81,14 +81,16 @@ const MIN_CAP = 8;
 
 export class MemberTable {
   /** Pairs [slot + 1, hash] at 2 * position; capacity a power of two, at most half full. */
-  private t: Int32Array = new Int32Array(MIN_CAP * 2);
-  private mask = MIN_CAP - 1;
+  private t!: Int32Array;
+  private mask = 0;
   private count = 0;
   /** The hash find() computed last: an insert right after a miss reuses it instead of hashing again. */
   lastHash = 0;
 
-  /** names: the DenseIndex's slot -> key string array (read to confirm a hash match). */
-  constructor(private readonly names: string[]) {}
+  /** names: the DenseIndex's slot -> key string array (read to confirm a hash match); indexed now. */
+  constructor(private readonly names: string[]) {
+    this.rebuild(MIN_CAP);
+  }
 
   /** The slot of key b, or -1. */
   find(b: Buffer): number {

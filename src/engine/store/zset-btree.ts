@@ -49,6 +49,8 @@ export function lexLteMax(m: Buffer, r: LexRange): boolean {
 }
 
 const LEAF_CAP = 64;
+/** Leaves with fewer entries grow by exact-length copies (insert). */
+const SMALL_LEAF = 8;
 const LEAF_MIN = 16;
 const INNER_CAP = 64;
 const INNER_MIN = 16;
@@ -151,6 +153,12 @@ export class ZTree {
     const d = pathDepth;
     for (let k = 0; k < d; k++) PATH_N[k].counts[PATH_I[k]]++;
     const pos = leafLower(l, score, m);
+    if (l.n < SMALL_LEAF) {
+      // A small zset's only leaf grows one exact-length copy at a time: writing past the end of an
+      // array reserves 16 more slots (~130 bytes per array, a fifth of a 3-member zset).
+      l.scores = l.scores.concat(0);
+      l.members = l.members.concat('');
+    }
     const sc = l.scores;
     const ms = l.members;
     for (let k = l.n; k > pos; k--) {

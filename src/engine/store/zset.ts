@@ -89,7 +89,9 @@ export class ZSetValue implements RedisObject {
 
   /** Adds member m, which find() just reported absent. */
   insertMissing(m: Buffer, score: number): void {
-    const k = this.dict.names[this.dict.addMissing(m, score)];
+    // The slot first: the first insert replaces the names array itself (dense.ts).
+    const slot = this.dict.addMissing(m, score);
+    const k = this.dict.names[slot];
     this.tree.insert(score, k);
     this.bytes += k.length;
     if (this.small && (k.length > LIMITS.zsetMaxValue || this.dict.size > LIMITS.zsetMaxEntries)) this.small = false;
