@@ -6,6 +6,7 @@
 // Run: npx tsx bench/small-containers.ts [--keys N] [--old /path/to/old/dist/engine/main.cjs] [--only set,hash]
 import { parseArgs } from 'node:util';
 import { startEngine, startRedis, type Proc } from '../test/helpers/procs.js';
+import { RespClient } from '../test/helpers/resp.js';
 import { pipelineLoad, rssBytes } from './lib.js';
 
 const { values: opt } = parseArgs({
@@ -25,23 +26,15 @@ const CASES: Record<string, (i: number) => string[]> = {
 };
 
 async function info(port: number): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' });
-    let buf = '';
-    s.once('connect', () => s.write('INFO memory\r\n'));
-    s.on('data', (d: Buffer) => {
-      buf += d.toString();
-      // One bulk reply: $<len>\r\n<body>\r\n.
-      const nl = buf.indexOf('\r\n');
-      if (nl < 0 || buf.length < nl + 2 + Number(buf.slice(1, nl)) + 2) return;
-      s.destroy();
-      const m = /used_memory:(\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`no used_memory in INFO from ${port}`));
-    });
-    s.once('error', reject);
-  });
+  const c = await RespClient.connect(port);
+  try {
+    const r = await c.call(['INFO', 'memory']);
+    const m = r.t === 'bulk' && r.v !== null ? /used_memory:(\d+)/.exec(r.v) : null;
+    if (!m) throw new Error(`no used_memory in INFO from ${port}`);
+    return Number(m[1]);
+  } finally {
+    c.close();
+  }
 }
 
 /** used_memory and RSS, empty and loaded, of one freshly started server. */

@@ -13,7 +13,7 @@
 // and when holes are squeezed out the old layout records where they were, so an iterator made before
 // moves to the same next entry; clear() sends iterators to the start of the emptied table.
 import { hashRange, hashStr } from './member-table.js';
-import { placePair, rehashPairs, removePair } from './pair-index.js';
+import { findPair, placePair, rehashPairs, removePair } from './pair-index.js';
 import type { StoredValue } from './types.js';
 
 /** One layout of the entries array; replaced by a new one when holes are squeezed out or all cleared. */
@@ -215,13 +215,7 @@ export class Keyspace<V = StoredValue> {
 
   /** The index position holding key (hash h), or -1. */
   private posOf(key: string, h: number): number {
-    const t = this.index;
-    const mask = this.mask;
-    for (let p = h & mask; ; p = (p + 1) & mask) {
-      const x = t[2 * p];
-      if (x === 0) return -1;
-      if (t[2 * p + 1] === h && this.pairs[2 * (x - 1)] === key) return p;
-    }
+    return findPair(this.index, this.mask, h, this.pairs, 2, key);
   }
 
   private append(key: string, value: V, h: number): void {

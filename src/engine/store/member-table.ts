@@ -6,7 +6,7 @@
 // (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
 // prepared offline (Redis seeds siphash for the same reason).
 
-import { placePair, rehashPairs, removePair } from './pair-index.js';
+import { findPair, placePair, rehashPairs, removePair } from './pair-index.js';
 
 let SEED = newSeed();
 
@@ -118,13 +118,7 @@ export class MemberTable {
 
   /** The table position holding key s (hash h), or -1. */
   private posOf(s: string, h: number): number {
-    const t = this.t;
-    const mask = this.mask;
-    for (let p = h & mask; ; p = (p + 1) & mask) {
-      const e = t[2 * p];
-      if (e === 0) return -1;
-      if (t[2 * p + 1] === h && this.names[e - 1] === s) return p;
-    }
+    return findPair(this.t, this.mask, h, this.names, 1, s);
   }
 
   /** Records a key known to be absent, at a slot (h: its hash, when the caller has it). */

@@ -1,7 +1,16 @@
 // Open-addressing indexes kept as one Int32Array of [ref, hash] pairs (ref 0 = empty), linear
 // probing over a power-of-two capacity: the placement, deletion and growth that member-table.ts
-// (a dense value's member index) and keyspace.ts (a db's keys) share. What a ref means, and how a
-// probe confirms a hash match, stays with each of them.
+// (a dense value's member index) and keyspace.ts (a db's keys) share, and the lookup of a key held as a
+// string. What a ref means, and a lookup by a key's bytes, stay with each of them.
+
+/** The position whose ref names key (hash h), or -1: ref r's key is keys[stride * (r - 1)]. */
+export function findPair(t: Int32Array, mask: number, h: number, keys: readonly unknown[], stride: number, key: string): number {
+  for (let p = h & mask; ; p = (p + 1) & mask) {
+    const r = t[2 * p];
+    if (r === 0) return -1;
+    if (t[2 * p + 1] === h && keys[stride * (r - 1)] === key) return p;
+  }
+}
 
 /** Puts ref with hash h at the first empty position from its home. */
 export function placePair(t: Int32Array, mask: number, h: number, ref: number): void {
