@@ -14,7 +14,7 @@ import { ENGINE_MAIN, KVCTL_BIN, startEngine, startRedis, tmpDir, stopAll, type 
 import { RespClient } from '../test/helpers/resp.js';
 import { childEnv } from '../src/orchestrator/engines.js';
 import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
-import { cpuNs, median, pipelineLoad, redisBenchmark, spawnToPong, type BenchOptions, type BenchSection, type Row } from './lib.js';
+import { cpuNs, median, medianRatioRound, pipelineLoad, redisBenchmark, spawnToPong, type BenchOptions, type BenchSection, type Row } from './lib.js';
 
 const BASE = 19800;
 export type Kind = 'engine' | 'redis';
@@ -93,16 +93,6 @@ export async function fsyncRounds(subjects: FsyncSubject[], port: number, rounds
     await Promise.all(procs.map((p) => p.stop()));
   }
   return out;
-}
-
-/**
- * The round whose engine/redis ratio is the median one. A round's bursts run seconds apart at most,
- * so its ratio sees one disk; each side's own median can come from rounds minutes apart (one run: the
- * per-round ratios were 0.91 0.91 1.05 1.10 1.06 0.32 0.74, the ratio of the two medians 0.35).
- */
-export function medianRatioRound(engine: number[], redis: number[]): number {
-  const order = engine.map((_, i) => i).sort((a, b) => engine[a] / redis[a] - engine[b] / redis[b]);
-  return order[Math.floor(order.length / 2)];
 }
 
 export type RestartFrom = 'aof' | 'rdb';

@@ -205,6 +205,17 @@ export async function pipelineLoad(port: number, count: number, argvAt: (i: numb
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
+ * The round whose engine/redis ratio is the median one. A round's two runs are seconds apart, so its
+ * ratio sees one state of the box (disk, the other processes' load); each side's own median can come
+ * from rounds minutes apart (one appendfsync run: per-round ratios 0.91 0.91 1.05 1.10 1.06 0.32 0.74,
+ * the ratio of the two medians 0.35).
+ */
+export function medianRatioRound(engine: number[], redis: number[]): number {
+  const order = engine.map((_, i) => i).sort((a, b) => engine[a] / redis[a] - engine[b] / redis[b]);
+  return order[Math.floor(order.length / 2)];
+}
+
+/**
  * A section that is a standalone script (`npx tsx bench/<file>`, printing its own report): run as a
  * child with the extra args, its output shown and kept in latest.json; it contributes no table rows.
  */

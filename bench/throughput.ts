@@ -1,10 +1,11 @@
 // redis-benchmark throughput rows for the core and datatypes sections. Each test runs on its own,
 // alternating redis-server and the engine for several rounds (who goes first swaps every round), and
-// a row is the median of each server's rounds: one pass of all tests per server swung a ratio by up
-// to 0.4 between two runs of the same tree on a 2-core box, where redis-benchmark shares the cores.
-// Each test also gets a row of server CPU per request, which counts only what the server itself
-// spent and moves much less with the box's load.
-import { median, redisBenchmark, redisBenchmarkCpu, type Row, type ServerPair } from './lib.js';
+// a row is the round whose engine/redis ratio is the median (lib.ts medianRatioRound): one pass of
+// all tests per server swung a ratio by up to 0.4 between two runs of the same tree on a 2-core box,
+// where redis-benchmark shares the cores, and each side's own median can pair a quiet moment with a
+// busy one. Each test also gets a row of server CPU per request, which counts only what the server
+// itself spent and moves much less with the box's load.
+import { medianRatioRound, redisBenchmark, redisBenchmarkCpu, type Row, type ServerPair } from './lib.js';
 
 export interface ThroughputSpec {
   /** redis-benchmark -t names. */
@@ -50,9 +51,15 @@ export async function throughputRows(pair: ServerPair, spec: ThroughputSpec, log
       }
       const [redis, engine] = got;
       const name = redis[0].name + label;
-      rows.push({ metric: name, engine: median(engine.map((s) => s.rps)), redis: median(redis.map((s) => s.rps)), unit: 'req/s', higherIsBetter: true });
+      const rps = (xs: Sample[]) => xs.map((s) => s.rps);
+      const cpu = (xs: Sample[]) => xs.map((s) => s.cpuUs);
+      const ratios = (e: number[], r: number[]) => e.map((x, i) => (x / r[i]).toFixed(2)).join(' ');
+      log(`  ${name}: engine/redis per round ${ratios(rps(engine), rps(redis))} (rps engine ${rps(engine).map(Math.round).join(' ')}, redis ${rps(redis).map(Math.round).join(' ')})`);
+      const at = medianRatioRound(rps(engine), rps(redis));
+      rows.push({ metric: name, engine: engine[at].rps, redis: redis[at].rps, unit: 'req/s', higherIsBetter: true });
       if (!Number.isNaN(redis[0].cpuUs)) {
-        rows.push({ metric: `${name} CPU`, engine: median(engine.map((s) => s.cpuUs)), redis: median(redis.map((s) => s.cpuUs)), unit: 'µs/req', higherIsBetter: false });
+        const c = medianRatioRound(cpu(engine), cpu(redis));
+        rows.push({ metric: `${name} CPU`, engine: engine[c].cpuUs, redis: redis[c].cpuUs, unit: 'µs/req', higherIsBetter: false });
       }
     }
   }
