@@ -154,6 +154,29 @@ describe('SORT matches redis-server', () => {
     }
     expect(await diff(pair, cmds)).toEqual([]);
   });
+
+  it('a listpack sorted set is a skiplist after any SORT that gets to it, failed or not', async () => {
+    expect(await diff(pair, script(`
+      FLUSHALL
+      ZADD z1 1 a 2 b
+      SORT_RO z1 BY nosort
+      OBJECT ENCODING z1
+      ZADD z2 1 a 2 b
+      SORT z2
+      OBJECT ENCODING z2
+      ZADD z2 3 c
+      OBJECT ENCODING z2
+      ZADD z3 1 a
+      SORT z3 LIMIT 0 1 ALPHA STORE dst
+      OBJECT ENCODING z3
+      ZADD z4 1 a
+      SORT z4 FOO
+      OBJECT ENCODING z4
+      RPUSH l 2 1
+      SORT l
+      OBJECT ENCODING l
+    `))).toEqual([]);
+  });
 });
 
 describe('SORT in cluster mode matches redis-server', () => {

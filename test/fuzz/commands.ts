@@ -112,6 +112,14 @@ const DICT_ORDER_PAYLOAD = new Set(['function|dump']);
 const UNSUBSCRIBE_ALL = new Set(['unsubscribe', 'punsubscribe', 'sunsubscribe']);
 const sortedDeep = (r: Reply): unknown => (r.t === 'array' && r.v ? r.v.map((x) => JSON.stringify(sortedDeep(x))).sort() : r);
 
+/** 300 characters of a compared reply around where it first differs from the other's (long replies differ late). */
+function around(x: string, other: string): string {
+  let i = 0;
+  while (i < x.length && x[i] === other[i]) i++;
+  const from = Math.max(0, Math.min(i - 100, x.length - 300));
+  return (from > 0 ? '…' : '') + x.slice(from, from + 300);
+}
+
 /** The reply as compared: full, by type, or with order ignored, as the command's tips say. */
 function comparable(spec: CommandSpec, r: Reply): string {
   if (r.t === 'error') return JSON.stringify(r);
@@ -239,7 +247,7 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
           const b = comparable(spec, e);
           // FUZZ_FULL_HISTORY=1 shows the whole sequence before a difference (to replay it by hand).
           const before = process.env.FUZZ_FULL_HISTORY ? history.slice(0, -1) : history.slice(-9, -1);
-          if (a !== b) addDiff(report, spec.fullName, `${show(argv)}\n      redis:  ${a.slice(0, 300)}\n      engine: ${b.slice(0, 300)}\n      after:  ${before.join(' | ')}`);
+          if (a !== b) addDiff(report, spec.fullName, `${show(argv)}\n      redis:  ${around(a, b)}\n      engine: ${around(b, a)}\n      after:  ${before.join(' | ')}`);
           if (rc.closed !== ec.closed) addDiff(report, spec.fullName, `${show(argv)}: connection closed by ${rc.closed ? 'redis-server' : 'the engine'} only`);
           if (rc.closed || ec.closed) break;
         }

@@ -104,6 +104,8 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
     alpha = true;
     sortBy = null;
   }
+  // As sort.c does, even when the sort then fails on a score: OBJECT ENCODING shows it.
+  if (src instanceof ZSetValue) src.toSkiplist();
   let len = src instanceof ListValue ? src.length : src.size;
   let start = limitStart < 0 ? 0 : limitStart;
   let end = limitCount < 0 ? len - 1 : start + limitCount - 1;

@@ -31,6 +31,11 @@ export class ZSetValue implements RedisObject {
     return this.small ? 'listpack' : 'skiplist';
   }
 
+  /** SORT's conversion: Redis 7.0 turns a listpack zset into a skiplist for good before sorting it. */
+  toSkiplist(): void {
+    this.small = false;
+  }
+
   memoryUsage(): number {
     return 96 + this.bytes + this.dict.size * (this.small ? 12 : 120);
   }
