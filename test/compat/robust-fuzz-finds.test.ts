@@ -338,4 +338,13 @@ describe('fuzzer finds, against redis-server', () => {
       CONFIG SET requirepass ""
     `))).toEqual([]);
   });
+
+  it('CLIENT KILL USER names a missing user up to its first NUL, as %s does', async () => {
+    expect(await diff(pair, script(`
+      CLIENT KILL USER "\\u0000"
+      CLIENT KILL USER "ab\\u0000cd"
+      CLIENT KILL LADDR foo USER "x\\u0000" SKIPME yes
+      CLIENT KILL USER nobody
+    `))).toEqual([]);
+  });
 });

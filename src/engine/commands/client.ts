@@ -3,7 +3,7 @@
 import type { CommandContext, CommandDef } from './table.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
-import { is, parseInt64 } from './args.js';
+import { cString, is, parseInt64 } from './args.js';
 import { SYNTAX } from './errors.js';
 import { blockingOf } from '../blocking/registry.js';
 import { aclOf } from '../acl/registry.js';
@@ -129,7 +129,7 @@ function parseKillFilter(ctx: CommandContext): KillFilter | string {
       if (t === null) return `ERR Unknown client type '${v.toString('latin1')}'`;
       f.type = t;
     } else if (is(argv[i], 'user')) {
-      if (!aclOf(ctx.srv).users.has(v.latin1Slice(0, v.length))) return `ERR No such user '${v.toString('latin1')}'`;
+      if (!aclOf(ctx.srv).users.has(v.latin1Slice(0, v.length))) return `ERR No such user '${cString(v)}'`;
       f.user = v.latin1Slice(0, v.length);
     } else if (is(argv[i], 'addr')) f.addr = v.toString();
     else if (is(argv[i], 'laddr')) f.laddr = v.toString();
