@@ -112,6 +112,22 @@ const DICT_ORDER_PAYLOAD = new Set(['function|dump']);
 const UNSUBSCRIBE_ALL = new Set(['unsubscribe', 'punsubscribe', 'sunsubscribe']);
 const sortedDeep = (r: Reply): unknown => (r.t === 'array' && r.v ? r.v.map((x) => JSON.stringify(sortedDeep(x))).sort() : r);
 
+/** EXEC's reply compared item by item as each queued command's own reply would be (ACL LOG's ages,
+ * CLIENT LIST's ids...), when the queue is known and matches the reply's length. */
+function comparableExec(queued: CommandSpec[] | null, r: Reply): string {
+  if (!queued || r.t !== 'array' || !r.v || r.v.length !== queued.length) return JSON.stringify(r);
+  return JSON.stringify(r.v.map((x, i) => comparable(queued[i], x)));
+}
+
+/** The MULTI queue after a command both servers answered: opened by MULTI, grown by QUEUED, ended otherwise. */
+function nextQueue(queued: CommandSpec[] | null, spec: CommandSpec, redis: Reply, engine: Reply): CommandSpec[] | null {
+  const ok = (r: Reply, v: string) => r.t === 'simple' && r.v === v;
+  if (spec.fullName === 'multi') return ok(redis, 'OK') && ok(engine, 'OK') ? [] : queued;
+  if (queued && ok(redis, 'QUEUED') && ok(engine, 'QUEUED')) return [...queued, spec];
+  // An error inside MULTI (a wrong arity) leaves the transaction open but marked to abort; anything else ends it.
+  return queued && redis.t === 'error' && engine.t === 'error' && !['exec', 'discard', 'reset'].includes(spec.fullName) ? queued : null;
+}
+
 /** 300 characters of a compared reply around where it first differs from the other's (long replies differ late). */
 function around(x: string, other: string): string {
   let i = 0;
@@ -205,6 +221,8 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
       const rc = await RespClient.connect(o.redisPort);
       const ec = await RespClient.connect(o.enginePort);
       const history: string[] = [];
+      /** The commands queued since MULTI (both servers answered alike), to compare EXEC's replies by their rules. */
+      let queued: CommandSpec[] | null = null;
       let restartEngine = false;
       let restartRedis = false;
       try {
@@ -243,8 +261,9 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
             report.unknown.add(spec.fullName);
             continue;
           }
-          const a = comparable(spec, rr.value);
-          const b = comparable(spec, e);
+          const a = spec.fullName === 'exec' ? comparableExec(queued, rr.value) : comparable(spec, rr.value);
+          const b = spec.fullName === 'exec' ? comparableExec(queued, e) : comparable(spec, e);
+          queued = nextQueue(queued, spec, rr.value, e);
           // FUZZ_FULL_HISTORY=1 shows the whole sequence before a difference (to replay it by hand).
           const before = process.env.FUZZ_FULL_HISTORY ? history.slice(0, -1) : history.slice(-9, -1);
           if (a !== b) addDiff(report, spec.fullName, `${show(argv)}\n      redis:  ${around(a, b)}\n      engine: ${around(b, a)}\n      after:  ${before.join(' | ')}`);
