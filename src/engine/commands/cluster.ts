@@ -9,6 +9,7 @@ import { parseSlot } from '../cluster/slots.js';
 import { describeCluster, describeNode } from '../cluster/nodes-conf.js';
 import { clusterInfoText, replyLinks, replyShards, replySlots } from '../cluster/replies.js';
 import { startManualFailover } from '../cluster/failover.js';
+import { clusterHelp } from '../cluster/help.js';
 import * as admin from '../cluster/admin.js';
 import { keyBuf } from '../store/types.js';
 import { migrateCommand } from '../cluster/migrate.js';
@@ -69,6 +70,14 @@ const slotChange = (add: boolean, ranges: boolean): Handler => inCluster((ctx, c
 });
 
 export const clusterCommands: CommandDef[] = [
+  {
+    name: 'cluster|help',
+    handler: inCluster(({ reply }) => {
+      const lines = clusterHelp();
+      reply.array(lines.length);
+      for (const l of lines) reply.simple(l);
+    }),
+  },
   { name: 'cluster|info', handler: inCluster(({ reply }, cl) => reply.verbatim(clusterInfoText(cl))) },
   { name: 'cluster|nodes', handler: inCluster(({ reply }, cl) => reply.verbatim(describeCluster(cl.state))) },
   { name: 'cluster|myid', handler: inCluster(({ reply }, cl) => reply.bulk(cl.myself.id)) },
