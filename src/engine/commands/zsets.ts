@@ -318,8 +318,7 @@ function zscan(ctx: CommandContext): void {
     for (const n of z.slice(0, z.size)) add(n.member, n.score);
     return replyScan(ctx, 0, out);
   }
-  const { next, slots } = z.dict.scan(args.cursor, args.count);
-  for (const i of slots) add(z.dict.keyAt(i), z.dict.vals[i]);
+  const next = z.scanStep(args.cursor, args.count, add);
   replyScan(ctx, next, out);
 }
 
