@@ -9,7 +9,7 @@ import { diffScript, scalar } from './datatypes-kit.js';
 describe('small sorted sets match redis-server', () => {
   const pair = usePair(11950, ['--zset-max-listpack-entries', '4', '--zset-max-listpack-value', '8']);
 
-  it('switch encodings at both limits, on inserts only, and convert back only where Redis does', async () => {
+  it('switch encodings at both limits, on inserts only, and convert back only where Redis does; plain ZADD (read in place) dirties WATCH only on a change', async () => {
     expect(await diffScript(pair, `
       FLUSHALL
       ZADD z 4 d 1 a 3 c 2 b
@@ -47,6 +47,19 @@ describe('small sorted sets match redis-server', () => {
       ZADD s2 2 x 1 y
       SORT_RO s2 BY nosort
       OBJECT ENCODING s2
+      ZADD dup 1 a 2 a 3 b 3 b
+      ZRANGE dup 0 -1 WITHSCORES
+      ZADD w 1 a
+      WATCH w
+      ZADD w 1 a
+      MULTI
+      PING
+      EXEC
+      WATCH w
+      ZADD w 2 a
+      MULTI
+      PING
+      EXEC
       CONFIG SET zset-max-listpack-entries 0
       ZADD zero 1 a
       OBJECT ENCODING zero

@@ -100,6 +100,11 @@ export class DenseIndex<V> {
     return this.findRange(k, 0, k.length);
   }
 
+  /** slotOf() of the key whose bytes are b[start, end). */
+  slotOfRange(b: Buffer, start: number, end: number): number {
+    return this.findRange(b, start, end);
+  }
+
   has(k: Buffer): boolean {
     return this.findRange(k, 0, k.length) >= 0;
   }
@@ -128,8 +133,13 @@ export class DenseIndex<V> {
   /** Appends key k, which the last slotOf/has/get call just reported absent (its hash is reused);
    * returns the new slot. */
   addMissing(k: Buffer, v: V): number {
+    return this.addMissingRange(k, 0, k.length, v);
+  }
+
+  /** addMissing() of the key whose bytes are b[start, end). */
+  addMissingRange(b: Buffer, start: number, end: number, v: V): number {
     const slot = this.ns.length;
-    this.append(keyStr(k), v, this.hashOfLast());
+    this.append(b.latin1Slice(start, end), v, this.hashOfLast());
     return slot;
   }
 

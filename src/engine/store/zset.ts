@@ -10,7 +10,7 @@
 // A listpack becomes a skiplist when an insert would outgrow the limits, or for SORT (as Redis); a
 // skiplist stays one (a new value built by from(): RDB load, ZUNIONSTORE... starts as a listpack).
 import type { RedisObject } from './types.js';
-import { keyBuf, keyStr } from './types.js';
+import { keyBuf } from './types.js';
 import { Leaf, ZTree, lowerIn, prefixIn, scoreBelowIn, type ZNode } from './zset-btree.js';
 import { DenseIndex, SMALL } from './dense.js';
 import { sameRange } from './member-table.js';
@@ -124,10 +124,14 @@ export class ZSetValue implements RedisObject {
   /** The member's slot (a listpack's rank, a skiplist's index slot), or -1: ZADD reads scoreAt() and
    * calls rescore() or insertMissing() on one lookup. */
   find(m: Buffer): number {
+    return this.findRange(m, 0, m.length);
+  }
+
+  /** find() of the member whose bytes are b[start, end) (an argument inside the read buffer). */
+  findRange(b: Buffer, start: number, end: number): number {
     const lm = this.lm;
-    if (lm === null) return (this.d as DenseIndex<number>).slotOf(m);
-    const n = m.length;
-    for (let i = 0; i < lm.length; i++) if (sameRange(lm[i], m, 0, n)) return i;
+    if (lm === null) return (this.d as DenseIndex<number>).slotOfRange(b, start, end);
+    for (let i = 0; i < lm.length; i++) if (sameRange(lm[i], b, start, end)) return i;
     return -1;
   }
 
@@ -170,18 +174,24 @@ export class ZSetValue implements RedisObject {
 
   /** Adds member m, which find() just reported absent. */
   insertMissing(m: Buffer, score: number): void {
-    this.bytes += m.length;
+    this.insertMissingRange(m, 0, m.length, score);
+  }
+
+  /** insertMissing() of the member whose bytes are b[start, end) (findRange() reported it absent). */
+  insertMissingRange(b: Buffer, start: number, end: number, score: number): void {
+    const len = end - start;
+    this.bytes += len;
     if (this.lm !== null) {
-      if (m.length <= LIMITS.zsetMaxValue && this.lm.length < LIMITS.zsetMaxEntries) return this.insertListpack(keyStr(m), score);
+      if (len <= LIMITS.zsetMaxValue && this.lm.length < LIMITS.zsetMaxEntries) return this.insertListpack(b.latin1Slice(start, end), score);
       this.toSkiplist();
       // The index was just built: no lookup of m went through it, so no hash to reuse (addMissing).
-      const k = keyStr(m);
+      const k = b.latin1Slice(start, end);
       (this.d as DenseIndex<number>).setStr(k, score);
       return (this.t as ZTree).insert(score, k);
     }
     const d = this.d as DenseIndex<number>;
     // The slot first: the first insert replaces the names array itself (dense.ts).
-    const slot = d.addMissing(m, score);
+    const slot = d.addMissingRange(b, start, end, score);
     (this.t as ZTree).insert(score, d.names[slot]);
   }
 
