@@ -166,11 +166,28 @@ function pingOnce(port: number): Promise<boolean> {
   });
 }
 
+/** One command in RESP. */
+export const respCommand = (argv: string[]): string => `*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
+
 /**
  * Sends `count` commands built by `argvAt(i)` over one connection in pipelined batches, waiting for
  * each batch's replies (counted as lines: use commands with one-line replies such as SET).
  */
 export async function pipelineLoad(port: number, count: number, argvAt: (i: number) => string[], batch = 10_000): Promise<void> {
+  await pipelineBatches(port, Math.ceil(count / batch), (b) => {
+    const n = Math.min(batch, count - b * batch);
+    const parts: string[] = [];
+    for (let j = b * batch; j < b * batch + n; j++) parts.push(respCommand(argvAt(j)));
+    return { text: parts.join(''), lines: n };
+  });
+}
+
+/**
+ * Sends `batches` writes over one connection, each the RESP text `batchAt(b)` gives, and waits for
+ * each one's replies before the next: `lines` of them (every reply must be single-line: +OK, :1,
+ * +QUEUED, an array header of such replies...).
+ */
+export async function pipelineBatches(port: number, batches: number, batchAt: (b: number) => { text: string; lines: number }): Promise<void> {
   const s = net.connect({ port, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
     s.once('connect', () => resolve());
@@ -183,17 +200,12 @@ export async function pipelineLoad(port: number, count: number, argvAt: (i: numb
     if (pendingLines <= 0 && wake) wake();
   });
   try {
-    for (let i = 0; i < count; i += batch) {
-      const n = Math.min(batch, count - i);
-      const parts: string[] = [];
-      for (let j = i; j < i + n; j++) {
-        const argv = argvAt(j);
-        parts.push(`*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join(''));
-      }
-      pendingLines += n;
+    for (let b = 0; b < batches; b++) {
+      const { text, lines } = batchAt(b);
+      pendingLines += lines;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        s.write(parts.join(''));
+        s.write(text);
       });
       wake = null;
     }

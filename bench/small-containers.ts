@@ -2,8 +2,9 @@
 // holding a 1-member set, a 1-field hash, a 3-member zset or a 1-element list. Per case, a fresh
 // redis-server and engine (and, with --old, a second engine build) are loaded over one pipelined
 // connection; printed are bytes per key of used_memory and of RSS over the same server empty.
-// Servers run one at a time, each measured the same way. Ports 19970-19979.
-// Run: npx tsx bench/small-containers.ts [--keys N] [--old /path/to/old/dist/engine/main.cjs] [--only set,hash]
+// Servers run one at a time, each measured the same way. Ports 19970-19972, or --port P and the two after.
+// Run: npx tsx bench/small-containers.ts [--port P] [--keys N] [--old /path/to/old/dist/engine/main.cjs] [--only set,hash]
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEngine, startRedis, type Proc } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
@@ -12,11 +13,13 @@ import { pipelineLoad, rssBytes } from './lib.js';
 const { values: opt } = parseArgs({
   options: {
     keys: { type: 'string', default: '100000' },
+    port: { type: 'string', default: '19970' },
     old: { type: 'string' },
     only: { type: 'string' },
   },
 });
 const KEYS = Number(opt.keys);
+const PORT = Number(opt.port);
 
 const CASES: Record<string, (i: number) => string[]> = {
   set: (i) => ['SADD', `s:${i}`, 'm'],
@@ -55,10 +58,10 @@ async function measure(start: () => Promise<Proc>, argvAt: (i: number) => string
 }
 
 const servers: [string, () => Promise<Proc>][] = [
-  ['redis', () => startRedis(19970)],
-  ['engine', () => startEngine(19971)],
+  ['redis', () => startRedis(PORT)],
+  ['engine', () => startEngine(PORT + 1)],
 ];
-if (opt.old) servers.push(['engine-old', () => startEngine(19972, { main: opt.old })]);
+if (opt.old) servers.push(['engine-old', () => startEngine(PORT + 2, { main: path.resolve(opt.old as string) })]);
 
 const only = opt.only ? new Set(opt.only.split(',')) : null;
 console.log(`${KEYS} keys per case; bytes per key over an empty server`);

@@ -12,12 +12,14 @@ function rng(seed: number): () => number {
   return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
-function check(d: DenseIndex<number>, model: Map<string, number>, universe: string[]): void {
+function check(d: DenseIndex<number>, model: Map<string, number>, universe: string[], keysOnly = false): void {
   expect(d.size).toBe(model.size);
   expect(new Set(d.names)).toEqual(new Set(model.keys()));
+  // A keys-only index (a set's) keeps no values: every lookup answers undefined, vals stays empty.
+  if (keysOnly) expect(d.vals).toEqual([]);
   for (const k of universe) {
     const b = keyBuf(k);
-    expect(d.get(b)).toBe(model.get(k));
+    expect(d.get(b)).toBe(keysOnly ? undefined : model.get(k));
     expect(d.has(b)).toBe(model.has(k));
     const slot = d.slotOf(b);
     if (model.has(k)) expect(d.names[slot]).toBe(k);
@@ -37,11 +39,11 @@ function embedded(k: string, next: () => number): [Buffer, number, number] {
 }
 
 describe('DenseIndex', () => {
-  for (const ordered of [true, false]) {
-    it(`matches a Map through random inserts, updates and deletes (${ordered ? 'ordered' : 'swap'} deletes)`, () => {
+  for (const [ordered, keysOnly] of [[true, false], [false, false], [true, true], [false, true]]) {
+    it(`matches a Map through random inserts, updates and deletes (${ordered ? 'ordered' : 'swap'} deletes${keysOnly ? ', keys only' : ''})`, () => {
       const next = rng(ordered ? 7 : 11);
       const universe = Array.from({ length: 600 }, (_, i) => (i % 7 === 0 ? `\u00ff\u0000${i}` : i % 5 === 0 ? String.fromCharCode(0xe9, i & 0xff) : `element:${i}`));
-      const d = new DenseIndex<number>();
+      const d = new DenseIndex<number>(true, keysOnly);
       d.ordered = ordered;
       const model = new Map<string, number>();
       const insertionOrder: string[] = [];
@@ -60,8 +62,8 @@ describe('DenseIndex', () => {
         } else if (r < 0.65) {
           if (r < 0.6) {
             const [b, start, end] = embedded(k, next);
-            expect(d.swapRange(b, start, end, step)).toBe(model.get(k));
-          } else expect(d.swap(keyBuf(k), step)).toBe(model.get(k));
+            expect(d.swapRange(b, start, end, step)).toBe(keysOnly ? undefined : model.get(k));
+          } else expect(d.swap(keyBuf(k), step)).toBe(keysOnly ? undefined : model.get(k));
           if (!model.has(k)) insertionOrder.push(k);
           model.set(k, step);
         } else {
@@ -69,9 +71,9 @@ describe('DenseIndex', () => {
           const at = insertionOrder.indexOf(k);
           if (at >= 0) insertionOrder.splice(at, 1);
         }
-        if (step % 997 === 0) check(d, model, universe);
+        if (step % 997 === 0) check(d, model, universe, keysOnly);
       }
-      check(d, model, universe);
+      check(d, model, universe, keysOnly);
       // Ordered deletes keep insertion order, like a listpack.
       if (ordered) expect(d.names).toEqual(insertionOrder);
     });
@@ -145,8 +147,8 @@ describe('DenseIndex small-to-indexed switch', () => {
     expect(d.slotOf(keyBuf(`k${SMALL}`))).toBe(-1);
   });
 
-  it('switches on ordered inserts (intset order) too', () => {
-    const d = new DenseIndex<undefined>();
+  it('switches on ordered inserts (intset order) too, keys only (a set\'s)', () => {
+    const d = new DenseIndex<undefined>(true, true);
     const keys = Array.from({ length: 3 * SMALL }, (_, i) => String((i * 7919) % 101 - 50));
     for (const k of keys) {
       let at = 0;

@@ -29,22 +29,28 @@ export function parseIntArg(b: Buffer): number | null {
 /** A double argument as Redis's getDoubleFromObject reads it (C strtod: inf, hex floats, exponents;
  * no NaN, no leading space, no overflow or underflow to zero). */
 export function parseDouble(b: Buffer): number | null {
+  return parseDoubleRange(b, 0, b.length);
+}
+
+/** parseDouble of the bytes b[start, end) (an argument inside the read buffer). */
+export function parseDoubleRange(b: Buffer, start: number, end: number): number | null {
   // Plain integers of up to 15 digits are exact doubles, as strtod reads them: no string, no strtod
   // (ZADD's scores; strtod and its latin1 string were ~9% of a ZADD -P 16 profile).
-  const n = b.length;
+  const n = end - start;
   if (n > 0 && n <= 15) {
-    let i = b[0] === 45 ? 1 : 0;
-    if (i < n) {
+    const neg = b[start] === 45;
+    let i = neg ? start + 1 : start;
+    if (i < end) {
       let v = 0;
-      for (; i < n; i++) {
+      for (; i < end; i++) {
         const d = b[i] - 48;
         if (d < 0 || d > 9) break;
         v = v * 10 + d;
       }
-      if (i === n) return b[0] === 45 ? -v : v;
+      if (i === end) return neg ? -v : v;
     }
   }
-  return parseStrictDouble(b.latin1Slice(0, b.length));
+  return parseStrictDouble(b.latin1Slice(start, end));
 }
 
 /** Case-insensitive compare of an argument with a lower-case keyword. */

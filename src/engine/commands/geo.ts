@@ -227,7 +227,7 @@ function pointsIn(z: ZSetValue, shape: G.Shape, limit: number, m: Matches): void
   const test = G.shapeTester(shape);
   for (const [min, max] of G.searchRanges(shape)) {
     if (limit !== 0 && m.n >= limit) return;
-    const [first, from] = z.tree.seekScore(min);
+    const [first, from] = z.seekScore(min);
     let i = from;
     for (let l: Leaf | null = first; l !== null; l = l.next, i = 0) {
       const scores = l.scores;

@@ -98,6 +98,8 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
   const v = db.get(keyStr(argv[1]));
   if (v !== undefined && !(v instanceof ListValue || v instanceof SetValue || v instanceof ZSetValue)) return reply.error(WRONGTYPE);
   const src = v ?? new ListValue();
+  // As Redis, SORT (and SORT_RO) leaves a sorted set in the skiplist encoding.
+  if (src instanceof ZSetValue) src.toSkiplist();
   // A set has no order of its own: sorting it into a key must not depend on hash order.
   if (dontsort && src instanceof SetValue && storeKey) {
     dontsort = false;
@@ -126,7 +128,7 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
         for (let k = 0; k < len; k++) items.push(item(src.at(desc ? src.length - 1 - start - k : start + k) as Buffer));
       } else {
         const z = src as ZSetValue;
-        z.tree.walk(desc ? z.size - 1 - start : start, len, desc, (m) => void items.push(item(keyBuf(m))));
+        z.walk(desc ? z.size - 1 - start : start, len, desc, (m) => void items.push(item(keyBuf(m))));
       }
       end -= start;
       start = 0;
@@ -136,7 +138,7 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
   } else if (src instanceof SetValue) {
     items = [...src.members()].map(item);
   } else {
-    items = src.dict.names.map((m) => item(keyBuf(m)));
+    items = src.memberNames().map((m) => item(keyBuf(m)));
   }
 
   let conversionError = false;

@@ -75,7 +75,7 @@ export function collectRange(z: ZSetValue, spec: RangeSpec): ZNode[] {
   if (spec.by === 'score') {
     const r = spec.range;
     if (scoreRangeEmpty(r)) return [];
-    from = rev ? z.tree.countScoreBelow(r.max, !r.maxex) - 1 - offset : z.tree.countScoreBelow(r.min, r.minex) + offset;
+    from = rev ? z.countScoreBelow(r.max, !r.maxex) - 1 - offset : z.countScoreBelow(r.min, r.minex) + offset;
     inRange = rev ? (s) => gteMin(s, r) : (s) => lteMax(s, r);
   } else {
     const r = spec.range;
@@ -92,14 +92,14 @@ export function collectRange(z: ZSetValue, spec: RangeSpec): ZNode[] {
 
 /** How many members sort below (or at, when inclusive) a lex bound. */
 function lexBelow(z: ZSetValue, b: string, inclusive: boolean): number {
-  return z.tree.countWhere(inclusive ? (_, m) => m <= b : (_, m) => m < b);
+  return z.countWhere(inclusive ? (_, m) => m <= b : (_, m) => m < b);
 }
 
 /** 0-based ranks of the first and last elements with a score in range; null when none. */
 function scoreRanks(z: ZSetValue, r: ScoreRange): [number, number] | null {
   if (scoreRangeEmpty(r)) return null;
-  const first = z.tree.countScoreBelow(r.min, r.minex);
-  const last = z.tree.countScoreBelow(r.max, !r.maxex) - 1;
+  const first = z.countScoreBelow(r.min, r.minex);
+  const last = z.countScoreBelow(r.max, !r.maxex) - 1;
   return first <= last ? [first, last] : null;
 }
 

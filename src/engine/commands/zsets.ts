@@ -2,10 +2,11 @@
 // ZREMRANGEBY*, pops (ZPOPMIN/MAX, ZMPOP and the blocking BZPOPMIN/MAX, BZMPOP), ZRANDMEMBER, ZSCAN.
 // The algebra (ZUNION/ZINTER/ZDIFF...) is in zset-algebra.ts.
 import type { CommandDef, CommandContext } from './table.js';
+import type { CommandArgs } from '../protocol/command-args.js';
 import { ZSetValue } from '../store/zset.js';
 import type { ZNode } from '../store/zset-btree.js';
 import { lookup, lookupKey, popOneLazy, written, writtenArg, storeResult, parseScanArgs, scanMatch, replyScan, numkeysAt } from './aggregate.js';
-import { is, parseDouble, parseIntArg } from './args.js';
+import { is, parseDouble, parseDoubleRange, parseIntArg } from './args.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { type RangeSpec, collectRange, parseScoreRange, parseLexRange, countInScoreRange, countInLexRange, BAD_SCORE_RANGE, BAD_LEX_RANGE } from './zset-range.js';
 import { parseMpopTail } from './mpop.js';
@@ -86,6 +87,54 @@ export function zadd(ctx: CommandContext, incrOnly: boolean): void {
   finishWrite(ctx, key, ks, z, added + updated, incr);
   if (incr) return result === null ? ctx.reply.null() : ctx.reply.double(result);
   ctx.reply.int(ch ? added + updated : added);
+}
+
+/** Scores of the ZADD being run by zaddLazy (reused: one array, not one per command). */
+const lazyScores: number[] = [];
+
+/**
+ * ZADD key score member [score member ...] read in place in the read buffer (no argument Buffers);
+ * options, and scores that do not parse (a keyword, an error), go to zadd().
+ */
+function zaddLazy(ctx: CommandContext, args: CommandArgs): boolean {
+  const n = args.count;
+  if (n < 4 || n % 2 !== 0) return false;
+  const buf = args.buf;
+  // Every score first, as zadd() (an error leaves the key untouched).
+  for (let i = 2, k = 0; i < n; i += 2, k++) {
+    const d = parseDoubleRange(buf, args.startOf(i), args.endOf(i));
+    if (d === null) return false;
+    lazyScores[k] = d;
+  }
+  const ks = args.sharedKey(1);
+  let z = lookupKey(ctx, ks, ZSetValue);
+  if (z === undefined) return true;
+  if (z === null) {
+    z = new ZSetValue();
+    ctx.db.set(ks, z);
+  }
+  let added = 0;
+  let updated = 0;
+  for (let i = 3, k = 0; i < n; i += 2, k++) {
+    const start = args.startOf(i);
+    const end = args.endOf(i);
+    const score = lazyScores[k];
+    const slot = z.findRange(buf, start, end);
+    if (slot < 0) {
+      z.insertMissingRange(buf, start, end, score);
+      added++;
+    } else if (z.scoreAt(slot) !== score) {
+      z.rescore(slot, score);
+      updated++;
+    }
+  }
+  ctx.srv.dirty += added + updated;
+  if (added + updated > 0) {
+    writtenArg(ctx, 1, z.size, ZADD, ks);
+    ctx.srv.signalKeyAsReady(ctx.db, ks);
+  }
+  ctx.reply.int(added);
+  return true;
 }
 
 /** Like Redis, only a ZADD that changed something signals WATCHers and blocked clients. */
@@ -318,8 +367,7 @@ function zscan(ctx: CommandContext): void {
     for (const n of z.slice(0, z.size)) add(n.member, n.score);
     return replyScan(ctx, 0, out);
   }
-  const { next, slots } = z.dict.scan(args.cursor, args.count);
-  for (const i of slots) add(z.dict.keyAt(i), z.dict.vals[i]);
+  const next = z.scanStep(args.cursor, args.count, add);
   replyScan(ctx, next, out);
 }
 
@@ -333,7 +381,7 @@ function zcount(ctx: CommandContext, lex: boolean): void {
 }
 
 export const zsetCommands: CommandDef[] = [
-  { name: 'zadd', handler: (ctx) => zadd(ctx, false) },
+  { name: 'zadd', handler: (ctx) => zadd(ctx, false), lazy: zaddLazy },
   {
     name: 'zincrby',
     // ZINCRBY key incr member is ZADD key INCR incr member.

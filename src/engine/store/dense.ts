@@ -12,6 +12,7 @@
 // table's Int32Array (a typed array, its buffer, an off-heap store: ~260 bytes for 64 of payload) was
 // a third of each one's memory. Up to SMALL keys an insert also copies names and vals into arrays of
 // exactly their length (concat): a push onto a short array reserves 16 more slots (~130 bytes each).
+// A set's index holds keys only (no values array: one fewer array per set, and per insert while small).
 import { keyBuf, keyStr } from './types.js';
 import { MemberTable, sameRange } from './member-table.js';
 
@@ -21,12 +22,31 @@ export const SMALL = 8;
  * going up and down across SMALL does not build and drop it on every step). */
 const DROP_AT = SMALL / 2;
 
+/** The values of a keys-only index: always empty, never written. */
+const NO_VALS: never[] = [];
+
+/** a (n + 1 entries, x appended last) with x moved to slot and the entries from slot shifted up one. */
+function shiftedIn<T>(a: T[], n: number, slot: number, x: T): T[] {
+  for (let i = n; i > slot; i--) a[i] = a[i - 1];
+  a[slot] = x;
+  return a;
+}
+
 export class DenseIndex<V> {
   private ns: string[] = [];
-  private vs: V[] = [];
+  /** Values by slot; null for a keys-only index (every value undefined). */
+  private vs: V[] | null;
   private index: MemberTable | null = null;
-  /** ordered: start in the listpack/intset mode (sorted sets never use it: their order is the tree's). */
-  constructor(public ordered = true) {}
+  /**
+   * ordered: start in the listpack/intset mode (sorted sets never use it: their order is the tree's).
+   * keysOnly: no values are kept (sets): get() answers undefined for every key.
+   */
+  constructor(
+    public ordered = true,
+    keysOnly = false,
+  ) {
+    this.vs = keysOnly ? null : [];
+  }
 
   /**
    * Keys as latin1 strings (a 1:1 image of their bytes: reply them with bulkLatin1, or keyAt()). The
@@ -36,8 +56,9 @@ export class DenseIndex<V> {
     return this.ns;
   }
 
+  /** Values by slot (empty for a keys-only index). */
   get vals(): V[] {
-    return this.vs;
+    return this.vs ?? NO_VALS;
   }
 
   /** Whether lookups go through an index table (tests: the switch at SMALL). */
@@ -79,13 +100,18 @@ export class DenseIndex<V> {
     return this.findRange(k, 0, k.length);
   }
 
+  /** slotOf() of the key whose bytes are b[start, end). */
+  slotOfRange(b: Buffer, start: number, end: number): number {
+    return this.findRange(b, start, end);
+  }
+
   has(k: Buffer): boolean {
     return this.findRange(k, 0, k.length) >= 0;
   }
 
   get(k: Buffer): V | undefined {
     const i = this.findRange(k, 0, k.length);
-    return i < 0 ? undefined : this.vs[i];
+    return i < 0 || this.vs === null ? undefined : this.vs[i];
   }
 
   /** Inserts or updates; true when the key is new. */
@@ -97,7 +123,7 @@ export class DenseIndex<V> {
   setRange(b: Buffer, start: number, end: number, v: V): boolean {
     const i = this.findRange(b, start, end);
     if (i >= 0) {
-      this.vs[i] = v;
+      if (this.vs !== null) this.vs[i] = v;
       return false;
     }
     this.append(b.latin1Slice(start, end), v, this.hashOfLast());
@@ -107,8 +133,13 @@ export class DenseIndex<V> {
   /** Appends key k, which the last slotOf/has/get call just reported absent (its hash is reused);
    * returns the new slot. */
   addMissing(k: Buffer, v: V): number {
+    return this.addMissingRange(k, 0, k.length, v);
+  }
+
+  /** addMissing() of the key whose bytes are b[start, end). */
+  addMissingRange(b: Buffer, start: number, end: number, v: V): number {
     const slot = this.ns.length;
-    this.append(keyStr(k), v, this.hashOfLast());
+    this.append(b.latin1Slice(start, end), v, this.hashOfLast());
     return slot;
   }
 
@@ -116,7 +147,7 @@ export class DenseIndex<V> {
   setStr(s: string, v: V): boolean {
     const i = this.findStr(s);
     if (i >= 0) {
-      this.vs[i] = v;
+      if (this.vs !== null) this.vs[i] = v;
       return false;
     }
     this.append(s, v);
@@ -132,8 +163,10 @@ export class DenseIndex<V> {
   swapRange(b: Buffer, start: number, end: number, v: V): V | undefined {
     const i = this.findRange(b, start, end);
     if (i < 0) return void this.append(b.latin1Slice(start, end), v, this.hashOfLast());
-    const old = this.vs[i];
-    this.vs[i] = v;
+    const vs = this.vs;
+    if (vs === null) return undefined;
+    const old = vs[i];
+    vs[i] = v;
     return old;
   }
 
@@ -143,17 +176,17 @@ export class DenseIndex<V> {
       // Indexed before the push: a growing table re-reads names and must not see s twice.
       this.index.add(s, this.ns.length, h);
       this.ns.push(s);
-      this.vs.push(v);
+      this.vs?.push(v);
       return;
     }
     if (this.ns.length < SMALL) {
       // Exact-length copies (concat of one element: V is never an array), at most SMALL slots each.
       this.ns = this.ns.concat(s);
-      this.vs = this.vs.concat(v);
+      if (this.vs !== null) this.vs = this.vs.concat(v);
       return;
     }
     this.ns.push(s);
-    this.vs.push(v);
+    this.vs?.push(v);
     this.index = new MemberTable(this.ns);
   }
 
@@ -162,20 +195,12 @@ export class DenseIndex<V> {
     const n = this.ns.length;
     if (n < SMALL) {
       // As append: exact-length copies, then the tail shifted up one.
-      const ns = this.ns.concat(k);
-      const vs = this.vs.concat(v);
-      for (let i = n; i > slot; i--) {
-        ns[i] = ns[i - 1];
-        vs[i] = vs[i - 1];
-      }
-      ns[slot] = k;
-      vs[slot] = v;
-      this.ns = ns;
-      this.vs = vs;
+      this.ns = shiftedIn(this.ns.concat(k), n, slot, k);
+      if (this.vs !== null) this.vs = shiftedIn(this.vs.concat(v), n, slot, v);
       return;
     }
     this.ns.splice(slot, 0, k);
-    this.vs.splice(slot, 0, v);
+    this.vs?.splice(slot, 0, v);
     if (this.index !== null) this.index.reindex();
     else if (this.ns.length > SMALL) this.index = new MemberTable(this.ns);
   }
@@ -196,7 +221,7 @@ export class DenseIndex<V> {
   deleteAt(i: number): void {
     if (this.ordered) {
       this.ns.splice(i, 1);
-      this.vs.splice(i, 1);
+      this.vs?.splice(i, 1);
       if (this.index === null) return;
       // Every shift re-reads the whole table anyway: back to scanning as soon as it is small again.
       if (this.ns.length <= SMALL) this.index = null;
@@ -207,13 +232,14 @@ export class DenseIndex<V> {
     // Unindexed while names[i] is still its key (the table finds the entry by its slot).
     if (index !== null) index.removeSlot(i);
     const last = this.ns.length - 1;
+    const vs = this.vs;
     if (i !== last) {
       this.ns[i] = this.ns[last];
-      this.vs[i] = this.vs[last];
+      if (vs !== null) vs[i] = vs[last];
       if (index !== null) index.moved(last, i);
     }
     this.ns.pop();
-    this.vs.pop();
+    vs?.pop();
     if (index !== null && last <= DROP_AT) this.index = null;
   }
 

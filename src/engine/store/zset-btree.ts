@@ -79,18 +79,48 @@ const PATH_N: Inner[] = [];
 const PATH_I: number[] = [];
 let pathDepth = 0;
 
-/** Entries of the (score, member) keys strictly below (score, m) in a leaf. */
-function leafLower(l: Leaf, score: number, m: string): number {
-  const sc = l.scores;
+// Searches of one sorted run of entries (a leaf's, or a listpack zset's arrays: store/zset.ts).
+
+/** How many of the first n entries are strictly below (score, m). */
+export function lowerIn(sc: number[], ms: string[], n: number, score: number, m: string): number {
   let lo = 0;
-  let hi = l.n;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     const s = sc[mid];
-    if (s < score || (s === score && l.members[mid] < m)) lo = mid + 1;
+    if (s < score || (s === score && ms[mid] < m)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** How many of the first n entries have a score below s (or <= s when inclusive). */
+export function scoreBelowIn(sc: number[], n: number, s: number, inclusive: boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sc[mid] < s || (inclusive && sc[mid] === s)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many of the first n entries satisfy `below`, which holds for a prefix of them. */
+export function prefixIn(sc: number[], ms: string[], n: number, below: (score: number, m: string) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(sc[mid], ms[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Entries of the (score, member) keys strictly below (score, m) in a leaf. */
+function leafLower(l: Leaf, score: number, m: string): number {
+  return lowerIn(l.scores, l.members, l.n, score, m);
 }
 
 /** The child of an inner node that holds (score, m): the number of separators <= it. */
@@ -408,14 +438,7 @@ export class ZTree {
       for (let k = 0; k < lo; k++) r += x.counts[k];
       x = x.children[lo];
     }
-    const sc = x.scores;
-    let lo = 0;
-    let hi = x.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sc[mid] < s || (inclusive && sc[mid] === s)) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = scoreBelowIn(x.scores, x.n, s, inclusive);
     return this.mark(x, lo, r + lo);
   }
 
@@ -441,13 +464,7 @@ export class ZTree {
       for (let k = 0; k < lo; k++) r += x.counts[k];
       x = x.children[lo];
     }
-    let lo = 0;
-    let hi = x.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (below(x.scores[mid], x.members[mid])) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = prefixIn(x.scores, x.members, x.n, below);
     return this.mark(x, lo, r + lo);
   }
 
