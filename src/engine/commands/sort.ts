@@ -98,8 +98,6 @@ function sortCommand(ctx: CommandContext, readonly: boolean): void {
   const v = db.get(keyStr(argv[1]));
   if (v !== undefined && !(v instanceof ListValue || v instanceof SetValue || v instanceof ZSetValue)) return reply.error(WRONGTYPE);
   const src = v ?? new ListValue();
-  // As Redis, SORT (and SORT_RO) leaves a sorted set in the skiplist encoding.
-  if (src instanceof ZSetValue) src.toSkiplist();
   // A set has no order of its own: sorting it into a key must not depend on hash order.
   if (dontsort && src instanceof SetValue && storeKey) {
     dontsort = false;

@@ -45,11 +45,6 @@ export class ZSetValue implements RedisObject {
     return this.lm !== null ? 'listpack' : 'skiplist';
   }
 
-  /** SORT's conversion: Redis 7.0 turns a listpack zset into a skiplist for good before sorting it. */
-  toSkiplist(): void {
-    this.small = false;
-  }
-
   memoryUsage(): number {
     return 96 + this.bytes + this.size * (this.lm !== null ? 12 : 120);
   }
