@@ -1,4 +1,5 @@
-// `npm run fuzz -- [--seed N] [--commands N] [--frames N] [--only commands|frames]`: long fuzz runs
+// `npm run fuzz -- [--seed N] [--commands N] [--frames N] [--only commands|frames]` (FUZZ_ONLY=cmd,cmd...
+// limits the commands): long fuzz runs
 // against a local redis-server, printing the report (differences grouped by command) and figures.
 import { formatCommandReport, runCommandFuzz } from './commands.js';
 import { formatFrameReport, runFrameFuzz } from './frames.js';
