@@ -82,6 +82,13 @@ export class Client {
   /** Close once the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
   closeAfterReply = false;
   closed = false;
+  /**
+   * The command name this client sent last (its parser's shared copy, the same Buffer while the name
+   * repeats) and the command it resolved to: dispatch's own one-entry cache misses whenever another
+   * client's command came in between, as with many clients sending one request each.
+   */
+  nameBuf: Buffer | null = null;
+  nameCmd: Command | undefined = undefined;
   /** Subsystem state without a field here (ClientExt: typed by the subsystems that use it). */
   readonly ext: ClientExt = {};
   /** Writes replies below the socket's stream layer (socket-io.ts); null: socket.write. */

@@ -121,9 +121,10 @@ export class Dispatcher {
   private lastNameBuf: Buffer | null = null;
   private lastNameCmd: Command | undefined = undefined;
 
-  /** Resolves argv to a command (descending into subcommands) or returns the error text. */
-  resolve(argv: Buffer[]): Command | string {
-    const cmd = this.lookupName(argv[0]);
+  /** Resolves argv to a command (descending into subcommands) or returns the error text; c: the
+   * client that sent it, whose last name is remembered (Client.nameBuf). */
+  resolve(argv: Buffer[], c: Client | null = null): Command | string {
+    const cmd = this.lookupName(argv[0], c);
     if (!cmd) return unknownCommand(argv);
     if (cmd.subcommands.size > 0 && argv.length >= 2) {
       const subName = argv[1].toString().toLowerCase();
@@ -141,8 +142,9 @@ export class Dispatcher {
   }
 
   /** The command a name (argv[0]) spells, top-level only. */
-  private lookupName(nameBuf: Buffer): Command | undefined {
-    // The parser hands a pipeline's repeated command name over as the same Buffer: resolve it once.
+  private lookupName(nameBuf: Buffer, c: Client | null): Command | undefined {
+    // The parser hands a client's repeated command name over as the same Buffer: resolve it once.
+    if (c !== null && nameBuf === c.nameBuf) return c.nameCmd;
     if (nameBuf === this.lastNameBuf) return this.lastNameCmd;
     const name = nameBuf.latin1Slice(0, nameBuf.length);
     let cmd = this.spellings.get(name);
@@ -153,6 +155,10 @@ export class Dispatcher {
     if (cmd) {
       this.lastNameBuf = nameBuf;
       this.lastNameCmd = cmd;
+      if (c !== null) {
+        c.nameBuf = nameBuf;
+        c.nameCmd = cmd;
+      }
     }
     return cmd;
   }
@@ -163,7 +169,7 @@ export class Dispatcher {
    * not subscribed, unrestricted ACL user) runs on the view; anything else gets owned argv first.
    */
   executeArgs(c: Client, args: CommandArgs): void {
-    const cmd = this.lookupName(args.name);
+    const cmd = this.lookupName(args.name, c);
     if (
       cmd === undefined ||
       cmd.lazy === null ||
@@ -196,7 +202,7 @@ export class Dispatcher {
       c.pending.push(argv);
       return;
     }
-    const resolved = this.resolve(argv);
+    const resolved = this.resolve(argv, c);
     if (typeof resolved === 'string') {
       if (c.multi) c.multi.error = true;
       return this.reject(c, resolved, argv);

@@ -27,10 +27,10 @@ import type { PropagationTarget } from './propagation.js';
 import { MonitorFeed } from './monitor-feed.js';
 import { SlowLog } from './slowlog.js';
 import { directWriter, readDirect } from './socket-io.js';
-import { scanFirstKeys } from './protocol/key-scan.js';
+import { scanKeys } from './protocol/key-scan.js';
 
-/** scanFirstKeys' output for onData: up to 32 commands of a read (redis-benchmark -P 16 sends 16). */
-const keyRanges = new Int32Array(64);
+/** scanKeys' output for onData: up to 256 keys of a read (redis-benchmark -P 16 MSET sends 160). */
+const keyRanges = new Int32Array(512);
 
 // Moved to their own modules; re-exported for code written against server.ts.
 export type { PropagationSink, PropagationTarget } from './propagation.js';
@@ -170,8 +170,9 @@ export class Server {
     const t = performance.now();
     c.lastIo = t;
     this.dispatch.timer.beginRead(t);
-    // A pipeline's keys: their cache misses overlap here instead of stalling each command in turn.
-    const keys = scanFirstKeys(chunk, keyRanges);
+    // A pipeline's keys, or a multi-key command's: their cache misses overlap here instead of stalling
+    // each lookup in turn.
+    const keys = scanKeys(chunk, keyRanges);
     if (keys > 1) c.db.data.prefetch(chunk, keyRanges, keys);
     try {
       c.parser.feed(chunk, run, runArgs);

@@ -129,6 +129,9 @@ export function directWriter(sock: Socket, onError: () => void): DirectWriter | 
 
 /** One read buffer for every client: a read is parsed completely before the next read happens. */
 const READ_BUF = Buffer.allocUnsafe(64 * 1024);
+/** The last view of READ_BUF handed out: reads of one length (one request each, from many clients)
+ * share it instead of making a Buffer per read. Nothing may keep a view past its call anyway. */
+let readView = READ_BUF.subarray(0, 0);
 
 /**
  * Routes a socket's reads to onChunk (a view of the shared read buffer, valid only during the call:
@@ -143,7 +146,8 @@ export function readDirect(sock: Socket, onChunk: (chunk: Buffer) => void): bool
   h.onread = function (ab) {
     const n = state[NREAD];
     if (n > 0) {
-      onChunk(READ_BUF.subarray(0, n));
+      if (readView.length !== n) readView = READ_BUF.subarray(0, n);
+      onChunk(readView);
       return undefined;
     }
     return streamRead.call(this, ab);

@@ -1,24 +1,43 @@
-// protocol/key-scan.ts (argv[1] of each whole multibulk command at the start of a read) and
+// protocol/key-scan.ts (the keys of each whole multibulk command at the start of a read) and
 // Keyspace.prefetch, which reads the table for those keys and must change nothing a lookup sees.
 import { describe, expect, it } from 'vitest';
-import { scanFirstKeys } from '../../src/engine/protocol/key-scan.js';
+import { scanKeys } from '../../src/engine/protocol/key-scan.js';
 import { Keyspace } from '../../src/engine/store/keyspace.js';
 
 function resp(...argv: string[]): string {
   return `*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('');
 }
 
-/** The keys scanFirstKeys finds in b, as strings. */
+/** The keys scanKeys finds in b, as strings. */
 function keys(b: Buffer, max = 32): string[] {
   const out = new Int32Array(2 * max);
-  const n = scanFirstKeys(b, out);
+  const n = scanKeys(b, out);
   return Array.from({ length: n }, (_, i) => b.latin1Slice(out[2 * i], out[2 * i + 1]));
 }
 
-describe('scanFirstKeys', () => {
+describe('scanKeys', () => {
   it('finds argv[1] of every whole command of a pipeline, skipping one-argument commands', () => {
-    const b = Buffer.from(resp('SET', 'k1', 'v') + resp('PING') + resp('GET', 'key:000000012345') + resp('MSET', 'a', '1', 'b', '2') + resp('INCR', ''), 'latin1');
-    expect(keys(b)).toEqual(['k1', 'key:000000012345', 'a', '']);
+    const b = Buffer.from(resp('SET', 'k1', 'v') + resp('PING') + resp('GET', 'key:000000012345') + resp('INCR', ''), 'latin1');
+    expect(keys(b)).toEqual(['k1', 'key:000000012345', '']);
+  });
+
+  it('finds every key of MSET, MSETNX and MGET in any case, and only argv[1] of their look-alikes', () => {
+    const b = Buffer.from(
+      resp('MSET', 'a', '1', 'b', '2') + resp('mSetNx', 'c', '3', 'd', '4') + resp('mget', 'e', 'f', 'g') +
+        resp('MSETX', 'h', '5', 'i', '6') + resp('MGETX', 'j', 'k') + resp('GETSET', 'l', 'm') + resp('NSET', 'n', 'o', 'p') +
+        resp('MSET', 'q', '7', 'r'),
+      'latin1',
+    );
+    expect(keys(b)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j', 'l', 'n', 'q', 'r']);
+  });
+
+  it('takes the keys of a command that do not fit and ends there, and none of one cut off', () => {
+    const b = Buffer.from(resp('GET', 'x') + resp('MSET', 'a', '1', 'b', '2', 'c', '3') + resp('GET', 'y'), 'latin1');
+    expect(keys(b, 3)).toEqual(['x', 'a', 'b']);
+    expect(keys(b, 4)).toEqual(['x', 'a', 'b', 'c']);
+    expect(keys(b, 5)).toEqual(['x', 'a', 'b', 'c', 'y']);
+    const mset = resp('MSET', 'k1', 'v1', 'k2', 'v2');
+    for (let cut = 0; cut < mset.length; cut++) expect(keys(Buffer.from(resp('GET', 'x') + mset.slice(0, cut), 'latin1'))).toEqual(['x']);
   });
 
   it('handles keys holding CR, LF, NUL and bytes above 127 by their length', () => {
@@ -71,7 +90,7 @@ describe('Keyspace.prefetch', () => {
     const names = Array.from({ length: 40 }, (_, i) => `key:${i * 13}`).concat(['', 'missing', 'key:499']);
     const b = Buffer.from(names.map((k) => resp('GET', k)).join(''), 'latin1');
     const out = new Int32Array(2 * names.length);
-    const n = scanFirstKeys(b, out);
+    const n = scanKeys(b, out);
     expect(n).toBe(names.length);
     ks.prefetch(b, out, n);
     for (const k of names) expect(ks.get(k)).toBe(model.get(k));

@@ -126,4 +126,40 @@ describe('Keyspace', () => {
     ks.set('k97', 7);
     expect([...ks]).toEqual([['k97', 7]]);
   });
+
+  it('keyFor gives the stored key when present, a new equal one otherwise, and the lookups after it stay right', () => {
+    const next = rng(5);
+    const universe = Array.from({ length: 200 }, (_, i) => (i === 0 ? '' : i % 7 === 0 ? `k\0\xff${i}` : `key:${i}`));
+    const ks = new Keyspace<number>();
+    const model = new Map<string, number>();
+    for (let step = 0; step < 20000; step++) {
+      const k = universe[Math.floor(next() * universe.length)];
+      // The key inside a larger buffer, as an argument inside a read buffer.
+      const b = Buffer.from(`*3\r\n$${k.length}\r\n${k}\r\n`, 'latin1');
+      const start = b.indexOf('\r\n', 4) + 2;
+      const key = ks.keyFor(b, start, start + k.length);
+      expect(key).toBe(k);
+      const r = next();
+      if (r < 0.45) {
+        ks.set(key, step);
+        model.set(k, step);
+      } else if (r < 0.7) {
+        expect(ks.get(key)).toBe(model.get(k));
+      } else if (r < 0.9) {
+        expect(ks.delete(key)).toBe(model.delete(k));
+      } else {
+        // Another key's write or delete (which may squeeze entries to new places) between keyFor and
+        // the use of its key.
+        const other = universe[(universe.indexOf(k) + 1) % universe.length];
+        if (r < 0.95) {
+          ks.set(other, -step);
+          model.set(other, -step);
+        } else expect(ks.delete(other)).toBe(model.delete(other));
+        ks.set(key, step);
+        model.set(k, step);
+      }
+      if (step % 997 === 0) expect([...ks]).toEqual([...model]);
+    }
+    expect([...ks]).toEqual([...model]);
+  });
 });

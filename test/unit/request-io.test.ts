@@ -80,6 +80,38 @@ describe('reply writer', () => {
     w.flushDirect({ write: () => 1 });
     expect((held as unknown as Buffer).toString()).toBe(':42\r\n');
   });
+
+  it('flushDirect hands equal-length replies the same view only while its buffer is the one viewed', () => {
+    const w = new ReplyWriter();
+    const got: Buffer[] = [];
+    const copies: string[] = [];
+    let result: 1 | 2 = 1;
+    const io = { write: (d: Buffer | Buffer[]) => {
+      got.push(d as Buffer);
+      copies.push((d as Buffer).toString());
+      return result;
+    } };
+    for (const v of [11, 22, 33]) {
+      w.int(v);
+      w.flushDirect(io);
+    }
+    w.int(444);
+    w.flushDirect(io);
+    expect(copies).toEqual([':11\r\n', ':22\r\n', ':33\r\n', ':444\r\n']);
+    expect(got[1]).toBe(got[0]);
+    expect(got[3]).not.toBe(got[2]);
+    // A held write keeps its bytes: the next reply of the same length goes out of a new buffer.
+    result = 2;
+    w.int(555);
+    w.flushDirect(io);
+    const held = got[got.length - 1];
+    result = 1;
+    w.int(666);
+    w.flushDirect(io);
+    expect(got[got.length - 1]).not.toBe(held);
+    expect(held.toString()).toBe(':555\r\n');
+    expect(copies.slice(-2)).toEqual([':555\r\n', ':666\r\n']);
+  });
 });
 
 describe('parseDouble', () => {

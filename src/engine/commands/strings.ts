@@ -229,7 +229,7 @@ function incrArg(ctx: CommandContext, negate: boolean): void {
 
 /** INCR/DECR on the view. */
 function incrLazy(ctx: CommandContext, args: CommandArgs, by: 1 | -1): boolean {
-  incrBy(ctx, args.key(1), by);
+  incrBy(ctx, args.keyIn(1, ctx.db.data), by);
   return true;
 }
 
@@ -237,7 +237,7 @@ function incrLazy(ctx: CommandContext, args: CommandArgs, by: 1 | -1): boolean {
 function incrArgLazy(ctx: CommandContext, args: CommandArgs, negate: boolean): boolean {
   const by = args.safeInt(2);
   if (by === null || by >= SMALL_BY_N || by <= -SMALL_BY_N) return false;
-  incrBy(ctx, args.key(1), negate ? -by : by);
+  incrBy(ctx, args.keyIn(1, ctx.db.data), negate ? -by : by);
   return true;
 }
 
@@ -247,7 +247,7 @@ function msetLazy(ctx: CommandContext, args: CommandArgs): boolean {
   if (n % 2 === 0) return false;
   const { db, srv } = ctx;
   for (let i = 1; i < n; i += 2) {
-    db.set(args.key(i), args.stored(i + 1));
+    db.set(args.keyIn(i, db.data), args.stored(i + 1));
     notifyKeyArg(srv, '$', 'set', ctx, i, db.id);
   }
   srv.dirty += (n - 1) / 2;
@@ -302,7 +302,7 @@ export const stringCommands: CommandDef[] = [
       getReply(ctx, keyStr(ctx.argv[1]));
     },
     lazy(ctx, args) {
-      getReply(ctx, args.key(1));
+      getReply(ctx, args.keyIn(1, ctx.db.data));
       return true;
     },
   },
@@ -312,7 +312,7 @@ export const stringCommands: CommandDef[] = [
     // The plain form only: options go the regular way.
     lazy(ctx, args) {
       if (args.count !== 3) return false;
-      ctx.db.set(args.key(1), args.stored(2), false);
+      ctx.db.set(args.keyIn(1, ctx.db.data), args.stored(2), false);
       notifyKeyArg(ctx.srv, '$', 'set', ctx, 1, ctx.db.id);
       ctx.srv.dirty++;
       ctx.reply.ok();

@@ -6,6 +6,7 @@
 // copies, made once per command.
 import { copyOut, parseInteger } from './parser.js';
 import { sharedKeyArg, storedArg, storedCopy } from '../store/compact.js';
+import type { Keyspace } from '../store/keyspace.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -103,6 +104,11 @@ export class CommandArgs {
   /** Argument i as a keyspace key (keyStr: latin1, so any byte maps to one char). */
   key(i: number): string {
     return this.buf.latin1Slice(this.starts[i], this.ends[i]);
+  }
+
+  /** key(i) as ks stores it when present (Keyspace.keyFor): no new string for a key that exists. */
+  keyIn(i: number, ks: Keyspace): string {
+    return ks.keyFor(this.buf, this.starts[i], this.ends[i]);
   }
 
   /** key(i), shared for short keys (compact.ts sharedKeyStr). */

@@ -1,10 +1,33 @@
-// Where the first key (argv[1]) of each whole multibulk command at the start of a read sits, without
-// parsing it for real: the keyspace touches those keys' memory before the commands run
-// (Keyspace.prefetch). Only a hint: it stops at the first thing it does not expect (an inline
-// command, a command cut off by the read's end, a line it cannot read) and never throws.
+// Where the keys of each whole multibulk command at the start of a read sit, without parsing them for
+// real: the keyspace touches those keys' memory before the commands run (Keyspace.prefetch). The key
+// is argv[1], except for the multi-key string commands, whose keys are all found (MSET/MSETNX: every
+// other argument from 1, MGET: every argument from 1), so even one such command alone in a read has
+// its keys' cache misses overlap. Only a hint: it stops at the first thing it does not expect (an
+// inline command, a command cut off by the read's end, a line it cannot read) and never throws.
 const STAR = 42;
 const DOLLAR = 36;
 const CR = 13;
+/** ASCII letters | 0x20: lower case. */
+const LOWER = 0x20;
+
+/** Which arguments of a command are keys: argv[1] only, every other one from 1, or all from 1. */
+const FIRST_KEY = 0;
+const PAIRS = 1;
+const ALL = 2;
+type KeyStep = typeof FIRST_KEY | typeof PAIRS | typeof ALL;
+
+/** The key arguments of the command named by b[i, i + len): MSET, MSETNX and MGET, any case. */
+function keyStep(b: Buffer, i: number, len: number): KeyStep {
+  if (len !== 4 && len !== 6) return FIRST_KEY;
+  if ((b[i] | LOWER) !== 0x6d) return FIRST_KEY; // m
+  const c1 = b[i + 1] | LOWER;
+  const c2 = b[i + 2] | LOWER;
+  const c3 = b[i + 3] | LOWER;
+  if (c1 === 0x67 && c2 === 0x65 && c3 === 0x74) return len === 4 ? ALL : FIRST_KEY; // get
+  if (c1 !== 0x73 || c2 !== 0x65 || c3 !== 0x74) return FIRST_KEY; // set
+  if (len === 4) return PAIRS;
+  return (b[i + 4] | LOWER) === 0x6e && (b[i + 5] | LOWER) === 0x78 ? PAIRS : FIRST_KEY; // nx
+}
 
 /** The number read by digits(). */
 let value = 0;
@@ -25,10 +48,11 @@ function digits(b: Buffer, i: number, end: number): number {
 }
 
 /**
- * Fills out with [start, end) pairs of the argv[1] bytes of the whole multibulk commands at the start
- * of b, up to out.length / 2 of them; returns how many. Commands of one argument are skipped over.
+ * Fills out with [start, end) pairs of the key bytes of the whole multibulk commands at the start of b
+ * (see keyStep), up to out.length / 2 of them; returns how many. Commands of one argument are skipped
+ * over; a command whose keys do not all fit gives those that do and ends the scan.
  */
-export function scanFirstKeys(b: Buffer, out: Int32Array): number {
+export function scanKeys(b: Buffer, out: Int32Array): number {
   const end = b.length;
   const max = out.length >> 1;
   let n = 0;
@@ -37,20 +61,24 @@ export function scanFirstKeys(b: Buffer, out: Int32Array): number {
     i = digits(b, i + 1, end);
     if (i < 0) break;
     const argc = value;
+    let step: KeyStep = FIRST_KEY;
+    let m = n;
     for (let a = 0; a < argc; a++) {
       if (i >= end || b[i] !== DOLLAR) return n;
       i = digits(b, i + 1, end);
       if (i < 0) return n;
       const len = value;
       if (i + len + 2 > end) return n;
-      if (a === 1) {
-        out[2 * n] = i;
-        out[2 * n + 1] = i + len;
+      if (a === 0) step = keyStep(b, i, len);
+      else if (m < max && (a === 1 || step === ALL || (step === PAIRS && (a & 1) === 1))) {
+        out[2 * m] = i;
+        out[2 * m + 1] = i + len;
+        m++;
       }
       i += len + 2;
     }
     // Counted once the command is whole (one cut off goes to the next read).
-    if (argc > 1) n++;
+    n = m;
   }
   return n;
 }

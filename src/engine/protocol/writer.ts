@@ -18,10 +18,16 @@ const INITIAL = 1024;
 const KEEP_MAX = 64 * 1024;
 const CRLF_OK = Buffer.from('+OK\r\n');
 
+const EMPTY_VIEW = Buffer.alloc(0);
+
 export class ReplyWriter {
   resp: Resp = 2;
   private out: Buffer = Buffer.allocUnsafe(INITIAL);
   private pos = 0;
+  /** flushDirect's last view of out, and the out it views: replies of one length, as one request at a
+   * time gets, reuse it instead of making a Buffer per flush. */
+  private outView: Buffer = EMPTY_VIEW;
+  private outViewOf: Buffer = EMPTY_VIEW;
   /** Finished segments and big values waiting to be written, in order. */
   private parts: Buffer[] = [];
   private partBytes = 0;
@@ -273,8 +279,13 @@ export class ReplyWriter {
   flushDirect(io: DirectSink): boolean {
     if (this.parts.length === 0 && this.pos === 0) return true;
     let data: Buffer | Buffer[];
-    if (this.parts.length === 0) data = this.out.subarray(0, this.pos);
-    else {
+    if (this.parts.length === 0) {
+      if (this.outView.length !== this.pos || this.outViewOf !== this.out) {
+        this.outView = this.out.subarray(0, this.pos);
+        this.outViewOf = this.out;
+      }
+      data = this.outView;
+    } else {
       data = this.parts;
       if (this.pos > 0) data.push(this.out.subarray(0, this.pos));
     }
@@ -284,8 +295,13 @@ export class ReplyWriter {
       return false;
     }
     // 2: the request holds the bytes; a buffer that grew big is not kept for an idle client.
-    if (r === 2 || this.out.length > KEEP_MAX) this.out = Buffer.allocUnsafe(this.out.length > KEEP_MAX ? INITIAL : this.out.length);
-    this.parts = [];
+    if (r === 2 || this.out.length > KEEP_MAX) {
+      this.out = Buffer.allocUnsafe(this.out.length > KEEP_MAX ? INITIAL : this.out.length);
+      // The old buffer is libuv's now, or let go.
+      this.outView = this.outViewOf = EMPTY_VIEW;
+    }
+    // A new array only when writev was given this one (libuv may hold it).
+    if (this.parts.length > 0) this.parts = [];
     this.partBytes = 0;
     this.pos = 0;
     return true;
@@ -300,6 +316,7 @@ export class ReplyWriter {
         // Big batch: hand the buffer itself to the socket and start a new one.
         sink(this.out.subarray(0, this.pos));
         this.out = Buffer.allocUnsafe(this.out.length > KEEP_MAX ? INITIAL : this.out.length);
+        this.outView = this.outViewOf = EMPTY_VIEW;
       } else {
         sink(Buffer.from(this.out.subarray(0, this.pos)));
       }

@@ -13,7 +13,7 @@
 // and when holes are squeezed out the old layout records where they were, so an iterator made before
 // moves to the same next entry; clear() sends iterators to the start of the emptied table.
 import { hashRange, hashStr } from './member-table.js';
-import { findPair, placePair, rehashPairs, removePair } from './pair-index.js';
+import { findPair, findPairRange, placePair, rehashPairs, removePair } from './pair-index.js';
 import type { StoredValue } from './types.js';
 
 /** One layout of the entries array; replaced by a new one when holes are squeezed out or all cleared. */
@@ -82,6 +82,23 @@ export class Keyspace<V = StoredValue> {
       this.lastEntry = this.used - 1;
     }
     return this;
+  }
+
+  /**
+   * The key spelled by b[start, end) (an argument inside a read buffer): the stored string when the
+   * key is present, else a new one. Either way it becomes the last key hashed, and a present key's
+   * entry is remembered, so the get/set of it that follows neither hashes nor probes again; a key
+   * that is present costs no new string (a C++ call per key, and young garbage).
+   */
+  keyFor(b: Buffer, start: number, end: number): string {
+    const h = hashRange(b, start, end);
+    const p = findPairRange(this.index, this.mask, h, this.pairs, 2, b, start, end);
+    const e = p < 0 ? -1 : this.index[2 * p] - 1;
+    const key = e < 0 ? b.latin1Slice(start, end) : (this.pairs[2 * e] as string);
+    this.lastKey = key;
+    this.lastHash = h;
+    this.lastEntry = e;
+    return key;
   }
 
   delete(key: string): boolean {

@@ -6,7 +6,7 @@
 // (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
 // prepared offline (Redis seeds siphash for the same reason).
 
-import { findPair, placePair, rehashPairs, removePair } from './pair-index.js';
+import { findPair, findPairRange, placePair, rehashPairs, removePair } from './pair-index.js';
 
 let SEED = newSeed();
 
@@ -70,12 +70,8 @@ export function hashStr(s: string): number {
   return finish(h, k, n);
 }
 
-/** Whether latin1 string s stands for the bytes b[start, end). */
-export function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
-  if (s.length !== end - start) return false;
-  for (let i = start; i < end; i++) if (s.charCodeAt(i - start) !== b[i]) return false;
-  return true;
-}
+// Shared with pair-index.ts's lookups by bytes; still exported here for the member families.
+export { sameRange } from './pair-index.js';
 
 const MIN_CAP = 8;
 
@@ -101,13 +97,8 @@ export class MemberTable {
   findRange(b: Buffer, start: number, end: number): number {
     const h = hashRange(b, start, end);
     this.lastHash = h;
-    const t = this.t;
-    const mask = this.mask;
-    for (let p = h & mask; ; p = (p + 1) & mask) {
-      const e = t[2 * p];
-      if (e === 0) return -1;
-      if (t[2 * p + 1] === h && sameRange(this.names[e - 1], b, start, end)) return e - 1;
-    }
+    const p = findPairRange(this.t, this.mask, h, this.names, 1, b, start, end);
+    return p < 0 ? -1 : this.t[2 * p] - 1;
   }
 
   /** The slot of the key given as its latin1 string, or -1. */

@@ -1,7 +1,14 @@
 // Open-addressing indexes kept as one Int32Array of [ref, hash] pairs (ref 0 = empty), linear
 // probing over a power-of-two capacity: the placement, deletion and growth that member-table.ts
 // (a dense value's member index) and keyspace.ts (a db's keys) share, and the lookup of a key held as a
-// string. What a ref means, and a lookup by a key's bytes, stay with each of them.
+// string or as its bytes. What a ref means stays with each of them.
+
+/** Whether latin1 string s stands for the bytes b[start, end). */
+export function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = start; i < end; i++) if (s.charCodeAt(i - start) !== b[i]) return false;
+  return true;
+}
 
 /** The position whose ref names key (hash h), or -1: ref r's key is keys[stride * (r - 1)]. */
 export function findPair(t: Int32Array, mask: number, h: number, keys: readonly unknown[], stride: number, key: string): number {
@@ -9,6 +16,15 @@ export function findPair(t: Int32Array, mask: number, h: number, keys: readonly 
     const r = t[2 * p];
     if (r === 0) return -1;
     if (t[2 * p + 1] === h && keys[stride * (r - 1)] === key) return p;
+  }
+}
+
+/** findPair for a key given as its bytes b[start, end) (an argument inside a read buffer, hash h). */
+export function findPairRange(t: Int32Array, mask: number, h: number, keys: readonly unknown[], stride: number, b: Buffer, start: number, end: number): number {
+  for (let p = h & mask; ; p = (p + 1) & mask) {
+    const r = t[2 * p];
+    if (r === 0) return -1;
+    if (t[2 * p + 1] === h && sameRange(keys[stride * (r - 1)] as string, b, start, end)) return p;
   }
 }
 
