@@ -91,6 +91,42 @@ describe('DenseIndex', () => {
   });
 });
 
+describe('DenseIndex without values (sets)', () => {
+  for (const ordered of [true, false]) {
+    it(`matches a Set through random adds and deletes across SMALL and growth, keeping no values (${ordered ? 'ordered' : 'swap'} deletes)`, () => {
+      const next = rng(ordered ? 31 : 37);
+      const universe = Array.from({ length: 400 }, (_, i) => `member:${i}`);
+      const d = new DenseIndex<undefined>(ordered, false);
+      const model = new Set<string>();
+      for (let step = 0; step < 8000; step++) {
+        const k = universe[Math.floor(next() * (step < 4000 ? universe.length : 12))];
+        const r = next();
+        if (r < 0.3) {
+          const [b, start, end] = embedded(k, next);
+          expect(d.addRange(b, start, end, undefined)).toBe(!model.has(k));
+          model.add(k);
+        } else if (r < 0.5) {
+          expect(d.set(keyBuf(k), undefined)).toBe(!model.has(k));
+          model.add(k);
+        } else if (r < 0.55) {
+          let at = 0;
+          while (at < d.size && d.names[at] < k) at++;
+          if (!model.has(k)) d.insertAt(at, k, undefined);
+          model.add(k);
+        } else {
+          expect(d.delete(keyBuf(k))).toBe(model.delete(k));
+        }
+        if (step % 97 === 0) {
+          expect(d.size).toBe(model.size);
+          expect(new Set(d.names)).toEqual(model);
+          for (const m of universe.slice(0, 40)) expect(d.has(keyBuf(m))).toBe(model.has(m));
+          expect(d.vals).toEqual([]);
+        }
+      }
+    });
+  }
+});
+
 describe('DenseIndex small-to-indexed switch', () => {
   for (const ordered of [true, false]) {
     it(`matches a Map while its size goes up and down across SMALL (${ordered ? 'ordered' : 'swap'} deletes)`, () => {

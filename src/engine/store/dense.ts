@@ -25,8 +25,14 @@ export class DenseIndex<V> {
   private ns: string[] = [];
   private vs: V[] = [];
   private index: MemberTable | null = null;
-  /** ordered: start in the listpack/intset mode (sorted sets never use it: their order is the tree's). */
-  constructor(public ordered = true) {}
+  /**
+   * ordered: start in the listpack/intset mode (sorted sets never use it: their order is the tree's).
+   * valued: false for sets, whose keys have no value: vals stays empty (8 bytes a member less).
+   */
+  constructor(
+    public ordered = true,
+    private readonly valued = true,
+  ) {}
 
   /**
    * Keys as latin1 strings (a 1:1 image of their bytes: reply them with bulkLatin1, or keyAt()). The
@@ -36,6 +42,7 @@ export class DenseIndex<V> {
     return this.ns;
   }
 
+  /** Values by slot (empty when not valued). */
   get vals(): V[] {
     return this.vs;
   }
@@ -47,7 +54,7 @@ export class DenseIndex<V> {
 
   /** The slot of the key b[start, end), or -1; withVal: the caller reads its value next. */
   private findRange(b: Buffer, start: number, end: number, withVal = false): number {
-    if (this.index !== null) return this.index.findRange(b, start, end, withVal ? this.vs : null);
+    if (this.index !== null) return this.index.findRange(b, start, end, withVal && this.valued ? this.vs : null);
     const ns = this.ns;
     for (let i = 0; i < ns.length; i++) if (sameRange(ns[i], b, start, end)) return i;
     return -1;
@@ -86,7 +93,7 @@ export class DenseIndex<V> {
 
   get(k: Buffer): V | undefined {
     const i = this.findRange(k, 0, k.length, true);
-    return i < 0 ? undefined : this.vs[i];
+    return i < 0 || !this.valued ? undefined : this.vs[i];
   }
 
   /** Inserts or updates; true when the key is new. */
@@ -98,7 +105,7 @@ export class DenseIndex<V> {
   setRange(b: Buffer, start: number, end: number, v: V): boolean {
     const i = this.findRange(b, start, end);
     if (i >= 0) {
-      this.vs[i] = v;
+      if (this.valued) this.vs[i] = v;
       return false;
     }
     this.append(b.latin1Slice(start, end), v, this.hashOfLast());
@@ -125,7 +132,7 @@ export class DenseIndex<V> {
   setStr(s: string, v: V): boolean {
     const i = this.findStr(s);
     if (i >= 0) {
-      this.vs[i] = v;
+      if (this.valued) this.vs[i] = v;
       return false;
     }
     this.append(s, v);
@@ -141,6 +148,7 @@ export class DenseIndex<V> {
   swapRange(b: Buffer, start: number, end: number, v: V): V | undefined {
     const i = this.findRange(b, start, end, true);
     if (i < 0) return void this.append(b.latin1Slice(start, end), v, this.hashOfLast());
+    if (!this.valued) return undefined;
     const old = this.vs[i];
     this.vs[i] = v;
     return old;
@@ -152,17 +160,17 @@ export class DenseIndex<V> {
       // Indexed before the push: a growing table re-reads names and must not see s twice.
       this.index.add(s, this.ns.length, h);
       this.ns.push(s);
-      this.vs.push(v);
+      if (this.valued) this.vs.push(v);
       return;
     }
     if (this.ns.length < SMALL) {
       // Exact-length copies (concat of one element: V is never an array), at most SMALL slots each.
       this.ns = this.ns.concat(s);
-      this.vs = this.vs.concat(v);
+      if (this.valued) this.vs = this.vs.concat(v);
       return;
     }
     this.ns.push(s);
-    this.vs.push(v);
+    if (this.valued) this.vs.push(v);
     this.index = new MemberTable(this.ns);
   }
 
@@ -171,20 +179,12 @@ export class DenseIndex<V> {
     const n = this.ns.length;
     if (n < SMALL) {
       // As append: exact-length copies, then the tail shifted up one.
-      const ns = this.ns.concat(k);
-      const vs = this.vs.concat(v);
-      for (let i = n; i > slot; i--) {
-        ns[i] = ns[i - 1];
-        vs[i] = vs[i - 1];
-      }
-      ns[slot] = k;
-      vs[slot] = v;
-      this.ns = ns;
-      this.vs = vs;
+      this.ns = shiftedIn(this.ns, slot, k);
+      if (this.valued) this.vs = shiftedIn(this.vs, slot, v);
       return;
     }
     this.ns.splice(slot, 0, k);
-    this.vs.splice(slot, 0, v);
+    if (this.valued) this.vs.splice(slot, 0, v);
     if (this.index !== null) this.index.reindex();
     else if (this.ns.length > SMALL) this.index = new MemberTable(this.ns);
   }
@@ -205,7 +205,7 @@ export class DenseIndex<V> {
   deleteAt(i: number): void {
     if (this.ordered) {
       this.ns.splice(i, 1);
-      this.vs.splice(i, 1);
+      if (this.valued) this.vs.splice(i, 1);
       if (this.index === null) return;
       // Every shift re-reads the whole table anyway: back to scanning as soon as it is small again.
       if (this.ns.length <= SMALL) this.index = null;
@@ -218,11 +218,11 @@ export class DenseIndex<V> {
     const last = this.ns.length - 1;
     if (i !== last) {
       this.ns[i] = this.ns[last];
-      this.vs[i] = this.vs[last];
+      if (this.valued) this.vs[i] = this.vs[last];
       if (index !== null) index.moved(last, i);
     }
     this.ns.pop();
-    this.vs.pop();
+    if (this.valued) this.vs.pop();
     if (index !== null && last <= DROP_AT) this.index = null;
   }
 
@@ -240,4 +240,13 @@ export class DenseIndex<V> {
     while (i >= 0 && slots.length < count) slots.push(i--);
     return { next: i < 0 ? 0 : i + 1, slots };
   }
+}
+
+/** A copy of a (at most SMALL long) with x inserted at slot: exact length (concat of one element: x is
+ * never an array), then the tail shifted up one. */
+function shiftedIn<T>(a: T[], slot: number, x: T): T[] {
+  const out = a.concat(x);
+  for (let i = a.length; i > slot; i--) out[i] = out[i - 1];
+  out[slot] = x;
+  return out;
 }

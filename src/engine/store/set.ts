@@ -16,7 +16,8 @@ function cmpInt(a: string, b: string): number {
 
 export class SetValue implements RedisObject {
   readonly type = 'set' as const;
-  readonly d = new DenseIndex<undefined>();
+  /** Members only: no values kept. */
+  readonly d = new DenseIndex<undefined>(true, false);
   private bytes = 0;
 
   static from(members: Buffer[]): SetValue {
