@@ -3,7 +3,7 @@
 // moves far less than wall-clock ratios do (it counts what the server itself spent), so it is the
 // figure to compare before/after an optimisation. Also reads RSS idle and after the load.
 // Run under the shared lock: flock /work/wt/bench.lock npx tsx bench/cpu-per-request.ts
-//   [--tests set,get,...] [--rounds 3] [-P 16] [-n 100000] [--node-flags "--max-semi-space-size=2"]
+//   [--tests set,get,...] [--rounds 3] [-P 16] [-n 100000] [-r 100000] (keys and set/hash members) [--node-flags "--max-semi-space-size=2"]
 //   [--prof DIR] (engine --cpu-prof into DIR) [--engine-only] [--tests none] [--engine-main PATH]
 //   [--base-main PATH [--base-flags "..."]] (a third server "base": another build or V8 flags)
 //   [--prefill N] (first N untimed requests of each test -P 16 on every server: GET then reads
@@ -40,6 +40,8 @@ const COMMANDS = new Map(
 );
 const ALL_TESTS = [...TESTS, ...COMMANDS.keys()];
 const ROUNDS = Number(flag('--rounds', '3'));
+/** redis-benchmark's -r: how many distinct keys (and set/hash members) __rand_int__ draws from. */
+const KEYSPACE = flag('-r', '100000');
 const PIPELINE = flag('-P', '1');
 const N = Number(flag('-n', PIPELINE === '1' ? '50000' : '200000'));
 /** Node flags of the engine: by default the ones kvctl starts nodes with (engine/v8-flags.cts); `--node-flags ''` for none. */
@@ -110,7 +112,7 @@ async function stop(s: Server): Promise<void> {
 
 /** A -t test, or a --commands entry by its name, with the run's -n/-c/-P/-r. */
 function benchTest(port: number, test: string): Promise<number> {
-  const run = ['-n', String(N), '-c', '50', '-P', PIPELINE, '-r', '100000'];
+  const run = ['-n', String(N), '-c', '50', '-P', PIPELINE, '-r', KEYSPACE];
   const command = COMMANDS.get(test);
   return bench(port, test, command ? [...run, ...command] : []);
 }
@@ -119,7 +121,7 @@ function bench(port: number, test: string, custom: string[] = []): Promise<numbe
   return new Promise((resolve, reject) => {
     const args = custom.length > 0
       ? ['-h', '127.0.0.1', '-p', String(port), '--csv', ...custom]
-      : ['-h', '127.0.0.1', '-p', String(port), '--csv', '-t', test, '-n', String(N), '-c', '50', '-P', PIPELINE, '-r', '100000'];
+      : ['-h', '127.0.0.1', '-p', String(port), '--csv', '-t', test, '-n', String(N), '-c', '50', '-P', PIPELINE, '-r', KEYSPACE];
     const b = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     b.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
 async function measure(servers: Server[]): Promise<void> {
   const idle = servers.map((s) => rssBytes(s.pid));
   if (PREFILL > 0) {
-    for (const s of servers) await bench(s.port, '', ['-t', ['set', ...TESTS].join(','), '-n', String(PREFILL), '-c', '50', '-P', '16', '-r', '100000']);
+    for (const s of servers) await bench(s.port, '', ['-t', ['set', ...TESTS].join(','), '-n', String(PREFILL), '-c', '50', '-P', '16', '-r', KEYSPACE]);
   }
   const us = new Map<string, number[]>();
   const rps = new Map<string, number[]>();

@@ -93,6 +93,42 @@ describe('DenseIndex', () => {
   });
 });
 
+describe('DenseIndex without values (sets)', () => {
+  for (const ordered of [true, false]) {
+    it(`matches a Set through random adds and deletes across SMALL and growth, keeping no values (${ordered ? 'ordered' : 'swap'} deletes)`, () => {
+      const next = rng(ordered ? 31 : 37);
+      const universe = Array.from({ length: 400 }, (_, i) => `member:${i}`);
+      const d = new DenseIndex<undefined>(ordered, true);
+      const model = new Set<string>();
+      for (let step = 0; step < 8000; step++) {
+        const k = universe[Math.floor(next() * (step < 4000 ? universe.length : 12))];
+        const r = next();
+        if (r < 0.3) {
+          const [b, start, end] = embedded(k, next);
+          expect(d.addRange(b, start, end, undefined)).toBe(!model.has(k));
+          model.add(k);
+        } else if (r < 0.5) {
+          expect(d.set(keyBuf(k), undefined)).toBe(!model.has(k));
+          model.add(k);
+        } else if (r < 0.55) {
+          let at = 0;
+          while (at < d.size && d.names[at] < k) at++;
+          if (!model.has(k)) d.insertAt(at, k, undefined);
+          model.add(k);
+        } else {
+          expect(d.delete(keyBuf(k))).toBe(model.delete(k));
+        }
+        if (step % 97 === 0) {
+          expect(d.size).toBe(model.size);
+          expect(new Set(d.names)).toEqual(model);
+          for (const m of universe.slice(0, 40)) expect(d.has(keyBuf(m))).toBe(model.has(m));
+          expect(d.vals).toEqual([]);
+        }
+      }
+    });
+  }
+});
+
 describe('DenseIndex small-to-indexed switch', () => {
   for (const ordered of [true, false]) {
     it(`matches a Map while its size goes up and down across SMALL (${ordered ? 'ordered' : 'swap'} deletes)`, () => {
@@ -163,29 +199,36 @@ describe('DenseIndex small-to-indexed switch', () => {
     for (const k of d.names) expect(d.names[d.slotOf(keyBuf(k))]).toBe(k);
   });
 
-  it('returns every key present for a whole scan while others are added and removed across SMALL', () => {
-    const next = rng(13);
-    for (let round = 0; round < 200; round++) {
-      const d = new DenseIndex<number>(false);
-      const stable = Array.from({ length: 3 }, (_, i) => `stable:${round}:${i}`);
-      for (const k of stable) d.set(keyBuf(k), 0);
-      const churn = Array.from({ length: 2 * SMALL }, (_, i) => `churn:${i}`);
-      for (let i = 0; i < Math.floor(next() * churn.length); i++) d.set(keyBuf(churn[i]), 0);
-      const seen = new Set<string>();
-      let cursor = 0;
-      do {
-        const { next: c, slots } = d.scan(cursor, 2);
-        for (const s of slots) seen.add(d.names[s]);
-        cursor = c;
-        for (let j = 0; j < 3; j++) {
-          const k = churn[Math.floor(next() * churn.length)];
-          if (next() < 0.5) d.set(keyBuf(k), 0);
-          else d.deleteStr(k);
-        }
-      } while (cursor !== 0);
-      for (const k of stable) expect(seen.has(k)).toBe(true);
-    }
-  });
+  // Across SMALL (the table made and dropped), and through many doublings of the table (inserts
+  // likelier than deletes, a few thousand keys churned during one scan).
+  for (const { what, rounds, stableN, churnN, ops, count, addP } of [
+    { what: 'across SMALL', rounds: 200, stableN: 3, churnN: 2 * SMALL, ops: 3, count: 2, addP: 0.5 },
+    { what: 'while the table grows and shrinks', rounds: 20, stableN: 50, churnN: 4000, ops: 200, count: 10, addP: 0.7 },
+  ]) {
+    it(`returns every key present for a whole scan while others are added and removed ${what}`, () => {
+      const next = rng(13);
+      for (let round = 0; round < rounds; round++) {
+        const d = new DenseIndex<number>(false);
+        const stable = Array.from({ length: stableN }, (_, i) => `stable:${round}:${i}`);
+        for (const k of stable) d.set(keyBuf(k), 0);
+        const churn = Array.from({ length: churnN }, (_, i) => `churn:${i}`);
+        for (let i = 0; i < Math.floor(next() * Math.min(churn.length, 2 * SMALL)); i++) d.set(keyBuf(churn[i]), 0);
+        const seen = new Set<string>();
+        let cursor = 0;
+        do {
+          const { next: c, slots } = d.scan(cursor, count);
+          for (const s of slots) seen.add(d.names[s]);
+          cursor = c;
+          for (let j = 0; j < ops; j++) {
+            const k = churn[Math.floor(next() * churn.length)];
+            if (next() < addP) d.set(keyBuf(k), 0);
+            else d.deleteStr(k);
+          }
+        } while (cursor !== 0);
+        for (const k of stable) expect(seen.has(k)).toBe(true);
+      }
+    });
+  }
 });
 
 describe('MemberTable hash basis', () => {

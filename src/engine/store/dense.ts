@@ -66,8 +66,9 @@ export class DenseIndex<V> {
     return this.index !== null;
   }
 
-  private findRange(b: Buffer, start: number, end: number): number {
-    if (this.index !== null) return this.index.findRange(b, start, end);
+  /** The slot of the key b[start, end), or -1; withVal: the caller reads its value next. */
+  private findRange(b: Buffer, start: number, end: number, withVal = false): number {
+    if (this.index !== null) return this.index.findRange(b, start, end, withVal ? this.vs : null);
     const ns = this.ns;
     for (let i = 0; i < ns.length; i++) if (sameRange(ns[i], b, start, end)) return i;
     return -1;
@@ -130,6 +131,14 @@ export class DenseIndex<V> {
     return true;
   }
 
+  /** Inserts the key whose bytes are b[start, end) with value v unless present; true when it was new.
+   * A present key's value is not written (a set's hit touches no vals line). */
+  addRange(b: Buffer, start: number, end: number, v: V): boolean {
+    if (this.findRange(b, start, end) >= 0) return false;
+    this.append(b.latin1Slice(start, end), v, this.hashOfLast());
+    return true;
+  }
+
   /** Appends key k, which the last slotOf/has/get call just reported absent (its hash is reused);
    * returns the new slot. */
   addMissing(k: Buffer, v: V): number {
@@ -161,7 +170,7 @@ export class DenseIndex<V> {
 
   /** swap() of the key whose bytes are b[start, end). */
   swapRange(b: Buffer, start: number, end: number, v: V): V | undefined {
-    const i = this.findRange(b, start, end);
+    const i = this.findRange(b, start, end, true);
     if (i < 0) return void this.append(b.latin1Slice(start, end), v, this.hashOfLast());
     const vs = this.vs;
     if (vs === null) return undefined;
@@ -258,3 +267,4 @@ export class DenseIndex<V> {
     return { next: i < 0 ? 0 : i + 1, slots };
   }
 }
+

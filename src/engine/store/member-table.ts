@@ -2,11 +2,11 @@
 // [slot + 1, hash] pairs (0 = empty), hashing the bytes of the argument Buffer itself. A Map<string,
 // number> needed a latin1 string made and hashed per lookup, then V8's chained buckets: at 100k
 // members that was 10-15% of HSET/SADD/ZADD -P 16 profiles; here a lookup of an existing member
-// allocates nothing and touches one pair, then the stored name to confirm. Deletes shift the run back
-// (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
+// allocates nothing and touches one pair and, beside it by position, the key's string to confirm.
+// Deletes shift the run back (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
 // prepared offline (Redis seeds siphash for the same reason).
 
-import { findPair, findPairRange, placePair, rehashPairs, removePair } from './pair-index.js';
+import { placePair, removePair, sameRange } from './pair-index.js';
 
 let SEED = newSeed();
 
@@ -70,20 +70,27 @@ export function hashStr(s: string): number {
   return finish(h, k, n);
 }
 
-// Shared with pair-index.ts's lookups by bytes; still exported here for the member families.
 export { sameRange } from './pair-index.js';
 
 const MIN_CAP = 8;
 
 export class MemberTable {
-  /** Pairs [slot + 1, hash] at 2 * position; capacity a power of two, at most half full. */
+  /** Pairs [slot + 1, hash] at 2 * position; capacity a power of two, at most 3/4 full (as keyspace.ts). */
   private t!: Int32Array;
+  /**
+   * The key string at each position ('' where empty). A lookup reads it by position, so its load and
+   * the pair's are independent: through names[slot] it had to wait for the pair's miss first, and the
+   * string's own after that (three cache misses in a row at 100k members, a third of SADD -P 16).
+   */
+  private k!: string[];
   private mask = 0;
   private count = 0;
   /** The hash find() computed last: an insert right after a miss reuses it instead of hashing again. */
   lastHash = 0;
+  /** findRange's early read of the value (see there); not meaningful otherwise. */
+  lastVal: unknown = undefined;
 
-  /** names: the DenseIndex's slot -> key string array (read to confirm a hash match); indexed now. */
+  /** names: the DenseIndex's slot -> key string array (slot order, rebuilt from); indexed now. */
   constructor(private readonly names: string[]) {
     this.rebuild(MIN_CAP);
   }
@@ -93,12 +100,26 @@ export class MemberTable {
     return this.findRange(b, 0, b.length);
   }
 
-  /** The slot of the key whose bytes are b[start, end) (an argument inside a read buffer), or -1. */
-  findRange(b: Buffer, start: number, end: number): number {
+  /**
+   * The slot of the key whose bytes are b[start, end) (an argument inside a read buffer), or -1.
+   * vals: the caller's slot -> value array, when it reads the value next (HSET's old value): its
+   * element is loaded here, before the key's string is compared, so that cache miss overlaps the
+   * string's instead of following it (kept in lastVal so the load stays).
+   */
+  findRange(b: Buffer, start: number, end: number, vals: readonly unknown[] | null = null): number {
     const h = hashRange(b, start, end);
     this.lastHash = h;
-    const p = findPairRange(this.t, this.mask, h, this.names, 1, b, start, end);
-    return p < 0 ? -1 : this.t[2 * p] - 1;
+    const t = this.t;
+    const k = this.k;
+    const mask = this.mask;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const e = t[2 * p];
+      const s = k[p];
+      if (e === 0) return -1;
+      if (t[2 * p + 1] !== h) continue;
+      if (vals !== null) this.lastVal = vals[e - 1];
+      if (sameRange(s, b, start, end)) return e - 1;
+    }
   }
 
   /** The slot of the key given as its latin1 string, or -1. */
@@ -109,18 +130,20 @@ export class MemberTable {
 
   /** The table position holding key s (hash h), or -1. */
   private posOf(s: string, h: number): number {
-    return findPair(this.t, this.mask, h, this.names, 1, s);
+    const t = this.t;
+    const k = this.k;
+    const mask = this.mask;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      if (t[2 * p] === 0) return -1;
+      if (t[2 * p + 1] === h && k[p] === s) return p;
+    }
   }
 
   /** Records a key known to be absent, at a slot (h: its hash, when the caller has it). */
   add(s: string, slot: number, h = hashStr(s)): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    this.place(h, slot);
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.resize((this.mask + 1) * 2);
+    place(this.t, this.k, this.mask, h, slot + 1, s);
     this.count++;
-  }
-
-  private place(h: number, slot: number): void {
-    placePair(this.t, this.mask, h, slot + 1);
   }
 
   /** Forgets key s (present). Later entries of its run shift back so every probe still finds them. */
@@ -144,7 +167,7 @@ export class MemberTable {
   }
 
   private removeAt(p: number): void {
-    removePair(this.t, this.mask, p);
+    removePair(this.t, this.mask, p, this.k, '');
     this.count--;
   }
 
@@ -159,21 +182,33 @@ export class MemberTable {
   }
 
   /**
-   * Doubles the table, moving each pair with the hash it holds: rehashing every name from its string
-   * was 3% of a SADD -P 16 profile growing a set to 100k members.
+   * A table of cap positions holding the same entries, each moved with the hash it holds: rehashing
+   * every name from its string was 3% of a SADD -P 16 profile growing a set to 100k members.
    */
-  private grow(): void {
-    const cap = (this.mask + 1) * 2;
-    this.t = rehashPairs(this.t, cap);
-    this.mask = cap - 1;
+  private resize(cap: number): void {
+    const old = this.t;
+    const oldKeys = this.k;
+    this.alloc(cap);
+    for (let q = 0; q < old.length; q += 2) if (old[q] !== 0) place(this.t, this.k, this.mask, old[q + 1], old[q], oldKeys[q >> 1]);
   }
 
   private rebuild(cap: number): void {
     const names = this.names;
-    while (names.length * 2 > cap) cap *= 2;
-    this.t = new Int32Array(cap * 2);
-    this.mask = cap - 1;
-    for (let i = 0; i < names.length; i++) this.place(hashStr(names[i]), i);
+    while (names.length * 4 > cap * 3) cap *= 2;
+    this.alloc(cap);
+    for (let i = 0; i < names.length; i++) place(this.t, this.k, this.mask, hashStr(names[i]), i + 1, names[i]);
     this.count = names.length;
   }
+
+  private alloc(cap: number): void {
+    this.t = new Int32Array(cap * 2);
+    // Exactly cap elements (a push loop left up to half as much again of spare capacity).
+    this.k = new Array<string>(cap).fill('');
+    this.mask = cap - 1;
+  }
+}
+
+/** Puts ref (key s, hash h) at the first empty position from its home. */
+function place(t: Int32Array, k: string[], mask: number, h: number, ref: number, s: string): void {
+  k[placePair(t, mask, h, ref)] = s;
 }

@@ -1,7 +1,8 @@
 // Open-addressing indexes kept as one Int32Array of [ref, hash] pairs (ref 0 = empty), linear
 // probing over a power-of-two capacity: the placement, deletion and growth that member-table.ts
-// (a dense value's member index) and keyspace.ts (a db's keys) share, and the lookup of a key held as a
-// string or as its bytes. What a ref means stays with each of them.
+// (a dense value's member index, which also keeps each key's string by position) and keyspace.ts (a
+// db's keys) share, and keyspace.ts's lookups of a key held as a string or as its bytes (a member
+// table probes its own, beside its by-position strings). What a ref means stays with each of them.
 
 /** Whether latin1 string s stands for the bytes b[start, end). */
 export function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
@@ -28,16 +29,21 @@ export function findPairRange(t: Int32Array, mask: number, h: number, keys: read
   }
 }
 
-/** Puts ref with hash h at the first empty position from its home. */
-export function placePair(t: Int32Array, mask: number, h: number, ref: number): void {
+/** Puts ref with hash h at the first empty position from its home; returns that position. */
+export function placePair(t: Int32Array, mask: number, h: number, ref: number): number {
   let p = h & mask;
   while (t[2 * p] !== 0) p = (p + 1) & mask;
   t[2 * p] = ref;
   t[2 * p + 1] = h;
+  return p;
 }
 
-/** Empties position p; later pairs of its run shift back so every probe still finds them (no tombstones). */
-export function removePair(t: Int32Array, mask: number, p: number): void {
+/**
+ * Empties position p; later pairs of its run shift back so every probe still finds them (no
+ * tombstones). keys: an array by position kept beside the pairs, moved with them (its emptied
+ * position set to empty), or null.
+ */
+export function removePair<K>(t: Int32Array, mask: number, p: number, keys: K[] | null = null, empty?: K): void {
   let hole = p;
   for (let j = (p + 1) & mask; t[2 * j] !== 0; j = (j + 1) & mask) {
     const home = t[2 * j + 1] & mask;
@@ -46,10 +52,12 @@ export function removePair(t: Int32Array, mask: number, p: number): void {
     if (stays) continue;
     t[2 * hole] = t[2 * j];
     t[2 * hole + 1] = t[2 * j + 1];
+    if (keys !== null) keys[hole] = keys[j];
     hole = j;
   }
   t[2 * hole] = 0;
   t[2 * hole + 1] = 0;
+  if (keys !== null) keys[hole] = empty as K;
 }
 
 /** A table of cap positions holding old's pairs, each moved with the hash it holds (none is hashed again). */

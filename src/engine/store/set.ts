@@ -93,7 +93,7 @@ export class SetValue implements RedisObject {
   }
 
   private addHashed(b: Buffer, start: number, end: number): boolean {
-    if (!this.d.setRange(b, start, end, undefined)) return false;
+    if (!this.d.addRange(b, start, end, undefined)) return false;
     this.bytes += end - start;
     return true;
   }
