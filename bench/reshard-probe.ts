@@ -1,11 +1,13 @@
 // Where a reshard's time goes (issue 20): the bench's scenario (3 masters, 30k keys, 1000 slots from
 // the first to the second under a 4-writer ioredis SET load) on one engine, printing wall time, the
-// CPU each node and the CLI spent, and the load's acked writes during the reshard. Run under the lock:
+// CPU each node and the CLI spent (a node's split between its main thread and the others: V8's compiler
+// and GC workers), and the load's acked writes during the reshard. Run under the lock:
 //   flock /work/wt/bench.lock npx tsx bench/reshard-probe.ts --kind engine|redis [--keys N] [--no-load]
 //     [--rounds N] (successive reshards on the same nodes: the later ones run warm JIT code)
 //     [--prof DIR] (engine nodes and the CLI with --cpu-prof; prints the reshard's window in µs)
 //     [--perf] (perf record of each node: on-CPU samples, JIT threads included) [--strace] (strace -c)
-//     [--node-flags "..."] (e.g. "--trace-opt --trace-deopt") [--root DIR] (another checkout's build)
+//     [--node-flags "..."] (e.g. "--trace-opt --trace-deopt"; after the engine's own V8 flags, so
+//     "--ticks-before-optimization=3" sets one back) [--root DIR] (another checkout's build)
 //     [--snapshot] (engine nodes started as kvctl up starts them: builtinEntry, the start-up snapshot;
 //     else main.cjs, as the durable bench's reshard row)
 //     [--cli-args "..."] (more reshard flags, e.g. "--parallel 8")
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { ENGINE_MAIN as OWN_MAIN, KVCTL_BIN as OWN_BIN, tmpDir, waitForPort } from '../test/helpers/procs.js';
 import { RespClient } from '../test/helpers/resp.js';
 import { builtinEntry, childEnv } from '../src/orchestrator/engines.js';
+import { ENGINE_NODE_FLAGS } from '../src/engine/v8-flags.cjs';
 import { timeline } from './reshard-timeline.js';
 import { jitSummary } from './reshard-jit.js';
 
@@ -42,13 +45,39 @@ const ROOT = arg('--root', '');
 const ENGINE_MAIN = ROOT ? path.join(ROOT, 'dist', 'engine', 'main.cjs') : OWN_MAIN;
 const KVCTL_BIN = ROOT ? path.join(ROOT, 'bin', 'run.js') : OWN_BIN;
 const ROUNDS = Number(arg('--rounds', '1'));
-const ENTRY = process.argv.includes('--snapshot') ? builtinEntry(path.dirname(ENGINE_MAIN), childEnv()) : [ENGINE_MAIN];
+// Without --snapshot: as the durable bench's startEngine, the engine's V8 flags then main.cjs.
+// --node-flags go after the engine's flags, so they can also set one of those back (V8: the last wins).
+const ENTRY = process.argv.includes('--snapshot') ? builtinEntry(path.dirname(ENGINE_MAIN), childEnv()) : [...ENGINE_NODE_FLAGS, ENGINE_MAIN];
+ENTRY.splice(ENGINE_NODE_FLAGS.length, 0, ...NODE_FLAGS);
 if (process.argv.includes('--snapshot') && !ENTRY.includes('--snapshot-blob')) throw new Error('--snapshot: no fresh start-up snapshot (npm run build)');
 
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime in ms from a /proc stat file (a process's or one thread's). */
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+const cpuMs = (pid: number) => statCpuMs(`/proc/${pid}/stat`);
+
+/**
+ * CPU ms of each thread of a node by thread id. Node 20 names them all "node": the main (JS) thread
+ * has the process's id; the next ones, started before any script runs, are the V8 platform's workers
+ * (TurboFan jobs, concurrent GC); libuv's pool threads come later, on the first fs call.
+ */
+function threadCpuMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try { out.set(Number(tid), statCpuMs(`/proc/${pid}/task/${tid}/stat`)); } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+/** "main ms | other threads' ms, busiest first" between two threadCpuMs readings. */
+function threadSplit(pid: number, a: Map<number, number>, b: Map<number, number>): string {
+  const d = [...b].map(([tid, ms]) => ({ tid, ms: ms - (a.get(tid) ?? 0) }));
+  const others = d.filter((x) => x.tid !== pid && x.ms > 0).sort((x, y) => y.ms - x.ms);
+  return `${d.find((x) => x.tid === pid)?.ms ?? 0} | ${others.map((x) => `${x.tid - pid}:${x.ms}`).join(' ') || '-'}`;
 }
 
 async function call(port: number, ...argv: string[]): Promise<string> {
@@ -65,7 +94,7 @@ for (let i = 0; i < 3; i++) {
   const dir = tmpDir('kvctl-probe-');
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags];
   const child = KIND === 'engine'
-    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...NODE_FLAGS, ...ENTRY, ...common], { cwd: dir, stdio: JIT ? ['ignore', 'pipe', 'ignore'] : NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
+    ? spawn(process.execPath, [...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), ...(PERF ? ['--perf-basic-prof'] : []), ...ENTRY, ...common], { cwd: dir, stdio: JIT ? ['ignore', 'pipe', 'ignore'] : NODE_FLAGS.length ? ['ignore', 'inherit', 'ignore'] : 'ignore', env: childEnv() })
     : spawn('redis-server', common, { cwd: dir, stdio: 'ignore' });
   procs.push({ child, port, dir, pid: child.pid! });
   const lines: { at: number; line: string }[] = [];
@@ -108,6 +137,7 @@ try {
   // --rounds N: N successive reshards of 1000 slots on the same nodes (the later ones run warm code).
   for (let round = 0; round < ROUNDS; round++) {
     const cpu0 = procs.map((p) => cpuMs(p.pid));
+    const threads0 = KIND === 'engine' ? procs.map((p) => threadCpuMs(p.pid)) : [];
     const ackedAtStart = acked;
     if (NODE_FLAGS.length && !JIT) console.log('=== RESHARD START');
     const t0 = performance.now();
@@ -128,9 +158,14 @@ try {
     const ms = performance.now() - t0;
     const h1 = process.hrtime.bigint() / 1000n;
     const cpu1 = procs.map((p) => cpuMs(p.pid));
+    const threads1 = KIND === 'engine' ? procs.map((p) => threadCpuMs(p.pid)) : [];
     const [u, s] = cli.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     const res = JSON.parse(cli.stdout) as { keysMoved: number };
     console.log(`${KIND} round ${round + 1}: reshard ${ms.toFixed(0)} ms, keys ${res.keysMoved}; node CPU ms ${cpu0.map((c, i) => cpu1[i]! - c).join(' / ')}; CLI CPU ${((u! + s!) * 1000).toFixed(0)} ms; load acked during the reshard ${ackedAtEnd - ackedAtStart} (${((ackedAtEnd - ackedAtStart) / ms * 1000).toFixed(0)}/s)`);
+    if (KIND === 'engine') {
+      const split = procs.map((p, i) => threadSplit(p.pid, threads0[i]!, threads1[i]!));
+      console.log(`  node CPU ms, main thread | others (tid - pid: ms): ${split.join(' / ')}`);
+    }
     if (PROF) console.log(`window µs ${h0} ${h1}; pids ${procs.map((p) => `${p.port}=${p.pid}`).join(' ')}`);
     if (JIT) {
       procs.forEach((_, i) => {
