@@ -100,6 +100,23 @@ export function cpuNs(pid: number): number {
   return ns;
 }
 
+/** A process's scheduler counters: see schedOf. */
+export interface Sched {
+  /** On-CPU time of all its threads. */
+  cpuNs: number;
+  /** Time its main thread spent runnable but waiting for a CPU. */
+  waitNs: number;
+  /** Times its main thread was preempted (involuntary context switches). */
+  nonvoluntary: number;
+}
+
+/** Scheduler counters of a live process (/proc/<pid>/schedstat and status, Linux). */
+export function schedOf(pid: number): Sched {
+  const waitNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+  const m = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuNs: cpuNs(pid), waitNs, nonvoluntary: Number(m?.[1] ?? 0) };
+}
+
 /** The CPU a process's main thread last ran on (/proc/<pid>/stat field 39). */
 export function lastCpu(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -6,6 +6,7 @@ import { NOT_INTEGER, SYNTAX } from './errors.js';
 import { clientInfoLine } from './client.js';
 import { promote, repl, replicaOf, replication } from '../replication/index.js';
 import { replConfOf } from '../replication/master.js';
+import { ACK_EACH_READ_CAPA } from '../replication/state.js';
 
 function replicaofCommand(ctx: CommandContext): void {
   const { srv, client: c, argv, reply } = ctx;
@@ -60,6 +61,7 @@ function replconfCommand({ srv, client: c, argv, reply }: CommandContext): void 
     } else if (opt === 'capa') {
       if (is(val, 'eof')) rc.capaEof = true;
       else if (is(val, 'psync2')) rc.capaPsync2 = true;
+      else if (is(val, ACK_EACH_READ_CAPA)) rc.capaAckEachRead = true;
     } else if (opt === 'ack') {
       // Sent by replicas on the stream: never answered.
       const off = parseInt64(val);

@@ -14,6 +14,8 @@ export interface ReplConf {
   ip: string;
   capaEof: boolean;
   capaPsync2: boolean;
+  /** capa ACK_EACH_READ_CAPA: an engine replica. */
+  capaAckEachRead: boolean;
 }
 
 declare module '../client.js' {
@@ -28,7 +30,7 @@ declare module '../client.js' {
 export function replConfOf(c: Client): ReplConf {
   let rc = c.ext.replconf;
   if (!rc) {
-    rc = { port: 0, ip: '', capaEof: false, capaPsync2: false };
+    rc = { port: 0, ip: '', capaEof: false, capaPsync2: false, capaAckEachRead: false };
     c.ext.replconf = rc;
   }
   return rc;
@@ -122,7 +124,7 @@ export class MasterSide {
     c.flush();
     const link: ReplicaLink = {
       client: c, port: rc.port, ip: rc.ip || (c.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
-      state, capaEof: rc.capaEof, capaPsync2: rc.capaPsync2, ackOffset: 0, ackTime: Date.now(),
+      state, capaEof: rc.capaEof, capaPsync2: rc.capaPsync2, acksEachRead: rc.capaAckEachRead, ackOffset: 0, ackTime: Date.now(),
       held: null, startOnAck: false, softSince: 0,
     };
     this.st.replicas.push(link);

@@ -17,7 +17,7 @@ import { StreamedLoad } from '../persistence/streamed-load.js';
 import { IncomingRdbFile, rdbFile } from '../persistence/rdb-file.js';
 import { savePoints, startAof, stopAof } from '../persistence/module.js';
 import { persistState } from '../persistence/state.js';
-import type { ReplState } from './state.js';
+import { ACK_EACH_READ_CAPA, type ReplState } from './state.js';
 import { multibulkSize, type ReplStream } from './stream.js';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
@@ -150,7 +150,7 @@ export class MasterLink {
       out.push(encode(['REPLCONF', 'ip-address', ip]));
       this.expect.push((l) => this.nonCritical(l, 'ip-address'));
     }
-    out.push(encode(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']));
+    out.push(encode(['REPLCONF', 'capa', 'eof', 'capa', 'psync2', 'capa', ACK_EACH_READ_CAPA]));
     this.expect.push((l) => {
       this.nonCritical(l, 'capa');
       this.sendPsync();

@@ -8,6 +8,13 @@ import type { MasterLink } from './replica.js';
 
 export const NULL_REPLID = '0'.repeat(40);
 
+/**
+ * The REPLCONF capa an engine replica announces: it ACKs after each read that applied stream bytes,
+ * so WAIT needs no REPLCONF GETACK from a master whose replicas all say so. Redis ignores capas it
+ * does not know, so a real master sees the handshake it expects.
+ */
+export const ACK_EACH_READ_CAPA = 'kvctl-ack-each-read';
+
 export const newReplid = (): string => randomBytes(20).toString('hex');
 
 /** A replica connected to us, in Redis's states (INFO slaveN:state=...). */
@@ -19,6 +26,8 @@ export interface ReplicaLink {
   state: 'wait_bgsave' | 'send_bulk' | 'online';
   capaEof: boolean;
   capaPsync2: boolean;
+  /** An engine replica: it ACKs after every read that applied stream bytes (ACK_EACH_READ_CAPA). */
+  acksEachRead: boolean;
   ackOffset: number;
   /** ms of the last REPLCONF ACK (lag). */
   ackTime: number;

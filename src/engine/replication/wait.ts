@@ -57,9 +57,11 @@ export class Waits {
     setImmediate(() => {
       this.ackRequested = false;
       if (this.waiting.size === 0) return;
-      // Out now, behind this turn's writes: a GETACK left to the stream's own setImmediate would
+      // Replicas that ACK each applied read will ACK these bytes unasked: a GETACK would only
+      // make each of them ACK twice (a read, a write and a wake-up more on both sides per WAIT).
+      if (this.st.replicas.some((l) => !l.acksEachRead)) this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
+      // Out now, behind this turn's writes: left to the stream's own setImmediate, the bytes would
       // wait one more loop iteration (queued from inside the check phase).
-      this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
       this.stream.flush();
     });
   }
