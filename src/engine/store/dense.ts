@@ -111,7 +111,7 @@ export class DenseIndex<V> {
   }
 
   get(k: Buffer): V | undefined {
-    const i = this.findRange(k, 0, k.length);
+    const i = this.findRange(k, 0, k.length, true);
     return i < 0 || this.vs === null ? undefined : this.vs[i];
   }
 

@@ -13,7 +13,7 @@
 // and when holes are squeezed out the old layout records where they were, so an iterator made before
 // moves to the same next entry; clear() sends iterators to the start of the emptied table.
 import { hashRange, hashStr } from './member-table.js';
-import { findPair, findPairRange, placePair, rehashPairs, removePair } from './pair-index.js';
+import { placePair, rehashPairs, removePair, sameRange } from './pair-index.js';
 import type { StoredValue } from './types.js';
 
 /** One layout of the entries array; replaced by a new one when holes are squeezed out or all cleared. */
@@ -92,8 +92,17 @@ export class Keyspace<V = StoredValue> {
    */
   keyFor(b: Buffer, start: number, end: number): string {
     const h = hashRange(b, start, end);
-    const p = findPairRange(this.index, this.mask, h, this.pairs, 2, b, start, end);
-    const e = p < 0 ? -1 : this.index[2 * p] - 1;
+    const t = this.index;
+    const mask = this.mask;
+    let e = -1;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const x = t[2 * p];
+      if (x === 0) break;
+      if (t[2 * p + 1] === h && sameRange(this.pairs[2 * (x - 1)] as string, b, start, end)) {
+        e = x - 1;
+        break;
+      }
+    }
     const key = e < 0 ? b.latin1Slice(start, end) : (this.pairs[2 * e] as string);
     this.lastKey = key;
     this.lastHash = h;
@@ -232,7 +241,13 @@ export class Keyspace<V = StoredValue> {
 
   /** The index position holding key (hash h), or -1. */
   private posOf(key: string, h: number): number {
-    return findPair(this.index, this.mask, h, this.pairs, 2, key);
+    const t = this.index;
+    const mask = this.mask;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const x = t[2 * p];
+      if (x === 0) return -1;
+      if (t[2 * p + 1] === h && this.pairs[2 * (x - 1)] === key) return p;
+    }
   }
 
   private append(key: string, value: V, h: number): void {

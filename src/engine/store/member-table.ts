@@ -6,7 +6,7 @@
 // Deletes shift the run back (no tombstones). The hash is seeded with a per-process random basis, so colliding inputs cannot be
 // prepared offline (Redis seeds siphash for the same reason).
 
-import { placePair, removePair, sameRange } from './pair-index.js';
+import { placePair, rehashPairs, removePair, sameRange } from './pair-index.js';
 
 let SEED = newSeed();
 
@@ -186,26 +186,26 @@ export class MemberTable {
    * every name from its string was 3% of a SADD -P 16 profile growing a set to 100k members.
    */
   private resize(cap: number): void {
-    const old = this.t;
     const oldKeys = this.k;
-    this.alloc(cap);
-    for (let q = 0; q < old.length; q += 2) if (old[q] !== 0) place(this.t, this.k, this.mask, old[q + 1], old[q], oldKeys[q >> 1]);
+    this.k = emptyKeys(cap);
+    this.t = rehashPairs(this.t, cap, oldKeys, this.k);
+    this.mask = cap - 1;
   }
 
   private rebuild(cap: number): void {
     const names = this.names;
     while (names.length * 4 > cap * 3) cap *= 2;
-    this.alloc(cap);
+    this.t = new Int32Array(cap * 2);
+    this.k = emptyKeys(cap);
+    this.mask = cap - 1;
     for (let i = 0; i < names.length; i++) place(this.t, this.k, this.mask, hashStr(names[i]), i + 1, names[i]);
     this.count = names.length;
   }
+}
 
-  private alloc(cap: number): void {
-    this.t = new Int32Array(cap * 2);
-    // Exactly cap elements (a push loop left up to half as much again of spare capacity).
-    this.k = new Array<string>(cap).fill('');
-    this.mask = cap - 1;
-  }
+/** cap empty positions' keys: exactly cap elements (a push loop left up to half as much again of spare capacity). */
+function emptyKeys(cap: number): string[] {
+  return new Array<string>(cap).fill('');
 }
 
 /** Puts ref (key s, hash h) at the first empty position from its home. */

@@ -1,32 +1,13 @@
 // Open-addressing indexes kept as one Int32Array of [ref, hash] pairs (ref 0 = empty), linear
 // probing over a power-of-two capacity: the placement, deletion and growth that member-table.ts
 // (a dense value's member index, which also keeps each key's string by position) and keyspace.ts (a
-// db's keys) share, and keyspace.ts's lookups of a key held as a string or as its bytes (a member
-// table probes its own, beside its by-position strings). What a ref means stays with each of them.
+// db's keys) share. What a ref means, and so each lookup's probe, stays with each of them.
 
 /** Whether latin1 string s stands for the bytes b[start, end). */
 export function sameRange(s: string, b: Buffer, start: number, end: number): boolean {
   if (s.length !== end - start) return false;
   for (let i = start; i < end; i++) if (s.charCodeAt(i - start) !== b[i]) return false;
   return true;
-}
-
-/** The position whose ref names key (hash h), or -1: ref r's key is keys[stride * (r - 1)]. */
-export function findPair(t: Int32Array, mask: number, h: number, keys: readonly unknown[], stride: number, key: string): number {
-  for (let p = h & mask; ; p = (p + 1) & mask) {
-    const r = t[2 * p];
-    if (r === 0) return -1;
-    if (t[2 * p + 1] === h && keys[stride * (r - 1)] === key) return p;
-  }
-}
-
-/** findPair for a key given as its bytes b[start, end) (an argument inside a read buffer, hash h). */
-export function findPairRange(t: Int32Array, mask: number, h: number, keys: readonly unknown[], stride: number, b: Buffer, start: number, end: number): number {
-  for (let p = h & mask; ; p = (p + 1) & mask) {
-    const r = t[2 * p];
-    if (r === 0) return -1;
-    if (t[2 * p + 1] === h && sameRange(keys[stride * (r - 1)] as string, b, start, end)) return p;
-  }
 }
 
 /** Puts ref with hash h at the first empty position from its home; returns that position. */
@@ -60,10 +41,18 @@ export function removePair<K>(t: Int32Array, mask: number, p: number, keys: K[] 
   if (keys !== null) keys[hole] = empty as K;
 }
 
-/** A table of cap positions holding old's pairs, each moved with the hash it holds (none is hashed again). */
-export function rehashPairs(old: Int32Array, cap: number): Int32Array {
+/**
+ * A table of cap positions holding old's pairs, each moved with the hash it holds (none is hashed
+ * again). keys: an array by position kept beside the pairs: oldKeys' elements are moved with them
+ * into keys (cap long, filled with the empty value).
+ */
+export function rehashPairs<K>(old: Int32Array, cap: number, oldKeys: readonly K[] | null = null, keys: K[] | null = null): Int32Array {
   const t = new Int32Array(cap * 2);
   const mask = cap - 1;
-  for (let q = 0; q < old.length; q += 2) if (old[q] !== 0) placePair(t, mask, old[q + 1], old[q]);
+  for (let q = 0; q < old.length; q += 2) {
+    if (old[q] === 0) continue;
+    const p = placePair(t, mask, old[q + 1], old[q]);
+    if (keys !== null) keys[p] = (oldKeys as readonly K[])[q >> 1];
+  }
   return t;
 }
