@@ -19,6 +19,7 @@ import { savePoints, startAof, stopAof } from '../persistence/module.js';
 import { persistState } from '../persistence/state.js';
 import { ACK_EACH_READ_CAPA, type ReplState } from './state.js';
 import { multibulkSize, type ReplStream } from './stream.js';
+import { directWriter, readDirect, WRITE_FALLBACK, type DirectWriter } from '../socket-io.js';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
@@ -65,6 +66,8 @@ export class MasterLink {
   /** The client the stream runs as; replaced per connection (a fresh parser), keeping its db. */
   client: Client;
   private sock: net.Socket | null = null;
+  /** Writes ACKs straight to the socket's handle (null: through sock.write); made per connection. */
+  private ackWriter: DirectWriter | null = null;
   private buf: Buffer = Buffer.alloc(0);
   /** Handlers for the handshake replies still expected, in order. */
   private expect: ((line: string) => void)[] = [];
@@ -104,6 +107,7 @@ export class MasterLink {
     const source = srv.config.get('bind-source-addr');
     const sock = net.connect({ host: this.host, port: this.port, ...(source ? { localAddress: source } : {}) });
     this.sock = sock;
+    this.ackWriter = null;
     srv.log.notice('MASTER <-> REPLICA sync started');
     sock.setNoDelay(!srv.config.bool('repl-disable-tcp-nodelay'));
     sock.once('connect', () => {
@@ -113,7 +117,10 @@ export class MasterLink {
       sock.write(encode(['PING']));
       this.expect = [(l) => this.onPing(l)];
     });
-    sock.on('data', (d: Buffer) => this.onData(d));
+    // Reads land in the shared read buffer (socket-io.ts), not in a fresh 64 KB ArrayBuffer pushed
+    // through a Readable per read. The link keeps parts of what it reads (a partial command, the
+    // proxied stream, the RDB's last bytes), so each read is copied out at its own size.
+    if (!readDirect(sock, (chunk) => this.onData(Buffer.from(chunk)))) sock.on('data', (d: Buffer) => this.onData(d));
     sock.on('error', (e: NodeJS.ErrnoException) => {
       if (this.state === 'connecting') srv.log.warning(`Error condition on socket for SYNC: ${describe(e)}`);
       else if (this.state === 'handshake' || this.state === 'transfer') srv.log.warning(`I/O error trying to sync with MASTER: ${describe(e)}`);
@@ -517,8 +524,14 @@ export class MasterLink {
 
   /** REPLCONF ACK <applied offset>: every second, after a sync, and on REPLCONF GETACK. */
   sendAck(force = false): void {
-    if (this.state !== 'connected' || !this.sock || (this.prePsync && !force)) return;
-    this.sock.write(encode(['REPLCONF', 'ACK', String(this.reploff)]));
+    const sock = this.sock;
+    if (this.state !== 'connected' || !sock || (this.prePsync && !force)) return;
+    const off = String(this.reploff);
+    // One per applied read: no Writable bookkeeping (WriteWrap, afterWrite tick) when the handle
+    // takes the bytes at once; a failed write closes the link as a failed sock.write would.
+    const ack = Buffer.from(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${off.length}\r\n${off}\r\n`, 'latin1');
+    this.ackWriter ??= directWriter(sock, () => sock.destroy());
+    if (!this.ackWriter || this.ackWriter.write(ack) === WRITE_FALLBACK) sock.write(ack);
     this.lastAcked = this.reploff;
   }
 

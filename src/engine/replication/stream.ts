@@ -66,6 +66,9 @@ export class ReplStream implements PropagationSink {
   private addString(s: string): void {
     this.st.offset += s.length;
     this.st.backlog?.appendLatin1(s);
+    // No replica (a replica's own stream without sub-replicas): the backlog is all there is to feed,
+    // and a replica that joins later gets these bytes from it or from its RDB (addReplica flushes).
+    if (this.st.replicas.length === 0) return;
     this.acc += s;
     this.schedule();
   }
@@ -73,6 +76,7 @@ export class ReplStream implements PropagationSink {
   private addBuffer(b: Buffer): void {
     this.st.offset += b.length;
     this.st.backlog?.append(b);
+    if (this.st.replicas.length === 0) return;
     if (this.acc) this.parts.push(this.acc);
     this.acc = '';
     this.parts.push(b);
@@ -85,6 +89,11 @@ export class ReplStream implements PropagationSink {
     setImmediate(() => this.flush());
   }
 
+  /** Bytes produced this turn that have not gone out to the replicas yet. */
+  pending(): boolean {
+    return this.acc !== '' || this.parts.length > 0;
+  }
+
   /**
    * The first read of a turn that wrote sends its stream bytes before its reply is written: a client's
    * WAIT then usually finds the replica's ACK already in (the replica ACKs each applied read). Later
@@ -92,7 +101,7 @@ export class ReplStream implements PropagationSink {
    * to each replica about once per turn.
    */
   flushEarly(): void {
-    if (this.early || (this.acc === '' && this.parts.length === 0)) return;
+    if (this.early || !this.pending()) return;
     this.early = true;
     this.writeOut();
   }

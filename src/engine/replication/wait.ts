@@ -1,5 +1,6 @@
 // WAIT numreplicas timeout: blocks the client until that many replicas acknowledged its last write
-// (or the timeout passes), asking the replicas for an ACK with REPLCONF GETACK once per turn.
+// (or the timeout passes), asking the replicas for an ACK with REPLCONF GETACK once per turn (engine
+// replicas ACK each applied read and need no asking).
 import { blockingOf } from '../blocking/registry.js';
 import type { Client } from '../client.js';
 import type { CommandContext } from '../commands/table.js';
@@ -53,13 +54,16 @@ export class Waits {
 
   private requestAcks(): void {
     if (this.ackRequested) return;
+    // Replicas that ACK each applied read will ACK what they were sent unasked: a GETACK would only
+    // make each of them ACK twice (a read, a write and a wake-up more on both sides per WAIT). With
+    // only such replicas and the stream already out, this turn has nothing to send for the WAIT.
+    const needsGetack = () => this.st.replicas.some((l) => !l.acksEachRead);
+    if (!needsGetack() && !this.stream.pending()) return;
     this.ackRequested = true;
     setImmediate(() => {
       this.ackRequested = false;
       if (this.waiting.size === 0) return;
-      // Replicas that ACK each applied read will ACK these bytes unasked: a GETACK would only
-      // make each of them ACK twice (a read, a write and a wake-up more on both sides per WAIT).
-      if (this.st.replicas.some((l) => !l.acksEachRead)) this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
+      if (needsGetack()) this.stream.feedControl(['REPLCONF', 'GETACK', '*']);
       // Out now, behind this turn's writes: left to the stream's own setImmediate, the bytes would
       // wait one more loop iteration (queued from inside the check phase).
       this.stream.flush();
@@ -68,6 +72,7 @@ export class Waits {
 
   /** ACKs arrived: serve the clients whose offset is now acknowledged by enough replicas. */
   onAck(): void {
+    if (this.waiting.size === 0) return;
     for (const c of [...this.waiting]) {
       if (c.closed || !c.blocked) this.waiting.delete(c);
       else c.blocked.tryServe();
