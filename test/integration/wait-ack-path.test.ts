@@ -108,3 +108,23 @@ describe('a replica without sub-replicas', () => {
     expect(await r2.get('while-down:49')).toBe('49');
   });
 });
+
+describe('the stream to a replica that stops reading', () => {
+  it('counts what waits in the socket against client-output-buffer-limit replica and drops the link', async () => {
+    const [M2, R3] = [BASE + 3, BASE + 4];
+    const master = await startEngine(M2, { args: ['--repl-diskless-sync-delay', '0', '--client-output-buffer-limit', 'replica 1mb 0 0'] });
+    const m2 = conn(M2);
+    const stopped = await startEngine(R3, { args: ['--replicaof', '127.0.0.1', String(M2)] });
+    await caughtUp(m2, conn(R3));
+    process.kill(stopped.pid, 'SIGSTOP');
+    try {
+      // 32 MB the stopped replica cannot take: past the socket buffers, it waits in the master.
+      const big = Buffer.alloc(1024 * 1024, 'x');
+      for (let i = 0; i < 32 && (await info(m2, 'replication')).connected_slaves === '1'; i++) await m2.set(`big:${i}`, big);
+      await until(async () => (await info(m2, 'replication')).connected_slaves === '0', 'the replica to be dropped');
+      expect(master.output()).toContain('scheduled to be closed ASAP for overcoming of output buffer limits.');
+    } finally {
+      process.kill(stopped.pid, 'SIGCONT');
+    }
+  });
+});
