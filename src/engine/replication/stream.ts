@@ -4,7 +4,6 @@
 // path, so sub-replicas and its own backlog see exactly the master's stream and offsets.
 import type { PropagationSink, PropagationTarget, Server } from '../server.js';
 import type { ReplicaLink, ReplState } from './state.js';
-import { WRITE_FALLBACK } from '../socket-io.js';
 
 /** Arguments at least this big stay Buffers instead of joining the latin1 accumulator. */
 const BIG = 16 * 1024;
@@ -135,10 +134,7 @@ export class ReplStream implements PropagationSink {
     if (r.state === 'wait_bgsave') return;
     const sock = r.client.socket;
     if (!sock || r.client.closed) return;
-    // Straight to the handle, as replies go (socket-io.ts): no Writable bookkeeping per write. While
-    // sock.write's own bytes (+CONTINUE and the backlog, the RDB) are queued it falls back to them.
-    const io = r.client.io;
-    if (io === null || io.write(data) === WRITE_FALLBACK) sock.write(data);
+    sock.write(data);
     this.srv.stats.netOutput += data.length;
     this.checkOutputLimit(r);
   }
@@ -147,10 +143,7 @@ export class ReplStream implements PropagationSink {
     const sock = r.client.socket;
     if (!sock) return;
     const [hard, soft, secs] = this.srv.config.get('client-output-buffer-limit').split(' ').slice(5, 8).map(Number);
-    // Direct writes left in libuv count in the handle's queue, sock.write's in writableLength (which
-    // the queue also holds while one of them is in flight): the larger is what the replica owes.
-    const queued = (sock as unknown as { _handle?: { writeQueueSize?: number } | null })._handle?.writeQueueSize ?? 0;
-    const used = Math.max(sock.writableLength, queued);
+    const used = sock.writableLength;
     const overSoft = soft > 0 && used > soft;
     if (!overSoft) r.softSince = 0;
     else if (r.softSince === 0) r.softSince = Date.now();
