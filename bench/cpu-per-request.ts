@@ -12,9 +12,12 @@
 //   --max-semi-space-size)
 //   [--commands "name=CMD ARG...;..."] (custom commands, timed like the -t tests after them, in
 //   that order: e.g. SADD of members already present against SPOP of a missing key splits a data
-//   type's own cost from the request path's) [--port N] (first of the three ports; default 19900)
-// Ports 19900-19902 (the bench block) unless --port.
-import { spawn, type ChildProcess } from 'node:child_process';
+//   type's own cost from the request path's) [--port N] (first of the ports; default 19900)
+//   [--cluster yes|both] (cluster-enabled yes, the node owning every slot through CLUSTER
+//   ADDSLOTSRANGE 0 16383; both: a cluster twin "<name>-c" of each server beside the plain one, so
+//   the cost of cluster mode per request is read in one run)
+// Ports 19900-19905 (the bench block) unless --port; cluster bus ports are those + 10000.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -57,6 +60,9 @@ const MAIN = path.resolve(flag('--engine-main', ENGINE_MAIN));
 const BASE_MAIN = process.argv.includes('--base-main') ? path.resolve(flag('--base-main', '')) : '';
 /** --base-flags "...": node flags for "base" instead of --node-flags (the same build under two V8 settings). */
 const BASE_FLAGS = process.argv.includes('--base-flags') ? flag('--base-flags', '').split(' ').filter(Boolean) : NODE_FLAGS;
+/** --cluster yes: every server in cluster mode; both: each server plain and in cluster mode. */
+const CLUSTER = flag('--cluster', 'no');
+if (!['no', 'yes', 'both'].includes(CLUSTER)) throw new Error(`--cluster ${CLUSTER}: yes, both or no`);
 
 interface Server {
   name: string;
@@ -86,14 +92,31 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`nothing listening on ${port}`);
 }
 
-async function start(name: string, port: number, main = MAIN, nodeFlags = NODE_FLAGS): Promise<Server> {
+async function start(name: string, port: number, main = MAIN, nodeFlags = NODE_FLAGS, cluster = false): Promise<Server> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `kvctl-cpu-${name}-`));
   const conf = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const child = name === 'redis'
+  if (cluster) conf.push('--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'));
+  const child = name.startsWith('redis')
     ? spawn('redis-server', conf, { cwd: dir, stdio: 'ignore' })
     : spawn(process.execPath, [...nodeFlags, ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []), main, ...conf], { cwd: dir, stdio: 'ignore', env: childEnv() });
   await waitPort(port);
+  if (cluster) await ownAllSlots(port);
   return { name, pid: child.pid ?? -1, child, port, dir };
+}
+
+function cli(port: number, ...args: string[]): string {
+  return spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' }).stdout;
+}
+
+/** A one-node cluster: every slot here, then wait for cluster_state:ok (keyed commands answer CLUSTERDOWN before). */
+async function ownAllSlots(port: number): Promise<void> {
+  const added = cli(port, 'CLUSTER', 'ADDSLOTSRANGE', '0', '16383').trim();
+  if (added !== 'OK') throw new Error(`CLUSTER ADDSLOTSRANGE on ${port}: ${added}`);
+  for (let i = 0; i < 400; i++) {
+    if (cli(port, 'CLUSTER', 'INFO').includes('cluster_state:ok')) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`cluster_state not ok on ${port}`);
 }
 
 async function stop(s: Server): Promise<void> {
@@ -136,9 +159,14 @@ function bench(port: number, test: string, custom: string[] = []): Promise<numbe
 async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
-    if (!ENGINE_ONLY) servers.push(await start('redis', PORT));
-    servers.push(await start('engine', PORT + 1));
-    if (BASE_MAIN) servers.push(await start('base', PORT + 2, BASE_MAIN, BASE_FLAGS));
+    const modes = CLUSTER === 'both' ? [false, true] : [CLUSTER === 'yes'];
+    for (const cluster of modes) {
+      const suffix = CLUSTER === 'both' && cluster ? '-c' : '';
+      const at = cluster && CLUSTER === 'both' ? PORT + 3 : PORT;
+      if (!ENGINE_ONLY) servers.push(await start(`redis${suffix}`, at, MAIN, NODE_FLAGS, cluster));
+      servers.push(await start(`engine${suffix}`, at + 1, MAIN, NODE_FLAGS, cluster));
+      if (BASE_MAIN) servers.push(await start(`base${suffix}`, at + 2, BASE_MAIN, BASE_FLAGS, cluster));
+    }
     await measure(servers);
   } finally {
     for (const s of servers) await stop(s);
@@ -170,12 +198,19 @@ async function measure(servers: Server[]): Promise<void> {
     const loaded = servers.map((s) => rssBytes(s.pid));
     console.log(`CPU us/request, median of ${ROUNDS} alternating rounds, -c 50 -P ${PIPELINE} -n ${N}${NODE_FLAGS.length ? ', engine ' + NODE_FLAGS.join(' ') : ''}${BASE_MAIN ? ', base ' + (BASE_FLAGS.join(' ') || BASE_MAIN) : ''}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const cols = servers.map((s) => s.name);
-    console.log('test'.padEnd(14) + cols.map((n) => `${n} us`.padStart(11)).join('') + cols.map((n) => `${n} rps`.padStart(12)).join('') + (ENGINE_ONLY ? '' : 'cpu e/r'.padStart(9) + 'rps e/r'.padStart(9)));
+    // cpu e/r: redis's CPU per request over the engine's (the throughput ratio a CPU-bound server would
+    // reach), for each engine server against the redis-server of its mode.
+    const pairs = ENGINE_ONLY ? [] : cols.filter((n) => n.startsWith('engine')).map((e) => [e, e.replace('engine', 'redis')] as const);
+    const pairHead = pairs.map(([e]) => `cpu ${e.replace('engine', 'e')}/r`.padStart(11) + `rps ${e.replace('engine', 'e')}/r`.padStart(11)).join('');
+    console.log('test'.padEnd(14) + cols.map((n) => `${n} us`.padStart(11)).join('') + cols.map((n) => `${n} rps`.padStart(12)).join('') + pairHead);
     for (const test of ALL_TESTS) {
       const u = cols.map((n) => median(us.get(`${test}|${n}`) ?? [0]));
       const q = cols.map((n) => median(rps.get(`${test}|${n}`) ?? [0]));
-      // cpu e/r: redis's CPU per request over the engine's (the throughput ratio a CPU-bound server would reach).
-      const ratios = ENGINE_ONLY ? '' : (u[0] / u[1]).toFixed(2).padStart(9) + (q[1] / q[0]).toFixed(2).padStart(9);
+      const ratios = pairs.map(([e, r]) => {
+        const ie = cols.indexOf(e);
+        const ir = cols.indexOf(r);
+        return (u[ir] / u[ie]).toFixed(2).padStart(11) + (q[ie] / q[ir]).toFixed(2).padStart(11);
+      }).join('');
       console.log(test.padEnd(14) + u.map((x) => x.toFixed(2).padStart(11)).join('') + q.map((x) => x.toFixed(0).padStart(12)).join('') + ratios);
     }
     servers.forEach((s, i) => console.log(`${s.name} RSS idle ${(idle[i] / 1048576).toFixed(1)} MB, after load ${(loaded[i] / 1048576).toFixed(1)} MB`));

@@ -14,11 +14,16 @@ import { shownArgs } from './redact.js';
 /** A check run before a command; returns the error reply (with its prefix) or null to go on. */
 export type Guard = (c: Client, cmd: Command, argv: Buffer[]) => string | null;
 
+/** A guard's check on a command read as a view of the read buffer (valid during the call only). */
+export type ViewGuard = (c: Client, cmd: Command, args: CommandArgs) => string | null;
+
 export interface GuardEntry {
   /** Redis's order: cluster 10, OOM 20, MISCONF 30, NOREPLICAS 40, READONLY 50, MASTERDOWN 70, LOADING 80. */
   order: number;
   name: string;
   guard: Guard;
+  /** The same check reading a view's arguments in place (executeArgs then copies nothing out for it). */
+  viewGuard?: ViewGuard;
   /**
    * The commands the guard may refuse or hold, when that depends on the command alone: for any other
    * command it must return null whatever the state. Dispatch then skips it for those (a guard is a
@@ -184,10 +189,9 @@ export class Dispatcher {
       return this.execute(c, args.argv());
     }
     for (const g of this.guardsFor(cmd)) {
-      // A guard declared with an argv parameter gets the arguments copied out (an armed guard may
-      // read them: the pause guard, the cluster redirect).
-      const argv = g.takesArgv !== false ? args.argv() : NO_ARGV;
-      const err = g.guard(c, cmd, argv);
+      // A guard declared with an argv parameter and no viewGuard gets the arguments copied out (an
+      // armed guard may read them: the pause guard).
+      const err = g.viewGuard !== undefined ? g.viewGuard(c, cmd, args) : g.guard(c, cmd, g.takesArgv !== false ? args.argv() : NO_ARGV);
       if (err !== null) {
         if (c.blocked) return void c.pending.unshift(args.argv());
         return this.reject(c, err, args.argv());

@@ -42,32 +42,59 @@ describe('slot key index', () => {
     expect(m.countInSlot(keyStrHashSlot('b'))).toBe(0);
   });
 
-  it('stays exact against a model through random adds, overwrites, deletes and re-adds in a few slots', () => {
+  it('stays exact against a model, in Redis order (newest first), through adds, overwrites, deletes, squeezes and clears', () => {
     const m = new SlotKeyMap();
-    const model = new Map<number, Set<string>>();
+    // slot -> keys, newest first: a new key goes to the front, an overwrite keeps its place (dbOverwrite).
+    const model = new Map<number, string[]>();
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
-    const names = Array.from({ length: 60 }, (_, i) => `{t${i % 3}}k${i}`); // three slots, 20 keys each
-    for (let step = 0; step < 5000; step++) {
-      const k = names[rnd(names.length)];
+    const names = Array.from({ length: 600 }, (_, i) => `{t${i % 5}}k${i}`); // five slots, 120 keys each
+    const check = () => {
+      for (const [s, keys] of model) {
+        expect(m.countInSlot(s)).toBe(keys.length);
+        expect(m.keysInSlot(s)).toEqual(keys);
+        expect(m.keysInSlot(s, 3)).toEqual(keys.slice(0, 3));
+      }
+      expect(m.size).toBe([...model.values()].reduce((n, k) => n + k.length, 0));
+    };
+    for (let step = 0; step < 20_000; step++) {
+      // Phases that fill up and drain, so the keyspace squeezes its holes out (renumbering the links).
+      const draining = Math.floor(step / 2500) % 2 === 1;
+      const k = names[rnd(draining ? names.length : 200 + (step % 400))];
       const slot = keyStrHashSlot(k);
-      const want = model.get(slot) ?? new Set<string>();
+      const want = model.get(slot) ?? [];
       model.set(slot, want);
-      if (rnd(3) === 0) {
-        expect(m.delete(k)).toBe(want.delete(k));
+      if (rnd(draining ? 4 : 3) !== 0 === draining) {
+        const at = want.indexOf(k);
+        expect(m.delete(k)).toBe(at >= 0);
+        if (at >= 0) want.splice(at, 1);
       } else {
         m.set(k, Buffer.from('v'));
-        want.add(k);
+        if (!want.includes(k)) want.unshift(k);
       }
-      if (step % 50 === 0 || step > 4990) {
-        for (const [s, keys] of model) {
-          expect(m.countInSlot(s)).toBe(keys.size);
-          const listed = m.keysInSlot(s);
-          expect(new Set(listed).size).toBe(listed.length); // no repeats
-          expect([...listed].sort()).toEqual([...keys].sort());
-          expect(m.keysInSlot(s, 3)).toHaveLength(Math.min(3, keys.size));
-        }
+      if (step % 97 === 0) check();
+      if (step === 15_000) {
+        m.clear();
+        model.clear();
+        check();
       }
     }
+    check();
+  });
+
+  it('lists keys of slots mixed in one table, each slot on its own, newest first', () => {
+    const m = new SlotKeyMap();
+    for (let i = 0; i < 3000; i++) m.set(`key:${i}`, Buffer.from('v'));
+    for (let i = 0; i < 3000; i++) if (i % 3 !== 0) m.delete(`key:${i}`); // holes outnumber keys: squeezed
+    const bySlot = new Map<number, string[]>();
+    for (let i = 2999; i >= 0; i--) {
+      if (i % 3 !== 0) continue;
+      const s = keyStrHashSlot(`key:${i}`);
+      bySlot.set(s, [...(bySlot.get(s) ?? []), `key:${i}`]);
+    }
+    for (const [s, keys] of bySlot) expect(m.keysInSlot(s)).toEqual(keys);
+    let total = 0;
+    for (let s = 0; s < 16384; s++) total += m.countInSlot(s);
+    expect(total).toBe(1000);
   });
 });

@@ -26,12 +26,20 @@ function crc16Latin1(s: string, start: number, end: number): number {
 
 /** The hash slot of a key. */
 export function keyHashSlot(key: Buffer): number {
-  const open = key.indexOf(0x7b); // '{'
-  if (open >= 0) {
-    const close = key.indexOf(0x7d, open + 1); // '}'
-    if (close > open + 1) return crc16(key, open + 1, close) & (SLOT_COUNT - 1);
+  return keyRangeHashSlot(key, 0, key.length);
+}
+
+/** The hash slot of the key b[start, end) (an argument in a read buffer). */
+export function keyRangeHashSlot(b: Uint8Array, start: number, end: number): number {
+  // A loop, not indexOf: the keys are short and Buffer.indexOf is a call into C++.
+  let open = start;
+  while (open < end && b[open] !== 0x7b) open++; // '{'
+  if (open < end) {
+    let close = open + 1;
+    while (close < end && b[close] !== 0x7d) close++; // '}'
+    if (close < end && close > open + 1) return crc16(b, open + 1, close) & (SLOT_COUNT - 1);
   }
-  return crc16(key) & (SLOT_COUNT - 1);
+  return crc16(b, start, end) & (SLOT_COUNT - 1);
 }
 
 /** The same for a key held as a latin1 string by the keyspace (no Buffer allocation). */

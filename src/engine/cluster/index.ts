@@ -83,7 +83,7 @@ export async function installCluster(srv: Server): Promise<void> {
     cl.broadcastPong();
   });
   cl.save(true);
-  srv.dispatch.addGuard({ order: 10, name: 'cluster', guard: clusterGuard(cl) });
+  srv.dispatch.addGuard({ order: 10, name: 'cluster', ...clusterGuard(cl) });
   srv.hooks.beforeReady.push(async () => {
     const hosts = cfg.get('bind').split(' ').filter(Boolean).map((h) => h.replace(/^-/, '')).map((h) => (h === '*' ? '0.0.0.0' : h));
     await cl.start(hosts, cfg.int('cluster-port') || cfg.int('port') + 10000);

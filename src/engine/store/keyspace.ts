@@ -117,6 +117,7 @@ export class Keyspace<V = StoredValue> {
     const e = this.index[2 * p] - 1;
     this.lastEntry = -1;
     removePair(this.index, this.mask, p);
+    this.removed(e, key);
     this.pairs[2 * e] = undefined;
     this.pairs[2 * e + 1] = undefined;
     this.liveCount--;
@@ -256,7 +257,16 @@ export class Keyspace<V = StoredValue> {
     this.pairs.push(key, value);
     placePair(this.index, this.mask, h, e + 1);
     this.liveCount++;
+    this.added(e, key);
   }
+
+  // What a subclass keeping its own index by entry (cluster/slot-index.ts) is told; nothing here.
+  /** key was appended as entry e. */
+  protected added(_e: number, _key: string): void {}
+  /** Entry e (key) is being deleted; it is still in place. */
+  protected removed(_e: number, _key: string): void {}
+  /** Holes were squeezed out: entry i is now entry to[i] (-1: i was a hole); pairs already moved. */
+  protected renumbered(_to: Int32Array): void {}
 
   private rehash(cap: number): void {
     this.index = rehashPairs(this.index, cap);
@@ -273,6 +283,7 @@ export class Keyspace<V = StoredValue> {
     for (let i = 0; i < this.used; i++) {
       if (pairs[2 * i] === undefined) {
         holes[n++] = i;
+        to[i] = -1;
         continue;
       }
       to[i] = j;
@@ -284,6 +295,7 @@ export class Keyspace<V = StoredValue> {
     this.used = j;
     const t = this.index;
     for (let q = 0; q < t.length; q += 2) if (t[q] !== 0) t[q] = to[t[q] - 1] + 1;
+    this.renumbered(to);
     this.moveOn(holes);
   }
 
