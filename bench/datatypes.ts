@@ -7,7 +7,8 @@ import { startPair, type BenchSection, type Row } from './lib.js';
 import { throughputRows } from './throughput.js';
 
 const PORT = 19020;
-const TESTS = ['lpush', 'lpop', 'rpop', 'sadd', 'hset', 'spop', 'zadd', 'zpopmin', 'lrange_100', 'lrange_600'];
+/** redis-benchmark's tests of this section, in the order it runs them (bench/perf-profile.ts repeats it). */
+export const DATATYPE_TESTS = ['lpush', 'lpop', 'rpop', 'sadd', 'hset', 'spop', 'zadd', 'zpopmin', 'lrange_100', 'lrange_600'];
 
 /** Sends commands in pipelined batches; returns microseconds per command. */
 async function timedBatch(c: RespClient, cmds: string[][], batch = 1000): Promise<number> {
@@ -58,7 +59,7 @@ export const datatypesSection: BenchSection = {
     const pair = await startPair(PORT);
     try {
       // 4x the requests pipelined: at -P 16, n alone lasts ~0.2 s per test.
-      const rows: Row[] = await throughputRows(pair, { tests: TESTS, plain: n, pipelined: n * 4, rounds: quick ? 1 : 3 }, log);
+      const rows: Row[] = await throughputRows(pair, { tests: DATATYPE_TESTS, plain: n, pipelined: n * 4, rounds: quick ? 1 : 3 }, log);
       log('sorted set growth to 10k, 100k, 1M members (pipelined batches of 1000)');
       const redis = await zsetScaling(pair.redis.port);
       const engine = await zsetScaling(pair.engine.port);
