@@ -5,7 +5,7 @@
 //   flock /work/wt/bench.lock npx tsx bench/reshard-probe.ts --kind engine|redis [--keys N] [--no-load]
 //     [--rounds N] (successive reshards on the same nodes: the later ones run warm JIT code)
 //     [--prof DIR] (engine nodes and the CLI with --cpu-prof; prints the reshard's window in µs)
-//     [--perf] (perf record of each node: on-CPU samples, JIT threads included) [--strace] (strace -c)
+//     [--perf] (perf record of each node, last round only: on-CPU samples, JIT threads included) [--strace] (strace -c)
 //     [--node-flags "..."] (e.g. "--trace-opt --trace-deopt"; after the engine's own V8 flags, so
 //     "--ticks-before-optimization=3" sets one back) [--root DIR] (another checkout's build)
 //     [--snapshot] (engine nodes started as kvctl up starts them: builtinEntry, the start-up snapshot;
@@ -14,6 +14,8 @@
 //     [--timeline] (the CLI traces its commands, KVCTL_RESP_TRACE: each phase's span and latencies)
 //     [--jit] (engine nodes with --trace-opt --trace-deopt: per node, what TurboFan compiled and what
 //     deoptimized during the reshard; the changed V8 flags make the nodes reject the code cache)
+//     [--cmdstats] (per node, the last round's INFO commandstats and bus messages: calls and usec per
+//     command, messages sent/received by type; both kinds of node count the same way)
 // Ports 19880-19889 (bus 29880-29889).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +35,7 @@ const KEYS = Number(arg('--keys', '30000'));
 const LOAD = !process.argv.includes('--no-load');
 const STRACE = process.argv.includes('--strace');
 const TIMELINE = process.argv.includes('--timeline');
+const CMDSTATS = process.argv.includes('--cmdstats');
 const CLI_ARGS = arg('--cli-args', '').split(' ').filter(Boolean);
 /** --perf: perf record (on-CPU samples, JIT symbols from --perf-basic-prof) of each node during the reshard. */
 const PERF = process.argv.includes('--perf');
@@ -78,6 +81,13 @@ function threadSplit(pid: number, a: Map<number, number>, b: Map<number, number>
   const d = [...b].map(([tid, ms]) => ({ tid, ms: ms - (a.get(tid) ?? 0) }));
   const others = d.filter((x) => x.tid !== pid && x.ms > 0).sort((x, y) => y.ms - x.ms);
   return `${d.find((x) => x.tid === pid)?.ms ?? 0} | ${others.map((x) => `${x.tid - pid}:${x.ms}`).join(' ') || '-'}`;
+}
+
+/** CLUSTER INFO's cluster_stats_messages_<type>_<sent|received> counters. */
+function busCounts(info: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of info.matchAll(/cluster_stats_messages_(\w+?)_(sent|received):(\d+)/g)) out.set(`${m[1]} ${m[2]}`, Number(m[3]));
+  return out;
 }
 
 async function call(port: number, ...argv: string[]): Promise<string> {
@@ -126,16 +136,19 @@ try {
   const writers = LOAD ? Array.from({ length: 4 }, async (_, w) => { for (let i = 0; !stop; i++) { await load.set(`load:${w}:${i}`, String(i)); acked++; } }) : [];
   const from = await call(BASE, 'CLUSTER', 'MYID');
   const to = await call(BASE + 1, 'CLUSTER', 'MYID');
-  if (PERF) {
-    strace = procs.map((p) => spawn('perf', ['record', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(p.pid), '-o', `/tmp/reshard-perf-${KIND}-${p.port}.data`], { stdio: 'ignore' }));
-    await new Promise((r) => setTimeout(r, 500));
-  }
   if (STRACE) {
     strace = procs.map((p) => spawn('strace', ['-c', '-f', '-p', String(p.pid), '-o', `/tmp/reshard-strace-${KIND}-${p.port}.txt`], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 300));
   }
   // --rounds N: N successive reshards of 1000 slots on the same nodes (the later ones run warm code).
   for (let round = 0; round < ROUNDS; round++) {
+    const lastRound = round === ROUNDS - 1;
+    // The last round only: the earlier ones are there to warm the code up.
+    if (PERF && lastRound) {
+      strace = procs.map((p) => spawn('perf', ['record', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(p.pid), '-o', `/tmp/reshard-perf-${KIND}-${p.port}.data`], { stdio: 'ignore' }));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const bus0 = CMDSTATS && lastRound ? await Promise.all(procs.map(async (p) => { await call(p.port, 'CONFIG', 'RESETSTAT'); return busCounts(await call(p.port, 'CLUSTER', 'INFO')); })) : [];
     const cpu0 = procs.map((p) => cpuMs(p.pid));
     const threads0 = KIND === 'engine' ? procs.map((p) => threadCpuMs(p.pid)) : [];
     const ackedAtStart = acked;
@@ -165,6 +178,15 @@ try {
     if (KIND === 'engine') {
       const split = procs.map((p, i) => threadSplit(p.pid, threads0[i]!, threads1[i]!));
       console.log(`  node CPU ms, main thread | others (tid - pid: ms): ${split.join(' / ')}`);
+    }
+    if (CMDSTATS && lastRound) {
+      for (const [i, p] of procs.entries()) {
+        const stats = (await call(p.port, 'INFO', 'commandstats')).split('\r\n').filter((l) => l.startsWith('cmdstat_'))
+          .map((l) => /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(l)!).map((m) => `${m[1]} ${m[2]}x ${m[3]}µs`);
+        const bus1 = busCounts(await call(p.port, 'CLUSTER', 'INFO'));
+        const bus = [...bus1].map(([k, v]) => [k, v - (bus0[i]!.get(k) ?? 0)] as const).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`);
+        console.log(`  ${['source', 'target', 'other'][i]}: ${stats.join(', ')}\n    bus: ${bus.join(', ')}`);
+      }
     }
     if (PROF) console.log(`window µs ${h0} ${h1}; pids ${procs.map((p) => `${p.port}=${p.pid}`).join(' ')}`);
     if (JIT) {

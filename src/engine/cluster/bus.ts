@@ -2,6 +2,7 @@
 // file only cuts the byte stream into whole messages (the "RCmb" signature, then the total length);
 // wire.ts decodes them and gossip.ts says what they mean.
 import net from 'node:net';
+import { directWriter, readDirect, WRITE_FALLBACK, type DirectWriter } from '../socket-io.js';
 import { HEADER_LEN, SIG } from './wire.js';
 
 /** A PUBLISH can carry a 512 MB message (proto-max-bulk-len); anything beyond is not a peer. */
@@ -14,6 +15,8 @@ export class BusLink {
   readonly createdAt = Date.now();
   /** The node this link talks to, once known (outbound: from the start; inbound: the first sender). */
   nodeId: string | null = null;
+  /** Writes below the stream layer (socket-io.ts), once connected: a reshard's importer sends a PONG per batch. */
+  private io: DirectWriter | null = null;
 
   constructor(
     readonly socket: net.Socket,
@@ -22,9 +25,20 @@ export class BusLink {
     private readonly onClose: (link: BusLink) => void,
   ) {
     socket.setNoDelay(true);
-    socket.on('data', (d: Buffer) => this.onData(d));
+    if (inbound) this.goDirect();
+    else socket.once('connect', () => this.goDirect());
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
+  }
+
+  /**
+   * Reads through the shared read buffer (its chunks are only valid during the call, so onData
+   * copies what it keeps), or 'data' events where that is not possible.
+   */
+  private goDirect(): void {
+    if (this.closed) return;
+    this.io = directWriter(this.socket, () => this.close());
+    if (!readDirect(this.socket, (d) => this.onData(d, true))) this.socket.on('data', (d: Buffer) => this.onData(d, false));
   }
 
   get localAddress(): string {
@@ -37,7 +51,7 @@ export class BusLink {
 
   send(frame: Buffer): void {
     if (this.closed) return;
-    this.socket.write(frame);
+    if (this.io === null || this.io.write(frame) === WRITE_FALLBACK) this.socket.write(frame);
   }
 
   close(): void {
@@ -47,8 +61,9 @@ export class BusLink {
     this.onClose(this);
   }
 
-  private onData(d: Buffer): void {
-    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+  private onData(d: Buffer, borrowed: boolean): void {
+    // concat copies; a borrowed chunk alone is copied so the frames cut from it outlive the call.
+    this.buf = this.buf.length !== 0 ? Buffer.concat([this.buf, d]) : borrowed ? Buffer.from(d) : d;
     while (this.buf.length >= 8 && !this.closed) {
       const len = this.buf.readUInt32BE(4);
       // As Redis: a wrong signature or a length below the header's is not a bus peer; drop the link.

@@ -4,9 +4,11 @@
 // reshard's parallel workers have several MIGRATEs to one target in flight at once: they share one
 // socket, their commands queued in a turn leave in one write (at setImmediate, the same point as the
 // server's reply flush) and the replies come back in order. A socket per MIGRATE cost a write and a
-// read on both nodes per MIGRATE.
+// read on both nodes per MIGRATE. Reads and writes go below net.Socket's stream layer as the server's
+// client sockets do (socket-io.ts): a reshard's source does one of each per MIGRATE round trip.
 import net from 'node:net';
 import { encodeCommand } from '../protocol/command-encoder.js';
+import { directWriter, readDirect, WRITE_FALLBACK, type DirectWriter } from '../socket-io.js';
 
 const IDLE_MS = 10_000;
 
@@ -42,10 +44,13 @@ class TargetConn {
   selecting = false;
   private lastUse = Date.now();
   private idleTimer: NodeJS.Timeout | null = null;
+  private readonly io: DirectWriter | null;
 
   constructor(readonly key: string, private readonly sock: net.Socket) {
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onData(d.toString('latin1')));
+    this.io = directWriter(sock, () => this.close());
+    // The chunk readDirect passes is only valid during the call: onData copies it into its string.
+    if (!readDirect(sock, (d) => this.onData(d.toString('latin1')))) sock.on('data', (d: Buffer) => this.onData(d.toString('latin1')));
     sock.on('error', () => this.close());
     sock.on('close', () => this.close());
   }
@@ -93,7 +98,7 @@ class TargetConn {
     if (this.dead || this.out.length === 0) return;
     const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
     this.out = [];
-    this.sock.write(data);
+    if (this.io === null || this.io.write(data) === WRITE_FALLBACK) this.sock.write(data);
   }
 
   private onData(text: string): void {
