@@ -76,7 +76,9 @@ class KeyRoute {
     } else if (s !== this.slot) return CROSSSLOT;
     else if (!this.multipleKeys && !sameBytes(b, start, end, this.first, this.firstStart, this.firstEnd)) this.multipleKeys = true;
     if (this.migrating || this.importing) {
-      if (c.db.has(b.latin1Slice(start, end))) this.existing++;
+      // keyFor: the stored key when present (no new string), and the command's own lookup of it next
+      // finds it remembered.
+      if (c.db.has(c.db.data.keyFor(b, start, end))) this.existing++;
       else this.missing++;
     }
     return null;
