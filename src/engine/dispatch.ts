@@ -194,7 +194,8 @@ export class Dispatcher {
       const err = g.viewGuard !== undefined ? g.viewGuard(c, cmd, args) : g.guard(c, cmd, g.takesArgv !== false ? args.argv() : NO_ARGV);
       if (err !== null) {
         if (c.blocked) return void c.pending.unshift(args.argv());
-        return this.reject(c, err, args.argv());
+        // No argv for reject: it reads it only to spot EXEC, which has no lazy form.
+        return this.reject(c, err);
       }
     }
     this.call(c, cmd, args);

@@ -76,7 +76,9 @@ class KeyRoute {
     } else if (s !== this.slot) return CROSSSLOT;
     else if (!this.multipleKeys && !sameBytes(b, start, end, this.first, this.firstStart, this.firstEnd)) this.multipleKeys = true;
     if (this.migrating || this.importing) {
-      if (c.db.has(b.latin1Slice(start, end))) this.existing++;
+      // keyFor: the stored key when present (no new string), and the command's own lookup of it next
+      // finds it remembered.
+      if (c.db.has(c.db.data.keyFor(b, start, end))) this.existing++;
       else this.missing++;
     }
     return null;
@@ -126,11 +128,11 @@ export function clusterGuard(cl: Cluster): { guard: Guard; viewGuard: ViewGuard 
     return c.isMaster || !c.socket; // the master's stream and internal callers obey
   }
 
-  /** A replica is taking over after CLUSTER FAILOVER: writes wait until it has every acknowledged one. */
-  function holding(c: Client, anyWrite: () => boolean): boolean {
-    if (cl.failover.pausedUntil === 0 || cl.failover.pausedUntil <= Date.now() || !cl.myself.isMaster || !anyWrite()) return false;
-    holdWrite(cl, c);
-    return true;
+  /** A replica is taking over after CLUSTER FAILOVER: writes wait until it has every acknowledged one
+   * (the clock is read only while a pause is set). */
+  function paused(): boolean {
+    const until = cl.failover.pausedUntil;
+    return until !== 0 && until > Date.now() && cl.myself.isMaster;
   }
 
   function finish(c: Client, cmd: Command, asking: boolean, isExec: boolean, err: string | null): string | null {
@@ -144,7 +146,10 @@ export function clusterGuard(cl: Cluster): { guard: Guard; viewGuard: ViewGuard 
     if (exempt(c, cmd)) return null;
     const isExec = cmd.name === 'exec' && !cmd.parent;
     const queue = isExec ? (c.multi?.queue ?? []) : null;
-    if (holding(c, () => (queue === null ? !c.multi && cmd.isWrite : queue.some((q) => q.cmd.isWrite)))) return 'held';
+    if (paused() && (queue === null ? !c.multi && cmd.isWrite : queue.some((q) => q.cmd.isWrite))) {
+      holdWrite(cl, c);
+      return 'held';
+    }
     route.reset();
     let err: string | null = null;
     if (queue === null) err = route.argvKeys(c, cmd, argv);
@@ -156,7 +161,10 @@ export function clusterGuard(cl: Cluster): { guard: Guard; viewGuard: ViewGuard 
   const viewGuard: ViewGuard = (c, cmd, args: CommandArgs) => {
     const asking = c.asking;
     if (exempt(c, cmd)) return null;
-    if (holding(c, () => cmd.isWrite)) return 'held';
+    if (cmd.isWrite && paused()) {
+      holdWrite(cl, c);
+      return 'held';
+    }
     if (cmd.getKeysFn !== undefined) return finish(c, cmd, asking, false, route.reset().argvKeys(c, cmd, args.argv()));
     route.reset();
     if (cmd.firstKey <= 0 || cmd.firstKey >= args.count) return null;
