@@ -237,7 +237,9 @@ export async function runCommandFuzz(o: CommandFuzzOptions): Promise<CommandFuzz
           history.push(show(argv));
           report.commands++;
           const marker = `fz-marker-${seq}-${n}`;
-          const send = (c: RespClient) => (MULTI_REPLY.has(spec.fullName) ? exchange(c, pipelineFor(spec, argv), marker) : c.call(argv, 5000));
+          // Inside MULTI every command (the marker PING too) answers one QUEUED: no exchange to wait out.
+          const multiReply = MULTI_REPLY.has(spec.fullName) && queued === null;
+          const send = (c: RespClient) => (multiReply ? exchange(c, pipelineFor(spec, argv), marker) : c.call(argv, 5000));
           const [rr, er] = await Promise.allSettled([send(rc), send(ec)]);
           if (er.status === 'rejected' && rr.status === 'rejected') {
             // Both blocked or both closed the connection: the input, not the engine (a generator to bound).
