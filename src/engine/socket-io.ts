@@ -154,3 +154,19 @@ export function readDirect(sock: Socket, onChunk: (chunk: Buffer) => void): bool
   };
   return true;
 }
+
+/**
+ * A socket's reads through the shared read buffer when possible (borrowed: a view valid only during
+ * the call), else through 'data' events (a Buffer of its own).
+ */
+export function onReads(sock: Socket, onChunk: (chunk: Buffer, borrowed: boolean) => void): void {
+  if (!readDirect(sock, (chunk) => onChunk(chunk, true))) sock.on('data', (chunk: Buffer) => onChunk(chunk, false));
+}
+
+/**
+ * Writes bytes the caller will not touch again (a node-to-node link's frames, not a reused reply
+ * buffer): directly when w can, else through sock.write, which keeps them in order behind its own.
+ */
+export function writeOwned(w: DirectWriter | null, sock: Socket, data: Buffer): void {
+  if (w === null || w.write(data) === WRITE_FALLBACK) sock.write(data);
+}

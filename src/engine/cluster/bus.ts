@@ -2,7 +2,7 @@
 // file only cuts the byte stream into whole messages (the "RCmb" signature, then the total length);
 // wire.ts decodes them and gossip.ts says what they mean.
 import net from 'node:net';
-import { directWriter, readDirect, WRITE_FALLBACK, type DirectWriter } from '../socket-io.js';
+import { directWriter, onReads, writeOwned, type DirectWriter } from '../socket-io.js';
 import { HEADER_LEN, SIG } from './wire.js';
 
 /** A PUBLISH can carry a 512 MB message (proto-max-bulk-len); anything beyond is not a peer. */
@@ -38,7 +38,7 @@ export class BusLink {
   private goDirect(): void {
     if (this.closed) return;
     this.io = directWriter(this.socket, () => this.close());
-    if (!readDirect(this.socket, (d) => this.onData(d, true))) this.socket.on('data', (d: Buffer) => this.onData(d, false));
+    onReads(this.socket, (d, borrowed) => this.onData(d, borrowed));
   }
 
   get localAddress(): string {
@@ -51,7 +51,7 @@ export class BusLink {
 
   send(frame: Buffer): void {
     if (this.closed) return;
-    if (this.io === null || this.io.write(frame) === WRITE_FALLBACK) this.socket.write(frame);
+    writeOwned(this.io, this.socket, frame);
   }
 
   close(): void {

@@ -8,7 +8,7 @@
 // client sockets do (socket-io.ts): a reshard's source does one of each per MIGRATE round trip.
 import net from 'node:net';
 import { encodeCommand } from '../protocol/command-encoder.js';
-import { directWriter, readDirect, WRITE_FALLBACK, type DirectWriter } from '../socket-io.js';
+import { directWriter, onReads, writeOwned, type DirectWriter } from '../socket-io.js';
 
 const IDLE_MS = 10_000;
 
@@ -49,8 +49,8 @@ class TargetConn {
   constructor(readonly key: string, private readonly sock: net.Socket) {
     sock.setNoDelay(true);
     this.io = directWriter(sock, () => this.close());
-    // The chunk readDirect passes is only valid during the call: onData copies it into its string.
-    if (!readDirect(sock, (d) => this.onData(d.toString('latin1')))) sock.on('data', (d: Buffer) => this.onData(d.toString('latin1')));
+    // A borrowed chunk is only valid during the call: onData copies it into its string.
+    onReads(sock, (d) => this.onData(d.toString('latin1')));
     sock.on('error', () => this.close());
     sock.on('close', () => this.close());
   }
@@ -98,7 +98,7 @@ class TargetConn {
     if (this.dead || this.out.length === 0) return;
     const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
     this.out = [];
-    if (this.io === null || this.io.write(data) === WRITE_FALLBACK) this.sock.write(data);
+    writeOwned(this.io, this.sock, data);
   }
 
   private onData(text: string): void {
