@@ -1,55 +1,26 @@
 // The replica side: the link to our master. Connect, handshake (PING, AUTH, REPLCONF, PSYNC), then
-// either +FULLRESYNC and an RDB (`$len` or diskless `$EOF:<mark>`), decoded as it arrives beside the
-// old dataset, which it replaces once complete (with repl-diskless-load disabled the payload also
-// becomes dump.rdb through a temp file), or +CONTINUE (SYNC when the master refuses PSYNC), then the
+// either +FULLRESYNC and an RDB (rdb-transfer.ts: decoded as it arrives beside the old dataset, which
+// it replaces once complete), or +CONTINUE (SYNC when the master refuses PSYNC), then the
 // command stream applied in order through dispatch by a client flagged isMaster. Applied bytes are
 // proxied to our own backlog and sub-replicas unchanged, so offsets stay identical down a chain.
 import { failoverOf } from './failover.js';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { Client } from '../client.js';
 import { ProtocolError } from '../protocol/parser.js';
 import type { Server } from '../server.js';
 import type { MasterSide } from './master.js';
 import type { LoadedRdb } from '../persistence/rdb.js';
-import { StreamedLoad } from '../persistence/streamed-load.js';
-import { IncomingRdbFile, rdbFile } from '../persistence/rdb-file.js';
+import { rdbFile } from '../persistence/rdb-file.js';
 import { savePoints, startAof, stopAof } from '../persistence/module.js';
-import { persistState } from '../persistence/state.js';
 import { ACK_EACH_READ_CAPA, type ReplState } from './state.js';
 import { multibulkSize, type ReplStream } from './stream.js';
-import { directWriter, readDirect, WRITE_FALLBACK, type DirectWriter } from '../socket-io.js';
+import { directWriter, onReads, writeOwned, type DirectWriter } from '../socket-io.js';
+import { RdbTransfer } from './rdb-transfer.js';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
 const encode = (args: string[]): string => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
-
-interface Transfer {
-  replid: string;
-  offset: number;
-  /** -1 until the `$` header is read; then the byte count, or -2 for an EOF-marked stream. */
-  total: number;
-  mark: Buffer | null;
-  /** repl-diskless-load: 'disk' also writes the payload to dump.rdb; the others only decode it. */
-  load: 'disk' | 'parser' | 'swapdb';
-  /** Disk load: the temp file the payload goes to as it arrives. */
-  file: IncomingRdbFile | null;
-  /** Decodes the payload as it arrives. */
-  decoder: StreamedLoad;
-  read: number;
-  /** EOF-marked stream: the last bytes received (the mark may straddle two reads). */
-  tail: Buffer;
-  /**
-   * EOF-marked stream: the last bytes stored, not yet given to the decoder, which they may turn out
-   * not to belong to (the start of the mark); `fed` bytes were given to it.
-   */
-  held: Buffer;
-  fed: number;
-}
-
-/** Length of the `$EOF:` mark that ends a diskless master's payload. */
-const MARK_LEN = 40;
 
 export class MasterLink {
   state: LinkState = 'connect';
@@ -62,7 +33,7 @@ export class MasterLink {
   downSince = 0;
   /** Our replid/offset describe a history the master may continue (PSYNC replid offset+1). */
   cached = false;
-  transfer: Transfer | null = null;
+  transfer: RdbTransfer | null = null;
   /** The client the stream runs as; replaced per connection (a fresh parser), keeping its db. */
   client: Client;
   private sock: net.Socket | null = null;
@@ -120,7 +91,7 @@ export class MasterLink {
     // Reads land in the shared read buffer (socket-io.ts), not in a fresh 64 KB ArrayBuffer pushed
     // through a Readable per read. The link keeps parts of what it reads (a partial command, the
     // proxied stream, the RDB's last bytes), so each read is copied out at its own size.
-    if (!readDirect(sock, (chunk) => this.onData(Buffer.from(chunk)))) sock.on('data', (d: Buffer) => this.onData(d));
+    onReads(sock, (chunk, borrowed) => this.onData(borrowed ? Buffer.from(chunk) : chunk));
     sock.on('error', (e: NodeJS.ErrnoException) => {
       if (this.state === 'connecting') srv.log.warning(`Error condition on socket for SYNC: ${describe(e)}`);
       else if (this.state === 'handshake' || this.state === 'transfer') srv.log.warning(`I/O error trying to sync with MASTER: ${describe(e)}`);
@@ -242,24 +213,12 @@ export class MasterLink {
     this.startTransfer(null, 0);
   }
 
-  /** After +FULLRESYNC (or SYNC): where the payload goes, per repl-diskless-load. */
+  /** After +FULLRESYNC (or SYNC): the RDB payload comes next. */
   private startTransfer(replid: string | null, offset: number): void {
-    const { srv } = this;
-    const mode = srv.config.get('repl-diskless-load');
-    const empty = srv.dbs.every((db) => db.size === 0);
-    const load = mode === 'swapdb' ? 'swapdb' : mode === 'on-empty-db' && empty ? 'parser' : 'disk';
-    let file: IncomingRdbFile | null = null;
-    if (load === 'disk') {
-      try {
-        file = new IncomingRdbFile(path.resolve(`temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`));
-      } catch (e) {
-        srv.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-        return this.drop();
-      }
-    }
+    const t = RdbTransfer.open(this.srv, replid ?? '', offset, () => this.drop());
+    if (!t) return this.drop();
     this.state = 'transfer';
-    const empty0 = Buffer.alloc(0);
-    this.transfer = { replid: replid ?? '', offset, total: -1, mark: null, load, file, decoder: new StreamedLoad(srv), read: 0, tail: empty0, held: empty0, fed: 0 };
+    this.transfer = t;
   }
 
   private isUp(): boolean {
@@ -278,16 +237,19 @@ export class MasterLink {
     if (this.state === 'connected') return this.onStream(chunk);
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     while (this.sock && !this.isUp()) {
-      if (this.transfer && this.transfer.total !== -1) {
-        if (!this.readBulk()) return;
+      if (this.transfer?.started) {
+        const rest = this.transfer.feed(this.buf);
+        this.buf = rest ?? Buffer.alloc(0);
+        if (rest === null) return;
+        this.finishFullSync(this.transfer);
         continue;
       }
       const nl = this.buf.indexOf(10);
       if (nl < 0) return;
       const line = this.buf.toString('latin1', 0, nl > 0 && this.buf[nl - 1] === 13 ? nl - 1 : nl);
       this.buf = this.buf.subarray(nl + 1);
-      if (this.transfer) this.onBulkHeader(line);
-      else this.expect.shift()?.(line);
+      if (!this.transfer) this.expect.shift()?.(line);
+      else if (!this.transfer.header(line)) this.drop();
     }
     // Whatever followed the +CONTINUE line or the RDB is already stream.
     if (this.isUp() && this.buf.length > 0) {
@@ -297,127 +259,8 @@ export class MasterLink {
     }
   }
 
-  private onBulkHeader(line: string): void {
-    const { srv } = this;
-    const t = this.transfer as Transfer;
-    if (line === '') return; // keepalive while the master prepares the RDB
-    if (line.startsWith('-')) {
-      srv.log.warning(`MASTER aborted replication with an error: ${line.slice(1)}`);
-      return this.drop();
-    }
-    if (!line.startsWith('$')) {
-      srv.log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
-      return this.drop();
-    }
-    const target = t.load === 'disk' ? 'to disk' : 'to parser';
-    if (line.startsWith('$EOF:') && line.length === 5 + MARK_LEN) {
-      t.total = -2;
-      t.mark = Buffer.from(line.slice(5), 'latin1');
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`);
-    } else {
-      t.total = Number(line.slice(1));
-      srv.log.notice(`MASTER <-> REPLICA sync: receiving ${t.total} bytes from master ${target}`);
-    }
-  }
-
-  /** Collects the RDB; true when it is complete (the rest of buf is stream). */
-  private readBulk(): boolean {
-    const t = this.transfer as Transfer;
-    if (t.total >= 0) {
-      const take = Math.min(this.buf.length, t.total - t.read);
-      if (take > 0) this.store(t, this.buf.subarray(0, take));
-      this.buf = this.buf.subarray(take);
-      if (t.read < t.total) return false;
-      this.endTransfer(t);
-      return true;
-    }
-    // EOF-marked: look for the 40-byte mark, possibly split across reads.
-    const mark = t.mark as Buffer;
-    const window = t.tail.length > 0 ? Buffer.concat([t.tail, this.buf]) : this.buf;
-    const at = window.indexOf(mark);
-    if (at < 0) {
-      this.store(t, this.buf);
-      t.tail = Buffer.from(window.subarray(Math.max(0, window.length - mark.length)));
-      this.buf = Buffer.alloc(0);
-      return false;
-    }
-    // Payload bytes in this read; negative when the mark began in bytes already stored.
-    const fresh = at - t.tail.length;
-    if (fresh > 0) this.store(t, this.buf.subarray(0, fresh));
-    else if (fresh < 0) this.unstore(t, t.read + fresh);
-    this.buf = window.subarray(at + mark.length);
-    this.endTransfer(t);
-    return true;
-  }
-
-  private store(t: Transfer, data: Buffer): void {
-    if (t.file) t.file.write(data);
-    t.read += data.length;
-    if (t.total >= 0) return this.decode(t, data);
-    // The last MARK_LEN bytes may be the start of the mark: they wait for the next read.
-    const all = t.held.length > 0 ? Buffer.concat([t.held, data]) : data;
-    const cut = Math.max(0, all.length - MARK_LEN);
-    t.held = all.subarray(cut);
-    t.fed += cut;
-    if (cut > 0) this.decode(t, all.subarray(0, cut));
-  }
-
-  /** The mark began in bytes already stored: the payload ends at `length` (never before `fed`). */
-  private unstore(t: Transfer, length: number): void {
-    if (t.file) t.file.truncate(length);
-    t.held = t.held.subarray(0, length - t.fed);
-    t.read = length;
-  }
-
-  /** Decodes what the payload completes; a malformed one ends the attempt (the old dataset stays). */
-  private decode(t: Transfer, data: Buffer): void {
-    if (this.transfer !== t) return;
-    try {
-      t.decoder.push(data);
-    } catch (e) {
-      this.loadFailed(t, e);
-    }
-  }
-
-  private loadFailed(t: Transfer, e: unknown): void {
-    const { srv } = this;
-    srv.log.warning((e as Error).message);
-    if (t.load === 'disk') srv.log.warning('Failed trying to load the MASTER synchronization DB from disk, check server logs.');
-    else srv.log.warning('Failed trying to load the MASTER synchronization DB from socket, check server logs.');
-    this.drop();
-  }
-
-  /** The payload is complete and decoded: on disk it becomes dump.rdb (atomically), then the dataset. */
-  private endTransfer(t: Transfer): void {
-    const { srv } = this;
-    if (this.transfer !== t) return; // the decoder refused it
-    try {
-      t.decoder.push(t.held);
-      t.decoder.end();
-    } catch (e) {
-      return this.loadFailed(t, e);
-    }
-    // A BGSAVE in progress would overwrite the synced data with the old dataset: cancel it, as Redis
-    // kills its RDB child.
-    const bgsave = persistState(srv).bgsave;
-    if (bgsave && !bgsave.cancelled) {
-      if (t.file) srv.log.notice(`Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
-      bgsave.cancelled = true;
-    }
-    if (t.file) {
-      const file = rdbFile(srv);
-      try {
-        t.file.commit(file);
-        t.file = null;
-      } catch (e) {
-        srv.log.warning(`Failed trying to rename the temp DB into ${path.basename(file)} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-        return this.drop();
-      }
-    }
-    this.finishFullSync(t);
-  }
-
-  private finishFullSync(t: Transfer): void {
+  /** The payload is in (decoded, and on disk for a disk load): it becomes the dataset, then the stream starts. */
+  private finishFullSync(t: RdbTransfer): void {
     const { srv, st } = this;
     this.transfer = null;
     const swap = t.load === 'swapdb';
@@ -454,7 +297,7 @@ export class MasterLink {
     this.linkUp();
     srv.log.notice('MASTER <-> REPLICA sync: Finished with success');
     // A streamed (EOF) transfer comes from a master that starts the stream on our first ACK.
-    if (!this.prePsync || t.total === -2) this.sendAck(true);
+    if (!this.prePsync || t.streamed) this.sendAck(true);
     const rest = this.buf;
     this.buf = Buffer.alloc(0);
     if (rest.length > 0) this.onStream(rest);
@@ -469,7 +312,7 @@ export class MasterLink {
   }
 
   /** rdb-del-sync-files: a replica without persistence keeps no copy of the master's RDB. */
-  private removeSyncFile(t: Transfer): void {
+  private removeSyncFile(t: RdbTransfer): void {
     const { srv } = this;
     if (t.load !== 'disk' || !srv.config.bool('rdb-del-sync-files')) return;
     if (savePoints(srv).length > 0 || srv.config.bool('appendonly')) return;
@@ -531,7 +374,7 @@ export class MasterLink {
     // takes the bytes at once; a failed write closes the link as a failed sock.write would.
     const ack = Buffer.from(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${off.length}\r\n${off}\r\n`, 'latin1');
     this.ackWriter ??= directWriter(sock, () => sock.destroy());
-    if (!this.ackWriter || this.ackWriter.write(ack) === WRITE_FALLBACK) sock.write(ack);
+    writeOwned(this.ackWriter, sock, ack);
     this.lastAcked = this.reploff;
   }
 
@@ -539,8 +382,7 @@ export class MasterLink {
     const { srv } = this;
     const wasUp = this.state === 'connected';
     this.sock = null;
-    this.transfer?.file?.discard();
-    this.transfer?.decoder.abandon();
+    this.transfer?.abandon();
     this.transfer = null;
     this.expect = [];
     this.unapplied = Buffer.alloc(0);
