@@ -19,12 +19,6 @@ const redirect = (kind: 'MOVED' | 'ASK', slot: number, n: ClusterNode) => `${kin
 
 const EMPTY = Buffer.alloc(0);
 
-function sameBytes(a: Buffer, as: number, ae: number, b: Buffer, bs: number, be: number): boolean {
-  if (ae - as !== be - bs) return false;
-  for (let i = 0; i < ae - as; i++) if (a[as + i] !== b[bs + i]) return false;
-  return true;
-}
-
 /** What a request's keys say, gathered key by key; one per guard, reset per request (never re-entered). */
 class KeyRoute {
   slot = -1;
@@ -74,7 +68,7 @@ class KeyRoute {
       this.migrating = this.owner === st.myself && st.migrating.has(s);
       this.importing = !this.migrating && st.importing.has(s);
     } else if (s !== this.slot) return CROSSSLOT;
-    else if (!this.multipleKeys && !sameBytes(b, start, end, this.first, this.firstStart, this.firstEnd)) this.multipleKeys = true;
+    else if (!this.multipleKeys && b.compare(this.first, this.firstStart, this.firstEnd, start, end) !== 0) this.multipleKeys = true;
     if (this.migrating || this.importing) {
       // keyFor: the stored key when present (no new string), and the command's own lookup of it next
       // finds it remembered.
