@@ -29,6 +29,8 @@ export interface BlockState {
   tryServe(readyKey?: string): boolean;
   /** Called on timeout: writes the timeout reply. */
   onTimeout(): void;
+  /** Told of each command queued while blocked (a held MIGRATE looks ahead: cluster/migrate-ahead.ts). */
+  queued?: (argv: Buffer[]) => void;
 }
 
 /**
@@ -67,6 +69,11 @@ export class Client {
   blocked: BlockState | null = null;
   /** Commands received while blocked, run once unblocked (Redis stops reading a blocked client). */
   readonly pending: Buffer[][] = [];
+  /**
+   * Queued commands a handler already started ahead of their turn (cluster/migrate-ahead.ts), with
+   * what they resolved to: they passed dispatch's checks then, and only their reply waits for the turn.
+   */
+  early: Map<Buffer[], Command> | null = null;
   /** CLIENT REPLY: on | off | skip (skip mutes one reply). */
   replyMode: 'on' | 'off' | 'skip' = 'on';
   /** Set on a client that is our master's replication link (its writes are applied, not refused). */

@@ -109,6 +109,11 @@ export class Dispatcher {
   private guardsCmd: Command | null = null;
   private guardsOfCmd: GuardEntry[] = [];
 
+  /** The armed guards a command goes through now. */
+  armedGuards(cmd: Command): readonly GuardEntry[] {
+    return this.guardsFor(cmd);
+  }
+
   private guardsFor(cmd: Command): GuardEntry[] {
     if (cmd === this.guardsCmd) return this.guardsOfCmd;
     let list = this.guardsByCmd.get(cmd);
@@ -205,7 +210,16 @@ export class Dispatcher {
   execute(c: Client, argv: Buffer[]): void {
     if (c.blocked) {
       c.pending.push(argv);
+      c.blocked.queued?.(argv);
       return;
+    }
+    if (c.early !== null) {
+      const started = c.early.get(argv);
+      if (started !== undefined) {
+        c.early.delete(argv);
+        if (c.early.size === 0) c.early = null;
+        return this.call(c, started, argv);
+      }
     }
     const resolved = this.resolve(argv, c);
     if (typeof resolved === 'string') {

@@ -2,42 +2,16 @@
 // redis-server's synchronous MIGRATE: a DEL sent meanwhile must not be acknowledged while the target
 // restores the key. The target here is a fake that answers only when the test lets it, so the
 // MIGRATE is reliably in flight. Ports 14910-14911 (the reshard block).
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopAll } from '../helpers/procs.js';
 import { RespClient } from '../helpers/resp.js';
+import { SlowTarget } from '../helpers/slow-target.js';
 
 const SOURCE = 14910;
 const TARGET = 14911;
 
-/** A target that collects what it is sent and replies (one line per command) when told to. */
-class SlowTarget {
-  private readonly server = net.createServer((s) => this.socks.push(s.on('data', (d) => { this.got += d.toString('latin1'); })));
-  private readonly socks: net.Socket[] = [];
-  got = '';
-  listen(): Promise<void> {
-    return new Promise((r) => this.server.listen(TARGET, '127.0.0.1', r));
-  }
-  async received(): Promise<void> {
-    for (let i = 0; this.got === ''; i++) {
-      if (i > 200) throw new Error('the MIGRATE never reached the target');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-  /** The RESTORE's reply, after +OK for a SELECT (sent by a connection's first MIGRATE). */
-  answer(restoreReply: string): void {
-    const select = this.got.includes('SELECT') ? '+OK\r\n' : '';
-    for (const s of this.socks) if (!s.destroyed) s.write(`${select}${restoreReply}\r\n`);
-    this.got = '';
-  }
-  close(): void {
-    for (const s of this.socks) s.destroy();
-    this.server.close();
-  }
-}
-
 describe('commands on keys a MIGRATE is sending', () => {
-  const target = new SlowTarget();
+  const target = new SlowTarget(TARGET);
   let a: RespClient;
   let b: RespClient;
   let other: RespClient;

@@ -113,6 +113,17 @@ class KeyRoute {
   }
 }
 
+/**
+ * Whether the guard would let a command run here now, judged without its side effects (ASKING
+ * spent, a write held during a failover's pause): for a command started ahead of its turn.
+ */
+export function servedHere(cl: Cluster, c: Client, cmd: Command, argv: Buffer[]): boolean {
+  if (c.asking || c.isMaster || !c.socket || !cl.myself.isMaster || cl.failover.pausedUntil !== 0) return false;
+  const route = new KeyRoute(cl);
+  if (route.argvKeys(c, cmd, argv) !== null) return false;
+  return route.slot < 0 || route.decide(c, cmd, false) === null;
+}
+
 export function clusterGuard(cl: Cluster): { guard: Guard; viewGuard: ViewGuard } {
   const route = new KeyRoute(cl);
 

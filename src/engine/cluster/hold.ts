@@ -4,7 +4,8 @@
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 
-export function hold(c: Client, untilMs = 0, onTimeout: () => void = () => undefined): void {
+/** queued: told of each command that arrives while the client is held (migrate-ahead.ts). */
+export function hold(c: Client, untilMs = 0, onTimeout: () => void = () => undefined, queued?: (argv: Buffer[]) => void): void {
   const state = {
     keys: [] as string[],
     db: c.db,
@@ -12,6 +13,7 @@ export function hold(c: Client, untilMs = 0, onTimeout: () => void = () => undef
     timer: null as NodeJS.Timeout | null,
     tryServe: () => false,
     onTimeout,
+    queued,
   };
   if (untilMs > 0) state.timer = setTimeout(onTimeout, Math.max(0, untilMs - Date.now()));
   c.blocked = state;

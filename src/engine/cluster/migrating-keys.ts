@@ -25,6 +25,10 @@ export class MigratingKeys {
     }
   }
 
+  has(db: number, key: string): boolean {
+    return this.keys.has(`${db}:${key}`);
+  }
+
   /** The MIGRATE ended: its keys are free, and every held command runs again (or is held again). */
   remove(db: number, keys: string[]): void {
     for (const k of keys) {
