@@ -6,7 +6,7 @@
 // the target's older copy (the reshard's next MIGRATE of it fails with BUSYKEY).
 import type { Client } from '../client.js';
 import type { Command } from '../commands/table.js';
-import type { Guard } from '../dispatch.js';
+import type { Guard, GuardEntry } from '../dispatch.js';
 import type { Server } from '../server.js';
 import { keyStr } from '../store/types.js';
 import { hold, release } from './hold.js';
@@ -15,10 +15,22 @@ export class MigratingKeys {
   /** `db:key` -> how many MIGRATEs in flight carry it. */
   private readonly keys = new Map<string, number>();
   private readonly held = new Set<Client>();
+  /**
+   * The dispatch guard, armed only while keys are in flight: an armed guard without a view form makes
+   * dispatch copy every command's arguments out of the read buffer, which after a node's first
+   * MIGRATE cost its GET and SET their no-copy path for good.
+   */
+  readonly entry: GuardEntry;
 
-  constructor(private readonly srv: Server) {}
+  constructor(private readonly srv: Server) {
+    // After the cluster guard (10): a key of a slot that is not served here is redirected first.
+    this.entry = { order: 11, name: 'migrating-keys', guard: this.guard, armed: false };
+    srv.dispatch.addGuard(this.entry);
+  }
 
   add(db: number, keys: string[]): void {
+    if (keys.length === 0) return;
+    if (this.keys.size === 0) this.srv.dispatch.arm(this.entry, true);
     for (const k of keys) {
       const id = `${db}:${k}`;
       this.keys.set(id, (this.keys.get(id) ?? 0) + 1);
@@ -37,6 +49,7 @@ export class MigratingKeys {
       if (n > 0) this.keys.set(id, n);
       else this.keys.delete(id);
     }
+    if (this.keys.size === 0) this.srv.dispatch.arm(this.entry, false);
     const clients = [...this.held];
     this.held.clear();
     for (const c of clients) release(this.srv, c);
@@ -64,10 +77,6 @@ const registry = new WeakMap<Server, MigratingKeys>();
 /** The server's in-flight MIGRATE keys; the guard is installed with the first MIGRATE. */
 export function migratingKeys(srv: Server): MigratingKeys {
   let m = registry.get(srv);
-  if (!m) {
-    registry.set(srv, (m = new MigratingKeys(srv)));
-    // After the cluster guard (10): a key of a slot that is not served here is redirected first.
-    srv.dispatch.addGuard({ order: 11, name: 'migrating-keys', guard: m.guard });
-  }
+  if (!m) registry.set(srv, (m = new MigratingKeys(srv)));
   return m;
 }
