@@ -92,4 +92,34 @@ describe('RdbLoader', () => {
     expect(() => parseRdb(data.subarray(0, data.length - 3), opts())).toThrow(/Unexpected EOF/);
     expect(() => parseRdb(data.subarray(0, 5), opts())).toThrow(/Wrong signature/);
   });
+
+  it('reports a duplicated key wherever it falls among the entries added together, before a later error', () => {
+    /** db 2 with keys k:0..k:n-1 and `extra` after them; `cut` drops the trailer and that many bytes more. */
+    const rdb = (n: number, extra: [string, number | undefined][], cut = -1): Buffer => {
+      const w = new RdbWriter({ compress: false, listMaxListpackSize: -2 });
+      writeHeader(w, {});
+      writeDbHeader(w, 2, n + extra.length, 0);
+      for (let i = 0; i < n; i++) writeEntry(w, `k:${i}`, `v${i}`, undefined);
+      for (const [k, ttl] of extra) writeEntry(w, k, 'dup', ttl);
+      const chunks = w.finish();
+      if (cut >= 0) return Buffer.concat(chunks).subarray(0, -cut - 1);
+      chunks.push(trailer(chunks, true));
+      return Buffer.concat(chunks);
+    };
+    const cases: [Buffer, string][] = [
+      [rdb(3, [['k:2', undefined]]), 'k:2'], // right after it
+      [rdb(100, [['k:0', undefined]]), 'k:0'], // long after it
+      [rdb(40, [['x', undefined], ['x', undefined]]), 'x'], // both not yet added
+      [rdb(10, [['k:5', 1]]), 'k:5'], // an expired copy
+      [rdb(10, [['k:9', undefined], ['later', undefined]], 2), 'k:9'], // then a cut-off entry
+    ];
+    for (const [data, key] of cases) {
+      const msg = `RDB has duplicated key '${key}' in DB 2`;
+      expect(() => parseRdb(data, opts())).toThrow(msg);
+      for (const piece of [1, 7, 300]) expect(() => feedInPieces(data, piece, 64)).toThrow(msg);
+    }
+    const ok = parseRdb(rdb(100, [['k:0x', Date.now() + 60_000]]), opts());
+    expect(ok.keys).toBe(101);
+    expect(ok.dbs.get(2)?.expires.get('k:0x')).toBeGreaterThan(Date.now());
+  });
 });
