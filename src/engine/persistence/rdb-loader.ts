@@ -131,6 +131,7 @@ export class RdbLoader {
     const r = this.reader;
     const stop = r.pos + budget;
     let at = r.pos;
+    let failure: unknown;
     try {
       if (this.version < 0) this.header();
       while (r.pos < stop) {
@@ -144,12 +145,14 @@ export class RdbLoader {
       this.flush();
       return 'more';
     } catch (e) {
-      // The entries decoded before the failing item come first: a duplicate among them is the error.
-      this.flush();
-      if (!(e instanceof RdbEofError) || this.ended) throw e;
-      r.pos = at;
-      return 'need-input';
+      // Only kept: work inside the handler deoptimised step at every chunk's cut-off item.
+      failure = e;
     }
+    // The entries decoded before the failing item come first: a duplicate among them is the error.
+    this.flush();
+    if (!(failure instanceof RdbEofError) || this.ended) throw failure;
+    r.pos = at;
+    return 'need-input';
   }
 
   private header(): void {
