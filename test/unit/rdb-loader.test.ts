@@ -33,14 +33,19 @@ function sampleRdb(): Buffer {
 const opts = (): ParseOptions => ({ databases: 16, dropExpired: true, now: Date.now() });
 
 /** Feeds `data` in pieces of 1..maxPiece bytes (a fixed pseudo-random sequence), stepping `budget` bytes at a time. */
-function feedInPieces(data: Buffer, maxPiece: number, budget: number): { loader: RdbLoader; needInput: number } {
+function feedInPieces(data: Buffer, maxPiece: number, budget: number, headroom = 0): { loader: RdbLoader; needInput: number } {
   const loader = new RdbLoader(opts());
   let seed = 7;
   let needInput = 0;
   for (let off = 0; off < data.length;) {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     const n = 1 + (seed % maxPiece);
-    loader.push(data.subarray(off, off + n));
+    if (headroom > 0) {
+      // As FileChunks gives it: free bytes (garbage here) before the piece in its memory.
+      const b = Buffer.alloc(headroom + n, 0xaa);
+      data.copy(b, headroom, off, off + n);
+      loader.push(b.subarray(headroom), headroom);
+    } else loader.push(data.subarray(off, off + n));
     off += n;
     for (;;) {
       const r = loader.step(budget);
@@ -73,6 +78,16 @@ describe('RdbLoader', () => {
     }
   });
 
+  it('puts the undecoded rest in the room before the next piece when it fits, else joins a copy', () => {
+    const data = sampleRdb();
+    const whole = parseRdb(data, opts());
+    for (const [maxPiece, headroom] of [[7, 4], [300, 16], [2000, 64], [2000, 4096]]) {
+      const { loader } = feedInPieces(data, maxPiece, 64, headroom);
+      expect(loader.out.keys).toBe(whole.keys);
+      for (const id of [0, 3]) expect(loader.out.dbs.get(id)?.data).toEqual(whole.dbs.get(id)?.data);
+    }
+  });
+
   it('checksums the bytes it dropped: a flipped byte inside a value fails the load', () => {
     const data = Buffer.from(sampleRdb());
     const at = data.indexOf(BIG);
@@ -80,6 +95,7 @@ describe('RdbLoader', () => {
     data[at + 1000] = 0x77; // content only: every item still decodes
     expect(() => parseRdb(data, opts())).toThrow(/Wrong RDB checksum/);
     expect(() => feedInPieces(data, 300, 64)).toThrow(/Wrong RDB checksum/);
+    expect(() => feedInPieces(data, 300, 64, 64)).toThrow(/Wrong RDB checksum/);
   });
 
   it('waits for more input inside an item, and reports the cut-off item once the input ended', () => {

@@ -93,12 +93,22 @@ export class RdbLoader {
     return this.base + this.reader.pos;
   }
 
-  /** Appends input; the decoded part of the previous input is dropped. */
-  push(chunk: Buffer): void {
+  /**
+   * Appends input; the decoded part of the previous input is dropped. `headroom`: bytes before chunk
+   * in its memory that may be overwritten, where the undecoded rest of the previous input goes when
+   * it fits (no copy of the chunk).
+   */
+  push(chunk: Buffer, headroom = 0): void {
     const r = this.reader;
     this.crc.update(this.buf, 0, r.pos);
     this.base += r.pos;
-    this.buf = r.pos === this.buf.length ? chunk : this.joined(this.buf.subarray(r.pos), chunk);
+    const rest = this.buf.length - r.pos;
+    if (rest === 0) this.buf = chunk;
+    else if (rest <= headroom) {
+      const joined = Buffer.from(chunk.buffer, chunk.byteOffset - rest, rest + chunk.length);
+      this.buf.copy(joined, 0, r.pos);
+      this.buf = joined;
+    } else this.buf = this.joined(this.buf.subarray(r.pos), chunk);
     this.reader = new RdbReader(this.buf, this.buf.length, this.base);
   }
 
