@@ -47,8 +47,12 @@ function holesBelow(holes: Int32Array, pos: number): number {
 export class Keyspace<V = StoredValue> {
   private index: Int32Array = new Int32Array(MIN_CAP * 2);
   private mask = MIN_CAP - 1;
-  /** [key, value] at 2 * entry; a deleted entry's key is undefined until holes are squeezed out. */
-  private pairs: (string | V | undefined)[] = [];
+  /**
+   * [key, value] at 2 * entry; a deleted entry's key is undefined until holes are squeezed out.
+   * Always a holey array (new Array(n), even n = 0): reserve() makes one, and one elements kind for
+   * every table keeps the lookups monomorphic.
+   */
+  private pairs: (string | V | undefined)[] = new Array<string | V | undefined>(0);
   /** Entries in the array, live and holes. */
   private used = 0;
   private liveCount = 0;
@@ -138,7 +142,7 @@ export class Keyspace<V = StoredValue> {
   clear(): void {
     this.index = new Int32Array(MIN_CAP * 2);
     this.mask = MIN_CAP - 1;
-    this.pairs = [];
+    this.pairs = new Array<string | V | undefined>(0);
     this.used = 0;
     this.liveCount = 0;
     this.lastEntry = -1;
@@ -196,9 +200,9 @@ export class Keyspace<V = StoredValue> {
     let cap = this.mask + 1;
     while (cap * 3 < n * 4) cap *= 2;
     if (cap > this.mask + 1) this.rehash(cap);
-    // The entries array too: pushed to 2n elements it is regrown ~30 times, each a new old-space
-    // array filled, copied and page-faulted in. Preallocated, it is written by index (holey: the
-    // positions past `used` read as undefined, as liveFrom and randomKey never look there).
+    // The entries array too: grown to 2n elements one append at a time it is regrown ~30 times, each
+    // a new old-space array filled, copied and page-faulted in. Preallocated, it is written by index
+    // (the positions past `used` are holes, which liveFrom and randomKey never look at).
     if (2 * n > this.pairs.length) {
       const pairs = new Array<string | V | undefined>(2 * n);
       for (let i = 0; i < 2 * this.used; i++) pairs[i] = this.pairs[i];
