@@ -101,6 +101,36 @@ describe('Keyspace', () => {
     expect([...ks.keys()]).toEqual(Array.from({ length: 100 }, (_, i) => `k${i}`));
     for (let i = 0; i < 100; i++) expect(ks.get(`k${i}`)).toBe(i);
   });
+  it('addNew adds a batch in order up to its first key already present (before it or earlier in the batch)', () => {
+    const next = rng(11);
+    const universe = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? `k\0\xff${i}` : `key:${i}`));
+    const ks = new Keyspace<number>();
+    const model = new Map<string, number>();
+    for (let step = 0; step < 400; step++) {
+      if (step % 50 === 0) ks.reserve(Math.floor(next() * 4000));
+      if (step % 7 === 0) {
+        // Deletes in between, so batches land among holes and squeezes.
+        for (let d = 0; d < 20; d++) {
+          const k = universe[Math.floor(next() * universe.length)];
+          expect(ks.delete(k)).toBe(model.delete(k));
+        }
+      }
+      const n = 1 + Math.floor(next() * 40);
+      const keys = Array.from({ length: n }, () => universe[Math.floor(next() * universe.length)]);
+      const values = keys.map((_, i) => step * 100 + i);
+      let want = -1;
+      const seen = new Set<string>();
+      for (let i = 0; i < n && want < 0; i++) {
+        if (model.has(keys[i]) || seen.has(keys[i])) want = i;
+        seen.add(keys[i]);
+      }
+      expect(ks.addNew(keys, values, n)).toBe(want);
+      for (let i = 0; i < (want < 0 ? n : want); i++) model.set(keys[i], values[i]);
+      expect(ks.size).toBe(model.size);
+    }
+    check(ks, model, universe);
+  });
+
   it('a write after a read of the same key lands on that key after deletes, squeezes and clears in between', () => {
     const ks = new Keyspace<number>();
     for (let i = 0; i < 100; i++) ks.set(`k${i}`, i);

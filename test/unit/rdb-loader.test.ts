@@ -33,14 +33,19 @@ function sampleRdb(): Buffer {
 const opts = (): ParseOptions => ({ databases: 16, dropExpired: true, now: Date.now() });
 
 /** Feeds `data` in pieces of 1..maxPiece bytes (a fixed pseudo-random sequence), stepping `budget` bytes at a time. */
-function feedInPieces(data: Buffer, maxPiece: number, budget: number): { loader: RdbLoader; needInput: number } {
+function feedInPieces(data: Buffer, maxPiece: number, budget: number, headroom = 0): { loader: RdbLoader; needInput: number } {
   const loader = new RdbLoader(opts());
   let seed = 7;
   let needInput = 0;
   for (let off = 0; off < data.length;) {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     const n = 1 + (seed % maxPiece);
-    loader.push(data.subarray(off, off + n));
+    if (headroom > 0) {
+      // As FileChunks gives it: free bytes (garbage here) before the piece in its memory.
+      const b = Buffer.alloc(headroom + n, 0xaa);
+      data.copy(b, headroom, off, off + n);
+      loader.push(b.subarray(headroom), headroom);
+    } else loader.push(data.subarray(off, off + n));
     off += n;
     for (;;) {
       const r = loader.step(budget);
@@ -73,6 +78,16 @@ describe('RdbLoader', () => {
     }
   });
 
+  it('puts the undecoded rest in the room before the next piece when it fits, else joins a copy', () => {
+    const data = sampleRdb();
+    const whole = parseRdb(data, opts());
+    for (const [maxPiece, headroom] of [[7, 4], [300, 16], [2000, 64], [2000, 4096]]) {
+      const { loader } = feedInPieces(data, maxPiece, 64, headroom);
+      expect(loader.out.keys).toBe(whole.keys);
+      for (const id of [0, 3]) expect(loader.out.dbs.get(id)?.data).toEqual(whole.dbs.get(id)?.data);
+    }
+  });
+
   it('checksums the bytes it dropped: a flipped byte inside a value fails the load', () => {
     const data = Buffer.from(sampleRdb());
     const at = data.indexOf(BIG);
@@ -80,6 +95,7 @@ describe('RdbLoader', () => {
     data[at + 1000] = 0x77; // content only: every item still decodes
     expect(() => parseRdb(data, opts())).toThrow(/Wrong RDB checksum/);
     expect(() => feedInPieces(data, 300, 64)).toThrow(/Wrong RDB checksum/);
+    expect(() => feedInPieces(data, 300, 64, 64)).toThrow(/Wrong RDB checksum/);
   });
 
   it('waits for more input inside an item, and reports the cut-off item once the input ended', () => {
@@ -91,5 +107,35 @@ describe('RdbLoader', () => {
     expect(() => loader.step(Infinity)).toThrow(RdbError);
     expect(() => parseRdb(data.subarray(0, data.length - 3), opts())).toThrow(/Unexpected EOF/);
     expect(() => parseRdb(data.subarray(0, 5), opts())).toThrow(/Wrong signature/);
+  });
+
+  it('reports a duplicated key wherever it falls among the entries added together, before a later error', () => {
+    /** db 2 with keys k:0..k:n-1 and `extra` after them; `cut` drops the trailer and that many bytes more. */
+    const rdb = (n: number, extra: [string, number | undefined][], cut = -1): Buffer => {
+      const w = new RdbWriter({ compress: false, listMaxListpackSize: -2 });
+      writeHeader(w, {});
+      writeDbHeader(w, 2, n + extra.length, 0);
+      for (let i = 0; i < n; i++) writeEntry(w, `k:${i}`, `v${i}`, undefined);
+      for (const [k, ttl] of extra) writeEntry(w, k, 'dup', ttl);
+      const chunks = w.finish();
+      if (cut >= 0) return Buffer.concat(chunks).subarray(0, -cut - 1);
+      chunks.push(trailer(chunks, true));
+      return Buffer.concat(chunks);
+    };
+    const cases: [Buffer, string][] = [
+      [rdb(3, [['k:2', undefined]]), 'k:2'], // right after it
+      [rdb(100, [['k:0', undefined]]), 'k:0'], // long after it
+      [rdb(40, [['x', undefined], ['x', undefined]]), 'x'], // both not yet added
+      [rdb(10, [['k:5', 1]]), 'k:5'], // an expired copy
+      [rdb(10, [['k:9', undefined], ['later', undefined]], 2), 'k:9'], // then a cut-off entry
+    ];
+    for (const [data, key] of cases) {
+      const msg = `RDB has duplicated key '${key}' in DB 2`;
+      expect(() => parseRdb(data, opts())).toThrow(msg);
+      for (const piece of [1, 7, 300]) expect(() => feedInPieces(data, piece, 64)).toThrow(msg);
+    }
+    const ok = parseRdb(rdb(100, [['k:0x', Date.now() + 60_000]]), opts());
+    expect(ok.keys).toBe(101);
+    expect(ok.dbs.get(2)?.expires.get('k:0x')).toBeGreaterThan(Date.now());
   });
 });

@@ -5,6 +5,7 @@
 // rest of it is still arriving. One item is always decoded synchronously.
 import { packLoaded } from '../store/compact.js';
 import { Keyspace } from '../store/keyspace.js';
+import type { StoredValue } from '../store/types.js';
 import { Crc64 } from './crc64.js';
 import { RdbReader } from './rdb-reader.js';
 import { RdbEofError, RdbError } from './errors.js';
@@ -41,12 +42,25 @@ export interface ParseOptions {
 /** The most keys a RESIZEDB record makes room for in advance (the table grows past it as keys come). */
 const RESIZE_HINT_MAX = 1 << 21;
 
+/** Entries added to the keyspace at once (their lookups overlap in memory). */
+const BATCH = 32;
+
+interface Batch {
+  keys: string[];
+  values: StoredValue[];
+  /** -1: no TTL. */
+  expireAt: Float64Array;
+  n: number;
+}
+
 /** What step() left: its byte budget spent with input left, input exhausted (push more or end()), or the file's end reached. */
 export type StepResult = 'more' | 'need-input' | 'done';
 
 export class RdbLoader {
   readonly out: LoadedRdb = { dbs: new Map(), aux: new Map(), keys: 0, expired: 0, end: 0, functions: [] };
   private buf: Buffer = Buffer.alloc(0);
+  /** The two buffers joined() uses in turn. */
+  private readonly scratch: (Buffer | undefined)[] = [undefined, undefined];
   private reader = new RdbReader(this.buf);
   /** Stream offset of buf[0]: the bytes before it were decoded and dropped (and checksummed). */
   private base = 0;
@@ -57,6 +71,12 @@ export class RdbLoader {
   private cur: LoadedDb | null = null;
   private dbId = 0;
   private expireAt = -1;
+  /**
+   * Entries decoded but not yet in the current db (n of them): added BATCH at a time through
+   * Keyspace.addNew, whose cache misses then overlap. Always added before step() returns or throws,
+   * and before the db changes, so the dataset and the counts are never behind the bytes decoded.
+   */
+  private readonly batch: Batch = { keys: [], values: [], expireAt: new Float64Array(BATCH), n: 0 };
 
   constructor(private readonly opts: ParseOptions) {}
 
@@ -73,13 +93,38 @@ export class RdbLoader {
     return this.base + this.reader.pos;
   }
 
-  /** Appends input; the decoded part of the previous input is dropped. */
-  push(chunk: Buffer): void {
+  /**
+   * Appends input; the decoded part of the previous input is dropped. `headroom`: bytes before chunk
+   * in its memory that may be overwritten, where the undecoded rest of the previous input goes when
+   * it fits (no copy of the chunk).
+   */
+  push(chunk: Buffer, headroom = 0): void {
     const r = this.reader;
     this.crc.update(this.buf, 0, r.pos);
     this.base += r.pos;
-    this.buf = r.pos === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(r.pos), chunk]);
+    const rest = this.buf.length - r.pos;
+    if (rest === 0) this.buf = chunk;
+    else if (rest <= headroom) {
+      const joined = Buffer.from(chunk.buffer, chunk.byteOffset - rest, rest + chunk.length);
+      this.buf.copy(joined, 0, r.pos);
+      this.buf = joined;
+    } else this.buf = this.joined(this.buf.subarray(r.pos), chunk);
     this.reader = new RdbReader(this.buf, this.buf.length, this.base);
+  }
+
+  /**
+   * rest then chunk, in whichever of two buffers kept for this does not hold rest: a fresh
+   * Buffer.concat of each ~2 MB chunk cost more in page faults than the copy itself.
+   */
+  private joined(rest: Buffer, chunk: Buffer): Buffer {
+    const n = rest.length + chunk.length;
+    const s = this.scratch;
+    const i = rest.buffer === s[0]?.buffer ? 1 : 0;
+    if ((s[i]?.length ?? 0) < n) s[i] = Buffer.allocUnsafeSlow(n);
+    const out = s[i] as Buffer;
+    rest.copy(out, 0);
+    chunk.copy(out, rest.length);
+    return out.subarray(0, n);
   }
 
   /** No more input: an item cut off is now an error. */
@@ -96,21 +141,28 @@ export class RdbLoader {
     const r = this.reader;
     const stop = r.pos + budget;
     let at = r.pos;
+    let failure: unknown;
     try {
       if (this.version < 0) this.header();
       while (r.pos < stop) {
         at = r.pos;
         if (this.item()) {
+          this.flush();
           this.trailer();
           return 'done';
         }
       }
+      this.flush();
       return 'more';
     } catch (e) {
-      if (!(e instanceof RdbEofError) || this.ended) throw e;
-      r.pos = at;
-      return 'need-input';
+      // Only kept: work inside the handler deoptimised step at every chunk's cut-off item.
+      failure = e;
     }
+    // The entries decoded before the failing item come first: a duplicate among them is the error.
+    this.flush();
+    if (!(failure instanceof RdbEofError) || this.ended) throw failure;
+    r.pos = at;
+    return 'need-input';
   }
 
   private header(): void {
@@ -125,6 +177,7 @@ export class RdbLoader {
   }
 
   private selectDb(id: number): void {
+    this.flush();
     if (id >= this.opts.databases) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${this.opts.databases} databases. Exiting`);
     this.dbId = id;
     this.cur = this.out.dbs.get(id) ?? this.opts.into?.(id) ?? { data: new Keyspace(), expires: new Map() };
@@ -186,21 +239,38 @@ export class RdbLoader {
     const out = this.out;
     const key = r.keyString();
     const value = type === T.STRING ? r.storedString() : packLoaded(r.value(type));
-    const db = this.cur as LoadedDb;
     const expireAt = this.expireAt;
+    this.expireAt = -1;
     if (this.opts.dropExpired && expireAt !== -1 && expireAt < this.opts.now) {
-      if (db.data.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${this.dbId}`);
+      this.flush();
+      if ((this.cur as LoadedDb).data.has(key)) throw this.duplicate(key);
       out.expired++;
     } else {
-      // One hash lookup per key: a duplicate is seen as a set that did not grow the map.
-      const before = db.data.size;
-      db.data.set(key, value);
-      if (db.data.size === before) throw new RdbError(`RDB has duplicated key '${key}' in DB ${this.dbId}`);
-      if (expireAt !== -1) db.expires.set(key, expireAt);
-      out.keys++;
+      const b = this.batch;
+      b.keys[b.n] = key;
+      b.values[b.n] = value;
+      b.expireAt[b.n] = expireAt;
+      if (++b.n === BATCH) this.flush();
     }
-    this.expireAt = -1;
     if (this.opts.keyLoadDelayUs) busyWait(this.opts.keyLoadDelayUs);
+  }
+
+  /** Adds the batched entries to the current db (throws at a duplicate, the ones before it added). */
+  private flush(): void {
+    const b = this.batch;
+    const n = b.n;
+    if (n === 0) return;
+    b.n = 0;
+    const db = this.cur as LoadedDb;
+    const dup = db.data.addNew(b.keys, b.values, n);
+    const added = dup < 0 ? n : dup;
+    for (let i = 0; i < added; i++) if (b.expireAt[i] !== -1) db.expires.set(b.keys[i], b.expireAt[i]);
+    this.out.keys += added;
+    if (dup >= 0) throw this.duplicate(b.keys[dup]);
+  }
+
+  private duplicate(key: string): RdbError {
+    return new RdbError(`RDB has duplicated key '${key}' in DB ${this.dbId}`);
   }
 
   /** The CRC64 trailer (RDB 5+): all of it must be there, so a cut-off one rewinds to the EOF opcode. */

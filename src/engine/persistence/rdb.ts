@@ -151,6 +151,8 @@ function failedInto(srv: Server, e: unknown): never {
 export interface RdbSource {
   /** The next bytes: up to max(min, its chunk size), fewer only near the end; null past the end. */
   read(min: number): Promise<Buffer | null>;
+  /** Bytes free before each chunk in its memory, which the reader may overwrite (RdbLoader.push). */
+  readonly headroom?: number;
 }
 
 /** Bytes already in memory as a source: all of them at the first read. */
@@ -193,7 +195,7 @@ async function stepSliced(loader: RdbLoader, source: RdbSource, slice: number, b
         // An item longer than a chunk: read as much again as is pending, so its bytes are
         // concatenated a logarithmic number of times, not once per chunk.
         const pending = fed - loader.loaded;
-        loader.push(chunk);
+        loader.push(chunk, source.headroom ?? 0);
         fed += chunk.length;
         ahead = source.read(pending >= slice ? pending + chunk.length : slice);
       }

@@ -27,6 +27,11 @@ const MIN_CAP = 8;
 /** Holes are squeezed out once they outnumber live entries (and are more than a few). */
 const MIN_HOLES = 16;
 
+/** addNew()'s scratch, shared by all tables (it runs to completion): each key's hash. */
+let batchHashes = new Int32Array(64);
+/** addNew()'s home-position loads end here, so the compiler keeps them. */
+export let batchSink = 0;
+
 /** How many of the ascending positions in holes are below pos. */
 function holesBelow(holes: Int32Array, pos: number): number {
   let lo = 0;
@@ -42,8 +47,12 @@ function holesBelow(holes: Int32Array, pos: number): number {
 export class Keyspace<V = StoredValue> {
   private index: Int32Array = new Int32Array(MIN_CAP * 2);
   private mask = MIN_CAP - 1;
-  /** [key, value] at 2 * entry; a deleted entry's key is undefined until holes are squeezed out. */
-  private pairs: (string | V | undefined)[] = [];
+  /**
+   * [key, value] at 2 * entry; a deleted entry's key is undefined until holes are squeezed out.
+   * Always a holey array (new Array(n), even n = 0): reserve() makes one, and one elements kind for
+   * every table keeps the lookups monomorphic.
+   */
+  private pairs: (string | V | undefined)[] = new Array<string | V | undefined>(0);
   /** Entries in the array, live and holes. */
   private used = 0;
   private liveCount = 0;
@@ -133,7 +142,7 @@ export class Keyspace<V = StoredValue> {
   clear(): void {
     this.index = new Int32Array(MIN_CAP * 2);
     this.mask = MIN_CAP - 1;
-    this.pairs = [];
+    this.pairs = new Array<string | V | undefined>(0);
     this.used = 0;
     this.liveCount = 0;
     this.lastEntry = -1;
@@ -191,6 +200,40 @@ export class Keyspace<V = StoredValue> {
     let cap = this.mask + 1;
     while (cap * 3 < n * 4) cap *= 2;
     if (cap > this.mask + 1) this.rehash(cap);
+    // The entries array too: grown to 2n elements one append at a time it is regrown ~30 times, each
+    // a new old-space array filled, copied and page-faulted in. Preallocated, it is written by index
+    // (the positions past `used` are holes, which liveFrom and randomKey never look at).
+    if (2 * n > this.pairs.length) {
+      const pairs = new Array<string | V | undefined>(2 * n);
+      for (let i = 0; i < 2 * this.used; i++) pairs[i] = this.pairs[i];
+      this.pairs = pairs;
+    }
+  }
+
+  /**
+   * Adds keys[i] -> values[i] for i < n, none of which may be present: the index of the first key
+   * that is (it and the ones after it are not added), or -1 once all are. For a bulk load: the home
+   * positions of all n keys are read first, so their cache misses (a 1M-key index is 16 MB) overlap
+   * instead of coming one per insert.
+   */
+  addNew(keys: readonly string[], values: readonly V[], n: number): number {
+    const hs = batchHashes.length >= n ? batchHashes : (batchHashes = new Int32Array(n));
+    const t = this.index;
+    const mask = this.mask;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const h = hashStr(keys[i]);
+      hs[i] = h;
+      sum += t[2 * (h & mask)];
+    }
+    batchSink = sum;
+    this.lastKey = null;
+    this.lastEntry = -1;
+    for (let i = 0; i < n; i++) {
+      if (this.posOf(keys[i], hs[i]) >= 0) return i;
+      this.append(keys[i], values[i], hs[i]);
+    }
+    return -1;
   }
 
   keys(): KeyspaceIterator<string, V> {
@@ -254,7 +297,8 @@ export class Keyspace<V = StoredValue> {
   private append(key: string, value: V, h: number): void {
     if ((this.liveCount + 1) * 4 > (this.mask + 1) * 3) this.rehash((this.mask + 1) * 2);
     const e = this.used++;
-    this.pairs.push(key, value);
+    this.pairs[2 * e] = key;
+    this.pairs[2 * e + 1] = value;
     placePair(this.index, this.mask, h, e + 1);
     this.liveCount++;
     this.added(e, key);
