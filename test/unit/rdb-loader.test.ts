@@ -1,7 +1,7 @@
 // RdbLoader, the resumable outer loop of RDB decoding: fed in arbitrary pieces with small budgets it
 // must give what one whole-buffer parse gives, rewind items cut off between pieces, checksum the bytes
 // it has dropped, and report a cut-off file only once told the input ended.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RdbLoader, type ParseOptions } from '../../src/engine/persistence/rdb-loader.js';
 import { RdbError } from '../../src/engine/persistence/errors.js';
 import { parseRdb, trailer, writeDbHeader, writeHeader } from '../../src/engine/persistence/rdb.js';
@@ -10,6 +10,7 @@ import { ListValue } from '../../src/engine/store/list.js';
 import { HashValue } from '../../src/engine/store/hash.js';
 import { SetValue } from '../../src/engine/store/set.js';
 import { ZSetValue } from '../../src/engine/store/zset.js';
+import { Keyspace } from '../../src/engine/store/keyspace.js';
 
 const BIG = 'v'.repeat(3000);
 
@@ -137,5 +138,27 @@ describe('RdbLoader', () => {
     const ok = parseRdb(rdb(100, [['k:0x', Date.now() + 60_000]]), opts());
     expect(ok.keys).toBe(101);
     expect(ok.dbs.get(2)?.expires.get('k:0x')).toBeGreaterThan(Date.now());
+  });
+
+  it('makes room up front for 2M keys at most, whatever the RESIZEDB records of all dbs claim', () => {
+    const w = new RdbWriter({ compress: false, listMaxListpackSize: -2 });
+    writeHeader(w, {});
+    // 16 dbs each claiming 1.5M keys (a real file's counts are trusted up to the cap), one key each.
+    for (let db = 0; db < 16; db++) {
+      writeDbHeader(w, db, 1_500_000, 0);
+      writeEntry(w, `k${db}`, 'v', undefined);
+    }
+    const chunks = w.finish();
+    chunks.push(trailer(chunks, true));
+    const reserve = vi.spyOn(Keyspace.prototype, 'reserve');
+    try {
+      const out = parseRdb(Buffer.concat(chunks), opts());
+      expect(out.keys).toBe(16);
+      const asked = reserve.mock.calls.map(([n]) => n);
+      expect(asked.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1 << 21);
+      expect(asked[0]).toBe(1_500_000); // the first db's claim, under the cap, as it was
+    } finally {
+      reserve.mockRestore();
+    }
   });
 });

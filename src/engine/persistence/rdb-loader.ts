@@ -39,7 +39,7 @@ export interface ParseOptions {
   keyLoadDelayUs?: number;
 }
 
-/** The most keys a RESIZEDB record makes room for in advance (the table grows past it as keys come). */
+/** The most keys RESIZEDB records make room for in advance, all dbs together (tables grow past it as keys come). */
 const RESIZE_HINT_MAX = 1 << 21;
 
 /** Entries added to the keyspace at once (their lookups overlap in memory). */
@@ -69,6 +69,8 @@ export class RdbLoader {
   private version = -1;
   private finished = false;
   private cur: LoadedDb | null = null;
+  /** Keys the RESIZEDB records have made room for so far, all dbs together (RESIZE_HINT_MAX at most). */
+  private reserved = 0;
   private dbId = 0;
   private expireAt = -1;
   /**
@@ -205,10 +207,13 @@ export class RdbLoader {
         this.selectDb(r.len());
         return false;
       case OP.RESIZEDB: {
-        // Sized once for the keys to come instead of at every doubling; a file's claim is capped, so a
-        // bogus count cannot make the node allocate more than RESIZE_HINT_MAX keys' worth up front.
+        // Sized once for the keys to come instead of at every doubling. The claims of all dbs together
+        // are capped, so a bogus file (16 dbs claiming millions of keys each) cannot make the node
+        // allocate more than RESIZE_HINT_MAX keys' worth up front.
         const data = (this.cur as LoadedDb).data;
-        data.reserve(data.size + Math.min(r.len(), RESIZE_HINT_MAX));
+        const n = Math.min(r.len(), RESIZE_HINT_MAX - this.reserved);
+        this.reserved += n;
+        if (n > 0) data.reserve(data.size + n);
         r.len();
         return false;
       }
