@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopAll } from '../helpers/procs.js';
 import { RespClient, type Reply } from '../helpers/resp.js';
 import { SlowTarget } from '../helpers/slow-target.js';
+import { clusterOk, waitFor } from './cluster-kit.js';
 
 const SOURCE = 14920;
 const TARGET = 14921;
@@ -39,11 +40,7 @@ describe('MIGRATEs started ahead of their turn', () => {
     ]);
     const c = await connect(CLUSTER_SOURCE);
     expect(await c.call(['CLUSTER', 'ADDSLOTSRANGE', '0', '16383'])).toEqual(OK);
-    for (let i = 0; ; i++) {
-      if (text(await c.call(['CLUSTER', 'INFO'])).includes('cluster_state:ok')) break;
-      if (i > 200) throw new Error('the one-node cluster never became ok');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor('the one-node cluster to be ok', () => clusterOk([CLUSTER_SOURCE]));
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -117,10 +114,7 @@ describe('MIGRATEs started ahead of their turn', () => {
     a.close();
     await new Promise((r) => setTimeout(r, 50));
     target.answer('+OK', '+OK');
-    for (let i = 0; text(await other.call(['EXISTS', 'g1', 'g2'])) !== '0'; i++) {
-      if (i > 100) throw new Error('the keys were never deleted');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor('the keys to be deleted', async () => text(await other.call(['EXISTS', 'g1', 'g2'])) === '0', 2000);
     expect(await other.call(['PING'])).toEqual({ t: 'simple', v: 'PONG' });
   });
 });
