@@ -38,10 +38,13 @@ class TargetConn {
   private dead = false;
   private readonly waiting: Waiter[] = [];
   private out: Buffer[] = [];
-  /** The db the target's session is in once what was written has run; -1 when not known. */
-  db = -1;
-  /** A request with a SELECT is in flight: nothing is queued behind it until its answer is known. */
-  selecting = false;
+  /**
+   * The db the target's session is in once what was written has run; -1 when not known. A new
+   * session is in db 0, so a cluster's MIGRATEs (db 0 only) never SELECT and never wait for one.
+   */
+  db = 0;
+  /** The request with a SELECT in flight: nothing is queued behind it until its answer is known. */
+  selecting: Promise<string[]> | null = null;
   private lastUse = Date.now();
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly io: DirectWriter | null;
@@ -160,41 +163,65 @@ function forget(conn: TargetConn): void {
   if (list.length === 0) CONNS.delete(conn.key);
 }
 
+/** Connects in progress per host:port: MIGRATEs arriving meanwhile wait for it instead of opening their own. */
+const CONNECTING = new Map<string, Promise<TargetConn>>();
+
 /**
- * A connection for a MIGRATE into db: one already in that db (whatever it has in flight), else an
- * idle one (it will SELECT), else a new one. A SELECT is never pipelined behind: if it failed, the
+ * A connection for a MIGRATE into db, if one can take it now: one already in that db (whatever it has
+ * in flight), else an idle one (it will SELECT). A SELECT is never pipelined behind: if it failed, the
  * commands queued after it would run in another db.
  */
-async function pick(host: string, port: number, db: number, timeoutMs: number): Promise<TargetConn> {
-  const key = `${host}:${port}`;
-  const list = CONNS.get(key) ?? [];
-  const conn = list.find((c) => c.alive && !c.selecting && c.db === db) ??
-    list.find((c) => c.alive && c.inFlight === 0);
-  if (conn) return conn;
-  const fresh = await TargetConn.connect(host, port, timeoutMs);
-  let now = CONNS.get(key);
-  if (!now) CONNS.set(key, (now = []));
-  now.push(fresh);
-  return fresh;
+function choose(key: string, db: number): TargetConn | undefined {
+  const list = CONNS.get(key);
+  if (!list) return undefined;
+  return list.find((c) => c.alive && !c.selecting && c.db === db) ?? list.find((c) => c.alive && !c.selecting && c.inFlight === 0);
 }
 
 /**
+ * Settles when choose() may find a connection: the SELECT of our db in flight is answered, or the
+ * connection being opened is up. Rejects (IoError) when that connection cannot be opened.
+ */
+function connectionChange(host: string, port: number, db: number, timeoutMs: number): Promise<unknown> {
+  const key = `${host}:${port}`;
+  const selecting = CONNS.get(key)?.find((c) => c.alive && c.db === db && c.selecting);
+  if (selecting) return selecting.selecting!.then(noop, noop);
+  let connecting = CONNECTING.get(key);
+  if (!connecting) {
+    connecting = TargetConn.connect(host, port, timeoutMs).then((fresh) => {
+      let list = CONNS.get(key);
+      if (!list) CONNS.set(key, (list = []));
+      list.push(fresh);
+      return fresh;
+    }).finally(() => CONNECTING.delete(key));
+    CONNECTING.set(key, connecting);
+  }
+  return connecting;
+}
+
+function noop(): void {}
+
+/**
  * Sends one MIGRATE's AUTH (if any), SELECT (when the connection is in another db) and RESTOREs.
- * IoError when the target cannot be reached or does not answer within timeoutMs.
+ * IoError when the target cannot be reached or does not answer within timeoutMs. Concurrent MIGRATEs
+ * to one target share its connection (a reshard opened one per MIGRATE in flight: 61 in one run).
  */
 export async function sendToTarget(host: string, port: number, db: number, timeoutMs: number, auth: Buffer | null, restores: Buffer[]): Promise<TargetReplies> {
-  const conn = await pick(host, port, db, timeoutMs);
+  const key = `${host}:${port}`;
+  let conn: TargetConn | undefined;
+  while (!(conn = choose(key, db))) await connectionChange(host, port, db, timeoutMs);
+  // From choose() to request() nothing awaits, so no other MIGRATE can claim the same idle connection.
   const select = conn.db !== db;
   const cmds = [...(auth ? [auth] : []), ...(select ? [encodeCommand(['SELECT', String(db)])] : []), ...restores];
+  const answered = conn.request(cmds, cmds.length, timeoutMs);
   if (select) {
-    conn.selecting = true;
     conn.db = db;
+    conn.selecting = answered;
   }
   let lines: string[];
   try {
-    lines = await conn.request(cmds, cmds.length, timeoutMs);
+    lines = await answered;
   } finally {
-    if (select) conn.selecting = false;
+    if (select) conn.selecting = null;
   }
   const authReply = auth ? lines.shift()! : null;
   const selectReply = select ? lines.shift()! : null;
