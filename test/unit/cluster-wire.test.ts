@@ -3,7 +3,7 @@
 // were doing, and re-encodes to the same bytes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bitmapOf, decode, encode, hasSlot, HEADER_LEN, NODE, rangesOfBitmap, type BusMsg } from '../../src/engine/cluster/wire.js';
+import { bitmapOf, decode, encode, hasSlot, HEADER_LEN, NODE, rangesOfBitmap, slotsAdded, type BusMsg } from '../../src/engine/cluster/wire.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/cluster-bus/${name}.bin`, import.meta.url));
 
@@ -107,6 +107,15 @@ describe('cluster bus wire format (captured redis-server 7.0.15 frames)', () => 
     expect(hasSlot(bits, 17)).toBe(true);
     expect(hasSlot(bits, 18)).toBe(false);
     expect(rangesOfBitmap(bits)).toEqual([[0, 0], [7, 17], [16376, 16383]]);
+  });
+
+  it('slotsAdded: the claimed slots the known bitmap lacks, ascending, whatever their bit', () => {
+    const known = bitmapOf([[0, 5460], [16383, 16383]]);
+    const claimed = bitmapOf([[0, 5470], [8000, 8000], [16375, 16383]]);
+    expect(slotsAdded(claimed, known)).toEqual([...Array.from({ length: 10 }, (_, i) => 5461 + i), 8000, ...Array.from({ length: 8 }, (_, i) => 16375 + i)]);
+    expect(slotsAdded(known, claimed)).toEqual([]);
+    expect(slotsAdded(claimed, claimed)).toEqual([]);
+    expect(slotsAdded(bitmapOf([[0, 16383]]), new Uint8Array(2048))).toHaveLength(16384);
   });
 });
 

@@ -10,10 +10,9 @@ import type { Cluster } from './cluster.js';
 import { SLOT_COUNT } from './crc16.js';
 import { clearFailIfReachable, noteReport } from './failure.js';
 import { handleFailoverMessage } from './failover.js';
-import { shardBitmap } from './message.js';
+import { EMPTY_SLOTS, shardBitmap } from './message.js';
 import { ClusterNode } from './node.js';
-import type { SlotRange } from './slots.js';
-import { NODE, rangesOfBitmap, type BusMsg, type GossipEntry } from './wire.js';
+import { NODE, slotsAdded, type BusMsg, type GossipEntry } from './wire.js';
 
 export { busPortOf } from './message.js';
 
@@ -146,21 +145,22 @@ function updateRole(c: Cluster, n: ClusterNode, msg: BusMsg): void {
 function updateSlots(c: Cluster, sender: ClusterNode, msg: BusMsg): void {
   const shard = sender.isMaster ? sender : sender.master;
   if (!shard) return;
-  if (Buffer.compare(shardBitmap(shard), msg.slots) === 0) {
+  const known = shardBitmap(shard);
+  if (Buffer.compare(known, msg.slots) === 0) {
     resolveEpochCollision(c, sender);
     return;
   }
-  const claimed = rangesOfBitmap(msg.slots);
-  if (sender.isMaster) updateSlotsFrom(c, sender, msg.configEpoch, claimed);
+  // A master's claims on slots we already know it owns change nothing below (both skip the sender's
+  // own slots), so only the added ones are looked at. A replica never owns a slot: all its claims are.
+  const claims = slotsAdded(msg.slots, sender.isMaster ? known : EMPTY_SLOTS);
+  if (sender.isMaster) updateSlotsFrom(c, sender, msg.configEpoch, claims);
   // The sender claims slots someone newer owns: tell it (it may have been away during a failover).
-  for (const [a, b] of claimed) {
-    for (let s = a; s <= b; s++) {
-      const owner = c.state.slots[s];
-      if (!owner || owner === sender) continue;
-      if (owner.configEpoch > msg.configEpoch) {
-        c.send(sender, 'update', { update: { id: owner.id, configEpoch: owner.configEpoch, slots: shardBitmap(owner) } });
-        return;
-      }
+  for (const s of claims) {
+    const owner = c.state.slots[s];
+    if (!owner || owner === sender) continue;
+    if (owner.configEpoch > msg.configEpoch) {
+      c.send(sender, 'update', { update: { id: owner.id, configEpoch: owner.configEpoch, slots: shardBitmap(owner) } });
+      return;
     }
   }
   resolveEpochCollision(c, sender);
@@ -176,26 +176,25 @@ function resolveEpochCollision(c: Cluster, sender: ClusterNode): void {
 }
 
 /**
- * The sender (a master) claims slots with config epoch `epoch`: it wins every slot whose owner has an
- * older epoch, except slots we are importing. If that leaves my shard without slots, I follow it.
+ * The sender (a master) claims `claimed` (slots, ascending) with config epoch `epoch`: it wins every
+ * slot whose owner has an older epoch, except slots we are importing. If that leaves my shard without
+ * slots, I follow it.
  */
-export function updateSlotsFrom(c: Cluster, sender: ClusterNode, epoch: number, claimed: SlotRange[]): void {
+export function updateSlotsFrom(c: Cluster, sender: ClusterNode, epoch: number, claimed: readonly number[]): void {
   const st = c.state;
   const me = st.myself;
   const shard = me.isMaster ? me : me.master;
   let takenFromShard = 0;
   let changed = 0;
   const lostWithKeys: number[] = [];
-  for (const [a, b] of claimed) {
-    for (let s = a; s <= b; s++) {
-      const owner = st.slots[s];
-      if (owner === sender || st.importing.has(s)) continue;
-      if (owner && owner.configEpoch >= epoch) continue;
-      if (owner === me && c.keys.countInSlot(s) > 0) lostWithKeys.push(s);
-      if (owner && owner === shard) takenFromShard++;
-      st.assign(s, sender);
-      changed++;
-    }
+  for (const s of claimed) {
+    const owner = st.slots[s];
+    if (owner === sender || st.importing.has(s)) continue;
+    if (owner && owner.configEpoch >= epoch) continue;
+    if (owner === me && c.keys.countInSlot(s) > 0) lostWithKeys.push(s);
+    if (owner && owner === shard) takenFromShard++;
+    st.assign(s, sender);
+    changed++;
   }
   if (changed === 0) return;
   st.fsyncDue = true;
@@ -238,5 +237,5 @@ function onUpdate(c: Cluster, upd: NonNullable<BusMsg['update']>): void {
   n.configEpoch = upd.configEpoch;
   c.state.dirty = true;
   c.state.fsyncDue = true;
-  updateSlotsFrom(c, n, upd.configEpoch, rangesOfBitmap(upd.slots));
+  updateSlotsFrom(c, n, upd.configEpoch, slotsAdded(upd.slots, shardBitmap(n)));
 }

@@ -6,7 +6,7 @@ import type { Cluster } from './cluster.js';
 import type { ClusterNode } from './node.js';
 import { bitmapOf, NODE, type BusMsg, type GossipEntry, type MsgType } from './wire.js';
 
-const EMPTY_SLOTS = new Uint8Array(2048);
+export const EMPTY_SLOTS = new Uint8Array(2048);
 
 /** The flags a node is described with on the wire (Redis's node->flags). */
 export function wireFlags(n: ClusterNode): number {
