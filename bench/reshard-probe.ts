@@ -133,7 +133,19 @@ try {
   for (let i = 0; i < KEYS; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => load.set(`k:${i + j}`, 'v')));
   let stop = false;
   let acked = 0;
-  const writers = LOAD ? Array.from({ length: 4 }, async (_, w) => { for (let i = 0; !stop; i++) { await load.set(`load:${w}:${i}`, String(i)); acked++; } }) : [];
+  // A write the cluster refuses is counted and shown, and the writer goes on (it used to stop the writer).
+  const refused = new Map<string, number>();
+  const writers = LOAD ? Array.from({ length: 4 }, async (_, w) => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await load.set(`load:${w}:${i}`, String(i));
+        acked++;
+      } catch (e) {
+        const m = (e as Error).message;
+        refused.set(m, (refused.get(m) ?? 0) + 1);
+      }
+    }
+  }) : [];
   const from = await call(BASE, 'CLUSTER', 'MYID');
   const to = await call(BASE + 1, 'CLUSTER', 'MYID');
   if (STRACE) {
@@ -175,6 +187,8 @@ try {
     const [u, s] = cli.stderr.trim().split('\n').pop()!.split(' ').map(Number);
     const res = JSON.parse(cli.stdout) as { keysMoved: number };
     console.log(`${KIND} round ${round + 1}: reshard ${ms.toFixed(0)} ms, keys ${res.keysMoved}; node CPU ms ${cpu0.map((c, i) => cpu1[i]! - c).join(' / ')}; CLI CPU ${((u! + s!) * 1000).toFixed(0)} ms; load acked during the reshard ${ackedAtEnd - ackedAtStart} (${((ackedAtEnd - ackedAtStart) / ms * 1000).toFixed(0)}/s)`);
+    if (refused.size > 0) console.log(`  load writes refused: ${[...refused].map(([m, n]) => `${n}x ${m}`).join('; ')}`);
+    refused.clear();
     if (KIND === 'engine') {
       const split = procs.map((p, i) => threadSplit(p.pid, threads0[i]!, threads1[i]!));
       console.log(`  node CPU ms, main thread | others (tid - pid: ms): ${split.join(' / ')}`);
