@@ -3,6 +3,7 @@
 // redis-server's one-at-a-time MIGRATE would show it. The target is a fake that answers only when
 // told, so what reached it while the first MIGRATE is in flight shows which MIGRATEs started.
 // Ports 14920-14922 (the reshard block; 14922's bus port is 24922).
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopAll } from '../helpers/procs.js';
 import { RespClient, type Reply } from '../helpers/resp.js';
@@ -65,6 +66,22 @@ describe('MIGRATEs started ahead of their turn', () => {
     await held;
     expect(got).toEqual({ t: 'bulk', v: null });
     expect(await a.call(['MGET', 'k1', 'k2', 'k3'])).toEqual({ t: 'array', v: [{ t: 'bulk', v: null }, { t: 'bulk', v: 'v-k2' }, { t: 'bulk', v: null }] });
+  });
+
+  it('stops starting early once 8 MB of payloads are in flight, and runs the rest in their turn', async () => {
+    const a = await connect(SOURCE);
+    const keys = ['big1', 'big2', 'big3', 'big4', 'big5'];
+    // ~3 MB each (random base64: LZF leaves it about that size): the early ones reach 8 MB at the fourth.
+    for (const k of keys) await a.call(['SET', k, randomBytes(9 << 18).toString('base64')]);
+    const replies = pipeline(a, keys.map((k) => migrate(k)));
+    await target.received('RESTORE', 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(target.count('RESTORE')).toBe(4);
+    target.answer('+OK', '+OK', '+OK', '+OK');
+    await target.received('RESTORE', 1);
+    target.answer('+OK');
+    expect(await replies).toEqual(keys.map(() => OK));
+    expect(await a.call(['EXISTS', ...keys])).toEqual({ t: 'int', v: '0' });
   });
 
   it('a command it does not know between two MIGRATEs keeps the later one in its turn', async () => {

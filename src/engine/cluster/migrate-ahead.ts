@@ -6,7 +6,9 @@
 // guard, an unrestricted user, in cluster mode its slot served here), its keys all exist and none is in flight, and
 // what is queued before it is only GETKEYSINSLOT / COUNTKEYSINSLOT of other slots or MIGRATEs that
 // started early too. It answers in its turn (migrate.ts), so replies keep the client's order. The
-// first command that does not qualify ends the look-ahead until the next MIGRATE holds the client.
+// first command that does not qualify ends the look-ahead until the next MIGRATE holds the client,
+// and so do EARLY_BYTES of payloads sent early and not answered yet: redis-server holds one MIGRATE's
+// payloads at a time, and a reshard of big keys must not hold a whole batch's.
 import type { Client } from '../client.js';
 import { is, parseIntArg } from '../commands/args.js';
 import type { Server } from '../server.js';
@@ -14,7 +16,7 @@ import { keyStr } from '../store/types.js';
 import { clusterOf } from './cluster.js';
 import { keyHashSlot } from './crc16.js';
 import { servedHere } from './guard.js';
-import { collect, parse, start } from './migrate-send.js';
+import { collect, parse, restoresOf, send } from './migrate-send.js';
 import { migratingKeys } from './migrating-keys.js';
 
 /** A MIGRATE started ahead of its turn. err: its reply once the target answered (null: +OK). */
@@ -24,8 +26,13 @@ export interface Early {
   then: ((err: string | null) => void) | null;
 }
 
+/** Payload bytes of a client's early MIGRATEs in flight past which no other starts early. */
+export const EARLY_BYTES = 8 << 20;
+
 class Ahead {
   open = true;
+  /** Payload bytes of the early MIGRATEs not answered yet. */
+  bytes = 0;
   /** Slots read by commands queued so far: a later MIGRATE of their keys must wait its turn. */
   readonly read = new Set<number>();
   readonly started = new Map<Buffer[], Early>();
@@ -90,12 +97,18 @@ function startEarly(srv: Server, c: Client, a: Ahead, argv: Buffer[]): boolean {
   if (typeof plan === 'string' || plan.keys.length === 0) return false;
   const inFlight = migratingKeys(srv);
   for (const key of plan.keys) if (a.read.has(keyHashSlot(key)) || inFlight.has(c.db.id, keyStr(key))) return false;
+  if (a.bytes >= EARLY_BYTES) return false;
   const items = collect(c.db, plan);
   if (items.length !== plan.keys.length) return false;
+  const restores = restoresOf(srv, plan, items);
+  let bytes = 0;
+  for (const r of restores) bytes += r.length;
+  a.bytes += bytes;
   const early: Early = { err: undefined, then: null };
   a.started.set(argv, early);
   (c.early ??= new Map()).set(argv, cmd);
-  void start(srv, c.db, plan, items).then((err) => {
+  void send(srv, c.db, plan, items, restores).then((err) => {
+    a.bytes -= bytes;
     early.err = err;
     early.then?.(err);
   });

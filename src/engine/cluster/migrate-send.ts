@@ -70,13 +70,22 @@ export function collect(db: Db, plan: Plan): Item[] {
  * (migrating-keys.ts). db: the client's db when the MIGRATE ran.
  */
 export function start(srv: Server, db: Db, plan: Plan, items: Item[]): Promise<string | null> {
+  return send(srv, db, plan, items, restoresOf(srv, plan, items));
+}
+
+/** The RESTORE (RESTORE-ASKING in cluster mode) command of each item, encoded. */
+export function restoresOf(srv: Server, plan: Plan, items: Item[]): Buffer[] {
   const restore = srv.config.bool('cluster-enabled') ? 'RESTORE-ASKING' : 'RESTORE';
-  const auth = plan.auth ? encodeCommand(['AUTH', ...plan.auth]) : null;
-  const restores = items.map((it) => {
+  return items.map((it) => {
     const args: (string | Buffer)[] = [restore, it.key, String(it.ttl), dumpValue(unpack(it.value))];
     if (plan.replace) args.push('REPLACE');
     return encodeCommand(args);
   });
+}
+
+/** start() with the items' RESTOREs already encoded. */
+export function send(srv: Server, db: Db, plan: Plan, items: Item[], restores: Buffer[]): Promise<string | null> {
+  const auth = plan.auth ? encodeCommand(['AUTH', ...plan.auth]) : null;
   const inFlight = migratingKeys(srv);
   const ids = items.map((it) => keyStr(it.key));
   inFlight.add(db.id, ids);
