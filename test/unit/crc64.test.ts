@@ -20,6 +20,14 @@ describe('crc64 (Jones, as Redis)', () => {
     // DUMP of HSET h f 1 g hello on redis-server 7.0
     const p = Buffer.from('101616000000040081660201018167028568656c6c6f06ff0a001dfe7d5f0de3bd86', 'hex');
     expect(crc64(p, 0, p.length - 8).digest().equals(p.subarray(p.length - 8))).toBe(true);
+    // matches() and writeTo() read and write the same 8 bytes as digest().
+    expect(crc64(p, 0, p.length - 8).matches(p, p.length - 8)).toBe(true);
+    const flipped = Buffer.from(p);
+    flipped[p.length - 1] ^= 1;
+    expect(crc64(p, 0, p.length - 8).matches(flipped, p.length - 8)).toBe(false);
+    const out = Buffer.alloc(p.length);
+    crc64(p, 0, p.length - 8).writeTo(out, p.length - 8);
+    expect(out.subarray(p.length - 8).equals(p.subarray(p.length - 8))).toBe(true);
   });
 
   it('gives the same CRC from the WebAssembly path (large updates) as from the JS one (small)', () => {

@@ -110,6 +110,17 @@ export class Crc64 {
     return out;
   }
 
+  /** Writes digest()'s 8 bytes into buf at `at`. */
+  writeTo(buf: Buffer, at: number): void {
+    buf.writeUInt32LE(this.lo, at);
+    buf.writeUInt32LE(this.hi, at + 4);
+  }
+
+  /** Whether the 8 bytes of buf at `at` are digest()'s. */
+  matches(buf: Buffer, at: number): boolean {
+    return buf.readUInt32LE(at) === this.lo && buf.readUInt32LE(at + 4) === this.hi;
+  }
+
   get value(): bigint {
     return (BigInt(this.hi) << 32n) | BigInt(this.lo);
   }

@@ -22,10 +22,10 @@ export function dumpValue(value: RedisValue, opts: EncodeOptions = DEFAULT_ENCOD
   }
   w.u8(RDB_VERSION & 0xff);
   w.u8(RDB_VERSION >> 8);
-  const body = w.drain();
-  const out = Buffer.allocUnsafe(body.length + 8);
-  body.copy(out);
-  crc64(body).digest().copy(out, body.length);
+  // The checksum goes into the room left after the body: no second copy of the payload.
+  const out = w.drain(8);
+  const n = out.length - 8;
+  crc64(out, 0, n).writeTo(out, n);
   return out;
 }
 
@@ -34,7 +34,7 @@ export function verifyPayload(payload: Buffer): boolean {
   if (payload.length < 10) return false;
   const version = payload.readUInt16LE(payload.length - 10);
   if (version > RDB_VERSION) return false;
-  return crc64(payload, 0, payload.length - 8).digest().equals(payload.subarray(payload.length - 8));
+  return crc64(payload, 0, payload.length - 8).matches(payload, payload.length - 8);
 }
 
 export function restoreValue(payload: Buffer): RedisValue {

@@ -110,15 +110,21 @@ export class RdbWriter {
     this.size += n;
   }
 
-  /** Bytes written since the writer was created or last drained, as one Buffer; the writer is reusable. */
-  drain(): Buffer {
+  /**
+   * Bytes written since the writer was created or last drained, as one Buffer with `room` more bytes
+   * after them (left for the caller to fill: a DUMP payload's checksum); the writer is reusable.
+   */
+  drain(room = 0): Buffer {
     if (this.chunks.length === 0) {
-      const out = Buffer.from(this.buf.subarray(0, this.pos));
+      const out = Buffer.allocUnsafe(this.pos + room);
+      this.buf.copy(out, 0, 0, this.pos);
       this.pos = 0;
       return out;
     }
     this.seal();
-    const out = Buffer.concat(this.chunks);
+    let n = 0;
+    for (const c of this.chunks) n += c.length;
+    const out = Buffer.concat(this.chunks, n + room);
     this.chunks.length = 0;
     return out;
   }
