@@ -16,7 +16,7 @@ import { keyStr } from '../store/types.js';
 import { clusterOf } from './cluster.js';
 import { keyHashSlot } from './crc16.js';
 import { servedHere } from './guard.js';
-import { collect, parse, restoresOf, send } from './migrate-send.js';
+import { collect, parse, restoresOf, start } from './migrate-send.js';
 import { migratingKeys } from './migrating-keys.js';
 
 /** A MIGRATE started ahead of its turn. err: its reply once the target answered (null: +OK). */
@@ -85,6 +85,7 @@ function consider(srv: Server, c: Client, a: Ahead, argv: Buffer[]): void {
 }
 
 function startEarly(srv: Server, c: Client, a: Ahead, argv: Buffer[]): boolean {
+  if (a.bytes >= EARLY_BYTES) return false;
   const d = srv.dispatch;
   const cmd = d.resolve(argv);
   if (typeof cmd === 'string' || c.closed || c.multi !== null || !c.authenticated || c.inPubSubContext) return false;
@@ -97,7 +98,6 @@ function startEarly(srv: Server, c: Client, a: Ahead, argv: Buffer[]): boolean {
   if (typeof plan === 'string' || plan.keys.length === 0) return false;
   const inFlight = migratingKeys(srv);
   for (const key of plan.keys) if (a.read.has(keyHashSlot(key)) || inFlight.has(c.db.id, keyStr(key))) return false;
-  if (a.bytes >= EARLY_BYTES) return false;
   const items = collect(c.db, plan);
   if (items.length !== plan.keys.length) return false;
   const restores = restoresOf(srv, plan, items);
@@ -107,7 +107,7 @@ function startEarly(srv: Server, c: Client, a: Ahead, argv: Buffer[]): boolean {
   const early: Early = { err: undefined, then: null };
   a.started.set(argv, early);
   (c.early ??= new Map()).set(argv, cmd);
-  void send(srv, c.db, plan, items, restores).then((err) => {
+  void start(srv, c.db, plan, items, restores).then((err) => {
     a.bytes -= bytes;
     early.err = err;
     early.then?.(err);

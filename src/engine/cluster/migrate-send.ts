@@ -64,15 +64,6 @@ export function collect(db: Db, plan: Plan): Item[] {
   return items;
 }
 
-/**
- * Sends the items to the target. Resolves, once the target answered and what it took is deleted here,
- * with the error reply, or null for +OK. Other clients' commands on these keys wait meanwhile
- * (migrating-keys.ts). db: the client's db when the MIGRATE ran.
- */
-export function start(srv: Server, db: Db, plan: Plan, items: Item[]): Promise<string | null> {
-  return send(srv, db, plan, items, restoresOf(srv, plan, items));
-}
-
 /** The RESTORE (RESTORE-ASKING in cluster mode) command of each item, encoded. */
 export function restoresOf(srv: Server, plan: Plan, items: Item[]): Buffer[] {
   const restore = srv.config.bool('cluster-enabled') ? 'RESTORE-ASKING' : 'RESTORE';
@@ -83,8 +74,13 @@ export function restoresOf(srv: Server, plan: Plan, items: Item[]): Buffer[] {
   });
 }
 
-/** start() with the items' RESTOREs already encoded. */
-export function send(srv: Server, db: Db, plan: Plan, items: Item[], restores: Buffer[]): Promise<string | null> {
+/**
+ * Sends the items to the target (as `restores`, when the caller encoded them already). Resolves, once
+ * the target answered and what it took is deleted here, with the error reply, or null for +OK. Other
+ * clients' commands on these keys wait meanwhile (migrating-keys.ts). db: the client's db when the
+ * MIGRATE ran.
+ */
+export function start(srv: Server, db: Db, plan: Plan, items: Item[], restores = restoresOf(srv, plan, items)): Promise<string | null> {
   const auth = plan.auth ? encodeCommand(['AUTH', ...plan.auth]) : null;
   const inFlight = migratingKeys(srv);
   const ids = items.map((it) => keyStr(it.key));
