@@ -8,21 +8,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startEngine, startRedis, stopAll, tmpDir } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import { ClientPool, type Reply } from '../helpers/resp.js';
 
 const P = PORTS.scripting + 100;
 const LIB = "#!lua name=rdblib\nredis.register_function('hello', function(keys, args) return 'hello ' .. args[1] end)\nredis.register_function{function_name='ro', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}";
-const clients: RespClient[] = [];
+const pool = new ClientPool();
 afterAll(async () => {
-  for (const c of clients) c.close();
+  pool.closeAll();
   await stopAll();
 });
 
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const client = (port: number) => pool.connect(port);
 
 const ok = { t: 'simple', v: 'OK' };
 const hello: Reply = { t: 'bulk', v: 'hello you' };

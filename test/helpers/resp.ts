@@ -158,6 +158,21 @@ export class RespClient {
   }
 }
 
+/** The clients a test file opens, closed together when it is done (afterAll). */
+export class ClientPool {
+  private readonly open: RespClient[] = [];
+
+  async connect(port: number): Promise<RespClient> {
+    const c = await RespClient.connect(port);
+    this.open.push(c);
+    return c;
+  }
+
+  closeAll(): void {
+    for (const c of this.open.splice(0)) c.close();
+  }
+}
+
 /** Waits until the replica on `port` reports its link to the master up (INFO replication). */
 export async function waitLinkUp(port: number, timeoutMs = 10_000): Promise<void> {
   const c = await RespClient.connect(port);

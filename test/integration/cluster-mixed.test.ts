@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { hasRedisServer, KVCTL_BIN, startEngine, startRedis, stopAll, tmpDir, type Proc } from '../helpers/procs.js';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import { ClientPool, RespClient, type Reply } from '../helpers/resp.js';
 import { addr, call, clusterClient, clusterFlags, clusterInfo, missingKeys, redisCli, waitFor, writeKeys } from './cluster-kit.js';
 import { keyHashSlot } from '../../src/engine/cluster/crc16.js';
 
@@ -93,12 +93,8 @@ function keyIn([a, b]: [number, number], prefix: string): string {
   }
 }
 
-const open: RespClient[] = [];
-async function connect(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  open.push(c);
-  return c;
-}
+const pool = new ClientPool();
+const connect = (port: number) => pool.connect(port);
 
 const msg = (kind: string, ch: string, payload: string) => ({ t: 'array', v: [{ t: 'bulk', v: kind }, { t: 'bulk', v: ch }, { t: 'bulk', v: payload }] });
 
@@ -111,7 +107,7 @@ describe.skipIf(!hasRedisServer())('mixed engine / redis-server cluster', () => 
     if (ctx.task.result?.state === 'fail') console.log(`last views:\n${lastViews.join('\n--\n')}`);
   });
   afterAll(async () => {
-    for (const c of open) c.close();
+    pool.closeAll();
     await stopAll();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedisServer, startRedis, stopAll, tmpDir } from '../helpers/procs.js';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import { ClientPool, RespClient, type Reply } from '../helpers/resp.js';
 import { addr, clusterFlags, clusterOk, redisCli, removeDirs, startClusterNodes, waitFor } from './cluster-kit.js';
 import { keyHashSlot } from '../../src/engine/cluster/crc16.js';
 
@@ -51,19 +51,15 @@ const portMap = (ports: number[]) => (r: Reply): string => {
 };
 
 describe.skipIf(!hasRedisServer())('cluster pub/sub (engine nodes, redis-server alongside)', () => {
-  const open: RespClient[] = [];
-  const connect = async (port: number) => {
-    const c = await RespClient.connect(port);
-    open.push(c);
-    return c;
-  };
+  const pool = new ClientPool();
+  const connect = (port: number) => pool.connect(port);
   beforeAll(async () => {
     await startClusterNodes(ENGINE[0], ENGINE.length);
     await Promise.all(REDIS.map((p) => startRedis(p, { dir: tmpDir('kvctl-rcluster-'), args: clusterFlags() })));
     await Promise.all([makeCluster(ENGINE), makeCluster(REDIS)]);
   }, 120_000);
   afterAll(async () => {
-    for (const c of open) c.close();
+    pool.closeAll();
     await stopAll();
     removeDirs();
   });

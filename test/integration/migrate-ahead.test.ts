@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, stopAll } from '../helpers/procs.js';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import { ClientPool, RespClient, type Reply } from '../helpers/resp.js';
 import { SlowTarget } from '../helpers/slow-target.js';
 import { clusterOk, waitFor } from './cluster-kit.js';
 
@@ -27,12 +27,8 @@ function pipeline(c: RespClient, cmds: string[][]): Promise<Reply[]> {
 
 describe('MIGRATEs started ahead of their turn', () => {
   const target = new SlowTarget(TARGET);
-  const clients: RespClient[] = [];
-  const connect = async (port: number) => {
-    const c = await RespClient.connect(port);
-    clients.push(c);
-    return c;
-  };
+  const pool = new ClientPool();
+  const connect = (port: number) => pool.connect(port);
   beforeAll(async () => {
     await Promise.all([
       startEngine(SOURCE),
@@ -44,7 +40,7 @@ describe('MIGRATEs started ahead of their turn', () => {
     await waitFor('the one-node cluster to be ok', () => clusterOk([CLUSTER_SOURCE]));
   });
   afterAll(async () => {
-    for (const c of clients) c.close();
+    pool.closeAll();
     target.close();
     await stopAll();
   });

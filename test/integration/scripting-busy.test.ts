@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import { ClientPool, RespClient, type Reply } from '../helpers/resp.js';
 import { startEngine, startRedis, stopAll } from '../helpers/procs.js';
 import { PORTS } from '../helpers/ports.js';
 
@@ -29,18 +29,14 @@ describe.each([
   ['redis-server', 1],
 ])('busy scripts on %s', (name, offset) => {
   const port = BASE + offset * 5;
-  const clients: RespClient[] = [];
-  const connect = async () => {
-    const c = await RespClient.connect(port);
-    clients.push(c);
-    return c;
-  };
+  const pool = new ClientPool();
+  const connect = () => pool.connect(port);
   beforeAll(async () => {
     const args = ['--busy-reply-threshold', '100'];
     await (name === 'engine' ? startEngine(port, { args }) : startRedis(port, { args }));
   });
   afterAll(async () => {
-    for (const c of clients) c.close();
+    pool.closeAll();
     await stopAll();
   });
 
