@@ -6,7 +6,7 @@
 // printed directory for `perf annotate -i DIR/perf.jit.data` (the engine) or `DIR/perf.data` (redis).
 // Needs perf, and kernel.perf_event_paranoid <= 2 for a process of one's own. Take the bench lock:
 //   flock /work/wt/bench.lock npx tsx bench/perf-profile.ts [--server engine|redis] [--test zadd]
-//     [-n 200000] [--port 19940] [--engine-main PATH] [--top 60]
+//     [-n 200000] [-P 16] (the measured run pipelined) [--port 19940] [--engine-main PATH] [--top 60]
 // Port 19940 unless --port (the bench block).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ const N = Number(flag('-n', '200000'));
 const PORT = Number(flag('--port', '19940'));
 const MAIN = path.resolve(flag('--engine-main', ENGINE_MAIN));
 const TOP = Number(flag('--top', '60'));
+/** -P: the measured run's pipeline depth (the runs before it stay plain, as in the section). */
+const PIPELINE = flag('-P', '1');
 /** As the datatypes section runs redis-benchmark: -r 100000 -c 50, plain. */
 const COMMON = ['-r', '100000', '-c', '50'];
 
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
     const perf = spawn('perf', ['record', '-F', '2000', '-g', ...(SERVER === 'engine' ? ['-k', 'mono'] : []), '-p', String(pid), '-o', data], { stdio: 'ignore' });
     const recorded = new Promise<void>((r) => perf.once('exit', () => r()));
     await new Promise((r) => setTimeout(r, 500));
-    const { results, cpuUs } = await redisBenchmarkCpu({ port: PORT, pid }, ['-t', TEST, ...COMMON, '-n', String(N)], N);
+    const { results, cpuUs } = await redisBenchmarkCpu({ port: PORT, pid }, ['-t', TEST, ...COMMON, '-P', PIPELINE, '-n', String(N)], N);
     perf.kill('SIGINT');
     await recorded;
     let report = data;

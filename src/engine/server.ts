@@ -31,6 +31,8 @@ import { scanKeys } from './protocol/key-scan.js';
 
 /** scanKeys' output for onData: up to 256 keys of a read (redis-benchmark -P 16 MSET sends 160). */
 const keyRanges = new Int32Array(512);
+/** Beside keyRanges: each single-key command's argv[2] (a field or member), or -1. */
+const secondRanges = new Int32Array(512);
 
 // Moved to their own modules; re-exported for code written against server.ts.
 export type { PropagationSink, PropagationTarget } from './propagation.js';
@@ -172,8 +174,8 @@ export class Server {
     this.dispatch.timer.beginRead(t);
     // A pipeline's keys, or a multi-key command's: their cache misses overlap here instead of stalling
     // each lookup in turn.
-    const keys = scanKeys(chunk, keyRanges);
-    if (keys > 1) c.db.data.prefetch(chunk, keyRanges, keys);
+    const keys = scanKeys(chunk, keyRanges, secondRanges);
+    if (keys > 1) c.db.data.prefetch(chunk, keyRanges, keys, secondRanges);
     try {
       c.parser.feed(chunk, run, runArgs);
       this.dispatch.timer.endRead();

@@ -1,8 +1,10 @@
 // protocol/key-scan.ts (the keys of each whole multibulk command at the start of a read) and
 // Keyspace.prefetch, which reads the table for those keys and must change nothing a lookup sees.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { scanKeys } from '../../src/engine/protocol/key-scan.js';
 import { Keyspace } from '../../src/engine/store/keyspace.js';
+import { HashValue } from '../../src/engine/store/hash.js';
+import { SetValue } from '../../src/engine/store/set.js';
 
 function resp(...argv: string[]): string {
   return `*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('');
@@ -67,6 +69,16 @@ describe('scanKeys', () => {
     expect(keys(Buffer.from('*2\r\n$3\r'))).toEqual([]);
   });
 
+  it('gives argv[2] beside the key of each single-key command of three or more arguments, else -1', () => {
+    const b = Buffer.from(resp('SADD', 's', 'm1') + resp('GET', 'x') + resp('HSET', 'h', 'f\r\n', 'v') + resp('MSET', 'a', '1', 'b', '2') + resp('SET', 'k', ''), 'latin1');
+    const out = new Int32Array(32);
+    const seconds = new Int32Array(32).fill(7);
+    const n = scanKeys(b, out, seconds);
+    expect(n).toBe(6);
+    const second = (i: number) => (seconds[2 * i] < 0 ? null : b.latin1Slice(seconds[2 * i], seconds[2 * i + 1]));
+    expect(Array.from({ length: n }, (_, i) => second(i))).toEqual(['m1', null, 'f\r\n', null, null, '']);
+  });
+
   it('fills at most out.length / 2 ranges', () => {
     const b = Buffer.from(Array.from({ length: 40 }, (_, i) => resp('GET', `k${i}`)).join(''));
     expect(keys(b, 32)).toEqual(Array.from({ length: 32 }, (_, i) => `k${i}`));
@@ -100,5 +112,48 @@ describe('Keyspace.prefetch', () => {
     const big = new Keyspace<number>();
     big.prefetch(b, out, n);
     expect(big.size).toBe(0);
+  });
+
+  it('touches the fields and members of indexed hashes and sets and changes nothing they answer', () => {
+    const ks = new Keyspace<unknown>();
+    const h = new HashValue();
+    const s = new SetValue();
+    for (let i = 0; i < 300; i++) {
+      h.set(Buffer.from(`f${i}`), Buffer.from(`v${i}`));
+      s.add(Buffer.from(`m${i}`));
+    }
+    const small = new SetValue();
+    small.add(Buffer.from('only'));
+    ks.set('h', h);
+    ks.set('s', s);
+    ks.set('small', small);
+    ks.set('str', 'x');
+    ks.set('raw', Buffer.from('raw'));
+    const cmds = [resp('HSET', 'h', 'f1', 'new'), resp('SADD', 's', 'm7'), resp('SADD', 's', 'absent'), resp('HGET', 'h', 'nope'),
+      resp('SADD', 'small', 'only'), resp('APPEND', 'str', 'y'), resp('APPEND', 'raw', 'y'), resp('HSET', 'h', 'x'.repeat(500), 'v'),
+      resp('SISMEMBER', 'missing', 'm1')];
+    const b = Buffer.from(cmds.join(''), 'latin1');
+    const out = new Int32Array(64);
+    const seconds = new Int32Array(64);
+    const n = scanKeys(b, out, seconds);
+    expect(n).toBe(cmds.length);
+    const touched = (v: HashValue | SetValue) => {
+      const spy = vi.spyOn(v, 'touchMembers');
+      return () => spy.mock.calls.map(([buf, r, from, to]) => Array.from({ length: to - from }, (_, i) => buf.latin1Slice(r[2 * (from + i)], r[2 * (from + i) + 1])));
+    };
+    const [ofH, ofS, ofSmall] = [touched(h), touched(s), touched(small)];
+    ks.prefetch(b, out, n, seconds);
+    // One call per run of commands on the same value; a field past MAX_TOUCHED bytes is left alone.
+    expect(ofH()).toEqual([['f1'], ['nope']]);
+    expect(ofS()).toEqual([['m7', 'absent']]);
+    expect(ofSmall()).toEqual([['only']]);
+    expect(h.size).toBe(300);
+    expect(h.get(Buffer.from('f1'))?.toString()).toBe('v1');
+    expect(s.size).toBe(300);
+    expect(s.has(Buffer.from('m7'))).toBe(true);
+    expect(s.has(Buffer.from('absent'))).toBe(false);
+    expect(small.size).toBe(1);
+    expect(ks.get('str')).toBe('x');
+    expect(ks.size).toBe(5);
   });
 });

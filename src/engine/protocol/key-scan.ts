@@ -51,8 +51,10 @@ function digits(b: Buffer, i: number, end: number): number {
  * Fills out with [start, end) pairs of the key bytes of the whole multibulk commands at the start of b
  * (see keyStep), up to out.length / 2 of them; returns how many. Commands of one argument are skipped
  * over; a command whose keys do not all fit gives those that do and ends the scan.
+ * seconds: beside each key of a single-key command, its argv[2] as [start, end) (a hash field or set
+ * member for HSET, SADD, HGET, SISMEMBER ...), else -1 at 2i: the value's own index is touched too.
  */
-export function scanKeys(b: Buffer, out: Int32Array): number {
+export function scanKeys(b: Buffer, out: Int32Array, seconds: Int32Array | null = null): number {
   const end = b.length;
   const max = out.length >> 1;
   let n = 0;
@@ -73,7 +75,11 @@ export function scanKeys(b: Buffer, out: Int32Array): number {
       else if (m < max && (a === 1 || step === ALL || (step === PAIRS && (a & 1) === 1))) {
         out[2 * m] = i;
         out[2 * m + 1] = i + len;
+        if (seconds !== null) seconds[2 * m] = -1;
         m++;
+      } else if (a === 2 && step === FIRST_KEY && seconds !== null && m > n) {
+        seconds[2 * n] = i;
+        seconds[2 * n + 1] = i + len;
       }
       i += len + 2;
     }

@@ -87,6 +87,11 @@ export class DenseIndex<V> {
     return this.ns.length;
   }
 
+  /** MemberTable.touch of these keys (nothing while unindexed). */
+  touch(b: Buffer, ranges: Int32Array, from: number, to: number): number {
+    return this.index === null ? 0 : this.index.touch(b, ranges, from, to, this.vs);
+  }
+
   /** The key in a slot as a fresh Buffer. */
   keyAt(slot: number): Buffer {
     return keyBuf(this.ns[slot]);

@@ -23,6 +23,10 @@ export class HashValue implements RedisObject {
     return this.d.size;
   }
 
+  touchMembers(b: Buffer, ranges: Int32Array, from: number, to: number): number {
+    return this.d.touch(b, ranges, from, to);
+  }
+
   get listpack(): boolean {
     return this.d.ordered;
   }

@@ -24,6 +24,8 @@ export interface Layout {
 }
 
 const MIN_CAP = 8;
+/** prefetch() touches fields and members up to this long: hashing a long one twice costs more than its misses. */
+const MAX_TOUCHED = 128;
 /** Holes are squeezed out once they outnumber live entries (and are more than a few). */
 const MIN_HOLES = 16;
 
@@ -66,6 +68,9 @@ export class Keyspace<V = StoredValue> {
   private lastEntry = -1;
   /** prefetch()'s scratch: the entry at each key's home position. */
   private prefetchRefs = new Int32Array(32);
+  /** prefetch()'s scratch: the values whose fields or members it touches, and those (start, end). */
+  private prefetchOwners: unknown[] = new Array<unknown>(256).fill(null);
+  private prefetchRanges = new Int32Array(512);
   /** prefetch()'s result, unused (the loads' sink). */
   prefetched = 0;
 
@@ -169,7 +174,7 @@ export class Keyspace<V = StoredValue> {
    * (index, entry, key string), ~0.2 us each on a VM; done here for all the keys first, the misses of
    * different keys overlap instead of following one another, and the commands then find them cached.
    */
-  prefetch(b: Buffer, ranges: Int32Array, n: number): void {
+  prefetch(b: Buffer, ranges: Int32Array, n: number, seconds: Int32Array | null = null): void {
     const t = this.index;
     const mask = this.mask;
     const refs = this.prefetchRefs.length >= n ? this.prefetchRefs : (this.prefetchRefs = new Int32Array(n));
@@ -182,6 +187,9 @@ export class Keyspace<V = StoredValue> {
       refs[i] = t[2 * p];
     }
     const pairs = this.pairs;
+    const owners = this.prefetchOwners;
+    const members = this.prefetchRanges;
+    let m = 0;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const x = refs[i];
@@ -190,6 +198,21 @@ export class Keyspace<V = StoredValue> {
       const v = pairs[2 * x - 1];
       if (typeof k === 'string') sum += k.length;
       if (typeof v === 'string') sum += v.length;
+      else if (seconds !== null && seconds[2 * i] >= 0 && seconds[2 * i + 1] - seconds[2 * i] <= MAX_TOUCHED && typeof v === 'object' && v !== null && m < owners.length) {
+        owners[m] = v;
+        members[2 * m] = seconds[2 * i];
+        members[2 * m + 1] = seconds[2 * i + 1];
+        m++;
+      }
+    }
+    // The fields and members of hashes and sets (HSET, SADD, HGET ... in a pipeline): their index
+    // lines, a run of commands on the same value at once (touchMembers overlaps their misses).
+    for (let j = 0; j < m; ) {
+      const v = owners[j] as { touchMembers?: (b: Buffer, ranges: Int32Array, from: number, to: number) => number };
+      let to = j + 1;
+      while (to < m && owners[to] === v) to++;
+      if (v.touchMembers !== undefined) sum += v.touchMembers(b, members, j, to);
+      for (; j < to; j++) owners[j] = null;
     }
     // Kept, so the compiler cannot drop the loads.
     this.prefetched = sum;

@@ -73,6 +73,8 @@ export function hashStr(s: string): number {
 export { sameRange } from './pair-index.js';
 
 const MIN_CAP = 8;
+/** touch()'s scratch: each key's home position (a read's pipeline holds at most 256 keys). */
+const homes = new Int32Array(256);
 
 export class MemberTable {
   /** Pairs [slot + 1, hash] at 2 * position; capacity a power of two, at most 3/4 full (as keyspace.ts). */
@@ -120,6 +122,28 @@ export class MemberTable {
       if (vals !== null) this.lastVal = vals[e - 1];
       if (sameRange(s, b, start, end)) return e - 1;
     }
+  }
+
+  /**
+   * Loads what lookups of the keys at ranges[2i, 2i + 1) of b, from <= i < to, will read: each home
+   * position's pair, the key string beside it (its characters too) and its value's element (vals, when
+   * the caller reads values). In phases over all the keys, so their cache misses overlap (a loop that
+   * probed each key in turn stalled on each). Returns a sum of what it read (the loads' sink).
+   */
+  touch(b: Buffer, ranges: Int32Array, from: number, to: number, vals: readonly unknown[] | null): number {
+    const n = Math.min(to - from, homes.length);
+    const mask = this.mask;
+    for (let i = 0; i < n; i++) homes[i] = hashRange(b, ranges[2 * (from + i)], ranges[2 * (from + i) + 1]) & mask;
+    const t = this.t;
+    const k = this.k;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const p = homes[i];
+      const e = t[2 * p];
+      sum += k[p].length;
+      if (vals !== null && e !== 0) sum += vals[e - 1] === undefined ? 0 : 1;
+    }
+    return sum;
   }
 
   /** The slot of the key given as its latin1 string, or -1. */

@@ -30,6 +30,10 @@ export class SetValue implements RedisObject {
     return this.d.size;
   }
 
+  touchMembers(b: Buffer, ranges: Int32Array, from: number, to: number): number {
+    return this.d.touch(b, ranges, from, to);
+  }
+
   get intset(): boolean {
     return this.d.ordered;
   }

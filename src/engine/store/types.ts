@@ -10,6 +10,9 @@ export interface RedisObject {
   memoryUsage(): number;
   /** A deep copy (COPY, snapshots). */
   clone(): RedisObject;
+  /** Hashes and sets: loads what lookups of the fields or members at ranges[2i, 2i + 1) of b,
+   * from <= i < to, will read (a read's prefetch: Keyspace.prefetch); returns a sum of what it read. */
+  touchMembers?(b: Buffer, ranges: Int32Array, from: number, to: number): number;
 }
 
 export type RedisValue = Buffer | RedisObject;
