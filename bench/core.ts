@@ -13,7 +13,7 @@ const KEYS = 1_000_000;
 async function throughput(quick: boolean, log: (m: string) => void): Promise<Row[]> {
   const pair = await startPair(PORT);
   try {
-    return await throughputRows(pair, { tests: TESTS, plain: quick ? 10_000 : 100_000, pipelined: quick ? 100_000 : 1_000_000, rounds: quick ? 1 : 3 }, log);
+    return await throughputRows(pair, { tests: TESTS, plain: quick ? 10_000 : 100_000, pipelined: quick ? 100_000 : 1_000_000, rounds: quick ? 1 : 5 }, log);
   } finally {
     await pair.stop();
   }

@@ -59,7 +59,7 @@ export const datatypesSection: BenchSection = {
     const pair = await startPair(PORT);
     try {
       // 4x the requests pipelined: at -P 16, n alone lasts ~0.2 s per test.
-      const rows: Row[] = await throughputRows(pair, { tests: DATATYPE_TESTS, plain: n, pipelined: n * 4, rounds: quick ? 1 : 3 }, log);
+      const rows: Row[] = await throughputRows(pair, { tests: DATATYPE_TESTS, plain: n, pipelined: n * 4, rounds: quick ? 1 : 5 }, log);
       log('sorted set growth to 10k, 100k, 1M members (pipelined batches of 1000)');
       const redis = await zsetScaling(pair.redis.port);
       const engine = await zsetScaling(pair.engine.port);
