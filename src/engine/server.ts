@@ -172,11 +172,11 @@ export class Server {
     const t = performance.now();
     c.lastIo = t;
     this.dispatch.timer.beginRead(t);
-    // A pipeline's keys, or a multi-key command's: their cache misses overlap here instead of stalling
-    // each lookup in turn.
-    const keys = scanKeys(chunk, keyRanges, secondRanges);
-    if (keys > 1) c.db.data.prefetch(chunk, keyRanges, keys, secondRanges);
     try {
+      // A pipeline's keys, or a multi-key command's: their cache misses overlap here instead of
+      // stalling each lookup in turn (inside the try: a bug in this hint answers as a parser bug would).
+      const keys = scanKeys(chunk, keyRanges, secondRanges);
+      if (keys > 1) c.db.data.prefetch(chunk, keyRanges, keys, secondRanges);
       c.parser.feed(chunk, run, runArgs);
       this.dispatch.timer.endRead();
       if (transient) c.parser.detach();

@@ -69,14 +69,24 @@ describe('scanKeys', () => {
     expect(keys(Buffer.from('*2\r\n$3\r'))).toEqual([]);
   });
 
-  it('gives argv[2] beside the key of each single-key command of three or more arguments, else -1', () => {
-    const b = Buffer.from(resp('SADD', 's', 'm1') + resp('GET', 'x') + resp('HSET', 'h', 'f\r\n', 'v') + resp('MSET', 'a', '1', 'b', '2') + resp('SET', 'k', ''), 'latin1');
-    const out = new Int32Array(32);
-    const seconds = new Int32Array(32).fill(7);
+  it('gives argv[2] beside the key of the hash and set commands that name a field or member there, else -1', () => {
+    const cmds: [string[], string | null][] = [
+      [['SADD', 's', 'm1'], 'm1'], [['GET', 'x'], null], [['HSET', 'h', 'f\r\n', 'v'], 'f\r\n'], [['MSET', 'a', '1', 'b', '2'], null],
+      [['SET', 'k', 'v'], null], [['hget', 'h', 'f'], 'f'], [['HMGET', 'h', 'f', 'g'], 'f'], [['HINCRBYFLOAT', 'h', 'f', '1'], 'f'],
+      [['SREM', 's', 'm'], 'm'], [['sIsMember', 's', 'm'], 'm'], [['SMISMEMBER', 's', 'm', 'n'], 'm'], [['HDEL', 'h', ''], ''],
+      [['HRANDFIELD', 'h', '2'], null], [['HSCAN', 'h', '0'], null], [['SRANDMEMBER', 's', '2'], null], [['SPOP', 's', '2'], null],
+      [['SSCAN', 's', '0'], null], [['SMOVE', 's', 't', 'm'], null], [['SINTERCARD', '2', 's', 't'], null], [['SORT', 's', 'ALPHA'], null],
+      [['SETEX', 'k', '10', 'v'], null], [['HGETALL', 'h'], null],
+    ];
+    const b = Buffer.from(cmds.map(([argv]) => resp(...argv)).join(''), 'latin1');
+    const out = new Int32Array(128);
+    const seconds = new Int32Array(128).fill(7);
     const n = scanKeys(b, out, seconds);
-    expect(n).toBe(6);
+    // MSET's two keys each get -1.
+    const expected = cmds.flatMap(([argv, second]) => (argv[0] === 'MSET' ? [null, null] : [second]));
+    expect(n).toBe(expected.length);
     const second = (i: number) => (seconds[2 * i] < 0 ? null : b.latin1Slice(seconds[2 * i], seconds[2 * i + 1]));
-    expect(Array.from({ length: n }, (_, i) => second(i))).toEqual(['m1', null, 'f\r\n', null, null, '']);
+    expect(Array.from({ length: n }, (_, i) => second(i))).toEqual(expected);
   });
 
   it('fills at most out.length / 2 ranges', () => {

@@ -10,17 +10,32 @@ const CR = 13;
 /** ASCII letters | 0x20: lower case. */
 const LOWER = 0x20;
 
-/** Which arguments of a command are keys: argv[1] only, every other one from 1, or all from 1. */
+/**
+ * Which arguments of a command are keys: argv[1] only, every other one from 1, or all from 1; or
+ * argv[1], with argv[2] a field or member of it (MEMBER).
+ */
 const FIRST_KEY = 0;
 const PAIRS = 1;
 const ALL = 2;
-type KeyStep = typeof FIRST_KEY | typeof PAIRS | typeof ALL;
+const MEMBER = 3;
+type KeyStep = typeof FIRST_KEY | typeof PAIRS | typeof ALL | typeof MEMBER;
 
-/** The key arguments of the command named by b[i, i + len): MSET, MSETNX and MGET, any case. */
+/**
+ * The key arguments of the command named by b[i, i + len), any case: MSET, MSETNX and MGET; MEMBER for
+ * the hash commands (all but HRANDFIELD and HSCAN, whose argv[2] is a count or a cursor; those without
+ * an argv[2] have nothing to find) and SADD, SREM, SISMEMBER and SMISMEMBER.
+ */
 function keyStep(b: Buffer, i: number, len: number): KeyStep {
-  if (len !== 4 && len !== 6) return FIRST_KEY;
-  if ((b[i] | LOWER) !== 0x6d) return FIRST_KEY; // m
+  const c0 = b[i] | LOWER;
   const c1 = b[i + 1] | LOWER;
+  if (c0 === 0x68) return len === 10 || (len === 5 && c1 === 0x73) ? FIRST_KEY : MEMBER; // h; hrandfield, hscan
+  if (c0 === 0x73) {
+    // s: sadd, srem, sismember, smismember (spop, sort, sintercard, sdiffstore... are not).
+    const member = len === 4 ? c1 === 0x61 || c1 === 0x72 : len === 9 ? c1 === 0x69 : len === 10 && c1 === 0x6d;
+    return member ? MEMBER : FIRST_KEY;
+  }
+  if (len !== 4 && len !== 6) return FIRST_KEY;
+  if (c0 !== 0x6d) return FIRST_KEY; // m
   const c2 = b[i + 2] | LOWER;
   const c3 = b[i + 3] | LOWER;
   if (c1 === 0x67 && c2 === 0x65 && c3 === 0x74) return len === 4 ? ALL : FIRST_KEY; // get
@@ -51,8 +66,8 @@ function digits(b: Buffer, i: number, end: number): number {
  * Fills out with [start, end) pairs of the key bytes of the whole multibulk commands at the start of b
  * (see keyStep), up to out.length / 2 of them; returns how many. Commands of one argument are skipped
  * over; a command whose keys do not all fit gives those that do and ends the scan.
- * seconds: beside each key of a single-key command, its argv[2] as [start, end) (a hash field or set
- * member for HSET, SADD, HGET, SISMEMBER ...), else -1 at 2i: the value's own index is touched too.
+ * seconds: beside each key, the field or member its command names in argv[2] (HSET, HGET, SADD,
+ * SISMEMBER ...: see keyStep) as [start, end), else -1 at 2i: the value's own index is touched too.
  */
 export function scanKeys(b: Buffer, out: Int32Array, seconds: Int32Array | null = null): number {
   const end = b.length;
@@ -77,7 +92,7 @@ export function scanKeys(b: Buffer, out: Int32Array, seconds: Int32Array | null 
         out[2 * m + 1] = i + len;
         if (seconds !== null) seconds[2 * m] = -1;
         m++;
-      } else if (a === 2 && step === FIRST_KEY && seconds !== null && m > n) {
+      } else if (a === 2 && step === MEMBER && seconds !== null && m > n) {
         seconds[2 * n] = i;
         seconds[2 * n + 1] = i + len;
       }
