@@ -78,6 +78,22 @@ describe('keyspace and expiry commands match redis-server', () => {
     `))).toEqual([]);
   });
 
+  it('an empty key, field, member or channel matches no glob but the empty one and a lone * where Redis special-cases it', async () => {
+    const sorted = (r: Reply): string[] => (r.t === 'array' && r.v ? r.v.map((x) => (x.t === 'bulk' ? String(x.v) : JSON.stringify(x))).sort() : [JSON.stringify(r)]);
+    for (const argv of [['FLUSHALL'], ['SET', '', 'v'], ['SET', 'a', '1'], ['HSET', 'h', '', 'v', 'f', 'w'], ['SADD', 's', '', 'x'], ['ZADD', 'z', '1', '', '2', 'y']]) await pair.both(argv);
+    for (const argv of [['KEYS', '**'], ['KEYS', '*'], ['KEYS', ''], ['KEYS', '?*'], ['KEYS', '[]*'], ['SCAN', '0', 'MATCH', '**'], ['SCAN', '0', 'MATCH', '*'],
+      ['HSCAN', 'h', '0', 'MATCH', '**'], ['HSCAN', 'h', '0', 'MATCH', ''], ['SSCAN', 's', '0', 'MATCH', '*'], ['ZSCAN', 'z', '0', 'MATCH', '***']]) {
+      const { redis, engine } = await pair.both(argv);
+      const page = (r: Reply) => (argv[0] === 'KEYS' ? sorted(r) : r.t === 'array' && r.v ? [JSON.stringify(r.v[0]), ...sorted(r.v[1])] : [JSON.stringify(r)]);
+      expect({ argv, reply: page(engine) }).toEqual({ argv, reply: page(redis) });
+    }
+    const sub = await pair.connect();
+    for (const c of [sub.redis, sub.engine]) await c.call(['PSUBSCRIBE', '*', '**', '']);
+    const published = await pair.both(['PUBLISH', '', 'm']);
+    expect(published.engine).toEqual(published.redis);
+    expect(published.redis).toEqual({ t: 'int', v: '1' });
+  });
+
   it('KEYS and SCAN with MATCH, COUNT and TYPE', async () => {
     const setup = ['FLUSHALL', ...Array.from({ length: 60 }, (_, i) => `SET key:${i} ${i}`), 'SET other 1', 'LPUSH alist x'].join('\n');
     expect(await diff(pair, script(setup))).toEqual([]);

@@ -1,6 +1,10 @@
 // Redis's glob matching (stringmatchlen) over bytes: * ? [abc] [^a-z] and \ escapes; for KEYS, SCAN
 // MATCH, PSUBSCRIBE, CONFIG GET. nocase for CONFIG GET.
 export function globMatch(pattern: Buffer, str: Buffer, nocase = false): boolean {
+  // stringmatchlen's loop runs only while both are non-empty: an empty string matches the empty
+  // pattern alone, not even `*` (KEYS, SCAN MATCH and ACL `~*` special-case a lone `*` before
+  // matching; `**`, PSUBSCRIBE `*` and HSCAN MATCH `*?*`... never see an empty key, channel or field).
+  if (str.length === 0) return pattern.length === 0;
   return match(pattern, 0, str, 0, nocase, 0, { giveUp: false });
 }
 
