@@ -14,7 +14,7 @@
 // moves to the same next entry; clear() sends iterators to the start of the emptied table.
 import { hashRange, hashStr } from './member-table.js';
 import { placePair, rehashPairs, removePair, sameRange } from './pair-index.js';
-import type { StoredValue } from './types.js';
+import type { RedisObject, StoredValue } from './types.js';
 
 /** One layout of the entries array; replaced by a new one when holes are squeezed out or all cleared. */
 export interface Layout {
@@ -24,6 +24,8 @@ export interface Layout {
 }
 
 const MIN_CAP = 8;
+/** What prefetch() asks of a value: hashes and sets touch their fields and members (RedisObject). */
+type MemberToucher = Pick<RedisObject, 'touchMembers'>;
 /** prefetch() touches fields and members up to this long: hashing a long one twice costs more than its misses. */
 const MAX_TOUCHED = 128;
 /** Holes are squeezed out once they outnumber live entries (and are more than a few). */
@@ -69,7 +71,7 @@ export class Keyspace<V = StoredValue> {
   /** prefetch()'s scratch: the entry at each key's home position. */
   private prefetchRefs = new Int32Array(32);
   /** prefetch()'s scratch: the values whose fields or members it touches, and those (start, end). */
-  private prefetchOwners: unknown[] = new Array<unknown>(256).fill(null);
+  private prefetchOwners: (MemberToucher | null)[] = new Array<MemberToucher | null>(256).fill(null);
   private prefetchRanges = new Int32Array(512);
   /** prefetch()'s result, unused (the loads' sink). */
   prefetched = 0;
@@ -199,7 +201,8 @@ export class Keyspace<V = StoredValue> {
       if (typeof k === 'string') sum += k.length;
       if (typeof v === 'string') sum += v.length;
       else if (seconds !== null && seconds[2 * i] >= 0 && seconds[2 * i + 1] - seconds[2 * i] <= MAX_TOUCHED && typeof v === 'object' && v !== null && m < owners.length) {
-        owners[m] = v;
+        // Any object value (an aggregate, a raw string's Buffer): those without touchMembers are skipped below.
+        owners[m] = v as MemberToucher;
         members[2 * m] = seconds[2 * i];
         members[2 * m + 1] = seconds[2 * i + 1];
         m++;
@@ -208,7 +211,7 @@ export class Keyspace<V = StoredValue> {
     // The fields and members of hashes and sets (HSET, SADD, HGET ... in a pipeline): their index
     // lines, a run of commands on the same value at once (touchMembers overlaps their misses).
     for (let j = 0; j < m; ) {
-      const v = owners[j] as { touchMembers?: (b: Buffer, ranges: Int32Array, from: number, to: number) => number };
+      const v = owners[j] as MemberToucher;
       let to = j + 1;
       while (to < m && owners[to] === v) to++;
       if (v.touchMembers !== undefined) sum += v.touchMembers(b, members, j, to);
