@@ -3,6 +3,9 @@ import { diff, script, usePair } from './harness.js';
 import { PORTS } from '../helpers/ports.js';
 import type { Reply } from '../helpers/resp.js';
 
+/** An array reply's elements as sorted strings (bulk strings as they are, others as JSON); any other reply as its JSON. */
+const sorted = (r: Reply): string[] => (r.t === 'array' && r.v ? r.v.map((x) => (x.t === 'bulk' ? String(x.v) : JSON.stringify(x))).sort() : [JSON.stringify(r)]);
+
 describe('keyspace and expiry commands match redis-server', () => {
   const pair = usePair(PORTS.core + 20);
 
@@ -79,7 +82,6 @@ describe('keyspace and expiry commands match redis-server', () => {
   });
 
   it('an empty key, field, member or channel matches no glob but the empty one and a lone * where Redis special-cases it', async () => {
-    const sorted = (r: Reply): string[] => (r.t === 'array' && r.v ? r.v.map((x) => (x.t === 'bulk' ? String(x.v) : JSON.stringify(x))).sort() : [JSON.stringify(r)]);
     for (const argv of [['FLUSHALL'], ['SET', '', 'v'], ['SET', 'a', '1'], ['HSET', 'h', '', 'v', 'f', 'w'], ['SADD', 's', '', 'x'], ['ZADD', 'z', '1', '', '2', 'y']]) await pair.both(argv);
     for (const argv of [['KEYS', '**'], ['KEYS', '*'], ['KEYS', ''], ['KEYS', '?*'], ['KEYS', '[]*'], ['SCAN', '0', 'MATCH', '**'], ['SCAN', '0', 'MATCH', '*'],
       ['HSCAN', 'h', '0', 'MATCH', '**'], ['HSCAN', 'h', '0', 'MATCH', ''], ['SSCAN', 's', '0', 'MATCH', '*'], ['ZSCAN', 'z', '0', 'MATCH', '***']]) {
@@ -97,7 +99,6 @@ describe('keyspace and expiry commands match redis-server', () => {
   it('KEYS and SCAN with MATCH, COUNT and TYPE', async () => {
     const setup = ['FLUSHALL', ...Array.from({ length: 60 }, (_, i) => `SET key:${i} ${i}`), 'SET other 1', 'LPUSH alist x'].join('\n');
     expect(await diff(pair, script(setup))).toEqual([]);
-    const sorted = (r: Reply): string[] => (r.t === 'array' && r.v ? r.v.map((x) => (x.t === 'bulk' ? String(x.v) : '')).sort() : []);
     const keys = await pair.both(['KEYS', 'key:1*']);
     expect(sorted(keys.engine)).toEqual(sorted(keys.redis));
     expect(sorted(keys.engine)).toHaveLength(11);
