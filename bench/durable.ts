@@ -135,21 +135,30 @@ export function restartOnce(kind: Kind, port: number, dir: string, what: Restart
     : spawnToPong('redis-server', common, port, undefined, cpuMs);
 }
 
+/** A kind's port in a block: redis-server on `base`, the engine on base + 5. */
+const portOf = (kind: Kind, base: number): number => (kind === 'redis' ? base : base + 5);
+
 /**
- * Restarts after kill -9 from `keys` keys, each server from a dataset it wrote itself, in `rounds`
- * interleaved rounds (who goes first swaps each round); the round holding the median ratio. Three
- * restarts of one server and then three of the other put a slow moment of the box on one side only:
- * the RDB row read 0.95x, 1.03x and 1.31x in three runs of the same build.
+ * `rounds` rounds of one measurement on both kinds, who goes first swapping each round, and the round
+ * holding the median engine/redis ratio: on a shared box one server measured after the other puts a
+ * slow moment on one side only.
  */
-async function restartRounds(port: number, what: RestartFrom, keys: number, rounds: number): Promise<{ engine: number[]; redis: number[]; at: number }> {
-  const dirs = { redis: await killedWith('redis', port, what, keys), engine: await killedWith('engine', port + 5, what, keys) };
+async function interleaved(rounds: number, measure: (kind: Kind) => Promise<number>): Promise<{ engine: number[]; redis: number[]; at: number }> {
   const times: Record<Kind, number[]> = { redis: [], engine: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const kind of (r % 2 === 0 ? ['redis', 'engine'] : ['engine', 'redis']) as Kind[]) {
-      times[kind].push(await restartOnce(kind, kind === 'redis' ? port : port + 5, dirs[kind], what));
-    }
+    for (const kind of (r % 2 === 0 ? ['redis', 'engine'] : ['engine', 'redis']) as Kind[]) times[kind].push(await measure(kind));
   }
   return { ...times, at: medianRatioRound(times.engine, times.redis) };
+}
+
+/**
+ * Restarts after kill -9 from `keys` keys, each server from a dataset it wrote itself, in interleaved
+ * rounds: three restarts of one server and then three of the other read the same build's RDB row as
+ * 0.95x, 1.03x and 1.31x in three runs.
+ */
+async function restartRounds(port: number, what: RestartFrom, keys: number, rounds: number): Promise<{ engine: number[]; redis: number[]; at: number }> {
+  const dirs = { redis: await killedWith('redis', portOf('redis', port), what, keys), engine: await killedWith('engine', portOf('engine', port), what, keys) };
+  return interleaved(rounds, (kind) => restartOnce(kind, portOf(kind, port), dirs[kind], what));
 }
 
 /** A SET then WAIT 1 1000 on c; returns the WAIT's round trip alone, in µs. */
@@ -280,10 +289,6 @@ export const durableSection: BenchSection = {
   async run({ quick, log }: BenchOptions): Promise<Row[]> {
     const keys = quick ? 100_000 : 1_000_000;
     const rows: Row[] = [];
-    const both = async <T>(fn: (k: Kind, port: number) => Promise<T>, port: number): Promise<{ engine: T; redis: T }> => ({
-      redis: await fn('redis', port),
-      engine: await fn('engine', port + 5),
-    });
     // DURABLE_ONLY=fsync,restart,wait,reshard runs some parts only (while working on one).
     const only = process.env.DURABLE_ONLY?.split(',');
     const want = (part: string) => !only || only.includes(part);
@@ -319,16 +324,9 @@ export const durableSection: BenchSection = {
       }
       if (want('reshard')) {
         // One reshard swings by a fifth from run to run on a shared box: interleaved rounds on fresh
-        // nodes, and the round holding the median ratio, as the fsync row.
+        // nodes, and the round holding the median ratio, as the fsync and restart rows.
         const rounds = quick ? 1 : 5;
-        const e: number[] = [];
-        const r: number[] = [];
-        for (let i = 0; i < rounds; i++) {
-          const rs = await both((k, p) => reshard(k, p, quick ? 5_000 : 30_000), BASE + 30);
-          e.push(rs.engine);
-          r.push(rs.redis);
-        }
-        const m = medianRatioRound(e, r);
+        const { engine: e, redis: r, at: m } = await interleaved(rounds, (kind) => reshard(kind, portOf(kind, BASE + 30), quick ? 5_000 : 30_000));
         log(`reshard 1000 slots under load, ${rounds} interleaved rounds: engine ${e.map(Math.round).join(' ')} ms, redis ${r.map(Math.round).join(' ')} ms`);
         rows.push({ metric: `kvctl cluster reshard 1000 slots, ioredis load, round of median ratio, ${rounds} interleaved`, engine: e[m], redis: r[m], unit: 'ms', higherIsBetter: false });
       }
